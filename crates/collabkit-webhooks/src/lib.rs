@@ -1,0 +1,14 @@
+//! The CollabKit webhook contract, shared by the server (which builds and signs payloads) and by
+//! receivers (which verify and parse them).
+//!
+//! [`types`] mirrors `@collab-kit/utils` field for field: every struct here serializes to exactly
+//! the fields of its TypeScript type and rejects unknown ones when parsed, so a drift from the
+//! contract fails loudly in tests instead of silently reaching receivers.
+//! [`signature`] implements the Standard Webhooks signing scheme, so any Standard Webhooks or Svix
+//! verifier accepts what the server sends.
+
+pub mod signature;
+pub mod types;
+
+pub use signature::{SignatureError, Signer, verify};
+pub use types::*;

@@ -1,0 +1,65 @@
+//! Accounts and their credentials.
+//!
+//! An API key is 32 random base62 characters (about 190 bits). Only its SHA-256 is stored: with
+//! that much entropy a slow password hash buys nothing, and a fast hash keeps every request cheap.
+//! Comparison is constant-time. Keys are shown once, at creation, and never logged.
+
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::ids;
+use crate::store::{Account, Store, StoreResult};
+
+/// A newly created account and its API key, the only time the key is known in clear.
+pub struct NewAccount {
+    pub account: Account,
+    pub api_key: String,
+}
+
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("account", &self.account.id)
+            .field("api_key", &"<redacted>")
+            .finish()
+    }
+}
+
+pub fn hash_api_key(key: &str) -> String {
+    let digest = Sha256::digest(key.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `key` is the key of `account`, compared in constant time.
+pub fn key_matches(account: &Account, key: &str) -> bool {
+    hash_api_key(key)
+        .as_bytes()
+        .ct_eq(account.api_key_hash.as_bytes())
+        .into()
+}
+
+/// A realtime token for a user: long and random, like an API key.
+pub fn new_user_token() -> String {
+    format!("utk_{}", ids::random_token(40))
+}
+
+/// Creates an account with a fresh API key.
+pub async fn create(store: &dyn Store, name: &str) -> StoreResult<NewAccount> {
+    let api_key = format!("ck_{}", ids::random_token(32));
+    let account = store.create_account(name, &hash_api_key(&api_key)).await?;
+    Ok(NewAccount { account, api_key })
+}
+
+/// The Bearer token for an account: `base64("{account_id}:{api_key}")`.
+pub fn bearer_token(account_id: &str, api_key: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(format!("{account_id}:{api_key}"))
+}
+
+/// On a database with no account yet, creates the first one; `None` when accounts exist.
+pub async fn bootstrap(store: &dyn Store) -> StoreResult<Option<NewAccount>> {
+    if store.count_accounts().await? > 0 {
+        return Ok(None);
+    }
+    create(store, "default").await.map(Some)
+}

@@ -1,0 +1,88 @@
+//! Account authentication: `Authorization: Bearer base64("{account_id}:{api_key}")`.
+//!
+//! 401 when the credentials are missing or wrong; 403 when they are right but the path names
+//! another account (whether or not it exists, so ids cannot be probed).
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use base64::Engine;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::accounts;
+use crate::store::{Account, StoreError};
+
+/// The authenticated account of an account-scoped request.
+pub struct AccountAuth {
+    pub account: Account,
+}
+
+impl AccountAuth {
+    pub fn id(&self) -> &str {
+        &self.account.id
+    }
+}
+
+impl FromRequestParts<AppState> for AccountAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let (account_id, api_key) = credentials(parts)?;
+        let account = match state.store.get_account(&account_id).await {
+            Ok(account) => account,
+            Err(StoreError::NotFound(_)) => return Err(invalid_credentials()),
+            Err(e) => return Err(e.into()),
+        };
+        if !accounts::key_matches(&account, &api_key) {
+            return Err(invalid_credentials());
+        }
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found("route"))?;
+        let path_account = params
+            .iter()
+            .find(|(k, _)| *k == "account_id")
+            .map(|(_, v)| v);
+        if path_account != Some(account.id.as_str()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "these credentials do not give access to that account",
+            ));
+        }
+        Ok(AccountAuth { account })
+    }
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::unauthorized("the account id or API key is wrong")
+}
+
+fn credentials(parts: &Parts) -> Result<(String, String), ApiError> {
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "missing credentials: send Authorization: Bearer base64(\"{account_id}:{api_key}\")",
+            )
+        })?;
+    let malformed = || {
+        ApiError::unauthorized(
+            "malformed Authorization header: expected Bearer base64(\"{account_id}:{api_key}\")",
+        )
+    };
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .ok_or_else(malformed)?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(malformed)?;
+    let (id, key) = decoded.split_once(':').ok_or_else(malformed)?;
+    Ok((id.to_owned(), key.to_owned()))
+}

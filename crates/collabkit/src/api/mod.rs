@@ -1,0 +1,139 @@
+//! The HTTP API: one module per resource, each owning its routes, bodies and handlers.
+//!
+//! Every route is registered through `utoipa_axum`, so `/openapi.json` is generated from the
+//! same list the router serves and cannot miss one.
+
+mod auth;
+pub mod error;
+mod events;
+mod extract;
+mod ops;
+mod pagination;
+mod rooms;
+mod users;
+mod validate;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::HeaderName;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use serde::Serialize;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::metrics::{HttpLabels, Metrics};
+use crate::store::SharedStore;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: SharedStore,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The success envelope: `{"data": …}`.
+#[derive(Serialize, ToSchema)]
+pub struct Data<T> {
+    pub data: T,
+}
+
+impl<T> Data<T> {
+    pub fn json(data: T) -> axum::Json<Data<T>> {
+        axum::Json(Data { data })
+    }
+}
+
+/// The seven event names, for error messages.
+pub const EVENT_NAMES_LIST: &str = "participant.joined, participant.left, session.started, session.closed, user.created, user.updated, user.deleted";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "CollabKit server API", description = "Rooms, users, realtime sessions and signed webhooks."),
+    modifiers(&BearerAuth),
+    security(("account_key" = [])),
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.description = Some("base64(\"{account_id}:{api_key}\")".into());
+        components.add_security_scheme("account_key", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The whole HTTP API with its middleware.
+pub fn router(state: AppState, body_limit: usize) -> Router {
+    let account_scoped = OpenApiRouter::new()
+        .merge(rooms::router())
+        .merge(users::router())
+        .merge(events::router());
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(ops::router())
+        .nest("/v1/accounts/{account_id}", account_scoped)
+        .split_for_parts();
+    let openapi = Arc::new(openapi);
+    let request_id = HeaderName::from_static("x-request-id");
+
+    router
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(state.clone(), record_metrics))
+        .fallback(error::route_not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                // The URI path only: query strings may carry user tokens.
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            }),
+        )
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn record_metrics(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let labels = HttpLabels {
+        method,
+        route,
+        status: response.status().as_u16(),
+    };
+    state.metrics.http_requests.get_or_create(&labels).inc();
+    state
+        .metrics
+        .http_duration
+        .get_or_create(&labels)
+        .observe(started.elapsed().as_secs_f64());
+    response
+}

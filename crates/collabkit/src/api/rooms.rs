@@ -1,0 +1,194 @@
+//! `/rooms`: create, read, rename and delete rooms; list a room's users.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use collabkit_webhooks::{CollabKitRoom, CollabKitUser};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::AccountAuth;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{Json, Query};
+use super::pagination::{PageQuery, encode_cursor};
+use super::{AppState, Data, validate};
+use crate::store::NewRoom;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_room, list_rooms))
+        .routes(routes!(get_room, rename_room, delete_room))
+        .routes(routes!(get_room_by_custom_id))
+        .routes(routes!(list_room_users))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateRoom {
+    name: String,
+    custom_id: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameRoom {
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoomBody {
+    pub room: CollabKitRoom,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoomList {
+    pub rooms: Vec<CollabKitRoom>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    pub users: Vec<CollabKitUser>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct RoomPath {
+    #[allow(dead_code)]
+    account_id: String,
+    room_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct CustomIdPath {
+    #[allow(dead_code)]
+    account_id: String,
+    custom_id: String,
+}
+
+/// Create a room.
+#[utoipa::path(post, path = "/rooms", tag = "rooms",
+    params(("account_id" = String, Path)), request_body = CreateRoom,
+    responses((status = 201, body = Data<RoomBody>), (status = 409, description = "customId taken", body = ErrorBody)))]
+async fn create_room(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Json(body): Json<CreateRoom>,
+) -> Result<impl IntoResponse, ApiError> {
+    let new = NewRoom {
+        name: validate::text("name", body.name, validate::MAX_NAME)?,
+        custom_id: validate::custom_id("customId", body.custom_id)?,
+    };
+    let room = state.store.create_room(auth.id(), new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Data::json(RoomBody {
+            room: room.to_contract(),
+        }),
+    ))
+}
+
+/// List the account's rooms, oldest first.
+#[utoipa::path(get, path = "/rooms", tag = "rooms",
+    params(("account_id" = String, Path), PageQuery),
+    responses((status = 200, body = Data<RoomList>)))]
+async fn list_rooms(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Query(q): Query<PageQuery>,
+) -> Result<axum::Json<Data<RoomList>>, ApiError> {
+    let page = state.store.list_rooms(auth.id(), q.to_request()?).await?;
+    Ok(Data::json(RoomList {
+        rooms: page.items.iter().map(|r| r.to_contract()).collect(),
+        next_cursor: page.next.map(encode_cursor),
+    }))
+}
+
+/// Get a room.
+#[utoipa::path(get, path = "/rooms/{room_id}", tag = "rooms",
+    params(("account_id" = String, Path), ("room_id" = String, Path)),
+    responses((status = 200, body = Data<RoomBody>), (status = 404, body = ErrorBody)))]
+async fn get_room(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<RoomPath>,
+) -> Result<axum::Json<Data<RoomBody>>, ApiError> {
+    let room = state.store.get_room(auth.id(), &p.room_id).await?;
+    Ok(Data::json(RoomBody {
+        room: room.to_contract(),
+    }))
+}
+
+/// Find a room by the id the client chose for it.
+#[utoipa::path(get, path = "/rooms/custom/{custom_id}", tag = "rooms",
+    params(("account_id" = String, Path), ("custom_id" = String, Path)),
+    responses((status = 200, body = Data<RoomBody>), (status = 404, body = ErrorBody)))]
+async fn get_room_by_custom_id(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<CustomIdPath>,
+) -> Result<axum::Json<Data<RoomBody>>, ApiError> {
+    let room = state
+        .store
+        .find_room_by_custom_id(auth.id(), &p.custom_id)
+        .await?;
+    Ok(Data::json(RoomBody {
+        room: room.to_contract(),
+    }))
+}
+
+/// Rename a room.
+#[utoipa::path(patch, path = "/rooms/{room_id}", tag = "rooms",
+    params(("account_id" = String, Path), ("room_id" = String, Path)), request_body = RenameRoom,
+    responses((status = 200, body = Data<RoomBody>), (status = 404, body = ErrorBody)))]
+async fn rename_room(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<RoomPath>,
+    Json(body): Json<RenameRoom>,
+) -> Result<axum::Json<Data<RoomBody>>, ApiError> {
+    let name = validate::text("name", body.name, validate::MAX_NAME)?;
+    let room = state
+        .store
+        .rename_room(auth.id(), &p.room_id, &name)
+        .await?;
+    Ok(Data::json(RoomBody {
+        room: room.to_contract(),
+    }))
+}
+
+/// Delete a room with its users (each gets a `user.deleted` event).
+#[utoipa::path(delete, path = "/rooms/{room_id}", tag = "rooms",
+    params(("account_id" = String, Path), ("room_id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_room(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<RoomPath>,
+) -> Result<StatusCode, ApiError> {
+    let change = state.store.delete_room(auth.id(), &p.room_id).await?;
+    state.metrics.record_events(&change.events);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// List a room's users, oldest first.
+#[utoipa::path(get, path = "/rooms/{room_id}/users", tag = "rooms",
+    params(("account_id" = String, Path), ("room_id" = String, Path), PageQuery),
+    responses((status = 200, body = Data<UserList>), (status = 404, body = ErrorBody)))]
+async fn list_room_users(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<RoomPath>,
+    Query(q): Query<PageQuery>,
+) -> Result<axum::Json<Data<UserList>>, ApiError> {
+    let page = state
+        .store
+        .list_users(auth.id(), &p.room_id, q.to_request()?)
+        .await?;
+    Ok(Data::json(UserList {
+        users: page.items.iter().map(|u| u.to_contract()).collect(),
+        next_cursor: page.next.map(encode_cursor),
+    }))
+}

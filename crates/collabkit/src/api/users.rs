@@ -1,0 +1,184 @@
+//! `/users`: create, read, update and delete users. Each change stores its event.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use collabkit_webhooks::CollabKitUser;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::AccountAuth;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{Json, Query};
+use super::{AppState, Data, validate};
+use crate::store::{NewUser, UserPatch};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_user))
+        .routes(routes!(get_user, update_user, delete_user))
+        .routes(routes!(get_user_by_custom_id))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateUser {
+    name: String,
+    room_id: String,
+    custom_id: String,
+    #[serde(default)]
+    profile_picture: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateUser {
+    #[serde(default)]
+    name: Option<String>,
+    /// A URL, or null to remove the picture.
+    #[serde(default, deserialize_with = "validate::double_option")]
+    #[schema(value_type = Option<String>)]
+    profile_picture: Option<Option<String>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CreatedUser {
+    pub user: CollabKitUser,
+    /// The user's realtime token (also in `user.token`).
+    pub token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserBody {
+    pub user: CollabKitUser,
+}
+
+#[derive(Deserialize)]
+pub struct UserPath {
+    #[allow(dead_code)]
+    account_id: String,
+    user_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct CustomIdPath {
+    #[allow(dead_code)]
+    account_id: String,
+    custom_id: String,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct RoomQuery {
+    /// The room the user belongs to (custom ids are unique per room).
+    room_id: Option<String>,
+}
+
+/// Create a user in a room; stores `user.created`.
+#[utoipa::path(post, path = "/users", tag = "users",
+    params(("account_id" = String, Path)), request_body = CreateUser,
+    responses((status = 201, body = Data<CreatedUser>), (status = 404, description = "no such room", body = ErrorBody),
+              (status = 409, description = "customId taken in the room", body = ErrorBody)))]
+async fn create_user(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Json(body): Json<CreateUser>,
+) -> Result<impl IntoResponse, ApiError> {
+    let new = NewUser {
+        room_id: body.room_id,
+        custom_id: validate::custom_id("customId", body.custom_id)?,
+        name: validate::text("name", body.name, validate::MAX_NAME)?,
+        profile_picture: validate::picture(body.profile_picture)?,
+    };
+    let change = state.store.create_user(auth.id(), new).await?;
+    state.metrics.record_events(&change.events);
+    let user = change.value.to_contract();
+    Ok((
+        StatusCode::CREATED,
+        Data::json(CreatedUser {
+            token: user.token.clone(),
+            user,
+        }),
+    ))
+}
+
+/// Get a user.
+#[utoipa::path(get, path = "/users/{user_id}", tag = "users",
+    params(("account_id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 200, body = Data<UserBody>), (status = 404, body = ErrorBody)))]
+async fn get_user(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<UserPath>,
+) -> Result<axum::Json<Data<UserBody>>, ApiError> {
+    let user = state.store.get_user(auth.id(), &p.user_id).await?;
+    Ok(Data::json(UserBody {
+        user: user.to_contract(),
+    }))
+}
+
+/// Find a user by the id the client chose, within a room.
+#[utoipa::path(get, path = "/users/custom/{custom_id}", tag = "users",
+    params(("account_id" = String, Path), ("custom_id" = String, Path), RoomQuery),
+    responses((status = 200, body = Data<UserBody>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_user_by_custom_id(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<CustomIdPath>,
+    Query(q): Query<RoomQuery>,
+) -> Result<axum::Json<Data<UserBody>>, ApiError> {
+    let room_id = q.room_id.ok_or_else(|| {
+        ApiError::invalid("`roomId` query parameter is required: custom ids are unique per room")
+    })?;
+    let user = state
+        .store
+        .find_user_by_custom_id(auth.id(), &room_id, &p.custom_id)
+        .await?;
+    Ok(Data::json(UserBody {
+        user: user.to_contract(),
+    }))
+}
+
+/// Update a user's name or picture; stores `user.updated` only when something changed.
+#[utoipa::path(patch, path = "/users/{user_id}", tag = "users",
+    params(("account_id" = String, Path), ("user_id" = String, Path)), request_body = UpdateUser,
+    responses((status = 200, body = Data<UserBody>), (status = 404, body = ErrorBody)))]
+async fn update_user(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<UserPath>,
+    Json(body): Json<UpdateUser>,
+) -> Result<axum::Json<Data<UserBody>>, ApiError> {
+    let patch = UserPatch {
+        name: body
+            .name
+            .map(|n| validate::text("name", n, validate::MAX_NAME))
+            .transpose()?,
+        profile_picture: body.profile_picture.map(validate::picture).transpose()?,
+    };
+    let change = state
+        .store
+        .update_user(auth.id(), &p.user_id, patch)
+        .await?;
+    state.metrics.record_events(&change.events);
+    Ok(Data::json(UserBody {
+        user: change.value.to_contract(),
+    }))
+}
+
+/// Delete a user; stores `user.deleted`.
+#[utoipa::path(delete, path = "/users/{user_id}", tag = "users",
+    params(("account_id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_user(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<UserPath>,
+) -> Result<StatusCode, ApiError> {
+    let change = state.store.delete_user(auth.id(), &p.user_id).await?;
+    state.metrics.record_events(&change.events);
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,180 @@
+//! The command line: `serve`, `migrate`, `accounts create`. Every flag also reads an env var.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use crate::accounts;
+use crate::app::App;
+use crate::config::{Config, DatabaseUrl, parse_duration};
+use crate::store::{self, SqliteSynchronous, StoreTuning};
+use crate::telemetry::{self, LogFormat};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "collabkit",
+    version,
+    about = "CollabKit server: rooms, realtime sessions and signed webhooks"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Log format on stderr.
+    #[arg(
+        long,
+        global = true,
+        env = "COLLABKIT_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(DbArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AccountsCommand {
+    /// Create an account and print `{"account_id", "api_key"}` as one JSON line.
+    Create {
+        /// A name for the account.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+struct DbArgs {
+    /// Database URL: sqlite://FILE (relative) or sqlite:///ABSOLUTE/PATH.
+    #[arg(
+        long,
+        env = "COLLABKIT_DATABASE",
+        default_value = "sqlite://collabkit.db"
+    )]
+    database: DatabaseUrl,
+    /// SQLite durability: `full` survives power loss; `normal` (WAL) survives a process crash.
+    #[arg(
+        long,
+        env = "COLLABKIT_SQLITE_SYNCHRONOUS",
+        value_enum,
+        default_value = "full"
+    )]
+    sqlite_synchronous: SqliteSynchronous,
+}
+
+impl DbArgs {
+    fn tuning(&self) -> StoreTuning {
+        StoreTuning {
+            sqlite_synchronous: self.sqlite_synchronous,
+            ..StoreTuning::default()
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "COLLABKIT_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "COLLABKIT_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    body_limit: usize,
+    /// How long shutdown waits for in-flight work.
+    #[arg(long, env = "COLLABKIT_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    shutdown_timeout: Duration,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    telemetry::init(cli.log_format);
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(db) => {
+            store::open(&db.database, &db.tuning()).await?;
+            eprintln!("database {} is up to date", db.database);
+            Ok(())
+        }
+        Command::Accounts(AccountsCommand::Create { name, db }) => {
+            let store = store::open(&db.database, &db.tuning()).await?;
+            let created = accounts::create(store.as_ref(), &name).await?;
+            println!(
+                "{}",
+                serde_json::json!({"account_id": created.account.id, "api_key": created.api_key})
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = Config::new(args.db.database.clone());
+    config.listen = args.listen;
+    config.store = args.db.tuning();
+    config.body_limit = args.body_limit;
+    config.shutdown_timeout = args.shutdown_timeout;
+
+    let app = App::build(config.clone()).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let base = format!("http://{addr}");
+
+    // Printed, not logged: the key must never reach log files, and this is its only showing.
+    if let Some(first) = accounts::bootstrap(app.store().as_ref()).await? {
+        let bearer = accounts::bearer_token(&first.account.id, &first.api_key);
+        println!("Created the first account. Keep the API key: it is shown only this once.");
+        println!("  account_id: {}", first.account.id);
+        println!("  api_key:    {}", first.api_key);
+        println!("Try it:");
+        println!(
+            "  curl -s -H 'Authorization: Bearer {bearer}' {base}/v1/accounts/{}/rooms",
+            first.account.id
+        );
+    }
+    println!(
+        "CollabKit listening on {base} (database {})",
+        config.database
+    );
+    tracing::info!(%addr, database = %config.database, "listening");
+
+    let shutdown = CancellationToken::new();
+    tokio::spawn(signal_shutdown(shutdown.clone()));
+    app.run(listener, shutdown).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn signal_shutdown(token: CancellationToken) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; draining");
+    token.cancel();
+}

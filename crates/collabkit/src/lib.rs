@@ -1,0 +1,14 @@
+//! The CollabKit server as a library: `main.rs` only parses the command line and calls [`cli::run`];
+//! tests build an [`app::App`] from a [`config::Config`] and run it on their own listener.
+
+pub mod accounts;
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod events;
+pub mod ids;
+pub mod metrics;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,17 @@
+use thiserror::Error;
+
+/// What can go wrong in storage, independent of the backend.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum StoreError {
+    /// The named thing does not exist (or belongs to another account, which is the same to the caller).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A uniqueness rule was broken; the message names the rule.
+    #[error("{0}")]
+    Conflict(String),
+    /// The backend failed (I/O, corruption, lost connection); the message is for logs, not clients.
+    #[error("storage backend error: {0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;

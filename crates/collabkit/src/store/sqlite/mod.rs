@@ -1,0 +1,571 @@
+//! The embedded backend: one SQLite file in WAL mode.
+//!
+//! Writes go through a single group-committing [`writer::Writer`]; reads use a small pool of
+//! read connections. Several processes may open the same file (for instance
+//! `collabkit accounts create` next to a running server): SQLite's own locking and a busy
+//! timeout keep them consistent.
+
+mod readers;
+mod rows;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use collabkit_webhooks::WebhookEventName;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use self::readers::Readers;
+use self::rows::{
+    ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS, backend, conflict_or_backend, ts,
+};
+use self::writer::Writer;
+use super::{
+    Account, Change, Event, EventFilter, NewRoom, NewUser, Page, PageRequest, Room,
+    SqliteSynchronous, Store, StoreError, StoreResult, StoreTuning, User, UserPatch,
+};
+use crate::{clock, events, ids};
+
+/// Schema versions, applied in order, each once.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Writer,
+    readers: Readers,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub async fn open(path: &Path, tuning: &StoreTuning) -> StoreResult<SqliteStore> {
+        let path = path.to_path_buf();
+        let tuning = tuning.clone();
+        tokio::task::spawn_blocking(move || Self::open_blocking(path, &tuning))
+            .await
+            .map_err(|e| StoreError::Backend(e.to_string()))?
+    }
+
+    fn open_blocking(path: PathBuf, tuning: &StoreTuning) -> StoreResult<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Backend(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let mut write_conn = connect(&path, tuning)?;
+        migrate(&mut write_conn)?;
+        let readers = (0..tuning.read_connections.max(1))
+            .map(|_| connect(&path, tuning))
+            .collect::<StoreResult<Vec<_>>>()?;
+        let writer = Writer::spawn(write_conn).map_err(|e| StoreError::Backend(e.to_string()))?;
+        Ok(SqliteStore {
+            path,
+            writer,
+            readers: Readers::new(readers),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn connect(path: &Path, tuning: &StoreTuning) -> StoreResult<Connection> {
+    let conn = Connection::open(path).map_err(|e| {
+        StoreError::Backend(format!(
+            "cannot open SQLite database {}: {e}",
+            path.display()
+        ))
+    })?;
+    let synchronous = match tuning.sqlite_synchronous {
+        SqliteSynchronous::Full => "FULL",
+        SqliteSynchronous::Normal => "NORMAL",
+    };
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(backend)?;
+    conn.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = {synchronous};
+         PRAGMA foreign_keys = ON;"
+    ))
+    .map_err(backend)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(backend)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .map_err(backend)?;
+    let current: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError::Backend(format!("migration {version} failed: {e}")))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, ts(&clock::now())],
+        )
+        .map_err(backend)?;
+    }
+    tx.commit().map_err(backend)
+}
+
+/// Turns `limit + 1` rows into a page: the extra row only says that there is more.
+fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more {
+        rows.last().map(|(seq, _)| *seq)
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(|(_, item)| item).collect(),
+        next,
+    }
+}
+
+fn room_in(conn: &Connection, account_id: &str, room_id: &str) -> StoreResult<Room> {
+    conn.prepare_cached(&format!(
+        "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, room_id], rows::room)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, r)| r)
+    .ok_or(StoreError::NotFound("room"))
+}
+
+fn user_in(conn: &Connection, account_id: &str, user_id: &str) -> StoreResult<User> {
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, user_id], rows::user)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, u)| u)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+fn insert_event(conn: &Connection, event: &Event) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO events (id, account_id, room_id, event, payload, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            event.id,
+            event.account_id,
+            event.room_id,
+            event.event.as_str(),
+            event.payload,
+            ts(&event.created_at)
+        ])
+    })
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Deletes one user and stores its `user.deleted` event.
+fn delete_user_in(conn: &Connection, room: &Room, user: &User) -> StoreResult<Event> {
+    conn.prepare_cached("DELETE FROM users WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![user.id]))
+        .map_err(backend)?;
+    let event = events::user_event(WebhookEventName::UserDeleted, room, user, clock::now());
+    insert_event(conn, &event)?;
+    Ok(event)
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        self.readers
+            .read(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(backend))
+            .await
+    }
+
+    async fn create_account(&self, name: &str, api_key_hash: &str) -> StoreResult<Account> {
+        let account = Account {
+            id: ids::new_id(ids::ACCOUNT),
+            name: name.to_owned(),
+            api_key_hash: api_key_hash.to_owned(),
+            created_at: clock::now(),
+        };
+        let row = account.clone();
+        self.writer
+            .write(move |c| {
+                c.execute(
+                    "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                    params![row.id, row.name, row.api_key_hash, ts(&row.created_at)],
+                )
+                .map_err(backend)
+            })
+            .await?;
+        Ok(account)
+    }
+
+    async fn get_account(&self, account_id: &str) -> StoreResult<Account> {
+        let id = account_id.to_owned();
+        self.readers
+            .read(move |c| {
+                c.prepare_cached(&format!(
+                    "SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"
+                ))
+                .and_then(|mut s| s.query_row(params![id], rows::account).optional())
+                .map_err(backend)?
+                .ok_or(StoreError::NotFound("account"))
+            })
+            .await
+    }
+
+    async fn count_accounts(&self) -> StoreResult<u64> {
+        self.readers
+            .read(|c| {
+                c.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get::<_, i64>(0))
+                    .map(|n| n as u64)
+                    .map_err(backend)
+            })
+            .await
+    }
+
+    async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room> {
+        let now = clock::now();
+        let room = Room {
+            id: ids::new_id(ids::ROOM),
+            account_id: account_id.to_owned(),
+            custom_id: new.custom_id,
+            name: new.name,
+            created_at: now,
+            updated_at: now,
+        };
+        let row = room.clone();
+        self.writer
+            .write(move |c| {
+                c.prepare_cached(
+                    "INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        row.id,
+                        row.account_id,
+                        row.custom_id,
+                        row.name,
+                        ts(&row.created_at),
+                        ts(&row.updated_at)
+                    ])
+                })
+                .map_err(conflict_or_backend)
+            })
+            .await?;
+        Ok(room)
+    }
+
+    async fn get_room(&self, account_id: &str, room_id: &str) -> StoreResult<Room> {
+        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        self.readers.read(move |c| room_in(c, &a, &r)).await
+    }
+
+    async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room> {
+        let (a, cid) = (account_id.to_owned(), custom_id.to_owned());
+        self.readers
+            .read(move |c| {
+                c.prepare_cached(&format!(
+                    "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND custom_id = ?2"
+                ))
+                .and_then(|mut s| s.query_row(params![a, cid], rows::room).optional())
+                .map_err(backend)?
+                .map(|(_, r)| r)
+                .ok_or(StoreError::NotFound("room"))
+            })
+            .await
+    }
+
+    async fn list_rooms(&self, account_id: &str, page: PageRequest) -> StoreResult<Page<Room>> {
+        let a = account_id.to_owned();
+        self.readers
+            .read(move |c| {
+                let mut s = c
+                    .prepare_cached(&format!(
+                        "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND seq > ?2
+                         ORDER BY seq LIMIT ?3"
+                    ))
+                    .map_err(backend)?;
+                let rows = s
+                    .query_map(
+                        params![a, page.after.unwrap_or(0), page.limit as i64 + 1],
+                        rows::room,
+                    )
+                    .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+                    .map_err(backend)?;
+                Ok(page_of(rows, page.limit))
+            })
+            .await
+    }
+
+    async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room> {
+        let (a, r, name) = (account_id.to_owned(), room_id.to_owned(), name.to_owned());
+        self.writer
+            .write(move |c| {
+                let mut room = room_in(c, &a, &r)?;
+                if room.name != name {
+                    room.name = name;
+                    room.updated_at = clock::now();
+                    c.execute(
+                        "UPDATE rooms SET name = ?1, updated_at = ?2 WHERE id = ?3",
+                        params![room.name, ts(&room.updated_at), room.id],
+                    )
+                    .map_err(backend)?;
+                }
+                Ok(room)
+            })
+            .await
+    }
+
+    async fn delete_room(&self, account_id: &str, room_id: &str) -> StoreResult<Change<Room>> {
+        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        self.writer
+            .write(move |c| {
+                let room = room_in(c, &a, &r)?;
+                let users = c
+                    .prepare_cached(&format!(
+                        "SELECT {USER_COLS} FROM users WHERE room_id = ?1 ORDER BY seq"
+                    ))
+                    .and_then(|mut s| {
+                        s.query_map(params![room.id], rows::user)?
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                    .map_err(backend)?;
+                let mut events = Vec::with_capacity(users.len());
+                for (_, user) in &users {
+                    events.push(delete_user_in(c, &room, user)?);
+                }
+                c.execute("DELETE FROM rooms WHERE id = ?1", params![room.id])
+                    .map_err(backend)?;
+                Ok(Change {
+                    value: room,
+                    events,
+                })
+            })
+            .await
+    }
+
+    async fn create_user(&self, account_id: &str, new: NewUser) -> StoreResult<Change<User>> {
+        let a = account_id.to_owned();
+        self.writer
+            .write(move |c| {
+                let room = room_in(c, &a, &new.room_id)?;
+                let now = clock::now();
+                let user = User {
+                    id: ids::new_id(ids::USER),
+                    account_id: a,
+                    room_id: room.id.clone(),
+                    custom_id: new.custom_id,
+                    name: new.name,
+                    profile_picture: new.profile_picture,
+                    token: crate::accounts::new_user_token(),
+                    created_at: now,
+                    updated_at: now,
+                };
+                c.prepare_cached(
+                    "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        user.id,
+                        user.account_id,
+                        user.room_id,
+                        user.custom_id,
+                        user.name,
+                        user.profile_picture,
+                        user.token,
+                        ts(&user.created_at),
+                        ts(&user.updated_at)
+                    ])
+                })
+                .map_err(conflict_or_backend)?;
+                let event = events::user_event(WebhookEventName::UserCreated, &room, &user, now);
+                insert_event(c, &event)?;
+                Ok(Change {
+                    value: user,
+                    events: vec![event],
+                })
+            })
+            .await
+    }
+
+    async fn get_user(&self, account_id: &str, user_id: &str) -> StoreResult<User> {
+        let (a, u) = (account_id.to_owned(), user_id.to_owned());
+        self.readers.read(move |c| user_in(c, &a, &u)).await
+    }
+
+    async fn find_user_by_custom_id(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        custom_id: &str,
+    ) -> StoreResult<User> {
+        let (a, r, cid) = (
+            account_id.to_owned(),
+            room_id.to_owned(),
+            custom_id.to_owned(),
+        );
+        self.readers
+            .read(move |c| {
+                c.prepare_cached(&format!(
+                    "SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND room_id = ?2 AND custom_id = ?3"
+                ))
+                .and_then(|mut s| s.query_row(params![a, r, cid], rows::user).optional())
+                .map_err(backend)?
+                .map(|(_, u)| u)
+                .ok_or(StoreError::NotFound("user"))
+            })
+            .await
+    }
+
+    async fn find_user_by_token(&self, token: &str) -> StoreResult<User> {
+        let t = token.to_owned();
+        self.readers
+            .read(move |c| {
+                c.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE token = ?1"))
+                    .and_then(|mut s| s.query_row(params![t], rows::user).optional())
+                    .map_err(backend)?
+                    .map(|(_, u)| u)
+                    .ok_or(StoreError::NotFound("user"))
+            })
+            .await
+    }
+
+    async fn list_users(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        page: PageRequest,
+    ) -> StoreResult<Page<User>> {
+        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        self.readers
+            .read(move |c| {
+                let room = room_in(c, &a, &r)?;
+                let mut s = c
+                    .prepare_cached(&format!(
+                        "SELECT {USER_COLS} FROM users WHERE room_id = ?1 AND seq > ?2
+                         ORDER BY seq LIMIT ?3"
+                    ))
+                    .map_err(backend)?;
+                let rows = s
+                    .query_map(
+                        params![room.id, page.after.unwrap_or(0), page.limit as i64 + 1],
+                        rows::user,
+                    )
+                    .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+                    .map_err(backend)?;
+                Ok(page_of(rows, page.limit))
+            })
+            .await
+    }
+
+    async fn update_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        patch: UserPatch,
+    ) -> StoreResult<Change<User>> {
+        let (a, u) = (account_id.to_owned(), user_id.to_owned());
+        self.writer
+            .write(move |c| {
+                let mut user = user_in(c, &a, &u)?;
+                let before = user.clone();
+                if let Some(name) = patch.name {
+                    user.name = name;
+                }
+                if let Some(picture) = patch.profile_picture {
+                    user.profile_picture = picture;
+                }
+                if user == before {
+                    return Ok(Change {
+                        value: user,
+                        events: vec![],
+                    });
+                }
+                let now = clock::now();
+                user.updated_at = now;
+                c.execute(
+                    "UPDATE users SET name = ?1, profile_picture = ?2, updated_at = ?3 WHERE id = ?4",
+                    params![user.name, user.profile_picture, ts(&now), user.id],
+                )
+                .map_err(backend)?;
+                let room = room_in(c, &a, &user.room_id)?;
+                let event = events::user_event(WebhookEventName::UserUpdated, &room, &user, now);
+                insert_event(c, &event)?;
+                Ok(Change {
+                    value: user,
+                    events: vec![event],
+                })
+            })
+            .await
+    }
+
+    async fn delete_user(&self, account_id: &str, user_id: &str) -> StoreResult<Change<User>> {
+        let (a, u) = (account_id.to_owned(), user_id.to_owned());
+        self.writer
+            .write(move |c| {
+                let user = user_in(c, &a, &u)?;
+                let room = room_in(c, &a, &user.room_id)?;
+                let event = delete_user_in(c, &room, &user)?;
+                Ok(Change {
+                    value: user,
+                    events: vec![event],
+                })
+            })
+            .await
+    }
+
+    async fn list_events(
+        &self,
+        account_id: &str,
+        filter: EventFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Event>> {
+        let a = account_id.to_owned();
+        self.readers
+            .read(move |c| {
+                let mut s = c
+                    .prepare_cached(&format!(
+                        "SELECT {EVENT_COLS} FROM events
+                         WHERE account_id = ?1 AND seq > ?2
+                           AND (?3 IS NULL OR room_id = ?3) AND (?4 IS NULL OR event = ?4)
+                         ORDER BY seq LIMIT ?5"
+                    ))
+                    .map_err(backend)?;
+                let rows = s
+                    .query_map(
+                        params![
+                            a,
+                            page.after.unwrap_or(0),
+                            filter.room_id,
+                            filter.event.map(|e| e.as_str()),
+                            page.limit as i64 + 1
+                        ],
+                        rows::event,
+                    )
+                    .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+                    .map_err(backend)?;
+                Ok(page_of(rows, page.limit))
+            })
+            .await
+    }
+}

@@ -1,0 +1,52 @@
+//! A small pool of read connections. WAL lets them read while the writer commits.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use tokio::sync::Semaphore;
+
+use crate::store::{StoreError, StoreResult};
+
+pub struct Readers {
+    slots: Arc<Vec<Mutex<Connection>>>,
+    /// One permit per slot, so a task that holds a permit always finds a free slot.
+    permits: Semaphore,
+}
+
+impl Readers {
+    pub fn new(conns: Vec<Connection>) -> Readers {
+        let permits = Semaphore::new(conns.len());
+        Readers {
+            slots: Arc::new(conns.into_iter().map(Mutex::new).collect()),
+            permits,
+        }
+    }
+
+    /// Runs `work` on a free read connection, on the blocking thread pool.
+    pub async fn read<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Backend("read pool closed".into()))?;
+        let slots = self.slots.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = slots
+                .iter()
+                .find_map(|slot| match slot.try_lock() {
+                    Ok(guard) => Some(guard),
+                    // A panic while reading leaves nothing half-written: the connection is fine.
+                    Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+                    Err(std::sync::TryLockError::WouldBlock) => None,
+                })
+                .expect("a permit guarantees a free read connection");
+            work(&conn)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+}

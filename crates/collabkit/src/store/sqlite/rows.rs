@@ -1,0 +1,105 @@
+//! Mapping between SQLite rows and the store's model, and SQLite errors to `StoreError`.
+
+use rusqlite::{Error, ErrorCode, Row};
+
+use crate::clock::{self, Timestamp};
+use crate::store::{Account, Event, Room, StoreError, User};
+
+pub fn backend(e: Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+/// Maps a constraint name in an error message to the caller's words for it.
+pub fn conflict_or_backend(e: Error) -> StoreError {
+    if let Error::SqliteFailure(f, Some(msg)) = &e
+        && f.code == ErrorCode::ConstraintViolation
+    {
+        if msg.contains("rooms.account_id, rooms.custom_id") {
+            return StoreError::Conflict("a room with this customId already exists".into());
+        }
+        if msg.contains("users.room_id, users.custom_id") {
+            return StoreError::Conflict(
+                "a user with this customId already exists in the room".into(),
+            );
+        }
+    }
+    backend(e)
+}
+
+pub fn ts(t: &Timestamp) -> String {
+    clock::format(t)
+}
+
+fn parse_ts(row: &Row, idx: &str) -> rusqlite::Result<Timestamp> {
+    let s: String = row.get(idx)?;
+    clock::parse(&s)
+        .map_err(|e| Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+pub const ACCOUNT_COLS: &str = "id, name, api_key_hash, created_at";
+pub const ROOM_COLS: &str = "seq, id, account_id, custom_id, name, created_at, updated_at";
+pub const USER_COLS: &str =
+    "seq, id, account_id, room_id, custom_id, name, profile_picture, token, created_at, updated_at";
+pub const EVENT_COLS: &str = "seq, id, account_id, room_id, event, payload, created_at";
+
+pub fn account(row: &Row) -> rusqlite::Result<Account> {
+    Ok(Account {
+        id: row.get("id")?,
+        name: row.get("name")?,
+        api_key_hash: row.get("api_key_hash")?,
+        created_at: parse_ts(row, "created_at")?,
+    })
+}
+
+pub fn room(row: &Row) -> rusqlite::Result<(i64, Room)> {
+    Ok((
+        row.get("seq")?,
+        Room {
+            id: row.get("id")?,
+            account_id: row.get("account_id")?,
+            custom_id: row.get("custom_id")?,
+            name: row.get("name")?,
+            created_at: parse_ts(row, "created_at")?,
+            updated_at: parse_ts(row, "updated_at")?,
+        },
+    ))
+}
+
+pub fn user(row: &Row) -> rusqlite::Result<(i64, User)> {
+    Ok((
+        row.get("seq")?,
+        User {
+            id: row.get("id")?,
+            account_id: row.get("account_id")?,
+            room_id: row.get("room_id")?,
+            custom_id: row.get("custom_id")?,
+            name: row.get("name")?,
+            profile_picture: row.get("profile_picture")?,
+            token: row.get("token")?,
+            created_at: parse_ts(row, "created_at")?,
+            updated_at: parse_ts(row, "updated_at")?,
+        },
+    ))
+}
+
+pub fn event(row: &Row) -> rusqlite::Result<(i64, Event)> {
+    let name: String = row.get("event")?;
+    let event = collabkit_webhooks::WebhookEventName::parse(&name).ok_or_else(|| {
+        Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("unknown event name {name}").into(),
+        )
+    })?;
+    Ok((
+        row.get("seq")?,
+        Event {
+            id: row.get("id")?,
+            account_id: row.get("account_id")?,
+            room_id: row.get("room_id")?,
+            event,
+            payload: row.get("payload")?,
+            created_at: parse_ts(row, "created_at")?,
+        },
+    ))
+}

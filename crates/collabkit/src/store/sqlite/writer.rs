@@ -1,0 +1,129 @@
+//! The single writer: one thread owns the write connection and commits in groups.
+//!
+//! SQLite allows one writer at a time, so instead of many connections fighting over the lock,
+//! every write is a job sent to this thread. The thread takes all jobs queued at that moment,
+//! runs each inside its own SAVEPOINT (a failing job rolls back alone), and commits them in one
+//! transaction: one fsync for the whole group. Replies are sent only after the commit, so a
+//! caller that got `Ok` knows its change is durable.
+
+use std::sync::mpsc;
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use crate::store::{StoreError, StoreResult};
+
+/// The most jobs committed together; bounds the latency one commit adds to the first job.
+const MAX_GROUP: usize = 512;
+
+trait Job: Send {
+    fn run(&mut self, conn: &Connection);
+    fn finish(self: Box<Self>, commit: &StoreResult<()>);
+}
+
+struct TypedJob<T, F> {
+    work: Option<F>,
+    outcome: Option<StoreResult<T>>,
+    reply: oneshot::Sender<StoreResult<T>>,
+}
+
+impl<T, F> Job for TypedJob<T, F>
+where
+    T: Send,
+    F: FnOnce(&Connection) -> StoreResult<T> + Send,
+{
+    fn run(&mut self, conn: &Connection) {
+        let work = self.work.take().expect("a job runs once");
+        let outcome = match conn.execute_batch("SAVEPOINT job") {
+            Err(e) => Err(super::rows::backend(e)),
+            Ok(()) => {
+                let result = work(conn);
+                let end = if result.is_ok() {
+                    "RELEASE job"
+                } else {
+                    "ROLLBACK TO job; RELEASE job"
+                };
+                match conn.execute_batch(end) {
+                    Ok(()) => result,
+                    Err(e) => Err(super::rows::backend(e)),
+                }
+            }
+        };
+        self.outcome = Some(outcome);
+    }
+
+    fn finish(self: Box<Self>, commit: &StoreResult<()>) {
+        let outcome = match commit {
+            Ok(()) => self
+                .outcome
+                .unwrap_or_else(|| Err(StoreError::Backend("job did not run".into()))),
+            Err(e) => Err(e.clone()),
+        };
+        // The caller may have given up waiting; the change is committed either way.
+        let _ = self.reply.send(outcome);
+    }
+}
+
+/// A handle to the writer thread; the thread stops when the last handle is dropped.
+#[derive(Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Box<dyn Job>>,
+}
+
+impl Writer {
+    pub fn spawn(conn: Connection) -> std::io::Result<Writer> {
+        let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run(conn, queue))?;
+        Ok(Writer { jobs })
+    }
+
+    /// Runs `work` in a transaction (possibly shared with other jobs) and returns its result once committed.
+    pub async fn write<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(TypedJob {
+            work: Some(work),
+            outcome: None,
+            reply,
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Backend("the SQLite writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Backend("the SQLite writer dropped a job".into()))?
+    }
+}
+
+fn run(conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let commit = commit_group(&conn, &mut group);
+        for job in group {
+            job.finish(&commit);
+        }
+    }
+}
+
+fn commit_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> StoreResult<()> {
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(super::rows::backend)?;
+    for job in group.iter_mut() {
+        job.run(conn);
+    }
+    conn.execute_batch("COMMIT").map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        super::rows::backend(e)
+    })
+}
