@@ -1,0 +1,157 @@
+//! The outbox: each user change stores exactly one event with the seed payload, atomically.
+
+use collabkit_webhooks::WebhookPayload;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+/// Parses with the seed types (unknown fields rejected) and checks the record matches its payload.
+fn payload(event: &Value) -> WebhookPayload {
+    let p: WebhookPayload = serde_json::from_value(event["payload"].clone())
+        .unwrap_or_else(|e| panic!("payload is not a seed WebhookPayload ({e}): {event}"));
+    assert_eq!(p.id(), event["id"].as_str().unwrap());
+    assert_eq!(p.event().as_str(), event["event"].as_str().unwrap());
+    p
+}
+
+#[tokio::test]
+async fn each_user_change_stores_one_event_with_the_seed_payload() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    assert!(
+        app.events().await.is_empty(),
+        "rooms themselves cause no event"
+    );
+
+    let user = app.create_user(room_id, "u").await;
+    let id = user["id"].as_str().unwrap();
+    let events = app.events().await;
+    assert_eq!(events.len(), 1);
+    match payload(&events[0]) {
+        WebhookPayload::UserCreated {
+            room: r, user: u, ..
+        } => {
+            assert_eq!(serde_json::to_value(&r).unwrap(), room);
+            let mut expected = user.clone();
+            expected.as_object_mut().unwrap().remove("token");
+            assert_eq!(serde_json::to_value(&u).unwrap(), expected);
+        }
+        other => panic!("expected user.created, got {other:?}"),
+    }
+
+    // No change, no event.
+    let (status, _) = app
+        .patch(&format!("/users/{id}"), json!({"name": user["name"]}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.patch(&format!("/users/{id}"), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.events().await.len(), 1);
+
+    let (_, updated) = app
+        .patch(&format!("/users/{id}"), json!({"name": "Renamed"}))
+        .await;
+    let events = app.events().await;
+    assert_eq!(events.len(), 2);
+    match payload(&events[1]) {
+        WebhookPayload::UserUpdated { user: u, .. } => {
+            assert_eq!(u.name, "Renamed");
+            assert_eq!(
+                u.updated_at,
+                updated["data"]["user"]["updatedAt"].as_str().unwrap()
+            );
+        }
+        other => panic!("expected user.updated, got {other:?}"),
+    }
+
+    app.delete(&format!("/users/{id}")).await;
+    let events = app.events().await;
+    assert_eq!(events.len(), 3);
+    assert!(matches!(
+        payload(&events[2]),
+        WebhookPayload::UserDeleted { .. }
+    ));
+    assert!(
+        events
+            .iter()
+            .all(|e| !e.to_string().contains(user["token"].as_str().unwrap())),
+        "tokens never reach payloads"
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_room_stores_user_deleted_for_each_user() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    let a = app.create_user(room_id, "a").await;
+    let b = app.create_user(room_id, "b").await;
+    let (status, _) = app.delete(&format!("/rooms/{room_id}")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let (_, deleted) = app.get("/events?event=user.deleted").await;
+    let ids: Vec<_> = deleted["data"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| match payload(e) {
+            WebhookPayload::UserDeleted { user, .. } => user.id,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, [a["id"].as_str().unwrap(), b["id"].as_str().unwrap()]);
+    let (status, _) = app
+        .get(&format!("/users/{}", a["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn event_log_filters_and_rejects_unknown_names() {
+    let app = TestApp::spawn().await;
+    let r1 = app.create_room("r1").await;
+    let r2 = app.create_room("r2").await;
+    app.create_user(r1["id"].as_str().unwrap(), "u").await;
+    app.create_user(r2["id"].as_str().unwrap(), "u").await;
+    let (_, only_r2) = app
+        .get(&format!("/events?room_id={}", r2["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(only_r2["data"]["events"].as_array().unwrap().len(), 1);
+    let (status, body) = app.get("/events?event=user.exploded").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("participant.joined")
+    );
+}
+
+#[tokio::test]
+async fn concurrent_changes_each_store_their_event() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap().to_string();
+    // Duplicates among concurrent creates: the group commit must roll back only the losers.
+    let tasks: Vec<_> =
+        (0..40)
+            .map(|i| {
+                let req = app.client.post(app.url("/users")).bearer_auth(app.bearer()).json(
+                &json!({"name": "n", "roomId": room_id, "customId": format!("u{}", i % 20)}),
+            );
+                tokio::spawn(async move { req.send().await.unwrap().status() })
+            })
+            .collect();
+    let mut created = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(created, 20);
+    assert_eq!(app.events().await.len(), 20);
+}

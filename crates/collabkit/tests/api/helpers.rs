@@ -1,0 +1,172 @@
+//! `TestApp`: the real server on an ephemeral port against a fresh SQLite file.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Once};
+
+use collabkit::app::App;
+use collabkit::config::{Config, DatabaseUrl};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+static TRACING: Once = Once::new();
+
+/// Logs only when `TEST_LOG` is set, so test output stays readable.
+fn init_tracing() {
+    TRACING.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            tracing_subscriber::fmt()
+                .with_env_filter("info,collabkit=debug")
+                .with_test_writer()
+                .init();
+        }
+    });
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub account_id: String,
+    pub api_key: String,
+    pub client: reqwest::Client,
+    pub dir: Arc<tempfile::TempDir>,
+    /// The running server's store, for setting up accounts.
+    pub store: collabkit::store::SharedStore,
+    shutdown: CancellationToken,
+    server: JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestApp {
+    /// A server on a fresh database, with one account.
+    pub async fn spawn() -> TestApp {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        let mut app = Self::spawn_in(dir, None).await;
+        let created = collabkit::accounts::create(app.store.as_ref(), "test")
+            .await
+            .unwrap();
+        app.account_id = created.account.id;
+        app.api_key = created.api_key;
+        app
+    }
+
+    pub fn db_path(dir: &tempfile::TempDir) -> PathBuf {
+        dir.path().join("collabkit.db")
+    }
+
+    /// A server on the database in `dir`, acting as `creds` (account id, key) if given.
+    pub async fn spawn_in(dir: Arc<tempfile::TempDir>, creds: Option<(String, String)>) -> TestApp {
+        init_tracing();
+        let mut config = Config::new(DatabaseUrl::Sqlite(Self::db_path(&dir)));
+        config.shutdown_timeout = std::time::Duration::from_secs(5);
+        let app = App::build(config).await.expect("app builds");
+        let store = app.store().clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(app.run(listener, shutdown.clone()));
+        let (account_id, api_key) = creds.unwrap_or_default();
+        TestApp {
+            base,
+            account_id,
+            api_key,
+            client: reqwest::Client::new(),
+            dir,
+            store,
+            shutdown,
+            server,
+        }
+    }
+
+    /// Stops the server gracefully and returns its data directory.
+    pub async fn stop(self) -> Arc<tempfile::TempDir> {
+        self.shutdown.cancel();
+        self.server.await.unwrap().unwrap();
+        self.dir
+    }
+
+    pub fn bearer(&self) -> String {
+        collabkit::accounts::bearer_token(&self.account_id, &self.api_key)
+    }
+
+    /// An account-scoped URL.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/v1/accounts/{}{}", self.base, self.account_id, path)
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let resp = req.bearer_auth(self.bearer()).send().await.unwrap();
+        let status = resp.status();
+        let text = resp.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+        };
+        if status.is_client_error() || status.is_server_error() {
+            assert_error_shape(&body);
+        }
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(self.client.post(self.url(path)).json(&body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(self.client.patch(self.url(path)).json(&body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.send(self.client.delete(self.url(path))).await
+    }
+
+    pub async fn create_room(&self, custom_id: &str) -> Value {
+        let (status, body) = self
+            .post(
+                "/rooms",
+                json!({"name": format!("Room {custom_id}"), "customId": custom_id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["data"]["room"].clone()
+    }
+
+    pub async fn create_user(&self, room_id: &str, custom_id: &str) -> Value {
+        let (status, body) = self
+            .post(
+                "/users",
+                json!({"name": format!("User {custom_id}"), "roomId": room_id, "customId": custom_id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["data"]["user"].clone()
+    }
+
+    /// Every stored event of the account, oldest first.
+    pub async fn events(&self) -> Vec<Value> {
+        let (status, body) = self.get("/events?limit=200").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["data"]["events"].as_array().unwrap().clone()
+    }
+}
+
+/// Every error response has exactly `{"error": {"code", "message"}}`.
+pub fn assert_error_shape(body: &Value) {
+    let err = body["error"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no error object: {body}"));
+    assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
+    assert_eq!(err.len(), 2, "{body}");
+    let code = err["code"].as_str().unwrap();
+    assert!(
+        code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+        "{code}"
+    );
+    assert!(!err["message"].as_str().unwrap().is_empty());
+}

@@ -1,0 +1,11 @@
+//! HTTP API integration tests: one binary, the real server per test, fresh SQLite files.
+
+mod auth;
+mod binary;
+mod errors;
+mod events;
+mod helpers;
+mod ops;
+mod restart;
+mod rooms;
+mod users;

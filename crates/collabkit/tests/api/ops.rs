@@ -1,0 +1,95 @@
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = TestApp::spawn().await;
+    for path in ["/healthz", "/readyz"] {
+        let resp = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        assert!(
+            resp.headers().contains_key("x-request-id"),
+            "request ids are returned"
+        );
+    }
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let app = TestApp::spawn().await;
+    app.create_room("r").await;
+    app.get("/rooms/room_missing").await;
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(r#"route="/v1/accounts/{account_id}/rooms",status="201""#),
+        "{text}"
+    );
+    assert!(text.contains(r#"route="/v1/accounts/{account_id}/rooms/{room_id}",status="404""#));
+    assert!(text.contains("collabkit_http_request_duration_seconds_bucket"));
+}
+
+#[tokio::test]
+async fn openapi_covers_every_route() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(format!("{}/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let p = "/v1/accounts/{account_id}";
+    let expected = [
+        ("/healthz".to_string(), "get"),
+        ("/readyz".into(), "get"),
+        ("/metrics".into(), "get"),
+        (format!("{p}/rooms"), "post"),
+        (format!("{p}/rooms"), "get"),
+        (format!("{p}/rooms/{{room_id}}"), "get"),
+        (format!("{p}/rooms/{{room_id}}"), "patch"),
+        (format!("{p}/rooms/{{room_id}}"), "delete"),
+        (format!("{p}/rooms/custom/{{custom_id}}"), "get"),
+        (format!("{p}/rooms/{{room_id}}/users"), "get"),
+        (format!("{p}/users"), "post"),
+        (format!("{p}/users/{{user_id}}"), "get"),
+        (format!("{p}/users/{{user_id}}"), "patch"),
+        (format!("{p}/users/{{user_id}}"), "delete"),
+        (format!("{p}/users/custom/{{custom_id}}"), "get"),
+        (format!("{p}/events"), "get"),
+    ];
+    for (path, method) in &expected {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing from the OpenAPI document"
+        );
+    }
+    let documented: usize = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|ops| ops.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        documented,
+        expected.len(),
+        "a documented route is missing from this test"
+    );
+}

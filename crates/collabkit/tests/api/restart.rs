@@ -1,0 +1,25 @@
+use reqwest::StatusCode;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn a_restart_keeps_everything() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let user = app.create_user(room["id"].as_str().unwrap(), "u").await;
+    let events_before = app.events().await;
+    let creds = (app.account_id.clone(), app.api_key.clone());
+    let dir = app.stop().await;
+
+    let app = TestApp::spawn_in(dir, Some(creds)).await;
+    let (status, body) = app
+        .get(&format!("/rooms/{}", room["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "the account and its key survive");
+    assert_eq!(body["data"]["room"], room);
+    let (_, body) = app
+        .get(&format!("/users/{}", user["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(body["data"]["user"], user);
+    assert_eq!(app.events().await, events_before);
+}

@@ -1,0 +1,114 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn users_crud_round_trip() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+
+    let (status, body) = app
+        .post(
+            "/users",
+            json!({"name": "Ann", "roomId": room_id, "customId": "ann", "profilePicture": "https://x.test/a.png"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let user = body["data"]["user"].clone();
+    let token = body["data"]["token"].as_str().unwrap();
+    assert_eq!(user["token"], token);
+    assert!(token.len() >= 40);
+    assert_eq!(
+        user.as_object().unwrap().len(),
+        8,
+        "exactly CollabKitUser's fields: {user}"
+    );
+    assert_eq!(user["roomId"], room_id);
+    let id = user["id"].as_str().unwrap();
+
+    let (status, body) = app.get(&format!("/users/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["user"], user);
+
+    let (status, body) = app
+        .get(&format!("/users/custom/ann?roomId={room_id}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["user"], user);
+    let (status, body) = app.get("/users/custom/ann").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("roomId")
+    );
+
+    let (status, body) = app.get(&format!("/rooms/{room_id}/users")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["data"]["users"], json!([user]));
+    assert!(body["data"]["next_cursor"].is_null());
+
+    let (status, body) = app
+        .patch(&format!("/users/{id}"), json!({"profilePicture": null}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body["data"]["user"]["profilePicture"].is_null());
+    assert_eq!(body["data"]["user"]["name"], "Ann");
+
+    let (status, _) = app.delete(&format!("/users/{id}")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.get(&format!("/users/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.delete(&format!("/users/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn user_conflicts_and_missing_rooms() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    app.create_user(room_id, "u").await;
+
+    let (status, _) = app
+        .post(
+            "/users",
+            json!({"name": "Again", "roomId": room_id, "customId": "u"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = app
+        .post(
+            "/users",
+            json!({"name": "X", "roomId": "room_missing", "customId": "x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body["error"]["message"].as_str().unwrap().contains("room"));
+
+    // The same customId in another room is fine.
+    let other = app.create_room("other").await;
+    app.create_user(other["id"].as_str().unwrap(), "u").await;
+}
+
+#[tokio::test]
+async fn users_of_a_room_paginate() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    for i in 0..3 {
+        app.create_user(room_id, &format!("u{i}")).await;
+    }
+    let (_, first) = app.get(&format!("/rooms/{room_id}/users?limit=2")).await;
+    assert_eq!(first["data"]["users"].as_array().unwrap().len(), 2);
+    let cursor = first["data"]["next_cursor"].as_str().unwrap();
+    let (_, second) = app
+        .get(&format!("/rooms/{room_id}/users?limit=2&cursor={cursor}"))
+        .await;
+    assert_eq!(second["data"]["users"].as_array().unwrap().len(), 1);
+    assert_eq!(second["data"]["users"][0]["customId"], "u2");
+    assert!(second["data"]["next_cursor"].is_null());
+}
