@@ -8,28 +8,42 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::api::{self, AppState};
-use crate::config::Config;
+use crate::config::{Config, DatabaseUrl};
+use crate::delivery::{dispatcher::Dispatcher, pruner};
 use crate::metrics::Metrics;
+use crate::secrets::SecretBox;
 use crate::store::{self, SharedStore};
 
 pub struct App {
     config: Config,
     state: AppState,
+    dispatcher: Arc<Dispatcher>,
     /// Background work (delivery, realtime) that shutdown waits for.
     tasks: TaskTracker,
 }
 
 impl App {
-    /// Opens the storage (running migrations) and wires the services together.
+    /// Opens the storage (running migrations), loads the secret key and wires the services.
     pub async fn build(config: Config) -> anyhow::Result<App> {
+        let secrets = load_secret_key(&config)?;
         let store = store::open(&config.database, &config.store).await?;
+        let metrics = Arc::new(Metrics::new());
+        let dispatcher = Dispatcher::new(
+            store.clone(),
+            config.delivery.clone(),
+            secrets.clone(),
+            metrics.clone(),
+        )?;
         let state = AppState {
             store,
-            metrics: Arc::new(Metrics::new()),
+            metrics,
+            secrets,
+            delivery: Arc::new(config.delivery.clone()),
         };
         Ok(App {
             config,
             state,
+            dispatcher,
             tasks: TaskTracker::new(),
         })
     }
@@ -45,6 +59,18 @@ impl App {
         listener: TcpListener,
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
+        self.tasks.spawn(
+            self.dispatcher
+                .clone()
+                .run(shutdown.clone(), self.tasks.clone()),
+        );
+        self.tasks.spawn(pruner::run(
+            self.state.store.clone(),
+            self.config.delivery.retention,
+            self.config.delivery.prune_interval,
+            shutdown.clone(),
+        ));
+
         let router = api::router(self.state.clone(), self.config.body_limit);
         let server = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown.clone().cancelled_owned())
@@ -66,8 +92,27 @@ impl App {
             .await
             .is_err()
         {
-            tracing::warn!("background work did not stop in time");
+            tracing::warn!(
+                "in-flight deliveries did not finish in time; they will be retried after restart"
+            );
         }
         Ok(())
+    }
+}
+
+/// `--secret-key`, or the key file beside the SQLite database (`collabkit.db.key`).
+fn load_secret_key(config: &Config) -> anyhow::Result<SecretBox> {
+    if let Some(key) = &config.secret_key {
+        return Ok(SecretBox::from_base64(key)?);
+    }
+    match &config.database {
+        DatabaseUrl::Sqlite(path) => {
+            let mut key_path = path.clone().into_os_string();
+            key_path.push(".key");
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            Ok(SecretBox::load_or_create(std::path::Path::new(&key_path))?)
+        }
     }
 }

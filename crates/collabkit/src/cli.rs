@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::accounts;
 use crate::app::App;
 use crate::config::{Config, DatabaseUrl, parse_duration};
+use crate::delivery::{DeliveryConfig, RetrySchedule};
 use crate::store::{self, SqliteSynchronous, StoreTuning};
 use crate::telemetry::{self, LogFormat};
 
@@ -96,6 +97,35 @@ struct ServeArgs {
     /// How long shutdown waits for in-flight work.
     #[arg(long, env = "COLLABKIT_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     shutdown_timeout: Duration,
+    /// Key sealing webhook secrets at rest: base64 of 32 bytes. Default: a key file created
+    /// beside the SQLite database (`<database>.key`).
+    #[arg(long, env = "COLLABKIT_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Delays between delivery attempts; N delays mean 1 + N attempts.
+    #[arg(
+        long,
+        env = "COLLABKIT_RETRY_SCHEDULE",
+        default_value = "5s,5m,30m,2h,5h,10h,10h"
+    )]
+    retry_schedule: RetrySchedule,
+    /// One attempt's limit, from connecting to the last byte.
+    #[arg(long, env = "COLLABKIT_DELIVERY_TIMEOUT", default_value = "15s", value_parser = parse_duration)]
+    delivery_timeout: Duration,
+    /// Let webhooks reach loopback and private networks (development only).
+    #[arg(long, env = "COLLABKIT_ALLOW_PRIVATE_DESTINATIONS")]
+    allow_private_destinations: bool,
+    /// Disable a registration whose deliveries failed without a success for this long.
+    #[arg(long, env = "COLLABKIT_DISABLE_FAILING_AFTER", default_value = "5d", value_parser = parse_duration)]
+    disable_failing_after: Duration,
+    /// Delete deliveries and their attempts older than this.
+    #[arg(long, env = "COLLABKIT_DELIVERY_RETENTION", default_value = "30d", value_parser = parse_duration)]
+    delivery_retention: Duration,
+    /// Delivery attempts in flight at once, in all.
+    #[arg(long, env = "COLLABKIT_DELIVERY_CONCURRENCY", default_value_t = 512)]
+    delivery_concurrency: usize,
+    /// Delivery attempts in flight at once to one registration.
+    #[arg(long, env = "COLLABKIT_WEBHOOK_CONCURRENCY", default_value_t = 64)]
+    webhook_concurrency: u32,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -125,6 +155,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.store = args.db.tuning();
     config.body_limit = args.body_limit;
     config.shutdown_timeout = args.shutdown_timeout;
+    config.secret_key = args.secret_key;
+    config.delivery = DeliveryConfig {
+        retry_schedule: args.retry_schedule,
+        timeout: args.delivery_timeout,
+        allow_private_destinations: args.allow_private_destinations,
+        disable_after: args.disable_failing_after,
+        retention: args.delivery_retention,
+        concurrency: args.delivery_concurrency.max(1),
+        per_webhook_concurrency: args.webhook_concurrency.max(1),
+        ..DeliveryConfig::default()
+    };
 
     let app = App::build(config.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)

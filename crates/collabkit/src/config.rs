@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::delivery::DeliveryConfig;
 use crate::store::StoreTuning;
 
 /// Everything the server needs to start.
@@ -20,6 +21,11 @@ pub struct Config {
     pub body_limit: usize,
     /// How long shutdown waits for in-flight requests and background work.
     pub shutdown_timeout: Duration,
+    /// The key that seals webhook secrets (base64 of 32 bytes); `None` uses a key file beside
+    /// the SQLite database, created on first start.
+    pub secret_key: Option<String>,
+    /// The webhook engine's knobs.
+    pub delivery: DeliveryConfig,
 }
 
 impl Config {
@@ -31,6 +37,8 @@ impl Config {
             store: StoreTuning::default(),
             body_limit: 1024 * 1024,
             shutdown_timeout: Duration::from_secs(10),
+            secret_key: None,
+            delivery: DeliveryConfig::default(),
         }
     }
 }

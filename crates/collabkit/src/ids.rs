@@ -28,6 +28,8 @@ pub const ACCOUNT: &str = "acct";
 pub const ROOM: &str = "room";
 pub const USER: &str = "usr";
 pub const EVENT: &str = "evt";
+pub const WEBHOOK: &str = "wh";
+pub const DELIVERY: &str = "dlv";
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,12 @@
 //! Prometheus metrics, kept in a registry per app (no globals, so tests can run many apps).
 
 use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
@@ -20,6 +22,12 @@ pub struct EventLabels {
     pub event: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    /// `success`, `retry`, `failed` (schedule exhausted) or `gone` (410).
+    pub outcome: &'static str,
+}
+
 pub struct Metrics {
     registry: Mutex<Registry>,
     /// HTTP requests by method, route template and status.
@@ -28,6 +36,15 @@ pub struct Metrics {
     pub http_duration: Family<HttpLabels, Histogram>,
     /// Events stored, by event name.
     pub events_stored: Family<EventLabels, Counter>,
+    /// Delivery attempts by outcome.
+    pub attempts: Family<OutcomeLabels, Counter>,
+    /// Attempt latency in seconds (connect to last byte read).
+    pub attempt_duration: Histogram,
+    /// Pending deliveries due now, scheduled for later, and the age of the oldest due one;
+    /// refreshed from the store on each scrape.
+    pub queue_due: Gauge,
+    pub queue_scheduled: Gauge,
+    pub queue_oldest_due_age: Gauge<f64, AtomicU64>,
 }
 
 impl Metrics {
@@ -53,12 +70,73 @@ impl Metrics {
             "Events stored in the outbox",
             events_stored.clone(),
         );
+        let attempts = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "delivery_attempts",
+            "Delivery attempts by outcome",
+            attempts.clone(),
+        );
+        let attempt_duration = Histogram::new(exponential_buckets(0.0001, 2.0, 18));
+        registry.register(
+            "delivery_attempt_duration_seconds",
+            "Delivery attempt latency",
+            attempt_duration.clone(),
+        );
+        let queue_due = Gauge::default();
+        registry.register(
+            "delivery_queue_due",
+            "Pending deliveries due now",
+            queue_due.clone(),
+        );
+        let queue_scheduled = Gauge::default();
+        registry.register(
+            "delivery_queue_scheduled",
+            "Pending deliveries waiting for a later retry",
+            queue_scheduled.clone(),
+        );
+        let queue_oldest_due_age = Gauge::<f64, AtomicU64>::default();
+        registry.register(
+            "delivery_queue_oldest_due_age_seconds",
+            "How long the oldest due delivery has been due",
+            queue_oldest_due_age.clone(),
+        );
         Metrics {
             registry: Mutex::new(registry),
             http_requests,
             http_duration,
             events_stored,
+            attempts,
+            attempt_duration,
+            queue_due,
+            queue_scheduled,
+            queue_oldest_due_age,
         }
+    }
+
+    /// Counts one attempt by where it led.
+    pub fn record_attempt(&self, next: &crate::store::NextStep, took: std::time::Duration) {
+        use crate::store::NextStep;
+        let outcome = match next {
+            NextStep::Succeeded => "success",
+            NextStep::RetryAt(_) => "retry",
+            NextStep::Failed => "failed",
+            NextStep::Gone => "gone",
+        };
+        self.attempts
+            .get_or_create(&OutcomeLabels { outcome })
+            .inc();
+        self.attempt_duration.observe(took.as_secs_f64());
+    }
+
+    /// Sets the queue gauges.
+    pub fn set_queue(&self, stats: &crate::store::QueueStats, now: crate::clock::Timestamp) {
+        self.queue_due.set(stats.due as i64);
+        self.queue_scheduled.set(stats.scheduled as i64);
+        let age = stats
+            .oldest_due_at
+            .map(|t| (now - t).num_milliseconds().max(0) as f64 / 1000.0)
+            .unwrap_or(0.0);
+        self.queue_oldest_due_age.set(age);
     }
 
     /// Counts events a change stored.

@@ -4,6 +4,7 @@
 //! same list the router serves and cannot miss one.
 
 mod auth;
+mod deliveries;
 pub mod error;
 mod events;
 mod extract;
@@ -12,6 +13,7 @@ mod pagination;
 mod rooms;
 mod users;
 mod validate;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -30,7 +32,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::delivery::DeliveryConfig;
 use crate::metrics::{HttpLabels, Metrics};
+use crate::secrets::SecretBox;
 use crate::store::SharedStore;
 
 /// What every handler can reach.
@@ -38,6 +42,10 @@ use crate::store::SharedStore;
 pub struct AppState {
     pub store: SharedStore,
     pub metrics: Arc<Metrics>,
+    /// Seals webhook secrets before they are stored.
+    pub secrets: SecretBox,
+    /// Delivery rules the API enforces at registration (private destinations).
+    pub delivery: Arc<DeliveryConfig>,
 }
 
 /// The success envelope: `{"data": …}`.
@@ -79,7 +87,9 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
     let account_scoped = OpenApiRouter::new()
         .merge(rooms::router())
         .merge(users::router())
-        .merge(events::router());
+        .merge(events::router())
+        .merge(webhooks::router())
+        .merge(deliveries::router());
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
         .nest("/v1/accounts/{account_id}", account_scoped)

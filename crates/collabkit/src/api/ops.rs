@@ -48,6 +48,11 @@ async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Data<Status>
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let now = crate::clock::now();
+    match state.store.queue_stats(now).await {
+        Ok(stats) => state.metrics.set_queue(&stats, now),
+        Err(e) => tracing::warn!(error = %e, "reading queue depth for metrics failed"),
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -17,6 +17,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::clock::Timestamp;
+
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 
@@ -75,6 +77,97 @@ pub trait Store: Send + Sync + 'static {
         filter: EventFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Event>>;
+
+    // Webhook registrations. A registration scoped to a room that is not the account's is
+    // `NotFound("room")`.
+    async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook>;
+    async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook>;
+    async fn list_webhooks(
+        &self,
+        account_id: &str,
+        room_id: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Webhook>>;
+    /// Applies the patch. Disabling a registration fails its pending deliveries (they can be
+    /// recovered once it is enabled again).
+    async fn update_webhook(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        patch: WebhookPatch,
+    ) -> StoreResult<Webhook>;
+    /// Replaces the secret; the old one keeps signing until `previous_until`.
+    async fn rotate_webhook_secret(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        secret_sealed: &str,
+        previous_until: Timestamp,
+    ) -> StoreResult<Webhook>;
+    /// Deletes the registration with its delivery log.
+    async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()>;
+
+    // The delivery log.
+    /// Deliveries of a registration, newest first.
+    async fn list_deliveries(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        filter: DeliveryFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Delivery>>;
+    async fn get_delivery(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Delivery>;
+    /// Attempts of a delivery, oldest first.
+    async fn list_attempts(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Vec<Attempt>>;
+    /// Makes a delivery pending and due now, whatever its status, with a fresh retry schedule.
+    async fn retry_delivery(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Delivery>;
+    /// Retries every delivery of the registration that ended `failed` at or after `since`;
+    /// returns how many.
+    async fn recover_deliveries(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        since: Timestamp,
+    ) -> StoreResult<u64>;
+
+    // The dispatcher's side of the queue.
+    /// Leases up to `limit` due deliveries until `now + lease_for`, at most `per_webhook` of any
+    /// one registration and none of the `exclude`d registrations, oldest due first.
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        lease_for: std::time::Duration,
+        limit: u32,
+        per_webhook: u32,
+        exclude: Vec<String>,
+    ) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// Logs an attempt and moves its delivery (and, on 410 or long failure, its registration)
+    /// to the next state.
+    async fn record_attempt(&self, record: AttemptRecord) -> StoreResult<()>;
+    /// When the next pending delivery becomes due (possibly in the past).
+    async fn next_due_at(&self) -> StoreResult<Option<Timestamp>>;
+    async fn queue_stats(&self, now: Timestamp) -> StoreResult<QueueStats>;
+    /// Deletes up to `batch` finished deliveries (with their attempts) created before `before`,
+    /// and events older than that with no delivery left; returns how many deliveries went.
+    async fn prune(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
+    /// Notified after a commit that made a delivery due (new events, retries, recoveries):
+    /// the dispatcher waits on it instead of polling.
+    fn delivery_signal(&self) -> Arc<tokio::sync::Notify>;
 }
 
 /// Opens the backend a database URL names, running its migrations.

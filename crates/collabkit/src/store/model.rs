@@ -132,3 +132,200 @@ pub struct EventFilter {
     pub room_id: Option<String>,
     pub event: Option<WebhookEventName>,
 }
+
+/// A webhook registration as stored: the secrets are sealed (see `crate::secrets`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub id: String,
+    pub account_id: String,
+    pub url: String,
+    /// Subscribed events, in the seed's order.
+    pub events: Vec<WebhookEventName>,
+    pub room_id: Option<String>,
+    pub enabled: bool,
+    pub secret_sealed: String,
+    /// The secret before the last rotation, and until when it still signs.
+    pub previous_secret: Option<(String, Timestamp)>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Webhook {
+    pub fn to_public(&self) -> collabkit_webhooks::WebhookRegistrationPublic {
+        collabkit_webhooks::WebhookRegistrationPublic {
+            id: self.id.clone(),
+            organization_id: self.account_id.clone(),
+            url: self.url.clone(),
+            events: self.events.clone(),
+            room_id: self.room_id.clone(),
+            enabled: self.enabled,
+            created_at: clock::format(&self.created_at),
+            updated_at: clock::format(&self.updated_at),
+        }
+    }
+
+    /// The registration with its secret in clear (the create and rotate responses only).
+    pub fn to_registration(&self, secret: String) -> collabkit_webhooks::WebhookRegistration {
+        let p = self.to_public();
+        collabkit_webhooks::WebhookRegistration {
+            id: p.id,
+            organization_id: p.organization_id,
+            url: p.url,
+            secret,
+            events: p.events,
+            room_id: p.room_id,
+            enabled: p.enabled,
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// The events of a registration as a bit set, one bit per `WebhookEventName::ALL` entry: matching
+/// an event is one AND in the query, on any backend.
+pub fn events_mask(events: &[WebhookEventName]) -> i64 {
+    events.iter().fold(0, |m, e| m | event_bit(*e))
+}
+
+pub fn event_bit(event: WebhookEventName) -> i64 {
+    let i = WebhookEventName::ALL
+        .iter()
+        .position(|e| *e == event)
+        .expect("ALL lists every event");
+    1 << i
+}
+
+pub fn events_from_mask(mask: i64) -> Vec<WebhookEventName> {
+    WebhookEventName::ALL
+        .into_iter()
+        .filter(|e| mask & event_bit(*e) != 0)
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct NewWebhook {
+    pub url: String,
+    pub events: Vec<WebhookEventName>,
+    pub room_id: Option<String>,
+    pub enabled: bool,
+    pub secret_sealed: String,
+}
+
+/// A partial update of a registration; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookPatch {
+    pub url: Option<String>,
+    pub events: Option<Vec<WebhookEventName>>,
+    /// `Some(None)` makes the registration account-wide.
+    pub room_id: Option<Option<String>>,
+    pub enabled: Option<bool>,
+}
+
+/// A delivery log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub event: WebhookEventName,
+    /// The payload string, byte for byte as sent.
+    pub payload: String,
+    pub status: DeliveryStatus,
+    pub attempts: u32,
+    pub last_attempt_at: Option<Timestamp>,
+    pub next_retry_at: Option<Timestamp>,
+    pub status_code: Option<u16>,
+    pub created_at: Timestamp,
+}
+
+impl Delivery {
+    pub fn to_contract(&self) -> collabkit_webhooks::WebhookDelivery {
+        collabkit_webhooks::WebhookDelivery {
+            id: self.id.clone(),
+            webhook_id: self.webhook_id.clone(),
+            event: self.event.as_str().to_owned(),
+            payload: self.payload.clone(),
+            status: self.status,
+            attempts: self.attempts,
+            last_attempt_at: self.last_attempt_at.as_ref().map(clock::format),
+            next_retry_at: self.next_retry_at.as_ref().map(clock::format),
+            status_code: self.status_code,
+            created_at: clock::format(&self.created_at),
+        }
+    }
+}
+
+pub use collabkit_webhooks::DeliveryStatus;
+
+/// One logged attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    pub attempted_at: Timestamp,
+    pub status_code: Option<u16>,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    /// At most 1 KiB of the response body.
+    pub response_body: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub status: Option<DeliveryStatus>,
+    pub event: Option<WebhookEventName>,
+}
+
+/// A delivery taken by a worker: everything needed to attempt it, without another query.
+#[derive(Debug, Clone)]
+pub struct ClaimedDelivery {
+    pub delivery_id: String,
+    /// The claim's token; the result is recorded against it.
+    pub lease: i64,
+    /// When the claim runs out and the delivery becomes due again.
+    pub lease_until: Timestamp,
+    pub webhook_id: String,
+    pub url: String,
+    pub secret_sealed: String,
+    /// The previous secret, when it still signs.
+    pub previous_secret_sealed: Option<String>,
+    /// The event id: the `webhook-id` header.
+    pub event_id: String,
+    pub payload: String,
+    /// Attempts made since the schedule (re)started, before this one.
+    pub cycle_attempts: u32,
+}
+
+/// What an attempt leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStep {
+    /// 2xx: done.
+    Succeeded,
+    /// Try again at this time.
+    RetryAt(Timestamp),
+    /// The schedule is exhausted.
+    Failed,
+    /// 410 Gone: fail the delivery and disable the registration.
+    Gone,
+}
+
+/// The outcome of one attempt, to record.
+#[derive(Debug, Clone)]
+pub struct AttemptRecord {
+    pub delivery_id: String,
+    pub lease: i64,
+    pub webhook_id: String,
+    pub attempt: Attempt,
+    pub next: NextStep,
+    /// A registration failing since before this is disabled.
+    pub disable_if_failing_since: Timestamp,
+}
+
+/// How deep the delivery queue is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueStats {
+    /// Pending deliveries due now (including ones being attempted).
+    pub due: u64,
+    /// Pending deliveries waiting for a later retry.
+    pub scheduled: u64,
+    /// The due time of the oldest due delivery.
+    pub oldest_due_at: Option<Timestamp>,
+}

@@ -39,8 +39,25 @@ pub struct TestApp {
 impl TestApp {
     /// A server on a fresh database, with one account.
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with receivers on loopback allowed and a fast retry schedule,
+    /// after `tune` adjusts the config.
+    pub async fn spawn_for_delivery(tune: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_with(|c| {
+            c.delivery.allow_private_destinations = true;
+            c.delivery.retry_schedule = "100ms,100ms".parse().unwrap();
+            c.delivery.timeout = std::time::Duration::from_secs(5);
+            tune(c)
+        })
+        .await
+    }
+
+    /// A server on a fresh database with a config adjusted by `tune`, with one account.
+    pub async fn spawn_with(tune: impl FnOnce(&mut Config)) -> TestApp {
         let dir = Arc::new(tempfile::tempdir().unwrap());
-        let mut app = Self::spawn_in(dir, None).await;
+        let mut app = Self::start(dir, None, tune).await;
         let created = collabkit::accounts::create(app.store.as_ref(), "test")
             .await
             .unwrap();
@@ -55,9 +72,18 @@ impl TestApp {
 
     /// A server on the database in `dir`, acting as `creds` (account id, key) if given.
     pub async fn spawn_in(dir: Arc<tempfile::TempDir>, creds: Option<(String, String)>) -> TestApp {
+        Self::start(dir, creds, |_| {}).await
+    }
+
+    async fn start(
+        dir: Arc<tempfile::TempDir>,
+        creds: Option<(String, String)>,
+        tune: impl FnOnce(&mut Config),
+    ) -> TestApp {
         init_tracing();
         let mut config = Config::new(DatabaseUrl::Sqlite(Self::db_path(&dir)));
         config.shutdown_timeout = std::time::Duration::from_secs(5);
+        tune(&mut config);
         let app = App::build(config).await.expect("app builds");
         let store = app.store().clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -146,6 +172,57 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["data"]["user"].clone()
+    }
+
+    /// Registers a webhook; returns the registration (with its secret).
+    pub async fn create_webhook(&self, body: Value) -> Value {
+        let (status, resp) = self.post("/webhooks", body).await;
+        assert_eq!(status, StatusCode::CREATED, "{resp}");
+        resp["data"]["webhook"].clone()
+    }
+
+    /// The deliveries of a registration, newest first.
+    pub async fn deliveries(&self, webhook_id: &str) -> Vec<Value> {
+        let (status, body) = self
+            .get(&format!("/webhooks/{webhook_id}/deliveries?limit=200"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["data"]["deliveries"].as_array().unwrap().clone()
+    }
+
+    /// Polls a delivery until `done` holds (panics after 10 s).
+    pub async fn delivery_until(
+        &self,
+        webhook_id: &str,
+        delivery_id: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (status, body) = self
+                .get(&format!("/webhooks/{webhook_id}/deliveries/{delivery_id}"))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let delivery = body["data"]["delivery"].clone();
+            if done(&delivery) {
+                return delivery;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "delivery never got there: {delivery}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    pub async fn attempts(&self, webhook_id: &str, delivery_id: &str) -> Vec<Value> {
+        let (status, body) = self
+            .get(&format!(
+                "/webhooks/{webhook_id}/deliveries/{delivery_id}/attempts"
+            ))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["data"]["attempts"].as_array().unwrap().clone()
     }
 
     /// Every stored event of the account, oldest first.

@@ -2,10 +2,13 @@
 
 mod auth;
 mod binary;
+mod delivery;
 mod errors;
 mod events;
 mod helpers;
 mod ops;
+mod receiver;
 mod restart;
 mod rooms;
 mod users;
+mod webhooks;

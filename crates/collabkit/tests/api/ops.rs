@@ -74,6 +74,26 @@ async fn openapi_covers_every_route() {
         (format!("{p}/users/{{user_id}}"), "delete"),
         (format!("{p}/users/custom/{{custom_id}}"), "get"),
         (format!("{p}/events"), "get"),
+        (format!("{p}/webhooks"), "post"),
+        (format!("{p}/webhooks"), "get"),
+        (format!("{p}/webhooks/{{webhook_id}}"), "get"),
+        (format!("{p}/webhooks/{{webhook_id}}"), "patch"),
+        (format!("{p}/webhooks/{{webhook_id}}"), "delete"),
+        (format!("{p}/webhooks/{{webhook_id}}/rotate-secret"), "post"),
+        (format!("{p}/webhooks/{{webhook_id}}/deliveries"), "get"),
+        (
+            format!("{p}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}"),
+            "get",
+        ),
+        (
+            format!("{p}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/attempts"),
+            "get",
+        ),
+        (
+            format!("{p}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/retry"),
+            "post",
+        ),
+        (format!("{p}/webhooks/{{webhook_id}}/recover"), "post"),
     ];
     for (path, method) in &expected {
         assert!(

@@ -5,15 +5,20 @@
 //! `collabkit accounts create` next to a running server): SQLite's own locking and a busy
 //! timeout keep them consistent.
 
+mod queue;
 mod readers;
 mod rows;
+mod webhooks;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use collabkit_webhooks::WebhookEventName;
 use rusqlite::{Connection, OptionalExtension, params};
+use tokio::sync::Notify;
 
 use self::readers::Readers;
 use self::rows::{
@@ -21,18 +26,26 @@ use self::rows::{
 };
 use self::writer::Writer;
 use super::{
-    Account, Change, Event, EventFilter, NewRoom, NewUser, Page, PageRequest, Room,
-    SqliteSynchronous, Store, StoreError, StoreResult, StoreTuning, User, UserPatch,
+    Account, Attempt, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter, Event,
+    EventFilter, NewRoom, NewUser, NewWebhook, Page, PageRequest, QueueStats, Room,
+    SqliteSynchronous, Store, StoreError, StoreResult, StoreTuning, User, UserPatch, Webhook,
+    WebhookPatch,
 };
+use crate::clock::Timestamp;
 use crate::{clock, events, ids};
 
 /// Schema versions, applied in order, each once.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_webhooks.sql")),
+];
 
 pub struct SqliteStore {
     path: PathBuf,
     writer: Writer,
     readers: Readers,
+    /// Rung after a commit that made deliveries due.
+    signal: Arc<Notify>,
 }
 
 impl SqliteStore {
@@ -61,7 +74,21 @@ impl SqliteStore {
             path,
             writer,
             readers: Readers::new(readers),
+            signal: Arc::new(Notify::new()),
         })
+    }
+
+    /// Runs a change that may store events; wakes the dispatcher when it made deliveries.
+    async fn write_change<T, F>(&self, work: F) -> StoreResult<Change<T>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<(Change<T>, usize)> + Send + 'static,
+    {
+        let (change, deliveries) = self.writer.write(work).await?;
+        if deliveries > 0 {
+            self.signal.notify_one();
+        }
+        Ok(change)
     }
 
     /// The database file.
@@ -160,33 +187,14 @@ fn user_in(conn: &Connection, account_id: &str, user_id: &str) -> StoreResult<Us
     .ok_or(StoreError::NotFound("user"))
 }
 
-fn insert_event(conn: &Connection, event: &Event) -> StoreResult<()> {
-    conn.prepare_cached(
-        "INSERT INTO events (id, account_id, room_id, event, payload, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            event.id,
-            event.account_id,
-            event.room_id,
-            event.event.as_str(),
-            event.payload,
-            ts(&event.created_at)
-        ])
-    })
-    .map_err(backend)?;
-    Ok(())
-}
-
 /// Deletes one user and stores its `user.deleted` event.
-fn delete_user_in(conn: &Connection, room: &Room, user: &User) -> StoreResult<Event> {
+fn delete_user_in(conn: &Connection, room: &Room, user: &User) -> StoreResult<(Event, usize)> {
     conn.prepare_cached("DELETE FROM users WHERE id = ?1")
         .and_then(|mut s| s.execute(params![user.id]))
         .map_err(backend)?;
     let event = events::user_event(WebhookEventName::UserDeleted, room, user, clock::now());
-    insert_event(conn, &event)?;
-    Ok(event)
+    let deliveries = queue::insert_event(conn, &event)?;
+    Ok((event, deliveries))
 }
 
 #[async_trait]
@@ -337,36 +345,43 @@ impl Store for SqliteStore {
 
     async fn delete_room(&self, account_id: &str, room_id: &str) -> StoreResult<Change<Room>> {
         let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.writer
-            .write(move |c| {
-                let room = room_in(c, &a, &r)?;
-                let users = c
-                    .prepare_cached(&format!(
-                        "SELECT {USER_COLS} FROM users WHERE room_id = ?1 ORDER BY seq"
-                    ))
-                    .and_then(|mut s| {
-                        s.query_map(params![room.id], rows::user)?
-                            .collect::<Result<Vec<_>, _>>()
-                    })
-                    .map_err(backend)?;
-                let mut events = Vec::with_capacity(users.len());
-                for (_, user) in &users {
-                    events.push(delete_user_in(c, &room, user)?);
-                }
-                c.execute("DELETE FROM rooms WHERE id = ?1", params![room.id])
-                    .map_err(backend)?;
-                Ok(Change {
+        self.write_change(move |c| {
+            let room = room_in(c, &a, &r)?;
+            // Registrations scoped to the room go first: they end with it.
+            c.execute("DELETE FROM webhooks WHERE room_id = ?1", params![room.id])
+                .map_err(backend)?;
+            let users = c
+                .prepare_cached(&format!(
+                    "SELECT {USER_COLS} FROM users WHERE room_id = ?1 ORDER BY seq"
+                ))
+                .and_then(|mut s| {
+                    s.query_map(params![room.id], rows::user)?
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .map_err(backend)?;
+            let mut events = Vec::with_capacity(users.len());
+            let mut deliveries = 0;
+            for (_, user) in &users {
+                let (event, n) = delete_user_in(c, &room, user)?;
+                events.push(event);
+                deliveries += n;
+            }
+            c.execute("DELETE FROM rooms WHERE id = ?1", params![room.id])
+                .map_err(backend)?;
+            Ok((
+                Change {
                     value: room,
                     events,
-                })
-            })
-            .await
+                },
+                deliveries,
+            ))
+        })
+        .await
     }
 
     async fn create_user(&self, account_id: &str, new: NewUser) -> StoreResult<Change<User>> {
         let a = account_id.to_owned();
-        self.writer
-            .write(move |c| {
+        self.write_change(move |c| {
                 let room = room_in(c, &a, &new.room_id)?;
                 let now = clock::now();
                 let user = User {
@@ -399,11 +414,14 @@ impl Store for SqliteStore {
                 })
                 .map_err(conflict_or_backend)?;
                 let event = events::user_event(WebhookEventName::UserCreated, &room, &user, now);
-                insert_event(c, &event)?;
-                Ok(Change {
-                    value: user,
-                    events: vec![event],
-                })
+                let deliveries = queue::insert_event(c, &event)?;
+                Ok((
+                    Change {
+                        value: user,
+                        events: vec![event],
+                    },
+                    deliveries,
+                ))
             })
             .await
     }
@@ -485,53 +503,60 @@ impl Store for SqliteStore {
         patch: UserPatch,
     ) -> StoreResult<Change<User>> {
         let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.writer
-            .write(move |c| {
-                let mut user = user_in(c, &a, &u)?;
-                let before = user.clone();
-                if let Some(name) = patch.name {
-                    user.name = name;
-                }
-                if let Some(picture) = patch.profile_picture {
-                    user.profile_picture = picture;
-                }
-                if user == before {
-                    return Ok(Change {
+        self.write_change(move |c| {
+            let mut user = user_in(c, &a, &u)?;
+            let before = user.clone();
+            if let Some(name) = patch.name {
+                user.name = name;
+            }
+            if let Some(picture) = patch.profile_picture {
+                user.profile_picture = picture;
+            }
+            if user == before {
+                return Ok((
+                    Change {
                         value: user,
                         events: vec![],
-                    });
-                }
-                let now = clock::now();
-                user.updated_at = now;
-                c.execute(
-                    "UPDATE users SET name = ?1, profile_picture = ?2, updated_at = ?3 WHERE id = ?4",
-                    params![user.name, user.profile_picture, ts(&now), user.id],
-                )
-                .map_err(backend)?;
-                let room = room_in(c, &a, &user.room_id)?;
-                let event = events::user_event(WebhookEventName::UserUpdated, &room, &user, now);
-                insert_event(c, &event)?;
-                Ok(Change {
+                    },
+                    0,
+                ));
+            }
+            let now = clock::now();
+            user.updated_at = now;
+            c.execute(
+                "UPDATE users SET name = ?1, profile_picture = ?2, updated_at = ?3 WHERE id = ?4",
+                params![user.name, user.profile_picture, ts(&now), user.id],
+            )
+            .map_err(backend)?;
+            let room = room_in(c, &a, &user.room_id)?;
+            let event = events::user_event(WebhookEventName::UserUpdated, &room, &user, now);
+            let deliveries = queue::insert_event(c, &event)?;
+            Ok((
+                Change {
                     value: user,
                     events: vec![event],
-                })
-            })
-            .await
+                },
+                deliveries,
+            ))
+        })
+        .await
     }
 
     async fn delete_user(&self, account_id: &str, user_id: &str) -> StoreResult<Change<User>> {
         let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.writer
-            .write(move |c| {
-                let user = user_in(c, &a, &u)?;
-                let room = room_in(c, &a, &user.room_id)?;
-                let event = delete_user_in(c, &room, &user)?;
-                Ok(Change {
+        self.write_change(move |c| {
+            let user = user_in(c, &a, &u)?;
+            let room = room_in(c, &a, &user.room_id)?;
+            let (event, deliveries) = delete_user_in(c, &room, &user)?;
+            Ok((
+                Change {
                     value: user,
                     events: vec![event],
-                })
-            })
-            .await
+                },
+                deliveries,
+            ))
+        })
+        .await
     }
 
     async fn list_events(
@@ -567,5 +592,191 @@ impl Store for SqliteStore {
                 Ok(page_of(rows, page.limit))
             })
             .await
+    }
+
+    async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
+        let a = account_id.to_owned();
+        self.writer
+            .write(move |c| webhooks::create(c, &a, new))
+            .await
+    }
+
+    async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
+        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+        self.readers
+            .read(move |c| webhooks::webhook_in(c, &a, &w))
+            .await
+    }
+
+    async fn list_webhooks(
+        &self,
+        account_id: &str,
+        room_id: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Webhook>> {
+        let (a, r) = (account_id.to_owned(), room_id.map(str::to_owned));
+        self.readers
+            .read(move |c| webhooks::list(c, &a, r.as_deref(), page))
+            .await
+    }
+
+    async fn update_webhook(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        patch: WebhookPatch,
+    ) -> StoreResult<Webhook> {
+        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+        self.writer
+            .write(move |c| webhooks::update(c, &a, &w, patch))
+            .await
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        secret_sealed: &str,
+        previous_until: Timestamp,
+    ) -> StoreResult<Webhook> {
+        let (a, w, s) = (
+            account_id.to_owned(),
+            webhook_id.to_owned(),
+            secret_sealed.to_owned(),
+        );
+        self.writer
+            .write(move |c| webhooks::rotate(c, &a, &w, &s, previous_until))
+            .await
+    }
+
+    async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()> {
+        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+        self.writer
+            .write(move |c| webhooks::delete(c, &a, &w))
+            .await
+    }
+
+    async fn list_deliveries(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        filter: DeliveryFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Delivery>> {
+        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+        self.readers
+            .read(move |c| webhooks::list_deliveries(c, &a, &w, filter, page))
+            .await
+    }
+
+    async fn get_delivery(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Delivery> {
+        let (a, w, d) = (
+            account_id.to_owned(),
+            webhook_id.to_owned(),
+            delivery_id.to_owned(),
+        );
+        self.readers
+            .read(move |c| webhooks::delivery_in(c, &a, &w, &d))
+            .await
+    }
+
+    async fn list_attempts(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Vec<Attempt>> {
+        let (a, w, d) = (
+            account_id.to_owned(),
+            webhook_id.to_owned(),
+            delivery_id.to_owned(),
+        );
+        self.readers
+            .read(move |c| webhooks::list_attempts(c, &a, &w, &d))
+            .await
+    }
+
+    async fn retry_delivery(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Delivery> {
+        let (a, w, d) = (
+            account_id.to_owned(),
+            webhook_id.to_owned(),
+            delivery_id.to_owned(),
+        );
+        let delivery = self
+            .writer
+            .write(move |c| webhooks::retry(c, &a, &w, &d))
+            .await?;
+        self.signal.notify_one();
+        Ok(delivery)
+    }
+
+    async fn recover_deliveries(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        since: Timestamp,
+    ) -> StoreResult<u64> {
+        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+        let n = self
+            .writer
+            .write(move |c| webhooks::recover(c, &a, &w, since))
+            .await?;
+        if n > 0 {
+            self.signal.notify_one();
+        }
+        Ok(n)
+    }
+
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        lease_for: Duration,
+        limit: u32,
+        per_webhook: u32,
+        exclude: Vec<String>,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
+        self.writer
+            .write(move |c| queue::claim_due(c, now, lease_for, limit, per_webhook, &exclude))
+            .await
+    }
+
+    async fn record_attempt(&self, record: AttemptRecord) -> StoreResult<()> {
+        let retry = matches!(record.next, super::NextStep::RetryAt(_));
+        self.writer
+            .write(move |c| queue::record_attempt(c, &record))
+            .await?;
+        if retry {
+            // The dispatcher may be asleep until a later due time than this retry's.
+            self.signal.notify_one();
+        }
+        Ok(())
+    }
+
+    async fn next_due_at(&self) -> StoreResult<Option<Timestamp>> {
+        self.readers.read(queue::next_due_at).await
+    }
+
+    async fn queue_stats(&self, now: Timestamp) -> StoreResult<QueueStats> {
+        self.readers.read(move |c| queue::queue_stats(c, now)).await
+    }
+
+    async fn prune(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
+        self.writer
+            .write(move |c| queue::prune(c, before, batch))
+            .await
+    }
+
+    fn delivery_signal(&self) -> Arc<Notify> {
+        self.signal.clone()
     }
 }

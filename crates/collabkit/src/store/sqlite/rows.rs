@@ -3,7 +3,10 @@
 use rusqlite::{Error, ErrorCode, Row};
 
 use crate::clock::{self, Timestamp};
-use crate::store::{Account, Event, Room, StoreError, User};
+use crate::store::{
+    Account, Attempt, Delivery, DeliveryStatus, Event, Room, StoreError, User, Webhook,
+    events_from_mask,
+};
 
 pub fn backend(e: Error) -> StoreError {
     StoreError::Backend(e.to_string())
@@ -83,14 +86,7 @@ pub fn user(row: &Row) -> rusqlite::Result<(i64, User)> {
 }
 
 pub fn event(row: &Row) -> rusqlite::Result<(i64, Event)> {
-    let name: String = row.get("event")?;
-    let event = collabkit_webhooks::WebhookEventName::parse(&name).ok_or_else(|| {
-        Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("unknown event name {name}").into(),
-        )
-    })?;
+    let event = event_name(row, "event")?;
     Ok((
         row.get("seq")?,
         Event {
@@ -102,4 +98,81 @@ pub fn event(row: &Row) -> rusqlite::Result<(i64, Event)> {
             created_at: parse_ts(row, "created_at")?,
         },
     ))
+}
+
+fn parse_opt_ts(row: &Row, idx: &str) -> rusqlite::Result<Option<Timestamp>> {
+    let s: Option<String> = row.get(idx)?;
+    s.map(|s| {
+        clock::parse(&s).map_err(|e| {
+            Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+    })
+    .transpose()
+}
+
+fn event_name(row: &Row, idx: &str) -> rusqlite::Result<collabkit_webhooks::WebhookEventName> {
+    let name: String = row.get(idx)?;
+    collabkit_webhooks::WebhookEventName::parse(&name).ok_or_else(|| {
+        Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("unknown event name {name}").into(),
+        )
+    })
+}
+
+pub fn webhook(row: &Row) -> rusqlite::Result<(i64, Webhook)> {
+    let previous_sealed: Option<String> = row.get("previous_secret_sealed")?;
+    let previous_until = parse_opt_ts(row, "previous_secret_until")?;
+    Ok((
+        row.get("seq")?,
+        Webhook {
+            id: row.get("id")?,
+            account_id: row.get("account_id")?,
+            url: row.get("url")?,
+            events: events_from_mask(row.get("events_mask")?),
+            room_id: row.get("room_id")?,
+            enabled: row.get("enabled")?,
+            secret_sealed: row.get("secret_sealed")?,
+            previous_secret: previous_sealed.zip(previous_until),
+            created_at: parse_ts(row, "created_at")?,
+            updated_at: parse_ts(row, "updated_at")?,
+        },
+    ))
+}
+
+pub fn delivery(row: &Row) -> rusqlite::Result<(i64, Delivery)> {
+    let status: String = row.get("status")?;
+    Ok((
+        row.get("seq")?,
+        Delivery {
+            id: row.get("id")?,
+            webhook_id: row.get("webhook_id")?,
+            event_id: row.get("event_id")?,
+            event: event_name(row, "event")?,
+            payload: row.get("payload")?,
+            status: DeliveryStatus::parse(&status).ok_or_else(|| {
+                Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    format!("unknown delivery status {status}").into(),
+                )
+            })?,
+            attempts: row.get("attempts")?,
+            last_attempt_at: parse_opt_ts(row, "last_attempt_at")?,
+            next_retry_at: parse_opt_ts(row, "next_retry_at")?,
+            status_code: row.get("status_code")?,
+            created_at: parse_ts(row, "created_at")?,
+        },
+    ))
+}
+
+pub fn attempt(row: &Row) -> rusqlite::Result<Attempt> {
+    Ok(Attempt {
+        attempted_at: parse_ts(row, "attempted_at")?,
+        status_code: row.get("status_code")?,
+        duration_ms: row.get::<_, i64>("duration_ms")? as u64,
+        error: row.get("error")?,
+        response_body: row.get("response_body")?,
+    })
 }

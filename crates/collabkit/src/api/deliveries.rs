@@ -1,0 +1,226 @@
+//! The delivery log (§6): deliveries of a registration, their attempts, manual retry, recover.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use collabkit_webhooks::{DeliveryStatus, WebhookDelivery, WebhookEventName};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::AccountAuth;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{Json, Query};
+use super::pagination::{PageQuery, encode_cursor};
+use super::{AppState, Data, EVENT_NAMES_LIST};
+use crate::clock;
+use crate::store::DeliveryFilter;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_deliveries))
+        .routes(routes!(get_delivery))
+        .routes(routes!(list_attempts))
+        .routes(routes!(retry_delivery))
+        .routes(routes!(recover))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryQuery {
+    /// `pending`, `success` or `failed`.
+    status: Option<String>,
+    /// An event name, e.g. `user.created`.
+    event: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct WebhookPath {
+    #[allow(dead_code)]
+    account_id: String,
+    webhook_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct DeliveryPath {
+    #[allow(dead_code)]
+    account_id: String,
+    webhook_id: String,
+    delivery_id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryList {
+    pub deliveries: Vec<WebhookDelivery>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryBody {
+    pub delivery: WebhookDelivery,
+}
+
+/// One attempt of a delivery.
+#[derive(Serialize, ToSchema)]
+pub struct AttemptView {
+    pub attempted_at: String,
+    pub status_code: Option<u16>,
+    pub duration_ms: u64,
+    pub error: Option<String>,
+    /// At most 1 KiB of what the receiver answered.
+    pub response_body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AttemptList {
+    pub attempts: Vec<AttemptView>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecoverRequest {
+    /// RFC 3339: deliveries that ended failed at or after this time are attempted again.
+    since: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Scheduled {
+    pub scheduled: u64,
+}
+
+/// List a registration's deliveries, newest first.
+#[utoipa::path(get, path = "/webhooks/{webhook_id}/deliveries", tag = "deliveries",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path), DeliveryQuery),
+    responses((status = 200, body = Data<DeliveryList>), (status = 404, body = ErrorBody)))]
+async fn list_deliveries(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<WebhookPath>,
+    Query(q): Query<DeliveryQuery>,
+) -> Result<axum::Json<Data<DeliveryList>>, ApiError> {
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            DeliveryStatus::parse(s).ok_or_else(|| {
+                ApiError::invalid("`status` must be one of pending, success, failed")
+            })
+        })
+        .transpose()?;
+    let event = q
+        .event
+        .as_deref()
+        .map(|name| {
+            WebhookEventName::parse(name).ok_or_else(|| {
+                ApiError::invalid(format!("`event` must be one of {EVENT_NAMES_LIST}"))
+            })
+        })
+        .transpose()?;
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .to_request()?;
+    let page = state
+        .store
+        .list_deliveries(
+            auth.id(),
+            &p.webhook_id,
+            DeliveryFilter { status, event },
+            page,
+        )
+        .await?;
+    Ok(Data::json(DeliveryList {
+        deliveries: page.items.iter().map(|d| d.to_contract()).collect(),
+        next_cursor: page.next.map(encode_cursor),
+    }))
+}
+
+/// Get one delivery.
+#[utoipa::path(get, path = "/webhooks/{webhook_id}/deliveries/{delivery_id}", tag = "deliveries",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path), ("delivery_id" = String, Path)),
+    responses((status = 200, body = Data<DeliveryBody>), (status = 404, body = ErrorBody)))]
+async fn get_delivery(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<DeliveryPath>,
+) -> Result<axum::Json<Data<DeliveryBody>>, ApiError> {
+    let delivery = state
+        .store
+        .get_delivery(auth.id(), &p.webhook_id, &p.delivery_id)
+        .await?;
+    Ok(Data::json(DeliveryBody {
+        delivery: delivery.to_contract(),
+    }))
+}
+
+/// Every attempt of a delivery, oldest first.
+#[utoipa::path(get, path = "/webhooks/{webhook_id}/deliveries/{delivery_id}/attempts", tag = "deliveries",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path), ("delivery_id" = String, Path)),
+    responses((status = 200, body = Data<AttemptList>), (status = 404, body = ErrorBody)))]
+async fn list_attempts(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<DeliveryPath>,
+) -> Result<axum::Json<Data<AttemptList>>, ApiError> {
+    let attempts = state
+        .store
+        .list_attempts(auth.id(), &p.webhook_id, &p.delivery_id)
+        .await?;
+    Ok(Data::json(AttemptList {
+        attempts: attempts
+            .into_iter()
+            .map(|a| AttemptView {
+                attempted_at: clock::format(&a.attempted_at),
+                status_code: a.status_code,
+                duration_ms: a.duration_ms,
+                error: a.error,
+                response_body: a.response_body,
+            })
+            .collect(),
+    }))
+}
+
+/// Attempt a delivery again now, whatever its status, with a fresh retry schedule.
+#[utoipa::path(post, path = "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", tag = "deliveries",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path), ("delivery_id" = String, Path)),
+    responses((status = 202, body = Data<DeliveryBody>), (status = 404, body = ErrorBody)))]
+async fn retry_delivery(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<DeliveryPath>,
+) -> Result<impl IntoResponse, ApiError> {
+    let delivery = state
+        .store
+        .retry_delivery(auth.id(), &p.webhook_id, &p.delivery_id)
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Data::json(DeliveryBody {
+            delivery: delivery.to_contract(),
+        }),
+    ))
+}
+
+/// Attempt again every delivery of the registration that ended failed since a time.
+#[utoipa::path(post, path = "/webhooks/{webhook_id}/recover", tag = "deliveries",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path)), request_body = RecoverRequest,
+    responses((status = 202, body = Data<Scheduled>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn recover(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<WebhookPath>,
+    Json(body): Json<RecoverRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let since = clock::parse(&body.since).map_err(|_| {
+        ApiError::invalid("`since` must be an RFC 3339 timestamp, e.g. 2026-01-31T00:00:00Z")
+    })?;
+    let scheduled = state
+        .store
+        .recover_deliveries(auth.id(), &p.webhook_id, since)
+        .await?;
+    Ok((StatusCode::ACCEPTED, Data::json(Scheduled { scheduled })))
+}

@@ -1,0 +1,329 @@
+//! `/webhooks`: registrations (§5). The secret is in the create and rotate responses only.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use collabkit_webhooks::{WebhookEventName, WebhookRegistration, WebhookRegistrationPublic};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::AccountAuth;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{Json, Query};
+use super::pagination::{PageQuery, encode_cursor};
+use super::{AppState, Data, EVENT_NAMES_LIST, validate};
+use crate::delivery::guard;
+use crate::secrets::new_webhook_secret;
+use crate::store::{NewWebhook, StoreError, WebhookPatch};
+
+/// How long a rotated-out secret keeps signing.
+const ROTATION_OVERLAP: chrono::Duration = chrono::Duration::hours(24);
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_webhook, list_webhooks))
+        .routes(routes!(get_webhook, update_webhook, delete_webhook))
+        .routes(routes!(rotate_secret))
+}
+
+/// Fields are read as raw JSON so each rule gets a 400 naming its field (§5).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhook {
+    /// Absolute http(s) URL, at most 2048 characters.
+    #[schema(value_type = String)]
+    url: Option<Value>,
+    /// Non-empty list of event names; duplicates are folded.
+    #[schema(value_type = Vec<WebhookEventName>)]
+    events: Option<Value>,
+    /// Only events of this room; null for the whole account.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    room_id: Option<Value>,
+    /// Default true.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    enabled: Option<Value>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhook {
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    url: Option<Value>,
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<WebhookEventName>>)]
+    events: Option<Value>,
+    #[serde(default, deserialize_with = "validate::double_option")]
+    #[schema(value_type = Option<String>)]
+    room_id: Option<Option<Value>>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    enabled: Option<Value>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegistrationBody {
+    pub webhook: WebhookRegistration,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PublicBody {
+    pub webhook: WebhookRegistrationPublic,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhookList {
+    pub webhooks: Vec<WebhookRegistrationPublic>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only registrations scoped to this room.
+    room_id: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct WebhookPath {
+    #[allow(dead_code)]
+    account_id: String,
+    webhook_id: String,
+}
+
+async fn url_field(state: &AppState, value: Value) -> Result<String, ApiError> {
+    let Value::String(url) = value else {
+        return Err(ApiError::invalid("`url` must be a string"));
+    };
+    if url.len() > validate::MAX_URL {
+        return Err(ApiError::invalid(format!(
+            "`url` must be at most {} characters",
+            validate::MAX_URL
+        )));
+    }
+    let parsed = url::Url::parse(&url).map_err(|e| {
+        ApiError::invalid(format!("`url` must be an absolute http or https URL ({e})"))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(ApiError::invalid(
+            "`url` must be an absolute http or https URL",
+        ));
+    }
+    guard::check_destination(&parsed, state.delivery.allow_private_destinations)
+        .await
+        .map_err(|why| ApiError::invalid(format!("`url` is not allowed: {why}")))?;
+    Ok(url)
+}
+
+fn events_field(value: Value) -> Result<Vec<WebhookEventName>, ApiError> {
+    let bad = || {
+        ApiError::invalid(format!(
+            "`events` must be a non-empty list of event names: {EVENT_NAMES_LIST}"
+        ))
+    };
+    let Value::Array(items) = value else {
+        return Err(bad());
+    };
+    if items.is_empty() {
+        return Err(bad());
+    }
+    let mut events = Vec::with_capacity(items.len());
+    for item in items {
+        let name = item.as_str().ok_or_else(bad)?;
+        let event = WebhookEventName::parse(name).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "`events` contains `{name}`, which is not an event name; use: {EVENT_NAMES_LIST}"
+            ))
+        })?;
+        if !events.contains(&event) {
+            events.push(event);
+        }
+    }
+    // Stored as a set: answered in the seed's order.
+    events.sort_by_key(|e| WebhookEventName::ALL.iter().position(|x| x == e));
+    Ok(events)
+}
+
+fn room_field(value: Value) -> Result<Option<String>, ApiError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        _ => Err(ApiError::invalid("`room_id` must be a string or null")),
+    }
+}
+
+fn enabled_field(value: Value) -> Result<bool, ApiError> {
+    value
+        .as_bool()
+        .ok_or_else(|| ApiError::invalid("`enabled` must be true or false"))
+}
+
+/// A room that is not this account's is a bad `room_id`, not a missing route.
+fn room_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound("room") => {
+            ApiError::invalid("`room_id` must be null or the id of a room of this account")
+        }
+        other => other.into(),
+    }
+}
+
+/// Register a webhook. The response is the only one that holds the signing secret.
+#[utoipa::path(post, path = "/webhooks", tag = "webhooks",
+    params(("account_id" = String, Path)), request_body = CreateWebhook,
+    responses((status = 201, body = Data<RegistrationBody>), (status = 400, body = ErrorBody)))]
+async fn create_webhook(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Json(body): Json<CreateWebhook>,
+) -> Result<impl IntoResponse, ApiError> {
+    let url = url_field(
+        &state,
+        body.url
+            .ok_or_else(|| ApiError::invalid("`url` is required"))?,
+    )
+    .await?;
+    let events = events_field(
+        body.events
+            .ok_or_else(|| ApiError::invalid("`events` is required"))?,
+    )?;
+    let room_id = body.room_id.map(room_field).transpose()?.flatten();
+    let enabled = body.enabled.map(enabled_field).transpose()?.unwrap_or(true);
+    let secret = new_webhook_secret();
+    let webhook = state
+        .store
+        .create_webhook(
+            auth.id(),
+            NewWebhook {
+                url,
+                events,
+                room_id,
+                enabled,
+                secret_sealed: state.secrets.seal(&secret),
+            },
+        )
+        .await
+        .map_err(room_error)?;
+    Ok((
+        StatusCode::CREATED,
+        Data::json(RegistrationBody {
+            webhook: webhook.to_registration(secret),
+        }),
+    ))
+}
+
+/// List registrations (without secrets), oldest first.
+#[utoipa::path(get, path = "/webhooks", tag = "webhooks",
+    params(("account_id" = String, Path), ListQuery),
+    responses((status = 200, body = Data<WebhookList>)))]
+async fn list_webhooks(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<Data<WebhookList>>, ApiError> {
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .to_request()?;
+    let page = state
+        .store
+        .list_webhooks(auth.id(), q.room_id.as_deref(), page)
+        .await?;
+    Ok(Data::json(WebhookList {
+        webhooks: page.items.iter().map(|w| w.to_public()).collect(),
+        next_cursor: page.next.map(encode_cursor),
+    }))
+}
+
+/// Get a registration (without its secret).
+#[utoipa::path(get, path = "/webhooks/{webhook_id}", tag = "webhooks",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path)),
+    responses((status = 200, body = Data<PublicBody>), (status = 404, body = ErrorBody)))]
+async fn get_webhook(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<WebhookPath>,
+) -> Result<axum::Json<Data<PublicBody>>, ApiError> {
+    let webhook = state.store.get_webhook(auth.id(), &p.webhook_id).await?;
+    Ok(Data::json(PublicBody {
+        webhook: webhook.to_public(),
+    }))
+}
+
+/// Update a registration. Disabling it fails its pending deliveries (see `recover`).
+#[utoipa::path(patch, path = "/webhooks/{webhook_id}", tag = "webhooks",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path)), request_body = UpdateWebhook,
+    responses((status = 200, body = Data<PublicBody>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn update_webhook(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<WebhookPath>,
+    Json(body): Json<UpdateWebhook>,
+) -> Result<axum::Json<Data<PublicBody>>, ApiError> {
+    let url = match body.url {
+        Some(v) => Some(url_field(&state, v).await?),
+        None => None,
+    };
+    let patch = WebhookPatch {
+        url,
+        events: body.events.map(events_field).transpose()?,
+        room_id: body
+            .room_id
+            .map(|v| room_field(v.unwrap_or(Value::Null)))
+            .transpose()?,
+        enabled: body.enabled.map(enabled_field).transpose()?,
+    };
+    let webhook = state
+        .store
+        .update_webhook(auth.id(), &p.webhook_id, patch)
+        .await
+        .map_err(room_error)?;
+    Ok(Data::json(PublicBody {
+        webhook: webhook.to_public(),
+    }))
+}
+
+/// Delete a registration with its delivery log.
+#[utoipa::path(delete, path = "/webhooks/{webhook_id}", tag = "webhooks",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete_webhook(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<WebhookPath>,
+) -> Result<StatusCode, ApiError> {
+    state.store.delete_webhook(auth.id(), &p.webhook_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replace the signing secret. The old one keeps signing, as a second signature, for 24 hours.
+#[utoipa::path(post, path = "/webhooks/{webhook_id}/rotate-secret", tag = "webhooks",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path)),
+    responses((status = 200, body = Data<RegistrationBody>), (status = 404, body = ErrorBody)))]
+async fn rotate_secret(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<WebhookPath>,
+) -> Result<axum::Json<Data<RegistrationBody>>, ApiError> {
+    let secret = new_webhook_secret();
+    let webhook = state
+        .store
+        .rotate_webhook_secret(
+            auth.id(),
+            &p.webhook_id,
+            &state.secrets.seal(&secret),
+            crate::clock::now() + ROTATION_OVERLAP,
+        )
+        .await?;
+    Ok(Data::json(RegistrationBody {
+        webhook: webhook.to_registration(secret),
+    }))
+}

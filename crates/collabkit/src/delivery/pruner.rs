@@ -1,0 +1,47 @@
+//! Retention: deliveries and attempts older than `--delivery-retention` are deleted in batches,
+//! so the log stays bounded without long write locks.
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::clock;
+use crate::store::SharedStore;
+
+const BATCH: u32 = 1000;
+
+pub async fn run(
+    store: SharedStore,
+    retention: Duration,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let before =
+            clock::now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
+        let mut total = 0;
+        loop {
+            match store.prune(before, BATCH).await {
+                Ok(n) => {
+                    total += n;
+                    if n < BATCH as u64 || shutdown.is_cancelled() {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "pruning old deliveries failed");
+                    break;
+                }
+            }
+            // Give other writers the lock between batches.
+            tokio::task::yield_now().await;
+        }
+        if total > 0 {
+            tracing::info!(deleted = total, "pruned old deliveries");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {},
+            _ = shutdown.cancelled() => return,
+        }
+    }
+}

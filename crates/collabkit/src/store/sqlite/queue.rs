@@ -1,0 +1,276 @@
+//! The delivery queue on SQLite: fan-out of new events, claims, attempt records, stats, pruning.
+
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::rows::{backend, ts};
+use crate::clock::{self, Timestamp};
+use crate::ids;
+use crate::store::{
+    AttemptRecord, ClaimedDelivery, Event, NextStep, QueueStats, StoreResult, event_bit,
+};
+
+/// Stores the event and one pending delivery per matching registration (enabled, subscribed to
+/// the event, account-wide or scoped to its room). Returns how many deliveries it made.
+pub fn insert_event(conn: &Connection, event: &Event) -> StoreResult<usize> {
+    conn.prepare_cached(
+        "INSERT INTO events (id, account_id, room_id, event, payload, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            event.id,
+            event.account_id,
+            event.room_id,
+            event.event.as_str(),
+            event.payload,
+            ts(&event.created_at)
+        ])
+    })
+    .map_err(backend)?;
+    let webhooks: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM webhooks
+             WHERE account_id = ?1 AND enabled = 1 AND (events_mask & ?2) != 0
+               AND (room_id IS NULL OR room_id = ?3)",
+        )
+        .and_then(|mut s| {
+            s.query_map(
+                params![event.account_id, event_bit(event.event), event.room_id],
+                |r| r.get(0),
+            )?
+            .collect()
+        })
+        .map_err(backend)?;
+    let created = ts(&event.created_at);
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO deliveries (id, account_id, webhook_id, event_id, event, status, created_at, due_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
+        )
+        .map_err(backend)?;
+    for webhook_id in &webhooks {
+        insert
+            .execute(params![
+                ids::new_id(ids::DELIVERY),
+                event.account_id,
+                webhook_id,
+                event.id,
+                event.event.as_str(),
+                created
+            ])
+            .map_err(backend)?;
+    }
+    Ok(webhooks.len())
+}
+
+pub fn claim_due(
+    conn: &Connection,
+    now: Timestamp,
+    lease_for: Duration,
+    limit: u32,
+    per_webhook: u32,
+    exclude: &[String],
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    let lease_until = now + chrono::Duration::from_std(lease_for).unwrap_or(chrono::Duration::MAX);
+    let lease: i64 = rand::random::<i64>() & i64::MAX;
+    let exclude = serde_json::to_string(exclude).expect("strings serialize");
+    // Look at a window of the oldest due deliveries and take at most `per_webhook` of each
+    // registration, so one busy receiver cannot fill a whole claim.
+    let claimed: Vec<String> = conn
+        .prepare_cached(
+            "UPDATE deliveries SET due_at = ?1, lease = ?2
+             WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY due_at, seq) AS rn
+                    FROM (SELECT id, webhook_id, due_at, seq FROM deliveries
+                          WHERE status = 'pending' AND due_at <= ?3
+                            AND webhook_id NOT IN (SELECT value FROM json_each(?4))
+                          ORDER BY due_at LIMIT ?5)
+                ) WHERE rn <= ?6 LIMIT ?7
+             )
+             RETURNING id",
+        )
+        .and_then(|mut s| {
+            s.query_map(
+                params![
+                    ts(&lease_until),
+                    lease,
+                    ts(&now),
+                    exclude,
+                    (limit as i64) * 4,
+                    per_webhook,
+                    limit
+                ],
+                |r| r.get(0),
+            )?
+            .collect()
+        })
+        .map_err(backend)?;
+    let mut read = conn
+        .prepare_cached(
+            "SELECT d.id, d.webhook_id, d.event_id, d.cycle_attempts, e.payload, w.url, w.secret_sealed,
+                    CASE WHEN w.previous_secret_until > ?2 THEN w.previous_secret_sealed END AS previous
+             FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id
+             WHERE d.id = ?1",
+        )
+        .map_err(backend)?;
+    let mut out = Vec::with_capacity(claimed.len());
+    for id in claimed {
+        let row = read
+            .query_row(params![id, ts(&now)], |r| {
+                Ok(ClaimedDelivery {
+                    delivery_id: r.get(0)?,
+                    lease,
+                    lease_until,
+                    webhook_id: r.get(1)?,
+                    event_id: r.get(2)?,
+                    cycle_attempts: r.get(3)?,
+                    payload: r.get(4)?,
+                    url: r.get(5)?,
+                    secret_sealed: r.get(6)?,
+                    previous_secret_sealed: r.get(7)?,
+                })
+            })
+            .map_err(backend)?;
+        out.push(row);
+    }
+    Ok(out)
+}
+
+pub fn record_attempt(conn: &Connection, rec: &AttemptRecord) -> StoreResult<()> {
+    let a = &rec.attempt;
+    conn.prepare_cached(
+        "INSERT INTO attempts (delivery_id, attempted_at, status_code, duration_ms, error, response_body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            rec.delivery_id,
+            ts(&a.attempted_at),
+            a.status_code,
+            a.duration_ms as i64,
+            a.error,
+            a.response_body
+        ])
+    })
+    .map_err(backend)?;
+
+    let (status, next_retry) = match rec.next {
+        NextStep::Succeeded => ("success", None),
+        NextStep::RetryAt(at) => ("pending", Some(ts(&at))),
+        NextStep::Failed | NextStep::Gone => ("failed", None),
+    };
+    let moved = conn
+        .prepare_cached(
+            "UPDATE deliveries SET attempts = attempts + 1, cycle_attempts = cycle_attempts + 1,
+                    last_attempt_at = ?1, status_code = ?2, status = ?3, next_retry_at = ?4,
+                    due_at = ?4, lease = NULL
+             WHERE id = ?5 AND lease = ?6",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                ts(&a.attempted_at),
+                a.status_code,
+                status,
+                next_retry,
+                rec.delivery_id,
+                rec.lease
+            ])
+        })
+        .map_err(backend)?;
+    if moved == 0 {
+        // The lease ran out and someone else owns the delivery now (or it was retried by hand):
+        // count the attempt, leave the state to the current owner.
+        conn.prepare_cached(
+            "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?1, status_code = ?2 WHERE id = ?3",
+        )
+        .and_then(|mut s| s.execute(params![ts(&a.attempted_at), a.status_code, rec.delivery_id]))
+        .map_err(backend)?;
+    }
+
+    match rec.next {
+        NextStep::Succeeded => {
+            conn.prepare_cached(
+                "UPDATE webhooks SET failing_since = NULL WHERE id = ?1 AND failing_since IS NOT NULL",
+            )
+            .and_then(|mut s| s.execute(params![rec.webhook_id]))
+            .map_err(backend)?;
+        }
+        NextStep::Gone => disable(conn, &rec.webhook_id)?,
+        NextStep::RetryAt(_) | NextStep::Failed => {
+            let failing_since: Option<String> = conn
+                .prepare_cached(
+                    "UPDATE webhooks SET failing_since = COALESCE(failing_since, ?1) WHERE id = ?2
+                     RETURNING failing_since",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![ts(&a.attempted_at), rec.webhook_id], |r| r.get(0))
+                        .optional()
+                })
+                .map_err(backend)?
+                .flatten();
+            let since = failing_since.and_then(|s| clock::parse(&s).ok());
+            if since.is_some_and(|s| s < rec.disable_if_failing_since) {
+                disable(conn, &rec.webhook_id)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn disable(conn: &Connection, webhook_id: &str) -> StoreResult<()> {
+    conn.execute(
+        "UPDATE webhooks SET enabled = 0, failing_since = NULL, updated_at = ?1 WHERE id = ?2 AND enabled = 1",
+        params![ts(&clock::now()), webhook_id],
+    )
+    .map_err(backend)?;
+    super::webhooks::fail_pending(conn, webhook_id)
+}
+
+pub fn next_due_at(conn: &Connection) -> StoreResult<Option<Timestamp>> {
+    let s: Option<String> = conn
+        .prepare_cached("SELECT MIN(due_at) FROM deliveries WHERE status = 'pending'")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)))
+        .map_err(backend)?;
+    Ok(s.and_then(|s| clock::parse(&s).ok()))
+}
+
+pub fn queue_stats(conn: &Connection, now: Timestamp) -> StoreResult<QueueStats> {
+    let now = ts(&now);
+    let (due, oldest): (i64, Option<String>) = conn
+        .prepare_cached(
+            "SELECT COUNT(*), MIN(due_at) FROM deliveries WHERE status = 'pending' AND due_at <= ?1",
+        )
+        .and_then(|mut s| s.query_row(params![now], |r| Ok((r.get(0)?, r.get(1)?))))
+        .map_err(backend)?;
+    let scheduled: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND due_at > ?1")
+        .and_then(|mut s| s.query_row(params![now], |r| r.get(0)))
+        .map_err(backend)?;
+    Ok(QueueStats {
+        due: due as u64,
+        scheduled: scheduled as u64,
+        oldest_due_at: oldest.and_then(|s| clock::parse(&s).ok()),
+    })
+}
+
+pub fn prune(conn: &Connection, before: Timestamp, batch: u32) -> StoreResult<u64> {
+    let before = ts(&before);
+    let n = conn
+        .execute(
+            "DELETE FROM deliveries WHERE id IN (
+                SELECT id FROM deliveries WHERE created_at < ?1 AND status != 'pending' LIMIT ?2)",
+            params![before, batch],
+        )
+        .map_err(backend)?;
+    conn.execute(
+        "DELETE FROM events WHERE id IN (
+            SELECT e.id FROM events e WHERE e.created_at < ?1
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?2)",
+        params![before, batch],
+    )
+    .map_err(backend)?;
+    Ok(n as u64)
+}

@@ -1,0 +1,297 @@
+//! Webhook registrations and the delivery log on SQLite (synchronous; run by the writer or a reader).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::rows::{self, backend, ts};
+use crate::clock::{self, Timestamp};
+use crate::ids;
+use crate::store::{
+    Attempt, Delivery, DeliveryFilter, DeliveryStatus, NewWebhook, Page, PageRequest, StoreError,
+    StoreResult, Webhook, WebhookPatch, events_mask,
+};
+
+pub const WEBHOOK_COLS: &str = "seq, id, account_id, url, events_mask, room_id, enabled, secret_sealed, \
+     previous_secret_sealed, previous_secret_until, created_at, updated_at";
+pub const DELIVERY_COLS: &str = "d.seq, d.id, d.webhook_id, d.event_id, d.event, e.payload, d.status, \
+     d.attempts, d.last_attempt_at, d.next_retry_at, d.status_code, d.created_at";
+
+pub fn webhook_in(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
+    conn.prepare_cached(&format!(
+        "SELECT {WEBHOOK_COLS} FROM webhooks WHERE account_id = ?1 AND id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, webhook_id], rows::webhook)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, w)| w)
+    .ok_or(StoreError::NotFound("webhook"))
+}
+
+fn check_room(conn: &Connection, account_id: &str, room_id: Option<&str>) -> StoreResult<()> {
+    if let Some(room_id) = room_id {
+        super::room_in(conn, account_id, room_id)?;
+    }
+    Ok(())
+}
+
+pub fn create(conn: &Connection, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
+    check_room(conn, account_id, new.room_id.as_deref())?;
+    let now = clock::now();
+    let webhook = Webhook {
+        id: ids::new_id(ids::WEBHOOK),
+        account_id: account_id.to_owned(),
+        url: new.url,
+        events: new.events,
+        room_id: new.room_id,
+        enabled: new.enabled,
+        secret_sealed: new.secret_sealed,
+        previous_secret: None,
+        created_at: now,
+        updated_at: now,
+    };
+    conn.execute(
+        "INSERT INTO webhooks (id, account_id, url, events_mask, room_id, enabled, secret_sealed, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            webhook.id,
+            webhook.account_id,
+            webhook.url,
+            events_mask(&webhook.events),
+            webhook.room_id,
+            webhook.enabled,
+            webhook.secret_sealed,
+            ts(&now),
+            ts(&now)
+        ],
+    )
+    .map_err(backend)?;
+    Ok(webhook)
+}
+
+pub fn list(
+    conn: &Connection,
+    account_id: &str,
+    room_id: Option<&str>,
+    page: PageRequest,
+) -> StoreResult<Page<Webhook>> {
+    let mut s = conn
+        .prepare_cached(&format!(
+            "SELECT {WEBHOOK_COLS} FROM webhooks
+             WHERE account_id = ?1 AND seq > ?2 AND (?3 IS NULL OR room_id = ?3)
+             ORDER BY seq LIMIT ?4"
+        ))
+        .map_err(backend)?;
+    let rows = s
+        .query_map(
+            params![
+                account_id,
+                page.after.unwrap_or(0),
+                room_id,
+                page.limit as i64 + 1
+            ],
+            rows::webhook,
+        )
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(backend)?;
+    Ok(super::page_of(rows, page.limit))
+}
+
+pub fn update(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    patch: WebhookPatch,
+) -> StoreResult<Webhook> {
+    let mut webhook = webhook_in(conn, account_id, webhook_id)?;
+    let before = webhook.clone();
+    if let Some(url) = patch.url {
+        webhook.url = url;
+    }
+    if let Some(events) = patch.events {
+        webhook.events = events;
+    }
+    if let Some(room_id) = patch.room_id {
+        check_room(conn, account_id, room_id.as_deref())?;
+        webhook.room_id = room_id;
+    }
+    if let Some(enabled) = patch.enabled {
+        webhook.enabled = enabled;
+    }
+    if webhook == before {
+        return Ok(webhook);
+    }
+    webhook.updated_at = clock::now();
+    conn.execute(
+        "UPDATE webhooks SET url = ?1, events_mask = ?2, room_id = ?3, enabled = ?4, updated_at = ?5,
+                failing_since = CASE WHEN ?4 THEN failing_since ELSE NULL END
+         WHERE id = ?6",
+        params![
+            webhook.url,
+            events_mask(&webhook.events),
+            webhook.room_id,
+            webhook.enabled,
+            ts(&webhook.updated_at),
+            webhook.id
+        ],
+    )
+    .map_err(backend)?;
+    if before.enabled && !webhook.enabled {
+        fail_pending(conn, &webhook.id)?;
+    }
+    Ok(webhook)
+}
+
+/// A disabled registration receives nothing: its pending deliveries end `failed`.
+pub fn fail_pending(conn: &Connection, webhook_id: &str) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE deliveries SET status = 'failed', next_retry_at = NULL, due_at = NULL, lease = NULL
+         WHERE webhook_id = ?1 AND status = 'pending'",
+    )
+    .and_then(|mut s| s.execute(params![webhook_id]))
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub fn rotate(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    secret_sealed: &str,
+    previous_until: Timestamp,
+) -> StoreResult<Webhook> {
+    let mut webhook = webhook_in(conn, account_id, webhook_id)?;
+    let previous = std::mem::replace(&mut webhook.secret_sealed, secret_sealed.to_owned());
+    webhook.previous_secret = Some((previous, previous_until));
+    webhook.updated_at = clock::now();
+    conn.execute(
+        "UPDATE webhooks SET secret_sealed = ?1, previous_secret_sealed = ?2, previous_secret_until = ?3,
+                updated_at = ?4 WHERE id = ?5",
+        params![
+            webhook.secret_sealed,
+            webhook.previous_secret.as_ref().map(|p| &p.0),
+            ts(&previous_until),
+            ts(&webhook.updated_at),
+            webhook.id
+        ],
+    )
+    .map_err(backend)?;
+    Ok(webhook)
+}
+
+pub fn delete(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<()> {
+    let n = conn
+        .execute(
+            "DELETE FROM webhooks WHERE account_id = ?1 AND id = ?2",
+            params![account_id, webhook_id],
+        )
+        .map_err(backend)?;
+    if n == 0 {
+        return Err(StoreError::NotFound("webhook"));
+    }
+    Ok(())
+}
+
+pub fn list_deliveries(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    filter: DeliveryFilter,
+    page: PageRequest,
+) -> StoreResult<Page<Delivery>> {
+    webhook_in(conn, account_id, webhook_id)?;
+    // Newest first: the cursor is the last (smallest) seq seen.
+    let mut s = conn
+        .prepare_cached(&format!(
+            "SELECT {DELIVERY_COLS} FROM deliveries d JOIN events e ON e.id = d.event_id
+             WHERE d.webhook_id = ?1 AND d.seq < ?2
+               AND (?3 IS NULL OR d.status = ?3) AND (?4 IS NULL OR d.event = ?4)
+             ORDER BY d.seq DESC LIMIT ?5"
+        ))
+        .map_err(backend)?;
+    let rows = s
+        .query_map(
+            params![
+                webhook_id,
+                page.after.unwrap_or(i64::MAX),
+                filter.status.map(DeliveryStatus::as_str),
+                filter.event.map(|e| e.as_str()),
+                page.limit as i64 + 1
+            ],
+            rows::delivery,
+        )
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(backend)?;
+    Ok(super::page_of(rows, page.limit))
+}
+
+pub fn delivery_in(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Delivery> {
+    conn.prepare_cached(&format!(
+        "SELECT {DELIVERY_COLS} FROM deliveries d JOIN events e ON e.id = d.event_id
+         WHERE d.account_id = ?1 AND d.webhook_id = ?2 AND d.id = ?3"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, webhook_id, delivery_id], rows::delivery)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, d)| d)
+    .ok_or(StoreError::NotFound("delivery"))
+}
+
+pub fn list_attempts(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Vec<Attempt>> {
+    delivery_in(conn, account_id, webhook_id, delivery_id)?;
+    conn.prepare_cached(
+        "SELECT attempted_at, status_code, duration_ms, error, response_body FROM attempts
+         WHERE delivery_id = ?1 ORDER BY seq",
+    )
+    .and_then(|mut s| {
+        s.query_map(params![delivery_id], rows::attempt)?
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .map_err(backend)
+}
+
+pub fn retry(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Delivery> {
+    delivery_in(conn, account_id, webhook_id, delivery_id)?;
+    conn.execute(
+        "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
+                due_at = ?1, lease = NULL WHERE id = ?2",
+        params![ts(&clock::now()), delivery_id],
+    )
+    .map_err(backend)?;
+    delivery_in(conn, account_id, webhook_id, delivery_id)
+}
+
+pub fn recover(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    since: Timestamp,
+) -> StoreResult<u64> {
+    webhook_in(conn, account_id, webhook_id)?;
+    let n = conn
+        .execute(
+            "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
+                    due_at = ?1, lease = NULL
+             WHERE webhook_id = ?2 AND status = 'failed' AND last_attempt_at >= ?3",
+            params![ts(&clock::now()), webhook_id, ts(&since)],
+        )
+        .map_err(backend)?;
+    Ok(n as u64)
+}

@@ -1,0 +1,317 @@
+//! Registrations (§5): shapes, validation, isolation, rotation, SSRF refusal at registration.
+
+use base64::Engine;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::receiver::Receiver;
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+const PUBLIC_FIELDS: [&str; 8] = [
+    "created_at",
+    "enabled",
+    "events",
+    "id",
+    "organization_id",
+    "room_id",
+    "updated_at",
+    "url",
+];
+
+#[tokio::test]
+async fn registration_shapes_and_secret_shown_once() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let rx = Receiver::start().await;
+    let created = app
+        .create_webhook(json!({"url": rx.url("/hook"), "events": ["user.created", "user.created", "participant.joined"]}))
+        .await;
+    let mut with_secret = PUBLIC_FIELDS.to_vec();
+    with_secret.push("secret");
+    with_secret.sort();
+    assert_eq!(keys(&created), with_secret, "exactly WebhookRegistration");
+    let secret = created["secret"].as_str().unwrap();
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(secret.strip_prefix("whsec_").expect("whsec_ prefix"))
+        .unwrap();
+    assert_eq!(raw.len(), 32);
+    assert_eq!(created["organization_id"], app.account_id.as_str());
+    assert_eq!(
+        created["events"],
+        json!(["participant.joined", "user.created"]),
+        "duplicates folded"
+    );
+    assert_eq!(created["enabled"], true);
+    assert!(created["room_id"].is_null());
+    let id = created["id"].as_str().unwrap();
+
+    let (_, got) = app.get(&format!("/webhooks/{id}")).await;
+    assert_eq!(
+        keys(&got["data"]["webhook"]),
+        PUBLIC_FIELDS,
+        "no secret after creation"
+    );
+    let (_, list) = app.get("/webhooks").await;
+    let hooks = list["data"]["webhooks"].as_array().unwrap();
+    assert_eq!(hooks.len(), 1);
+    assert_eq!(keys(&hooks[0]), PUBLIC_FIELDS);
+    assert!(list["data"]["next_cursor"].is_null());
+
+    let (status, patched) = app
+        .patch(
+            &format!("/webhooks/{id}"),
+            json!({"enabled": false, "events": ["session.closed"]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(keys(&patched["data"]["webhook"]), PUBLIC_FIELDS);
+    assert_eq!(patched["data"]["webhook"]["enabled"], false);
+    assert_eq!(
+        patched["data"]["webhook"]["events"],
+        json!(["session.closed"])
+    );
+
+    let (status, rotated) = app
+        .post(&format!("/webhooks/{id}/rotate-secret"), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let new_secret = rotated["data"]["webhook"]["secret"].as_str().unwrap();
+    assert!(new_secret.starts_with("whsec_"));
+    assert_ne!(new_secret, secret);
+
+    let (status, _) = app.delete(&format!("/webhooks/{id}")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.get(&format!("/webhooks/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn secrets_are_not_stored_in_clear() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let rx = Receiver::start().await;
+    let created = app
+        .create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
+        .await;
+    let secret = created["secret"].as_str().unwrap().to_string();
+    let db = std::fs::read(TestApp::db_path(&app.dir)).unwrap();
+    let wal =
+        std::fs::read(TestApp::db_path(&app.dir).with_extension("db-wal")).unwrap_or_default();
+    let needle = secret.strip_prefix("whsec_").unwrap().as_bytes();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "secret found in the database file"
+        );
+    }
+}
+
+#[tokio::test]
+async fn validation_names_the_field_and_writes_nothing() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let other = collabkit::accounts::create(app.store.as_ref(), "other")
+        .await
+        .unwrap();
+    let foreign_room = app
+        .store
+        .create_room(
+            &other.account.id,
+            collabkit::store::NewRoom {
+                custom_id: "x".into(),
+                name: "x".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let ok = "http://127.0.0.1:9/hook";
+    let cases = [
+        (
+            json!({"events": ["user.created"]}),
+            StatusCode::BAD_REQUEST,
+            "url",
+        ),
+        (
+            json!({"url": "/relative", "events": ["user.created"]}),
+            StatusCode::BAD_REQUEST,
+            "url",
+        ),
+        (
+            json!({"url": "ftp://x.test/", "events": ["user.created"]}),
+            StatusCode::BAD_REQUEST,
+            "url",
+        ),
+        (
+            json!({"url": 5, "events": ["user.created"]}),
+            StatusCode::BAD_REQUEST,
+            "url",
+        ),
+        (
+            json!({"url": format!("http://127.0.0.1/{}", "a".repeat(2048)), "events": ["user.created"]}),
+            StatusCode::BAD_REQUEST,
+            "url",
+        ),
+        (json!({"url": ok}), StatusCode::BAD_REQUEST, "events"),
+        (
+            json!({"url": ok, "events": []}),
+            StatusCode::BAD_REQUEST,
+            "events",
+        ),
+        (
+            json!({"url": ok, "events": "user.created"}),
+            StatusCode::BAD_REQUEST,
+            "events",
+        ),
+        (
+            json!({"url": ok, "events": ["user.exploded"]}),
+            StatusCode::BAD_REQUEST,
+            "session.closed",
+        ),
+        (
+            json!({"url": ok, "events": ["user.created"], "room_id": foreign_room.id}),
+            StatusCode::BAD_REQUEST,
+            "room_id",
+        ),
+        (
+            json!({"url": ok, "events": ["user.created"], "room_id": 3}),
+            StatusCode::BAD_REQUEST,
+            "room_id",
+        ),
+        (
+            json!({"url": ok, "events": ["user.created"], "enabled": "yes"}),
+            StatusCode::BAD_REQUEST,
+            "enabled",
+        ),
+        (
+            json!({"url": ok, "events": ["user.created"], "secret": "mine"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "secret",
+        ),
+    ];
+    for (body, expected, field) in cases {
+        let (status, resp) = app.post("/webhooks", body.clone()).await;
+        assert_eq!(status, expected, "{body} → {resp}");
+        let message = resp["error"]["message"].as_str().unwrap();
+        assert!(message.contains(field), "{message:?} should name {field}");
+    }
+    let (_, list) = app.get("/webhooks").await;
+    assert!(list["data"]["webhooks"].as_array().unwrap().is_empty());
+
+    let hook = app
+        .create_webhook(json!({"url": ok, "events": ["user.created"]}))
+        .await;
+    let id = hook["id"].as_str().unwrap();
+    let (status, _) = app
+        .patch(&format!("/webhooks/{id}"), json!({"events": []}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .patch(&format!("/webhooks/{id}"), json!({"url": "nope"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, got) = app.get(&format!("/webhooks/{id}")).await;
+    assert_eq!(
+        got["data"]["webhook"]["url"], ok,
+        "a refused update changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn registrations_are_isolated_between_accounts() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let hook = app
+        .create_webhook(json!({"url": "http://127.0.0.1:9/", "events": ["user.created"]}))
+        .await;
+    let id = hook["id"].as_str().unwrap();
+    let other = collabkit::accounts::create(app.store.as_ref(), "other")
+        .await
+        .unwrap();
+    let bearer = collabkit::accounts::bearer_token(&other.account.id, &other.api_key);
+    let base = format!("{}/v1/accounts/{}", app.base, other.account.id);
+    for (method, path) in [
+        (reqwest::Method::GET, format!("/webhooks/{id}")),
+        (reqwest::Method::DELETE, format!("/webhooks/{id}")),
+        (
+            reqwest::Method::POST,
+            format!("/webhooks/{id}/rotate-secret"),
+        ),
+        (reqwest::Method::GET, format!("/webhooks/{id}/deliveries")),
+    ] {
+        let resp = app
+            .client
+            .request(method.clone(), format!("{base}{path}"))
+            .bearer_auth(&bearer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let list: Value = app
+        .client
+        .get(format!("{base}/webhooks"))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(list["data"]["webhooks"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn private_destinations_are_refused_at_registration() {
+    let app = TestApp::spawn().await;
+    for url in [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "http://10.0.0.8/",
+        "http://192.168.1.20/",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "http://100.64.1.1/",
+    ] {
+        let (status, body) = app
+            .post("/webhooks", json!({"url": url, "events": ["user.created"]}))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{url}: {body}");
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains("url"),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_room_removes_its_webhooks() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let room = app.create_room("r").await;
+    let scoped = app
+        .create_webhook(json!({"url": "http://127.0.0.1:9/", "events": ["user.created"], "room_id": room["id"]}))
+        .await;
+    let wide = app
+        .create_webhook(json!({"url": "http://127.0.0.1:9/", "events": ["user.created"]}))
+        .await;
+    let (_, filtered) = app
+        .get(&format!(
+            "/webhooks?room_id={}",
+            room["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(filtered["data"]["webhooks"].as_array().unwrap().len(), 1);
+    app.delete(&format!("/rooms/{}", room["id"].as_str().unwrap()))
+        .await;
+    let (status, _) = app
+        .get(&format!("/webhooks/{}", scoped["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .get(&format!("/webhooks/{}", wide["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
