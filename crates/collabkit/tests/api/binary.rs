@@ -25,6 +25,10 @@ struct Server {
 }
 
 async fn start_server(dir: &Path) -> Server {
+    start_server_with(dir, &[]).await
+}
+
+async fn start_server_with(dir: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .args([
             "serve",
@@ -33,6 +37,7 @@ async fn start_server(dir: &Path) -> Server {
             "--database",
             &database_url(dir),
         ])
+        .args(extra)
         .env("COLLABKIT_LOG", "warn")
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -83,7 +88,7 @@ impl Server {
 }
 
 async fn can_list_rooms(base: &str, account_id: &str, key: &str) -> StatusCode {
-    reqwest::Client::new()
+    crate::helpers::client()
         .get(format!("{base}/v1/accounts/{account_id}/rooms"))
         .bearer_auth(collabkit::accounts::bearer_token(account_id, key))
         .send()
@@ -168,4 +173,108 @@ async fn migrate_and_bad_arguments() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("500ms"));
+}
+
+/// The crash test: SIGKILL while deliveries are in flight and events are being created, restart,
+/// and every acknowledged event is delivered.
+#[tokio::test]
+async fn every_acknowledged_event_is_delivered_across_a_crash() {
+    use std::collections::HashSet;
+    use std::sync::{Arc, Mutex};
+
+    let dir = tempfile::tempdir().unwrap();
+    let flags = [
+        "--allow-private-destinations",
+        "--retry-schedule",
+        "100ms,200ms,400ms,800ms,1s,1s,1s,1s",
+        "--delivery-timeout",
+        "1s",
+    ];
+    let rx = crate::receiver::Receiver::start().await;
+    let server = start_server_with(dir.path(), &flags).await;
+    let (account, key) = server.first_account.clone().unwrap();
+    let api = format!("{}/v1/accounts/{account}", server.base);
+    let bearer = collabkit::accounts::bearer_token(&account, &key);
+    let client = crate::helpers::client();
+    let room: Value = client
+        .post(format!("{api}/rooms"))
+        .bearer_auth(&bearer)
+        .json(&serde_json::json!({"name": "r", "customId": "r"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let room_id = room["data"]["room"]["id"].as_str().unwrap().to_string();
+    let hook = client
+        .post(format!("{api}/webhooks"))
+        .bearer_auth(&bearer)
+        .json(&serde_json::json!({"url": rx.url("/crash"), "events": ["user.created"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hook.status(), StatusCode::CREATED);
+
+    // Writers keep creating users; only 201s count as acknowledged.
+    let acknowledged = Arc::new(Mutex::new(HashSet::<String>::new()));
+    let writers: Vec<_> = (0..6)
+        .map(|w| {
+            let (client, api, bearer, room_id, acked) =
+                (client.clone(), api.clone(), bearer.clone(), room_id.clone(), acknowledged.clone());
+            tokio::spawn(async move {
+                for i in 0.. {
+                    let resp = client
+                        .post(format!("{api}/users"))
+                        .bearer_auth(&bearer)
+                        .json(&serde_json::json!({"name": "n", "roomId": room_id, "customId": format!("{w}-{i}")}))
+                        .send()
+                        .await;
+                    let Ok(resp) = resp else { break };
+                    if resp.status() != StatusCode::CREATED {
+                        break;
+                    }
+                    let Ok(body) = resp.json::<Value>().await else { break };
+                    let id = body["data"]["user"]["id"].as_str().unwrap().to_string();
+                    acked.lock().unwrap().insert(id);
+                }
+            })
+        })
+        .collect();
+
+    rx.wait_for(100, Duration::from_secs(30)).await;
+    let mut server = server;
+    server.child.start_kill().unwrap(); // SIGKILL
+    server.child.wait().await.unwrap();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let delivered_before = rx.received().len();
+    assert!(acknowledged.len() >= 100);
+
+    let restarted = start_server_with(dir.path(), &flags).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let delivered: HashSet<String> = rx
+            .received()
+            .iter()
+            .map(|r| {
+                let v: Value = serde_json::from_slice(&r.body).unwrap();
+                v["user"]["id"].as_str().unwrap().to_string()
+            })
+            .collect();
+        let missing: Vec<_> = acknowledged.difference(&delivered).collect();
+        if missing.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} of {} acknowledged events never delivered (had {delivered_before} before the crash)",
+            missing.len(),
+            acknowledged.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(restarted.terminate().await.success());
 }

@@ -560,3 +560,30 @@ async fn delivery_metrics_are_exported() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn a_dead_receiver_does_not_hold_back_the_others() {
+    let app = TestApp::spawn_for_delivery(|c| {
+        c.delivery.timeout = Duration::from_secs(3);
+        c.delivery.concurrency = 8;
+        c.delivery.per_webhook_concurrency = 2;
+    })
+    .await;
+    let slow = Receiver::start_with(vec![Reply::Hang]).await;
+    let fast = Receiver::start().await;
+    app.create_webhook(json!({"url": slow.url("/"), "events": ["user.created"]}))
+        .await;
+    app.create_webhook(json!({"url": fast.url("/"), "events": ["user.created"]}))
+        .await;
+    let room = app.create_room("r").await;
+    for i in 0..20 {
+        app.create_user(id(&room), &format!("u{i}")).await;
+    }
+    // All 20 reach the healthy receiver well before the dead one's first timeout.
+    fast.wait_for(20, Duration::from_secs(2)).await;
+    assert_eq!(
+        slow.received().len(),
+        2,
+        "at most its share is in flight to the dead receiver"
+    );
+}

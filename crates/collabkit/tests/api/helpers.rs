@@ -95,7 +95,7 @@ impl TestApp {
             base,
             account_id,
             api_key,
-            client: reqwest::Client::new(),
+            client: client(),
             dir,
             store,
             shutdown,
@@ -231,6 +231,12 @@ impl TestApp {
         assert_eq!(status, StatusCode::OK, "{body}");
         body["data"]["events"].as_array().unwrap().clone()
     }
+}
+
+/// An HTTP client for tests (reqwest is built without a bundled crypto provider).
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
 }
 
 /// Every error response has exactly `{"error": {"code", "message"}}`.
