@@ -42,6 +42,8 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Accounts(AccountsCommand),
+    /// Measure delivery throughput and latency on this machine (fresh temporary database).
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -129,9 +131,15 @@ struct ServeArgs {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    telemetry::init(cli.log_format);
+    // A benchmark logs only problems: a line per request would be what it measures.
+    let default_filter = match cli.command {
+        Command::Bench(_) => "warn",
+        _ => "info",
+    };
+    telemetry::init(cli.log_format, default_filter);
     match cli.command {
         Command::Serve(args) => serve(args).await,
+        Command::Bench(args) => crate::bench::run(args).await,
         Command::Migrate(db) => {
             store::open(&db.database, &db.tuning()).await?;
             eprintln!("database {} is up to date", db.database);

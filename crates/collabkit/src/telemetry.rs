@@ -8,11 +8,12 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the global subscriber. `COLLABKIT_LOG` (or `RUST_LOG`) sets the filter.
-pub fn init(format: LogFormat) {
+/// Installs the global subscriber. `COLLABKIT_LOG` (or `RUST_LOG`) sets the filter, else
+/// `default_filter`.
+pub fn init(format: LogFormat, default_filter: &str) {
     let filter = EnvFilter::try_from_env("COLLABKIT_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+        .unwrap_or_else(|_| EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

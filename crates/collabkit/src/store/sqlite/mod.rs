@@ -113,7 +113,8 @@ fn connect(path: &Path, tuning: &StoreTuning) -> StoreResult<Connection> {
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = {synchronous};
-         PRAGMA foreign_keys = ON;"
+         PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;"
     ))
     .map_err(backend)?;
     Ok(conn)

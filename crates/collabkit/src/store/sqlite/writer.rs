@@ -34,19 +34,16 @@ where
 {
     fn run(&mut self, conn: &Connection) {
         let work = self.work.take().expect("a job runs once");
-        let outcome = match conn.execute_batch("SAVEPOINT job") {
-            Err(e) => Err(super::rows::backend(e)),
+        let outcome = match run_cached(conn, "SAVEPOINT job") {
+            Err(e) => Err(e),
             Ok(()) => {
                 let result = work(conn);
                 let end = if result.is_ok() {
-                    "RELEASE job"
+                    run_cached(conn, "RELEASE job")
                 } else {
-                    "ROLLBACK TO job; RELEASE job"
+                    run_cached(conn, "ROLLBACK TO job").and_then(|()| run_cached(conn, "RELEASE job"))
                 };
-                match conn.execute_batch(end) {
-                    Ok(()) => result,
-                    Err(e) => Err(super::rows::backend(e)),
-                }
+                end.and(result)
             }
         };
         self.outcome = Some(outcome);
@@ -117,13 +114,19 @@ fn run(conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>) {
 }
 
 fn commit_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> StoreResult<()> {
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(super::rows::backend)?;
+    run_cached(conn, "BEGIN IMMEDIATE")?;
     for job in group.iter_mut() {
         job.run(conn);
     }
-    conn.execute_batch("COMMIT").map_err(|e| {
+    run_cached(conn, "COMMIT").inspect_err(|_| {
         let _ = conn.execute_batch("ROLLBACK");
-        super::rows::backend(e)
     })
+}
+
+/// Runs a parameterless statement, prepared once per connection: these run for every job.
+fn run_cached(conn: &Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.execute([]))
+        .map(|_| ())
+        .map_err(super::rows::backend)
 }

@@ -1,0 +1,318 @@
+//! `collabkit bench`: the delivery engine measured end to end on this machine.
+//!
+//! Starts the real server in-process on a fresh SQLite file, a fast receiver on loopback, and
+//! drives events through the public HTTP API, exactly as an app would. Prints each figure and
+//! the command that reproduces it.
+
+mod receiver;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use self::receiver::BenchReceiver;
+use crate::app::App;
+use crate::config::{Config, DatabaseUrl};
+use crate::delivery::sender::Sender;
+use crate::store::SqliteSynchronous;
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Events for the end-to-end throughput run (one registration).
+    #[arg(long, default_value_t = 20_000)]
+    events: u64,
+    /// Signed POSTs for the raw ceiling run.
+    #[arg(long, default_value_t = 50_000)]
+    raw: u64,
+    /// Events for the fan-out throughput run (each to 100 registrations).
+    #[arg(long, default_value_t = 500)]
+    fanout_events: u64,
+    /// Seconds per fixed-load latency run.
+    #[arg(long, default_value_t = 5)]
+    latency_secs: u64,
+    /// Deliveries left waiting for a retry in the memory run (0 skips it).
+    #[arg(long, default_value_t = 100_000)]
+    waiting_retries: u64,
+    /// Concurrent API clients creating events.
+    #[arg(long, default_value_t = 64)]
+    clients: usize,
+    /// SQLite durability for the run.
+    #[arg(long, value_enum, default_value = "full")]
+    sqlite_synchronous: SqliteSynchronous,
+}
+
+struct Server {
+    api: String,
+    bearer: String,
+    http: reqwest::Client,
+    room_id: String,
+    shutdown: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    async fn start(args: &BenchArgs) -> anyhow::Result<Server> {
+        let dir = tempfile::tempdir()?;
+        let mut config = Config::new(DatabaseUrl::Sqlite(dir.path().join("bench.db")));
+        config.store.sqlite_synchronous = args.sqlite_synchronous;
+        config.delivery.allow_private_destinations = true;
+        config.delivery.retry_schedule = "1h".parse().map_err(anyhow::Error::msg)?;
+        let app = App::build(config).await?;
+        let created = crate::accounts::create(app.store().as_ref(), "bench").await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let shutdown = CancellationToken::new();
+        tokio::spawn(app.run(listener, shutdown.clone()));
+        let api = format!("{base}/v1/accounts/{}", created.account.id);
+        let bearer = crate::accounts::bearer_token(&created.account.id, &created.api_key);
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(1024)
+            .tcp_nodelay(true)
+            .build()?;
+        let room: Value = http
+            .post(format!("{api}/rooms"))
+            .bearer_auth(&bearer)
+            .json(&json!({"name": "bench", "customId": "bench"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let room_id = room["data"]["room"]["id"]
+            .as_str()
+            .ok_or_else(|| anyhow::anyhow!("room creation failed: {room}"))?
+            .to_owned();
+        Ok(Server {
+            api,
+            bearer,
+            http,
+            room_id,
+            shutdown,
+            _dir: dir,
+        })
+    }
+
+    async fn register(&self, url: &str) -> anyhow::Result<()> {
+        let resp = self
+            .http
+            .post(format!("{}/webhooks", self.api))
+            .bearer_auth(&self.bearer)
+            .json(&json!({"url": url, "events": ["user.created"]}))
+            .send()
+            .await?;
+        anyhow::ensure!(resp.status().is_success(), "registration failed: {}", resp.text().await?);
+        Ok(())
+    }
+
+    /// Creates one user (one `user.created` event).
+    async fn event(&self, n: u64) -> anyhow::Result<()> {
+        let resp = self
+            .http
+            .post(format!("{}/users", self.api))
+            .bearer_auth(&self.bearer)
+            .json(&json!({"name": "Bench", "roomId": self.room_id, "customId": format!("u{n}-{}", crate::ids::random_token(6))}))
+            .send()
+            .await?;
+        anyhow::ensure!(resp.status().is_success(), "event failed: {}", resp.status());
+        Ok(())
+    }
+
+    /// Creates `n` events with `clients` concurrent clients, as fast as the server takes them.
+    async fn events(self: &Arc<Self>, n: u64, clients: usize) -> anyhow::Result<()> {
+        let next = Arc::new(AtomicU64::new(0));
+        let tasks: Vec<_> = (0..clients)
+            .map(|_| {
+                let (server, next) = (self.clone(), next.clone());
+                tokio::spawn(async move {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            return Ok::<_, anyhow::Error>(());
+                        }
+                        server.event(i).await?;
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await??;
+        }
+        Ok(())
+    }
+
+    /// Offers `rate` events per second for `secs` seconds, open loop.
+    async fn paced(self: &Arc<Self>, rate: u64, secs: u64) -> anyhow::Result<u64> {
+        let total = rate * secs;
+        let started = tokio::time::Instant::now();
+        let mut tasks = Vec::with_capacity(total as usize);
+        for i in 0..total {
+            tokio::time::sleep_until(started + Duration::from_secs_f64(i as f64 / rate as f64)).await;
+            let server = self.clone();
+            tasks.push(tokio::spawn(async move { server.event(i).await }));
+        }
+        for t in tasks {
+            t.await??;
+        }
+        Ok(total)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    println!("collabkit bench — SQLite synchronous={:?}, {} cores", args.sqlite_synchronous, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!("reproduce: cargo run --release -- bench {}", reproduce(&args));
+
+    // 1. The raw ceiling: the same signed POSTs, no storage.
+    let rx = BenchReceiver::start().await?;
+    let sender = Sender::new(Duration::from_secs(15), true)?;
+    let signer = collabkit_webhooks::Signer::new(&crate::secrets::new_webhook_secret())?;
+    let body = r#"{"id":"evt_x","event":"user.created","timestamp":"2026-01-01T00:00:00Z"}"#;
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..args.clients)
+        .map(|_| {
+            let (sender, signer, next, url, n) = (sender.clone(), signer.clone(), next.clone(), rx.url.clone(), args.raw);
+            tokio::spawn(async move {
+                while next.fetch_add(1, Ordering::Relaxed) < n {
+                    let ts = chrono::Utc::now().timestamp();
+                    let sig = signer.sign("evt_x", ts, body.as_bytes());
+                    sender.send(&url, "evt_x", ts, &sig, body).await;
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await?;
+    }
+    let raw_rate = args.raw as f64 / started.elapsed().as_secs_f64();
+    println!("raw ceiling (signed POSTs, no storage):       {raw_rate:>9.0} deliveries/s");
+
+    // 2. End to end, one registration.
+    let server = Arc::new(Server::start(&args).await?);
+    let rx = BenchReceiver::start().await?;
+    server.register(&rx.url).await?;
+    let started = Instant::now();
+    server.events(args.events, args.clients).await?;
+    let accepted = started.elapsed();
+    rx.wait_for(args.events).await;
+    let total = started.elapsed();
+    println!(
+        "end to end, 1 registration:                   {:>9.0} events/s ({} events via the API in {:.2}s; API accepted {:.0}/s)",
+        args.events as f64 / total.as_secs_f64(),
+        args.events,
+        total.as_secs_f64(),
+        args.events as f64 / accepted.as_secs_f64()
+    );
+
+    // 3. Latency at fixed offered loads.
+    for rate in [500, 1000] {
+        rx.counts.latencies.lock().unwrap().clear();
+        rx.counts.measure.store(true, Ordering::Relaxed);
+        let before = rx.received();
+        let n = server.paced(rate, args.latency_secs).await?;
+        rx.wait_for(before + n).await;
+        rx.counts.measure.store(false, Ordering::Relaxed);
+        let mut l = std::mem::take(&mut *rx.counts.latencies.lock().unwrap());
+        l.sort_by(f64::total_cmp);
+        println!(
+            "event-to-receipt at {rate:>4} events/s:            p50 {:>6.2} ms   p99 {:>6.2} ms ({} events)",
+            percentile(&l, 0.5) * 1e3,
+            percentile(&l, 0.99) * 1e3,
+            l.len()
+        );
+    }
+    drop(server);
+
+    // 4. Fan-out to 100 registrations.
+    let server = Arc::new(Server::start(&args).await?);
+    let rx = BenchReceiver::start().await?;
+    for _ in 0..100 {
+        server.register(&rx.url).await?;
+    }
+    let mut single = vec![];
+    for i in 0..5 {
+        let before = rx.received();
+        let started = Instant::now();
+        server.event(1_000_000 + i).await?;
+        rx.wait_for(before + 100).await;
+        single.push(started.elapsed().as_secs_f64());
+    }
+    single.sort_by(f64::total_cmp);
+    println!(
+        "fan-out of one event to 100 registrations:    {:>9.2} ms (median of 5, from API call to the 100th receipt)",
+        percentile(&single, 0.5) * 1e3
+    );
+    let before = rx.received();
+    let started = Instant::now();
+    server.events(args.fanout_events, args.clients.min(16)).await?;
+    rx.wait_for(before + args.fanout_events * 100).await;
+    println!(
+        "fan-out throughput:                           {:>9.0} deliveries/s ({} events x 100 registrations)",
+        (args.fanout_events * 100) as f64 / started.elapsed().as_secs_f64(),
+        args.fanout_events
+    );
+    drop(server);
+
+    // 5. Memory while retries wait.
+    if args.waiting_retries > 0 {
+        let server = Arc::new(Server::start(&args).await?);
+        let rx = BenchReceiver::start().await?;
+        rx.counts.status.store(500, Ordering::Relaxed);
+        server.register(&rx.url).await?;
+        let rss_start = rss_mib();
+        server.events(args.waiting_retries, args.clients).await?;
+        rx.wait_for(args.waiting_retries).await;
+        // Let the last attempts be recorded.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let rss_end = rss_mib();
+        println!(
+            "memory with {} retries waiting:           {rss_start:>6.0} MiB before, {rss_end:.0} MiB after (process RSS, bench included)",
+            args.waiting_retries
+        );
+    }
+    Ok(())
+}
+
+fn reproduce(args: &BenchArgs) -> String {
+    format!(
+        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --clients {} --sqlite-synchronous {}",
+        args.events,
+        args.raw,
+        args.fanout_events,
+        args.latency_secs,
+        args.waiting_retries,
+        args.clients,
+        match args.sqlite_synchronous {
+            SqliteSynchronous::Full => "full",
+            SqliteSynchronous::Normal => "normal",
+        }
+    )
+}
