@@ -103,7 +103,11 @@ impl Server {
             .json(&json!({"url": url, "events": ["user.created"]}))
             .send()
             .await?;
-        anyhow::ensure!(resp.status().is_success(), "registration failed: {}", resp.text().await?);
+        anyhow::ensure!(
+            resp.status().is_success(),
+            "registration failed: {}",
+            resp.text().await?
+        );
         Ok(())
     }
 
@@ -116,7 +120,11 @@ impl Server {
             .json(&json!({"name": "Bench", "roomId": self.room_id, "customId": format!("u{n}-{}", crate::ids::random_token(6))}))
             .send()
             .await?;
-        anyhow::ensure!(resp.status().is_success(), "event failed: {}", resp.status());
+        anyhow::ensure!(
+            resp.status().is_success(),
+            "event failed: {}",
+            resp.status()
+        );
         Ok(())
     }
 
@@ -149,7 +157,8 @@ impl Server {
         let started = tokio::time::Instant::now();
         let mut tasks = Vec::with_capacity(total as usize);
         for i in 0..total {
-            tokio::time::sleep_until(started + Duration::from_secs_f64(i as f64 / rate as f64)).await;
+            tokio::time::sleep_until(started + Duration::from_secs_f64(i as f64 / rate as f64))
+                .await;
             let server = self.clone();
             tasks.push(tokio::spawn(async move { server.event(i).await }));
         }
@@ -187,8 +196,17 @@ fn rss_mib() -> f64 {
 }
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
-    println!("collabkit bench — SQLite synchronous={:?}, {} cores", args.sqlite_synchronous, std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    println!("reproduce: cargo run --release -- bench {}", reproduce(&args));
+    println!(
+        "collabkit bench — SQLite synchronous={:?}, {} cores",
+        args.sqlite_synchronous,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    println!(
+        "reproduce: cargo run --release -- bench {}",
+        reproduce(&args)
+    );
 
     // 1. The raw ceiling: the same signed POSTs, no storage.
     let rx = BenchReceiver::start().await?;
@@ -199,7 +217,13 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let tasks: Vec<_> = (0..args.clients)
         .map(|_| {
-            let (sender, signer, next, url, n) = (sender.clone(), signer.clone(), next.clone(), rx.url.clone(), args.raw);
+            let (sender, signer, next, url, n) = (
+                sender.clone(),
+                signer.clone(),
+                next.clone(),
+                rx.url.clone(),
+                args.raw,
+            );
             tokio::spawn(async move {
                 while next.fetch_add(1, Ordering::Relaxed) < n {
                     let ts = chrono::Utc::now().timestamp();
@@ -272,7 +296,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     let before = rx.received();
     let started = Instant::now();
-    server.events(args.fanout_events, args.clients.min(16)).await?;
+    server
+        .events(args.fanout_events, args.clients.min(16))
+        .await?;
     rx.wait_for(before + args.fanout_events * 100).await;
     println!(
         "fan-out throughput:                           {:>9.0} deliveries/s ({} events x 100 registrations)",

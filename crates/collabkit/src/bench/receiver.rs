@@ -54,7 +54,11 @@ impl BenchReceiver {
     }
 }
 
-async fn receive(State(counts): State<Arc<Counts>>, _headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn receive(
+    State(counts): State<Arc<Counts>>,
+    _headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     if counts.measure.load(Ordering::Relaxed) {
         // The payload's timestamp is when the event was committed with its change.
         #[derive(serde::Deserialize)]

@@ -1,17 +1,23 @@
-//! The dispatcher: claims due deliveries, attempts them concurrently, records the outcomes.
+//! The dispatcher: takes due deliveries, attempts them concurrently, records the outcomes.
 //!
-//! One loop claims (a short write transaction that leases deliveries); each claimed delivery is
-//! attempted in its own task, outside any transaction; the outcome is recorded in another short
-//! write. Concurrency is bounded globally and per registration, so a slow receiver only ever
-//! occupies its own share. The loop sleeps until the next due time or until the store signals
-//! new work — it never polls in a tight loop.
+//! Deliveries reach it two ways. New ones are leased as they are stored and handed over right
+//! after their commit ([`Handoff`]): no claim, no extra transaction. Everything else — retries,
+//! manual retries, recoveries, deliveries whose lease ran out after a crash, and new ones when
+//! the hand-off backlog is full — is claimed from the store (a short write that leases a batch).
+//!
+//! Each delivery is attempted in its own task, outside any transaction, once it holds a permit
+//! of its registration's share and one of the global slots: a slow receiver only ever occupies
+//! its own share. Outcomes are written many per transaction by the record loop. The claim loop
+//! sleeps until the next due time or until the store signals new work — it never polls in a
+//! tight loop.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use collabkit_webhooks::Signer;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -20,10 +26,20 @@ use super::sender::{Response, Sender};
 use crate::clock;
 use crate::metrics::Metrics;
 use crate::secrets::SecretBox;
-use crate::store::{Attempt, AttemptRecord, ClaimedDelivery, NextStep, SharedStore};
+use crate::store::{Attempt, AttemptRecord, ClaimedDelivery, Handoff, NextStep, SharedStore};
 
 /// Longest sleep with nothing due, as a safety net (another process may have written).
 const IDLE_RECHECK: Duration = Duration::from_secs(5);
+/// Most outcomes written in one transaction.
+const RECORD_BATCH: usize = 1024;
+/// Handed-over deliveries waiting for a slot before new ones go through the claim path.
+const MAX_HANDOFF_BACKLOG: usize = 20_000;
+
+/// One registration's share of the concurrency, and how many tasks use it.
+struct Share {
+    permits: Arc<Semaphore>,
+    users: usize,
+}
 
 pub struct Dispatcher {
     store: SharedStore,
@@ -31,14 +47,27 @@ pub struct Dispatcher {
     sender: Sender,
     secrets: SecretBox,
     metrics: Arc<Metrics>,
+    /// Attempts in flight, in all.
     slots: Arc<Semaphore>,
-    /// In-flight attempts per registration.
-    busy: Mutex<HashMap<String, u32>>,
-    /// Rung when an attempt finishes (a slot or a registration's share frees up).
+    /// Attempts in flight per registration.
+    shares: Mutex<HashMap<String, Share>>,
+    /// Rung when an attempt finishes (a slot or a share frees up).
     freed: Notify,
+    /// Handed-over deliveries not started yet (shared with the store's hand-off).
+    backlog: Arc<AtomicUsize>,
+    /// Outcomes on their way to the store.
+    records: mpsc::UnboundedSender<AttemptRecord>,
+    /// The receiving ends, taken by `run`.
+    inboxes: Mutex<Option<Inboxes>>,
+}
+
+struct Inboxes {
+    records: mpsc::UnboundedReceiver<AttemptRecord>,
+    handed: mpsc::UnboundedReceiver<Vec<ClaimedDelivery>>,
 }
 
 impl Dispatcher {
+    /// Builds the dispatcher and connects the store's hand-off to it.
     pub fn new(
         store: SharedStore,
         config: DeliveryConfig,
@@ -46,6 +75,16 @@ impl Dispatcher {
         metrics: Arc<Metrics>,
     ) -> anyhow::Result<Arc<Dispatcher>> {
         let sender = Sender::new(config.timeout, config.allow_private_destinations)?;
+        let (records, records_rx) = mpsc::unbounded_channel();
+        let (handed_tx, handed) = mpsc::unbounded_channel();
+        let backlog = Arc::new(AtomicUsize::new(0));
+        let lease_for = config.timeout + config.lease_margin;
+        store.set_handoff(Handoff {
+            lease_for,
+            deliveries: handed_tx,
+            backlog: backlog.clone(),
+            max_backlog: MAX_HANDOFF_BACKLOG,
+        });
         Ok(Arc::new(Dispatcher {
             slots: Arc::new(Semaphore::new(config.concurrency)),
             store,
@@ -53,8 +92,14 @@ impl Dispatcher {
             sender,
             secrets,
             metrics,
-            busy: Mutex::new(HashMap::new()),
+            shares: Mutex::new(HashMap::new()),
             freed: Notify::new(),
+            backlog,
+            records,
+            inboxes: Mutex::new(Some(Inboxes {
+                records: records_rx,
+                handed,
+            })),
         }))
     }
 
@@ -66,10 +111,45 @@ impl Dispatcher {
 
     /// Runs until `shutdown`; attempts run on `tasks` so shutdown can wait for them.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken, tasks: TaskTracker) {
+        let inboxes = self
+            .inboxes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .expect("a dispatcher runs once");
+        tasks.spawn(self.clone().record_loop(inboxes.records, shutdown.clone()));
+        tasks.spawn(
+            self.clone()
+                .intake_loop(inboxes.handed, shutdown.clone(), tasks.clone()),
+        );
+        self.claim_loop(shutdown, tasks).await;
+    }
+
+    /// Starts the deliveries handed over by the store.
+    async fn intake_loop(
+        self: Arc<Self>,
+        mut handed: mpsc::UnboundedReceiver<Vec<ClaimedDelivery>>,
+        shutdown: CancellationToken,
+        tasks: TaskTracker,
+    ) {
+        loop {
+            let batch = tokio::select! {
+                b = handed.recv() => match b {
+                    Some(b) => b,
+                    None => return,
+                },
+                _ = shutdown.cancelled() => return,
+            };
+            for d in batch {
+                self.start(d, true, &tasks);
+            }
+        }
+    }
+
+    async fn claim_loop(self: Arc<Self>, shutdown: CancellationToken, tasks: TaskTracker) {
         let signal = self.store.delivery_signal();
         while !shutdown.is_cancelled() {
-            let claimed = self.claim_once().await;
-            let claimed = match claimed {
+            let claimed = match self.claim_once().await {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::error!(error = %e, "claiming deliveries failed; retrying in 1s");
@@ -90,16 +170,11 @@ impl Dispatcher {
                 }
                 continue;
             }
-            for delivery in claimed {
-                let permit = self
-                    .slots
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .expect("the semaphore is never closed");
-                let this = self.clone();
-                tasks.spawn(async move { this.attempt(delivery, permit).await });
+            for d in claimed {
+                self.start(d, false, &tasks);
             }
+            // Let the new attempts take their slots before sizing the next claim.
+            tokio::task::yield_now().await;
         }
     }
 
@@ -110,42 +185,35 @@ impl Dispatcher {
         if free == 0 {
             return Ok(vec![]);
         }
-        let per_webhook = self.config.per_webhook_concurrency;
         let full: Vec<String> = {
-            let busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
-            busy.iter()
-                .filter(|(_, n)| **n >= per_webhook)
+            let shares = self.shares.lock().unwrap_or_else(|e| e.into_inner());
+            shares
+                .iter()
+                .filter(|(_, s)| s.permits.available_permits() == 0)
                 .map(|(id, _)| id.clone())
                 .collect()
         };
-        let claimed = self
-            .store
+        self.store
             .claim_due(
                 clock::now(),
                 self.lease(),
                 free.min(self.config.claim_batch),
-                per_webhook,
+                self.config.per_webhook_concurrency,
                 full,
             )
-            .await?;
-        let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
-        for d in &claimed {
-            *busy.entry(d.webhook_id.clone()).or_default() += 1;
-        }
-        Ok(claimed)
+            .await
     }
 
     /// How long to sleep when nothing could be claimed.
     async fn idle_wait(&self) -> Duration {
         match self.store.next_due_at().await {
-            // Something is due but could not be taken (slots or shares are full): wait for an
-            // attempt to finish, which rings `freed`.
+            // Something is due but could not be taken (slots or shares are full): an attempt
+            // finishing rings `freed`.
             Ok(Some(due)) if due <= clock::now() => IDLE_RECHECK,
             Ok(Some(due)) => (due - clock::now())
                 .to_std()
                 .unwrap_or_default()
-                .min(IDLE_RECHECK)
-                .max(Duration::from_millis(1)),
+                .clamp(Duration::from_millis(1), IDLE_RECHECK),
             Ok(None) => IDLE_RECHECK,
             Err(e) => {
                 tracing::warn!(error = %e, "reading the next due time failed");
@@ -154,22 +222,88 @@ impl Dispatcher {
         }
     }
 
-    async fn attempt(self: Arc<Self>, d: ClaimedDelivery, _permit: OwnedSemaphorePermit) {
-        let webhook_id = d.webhook_id.clone();
-        self.attempt_inner(d).await;
-        {
-            let mut busy = self.busy.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(n) = busy.get_mut(&webhook_id) {
-                *n -= 1;
-                if *n == 0 {
-                    busy.remove(&webhook_id);
-                }
-            }
-        }
-        self.freed.notify_one();
+    fn share(&self, webhook_id: &str) -> Arc<Semaphore> {
+        let mut shares = self.shares.lock().unwrap_or_else(|e| e.into_inner());
+        let share = shares
+            .entry(webhook_id.to_owned())
+            .or_insert_with(|| Share {
+                permits: Arc::new(Semaphore::new(self.config.per_webhook_concurrency as usize)),
+                users: 0,
+            });
+        share.users += 1;
+        share.permits.clone()
     }
 
-    async fn attempt_inner(&self, d: ClaimedDelivery) {
+    fn release_share(&self, webhook_id: &str) {
+        let mut shares = self.shares.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(share) = shares.get_mut(webhook_id) {
+            share.users -= 1;
+            if share.users == 0 {
+                shares.remove(webhook_id);
+            }
+        }
+    }
+
+    /// Spawns the attempt of one delivery; it waits for its share and a slot.
+    fn start(self: &Arc<Self>, d: ClaimedDelivery, handed: bool, tasks: &TaskTracker) {
+        let share = self.share(&d.webhook_id);
+        let this = self.clone();
+        tasks.spawn(async move {
+            let webhook_id = d.webhook_id.clone();
+            {
+                let _share = share.acquire().await.expect("shares are never closed");
+                let _slot = this.slots.acquire().await.expect("slots are never closed");
+                if handed {
+                    this.backlog.fetch_sub(1, Ordering::Relaxed);
+                }
+                this.attempt(d).await;
+            }
+            this.release_share(&webhook_id);
+            this.freed.notify_one();
+        });
+    }
+
+    /// Writes outcomes in batches: every outcome that arrived while the previous batch was
+    /// being written goes into the next transaction. On shutdown it keeps going until the
+    /// attempts in flight have reported.
+    async fn record_loop(
+        self: Arc<Self>,
+        mut incoming: mpsc::UnboundedReceiver<AttemptRecord>,
+        shutdown: CancellationToken,
+    ) {
+        loop {
+            let idle = self.slots.available_permits() == self.config.concurrency;
+            let first = tokio::select! {
+                r = incoming.recv() => match r {
+                    Some(r) => r,
+                    None => return,
+                },
+                _ = shutdown.cancelled(), if idle => {
+                    if incoming.is_empty() {
+                        return;
+                    }
+                    continue;
+                }
+                // Re-check idleness now and then while shutting down.
+                _ = tokio::time::sleep(Duration::from_millis(50)), if shutdown.is_cancelled() => continue,
+            };
+            let mut batch = Vec::with_capacity(64);
+            batch.push(first);
+            while batch.len() < RECORD_BATCH {
+                match incoming.try_recv() {
+                    Ok(r) => batch.push(r),
+                    Err(_) => break,
+                }
+            }
+            let n = batch.len();
+            if let Err(e) = self.store.record_attempts(batch).await {
+                // Their leases will run out and they will be attempted again: nothing is lost.
+                tracing::error!(error = %e, outcomes = n, "recording attempts failed");
+            }
+        }
+    }
+
+    async fn attempt(&self, d: ClaimedDelivery) {
         let started_at = clock::now();
         let remaining = (d.lease_until - started_at).to_std().unwrap_or_default();
         if remaining < self.config.timeout {
@@ -203,9 +337,9 @@ impl Dispatcher {
             tracing::debug!(delivery = %d.delivery_id, %error, "attempt failed");
         }
         let record = AttemptRecord {
-            delivery_id: d.delivery_id.clone(),
+            delivery_id: d.delivery_id,
             lease: d.lease,
-            webhook_id: d.webhook_id.clone(),
+            webhook_id: d.webhook_id,
             attempt: Attempt {
                 attempted_at: started_at,
                 status_code: response.status,
@@ -218,10 +352,8 @@ impl Dispatcher {
                 - chrono::Duration::from_std(self.config.disable_after)
                     .unwrap_or(chrono::Duration::MAX),
         };
-        if let Err(e) = self.store.record_attempt(record).await {
-            // The lease will run out and the delivery will be attempted again: nothing is lost.
-            tracing::error!(delivery = %d.delivery_id, error = %e, "recording an attempt failed");
-        }
+        // The record loop only stops at the end of shutdown, after every attempt reported.
+        let _ = self.records.send(record);
     }
 
     /// `v1,…` for the current secret, and for the previous one while it still signs.

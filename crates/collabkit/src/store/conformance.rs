@@ -708,7 +708,7 @@ pub async fn claims_lease_deliveries_until_recorded(store: &dyn Store) {
 
     // The old claim's result is counted but does not move the delivery.
     store
-        .record_attempt(record(d, Some(500), NextStep::Failed))
+        .record_attempts(vec![record(d, Some(500), NextStep::Failed)])
         .await
         .unwrap();
     let after_stale = delivery_of(store, &a, &hook).await;
@@ -716,7 +716,7 @@ pub async fn claims_lease_deliveries_until_recorded(store: &dyn Store) {
     assert_eq!(after_stale.attempts, 1);
 
     store
-        .record_attempt(record(&second[0], Some(200), NextStep::Succeeded))
+        .record_attempts(vec![record(&second[0], Some(200), NextStep::Succeeded)])
         .await
         .unwrap();
     let done = delivery_of(store, &a, &hook).await;
@@ -775,7 +775,7 @@ pub async fn retries_failures_and_recovery_move_deliveries(store: &dyn Store) {
     let d = claim(store, clock::now()).await.remove(0);
     let retry_at = clock::now() + chrono::Duration::minutes(5);
     store
-        .record_attempt(record(&d, None, NextStep::RetryAt(retry_at)))
+        .record_attempts(vec![record(&d, None, NextStep::RetryAt(retry_at))])
         .await
         .unwrap();
     let waiting = delivery_of(store, &a, &hook).await;
@@ -793,7 +793,7 @@ pub async fn retries_failures_and_recovery_move_deliveries(store: &dyn Store) {
     let again = claim(store, retry_at).await.remove(0);
     assert_eq!(again.cycle_attempts, 1);
     store
-        .record_attempt(record(&again, Some(503), NextStep::Failed))
+        .record_attempts(vec![record(&again, Some(503), NextStep::Failed)])
         .await
         .unwrap();
     let failed = delivery_of(store, &a, &hook).await;
@@ -810,7 +810,7 @@ pub async fn retries_failures_and_recovery_move_deliveries(store: &dyn Store) {
         "recovery starts the schedule again"
     );
     store
-        .record_attempt(record(&recovered, Some(200), NextStep::Succeeded))
+        .record_attempts(vec![record(&recovered, Some(200), NextStep::Succeeded)])
         .await
         .unwrap();
     assert_eq!(
@@ -848,7 +848,7 @@ pub async fn gone_disables_the_registration_and_fails_pending(store: &dyn Store)
         .await
         .unwrap();
     store
-        .record_attempt(record(&claimed[0], Some(410), NextStep::Gone))
+        .record_attempts(vec![record(&claimed[0], Some(410), NextStep::Gone)])
         .await
         .unwrap();
     assert!(!store.get_webhook(&a, &hook).await.unwrap().enabled);
@@ -868,7 +868,7 @@ pub async fn gone_disables_the_registration_and_fails_pending(store: &dyn Store)
     let d = claim(store, clock::now()).await.remove(0);
     let mut rec = record(&d, Some(500), NextStep::RetryAt(clock::now()));
     rec.attempt.attempted_at = clock::now() - chrono::Duration::days(6);
-    store.record_attempt(rec).await.unwrap();
+    store.record_attempts(vec![rec]).await.unwrap();
     assert!(!store.get_webhook(&a2, &hook2).await.unwrap().enabled);
 }
 
@@ -876,7 +876,7 @@ pub async fn prune_removes_old_finished_deliveries(store: &dyn Store) {
     let (a, hook) = one_delivery(store).await;
     let d = claim(store, clock::now()).await.remove(0);
     store
-        .record_attempt(record(&d, Some(200), NextStep::Succeeded))
+        .record_attempts(vec![record(&d, Some(200), NextStep::Succeeded)])
         .await
         .unwrap();
     let room = store.list_rooms(&a, ALL).await.unwrap().items.remove(0);

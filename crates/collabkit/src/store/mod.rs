@@ -156,9 +156,9 @@ pub trait Store: Send + Sync + 'static {
         per_webhook: u32,
         exclude: Vec<String>,
     ) -> StoreResult<Vec<ClaimedDelivery>>;
-    /// Logs an attempt and moves its delivery (and, on 410 or long failure, its registration)
-    /// to the next state.
-    async fn record_attempt(&self, record: AttemptRecord) -> StoreResult<()>;
+    /// Logs attempts and moves their deliveries (and, on 410 or long failure, their
+    /// registrations) to the next state, all in one transaction.
+    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()>;
     /// When the next pending delivery becomes due (possibly in the past).
     async fn next_due_at(&self) -> StoreResult<Option<Timestamp>>;
     async fn queue_stats(&self, now: Timestamp) -> StoreResult<QueueStats>;
@@ -168,6 +168,29 @@ pub trait Store: Send + Sync + 'static {
     /// Notified after a commit that made a delivery due (new events, retries, recoveries):
     /// the dispatcher waits on it instead of polling.
     fn delivery_signal(&self) -> Arc<tokio::sync::Notify>;
+    /// From now on, deliveries of new events are leased to this process as they are stored
+    /// and handed over after the commit (while the hand-off backlog has room), sparing them
+    /// a claim. Without a hand-off they wait in the queue for a claim.
+    fn set_handoff(&self, handoff: Handoff);
+}
+
+/// The fast path from a commit to the local dispatcher (see [`Store::set_handoff`]).
+#[derive(Clone)]
+pub struct Handoff {
+    /// How long an inline lease lasts.
+    pub lease_for: std::time::Duration,
+    pub deliveries: tokio::sync::mpsc::UnboundedSender<Vec<ClaimedDelivery>>,
+    /// Handed-over deliveries not yet started; above `max_backlog`, new deliveries are left
+    /// to the claim path instead, which bounds memory when receivers are slow.
+    pub backlog: Arc<std::sync::atomic::AtomicUsize>,
+    pub max_backlog: usize,
+}
+
+/// A lease given to deliveries as they are written.
+#[derive(Debug, Clone, Copy)]
+pub struct InlineLease {
+    pub until: Timestamp,
+    pub token: i64,
 }
 
 /// Opens the backend a database URL names, running its migrations.

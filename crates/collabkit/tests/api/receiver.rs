@@ -20,6 +20,8 @@ pub enum Reply {
     Body(u16, usize),
     /// Never answers.
     Hang,
+    /// Answers 200 after a pause.
+    Slow(Duration),
 }
 
 #[derive(Clone, Debug)]
@@ -137,6 +139,10 @@ async fn record(
         )
             .into_response(),
         Reply::Body(s, n) => (StatusCode::from_u16(s).unwrap(), "x".repeat(n)).into_response(),
+        Reply::Slow(pause) => {
+            tokio::time::sleep(pause).await;
+            StatusCode::OK.into_response()
+        }
         Reply::Hang => {
             std::future::pending::<()>().await;
             unreachable!()

@@ -20,6 +20,7 @@ use collabkit_webhooks::WebhookEventName;
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::Notify;
 
+use self::queue::Fanout;
 use self::readers::Readers;
 use self::rows::{
     ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS, backend, conflict_or_backend, ts,
@@ -31,8 +32,10 @@ use super::{
     SqliteSynchronous, Store, StoreError, StoreResult, StoreTuning, User, UserPatch, Webhook,
     WebhookPatch,
 };
+use super::{Handoff, InlineLease};
 use crate::clock::Timestamp;
 use crate::{clock, events, ids};
+use std::sync::atomic::Ordering;
 
 /// Schema versions, applied in order, each once.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -46,6 +49,8 @@ pub struct SqliteStore {
     readers: Readers,
     /// Rung after a commit that made deliveries due.
     signal: Arc<Notify>,
+    /// Where new deliveries go straight after their commit, when set.
+    handoff: std::sync::OnceLock<Handoff>,
 }
 
 impl SqliteStore {
@@ -75,18 +80,40 @@ impl SqliteStore {
             writer,
             readers: Readers::new(readers),
             signal: Arc::new(Notify::new()),
+            handoff: std::sync::OnceLock::new(),
         })
     }
 
-    /// Runs a change that may store events; wakes the dispatcher when it made deliveries.
+    /// Runs a change that may store events. Its new deliveries are leased inline and handed to
+    /// the local dispatcher after the commit when there is room; otherwise the dispatcher is
+    /// woken to claim them.
     async fn write_change<T, F>(&self, work: F) -> StoreResult<Change<T>>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> StoreResult<(Change<T>, usize)> + Send + 'static,
+        F: FnOnce(&Connection, Option<InlineLease>) -> StoreResult<(Change<T>, Fanout)>
+            + Send
+            + 'static,
     {
-        let (change, deliveries) = self.writer.write(work).await?;
-        if deliveries > 0 {
-            self.signal.notify_one();
+        let handoff = self
+            .handoff
+            .get()
+            .filter(|h| h.backlog.load(Ordering::Relaxed) < h.max_backlog);
+        let inline = handoff.map(|h| InlineLease {
+            until: clock::now()
+                + chrono::Duration::from_std(h.lease_for).unwrap_or(chrono::Duration::MAX),
+            token: rand::random::<i64>() & i64::MAX,
+        });
+        let (change, fanout) = self.writer.write(move |c| work(c, inline)).await?;
+        match handoff {
+            Some(h) if !fanout.leased.is_empty() => {
+                h.backlog.fetch_add(fanout.leased.len(), Ordering::Relaxed);
+                if h.deliveries.send(fanout.leased).is_err() {
+                    // The dispatcher is gone; the leases will run out and a claim will take them.
+                    tracing::debug!("no dispatcher to hand deliveries to");
+                }
+            }
+            _ if fanout.count > 0 => self.signal.notify_one(),
+            _ => {}
         }
         Ok(change)
     }
@@ -189,13 +216,18 @@ fn user_in(conn: &Connection, account_id: &str, user_id: &str) -> StoreResult<Us
 }
 
 /// Deletes one user and stores its `user.deleted` event.
-fn delete_user_in(conn: &Connection, room: &Room, user: &User) -> StoreResult<(Event, usize)> {
+fn delete_user_in(
+    conn: &Connection,
+    room: &Room,
+    user: &User,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Event, Fanout)> {
     conn.prepare_cached("DELETE FROM users WHERE id = ?1")
         .and_then(|mut s| s.execute(params![user.id]))
         .map_err(backend)?;
     let event = events::user_event(WebhookEventName::UserDeleted, room, user, clock::now());
-    let deliveries = queue::insert_event(conn, &event)?;
-    Ok((event, deliveries))
+    let fanout = queue::insert_event(conn, &event, inline)?;
+    Ok((event, fanout))
 }
 
 #[async_trait]
@@ -346,7 +378,7 @@ impl Store for SqliteStore {
 
     async fn delete_room(&self, account_id: &str, room_id: &str) -> StoreResult<Change<Room>> {
         let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.write_change(move |c| {
+        self.write_change(move |c, inline| {
             let room = room_in(c, &a, &r)?;
             // Registrations scoped to the room go first: they end with it.
             c.execute("DELETE FROM webhooks WHERE room_id = ?1", params![room.id])
@@ -361,11 +393,11 @@ impl Store for SqliteStore {
                 })
                 .map_err(backend)?;
             let mut events = Vec::with_capacity(users.len());
-            let mut deliveries = 0;
+            let mut deliveries = Fanout::default();
             for (_, user) in &users {
-                let (event, n) = delete_user_in(c, &room, user)?;
+                let (event, fanout) = delete_user_in(c, &room, user, inline)?;
                 events.push(event);
-                deliveries += n;
+                deliveries.add(fanout);
             }
             c.execute("DELETE FROM rooms WHERE id = ?1", params![room.id])
                 .map_err(backend)?;
@@ -382,7 +414,7 @@ impl Store for SqliteStore {
 
     async fn create_user(&self, account_id: &str, new: NewUser) -> StoreResult<Change<User>> {
         let a = account_id.to_owned();
-        self.write_change(move |c| {
+        self.write_change(move |c, inline| {
                 let room = room_in(c, &a, &new.room_id)?;
                 let now = clock::now();
                 let user = User {
@@ -415,7 +447,7 @@ impl Store for SqliteStore {
                 })
                 .map_err(conflict_or_backend)?;
                 let event = events::user_event(WebhookEventName::UserCreated, &room, &user, now);
-                let deliveries = queue::insert_event(c, &event)?;
+                let deliveries = queue::insert_event(c, &event, inline)?;
                 Ok((
                     Change {
                         value: user,
@@ -504,7 +536,7 @@ impl Store for SqliteStore {
         patch: UserPatch,
     ) -> StoreResult<Change<User>> {
         let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.write_change(move |c| {
+        self.write_change(move |c, inline| {
             let mut user = user_in(c, &a, &u)?;
             let before = user.clone();
             if let Some(name) = patch.name {
@@ -519,7 +551,7 @@ impl Store for SqliteStore {
                         value: user,
                         events: vec![],
                     },
-                    0,
+                    Fanout::default(),
                 ));
             }
             let now = clock::now();
@@ -531,7 +563,7 @@ impl Store for SqliteStore {
             .map_err(backend)?;
             let room = room_in(c, &a, &user.room_id)?;
             let event = events::user_event(WebhookEventName::UserUpdated, &room, &user, now);
-            let deliveries = queue::insert_event(c, &event)?;
+            let deliveries = queue::insert_event(c, &event, inline)?;
             Ok((
                 Change {
                     value: user,
@@ -545,10 +577,10 @@ impl Store for SqliteStore {
 
     async fn delete_user(&self, account_id: &str, user_id: &str) -> StoreResult<Change<User>> {
         let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.write_change(move |c| {
+        self.write_change(move |c, inline| {
             let user = user_in(c, &a, &u)?;
             let room = room_in(c, &a, &user.room_id)?;
-            let (event, deliveries) = delete_user_in(c, &room, &user)?;
+            let (event, deliveries) = delete_user_in(c, &room, &user, inline)?;
             Ok((
                 Change {
                     value: user,
@@ -751,10 +783,12 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn record_attempt(&self, record: AttemptRecord) -> StoreResult<()> {
-        let retry = matches!(record.next, super::NextStep::RetryAt(_));
+    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()> {
+        let retry = records
+            .iter()
+            .any(|r| matches!(r.next, super::NextStep::RetryAt(_)));
         self.writer
-            .write(move |c| queue::record_attempt(c, &record))
+            .write(move |c| records.iter().try_for_each(|r| queue::record_attempt(c, r)))
             .await?;
         if retry {
             // The dispatcher may be asleep until a later due time than this retry's.
@@ -779,5 +813,11 @@ impl Store for SqliteStore {
 
     fn delivery_signal(&self) -> Arc<Notify> {
         self.signal.clone()
+    }
+
+    fn set_handoff(&self, handoff: Handoff) {
+        if self.handoff.set(handoff).is_err() {
+            tracing::warn!("a delivery hand-off was already set; keeping the first");
+        }
     }
 }

@@ -8,12 +8,32 @@ use super::rows::{backend, ts};
 use crate::clock::{self, Timestamp};
 use crate::ids;
 use crate::store::{
-    AttemptRecord, ClaimedDelivery, Event, NextStep, QueueStats, StoreResult, event_bit,
+    AttemptRecord, ClaimedDelivery, Event, InlineLease, NextStep, QueueStats, StoreResult,
+    event_bit,
 };
 
+/// The deliveries a stored event made.
+#[derive(Debug, Default)]
+pub struct Fanout {
+    pub count: usize,
+    /// The ones leased inline, to hand over after the commit.
+    pub leased: Vec<ClaimedDelivery>,
+}
+
+impl Fanout {
+    pub fn add(&mut self, other: Fanout) {
+        self.count += other.count;
+        self.leased.extend(other.leased);
+    }
+}
+
 /// Stores the event and one pending delivery per matching registration (enabled, subscribed to
-/// the event, account-wide or scoped to its room). Returns how many deliveries it made.
-pub fn insert_event(conn: &Connection, event: &Event) -> StoreResult<usize> {
+/// the event, account-wide or scoped to its room), leased inline when `inline` is given.
+pub fn insert_event(
+    conn: &Connection,
+    event: &Event,
+    inline: Option<InlineLease>,
+) -> StoreResult<Fanout> {
     conn.prepare_cached(
         "INSERT INTO events (id, account_id, room_id, event, payload, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -29,40 +49,67 @@ pub fn insert_event(conn: &Connection, event: &Event) -> StoreResult<usize> {
         ])
     })
     .map_err(backend)?;
-    let webhooks: Vec<String> = conn
+    let now = ts(&event.created_at);
+    let webhooks: Vec<(String, String, String, Option<String>)> = conn
         .prepare_cached(
-            "SELECT id FROM webhooks
+            "SELECT id, url, secret_sealed,
+                    CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END
+             FROM webhooks
              WHERE account_id = ?1 AND enabled = 1 AND (events_mask & ?2) != 0
                AND (room_id IS NULL OR room_id = ?3)",
         )
         .and_then(|mut s| {
             s.query_map(
-                params![event.account_id, event_bit(event.event), event.room_id],
-                |r| r.get(0),
+                params![event.account_id, event_bit(event.event), event.room_id, now],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?
             .collect()
         })
         .map_err(backend)?;
-    let created = ts(&event.created_at);
+    let (due_at, lease) = match inline {
+        Some(l) => (ts(&l.until), Some(l.token)),
+        None => (now.clone(), None),
+    };
     let mut insert = conn
         .prepare_cached(
-            "INSERT INTO deliveries (id, account_id, webhook_id, event_id, event, status, created_at, due_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
+            "INSERT INTO deliveries (id, account_id, webhook_id, event_id, event, status, created_at, due_at, lease)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8)",
         )
         .map_err(backend)?;
-    for webhook_id in &webhooks {
+    let mut fanout = Fanout {
+        count: webhooks.len(),
+        leased: Vec::new(),
+    };
+    for (webhook_id, url, secret_sealed, previous_secret_sealed) in webhooks {
+        let id = ids::new_id(ids::DELIVERY);
         insert
             .execute(params![
-                ids::new_id(ids::DELIVERY),
+                id,
                 event.account_id,
                 webhook_id,
                 event.id,
                 event.event.as_str(),
-                created
+                now,
+                due_at,
+                lease
             ])
             .map_err(backend)?;
+        if let Some(l) = inline {
+            fanout.leased.push(ClaimedDelivery {
+                delivery_id: id,
+                lease: l.token,
+                lease_until: l.until,
+                webhook_id,
+                url,
+                secret_sealed,
+                previous_secret_sealed,
+                event_id: event.id.clone(),
+                payload: event.payload.clone(),
+                cycle_attempts: 0,
+            });
+        }
     }
-    Ok(webhooks.len())
+    Ok(fanout)
 }
 
 pub fn claim_due(

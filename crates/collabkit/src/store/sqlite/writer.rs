@@ -41,7 +41,8 @@ where
                 let end = if result.is_ok() {
                     run_cached(conn, "RELEASE job")
                 } else {
-                    run_cached(conn, "ROLLBACK TO job").and_then(|()| run_cached(conn, "RELEASE job"))
+                    run_cached(conn, "ROLLBACK TO job")
+                        .and_then(|()| run_cached(conn, "RELEASE job"))
                 };
                 end.and(result)
             }
