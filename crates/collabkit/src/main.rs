@@ -1,5 +1,10 @@
 use clap::Parser;
 
+// Many small, short-lived allocations per delivery (headers, bodies, futures): mimalloc keeps
+// them off glibc's contended arenas.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = collabkit::cli::Cli::parse();

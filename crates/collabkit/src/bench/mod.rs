@@ -228,7 +228,15 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 while next.fetch_add(1, Ordering::Relaxed) < n {
                     let ts = chrono::Utc::now().timestamp();
                     let sig = signer.sign("evt_x", ts, body.as_bytes());
-                    sender.send(&url, "evt_x", ts, &sig, body).await;
+                    sender
+                        .send(
+                            &url,
+                            "evt_x",
+                            ts,
+                            &sig,
+                            bytes::Bytes::from_static(body.as_bytes()),
+                        )
+                        .await;
                 }
             })
         })

@@ -34,6 +34,8 @@ const IDLE_RECHECK: Duration = Duration::from_secs(5);
 const RECORD_BATCH: usize = 1024;
 /// Handed-over deliveries waiting for a slot before new ones go through the claim path.
 const MAX_HANDOFF_BACKLOG: usize = 20_000;
+/// Signing keys kept unsealed in memory.
+const MAX_CACHED_SIGNERS: usize = 10_000;
 
 /// One registration's share of the concurrency, and how many tasks use it.
 struct Share {
@@ -59,6 +61,8 @@ pub struct Dispatcher {
     records: mpsc::UnboundedSender<AttemptRecord>,
     /// The receiving ends, taken by `run`.
     inboxes: Mutex<Option<Inboxes>>,
+    /// Unsealed signing keys by sealed secret.
+    signers: Mutex<HashMap<String, Signer>>,
 }
 
 struct Inboxes {
@@ -100,6 +104,7 @@ impl Dispatcher {
                 records: records_rx,
                 handed,
             })),
+            signers: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -319,7 +324,7 @@ impl Dispatcher {
                         &d.event_id,
                         started_at.timestamp(),
                         &signature,
-                        &d.payload,
+                        d.payload.clone(),
                     )
                     .await
             }
@@ -360,14 +365,28 @@ impl Dispatcher {
     fn signature(&self, d: &ClaimedDelivery, timestamp: i64) -> anyhow::Result<String> {
         let mut out = String::new();
         for sealed in std::iter::once(&d.secret_sealed).chain(d.previous_secret_sealed.as_ref()) {
-            let secret = self.secrets.open(sealed)?;
-            let signer = Signer::new(&secret)?;
+            let signer = self.signer(sealed)?;
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(&signer.sign(&d.event_id, timestamp, d.payload.as_bytes()));
+            out.push_str(&signer.sign(&d.event_id, timestamp, &d.payload));
         }
         Ok(out)
+    }
+
+    /// The signer of a sealed secret, unsealed once and then kept (keyed by the sealed text,
+    /// so a rotation simply brings a new entry).
+    fn signer(&self, sealed: &str) -> anyhow::Result<Signer> {
+        let mut signers = self.signers.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = signers.get(sealed) {
+            return Ok(s.clone());
+        }
+        let signer = Signer::new(&self.secrets.open(sealed)?)?;
+        if signers.len() >= MAX_CACHED_SIGNERS {
+            signers.clear();
+        }
+        signers.insert(sealed.to_owned(), signer.clone());
+        Ok(signer)
     }
 
     fn next_step(&self, d: &ClaimedDelivery, r: &Response) -> NextStep {

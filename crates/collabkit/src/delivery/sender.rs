@@ -58,7 +58,7 @@ impl Sender {
         msg_id: &str,
         timestamp: i64,
         signature: &str,
-        body: &str,
+        body: bytes::Bytes,
     ) -> Response {
         let started = Instant::now();
         let failed = |error: String| Response {
@@ -104,7 +104,7 @@ impl Sender {
             .client
             .post(parsed)
             .headers(headers)
-            .body(body.to_owned())
+            .body(body)
             .send()
             .await;
         let mut resp = match result {

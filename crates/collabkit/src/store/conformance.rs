@@ -694,7 +694,11 @@ pub async fn claims_lease_deliveries_until_recorded(store: &dyn Store) {
     assert_eq!(d.webhook_id, hook);
     assert_eq!(d.url, "https://receiver.example/hook");
     assert_eq!(d.cycle_attempts, 0);
-    assert!(d.payload.contains(&d.event_id));
+    assert!(
+        std::str::from_utf8(&d.payload)
+            .unwrap()
+            .contains(&d.event_id)
+    );
     assert!(
         claim(store, now).await.is_empty(),
         "leased: nobody else takes it"

@@ -289,7 +289,8 @@ pub struct ClaimedDelivery {
     pub previous_secret_sealed: Option<String>,
     /// The event id: the `webhook-id` header.
     pub event_id: String,
-    pub payload: String,
+    /// The payload, shared between the deliveries of one event rather than copied.
+    pub payload: bytes::Bytes,
     /// Attempts made since the schedule (re)started, before this one.
     pub cycle_attempts: u32,
 }

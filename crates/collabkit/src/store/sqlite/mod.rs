@@ -5,6 +5,7 @@
 //! `collabkit accounts create` next to a running server): SQLite's own locking and a busy
 //! timeout keep them consistent.
 
+mod checkpointer;
 mod queue;
 mod readers;
 mod rows;
@@ -49,6 +50,8 @@ pub struct SqliteStore {
     readers: Readers,
     /// Rung after a commit that made deliveries due.
     signal: Arc<Notify>,
+    /// Checkpoints the WAL in the background while the store lives.
+    _checkpointer: checkpointer::Checkpointer,
     /// Where new deliveries go straight after their commit, when set.
     handoff: std::sync::OnceLock<Handoff>,
 }
@@ -74,11 +77,17 @@ impl SqliteStore {
         let readers = (0..tuning.read_connections.max(1))
             .map(|_| connect(&path, tuning))
             .collect::<StoreResult<Vec<_>>>()?;
+        write_conn
+            .execute_batch("PRAGMA wal_autocheckpoint = 0")
+            .map_err(backend)?;
+        let checkpointer = checkpointer::Checkpointer::spawn(connect(&path, tuning)?)
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
         let writer = Writer::spawn(write_conn).map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(SqliteStore {
             path,
             writer,
             readers: Readers::new(readers),
+            _checkpointer: checkpointer,
             signal: Arc::new(Notify::new()),
             handoff: std::sync::OnceLock::new(),
         })

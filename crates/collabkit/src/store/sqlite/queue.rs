@@ -80,6 +80,7 @@ pub fn insert_event(
         count: webhooks.len(),
         leased: Vec::new(),
     };
+    let payload = bytes::Bytes::from(event.payload.clone());
     for (webhook_id, url, secret_sealed, previous_secret_sealed) in webhooks {
         let id = ids::new_id(ids::DELIVERY);
         insert
@@ -104,7 +105,7 @@ pub fn insert_event(
                 secret_sealed,
                 previous_secret_sealed,
                 event_id: event.id.clone(),
-                payload: event.payload.clone(),
+                payload: payload.clone(),
                 cycle_attempts: 0,
             });
         }
@@ -174,7 +175,7 @@ pub fn claim_due(
                     webhook_id: r.get(1)?,
                     event_id: r.get(2)?,
                     cycle_attempts: r.get(3)?,
-                    payload: r.get(4)?,
+                    payload: bytes::Bytes::from(r.get::<_, String>(4)?),
                     url: r.get(5)?,
                     secret_sealed: r.get(6)?,
                     previous_secret_sealed: r.get(7)?,
