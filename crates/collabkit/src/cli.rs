@@ -44,6 +44,8 @@ enum Command {
     Accounts(AccountsCommand),
     /// Measure delivery throughput and latency on this machine (fresh temporary database).
     Bench(crate::bench::BenchArgs),
+    /// Run a small webhook receiver that prints deliveries and checks their signatures.
+    Listen(crate::listen::ListenArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -140,6 +142,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args).await,
         Command::Bench(args) => crate::bench::run(args).await,
+        Command::Listen(args) => crate::listen::run(args).await,
         Command::Migrate(db) => {
             store::open(&db.database, &db.tuning()).await?;
             eprintln!("database {} is up to date", db.database);

@@ -11,6 +11,7 @@ pub mod config;
 pub mod delivery;
 pub mod events;
 pub mod ids;
+pub mod listen;
 pub mod metrics;
 pub mod secrets;
 pub mod store;

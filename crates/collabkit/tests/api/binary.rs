@@ -292,3 +292,51 @@ async fn every_acknowledged_event_is_delivered_across_a_crash() {
     let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
     assert!(status.success(), "{status:?}: {log}");
 }
+
+#[tokio::test]
+async fn listen_prints_deliveries_and_checks_signatures() {
+    let secret = collabkit::secrets::new_webhook_secret();
+    let mut child = Command::new(BIN)
+        .args(["listen", "--listen", "127.0.0.1:0", "--secret", &secret])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next_line().await.unwrap().unwrap();
+    let url = first
+        .strip_prefix("listening for webhooks on ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let body = r#"{"id":"evt_1","event":"session.started"}"#;
+    let ts = chrono::Utc::now().timestamp();
+    let good = collabkit_webhooks::Signer::new(&secret)
+        .unwrap()
+        .sign("evt_1", ts, body.as_bytes());
+    for signature in [good.as_str(), "v1,Zm9yZ2Vk"] {
+        let resp = crate::helpers::client()
+            .post(&url)
+            .header("webhook-id", "evt_1")
+            .header("webhook-timestamp", ts.to_string())
+            .header("webhook-signature", signature)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+    let mut verdicts = vec![];
+    while verdicts.len() < 2 {
+        let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        if line.starts_with("── delivery evt_1") {
+            verdicts.push(line);
+        }
+    }
+    assert!(verdicts[0].ends_with("signature: valid"), "{verdicts:?}");
+    assert!(verdicts[1].contains("INVALID"), "{verdicts:?}");
+}
