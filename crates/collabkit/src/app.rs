@@ -11,6 +11,7 @@ use crate::api::{self, AppState};
 use crate::config::{Config, DatabaseUrl};
 use crate::delivery::{dispatcher::Dispatcher, pruner};
 use crate::metrics::Metrics;
+use crate::realtime::Hub;
 use crate::secrets::SecretBox;
 use crate::store::{self, SharedStore};
 
@@ -20,6 +21,8 @@ pub struct App {
     dispatcher: Arc<Dispatcher>,
     /// Background work (delivery, realtime) that shutdown waits for.
     tasks: TaskTracker,
+    /// Cancelled when `run`'s shutdown is; the hub and its connections watch it.
+    stopping: CancellationToken,
 }
 
 impl App {
@@ -34,17 +37,37 @@ impl App {
             secrets.clone(),
             metrics.clone(),
         )?;
+        // Sessions still open belong to connections that died with the previous process.
+        let orphans = store.close_open_sessions().await?;
+        if orphans.value > 0 {
+            tracing::info!(
+                sessions = orphans.value,
+                "closed sessions left open by the previous run"
+            );
+        }
+        metrics.record_events(&orphans.events);
+        let tasks = TaskTracker::new();
+        let stopping = CancellationToken::new();
+        let hub = Hub::new(
+            store.clone(),
+            metrics.clone(),
+            config.realtime.clone(),
+            stopping.clone(),
+            tasks.clone(),
+        );
         let state = AppState {
             store,
             metrics,
             secrets,
             delivery: Arc::new(config.delivery.clone()),
+            hub,
         };
         Ok(App {
             config,
             state,
             dispatcher,
-            tasks: TaskTracker::new(),
+            tasks,
+            stopping,
         })
     }
 
@@ -59,6 +82,12 @@ impl App {
         listener: TcpListener,
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
+        let stopping = self.stopping.clone();
+        let outer = shutdown.clone();
+        tokio::spawn(async move {
+            outer.cancelled().await;
+            stopping.cancel();
+        });
         self.tasks.spawn(
             self.dispatcher
                 .clone()

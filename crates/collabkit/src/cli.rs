@@ -10,6 +10,7 @@ use crate::accounts;
 use crate::app::App;
 use crate::config::{Config, DatabaseUrl, parse_duration};
 use crate::delivery::{DeliveryConfig, RetrySchedule};
+use crate::realtime::RealtimeConfig;
 use crate::store::{self, SqliteSynchronous, StoreTuning};
 use crate::telemetry::{self, LogFormat};
 
@@ -130,6 +131,19 @@ struct ServeArgs {
     /// Delivery attempts in flight at once to one registration.
     #[arg(long, env = "COLLABKIT_WEBHOOK_CONCURRENCY", default_value_t = 64)]
     webhook_concurrency: u32,
+    /// How long a user whose last connection closed stays a participant (a reconnect within it
+    /// makes no left/joined pair).
+    #[arg(long, env = "COLLABKIT_LEAVE_GRACE", default_value = "3s", value_parser = parse_duration)]
+    leave_grace: Duration,
+    /// Interval of WebSocket pings; a socket silent for three intervals is closed.
+    #[arg(long, env = "COLLABKIT_WS_HEARTBEAT", default_value = "15s", value_parser = parse_duration)]
+    ws_heartbeat: Duration,
+    /// Messages per second one connection may send (bursts of twice that).
+    #[arg(long, env = "COLLABKIT_WS_RATE_LIMIT", default_value_t = 50)]
+    ws_rate_limit: u32,
+    /// Largest WebSocket frame accepted, in bytes.
+    #[arg(long, env = "COLLABKIT_WS_MAX_FRAME", default_value_t = 64 * 1024)]
+    ws_max_frame: usize,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -176,6 +190,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         concurrency: args.delivery_concurrency.max(1),
         per_webhook_concurrency: args.webhook_concurrency.max(1),
         ..DeliveryConfig::default()
+    };
+    config.realtime = RealtimeConfig {
+        leave_grace: args.leave_grace,
+        heartbeat: args.ws_heartbeat,
+        rate_limit: args.ws_rate_limit.max(1),
+        max_frame: args.ws_max_frame,
+        ..RealtimeConfig::default()
     };
 
     let app = App::build(config.clone()).await?;

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use crate::delivery::DeliveryConfig;
+use crate::realtime::RealtimeConfig;
 use crate::store::StoreTuning;
 
 /// Everything the server needs to start.
@@ -26,6 +27,8 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// The webhook engine's knobs.
     pub delivery: DeliveryConfig,
+    /// The realtime hub's knobs.
+    pub realtime: RealtimeConfig,
 }
 
 impl Config {
@@ -39,6 +42,7 @@ impl Config {
             shutdown_timeout: Duration::from_secs(10),
             secret_key: None,
             delivery: DeliveryConfig::default(),
+            realtime: RealtimeConfig::default(),
         }
     }
 }

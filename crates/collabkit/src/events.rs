@@ -3,18 +3,30 @@
 //! Backends call these inside the transaction of the change, so the payload captures the room
 //! and user exactly as committed, and is fixed from then on.
 
-use collabkit_webhooks::{WebhookEventName, WebhookPayload};
+use collabkit_webhooks::{WebhookEventName, WebhookPayload, WebhookUser};
 
 use crate::clock::{self, Timestamp};
 use crate::ids;
 use crate::store::{Event, Room, User};
 
-/// A `user.created`, `user.updated` or `user.deleted` event.
+/// A user or participant event: `user.created|updated|deleted`, `participant.joined|left`.
 pub fn user_event(name: WebhookEventName, room: &Room, user: &User, at: Timestamp) -> Event {
     let id = ids::new_id(ids::EVENT);
     let (room_c, user_c) = (room.to_contract(), user.to_webhook());
     let timestamp = clock::format(&at);
     let payload = match name {
+        WebhookEventName::ParticipantJoined => WebhookPayload::ParticipantJoined {
+            id: id.clone(),
+            timestamp,
+            room: room_c,
+            user: user_c,
+        },
+        WebhookEventName::ParticipantLeft => WebhookPayload::ParticipantLeft {
+            id: id.clone(),
+            timestamp,
+            room: room_c,
+            user: user_c,
+        },
         WebhookEventName::UserCreated => WebhookPayload::UserCreated {
             id: id.clone(),
             timestamp,
@@ -33,13 +45,52 @@ pub fn user_event(name: WebhookEventName, room: &Room, user: &User, at: Timestam
             room: room_c,
             user: user_c,
         },
-        other => unreachable!("{other} is not a user event"),
+        other => unreachable!("{other} is not about one user"),
     };
+    event(id, room, payload, at)
+}
+
+/// `participant.left` for a user known only by the snapshot taken when they joined.
+pub fn participant_left_snapshot(room: &Room, user: WebhookUser, at: Timestamp) -> Event {
+    let id = ids::new_id(ids::EVENT);
+    let payload = WebhookPayload::ParticipantLeft {
+        id: id.clone(),
+        timestamp: clock::format(&at),
+        room: room.to_contract(),
+        user,
+    };
+    event(id, room, payload, at)
+}
+
+/// `session.started`.
+pub fn session_started(room: &Room, at: Timestamp) -> Event {
+    let id = ids::new_id(ids::EVENT);
+    let payload = WebhookPayload::SessionStarted {
+        id: id.clone(),
+        timestamp: clock::format(&at),
+        room: room.to_contract(),
+    };
+    event(id, room, payload, at)
+}
+
+/// `session.closed`, with every user who joined during the session.
+pub fn session_closed(room: &Room, users: Vec<WebhookUser>, at: Timestamp) -> Event {
+    let id = ids::new_id(ids::EVENT);
+    let payload = WebhookPayload::SessionClosed {
+        id: id.clone(),
+        timestamp: clock::format(&at),
+        room: room.to_contract(),
+        users,
+    };
+    event(id, room, payload, at)
+}
+
+fn event(id: String, room: &Room, payload: WebhookPayload, at: Timestamp) -> Event {
     Event {
         id,
         account_id: room.account_id.clone(),
         room_id: room.id.clone(),
-        event: name,
+        event: payload.event(),
         payload: serde_json::to_string(&payload).expect("payloads always serialize"),
         created_at: at,
     }

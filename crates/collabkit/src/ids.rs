@@ -45,6 +45,7 @@ pub const USER: &str = "usr";
 pub const EVENT: &str = "evt";
 pub const WEBHOOK: &str = "wh";
 pub const DELIVERY: &str = "dlv";
+pub const SESSION: &str = "ses";
 
 #[cfg(test)]
 mod tests {

@@ -45,6 +45,10 @@ pub struct Metrics {
     pub queue_due: Gauge,
     pub queue_scheduled: Gauge,
     pub queue_oldest_due_age: Gauge<f64, AtomicU64>,
+    /// Open realtime connections.
+    pub connections: Gauge,
+    /// Rooms with a live actor (at least one participant, or one leaving).
+    pub live_rooms: Gauge,
 }
 
 impl Metrics {
@@ -100,7 +104,21 @@ impl Metrics {
             "How long the oldest due delivery has been due",
             queue_oldest_due_age.clone(),
         );
+        let connections = Gauge::default();
+        registry.register(
+            "realtime_connections",
+            "Open WebSocket connections",
+            connections.clone(),
+        );
+        let live_rooms = Gauge::default();
+        registry.register(
+            "realtime_live_rooms",
+            "Rooms with a live session",
+            live_rooms.clone(),
+        );
         Metrics {
+            connections,
+            live_rooms,
             registry: Mutex::new(registry),
             http_requests,
             http_duration,

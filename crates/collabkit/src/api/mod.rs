@@ -4,6 +4,7 @@
 //! same list the router serves and cannot miss one.
 
 mod auth;
+mod connect;
 mod deliveries;
 pub mod error;
 mod events;
@@ -34,6 +35,7 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::delivery::DeliveryConfig;
 use crate::metrics::{HttpLabels, Metrics};
+use crate::realtime::Hub;
 use crate::secrets::SecretBox;
 use crate::store::SharedStore;
 
@@ -46,6 +48,8 @@ pub struct AppState {
     pub secrets: SecretBox,
     /// Delivery rules the API enforces at registration (private destinations).
     pub delivery: Arc<DeliveryConfig>,
+    /// Live rooms and their connections.
+    pub hub: Hub,
 }
 
 /// The success envelope: `{"data": …}`.
@@ -92,6 +96,7 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         .merge(deliveries::router());
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
+        .merge(connect::router())
         .nest("/v1/accounts/{account_id}", account_scoped)
         .split_for_parts();
     let openapi = Arc::new(openapi);

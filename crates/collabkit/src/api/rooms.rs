@@ -14,6 +14,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Query};
 use super::pagination::{PageQuery, encode_cursor};
 use super::{AppState, Data, validate};
+use crate::realtime::ParticipantSnapshot;
 use crate::store::NewRoom;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -22,6 +23,27 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_room, rename_room, delete_room))
         .routes(routes!(get_room_by_custom_id))
         .routes(routes!(list_room_users))
+        .routes(routes!(list_participants))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ParticipantList {
+    pub participants: Vec<ParticipantSnapshot>,
+}
+
+/// Who is in the room's live session now, with their presence and open connections.
+#[utoipa::path(get, path = "/rooms/{room_id}/participants", tag = "rooms",
+    params(("account_id" = String, Path), ("room_id" = String, Path)),
+    responses((status = 200, body = Data<ParticipantList>), (status = 404, body = ErrorBody)))]
+async fn list_participants(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<RoomPath>,
+) -> Result<axum::Json<Data<ParticipantList>>, ApiError> {
+    let room = state.store.get_room(auth.id(), &p.room_id).await?;
+    Ok(Data::json(ParticipantList {
+        participants: state.hub.participants(&room.id).await,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -168,7 +190,10 @@ async fn delete_room(
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
 ) -> Result<StatusCode, ApiError> {
-    let change = state.store.delete_room(auth.id(), &p.room_id).await?;
+    let room = state.store.get_room(auth.id(), &p.room_id).await?;
+    // The live session ends first: its participant.left/session.closed come before user.deleted.
+    state.hub.close_room(&room.id).await?;
+    let change = state.store.delete_room(auth.id(), &room.id).await?;
     state.metrics.record_events(&change.events);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -178,7 +178,10 @@ async fn delete_user(
     State(state): State<AppState>,
     Path(p): Path<UserPath>,
 ) -> Result<StatusCode, ApiError> {
-    let change = state.store.delete_user(auth.id(), &p.user_id).await?;
+    let user = state.store.get_user(auth.id(), &p.user_id).await?;
+    // Its participation ends first (connections closed, participant.left stored), then user.deleted.
+    state.hub.remove_user(&user.room_id, &user.id).await?;
+    let change = state.store.delete_user(auth.id(), &user.id).await?;
     state.metrics.record_events(&change.events);
     Ok(StatusCode::NO_CONTENT)
 }

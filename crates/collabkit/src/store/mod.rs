@@ -78,6 +78,29 @@ pub trait Store: Send + Sync + 'static {
         page: PageRequest,
     ) -> StoreResult<Page<Event>>;
 
+    // Live sessions. Each verb stores its events in the same transaction.
+    /// The user joins the room's live session, starting one if none is open: stores
+    /// `session.started` (when it starts one) and `participant.joined`. Joining twice is a
+    /// no-op. `NotFound` unless the user belongs to the room.
+    async fn join_session(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Change<()>>;
+    /// The user leaves: stores `participant.left` and, when they were the last one,
+    /// `session.closed` with everyone who joined during the session. A no-op for a user who is
+    /// not a participant.
+    async fn leave_session(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Change<()>>;
+    /// Closes every open session (their participants leave), as after a restart when no
+    /// connection survived. Returns how many sessions were closed.
+    async fn close_open_sessions(&self) -> StoreResult<Change<usize>>;
+
     // Webhook registrations. A registration scoped to a room that is not the account's is
     // `NotFound("room")`.
     async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook>;

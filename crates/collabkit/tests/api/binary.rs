@@ -340,3 +340,103 @@ async fn listen_prints_deliveries_and_checks_signatures() {
     assert!(verdicts[0].ends_with("signature: valid"), "{verdicts:?}");
     assert!(verdicts[1].contains("INVALID"), "{verdicts:?}");
 }
+
+/// Sessions left open by a killed server are closed, with their events, by the next start —
+/// exactly once.
+#[tokio::test]
+async fn a_crash_leaves_no_session_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server(dir.path()).await;
+    let (account, key) = server.first_account.clone().unwrap();
+    let api = format!("{}/v1/accounts/{account}", server.base);
+    let bearer = collabkit::accounts::bearer_token(&account, &key);
+    let client = crate::helpers::client();
+    let post = |path: &str, body: Value| {
+        client
+            .post(format!("{api}{path}"))
+            .bearer_auth(&bearer)
+            .json(&body)
+    };
+    let room: Value = post("/rooms", serde_json::json!({"name": "r", "customId": "r"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let room_id = room["data"]["room"]["id"].as_str().unwrap().to_string();
+    let mut sockets = vec![];
+    for name in ["a", "b"] {
+        let user: Value = post(
+            "/users",
+            serde_json::json!({"name": name, "customId": name, "roomId": room_id}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let url = format!(
+            "{}/v1/connect?token={}",
+            server.base.replace("http://", "ws://"),
+            user["data"]["token"].as_str().unwrap()
+        );
+        sockets.push(tokio_tungstenite::connect_async(url).await.unwrap().0);
+    }
+    let names = |events: &Value| -> Vec<String> {
+        events["data"]["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_string())
+            .filter(|e| !e.starts_with("user."))
+            .collect()
+    };
+    let events_of = |base: String| {
+        let (client, bearer, account) = (client.clone(), bearer.clone(), account.clone());
+        async move {
+            client
+                .get(format!("{base}/v1/accounts/{account}/events"))
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    // Both joins are stored before the welcome is sent, and the sockets are open.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while names(&events_of(server.base.clone()).await).len() < 3 {
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut server = server;
+    server.child.start_kill().unwrap();
+    server.child.wait().await.unwrap();
+    drop(sockets);
+
+    let restarted = start_server(dir.path()).await;
+    let after = names(&events_of(restarted.base.clone()).await);
+    assert_eq!(
+        after,
+        [
+            "session.started",
+            "participant.joined",
+            "participant.joined",
+            "participant.left",
+            "participant.left",
+            "session.closed"
+        ]
+    );
+    assert!(restarted.terminate().await.success());
+    let again = start_server(dir.path()).await;
+    assert_eq!(
+        names(&events_of(again.base.clone()).await).len(),
+        6,
+        "closed once only"
+    );
+    assert!(again.terminate().await.success());
+}

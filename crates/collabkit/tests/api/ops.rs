@@ -74,6 +74,8 @@ async fn openapi_covers_every_route() {
         (format!("{p}/users/{{user_id}}"), "delete"),
         (format!("{p}/users/custom/{{custom_id}}"), "get"),
         (format!("{p}/events"), "get"),
+        ("/v1/connect".to_string(), "get"),
+        (format!("{p}/rooms/{{room_id}}/participants"), "get"),
         (format!("{p}/webhooks"), "post"),
         (format!("{p}/webhooks"), "get"),
         (format!("{p}/webhooks/{{webhook_id}}"), "get"),

@@ -9,6 +9,7 @@ mod checkpointer;
 mod queue;
 mod readers;
 mod rows;
+mod sessions;
 mod webhooks;
 mod writer;
 
@@ -42,6 +43,7 @@ use std::sync::atomic::Ordering;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_webhooks.sql")),
+    (3, include_str!("migrations/0003_sessions.sql")),
 ];
 
 pub struct SqliteStore {
@@ -634,6 +636,60 @@ impl Store for SqliteStore {
                 Ok(page_of(rows, page.limit))
             })
             .await
+    }
+
+    async fn join_session(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Change<()>> {
+        let (a, r, u) = (
+            account_id.to_owned(),
+            room_id.to_owned(),
+            user_id.to_owned(),
+        );
+        self.write_change(move |c, inline| {
+            let room = room_in(c, &a, &r)?;
+            let user = user_in(c, &a, &u)?;
+            let (events, fanout) = sessions::join(c, &room, &user, inline)?;
+            Ok((Change { value: (), events }, fanout))
+        })
+        .await
+    }
+
+    async fn leave_session(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Change<()>> {
+        let (a, r, u) = (
+            account_id.to_owned(),
+            room_id.to_owned(),
+            user_id.to_owned(),
+        );
+        self.write_change(move |c, inline| {
+            let room = room_in(c, &a, &r)?;
+            let user = user_in(c, &a, &u).ok();
+            let (events, fanout) = sessions::leave(c, &room, &u, user.as_ref(), inline)?;
+            Ok((Change { value: (), events }, fanout))
+        })
+        .await
+    }
+
+    async fn close_open_sessions(&self) -> StoreResult<Change<usize>> {
+        self.write_change(move |c, inline| {
+            let (events, fanout, closed) = sessions::close_all(c, inline)?;
+            Ok((
+                Change {
+                    value: closed,
+                    events,
+                },
+                fanout,
+            ))
+        })
+        .await
     }
 
     async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {

@@ -1,0 +1,71 @@
+//! `GET /v1/connect?token=…`: the realtime WebSocket (§4).
+
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody};
+use super::extract::Query;
+use crate::realtime::connection;
+use crate::store::StoreError;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(connect))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConnectQuery {
+    /// The user's realtime token (`token` of the user).
+    token: Option<String>,
+}
+
+/// Open the realtime connection of a user: a WebSocket speaking the JSON protocol of §4.
+#[utoipa::path(get, path = "/v1/connect", tag = "realtime", security(()),
+    params(ConnectQuery),
+    responses((status = 101, description = "switching to the WebSocket protocol"),
+              (status = 401, description = "missing or unknown token", body = ErrorBody),
+              (status = 400, description = "not a WebSocket request", body = ErrorBody)))]
+async fn connect(
+    State(state): State<AppState>,
+    Query(q): Query<ConnectQuery>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let token = q
+        .token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::unauthorized("the `token` query parameter is required"))?;
+    // Checked before the upgrade, so a bad token is a plain 401.
+    let user = match state.store.find_user_by_token(&token).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound(_)) => return Err(ApiError::unauthorized("unknown user token")),
+        Err(e) => return Err(e.into()),
+    };
+    let room = state
+        .store
+        .get_room(&user.account_id, &user.room_id)
+        .await?;
+    let upgrade = upgrade.map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "websocket_required",
+            "this route upgrades to a WebSocket; connect with a WebSocket client",
+        )
+    })?;
+    let hub = state.hub.clone();
+    let max = hub.config().max_frame;
+    Ok(upgrade
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| {
+            let tasks = hub.tasks().clone();
+            tasks.track_future(connection::run(socket, hub, room, user))
+        }))
+}

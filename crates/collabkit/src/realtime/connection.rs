@@ -1,0 +1,169 @@
+//! One WebSocket connection: forwards frames to its room, writes what the room sends.
+
+use std::time::Instant;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+
+use super::Hub;
+use super::protocol::{self, ClientMessage, ServerMessage};
+use super::room::Command;
+use crate::store::{Room, User};
+
+/// What the room (or the connection itself) queues for the socket.
+#[derive(Debug)]
+pub enum Outbound {
+    Text(Utf8Bytes),
+    Close(u16, &'static str),
+}
+
+/// Close code for a socket that stayed silent past the heartbeat.
+const CLOSE_TIMEOUT: u16 = 1001;
+
+/// A token bucket: `rate` messages a second, bursts up to twice that.
+struct RateLimit {
+    rate: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl RateLimit {
+    fn new(rate: u32) -> RateLimit {
+        RateLimit {
+            rate: rate as f64,
+            tokens: rate as f64 * 2.0,
+            last: Instant::now(),
+        }
+    }
+
+    fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
+        self.tokens = (self.tokens + refill).min(self.rate * 2.0);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Runs a connection of `user` until either side closes it.
+pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
+    let config = hub.config().clone();
+    let (outbound, mut queue) = mpsc::channel::<Outbound>(config.send_queue);
+    // The connection keeps only a weak handle: when the room drops its sender (slow reader,
+    // user removed), the queue closes and so does the socket.
+    let own = outbound.downgrade();
+    let connection = hub.next_connection_id();
+    let room_tx = match hub.connect(connection, &room, user, outbound).await {
+        Ok(tx) => tx,
+        Err(e) => {
+            tracing::warn!(room = %room.id, error = %e, "could not join the room");
+            let mut socket = socket;
+            let _ = socket
+                .send(Message::Close(Some(CloseFrame {
+                    code: 1011,
+                    reason: "could not join the room".into(),
+                })))
+                .await;
+            return;
+        }
+    };
+    let (mut sink, mut stream) = socket.split();
+
+    let writer = async {
+        let mut ping = tokio::time::interval(config.heartbeat);
+        ping.tick().await;
+        loop {
+            tokio::select! {
+                item = queue.recv() => match item {
+                    Some(Outbound::Text(text)) => {
+                        if sink.send(Message::Text(text)).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some(Outbound::Close(code, reason)) => {
+                        let _ = sink
+                            .send(Message::Close(Some(CloseFrame { code, reason: reason.into() })))
+                            .await;
+                        break;
+                    }
+                    None => break,
+                },
+                _ = ping.tick() => {
+                    if sink.send(Message::Ping(Default::default())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    };
+
+    let reader = async {
+        let mut limit = RateLimit::new(config.rate_limit);
+        let silence = config.heartbeat * 3;
+        loop {
+            // On shutdown the room sends a close frame through the writer, which ends us.
+            let frame = tokio::time::timeout(silence, stream.next()).await;
+            let text = match frame {
+                Err(_) => {
+                    reply(&own, Outbound::Close(CLOSE_TIMEOUT, "no heartbeat"));
+                    return;
+                }
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return,
+                Ok(Some(Ok(Message::Text(text)))) => text,
+                Ok(Some(Ok(Message::Binary(_)))) => {
+                    error(&own, "unsupported_frame", "send JSON text frames");
+                    continue;
+                }
+                Ok(Some(Ok(_))) => continue, // ping/pong: proof of life
+            };
+            if !limit.allow() {
+                error(&own, "rate_limited", "too many messages; slow down");
+                continue;
+            }
+            let command = match protocol::parse(&text) {
+                Ok(ClientMessage::Ping) => {
+                    reply(&own, Outbound::Text(ServerMessage::Pong.encode()));
+                    continue;
+                }
+                Ok(ClientMessage::Presence { presence }) => Command::Presence {
+                    connection,
+                    presence,
+                },
+                Ok(ClientMessage::Broadcast { data }) => Command::Broadcast { connection, data },
+                Err(message) => {
+                    error(&own, "invalid_message", &message);
+                    continue;
+                }
+            };
+            if room_tx.send(command).is_err() {
+                return;
+            }
+        }
+    };
+
+    // Whichever side ends first ends the connection.
+    tokio::select! {
+        _ = writer => {},
+        _ = reader => {},
+    }
+    let _ = room_tx.send(Command::Disconnected { connection });
+}
+
+fn reply(own: &mpsc::WeakSender<Outbound>, message: Outbound) {
+    if let Some(tx) = own.upgrade() {
+        let _ = tx.try_send(message);
+    }
+}
+
+fn error(own: &mpsc::WeakSender<Outbound>, code: &str, message: &str) {
+    reply(
+        own,
+        Outbound::Text(ServerMessage::Error { code, message }.encode()),
+    );
+}

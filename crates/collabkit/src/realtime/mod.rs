@@ -1,0 +1,212 @@
+//! The realtime hub: WebSocket connections, one actor per live room.
+//!
+//! Each live room is one task ([`room`]) that owns the room's state — participants, their
+//! connections and presence — and performs every join and leave in order, storing the session
+//! events through the store as it goes. Connections ([`connection`]) only forward frames to
+//! their room and write what the room sends them. The hub produces events only through the
+//! store's session verbs, like every other change.
+
+pub mod connection;
+pub mod protocol;
+mod room;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use self::room::Command;
+use crate::metrics::Metrics;
+use crate::store::{Room, SharedStore, StoreResult, User};
+
+pub use self::room::ParticipantSnapshot;
+
+/// The realtime knobs.
+#[derive(Debug, Clone)]
+pub struct RealtimeConfig {
+    /// How long a user whose last connection closed stays a participant, so a quick reconnect
+    /// makes no left/joined pair.
+    pub leave_grace: Duration,
+    /// How often the server pings each socket; a socket silent for three intervals is closed.
+    pub heartbeat: Duration,
+    /// Largest accepted frame.
+    pub max_frame: usize,
+    /// Messages a connection may send per second (bursts up to twice that).
+    pub rate_limit: u32,
+    /// Messages queued for one connection; a reader slower than that is disconnected.
+    pub send_queue: usize,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        RealtimeConfig {
+            leave_grace: Duration::from_secs(3),
+            heartbeat: Duration::from_secs(15),
+            max_frame: 64 * 1024,
+            rate_limit: 50,
+            send_queue: 256,
+        }
+    }
+}
+
+/// Routes connections to their room's actor, starting actors as rooms come alive.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    store: SharedStore,
+    metrics: Arc<Metrics>,
+    config: RealtimeConfig,
+    rooms: Mutex<HashMap<String, mpsc::UnboundedSender<Command>>>,
+    next_connection: AtomicU64,
+    shutdown: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Hub {
+    pub fn new(
+        store: SharedStore,
+        metrics: Arc<Metrics>,
+        config: RealtimeConfig,
+        shutdown: CancellationToken,
+        tasks: TaskTracker,
+    ) -> Hub {
+        Hub {
+            inner: Arc::new(HubInner {
+                store,
+                metrics,
+                config,
+                rooms: Mutex::new(HashMap::new()),
+                next_connection: AtomicU64::new(1),
+                shutdown,
+                tasks,
+            }),
+        }
+    }
+
+    pub fn config(&self) -> &RealtimeConfig {
+        &self.inner.config
+    }
+
+    pub fn shutdown_token(&self) -> &CancellationToken {
+        &self.inner.shutdown
+    }
+
+    pub fn tasks(&self) -> &TaskTracker {
+        &self.inner.tasks
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub fn next_connection_id(&self) -> u64 {
+        self.inner.next_connection.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The room's actor, started if the room is not live yet.
+    fn room(&self, room: &Room) -> mpsc::UnboundedSender<Command> {
+        let mut rooms = self.inner.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tx) = rooms.get(&room.id).filter(|tx| !tx.is_closed()) {
+            return tx.clone();
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        rooms.insert(room.id.clone(), tx.clone());
+        self.inner.metrics.live_rooms.inc();
+        let actor = room::RoomActor::new(self.clone(), room.clone(), rx);
+        self.inner.tasks.spawn(actor.run());
+        tx
+    }
+
+    /// A live room's actor, if it is live.
+    fn live_room(&self, room_id: &str) -> Option<mpsc::UnboundedSender<Command>> {
+        let rooms = self.inner.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        rooms.get(room_id).filter(|tx| !tx.is_closed()).cloned()
+    }
+
+    /// Called by an actor about to stop: it leaves the map only if no command is waiting.
+    fn retire(&self, room_id: &str, inbox: &mpsc::UnboundedReceiver<Command>) -> bool {
+        let mut rooms = self.inner.rooms.lock().unwrap_or_else(|e| e.into_inner());
+        if !inbox.is_empty() {
+            return false;
+        }
+        rooms.remove(room_id);
+        self.inner.metrics.live_rooms.dec();
+        true
+    }
+
+    /// Adds a connection of `user` to its room; the room sends the welcome (or an error) on
+    /// `outbound`. Returns the room's inbox for the connection's later messages.
+    pub async fn connect(
+        &self,
+        connection: u64,
+        room: &Room,
+        user: User,
+        outbound: mpsc::Sender<connection::Outbound>,
+    ) -> StoreResult<mpsc::UnboundedSender<Command>> {
+        loop {
+            let tx = self.room(room);
+            let (reply, answer) = oneshot::channel();
+            let join = Command::Join {
+                connection,
+                user: user.clone(),
+                outbound: outbound.clone(),
+                reply,
+            };
+            if tx.send(join).is_err() {
+                continue; // The actor just retired; start a new one.
+            }
+            match answer.await {
+                Ok(result) => return result.map(|()| tx),
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// Who is in the room now.
+    pub async fn participants(&self, room_id: &str) -> Vec<ParticipantSnapshot> {
+        let Some(tx) = self.live_room(room_id) else {
+            return vec![];
+        };
+        let (reply, answer) = oneshot::channel();
+        if tx.send(Command::Snapshot { reply }).is_err() {
+            return vec![];
+        }
+        answer.await.unwrap_or_default()
+    }
+
+    /// Ends a user's participation now (before the user is deleted): closes their connections
+    /// and stores `participant.left` (and `session.closed` if they were the last).
+    pub async fn remove_user(&self, room_id: &str, user_id: &str) -> StoreResult<()> {
+        let Some(tx) = self.live_room(room_id) else {
+            return Ok(());
+        };
+        let (reply, answer) = oneshot::channel();
+        let cmd = Command::RemoveUser {
+            user_id: user_id.to_owned(),
+            reply,
+        };
+        if tx.send(cmd).is_err() {
+            return Ok(());
+        }
+        answer.await.unwrap_or(Ok(()))
+    }
+
+    /// Ends a room's session now (before the room is deleted).
+    pub async fn close_room(&self, room_id: &str) -> StoreResult<()> {
+        let Some(tx) = self.live_room(room_id) else {
+            return Ok(());
+        };
+        let (reply, answer) = oneshot::channel();
+        if tx.send(Command::Close { reply }).is_err() {
+            return Ok(());
+        }
+        answer.await.unwrap_or(Ok(()))
+    }
+}

@@ -1,0 +1,369 @@
+//! One live room: its participants, their connections and presence, and the order of its events.
+
+use std::collections::HashMap;
+
+use axum::extract::ws::Utf8Bytes;
+use collabkit_webhooks::{CollabKitRoom, WebhookUser};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+
+use super::Hub;
+use super::connection::Outbound;
+use super::protocol::{ParticipantView, ServerMessage};
+use crate::store::{Room, StoreResult, User};
+
+/// Close code for connections of a user or room being deleted.
+const CLOSE_REMOVED: u16 = 4001;
+/// Close code when the server shuts down (WebSocket "going away").
+const CLOSE_GOING_AWAY: u16 = 1001;
+
+pub enum Command {
+    Join {
+        connection: u64,
+        user: User,
+        outbound: mpsc::Sender<Outbound>,
+        reply: oneshot::Sender<StoreResult<()>>,
+    },
+    Disconnected {
+        connection: u64,
+    },
+    Presence {
+        connection: u64,
+        presence: Value,
+    },
+    Broadcast {
+        connection: u64,
+        data: Value,
+    },
+    /// The grace after a user's last connection closed has passed.
+    GraceOver {
+        user_id: String,
+        generation: u64,
+    },
+    Snapshot {
+        reply: oneshot::Sender<Vec<ParticipantSnapshot>>,
+    },
+    RemoveUser {
+        user_id: String,
+        reply: oneshot::Sender<StoreResult<()>>,
+    },
+    Close {
+        reply: oneshot::Sender<StoreResult<()>>,
+    },
+}
+
+/// A participant as `GET /rooms/{id}/participants` shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ParticipantSnapshot {
+    pub user: WebhookUser,
+    pub presence: Value,
+    /// Open connections (tabs) of this user.
+    pub connections: usize,
+}
+
+struct Participant {
+    user: WebhookUser,
+    presence: Value,
+    connections: HashMap<u64, mpsc::Sender<Outbound>>,
+    /// Set while the user has no connection and the leave grace runs.
+    leaving: Option<u64>,
+}
+
+pub struct RoomActor {
+    hub: Hub,
+    room: Room,
+    contract: CollabKitRoom,
+    inbox: mpsc::UnboundedReceiver<Command>,
+    /// Our own address, for grace timers.
+    me: Option<mpsc::UnboundedSender<Command>>,
+    participants: HashMap<String, Participant>,
+    /// Which user each connection belongs to.
+    owners: HashMap<u64, String>,
+    generation: u64,
+}
+
+impl RoomActor {
+    pub fn new(hub: Hub, room: Room, inbox: mpsc::UnboundedReceiver<Command>) -> RoomActor {
+        RoomActor {
+            contract: room.to_contract(),
+            hub,
+            room,
+            inbox,
+            me: None,
+            participants: HashMap::new(),
+            owners: HashMap::new(),
+            generation: 0,
+        }
+    }
+
+    pub async fn run(mut self) {
+        self.me = self.hub.live_room(&self.room.id);
+        let shutdown = self.hub.shutdown_token().clone();
+        loop {
+            let command = tokio::select! {
+                c = self.inbox.recv() => c,
+                _ = shutdown.cancelled() => None,
+            };
+            match command {
+                Some(c) => self.handle(c).await,
+                None => {
+                    // Shutting down: every participant leaves now, so the session closes with
+                    // its events instead of being found open at the next start.
+                    let _ = self.end_all(CLOSE_GOING_AWAY, "server shutting down").await;
+                    self.hub.retire(&self.room.id, &self.inbox);
+                    return;
+                }
+            }
+            if self.participants.is_empty() && self.hub.retire(&self.room.id, &self.inbox) {
+                return;
+            }
+        }
+    }
+
+    async fn handle(&mut self, command: Command) {
+        match command {
+            Command::Join {
+                connection,
+                user,
+                outbound,
+                reply,
+            } => {
+                let result = self.join(connection, user, outbound).await;
+                let _ = reply.send(result);
+            }
+            Command::Disconnected { connection } => self.disconnected(connection).await,
+            Command::Presence {
+                connection,
+                presence,
+            } => {
+                let Some(user_id) = self.owners.get(&connection).cloned() else {
+                    return;
+                };
+                let text = ServerMessage::Presence {
+                    user_id: &user_id,
+                    presence: &presence,
+                }
+                .encode();
+                if let Some(p) = self.participants.get_mut(&user_id) {
+                    p.presence = presence;
+                }
+                self.send_all(text, Some(connection)).await;
+            }
+            Command::Broadcast { connection, data } => {
+                let Some(user_id) = self.owners.get(&connection) else {
+                    return;
+                };
+                let text = ServerMessage::Broadcast {
+                    user_id,
+                    data: &data,
+                }
+                .encode();
+                self.send_all(text, Some(connection)).await;
+            }
+            Command::GraceOver {
+                user_id,
+                generation,
+            } => {
+                let due = self
+                    .participants
+                    .get(&user_id)
+                    .is_some_and(|p| p.connections.is_empty() && p.leaving == Some(generation));
+                if due && let Err(e) = self.leave(&user_id).await {
+                    tracing::error!(room = %self.room.id, error = %e, "storing a leave failed");
+                }
+            }
+            Command::Snapshot { reply } => {
+                let mut list: Vec<_> = self
+                    .participants
+                    .values()
+                    .map(|p| ParticipantSnapshot {
+                        user: p.user.clone(),
+                        presence: p.presence.clone(),
+                        connections: p.connections.len(),
+                    })
+                    .collect();
+                list.sort_by(|a, b| a.user.id.cmp(&b.user.id));
+                let _ = reply.send(list);
+            }
+            Command::RemoveUser { user_id, reply } => {
+                let result = match self.participants.get_mut(&user_id) {
+                    Some(p) => {
+                        for (id, tx) in p.connections.drain() {
+                            let _ = tx.try_send(Outbound::Close(CLOSE_REMOVED, "user deleted"));
+                            self.owners.remove(&id);
+                            self.hub.metrics().connections.dec();
+                        }
+                        self.leave(&user_id).await
+                    }
+                    None => Ok(()),
+                };
+                let _ = reply.send(result);
+            }
+            Command::Close { reply } => {
+                let result = self.end_all(CLOSE_REMOVED, "room deleted").await;
+                let _ = reply.send(result);
+            }
+        }
+    }
+
+    async fn join(
+        &mut self,
+        connection: u64,
+        user: User,
+        outbound: mpsc::Sender<Outbound>,
+    ) -> StoreResult<()> {
+        let user_id = user.id.clone();
+        let new_participant = !self.participants.contains_key(&user_id);
+        if new_participant {
+            // Stored first: if the store fails, nobody sees a join that did not happen.
+            let change = self
+                .hub
+                .inner
+                .store
+                .join_session(&self.room.account_id, &self.room.id, &user_id)
+                .await?;
+            self.hub.metrics().record_events(&change.events);
+            self.participants.insert(
+                user_id.clone(),
+                Participant {
+                    user: user.to_webhook(),
+                    presence: Value::Null,
+                    connections: HashMap::new(),
+                    leaving: None,
+                },
+            );
+        }
+        let participant = self.participants.get_mut(&user_id).expect("inserted above");
+        participant.leaving = None;
+        participant.connections.insert(connection, outbound.clone());
+        self.owners.insert(connection, user_id.clone());
+        self.hub.metrics().connections.inc();
+
+        let me = &self.participants[&user_id];
+        let others: Vec<ParticipantView> = self
+            .participants
+            .iter()
+            .filter(|(id, _)| **id != user_id)
+            .map(|(_, p)| ParticipantView {
+                user: p.user.clone(),
+                presence: p.presence.clone(),
+            })
+            .collect();
+        let welcome = ServerMessage::Welcome {
+            room: &self.contract,
+            user: &me.user,
+            participants: others,
+        }
+        .encode();
+        let _ = outbound.try_send(Outbound::Text(welcome));
+        if new_participant {
+            let joined = ServerMessage::ParticipantJoined {
+                user: &me.user,
+                presence: &me.presence,
+            }
+            .encode();
+            self.send_all(joined, Some(connection)).await;
+        }
+        Ok(())
+    }
+
+    async fn disconnected(&mut self, connection: u64) {
+        let Some(user_id) = self.owners.remove(&connection) else {
+            return;
+        };
+        self.hub.metrics().connections.dec();
+        let Some(p) = self.participants.get_mut(&user_id) else {
+            return;
+        };
+        p.connections.remove(&connection);
+        if !p.connections.is_empty() {
+            return;
+        }
+        let grace = self.hub.config().leave_grace;
+        if grace.is_zero() {
+            if let Err(e) = self.leave(&user_id).await {
+                tracing::error!(room = %self.room.id, error = %e, "storing a leave failed");
+            }
+            return;
+        }
+        self.generation += 1;
+        p.leaving = Some(self.generation);
+        if let Some(me) = self.me.clone() {
+            let generation = self.generation;
+            self.hub.tasks().spawn(async move {
+                tokio::time::sleep(grace).await;
+                let _ = me.send(Command::GraceOver {
+                    user_id,
+                    generation,
+                });
+            });
+        }
+    }
+
+    /// The user stops being a participant: stored, then told to the others.
+    async fn leave(&mut self, user_id: &str) -> StoreResult<()> {
+        let change = self
+            .hub
+            .inner
+            .store
+            .leave_session(&self.room.account_id, &self.room.id, user_id)
+            .await?;
+        self.hub.metrics().record_events(&change.events);
+        if let Some(p) = self.participants.remove(user_id) {
+            let left = ServerMessage::ParticipantLeft { user: &p.user }.encode();
+            self.send_all(left, None).await;
+        }
+        Ok(())
+    }
+
+    /// Closes every connection and makes every participant leave (the session closes).
+    async fn end_all(&mut self, code: u16, reason: &'static str) -> StoreResult<()> {
+        for p in self.participants.values_mut() {
+            for (_, tx) in p.connections.drain() {
+                let _ = tx.try_send(Outbound::Close(code, reason));
+                self.hub.metrics().connections.dec();
+            }
+        }
+        self.owners.clear();
+        let mut users: Vec<_> = self.participants.keys().cloned().collect();
+        users.sort();
+        let mut result = Ok(());
+        for user_id in users {
+            if let Err(e) = self.leave(&user_id).await {
+                tracing::error!(room = %self.room.id, error = %e, "storing a leave failed");
+                result = Err(e);
+            }
+        }
+        result
+    }
+
+    /// Sends to every connection but `except`. A connection whose queue is full is a reader too
+    /// slow to keep up: it is dropped (its socket closes) rather than allowed to stall the room.
+    async fn send_all(&mut self, text: Utf8Bytes, except: Option<u64>) {
+        let mut too_slow = vec![];
+        for p in self.participants.values() {
+            for (id, tx) in &p.connections {
+                if Some(*id) == except {
+                    continue;
+                }
+                if tx.try_send(Outbound::Text(text.clone())).is_err() {
+                    too_slow.push(*id);
+                }
+            }
+        }
+        for id in too_slow {
+            tracing::info!(room = %self.room.id, connection = id, "disconnecting a slow reader");
+            self.drop_connection(id);
+            Box::pin(self.disconnected(id)).await;
+        }
+    }
+
+    /// Forgets a connection's sender, which closes its socket.
+    fn drop_connection(&mut self, connection: u64) {
+        if let Some(user_id) = self.owners.get(&connection)
+            && let Some(p) = self.participants.get_mut(user_id)
+        {
+            p.connections.remove(&connection);
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! Realtime sessions (§4) with real WebSocket clients.
+
+use std::time::Duration;
+
+use rand::{Rng, SeedableRng};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::ws::Ws;
+
+const GRACE: Duration = Duration::from_millis(200);
+
+async fn app() -> TestApp {
+    TestApp::spawn_with(|c| c.realtime.leave_grace = GRACE).await
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+/// The room's session and participant events, oldest first, as `name` or `name:userCustomId`.
+async fn session_events(app: &TestApp, room_id: &str) -> Vec<String> {
+    let (_, body) = app
+        .get(&format!("/events?room_id={room_id}&limit=200"))
+        .await;
+    body["data"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["event"].as_str().unwrap().starts_with("user."))
+        .map(|e| {
+            let name = e["event"].as_str().unwrap();
+            match e["payload"]["user"]["customId"].as_str() {
+                Some(user) => format!("{name}:{user}"),
+                None => name.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Polls until the room has `n` session events (panics after 10 s).
+async fn wait_events(app: &TestApp, room_id: &str, n: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let events = session_events(app, room_id).await;
+        if events.len() >= n {
+            return events;
+        }
+        assert!(std::time::Instant::now() < deadline, "only {events:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+struct Setup {
+    app: TestApp,
+    room: String,
+    users: Vec<Value>,
+}
+
+async fn setup(users: usize) -> Setup {
+    let app = app().await;
+    let room = id(&app.create_room("live").await);
+    let mut list = vec![];
+    for i in 0..users {
+        list.push(app.create_user(&room, &format!("u{i}")).await);
+    }
+    Setup {
+        app,
+        room,
+        users: list,
+    }
+}
+
+fn token(user: &Value) -> &str {
+    user["token"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn a_bad_token_is_refused_before_the_upgrade() {
+    let app = app().await;
+    let url = format!(
+        "{}/v1/connect?token=utk_wrong",
+        app.base.replace("http://", "ws://")
+    );
+    let err = tokio_tungstenite::connect_async(url).await.unwrap_err();
+    match err {
+        tokio_tungstenite::tungstenite::Error::Http(resp) => assert_eq!(resp.status(), 401),
+        other => panic!("expected an HTTP 401, got {other:?}"),
+    }
+    let resp = app
+        .client
+        .get(format!("{}/v1/connect", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_protocol_welcomes_relays_and_answers() {
+    let s = setup(2).await;
+    let (mut a, welcome) = Ws::connect(&s.app, token(&s.users[0])).await;
+    assert_eq!(welcome["room"]["id"], s.room.as_str());
+    assert_eq!(welcome["user"]["id"], s.users[0]["id"]);
+    assert!(
+        welcome["user"].get("token").is_none(),
+        "no token over the wire"
+    );
+    assert_eq!(welcome["participants"], json!([]));
+    a.send(json!({"type": "presence", "presence": {"cursor": [1, 2]}}))
+        .await;
+
+    let (mut b, welcome) = Ws::connect(&s.app, token(&s.users[1])).await;
+    let others = welcome["participants"].as_array().unwrap();
+    assert_eq!(others.len(), 1);
+    assert_eq!(others[0]["user"]["id"], s.users[0]["id"]);
+    assert_eq!(others[0]["presence"], json!({"cursor": [1, 2]}));
+    let joined = a.recv_type("participant_joined").await;
+    assert_eq!(joined["user"]["id"], s.users[1]["id"]);
+
+    b.send(json!({"type": "presence", "presence": {"typing": true}}))
+        .await;
+    let p = a.recv_type("presence").await;
+    assert_eq!(p["userId"], s.users[1]["id"]);
+    assert_eq!(p["presence"], json!({"typing": true}));
+
+    a.send(json!({"type": "broadcast", "data": {"emoji": "🎉"}}))
+        .await;
+    let msg = b.recv_type("broadcast").await;
+    assert_eq!(msg["data"], json!({"emoji": "🎉"}));
+    assert_eq!(msg["userId"], s.users[0]["id"]);
+    assert!(
+        a.next(Duration::from_millis(100)).await.is_none(),
+        "not echoed to the sender"
+    );
+
+    b.send(json!({"type": "ping"})).await;
+    assert_eq!(b.recv().await["type"], "pong");
+
+    for bad in [
+        "not json",
+        r#"{"type":"shout"}"#,
+        r#"{"type":"presence","presence":1}"#,
+    ] {
+        b.send_text(bad.to_string()).await;
+        let e = b.recv().await;
+        assert_eq!(e["type"], "error", "{e}");
+        assert!(!e["message"].as_str().unwrap().is_empty());
+    }
+    b.send(json!({"type": "ping"})).await;
+    assert_eq!(
+        b.recv().await["type"],
+        "pong",
+        "errors do not close the socket"
+    );
+
+    let (_, list) = s.app.get(&format!("/rooms/{}/participants", s.room)).await;
+    let list = list["data"]["participants"].as_array().unwrap().clone();
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|p| p["connections"] == 1));
+
+    b.close().await;
+    let left = a.recv_type("participant_left").await;
+    assert_eq!(left["user"]["id"], s.users[1]["id"]);
+}
+
+#[tokio::test]
+async fn two_tabs_are_one_participant() {
+    let s = setup(1).await;
+    let (tab1, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+    let (tab2, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+    let (_, list) = s.app.get(&format!("/rooms/{}/participants", s.room)).await;
+    assert_eq!(list["data"]["participants"][0]["connections"], 2);
+    tab1.close().await;
+    tokio::time::sleep(GRACE * 2).await;
+    assert_eq!(
+        session_events(&s.app, &s.room).await,
+        ["session.started", "participant.joined:u0"],
+        "one tab closing is no leave"
+    );
+    tab2.close().await;
+    let events = wait_events(&s.app, &s.room, 4).await;
+    assert_eq!(
+        events,
+        [
+            "session.started",
+            "participant.joined:u0",
+            "participant.left:u0",
+            "session.closed"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn several_users_and_the_closed_session_lists_them_all() {
+    let s = setup(3).await;
+    let (a, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+    let (b, _) = Ws::connect(&s.app, token(&s.users[1])).await;
+    a.close().await;
+    wait_events(&s.app, &s.room, 4).await;
+    let (c, _) = Ws::connect(&s.app, token(&s.users[2])).await;
+    b.close().await;
+    c.close().await;
+    let events = wait_events(&s.app, &s.room, 8).await;
+    assert_eq!(
+        events,
+        [
+            "session.started",
+            "participant.joined:u0",
+            "participant.joined:u1",
+            "participant.left:u0",
+            "participant.joined:u2",
+            "participant.left:u1",
+            "participant.left:u2",
+            "session.closed"
+        ]
+    );
+    let (_, closed) = s
+        .app
+        .get(&format!("/events?room_id={}&event=session.closed", s.room))
+        .await;
+    let users: Vec<_> = closed["data"]["events"][0]["payload"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["customId"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        users,
+        ["u0", "u1", "u2"],
+        "everyone who joined during the session"
+    );
+}
+
+#[tokio::test]
+async fn a_reconnect_within_the_grace_is_seamless_and_after_it_is_not() {
+    let s = setup(1).await;
+    let (a, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+    a.close().await;
+    let (a, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+    tokio::time::sleep(GRACE * 2).await;
+    assert_eq!(
+        session_events(&s.app, &s.room).await,
+        ["session.started", "participant.joined:u0"]
+    );
+
+    a.close().await;
+    wait_events(&s.app, &s.room, 4).await;
+    let (a, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+    a.close().await;
+    let events = wait_events(&s.app, &s.room, 8).await;
+    assert_eq!(
+        events,
+        [
+            "session.started",
+            "participant.joined:u0",
+            "participant.left:u0",
+            "session.closed",
+            "session.started",
+            "participant.joined:u0",
+            "participant.left:u0",
+            "session.closed"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_connected_user_or_room_ends_participation_first() {
+    let s = setup(2).await;
+    let (mut a, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+    let (mut b, _) = Ws::connect(&s.app, token(&s.users[1])).await;
+    let (status, _) = s.app.delete(&format!("/users/{}", id(&s.users[0]))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(a.closed().await, Some(4001));
+    assert_eq!(
+        b.recv_type("participant_left").await["user"]["id"],
+        s.users[0]["id"]
+    );
+
+    let (status, _) = s.app.delete(&format!("/rooms/{}", s.room)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(b.closed().await, Some(4001));
+
+    let names: Vec<String> = s
+        .app
+        .events()
+        .await
+        .iter()
+        .filter(|e| e["room_id"] == s.room.as_str())
+        .map(|e| {
+            let user = e["payload"]["user"]["customId"].as_str().unwrap_or("");
+            format!("{}:{user}", e["event"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "user.created:u0",
+            "user.created:u1",
+            "session.started:",
+            "participant.joined:u0",
+            "participant.joined:u1",
+            "participant.left:u0",
+            "user.deleted:u0",
+            "participant.left:u1",
+            "session.closed:",
+            "user.deleted:u1"
+        ]
+    );
+    // A deleted user's token no longer connects.
+    let url = format!(
+        "{}/v1/connect?token={}",
+        s.app.base.replace("http://", "ws://"),
+        token(&s.users[0])
+    );
+    assert!(tokio_tungstenite::connect_async(url).await.is_err());
+}
+
+#[tokio::test]
+async fn a_slow_reader_is_disconnected_without_stalling_the_room() {
+    let app = TestApp::spawn_with(|c| {
+        c.realtime.leave_grace = GRACE;
+        c.realtime.send_queue = 4;
+        c.realtime.rate_limit = 10_000;
+    })
+    .await;
+    let room = id(&app.create_room("r").await);
+    let slow_user = app.create_user(&room, "slow").await;
+    let fast_user = app.create_user(&room, "fast").await;
+    let sender_user = app.create_user(&room, "sender").await;
+    let (_slow, _) = Ws::connect(&app, token(&slow_user)).await; // never reads again
+    let (mut fast, _) = Ws::connect(&app, token(&fast_user)).await;
+    let (mut sender, _) = Ws::connect(&app, token(&sender_user)).await;
+    fast.recv_type("participant_joined").await;
+    let blob = "x".repeat(60_000);
+    let mut slow_left = false;
+    for i in 0..400 {
+        sender
+            .send(json!({"type": "broadcast", "data": {"i": i, "blob": blob}}))
+            .await;
+        // The healthy reader keeps up and keeps getting everything.
+        loop {
+            let got = fast.recv().await;
+            if got["type"] == "participant_left" {
+                assert_eq!(got["user"]["id"], slow_user["id"]);
+                slow_left = true;
+                continue;
+            }
+            assert_eq!(got["type"], "broadcast");
+            assert_eq!(got["data"]["i"], i);
+            break;
+        }
+    }
+    if !slow_left {
+        let left = fast.recv_type("participant_left").await;
+        assert_eq!(left["user"]["id"], slow_user["id"]);
+    }
+    let (_, live) = app.get(&format!("/rooms/{room}/participants")).await;
+    let ids: Vec<_> = live["data"]["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["user"]["customId"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        !ids.contains(&"slow".to_string()),
+        "the slow reader was let go: {ids:?}"
+    );
+}
+
+#[tokio::test]
+async fn random_churn_keeps_the_pairing_invariants() {
+    let s = setup(6).await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut open: Vec<Vec<Ws>> = (0..6).map(|_| vec![]).collect();
+    for _ in 0..60 {
+        let u = rng.random_range(0..6);
+        if open[u].is_empty() || (open[u].len() < 2 && rng.random_bool(0.5)) {
+            let (ws, _) = Ws::connect(&s.app, token(&s.users[u])).await;
+            open[u].push(ws);
+        } else {
+            open[u].pop().unwrap().close().await;
+        }
+        if rng.random_bool(0.2) {
+            tokio::time::sleep(GRACE + Duration::from_millis(50)).await;
+        }
+    }
+    for tabs in open.iter_mut() {
+        for ws in tabs.drain(..) {
+            ws.close().await;
+        }
+    }
+    // Wait until the last session closed.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let events = loop {
+        let events = session_events(&s.app, &s.room).await;
+        let (_, live) = s.app.get(&format!("/rooms/{}/participants", s.room)).await;
+        if events.last().map(String::as_str) == Some("session.closed")
+            && live["data"]["participants"].as_array().unwrap().is_empty()
+        {
+            break events;
+        }
+        assert!(std::time::Instant::now() < deadline, "{events:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut in_session = false;
+    let mut present = std::collections::HashSet::new();
+    let mut sessions = 0;
+    for e in &events {
+        match e.split_once(':') {
+            None if e == "session.started" => {
+                assert!(!in_session, "a second start inside a session: {events:?}");
+                in_session = true;
+                sessions += 1;
+            }
+            None => {
+                assert!(
+                    in_session && present.is_empty(),
+                    "closed with participants: {events:?}"
+                );
+                in_session = false;
+            }
+            Some(("participant.joined", u)) => {
+                assert!(in_session, "{events:?}");
+                assert!(present.insert(u.to_string()), "joined twice: {events:?}");
+            }
+            Some((_, u)) => assert!(present.remove(u), "left without joining: {events:?}"),
+        }
+    }
+    assert!(!in_session && sessions >= 1);
+}
+
+#[tokio::test]
+async fn shutdown_closes_sockets_and_sessions() {
+    let s = setup(1).await;
+    let (mut ws, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+    let creds = (s.app.account_id.clone(), s.app.api_key.clone());
+    let room = s.room.clone();
+    let stopping = tokio::spawn(s.app.stop());
+    assert_eq!(ws.closed().await, Some(1001), "going away");
+    let dir = stopping.await.unwrap();
+    let app = TestApp::spawn_in(dir, Some(creds)).await;
+    assert_eq!(
+        session_events(&app, &room).await,
+        [
+            "session.started",
+            "participant.joined:u0",
+            "participant.left:u0",
+            "session.closed"
+        ]
+    );
+}

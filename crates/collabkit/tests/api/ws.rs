@@ -1,0 +1,89 @@
+//! A WebSocket test client for the realtime protocol.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::helpers::TestApp;
+
+pub struct Ws {
+    stream: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl Ws {
+    /// Connects as the user with this token and returns the client and its welcome.
+    pub async fn connect(app: &TestApp, token: &str) -> (Ws, Value) {
+        let url = format!(
+            "{}/v1/connect?token={token}",
+            app.base.replace("http://", "ws://")
+        );
+        let (stream, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("connects");
+        let mut ws = Ws { stream };
+        let welcome = ws.recv().await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        (ws, welcome)
+    }
+
+    /// The next JSON message (panics after 5 s or if the socket closes).
+    pub async fn recv(&mut self) -> Value {
+        match self.next(Duration::from_secs(5)).await {
+            Some(v) => v,
+            None => panic!("expected a message"),
+        }
+    }
+
+    /// The next JSON message within `wait`, or `None` when none came or the socket closed.
+    pub async fn next(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??;
+            match frame.ok()? {
+                Message::Text(t) => return Some(serde_json::from_str(&t).unwrap()),
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next message of type `kind`, skipping others.
+    pub async fn recv_type(&mut self, kind: &str) -> Value {
+        loop {
+            let m = self.recv().await;
+            if m["type"] == kind {
+                return m;
+            }
+        }
+    }
+
+    pub async fn send(&mut self, v: Value) {
+        self.send_text(v.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: String) {
+        self.stream.send(Message::Text(text.into())).await.unwrap();
+    }
+
+    /// Waits until the server closes the socket; returns its close code.
+    pub async fn closed(&mut self) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => panic!("the socket was not closed"),
+                Ok(None) | Ok(Some(Err(_))) => return None,
+                Ok(Some(Ok(Message::Close(frame)))) => return frame.map(|f| f.code.into()),
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
