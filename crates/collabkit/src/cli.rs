@@ -47,6 +47,9 @@ enum Command {
     Bench(crate::bench::BenchArgs),
     /// Run a small webhook receiver that prints deliveries and checks their signatures.
     Listen(crate::listen::ListenArgs),
+    /// The benchmark's WebSocket client process (started by `bench`).
+    #[command(hide = true)]
+    BenchClients(crate::bench::ClientsArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -149,7 +152,7 @@ struct ServeArgs {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     // A benchmark logs only problems: a line per request would be what it measures.
     let default_filter = match cli.command {
-        Command::Bench(_) => "warn",
+        Command::Bench(_) | Command::BenchClients(_) => "warn",
         _ => "info",
     };
     telemetry::init(cli.log_format, default_filter);
@@ -157,6 +160,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(args).await,
         Command::Bench(args) => crate::bench::run(args).await,
         Command::Listen(args) => crate::listen::run(args).await,
+        Command::BenchClients(args) => crate::bench::clients(args).await,
         Command::Migrate(db) => {
             store::open(&db.database, &db.tuning()).await?;
             eprintln!("database {} is up to date", db.database);

@@ -4,6 +4,8 @@
 //! drives events through the public HTTP API, exactly as an app would. Prints each figure and
 //! the command that reproduces it.
 
+mod realtime;
+pub use realtime::{ClientsArgs, clients};
 mod receiver;
 
 use std::sync::Arc;
@@ -37,6 +39,18 @@ pub struct BenchArgs {
     /// Deliveries left waiting for a retry in the memory run (0 skips it).
     #[arg(long, default_value_t = 100_000)]
     waiting_retries: u64,
+    /// Concurrent WebSocket connections in the realtime run (0 skips the realtime runs).
+    #[arg(long, default_value_t = 10_000)]
+    connections: usize,
+    /// Connections per room in the realtime run.
+    #[arg(long, default_value_t = 10)]
+    per_room: usize,
+    /// Seconds of join/leave churn.
+    #[arg(long, default_value_t = 5)]
+    churn_secs: u64,
+    /// Only the realtime runs.
+    #[arg(long)]
+    realtime_only: bool,
     /// Concurrent API clients creating events.
     #[arg(long, default_value_t = 64)]
     clients: usize,
@@ -46,6 +60,7 @@ pub struct BenchArgs {
 }
 
 struct Server {
+    base: String,
     api: String,
     bearer: String,
     http: reqwest::Client,
@@ -56,11 +71,19 @@ struct Server {
 
 impl Server {
     async fn start(args: &BenchArgs) -> anyhow::Result<Server> {
+        Self::start_with(args, |_| {}).await
+    }
+
+    async fn start_with(
+        args: &BenchArgs,
+        tune: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Server> {
         let dir = tempfile::tempdir()?;
         let mut config = Config::new(DatabaseUrl::Sqlite(dir.path().join("bench.db")));
         config.store.sqlite_synchronous = args.sqlite_synchronous;
         config.delivery.allow_private_destinations = true;
         config.delivery.retry_schedule = "1h".parse().map_err(anyhow::Error::msg)?;
+        tune(&mut config);
         let app = App::build(config).await?;
         let created = crate::accounts::create(app.store().as_ref(), "bench").await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -86,6 +109,7 @@ impl Server {
             .ok_or_else(|| anyhow::anyhow!("room creation failed: {room}"))?
             .to_owned();
         Ok(Server {
+            base,
             api,
             bearer,
             http,
@@ -96,11 +120,15 @@ impl Server {
     }
 
     async fn register(&self, url: &str) -> anyhow::Result<()> {
+        self.register_for(url, json!(["user.created"])).await
+    }
+
+    async fn register_for(&self, url: &str, events: Value) -> anyhow::Result<()> {
         let resp = self
             .http
             .post(format!("{}/webhooks", self.api))
             .bearer_auth(&self.bearer)
-            .json(&json!({"url": url, "events": ["user.created"]}))
+            .json(&json!({"url": url, "events": events}))
             .send()
             .await?;
         anyhow::ensure!(
@@ -207,6 +235,17 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "reproduce: cargo run --release -- bench {}",
         reproduce(&args)
     );
+    if !args.realtime_only {
+        webhooks(&args).await?;
+    }
+    if args.connections > 0 {
+        realtime::run(&args).await?;
+    }
+    Ok(())
+}
+
+async fn webhooks(args: &BenchArgs) -> anyhow::Result<()> {
+    let args = args.clone();
 
     // 1. The raw ceiling: the same signed POSTs, no storage.
     let rx = BenchReceiver::start().await?;
@@ -337,13 +376,21 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 
 fn reproduce(args: &BenchArgs) -> String {
     format!(
-        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --clients {} --sqlite-synchronous {}",
+        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --connections {} --per-room {} --churn-secs {} --clients {}{} --sqlite-synchronous {}",
         args.events,
         args.raw,
         args.fanout_events,
         args.latency_secs,
         args.waiting_retries,
+        args.connections,
+        args.per_room,
+        args.churn_secs,
         args.clients,
+        if args.realtime_only {
+            " --realtime-only"
+        } else {
+            ""
+        },
         match args.sqlite_synchronous {
             SqliteSynchronous::Full => "full",
             SqliteSynchronous::Normal => "normal",
