@@ -20,6 +20,8 @@ pub enum Outbound {
 
 /// Close code for a socket that stayed silent past the heartbeat.
 const CLOSE_TIMEOUT: u16 = 1001;
+/// Close code for a frame over the size limit ("message too big").
+const CLOSE_TOO_BIG: u16 = 1009;
 
 /// A token bucket: `rate` messages a second, bursts up to twice that.
 struct RateLimit {
@@ -110,9 +112,9 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
             // On shutdown the room sends a close frame through the writer, which ends us.
             let frame = tokio::time::timeout(silence, stream.next()).await;
             let text = match frame {
-                Err(_) => {
-                    reply(&own, Outbound::Close(CLOSE_TIMEOUT, "no heartbeat"));
-                    return;
+                Err(_) => return close(&own, CLOSE_TIMEOUT, "no heartbeat").await,
+                Ok(Some(Err(e))) if too_big(&e) => {
+                    return close(&own, CLOSE_TOO_BIG, "frame too large").await;
                 }
                 Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return,
                 Ok(Some(Ok(Message::Text(text)))) => text,
@@ -153,6 +155,26 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
         _ = reader => {},
     }
     let _ = room_tx.send(Command::Disconnected { connection });
+}
+
+/// Whether a read failed because a frame was over the size limit.
+fn too_big(e: &axum::Error) -> bool {
+    use std::error::Error;
+    matches!(
+        e.source()
+            .and_then(|s| s.downcast_ref::<tokio_tungstenite::tungstenite::Error>()),
+        Some(tokio_tungstenite::tungstenite::Error::Capacity(_))
+    )
+}
+
+/// Queues a close frame and lets the writer send it, which ends the connection.
+async fn close(own: &mpsc::WeakSender<Outbound>, code: u16, reason: &'static str) {
+    if let Some(tx) = own.upgrade()
+        && tx.send(Outbound::Close(code, reason)).await.is_ok()
+    {
+        drop(tx);
+        std::future::pending::<()>().await;
+    }
 }
 
 fn reply(own: &mpsc::WeakSender<Outbound>, message: Outbound) {

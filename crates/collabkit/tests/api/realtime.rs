@@ -451,3 +451,67 @@ async fn shutdown_closes_sockets_and_sessions() {
         ]
     );
 }
+
+#[tokio::test]
+async fn limits_rate_frame_size_and_heartbeat() {
+    let app = TestApp::spawn_with(|c| {
+        c.realtime.leave_grace = GRACE;
+        c.realtime.rate_limit = 5;
+        c.realtime.max_frame = 1024;
+        c.realtime.heartbeat = Duration::from_millis(100);
+    })
+    .await;
+    let room = id(&app.create_room("r").await);
+    let user = app.create_user(&room, "u").await;
+
+    // Rate: a burst of 10 is allowed, the rest of 30 is refused with an error each.
+    let (mut ws, _) = Ws::connect(&app, token(&user)).await;
+    for _ in 0..30 {
+        ws.send(json!({"type": "ping"})).await;
+    }
+    let (mut pongs, mut limited) = (0, 0);
+    while pongs + limited < 30 {
+        let m = ws.recv().await;
+        match m["type"].as_str().unwrap() {
+            "pong" => pongs += 1,
+            "error" => {
+                assert_eq!(m["code"], "rate_limited");
+                limited += 1;
+            }
+            other => panic!("{other}"),
+        }
+    }
+    assert!((10..=12).contains(&pongs), "{pongs} pongs");
+
+    // Metrics count the open connection.
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("collabkit_realtime_connections 1"), "{text}");
+    assert!(text.contains("collabkit_realtime_live_rooms 1"));
+
+    // Size: a frame over the limit closes the socket.
+    ws.send_text("x".repeat(4096)).await;
+    assert_eq!(ws.closed().await, Some(1009));
+
+    // Heartbeat: a client that stays silent (never reads, so never answers pings) is let go.
+    let (_silent, _) = Ws::connect(&app, token(&user)).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let (_, live) = app.get(&format!("/rooms/{room}/participants")).await;
+        if live["data"]["participants"].as_array().unwrap().is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the silent socket is still there: {live}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
