@@ -515,3 +515,50 @@ async fn limits_rate_frame_size_and_heartbeat() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn session_events_reach_webhooks_signed_and_in_order() {
+    let app = TestApp::spawn_for_delivery(|c| c.realtime.leave_grace = GRACE).await;
+    let rx = crate::receiver::Receiver::start().await;
+    let room = id(&app.create_room("r").await);
+    let hook = app
+        .create_webhook(json!({
+            "url": rx.url("/rt"),
+            "events": ["session.started", "participant.joined", "participant.left", "session.closed"],
+            "room_id": room,
+        }))
+        .await;
+    let user = app.create_user(&room, "u").await;
+    let (ws, _) = Ws::connect(&app, token(&user)).await;
+    ws.close().await;
+    let got = rx.wait_for(4, Duration::from_secs(10)).await;
+    let mut got: Vec<_> = got
+        .iter()
+        .map(|r| {
+            standardwebhooks::Webhook::new(hook["secret"].as_str().unwrap())
+                .unwrap()
+                .verify(&r.body, &r.headers)
+                .expect("signed");
+            serde_json::from_slice::<collabkit_webhooks::WebhookPayload>(&r.body).unwrap()
+        })
+        .collect();
+    // Deliveries run concurrently; the payloads' ids and timestamps carry the order.
+    got.sort_by(|a, b| a.id().cmp(b.id()));
+    let names: Vec<_> = got.iter().map(|p| p.event().as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "session.started",
+            "participant.joined",
+            "participant.left",
+            "session.closed"
+        ]
+    );
+    match &got[3] {
+        collabkit_webhooks::WebhookPayload::SessionClosed { users, .. } => {
+            assert_eq!(users.len(), 1);
+            assert_eq!(users[0].id, id(&user));
+        }
+        other => panic!("{other:?}"),
+    }
+}
