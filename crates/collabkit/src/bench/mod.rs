@@ -51,6 +51,9 @@ pub struct BenchArgs {
     /// Only the realtime runs.
     #[arg(long)]
     realtime_only: bool,
+    /// The server's `--delivery-concurrency` for the run.
+    #[arg(long, default_value_t = 512)]
+    delivery_concurrency: usize,
     /// Concurrent API clients creating events.
     #[arg(long, default_value_t = 64)]
     clients: usize,
@@ -83,6 +86,7 @@ impl Server {
         config.store.sqlite_synchronous = args.sqlite_synchronous;
         config.delivery.allow_private_destinations = true;
         config.delivery.retry_schedule = "1h".parse().map_err(anyhow::Error::msg)?;
+        config.delivery.concurrency = args.delivery_concurrency.max(1);
         tune(&mut config);
         let app = App::build(config).await?;
         let created = crate::accounts::create(app.store().as_ref(), "bench").await?;
@@ -376,7 +380,7 @@ async fn webhooks(args: &BenchArgs) -> anyhow::Result<()> {
 
 fn reproduce(args: &BenchArgs) -> String {
     format!(
-        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --connections {} --per-room {} --churn-secs {} --clients {}{} --sqlite-synchronous {}",
+        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {}{} --sqlite-synchronous {}",
         args.events,
         args.raw,
         args.fanout_events,
@@ -385,6 +389,7 @@ fn reproduce(args: &BenchArgs) -> String {
         args.connections,
         args.per_room,
         args.churn_secs,
+        args.delivery_concurrency,
         args.clients,
         if args.realtime_only {
             " --realtime-only"

@@ -37,7 +37,8 @@ impl Sender {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
-            .pool_max_idle_per_host(256)
+            // No cap on idle connections: with every slot busy on one host, a cap would close
+            // connections after each burst and open new ones for the next.
             .pool_idle_timeout(Duration::from_secs(60))
             .tcp_nodelay(true)
             .no_proxy()

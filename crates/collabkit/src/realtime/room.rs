@@ -290,12 +290,15 @@ impl RoomActor {
         p.leaving = Some(self.generation);
         if let Some(me) = self.me.clone() {
             let generation = self.generation;
+            // On shutdown the room ends every participation itself; the timer just goes away.
+            let shutdown = self.hub.shutdown_token().clone();
             self.hub.tasks().spawn(async move {
-                tokio::time::sleep(grace).await;
-                let _ = me.send(Command::GraceOver {
-                    user_id,
-                    generation,
-                });
+                tokio::select! {
+                    _ = tokio::time::sleep(grace) => {
+                        let _ = me.send(Command::GraceOver { user_id, generation });
+                    }
+                    _ = shutdown.cancelled() => {}
+                }
             });
         }
     }
