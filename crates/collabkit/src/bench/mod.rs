@@ -364,14 +364,19 @@ async fn webhooks(args: &BenchArgs) -> anyhow::Result<()> {
         let rx = BenchReceiver::start().await?;
         rx.counts.status.store(500, Ordering::Relaxed);
         server.register(&rx.url).await?;
-        let rss_start = rss_mib();
-        server.events(args.waiting_retries, args.clients).await?;
-        rx.wait_for(args.waiting_retries).await;
-        // Let the last attempts be recorded.
+        // RSS with a tenth of them waiting, then with all of them: flat means the waiting ones
+        // live in the database, not in memory.
+        let tenth = args.waiting_retries / 10;
+        server.events(tenth, args.clients).await?;
+        rx.wait_for(tenth).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let rss_end = rss_mib();
+        let rss_tenth = rss_mib();
+        server.events(args.waiting_retries - tenth, args.clients).await?;
+        rx.wait_for(args.waiting_retries).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let rss_all = rss_mib();
         println!(
-            "memory with {} retries waiting:           {rss_start:>6.0} MiB before, {rss_end:.0} MiB after (process RSS, bench included)",
+            "memory while retries wait:                    {rss_tenth:>6.0} MiB with {tenth}, {rss_all:.0} MiB with {} (process RSS, bench included)",
             args.waiting_retries
         );
     }
