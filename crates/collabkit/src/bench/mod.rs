@@ -371,7 +371,9 @@ async fn webhooks(args: &BenchArgs) -> anyhow::Result<()> {
         rx.wait_for(tenth).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let rss_tenth = rss_mib();
-        server.events(args.waiting_retries - tenth, args.clients).await?;
+        server
+            .events(args.waiting_retries - tenth, args.clients)
+            .await?;
         rx.wait_for(args.waiting_retries).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         let rss_all = rss_mib();
