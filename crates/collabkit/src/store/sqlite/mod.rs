@@ -853,7 +853,7 @@ impl Store for SqliteStore {
             .iter()
             .any(|r| matches!(r.next, super::NextStep::RetryAt(_)));
         self.writer
-            .write(move |c| records.iter().try_for_each(|r| queue::record_attempt(c, r)))
+            .write(move |c| queue::record_attempts(c, &records))
             .await?;
         if retry {
             // The dispatcher may be asleep until a later due time than this retry's.

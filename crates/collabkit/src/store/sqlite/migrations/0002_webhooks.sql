@@ -46,7 +46,6 @@ CREATE INDEX deliveries_due ON deliveries(due_at) WHERE status = 'pending';
 CREATE INDEX deliveries_by_webhook ON deliveries(webhook_id, seq);
 CREATE INDEX deliveries_by_webhook_status ON deliveries(webhook_id, status, seq);
 CREATE INDEX deliveries_by_webhook_event ON deliveries(webhook_id, event, seq);
-CREATE INDEX deliveries_by_created ON deliveries(created_at);
 CREATE INDEX deliveries_by_event ON deliveries(event_id);
 
 CREATE TABLE attempts (
