@@ -587,3 +587,29 @@ async fn a_dead_receiver_does_not_hold_back_the_others() {
         "at most its share is in flight to the dead receiver"
     );
 }
+
+#[tokio::test]
+async fn retention_prunes_finished_deliveries_in_the_background() {
+    let app = TestApp::spawn_for_delivery(|c| {
+        c.delivery.retention = Duration::from_secs(2);
+        c.delivery.prune_interval = Duration::from_millis(100);
+    })
+    .await;
+    let rx = Receiver::start().await;
+    let hook = app
+        .create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
+        .await;
+    let room = app.create_room("r").await;
+    app.create_user(id(&room), "u").await;
+    rx.wait_for(1, WAIT).await;
+    assert_eq!(app.deliveries(id(&hook)).await.len(), 1);
+    let deadline = std::time::Instant::now() + WAIT;
+    while !app.deliveries(id(&hook)).await.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "never pruned");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        app.events().await.is_empty(),
+        "the event went with its last delivery"
+    );
+}
