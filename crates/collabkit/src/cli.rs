@@ -57,7 +57,7 @@ enum AccountsCommand {
     /// Create an account and print `{"account_id", "api_key"}` as one JSON line.
     Create {
         /// A name for the account.
-        #[arg(long)]
+        #[arg(long, env = "COLLABKIT_ACCOUNT_NAME")]
         name: String,
         #[command(flatten)]
         db: DbArgs,
