@@ -6,6 +6,7 @@
 //! timeout keep them consistent.
 
 mod checkpointer;
+mod people;
 mod queue;
 mod readers;
 mod rows;
@@ -18,15 +19,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use collabkit_webhooks::WebhookEventName;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 use tokio::sync::Notify;
 
 use self::queue::Fanout;
 use self::readers::Readers;
-use self::rows::{
-    ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS, backend, conflict_or_backend, ts,
-};
+use self::rows::{backend, ts};
 use self::writer::Writer;
 use super::{
     Account, Attempt, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter, Event,
@@ -36,7 +34,7 @@ use super::{
 };
 use super::{Handoff, InlineLease};
 use crate::clock::Timestamp;
-use crate::{clock, events, ids};
+use crate::{clock, ids};
 use std::sync::atomic::Ordering;
 
 /// Schema versions, applied in order, each once.
@@ -200,46 +198,7 @@ fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
     }
 }
 
-fn room_in(conn: &Connection, account_id: &str, room_id: &str) -> StoreResult<Room> {
-    conn.prepare_cached(&format!(
-        "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND id = ?2"
-    ))
-    .and_then(|mut s| {
-        s.query_row(params![account_id, room_id], rows::room)
-            .optional()
-    })
-    .map_err(backend)?
-    .map(|(_, r)| r)
-    .ok_or(StoreError::NotFound("room"))
-}
-
-fn user_in(conn: &Connection, account_id: &str, user_id: &str) -> StoreResult<User> {
-    conn.prepare_cached(&format!(
-        "SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND id = ?2"
-    ))
-    .and_then(|mut s| {
-        s.query_row(params![account_id, user_id], rows::user)
-            .optional()
-    })
-    .map_err(backend)?
-    .map(|(_, u)| u)
-    .ok_or(StoreError::NotFound("user"))
-}
-
-/// Deletes one user and stores its `user.deleted` event.
-fn delete_user_in(
-    conn: &Connection,
-    room: &Room,
-    user: &User,
-    inline: Option<InlineLease>,
-) -> StoreResult<(Event, Fanout)> {
-    conn.prepare_cached("DELETE FROM users WHERE id = ?1")
-        .and_then(|mut s| s.execute(params![user.id]))
-        .map_err(backend)?;
-    let event = events::user_event(WebhookEventName::UserDeleted, room, user, clock::now());
-    let fanout = queue::insert_event(conn, &event, inline)?;
-    Ok((event, fanout))
-}
+use self::people::{room_in, user_in};
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -258,39 +217,18 @@ impl Store for SqliteStore {
         };
         let row = account.clone();
         self.writer
-            .write(move |c| {
-                c.execute(
-                    "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![row.id, row.name, row.api_key_hash, ts(&row.created_at)],
-                )
-                .map_err(backend)
-            })
+            .write(move |c| people::create_account(c, &row))
             .await?;
         Ok(account)
     }
 
     async fn get_account(&self, account_id: &str) -> StoreResult<Account> {
         let id = account_id.to_owned();
-        self.readers
-            .read(move |c| {
-                c.prepare_cached(&format!(
-                    "SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"
-                ))
-                .and_then(|mut s| s.query_row(params![id], rows::account).optional())
-                .map_err(backend)?
-                .ok_or(StoreError::NotFound("account"))
-            })
-            .await
+        self.readers.read(move |c| people::account(c, &id)).await
     }
 
     async fn count_accounts(&self) -> StoreResult<u64> {
-        self.readers
-            .read(|c| {
-                c.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get::<_, i64>(0))
-                    .map(|n| n as u64)
-                    .map_err(backend)
-            })
-            .await
+        self.readers.read(people::count_accounts).await
     }
 
     async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room> {
@@ -305,23 +243,7 @@ impl Store for SqliteStore {
         };
         let row = room.clone();
         self.writer
-            .write(move |c| {
-                c.prepare_cached(
-                    "INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        row.id,
-                        row.account_id,
-                        row.custom_id,
-                        row.name,
-                        ts(&row.created_at),
-                        ts(&row.updated_at)
-                    ])
-                })
-                .map_err(conflict_or_backend)
-            })
+            .write(move |c| people::create_room(c, &row))
             .await?;
         Ok(room)
     }
@@ -334,139 +256,33 @@ impl Store for SqliteStore {
     async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room> {
         let (a, cid) = (account_id.to_owned(), custom_id.to_owned());
         self.readers
-            .read(move |c| {
-                c.prepare_cached(&format!(
-                    "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND custom_id = ?2"
-                ))
-                .and_then(|mut s| s.query_row(params![a, cid], rows::room).optional())
-                .map_err(backend)?
-                .map(|(_, r)| r)
-                .ok_or(StoreError::NotFound("room"))
-            })
+            .read(move |c| people::room_by_custom_id(c, &a, &cid))
             .await
     }
 
     async fn list_rooms(&self, account_id: &str, page: PageRequest) -> StoreResult<Page<Room>> {
         let a = account_id.to_owned();
         self.readers
-            .read(move |c| {
-                let mut s = c
-                    .prepare_cached(&format!(
-                        "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND seq > ?2
-                         ORDER BY seq LIMIT ?3"
-                    ))
-                    .map_err(backend)?;
-                let rows = s
-                    .query_map(
-                        params![a, page.after.unwrap_or(0), page.limit as i64 + 1],
-                        rows::room,
-                    )
-                    .and_then(|r| r.collect::<Result<Vec<_>, _>>())
-                    .map_err(backend)?;
-                Ok(page_of(rows, page.limit))
-            })
+            .read(move |c| people::list_rooms(c, &a, page))
             .await
     }
 
     async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room> {
         let (a, r, name) = (account_id.to_owned(), room_id.to_owned(), name.to_owned());
         self.writer
-            .write(move |c| {
-                let mut room = room_in(c, &a, &r)?;
-                if room.name != name {
-                    room.name = name;
-                    room.updated_at = clock::now();
-                    c.execute(
-                        "UPDATE rooms SET name = ?1, updated_at = ?2 WHERE id = ?3",
-                        params![room.name, ts(&room.updated_at), room.id],
-                    )
-                    .map_err(backend)?;
-                }
-                Ok(room)
-            })
+            .write(move |c| people::rename_room(c, &a, &r, name))
             .await
     }
 
     async fn delete_room(&self, account_id: &str, room_id: &str) -> StoreResult<Change<Room>> {
         let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.write_change(move |c, inline| {
-            let room = room_in(c, &a, &r)?;
-            // Registrations scoped to the room go first: they end with it.
-            c.execute("DELETE FROM webhooks WHERE room_id = ?1", params![room.id])
-                .map_err(backend)?;
-            let users = c
-                .prepare_cached(&format!(
-                    "SELECT {USER_COLS} FROM users WHERE room_id = ?1 ORDER BY seq"
-                ))
-                .and_then(|mut s| {
-                    s.query_map(params![room.id], rows::user)?
-                        .collect::<Result<Vec<_>, _>>()
-                })
-                .map_err(backend)?;
-            let mut events = Vec::with_capacity(users.len());
-            let mut deliveries = Fanout::default();
-            for (_, user) in &users {
-                let (event, fanout) = delete_user_in(c, &room, user, inline)?;
-                events.push(event);
-                deliveries.add(fanout);
-            }
-            c.execute("DELETE FROM rooms WHERE id = ?1", params![room.id])
-                .map_err(backend)?;
-            Ok((
-                Change {
-                    value: room,
-                    events,
-                },
-                deliveries,
-            ))
-        })
-        .await
+        self.write_change(move |c, inline| people::delete_room(c, &a, &r, inline))
+            .await
     }
 
     async fn create_user(&self, account_id: &str, new: NewUser) -> StoreResult<Change<User>> {
         let a = account_id.to_owned();
-        self.write_change(move |c, inline| {
-                let room = room_in(c, &a, &new.room_id)?;
-                let now = clock::now();
-                let user = User {
-                    id: ids::new_id(ids::USER),
-                    account_id: a,
-                    room_id: room.id.clone(),
-                    custom_id: new.custom_id,
-                    name: new.name,
-                    profile_picture: new.profile_picture,
-                    token: crate::accounts::new_user_token(),
-                    created_at: now,
-                    updated_at: now,
-                };
-                c.prepare_cached(
-                    "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        user.id,
-                        user.account_id,
-                        user.room_id,
-                        user.custom_id,
-                        user.name,
-                        user.profile_picture,
-                        user.token,
-                        ts(&user.created_at),
-                        ts(&user.updated_at)
-                    ])
-                })
-                .map_err(conflict_or_backend)?;
-                let event = events::user_event(WebhookEventName::UserCreated, &room, &user, now);
-                let deliveries = queue::insert_event(c, &event, inline)?;
-                Ok((
-                    Change {
-                        value: user,
-                        events: vec![event],
-                    },
-                    deliveries,
-                ))
-            })
+        self.write_change(move |c, inline| people::create_user(c, &a, new, inline))
             .await
     }
 
@@ -487,28 +303,14 @@ impl Store for SqliteStore {
             custom_id.to_owned(),
         );
         self.readers
-            .read(move |c| {
-                c.prepare_cached(&format!(
-                    "SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND room_id = ?2 AND custom_id = ?3"
-                ))
-                .and_then(|mut s| s.query_row(params![a, r, cid], rows::user).optional())
-                .map_err(backend)?
-                .map(|(_, u)| u)
-                .ok_or(StoreError::NotFound("user"))
-            })
+            .read(move |c| people::user_by_custom_id(c, &a, &r, &cid))
             .await
     }
 
     async fn find_user_by_token(&self, token: &str) -> StoreResult<User> {
         let t = token.to_owned();
         self.readers
-            .read(move |c| {
-                c.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE token = ?1"))
-                    .and_then(|mut s| s.query_row(params![t], rows::user).optional())
-                    .map_err(backend)?
-                    .map(|(_, u)| u)
-                    .ok_or(StoreError::NotFound("user"))
-            })
+            .read(move |c| people::user_by_token(c, &t))
             .await
     }
 
@@ -520,23 +322,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Page<User>> {
         let (a, r) = (account_id.to_owned(), room_id.to_owned());
         self.readers
-            .read(move |c| {
-                let room = room_in(c, &a, &r)?;
-                let mut s = c
-                    .prepare_cached(&format!(
-                        "SELECT {USER_COLS} FROM users WHERE room_id = ?1 AND seq > ?2
-                         ORDER BY seq LIMIT ?3"
-                    ))
-                    .map_err(backend)?;
-                let rows = s
-                    .query_map(
-                        params![room.id, page.after.unwrap_or(0), page.limit as i64 + 1],
-                        rows::user,
-                    )
-                    .and_then(|r| r.collect::<Result<Vec<_>, _>>())
-                    .map_err(backend)?;
-                Ok(page_of(rows, page.limit))
-            })
+            .read(move |c| people::list_users(c, &a, &r, page))
             .await
     }
 
@@ -547,60 +333,14 @@ impl Store for SqliteStore {
         patch: UserPatch,
     ) -> StoreResult<Change<User>> {
         let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.write_change(move |c, inline| {
-            let mut user = user_in(c, &a, &u)?;
-            let before = user.clone();
-            if let Some(name) = patch.name {
-                user.name = name;
-            }
-            if let Some(picture) = patch.profile_picture {
-                user.profile_picture = picture;
-            }
-            if user == before {
-                return Ok((
-                    Change {
-                        value: user,
-                        events: vec![],
-                    },
-                    Fanout::default(),
-                ));
-            }
-            let now = clock::now();
-            user.updated_at = now;
-            c.execute(
-                "UPDATE users SET name = ?1, profile_picture = ?2, updated_at = ?3 WHERE id = ?4",
-                params![user.name, user.profile_picture, ts(&now), user.id],
-            )
-            .map_err(backend)?;
-            let room = room_in(c, &a, &user.room_id)?;
-            let event = events::user_event(WebhookEventName::UserUpdated, &room, &user, now);
-            let deliveries = queue::insert_event(c, &event, inline)?;
-            Ok((
-                Change {
-                    value: user,
-                    events: vec![event],
-                },
-                deliveries,
-            ))
-        })
-        .await
+        self.write_change(move |c, inline| people::update_user(c, &a, &u, patch, inline))
+            .await
     }
 
     async fn delete_user(&self, account_id: &str, user_id: &str) -> StoreResult<Change<User>> {
         let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.write_change(move |c, inline| {
-            let user = user_in(c, &a, &u)?;
-            let room = room_in(c, &a, &user.room_id)?;
-            let (event, deliveries) = delete_user_in(c, &room, &user, inline)?;
-            Ok((
-                Change {
-                    value: user,
-                    events: vec![event],
-                },
-                deliveries,
-            ))
-        })
-        .await
+        self.write_change(move |c, inline| people::delete_user(c, &a, &u, inline))
+            .await
     }
 
     async fn list_events(
@@ -611,30 +351,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Page<Event>> {
         let a = account_id.to_owned();
         self.readers
-            .read(move |c| {
-                let mut s = c
-                    .prepare_cached(&format!(
-                        "SELECT {EVENT_COLS} FROM events
-                         WHERE account_id = ?1 AND seq > ?2
-                           AND (?3 IS NULL OR room_id = ?3) AND (?4 IS NULL OR event = ?4)
-                         ORDER BY seq LIMIT ?5"
-                    ))
-                    .map_err(backend)?;
-                let rows = s
-                    .query_map(
-                        params![
-                            a,
-                            page.after.unwrap_or(0),
-                            filter.room_id,
-                            filter.event.map(|e| e.as_str()),
-                            page.limit as i64 + 1
-                        ],
-                        rows::event,
-                    )
-                    .and_then(|r| r.collect::<Result<Vec<_>, _>>())
-                    .map_err(backend)?;
-                Ok(page_of(rows, page.limit))
-            })
+            .read(move |c| people::list_events(c, &a, filter, page))
             .await
     }
 

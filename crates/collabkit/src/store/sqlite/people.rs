@@ -1,0 +1,383 @@
+//! Accounts, rooms, users and the event log on SQLite (synchronous; run by the writer or a
+//! reader). User changes store their events, with their deliveries, in the same transaction.
+
+use collabkit_webhooks::WebhookEventName;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::page_of;
+use super::queue::{self, Fanout};
+use super::rows::{
+    self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS, backend, conflict_or_backend, ts,
+};
+use crate::store::{
+    Account, Change, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room, StoreError,
+    StoreResult, User, UserPatch,
+};
+use crate::{clock, events, ids};
+
+pub fn create_account(conn: &Connection, account: &Account) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            account.id,
+            account.name,
+            account.api_key_hash,
+            ts(&account.created_at)
+        ],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub fn account(conn: &Connection, account_id: &str) -> StoreResult<Account> {
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"
+    ))
+    .and_then(|mut s| s.query_row(params![account_id], rows::account).optional())
+    .map_err(backend)?
+    .ok_or(StoreError::NotFound("account"))
+}
+
+pub fn count_accounts(conn: &Connection) -> StoreResult<u64> {
+    conn.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+        .map_err(backend)
+}
+
+pub fn room_in(conn: &Connection, account_id: &str, room_id: &str) -> StoreResult<Room> {
+    conn.prepare_cached(&format!(
+        "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, room_id], rows::room)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, r)| r)
+    .ok_or(StoreError::NotFound("room"))
+}
+
+pub fn user_in(conn: &Connection, account_id: &str, user_id: &str) -> StoreResult<User> {
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, user_id], rows::user)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, u)| u)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+pub fn create_room(conn: &Connection, room: &Room) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            room.id,
+            room.account_id,
+            room.custom_id,
+            room.name,
+            ts(&room.created_at),
+            ts(&room.updated_at)
+        ])
+    })
+    .map_err(conflict_or_backend)?;
+    Ok(())
+}
+
+pub fn room_by_custom_id(
+    conn: &Connection,
+    account_id: &str,
+    custom_id: &str,
+) -> StoreResult<Room> {
+    conn.prepare_cached(&format!(
+        "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND custom_id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, custom_id], rows::room)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, r)| r)
+    .ok_or(StoreError::NotFound("room"))
+}
+
+pub fn list_rooms(
+    conn: &Connection,
+    account_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Room>> {
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+        ))
+        .and_then(|mut s| {
+            s.query_map(
+                params![account_id, page.after.unwrap_or(0), page.limit as i64 + 1],
+                rows::room,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    Ok(page_of(rows, page.limit))
+}
+
+pub fn rename_room(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    name: String,
+) -> StoreResult<Room> {
+    let mut room = room_in(conn, account_id, room_id)?;
+    if room.name != name {
+        room.name = name;
+        room.updated_at = clock::now();
+        conn.execute(
+            "UPDATE rooms SET name = ?1, updated_at = ?2 WHERE id = ?3",
+            params![room.name, ts(&room.updated_at), room.id],
+        )
+        .map_err(backend)?;
+    }
+    Ok(room)
+}
+
+pub fn delete_room(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<Room>, Fanout)> {
+    let room = room_in(conn, account_id, room_id)?;
+    // Registrations scoped to the room go first: they end with it.
+    conn.execute("DELETE FROM webhooks WHERE room_id = ?1", params![room.id])
+        .map_err(backend)?;
+    let users = conn
+        .prepare_cached(&format!(
+            "SELECT {USER_COLS} FROM users WHERE room_id = ?1 ORDER BY seq"
+        ))
+        .and_then(|mut s| {
+            s.query_map(params![room.id], rows::user)?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    let mut events = Vec::with_capacity(users.len());
+    let mut deliveries = Fanout::default();
+    for (_, user) in &users {
+        let (event, fanout) = delete_user_in(conn, &room, user, inline)?;
+        events.push(event);
+        deliveries.add(fanout);
+    }
+    conn.execute("DELETE FROM rooms WHERE id = ?1", params![room.id])
+        .map_err(backend)?;
+    Ok((
+        Change {
+            value: room,
+            events,
+        },
+        deliveries,
+    ))
+}
+
+pub fn create_user(
+    conn: &Connection,
+    account_id: &str,
+    new: NewUser,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let room = room_in(conn, account_id, &new.room_id)?;
+    let now = clock::now();
+    let user = User {
+        id: ids::new_id(ids::USER),
+        account_id: account_id.to_owned(),
+        room_id: room.id.clone(),
+        custom_id: new.custom_id,
+        name: new.name,
+        profile_picture: new.profile_picture,
+        token: crate::accounts::new_user_token(),
+        created_at: now,
+        updated_at: now,
+    };
+    conn.prepare_cached(
+        "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            user.id,
+            user.account_id,
+            user.room_id,
+            user.custom_id,
+            user.name,
+            user.profile_picture,
+            user.token,
+            ts(&user.created_at),
+            ts(&user.updated_at)
+        ])
+    })
+    .map_err(conflict_or_backend)?;
+    let event = events::user_event(WebhookEventName::UserCreated, &room, &user, now);
+    let deliveries = queue::insert_event(conn, &event, inline)?;
+    Ok((
+        Change {
+            value: user,
+            events: vec![event],
+        },
+        deliveries,
+    ))
+}
+
+pub fn user_by_custom_id(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    custom_id: &str,
+) -> StoreResult<User> {
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND room_id = ?2 AND custom_id = ?3"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, room_id, custom_id], rows::user)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, u)| u)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+pub fn user_by_token(conn: &Connection, token: &str) -> StoreResult<User> {
+    conn.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE token = ?1"))
+        .and_then(|mut s| s.query_row(params![token], rows::user).optional())
+        .map_err(backend)?
+        .map(|(_, u)| u)
+        .ok_or(StoreError::NotFound("user"))
+}
+
+pub fn list_users(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<User>> {
+    let room = room_in(conn, account_id, room_id)?;
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {USER_COLS} FROM users WHERE room_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+        ))
+        .and_then(|mut s| {
+            s.query_map(
+                params![room.id, page.after.unwrap_or(0), page.limit as i64 + 1],
+                rows::user,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    Ok(page_of(rows, page.limit))
+}
+
+pub fn update_user(
+    conn: &Connection,
+    account_id: &str,
+    user_id: &str,
+    patch: UserPatch,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let mut user = user_in(conn, account_id, user_id)?;
+    let before = user.clone();
+    if let Some(name) = patch.name {
+        user.name = name;
+    }
+    if let Some(picture) = patch.profile_picture {
+        user.profile_picture = picture;
+    }
+    if user == before {
+        let unchanged = Change {
+            value: user,
+            events: vec![],
+        };
+        return Ok((unchanged, Fanout::default()));
+    }
+    let now = clock::now();
+    user.updated_at = now;
+    conn.execute(
+        "UPDATE users SET name = ?1, profile_picture = ?2, updated_at = ?3 WHERE id = ?4",
+        params![user.name, user.profile_picture, ts(&now), user.id],
+    )
+    .map_err(backend)?;
+    let room = room_in(conn, account_id, &user.room_id)?;
+    let event = events::user_event(WebhookEventName::UserUpdated, &room, &user, now);
+    let deliveries = queue::insert_event(conn, &event, inline)?;
+    Ok((
+        Change {
+            value: user,
+            events: vec![event],
+        },
+        deliveries,
+    ))
+}
+
+pub fn delete_user(
+    conn: &Connection,
+    account_id: &str,
+    user_id: &str,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let user = user_in(conn, account_id, user_id)?;
+    let room = room_in(conn, account_id, &user.room_id)?;
+    let (event, deliveries) = delete_user_in(conn, &room, &user, inline)?;
+    Ok((
+        Change {
+            value: user,
+            events: vec![event],
+        },
+        deliveries,
+    ))
+}
+
+/// Deletes one user and stores its `user.deleted` event.
+fn delete_user_in(
+    conn: &Connection,
+    room: &Room,
+    user: &User,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Event, Fanout)> {
+    conn.prepare_cached("DELETE FROM users WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![user.id]))
+        .map_err(backend)?;
+    let event = events::user_event(WebhookEventName::UserDeleted, room, user, clock::now());
+    let fanout = queue::insert_event(conn, &event, inline)?;
+    Ok((event, fanout))
+}
+
+pub fn list_events(
+    conn: &Connection,
+    account_id: &str,
+    filter: EventFilter,
+    page: PageRequest,
+) -> StoreResult<Page<Event>> {
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {EVENT_COLS} FROM events
+             WHERE account_id = ?1 AND seq > ?2
+               AND (?3 IS NULL OR room_id = ?3) AND (?4 IS NULL OR event = ?4)
+             ORDER BY seq LIMIT ?5"
+        ))
+        .and_then(|mut s| {
+            s.query_map(
+                params![
+                    account_id,
+                    page.after.unwrap_or(0),
+                    filter.room_id,
+                    filter.event.map(|e| e.as_str()),
+                    page.limit as i64 + 1
+                ],
+                rows::event,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    Ok(page_of(rows, page.limit))
+}
