@@ -45,6 +45,7 @@ macro_rules! store_conformance_tests {
             prune_removes_old_finished_deliveries,
             sessions_start_join_leave_and_close_in_order,
             open_sessions_are_closed_after_a_restart,
+            deletions_end_participation_first,
         );
     };
     (@each $factory:expr; $($check:ident),* $(,)?) => {

@@ -56,8 +56,6 @@ pub async fn sessions_start_join_leave_and_close_in_order(store: &dyn Store) {
             .events
             .is_empty()
     );
-    // The last one leaves after being deleted: the snapshot stands in for the user.
-    store.delete_user(&a, &u2.id).await.unwrap();
     let last = store.leave_session(&a, &room.id, &u2.id).await.unwrap();
     assert_eq!(names(&last.events), ["participant.left", "session.closed"]);
     match serde_json::from_str(&last.events[1].payload).unwrap() {
@@ -112,4 +110,30 @@ pub async fn open_sessions_are_closed_after_a_restart(store: &dyn Store) {
         (0, 0),
         "closed exactly once"
     );
+}
+
+pub async fn deletions_end_participation_first(store: &dyn Store) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let u1 = store
+        .create_user(&a, new_user(&room.id, "u1"))
+        .await
+        .unwrap()
+        .value;
+    let u2 = store
+        .create_user(&a, new_user(&room.id, "u2"))
+        .await
+        .unwrap()
+        .value;
+    store.join_session(&a, &room.id, &u1.id).await.unwrap();
+    store.join_session(&a, &room.id, &u2.id).await.unwrap();
+
+    let deleted = store.delete_user(&a, &u1.id).await.unwrap();
+    assert_eq!(names(&deleted.events), ["participant.left", "user.deleted"]);
+    let gone = store.delete_room(&a, &room.id).await.unwrap();
+    assert_eq!(
+        names(&gone.events),
+        ["participant.left", "session.closed", "user.deleted"]
+    );
+    assert_eq!(store.close_open_sessions().await.unwrap().value, 0);
 }

@@ -9,6 +9,7 @@ use super::queue::{self, Fanout};
 use super::rows::{
     self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS, backend, conflict_or_backend, ts,
 };
+use super::sessions;
 use crate::store::{
     Account, Change, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room, StoreError,
     StoreResult, User, UserPatch,
@@ -152,7 +153,10 @@ pub fn delete_room(
     inline: Option<InlineLease>,
 ) -> StoreResult<(Change<Room>, Fanout)> {
     let room = room_in(conn, account_id, room_id)?;
-    // Registrations scoped to the room go first: they end with it.
+    // Its live session ends first (participant.left…, session.closed), as the hub does; this
+    // also covers a session no live connection holds any more.
+    let (mut events, mut deliveries) = sessions::end_room(conn, &room, inline)?;
+    // Registrations scoped to the room go next: they end with it.
     conn.execute("DELETE FROM webhooks WHERE room_id = ?1", params![room.id])
         .map_err(backend)?;
     let users = conn
@@ -164,8 +168,6 @@ pub fn delete_room(
                 .collect::<Result<Vec<_>, _>>()
         })
         .map_err(backend)?;
-    let mut events = Vec::with_capacity(users.len());
-    let mut deliveries = Fanout::default();
     for (_, user) in &users {
         let (event, fanout) = delete_user_in(conn, &room, user, inline)?;
         events.push(event);
@@ -327,11 +329,15 @@ pub fn delete_user(
 ) -> StoreResult<(Change<User>, Fanout)> {
     let user = user_in(conn, account_id, user_id)?;
     let room = room_in(conn, account_id, &user.room_id)?;
-    let (event, deliveries) = delete_user_in(conn, &room, &user, inline)?;
+    // A participant leaves before being deleted (the hub normally did it already).
+    let (mut events, mut deliveries) = sessions::leave(conn, &room, &user.id, Some(&user), inline)?;
+    let (event, fanout) = delete_user_in(conn, &room, &user, inline)?;
+    events.push(event);
+    deliveries.add(fanout);
     Ok((
         Change {
             value: user,
-            events: vec![event],
+            events,
         },
         deliveries,
     ))

@@ -159,47 +159,56 @@ fn close(
     )
 }
 
+/// Ends a room's open session, if any: each participant leaves, then the session closes.
+pub fn end_room(
+    conn: &Connection,
+    room: &Room,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Vec<Event>, Fanout)> {
+    let (mut events, mut fanout) = (Vec::new(), Fanout::default());
+    let Some(session) = open_session(conn, &room.id)? else {
+        return Ok((events, fanout));
+    };
+    let users: Vec<String> = conn
+        .prepare_cached("SELECT user_id FROM participants WHERE session_id = ?1 ORDER BY joined_at")
+        .and_then(|mut s| s.query_map(params![session], |r| r.get(0))?.collect())
+        .map_err(backend)?;
+    for user_id in users {
+        let user = super::user_in(conn, &room.account_id, &user_id).ok();
+        let (e, f) = leave(conn, room, &user_id, user.as_ref(), inline)?;
+        events.extend(e);
+        fanout.add(f);
+    }
+    // A session with no participant row left (should not happen) still closes.
+    if open_session(conn, &room.id)?.is_some() {
+        close(
+            conn,
+            room,
+            &session,
+            clock::now(),
+            inline,
+            &mut events,
+            &mut fanout,
+        )?;
+    }
+    Ok((events, fanout))
+}
+
 /// Closes every open session: each participant leaves, then the session closes.
 pub fn close_all(
     conn: &Connection,
     inline: Option<InlineLease>,
 ) -> StoreResult<(Vec<Event>, Fanout, usize)> {
-    let open: Vec<(String, String, String)> = conn
-        .prepare(
-            "SELECT id, account_id, room_id FROM sessions WHERE closed_at IS NULL ORDER BY seq",
-        )
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect()
-        })
+    let open: Vec<(String, String)> = conn
+        .prepare("SELECT account_id, room_id FROM sessions WHERE closed_at IS NULL ORDER BY seq")
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .map_err(backend)?;
     let (mut events, mut fanout) = (Vec::new(), Fanout::default());
-    for (session, account_id, room_id) in &open {
+    for (account_id, room_id) in &open {
         let room = super::room_in(conn, account_id, room_id)?;
-        let users: Vec<String> = conn
-            .prepare_cached(
-                "SELECT user_id FROM participants WHERE session_id = ?1 ORDER BY joined_at",
-            )
-            .and_then(|mut s| s.query_map(params![session], |r| r.get(0))?.collect())
-            .map_err(backend)?;
-        for user_id in users {
-            let user = super::user_in(conn, account_id, &user_id).ok();
-            let (e, f) = leave(conn, &room, &user_id, user.as_ref(), inline)?;
-            events.extend(e);
-            fanout.add(f);
-        }
-        // A session with no participant row left (should not happen) still closes.
-        if open_session(conn, room_id)?.is_some() {
-            close(
-                conn,
-                &room,
-                session,
-                clock::now(),
-                inline,
-                &mut events,
-                &mut fanout,
-            )?;
-        }
+        let (e, f) = end_room(conn, &room, inline)?;
+        events.extend(e);
+        fanout.add(f);
     }
     Ok((events, fanout, open.len()))
 }
