@@ -376,6 +376,18 @@ pub async fn retries_failures_and_recovery_move_deliveries(store: &dyn Store) {
     assert_eq!(failed.attempts, 2);
     assert_eq!(failed.next_retry_at, None);
     assert_eq!(store.next_due_at().await.unwrap(), None);
+    for (status, expected) in [
+        (DeliveryStatus::Failed, 1),
+        (DeliveryStatus::Pending, 0),
+        (DeliveryStatus::Success, 0),
+    ] {
+        let filter = DeliveryFilter {
+            status: Some(status),
+            event: Some(WebhookEventName::UserCreated),
+        };
+        let page = store.list_deliveries(&a, &hook, filter, ALL).await.unwrap();
+        assert_eq!(page.items.len(), expected, "{status:?}");
+    }
 
     let since = clock::now() - chrono::Duration::hours(1);
     assert_eq!(store.recover_deliveries(&a, &hook, since).await.unwrap(), 1);
