@@ -15,6 +15,8 @@ use crate::store::{StoreError, StoreResult};
 
 /// The most jobs committed together; bounds the latency one commit adds to the first job.
 const MAX_GROUP: usize = 512;
+/// How long a busy writer waits to fill a group.
+const LINGER: std::time::Duration = std::time::Duration::from_micros(250);
 
 trait Job: Send {
     fn run(&mut self, conn: &Connection);
@@ -99,14 +101,26 @@ impl Writer {
 }
 
 fn run(conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>) {
+    let mut busy = false;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
+        // Under load, wait a moment for more jobs: every commit rewrites the pages it touched,
+        // so a bigger group writes each hot page once for more changes. When idle, commit at once.
+        let linger = busy.then(|| std::time::Instant::now() + LINGER);
         while group.len() < MAX_GROUP {
-            match queue.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
+            let next = match linger {
+                Some(until) => {
+                    let left = until.saturating_duration_since(std::time::Instant::now());
+                    queue.recv_timeout(left).ok()
+                }
+                None => queue.try_recv().ok(),
+            };
+            match next {
+                Some(job) => group.push(job),
+                None => break,
             }
         }
+        busy = group.len() > 1;
         let commit = commit_group(&conn, &mut group);
         for job in group {
             job.finish(&commit);
