@@ -150,7 +150,9 @@ impl Hub {
         user: User,
         outbound: mpsc::Sender<connection::Outbound>,
     ) -> StoreResult<mpsc::UnboundedSender<Command>> {
-        loop {
+        // An actor may retire between the lookup and the join; a second or third try meets a
+        // fresh one. More failures mean the room's actor keeps dying: give up.
+        for _ in 0..3 {
             let tx = self.room(room);
             let (reply, answer) = oneshot::channel();
             let join = Command::Join {
@@ -167,6 +169,10 @@ impl Hub {
                 Err(_) => continue,
             }
         }
+        Err(crate::store::StoreError::Backend(format!(
+            "room {} is unavailable",
+            room.id
+        )))
     }
 
     /// Who is in the room now.
