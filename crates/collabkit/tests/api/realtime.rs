@@ -481,7 +481,11 @@ async fn limits_rate_frame_size_and_heartbeat() {
             other => panic!("{other}"),
         }
     }
-    assert!((10..=12).contains(&pongs), "{pongs} pongs");
+    // A burst of 10, plus what refills (5/s) while the 30 frames go out.
+    assert!(
+        (10..=15).contains(&pongs),
+        "{pongs} pongs, {limited} refused"
+    );
 
     // Metrics count the open connection.
     let text = app
