@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use crate::helpers::TestApp;
 use crate::ws::Ws;
 
-const GRACE: Duration = Duration::from_millis(200);
+// Long enough that a close-and-reconnect fits in it even on a loaded CI machine.
+const GRACE: Duration = Duration::from_millis(500);
 
 async fn app() -> TestApp {
     TestApp::spawn_with(|c| c.realtime.leave_grace = GRACE).await
