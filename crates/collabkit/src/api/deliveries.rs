@@ -13,6 +13,7 @@ use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Query};
 use super::pagination::{PageQuery, encode_cursor};
+use super::paths::{DeliveryPath, WebhookPath};
 use super::{AppState, Data, EVENT_NAMES_LIST};
 use crate::clock;
 use crate::store::DeliveryFilter;
@@ -35,21 +36,6 @@ pub struct DeliveryQuery {
     event: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct WebhookPath {
-    #[allow(dead_code)]
-    account_id: String,
-    webhook_id: String,
-}
-
-#[derive(Deserialize)]
-pub struct DeliveryPath {
-    #[allow(dead_code)]
-    account_id: String,
-    webhook_id: String,
-    delivery_id: String,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -11,6 +11,7 @@ mod events;
 mod extract;
 mod ops;
 mod pagination;
+mod paths;
 mod rooms;
 mod users;
 mod validate;

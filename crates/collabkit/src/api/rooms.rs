@@ -13,6 +13,7 @@ use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Query};
 use super::pagination::{PageQuery, encode_cursor};
+use super::paths::{CustomIdPath, RoomPath};
 use super::{AppState, Data, validate};
 use crate::realtime::ParticipantSnapshot;
 use crate::store::NewRoom;
@@ -74,20 +75,6 @@ pub struct RoomList {
 pub struct UserList {
     pub users: Vec<CollabKitUser>,
     pub next_cursor: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct RoomPath {
-    #[allow(dead_code)]
-    account_id: String,
-    room_id: String,
-}
-
-#[derive(Deserialize)]
-pub struct CustomIdPath {
-    #[allow(dead_code)]
-    account_id: String,
-    custom_id: String,
 }
 
 /// Create a room.

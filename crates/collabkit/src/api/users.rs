@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Query};
+use super::paths::{CustomIdPath, UserPath};
 use super::{AppState, Data, validate};
 use crate::store::{NewUser, UserPatch};
 
@@ -53,20 +54,6 @@ pub struct CreatedUser {
 #[derive(Serialize, ToSchema)]
 pub struct UserBody {
     pub user: CollabKitUser,
-}
-
-#[derive(Deserialize)]
-pub struct UserPath {
-    #[allow(dead_code)]
-    account_id: String,
-    user_id: String,
-}
-
-#[derive(Deserialize)]
-pub struct CustomIdPath {
-    #[allow(dead_code)]
-    account_id: String,
-    custom_id: String,
 }
 
 #[derive(Deserialize, IntoParams)]

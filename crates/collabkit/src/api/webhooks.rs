@@ -14,6 +14,7 @@ use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Query};
 use super::pagination::{PageQuery, encode_cursor};
+use super::paths::WebhookPath;
 use super::{AppState, Data, EVENT_NAMES_LIST, validate};
 use crate::delivery::guard;
 use crate::secrets::new_webhook_secret;
@@ -89,13 +90,6 @@ pub struct ListQuery {
     room_id: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct WebhookPath {
-    #[allow(dead_code)]
-    account_id: String,
-    webhook_id: String,
 }
 
 async fn url_field(state: &AppState, value: Value) -> Result<String, ApiError> {

@@ -185,7 +185,7 @@ impl Dispatcher {
 
     /// Claims as many due deliveries as there are free slots, skipping registrations that
     /// already use their whole share.
-    pub async fn claim_once(&self) -> crate::store::StoreResult<Vec<ClaimedDelivery>> {
+    async fn claim_once(&self) -> crate::store::StoreResult<Vec<ClaimedDelivery>> {
         let free = self.slots.available_permits() as u32;
         if free == 0 {
             return Ok(vec![]);

@@ -10,6 +10,21 @@ use crate::receiver::{Receiver, Reply};
 
 const WAIT: Duration = Duration::from_secs(10);
 
+/// Registers `rx` for `user.created`, creates one user, and waits until that delivery has
+/// settled (is no longer pending). Returns the registration and the delivery.
+async fn deliver_one(app: &TestApp, rx: &Receiver) -> (Value, Value) {
+    let hook = app
+        .create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
+        .await;
+    let room = app.create_room("r").await;
+    app.create_user(id(&room), "u").await;
+    let d = app.deliveries(id(&hook)).await.remove(0);
+    let d = app
+        .delivery_until(id(&hook), id(&d), |d| d["status"] != "pending")
+        .await;
+    (hook, d)
+}
+
 fn id(v: &Value) -> &str {
     v["id"].as_str().unwrap()
 }
@@ -251,21 +266,13 @@ async fn retry_after_is_honoured_within_the_schedule() {
 async fn gone_disables_the_registration() {
     let app = TestApp::spawn_for_delivery(|_| {}).await;
     let rx = Receiver::start_with(vec![Reply::Status(410)]).await;
-    let hook = app
-        .create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
-        .await;
-    let room = app.create_room("r").await;
-    app.create_user(id(&room), "u").await;
-    rx.wait_for(1, WAIT).await;
-    let d = app.deliveries(id(&hook)).await.remove(0);
-    let d = app
-        .delivery_until(id(&hook), id(&d), |d| d["status"] != "pending")
-        .await;
+    let (hook, d) = deliver_one(&app, &rx).await;
     assert_eq!(d["status"], "failed");
     assert_eq!(d["attempts"], 1);
     assert_eq!(d["status_code"], 410);
     let (_, got) = app.get(&format!("/webhooks/{}", id(&hook))).await;
     assert_eq!(got["data"]["webhook"]["enabled"], false);
+    let room = app.create_room("later").await;
     app.create_user(id(&room), "v").await;
     assert_eq!(
         app.deliveries(id(&hook)).await.len(),
@@ -282,15 +289,7 @@ async fn a_receiver_that_never_answers_times_out() {
     })
     .await;
     let rx = Receiver::start_with(vec![Reply::Hang]).await;
-    let hook = app
-        .create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
-        .await;
-    let room = app.create_room("r").await;
-    app.create_user(id(&room), "u").await;
-    let d = app.deliveries(id(&hook)).await.remove(0);
-    let d = app
-        .delivery_until(id(&hook), id(&d), |d| d["status"] != "pending")
-        .await;
+    let (hook, d) = deliver_one(&app, &rx).await;
     assert_eq!(d["status"], "failed");
     assert!(d["status_code"].is_null());
     let attempt = app.attempts(id(&hook), id(&d)).await.remove(0);
@@ -307,15 +306,7 @@ async fn redirects_are_not_followed() {
     let app =
         TestApp::spawn_for_delivery(|c| c.delivery.retry_schedule = "".parse().unwrap()).await;
     let rx = Receiver::start_with(vec![Reply::Status(302)]).await;
-    let hook = app
-        .create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
-        .await;
-    let room = app.create_room("r").await;
-    app.create_user(id(&room), "u").await;
-    let d = app.deliveries(id(&hook)).await.remove(0);
-    let d = app
-        .delivery_until(id(&hook), id(&d), |d| d["status"] != "pending")
-        .await;
+    let (_, d) = deliver_one(&app, &rx).await;
     assert_eq!(d["status"], "failed");
     assert_eq!(d["status_code"], 302);
     assert_eq!(rx.received().len(), 1);
@@ -448,15 +439,7 @@ async fn a_registration_failing_for_too_long_is_disabled() {
     })
     .await;
     let rx = Receiver::start_with(vec![Reply::Status(500)]).await;
-    let hook = app
-        .create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
-        .await;
-    let room = app.create_room("r").await;
-    app.create_user(id(&room), "u").await;
-    let d = app.deliveries(id(&hook)).await.remove(0);
-    let d = app
-        .delivery_until(id(&hook), id(&d), |d| d["status"] != "pending")
-        .await;
+    let (hook, d) = deliver_one(&app, &rx).await;
     assert_eq!(d["status"], "failed");
     assert!(
         d["attempts"].as_u64().unwrap() < 4,
@@ -539,15 +522,7 @@ async fn delivery_metrics_are_exported() {
     rx.wait_for(1, WAIT).await;
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let text = app
-            .client
-            .get(format!("{}/metrics", app.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = app.metrics_text().await;
         if text.contains(r#"collabkit_delivery_attempts_total{outcome="success"} 1"#) {
             assert!(text.contains("collabkit_delivery_attempt_duration_seconds_bucket"));
             assert!(text.contains("collabkit_delivery_queue_due "));

@@ -225,6 +225,18 @@ impl TestApp {
         body["data"]["attempts"].as_array().unwrap().clone()
     }
 
+    /// The Prometheus text of `/metrics`.
+    pub async fn metrics_text(&self) -> String {
+        let resp = self
+            .client
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        resp.text().await.unwrap()
+    }
+
     /// Every stored event of the account, oldest first.
     pub async fn events(&self) -> Vec<Value> {
         let (status, body) = self.get("/events?limit=200").await;

@@ -26,15 +26,7 @@ async fn metrics_count_requests_by_route_and_status() {
     let app = TestApp::spawn().await;
     app.create_room("r").await;
     app.get("/rooms/room_missing").await;
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     assert!(
         text.contains(r#"route="/v1/accounts/{account_id}/rooms",status="201""#),
         "{text}"

@@ -489,15 +489,7 @@ async fn limits_rate_frame_size_and_heartbeat() {
     );
 
     // Metrics count the open connection.
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     assert!(text.contains("collabkit_realtime_connections 1"), "{text}");
     assert!(text.contains("collabkit_realtime_live_rooms 1"));
 

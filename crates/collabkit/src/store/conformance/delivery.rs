@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use collabkit_webhooks::WebhookEventName;
 
-use super::{ALL, account, all_events, new_room, new_user};
+use super::{ALL, account, all_events, new_room, new_user, user};
 use crate::clock;
 use crate::store::{
     Attempt, AttemptRecord, DeliveryFilter, DeliveryStatus, NewWebhook, NextStep, Store,
@@ -206,11 +206,7 @@ pub async fn events_fan_out_to_matching_registrations(store: &dyn Store) {
         .unwrap();
 
     store.create_user(&a, new_user(&r1.id, "u")).await.unwrap();
-    let u2 = store
-        .create_user(&a, new_user(&r2.id, "u"))
-        .await
-        .unwrap()
-        .value;
+    let u2 = user(store, &a, &r2.id, "u").await;
     store.delete_user(&a, &u2.id).await.unwrap();
 
     let count = |acct: String, hook: String| async move {

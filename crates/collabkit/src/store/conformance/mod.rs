@@ -4,7 +4,7 @@
 //! whole suite with [`crate::store_conformance_tests!`], handing it a factory for fresh stores, so
 //! a new backend (PostgreSQL) runs exactly the same checks as SQLite.
 
-use super::{EventFilter, NewRoom, NewUser, PageRequest, Store};
+use super::{EventFilter, NewRoom, NewUser, PageRequest, Store, User};
 use crate::accounts;
 
 mod delivery;
@@ -78,6 +78,20 @@ pub(super) fn new_user(room_id: &str, custom_id: &str) -> NewUser {
         name: format!("User {custom_id}"),
         profile_picture: None,
     }
+}
+
+/// Creates a user in `room_id` and returns it.
+pub(super) async fn user(
+    store: &dyn Store,
+    account_id: &str,
+    room_id: &str,
+    custom_id: &str,
+) -> User {
+    store
+        .create_user(account_id, new_user(room_id, custom_id))
+        .await
+        .unwrap()
+        .value
 }
 
 pub(super) const ALL: PageRequest = PageRequest {

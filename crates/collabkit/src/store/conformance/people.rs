@@ -2,7 +2,7 @@
 
 use collabkit_webhooks::{WebhookEventName, WebhookPayload};
 
-use super::{ALL, account, all_events, new_room, new_user};
+use super::{ALL, account, all_events, new_room, new_user, user};
 use crate::accounts;
 use crate::store::{EventFilter, PageRequest, Store, StoreError, UserPatch};
 
@@ -187,21 +187,9 @@ pub async fn deleting_a_room_deletes_its_users_with_events(store: &dyn Store) {
     let a = account(store).await;
     let room = store.create_room(&a, new_room("r")).await.unwrap();
     let keep = store.create_room(&a, new_room("keep")).await.unwrap();
-    let u1 = store
-        .create_user(&a, new_user(&room.id, "u1"))
-        .await
-        .unwrap()
-        .value;
-    let u2 = store
-        .create_user(&a, new_user(&room.id, "u2"))
-        .await
-        .unwrap()
-        .value;
-    let other = store
-        .create_user(&a, new_user(&keep.id, "u1"))
-        .await
-        .unwrap()
-        .value;
+    let u1 = user(store, &a, &room.id, "u1").await;
+    let u2 = user(store, &a, &room.id, "u2").await;
+    let other = user(store, &a, &keep.id, "u1").await;
 
     let change = store.delete_room(&a, &room.id).await.unwrap();
     let deleted: Vec<_> = change
@@ -235,11 +223,7 @@ pub async fn accounts_are_isolated(store: &dyn Store) {
     let a = account(store).await;
     let b = account(store).await;
     let room = store.create_room(&a, new_room("r")).await.unwrap();
-    let user = store
-        .create_user(&a, new_user(&room.id, "u"))
-        .await
-        .unwrap()
-        .value;
+    let user = user(store, &a, &room.id, "u").await;
 
     assert_eq!(
         store.get_room(&b, &room.id).await,
@@ -279,16 +263,8 @@ pub async fn users_are_found_by_token_and_custom_id(store: &dyn Store) {
     let a = account(store).await;
     let r1 = store.create_room(&a, new_room("r1")).await.unwrap();
     let r2 = store.create_room(&a, new_room("r2")).await.unwrap();
-    let u1 = store
-        .create_user(&a, new_user(&r1.id, "same"))
-        .await
-        .unwrap()
-        .value;
-    let u2 = store
-        .create_user(&a, new_user(&r2.id, "same"))
-        .await
-        .unwrap()
-        .value;
+    let u1 = user(store, &a, &r1.id, "same").await;
+    let u2 = user(store, &a, &r2.id, "same").await;
     assert_ne!(u1.token, u2.token);
     assert!(u1.token.len() >= 40);
     assert_eq!(store.find_user_by_token(&u2.token).await.unwrap(), u2);
@@ -316,11 +292,7 @@ pub async fn events_filter_by_room_and_name(store: &dyn Store) {
     let a = account(store).await;
     let r1 = store.create_room(&a, new_room("r1")).await.unwrap();
     let r2 = store.create_room(&a, new_room("r2")).await.unwrap();
-    let u = store
-        .create_user(&a, new_user(&r1.id, "u"))
-        .await
-        .unwrap()
-        .value;
+    let u = user(store, &a, &r1.id, "u").await;
     store.create_user(&a, new_user(&r2.id, "u")).await.unwrap();
     store.delete_user(&a, &u.id).await.unwrap();
 

@@ -2,7 +2,7 @@
 
 use collabkit_webhooks::WebhookPayload;
 
-use super::{account, new_room, new_user};
+use super::{account, new_room, user};
 use crate::store::{Store, StoreError};
 
 fn names(events: &[crate::store::Event]) -> Vec<&'static str> {
@@ -13,21 +13,9 @@ pub async fn sessions_start_join_leave_and_close_in_order(store: &dyn Store) {
     let a = account(store).await;
     let room = store.create_room(&a, new_room("r")).await.unwrap();
     let other_room = store.create_room(&a, new_room("o")).await.unwrap();
-    let u1 = store
-        .create_user(&a, new_user(&room.id, "u1"))
-        .await
-        .unwrap()
-        .value;
-    let u2 = store
-        .create_user(&a, new_user(&room.id, "u2"))
-        .await
-        .unwrap()
-        .value;
-    let stranger = store
-        .create_user(&a, new_user(&other_room.id, "s"))
-        .await
-        .unwrap()
-        .value;
+    let u1 = user(store, &a, &room.id, "u1").await;
+    let u2 = user(store, &a, &room.id, "u2").await;
+    let stranger = user(store, &a, &other_room.id, "s").await;
 
     let first = store.join_session(&a, &room.id, &u1.id).await.unwrap();
     assert_eq!(
@@ -84,11 +72,7 @@ pub async fn open_sessions_are_closed_after_a_restart(store: &dyn Store) {
     let r2 = store.create_room(&a, new_room("r2")).await.unwrap();
     for (room, n) in [(&r1, 2), (&r2, 1)] {
         for i in 0..n {
-            let u = store
-                .create_user(&a, new_user(&room.id, &format!("u{i}")))
-                .await
-                .unwrap()
-                .value;
+            let u = user(store, &a, &room.id, &format!("u{i}")).await;
             store.join_session(&a, &room.id, &u.id).await.unwrap();
         }
     }
@@ -115,16 +99,8 @@ pub async fn open_sessions_are_closed_after_a_restart(store: &dyn Store) {
 pub async fn deletions_end_participation_first(store: &dyn Store) {
     let a = account(store).await;
     let room = store.create_room(&a, new_room("r")).await.unwrap();
-    let u1 = store
-        .create_user(&a, new_user(&room.id, "u1"))
-        .await
-        .unwrap()
-        .value;
-    let u2 = store
-        .create_user(&a, new_user(&room.id, "u2"))
-        .await
-        .unwrap()
-        .value;
+    let u1 = user(store, &a, &room.id, "u1").await;
+    let u2 = user(store, &a, &room.id, "u2").await;
     store.join_session(&a, &room.id, &u1.id).await.unwrap();
     store.join_session(&a, &room.id, &u2.id).await.unwrap();
 

@@ -45,7 +45,6 @@ const MIGRATIONS: &[(i64, &str)] = &[
 ];
 
 pub struct SqliteStore {
-    path: PathBuf,
     writer: Writer,
     readers: Readers,
     /// Rung after a commit that made deliveries due.
@@ -84,7 +83,6 @@ impl SqliteStore {
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         let writer = Writer::spawn(write_conn).map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(SqliteStore {
-            path,
             writer,
             readers: Readers::new(readers),
             _checkpointer: checkpointer,
@@ -125,11 +123,6 @@ impl SqliteStore {
             _ => {}
         }
         Ok(change)
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 
