@@ -169,6 +169,50 @@ pub enum WebhookPayload {
 }
 
 impl WebhookPayload {
+    /// A payload about one user (`user.*`, `participant.joined|left`); `None` for the session
+    /// events, which are not about one user.
+    pub fn about_user(
+        event: WebhookEventName,
+        id: String,
+        timestamp: String,
+        room: CollabKitRoom,
+        user: WebhookUser,
+    ) -> Option<WebhookPayload> {
+        Some(match event {
+            WebhookEventName::ParticipantJoined => Self::ParticipantJoined {
+                id,
+                timestamp,
+                room,
+                user,
+            },
+            WebhookEventName::ParticipantLeft => Self::ParticipantLeft {
+                id,
+                timestamp,
+                room,
+                user,
+            },
+            WebhookEventName::UserCreated => Self::UserCreated {
+                id,
+                timestamp,
+                room,
+                user,
+            },
+            WebhookEventName::UserUpdated => Self::UserUpdated {
+                id,
+                timestamp,
+                room,
+                user,
+            },
+            WebhookEventName::UserDeleted => Self::UserDeleted {
+                id,
+                timestamp,
+                room,
+                user,
+            },
+            WebhookEventName::SessionStarted | WebhookEventName::SessionClosed => return None,
+        })
+    }
+
     /// The payload's id: the `webhook-id` header of every attempt to deliver it.
     pub fn id(&self) -> &str {
         match self {
@@ -338,6 +382,28 @@ mod tests {
         let bad = json!({"id": "evt_1", "event": "session.started", "timestamp": "t",
                          "room": room(), "extra": 1});
         assert!(serde_json::from_value::<WebhookPayload>(bad).is_err());
+    }
+
+    #[test]
+    fn about_user_builds_each_user_event_and_refuses_session_events() {
+        let user = WebhookUser {
+            id: "usr_1".into(),
+            room_id: "room_1".into(),
+            custom_id: "u".into(),
+            name: "U".into(),
+            profile_picture: None,
+            created_at: "t".into(),
+            updated_at: "t".into(),
+        };
+        for e in WebhookEventName::ALL {
+            let p = WebhookPayload::about_user(e, "evt_1".into(), "t".into(), room(), user.clone());
+            match e {
+                WebhookEventName::SessionStarted | WebhookEventName::SessionClosed => {
+                    assert!(p.is_none())
+                }
+                _ => assert_eq!(p.unwrap().event(), e),
+            }
+        }
     }
 
     #[test]

@@ -11,54 +11,24 @@ use crate::store::{Event, Room, User};
 
 /// A user or participant event: `user.created|updated|deleted`, `participant.joined|left`.
 pub fn user_event(name: WebhookEventName, room: &Room, user: &User, at: Timestamp) -> Event {
-    let id = ids::new_id(ids::EVENT);
-    let (room_c, user_c) = (room.to_contract(), user.to_webhook());
-    let timestamp = clock::format(&at);
-    let payload = match name {
-        WebhookEventName::ParticipantJoined => WebhookPayload::ParticipantJoined {
-            id: id.clone(),
-            timestamp,
-            room: room_c,
-            user: user_c,
-        },
-        WebhookEventName::ParticipantLeft => WebhookPayload::ParticipantLeft {
-            id: id.clone(),
-            timestamp,
-            room: room_c,
-            user: user_c,
-        },
-        WebhookEventName::UserCreated => WebhookPayload::UserCreated {
-            id: id.clone(),
-            timestamp,
-            room: room_c,
-            user: user_c,
-        },
-        WebhookEventName::UserUpdated => WebhookPayload::UserUpdated {
-            id: id.clone(),
-            timestamp,
-            room: room_c,
-            user: user_c,
-        },
-        WebhookEventName::UserDeleted => WebhookPayload::UserDeleted {
-            id: id.clone(),
-            timestamp,
-            room: room_c,
-            user: user_c,
-        },
-        other => unreachable!("{other} is not about one user"),
-    };
-    event(id, room, payload, at)
+    about_user(name, room, user.to_webhook(), at)
 }
 
 /// `participant.left` for a user known only by the snapshot taken when they joined.
 pub fn participant_left_snapshot(room: &Room, user: WebhookUser, at: Timestamp) -> Event {
+    about_user(WebhookEventName::ParticipantLeft, room, user, at)
+}
+
+fn about_user(name: WebhookEventName, room: &Room, user: WebhookUser, at: Timestamp) -> Event {
     let id = ids::new_id(ids::EVENT);
-    let payload = WebhookPayload::ParticipantLeft {
-        id: id.clone(),
-        timestamp: clock::format(&at),
-        room: room.to_contract(),
+    let payload = WebhookPayload::about_user(
+        name,
+        id.clone(),
+        clock::format(&at),
+        room.to_contract(),
         user,
-    };
+    )
+    .unwrap_or_else(|| unreachable!("{name} is not about one user"));
     event(id, room, payload, at)
 }
 
