@@ -187,12 +187,22 @@ pub fn events_mask(events: &[WebhookEventName]) -> i64 {
     events.iter().fold(0, |m, e| m | event_bit(*e))
 }
 
-pub fn event_bit(event: WebhookEventName) -> i64 {
-    let i = WebhookEventName::ALL
+/// The event's position in [`WebhookEventName::ALL`]: its stored code (and bit in a mask).
+pub fn event_code(event: WebhookEventName) -> i64 {
+    WebhookEventName::ALL
         .iter()
         .position(|e| *e == event)
-        .expect("ALL lists every event");
-    1 << i
+        .expect("ALL lists every event") as i64
+}
+
+pub fn event_from_code(code: i64) -> Option<WebhookEventName> {
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| WebhookEventName::ALL.get(i).copied())
+}
+
+pub fn event_bit(event: WebhookEventName) -> i64 {
+    1 << event_code(event)
 }
 
 pub fn events_from_mask(mask: i64) -> Vec<WebhookEventName> {

@@ -7,8 +7,8 @@ use collabkit_webhooks::WebhookEventName;
 use super::{ALL, account, all_events, new_room, new_user, user};
 use crate::clock;
 use crate::store::{
-    Attempt, AttemptRecord, DeliveryFilter, DeliveryStatus, NewWebhook, NextStep, Store,
-    StoreError, WebhookPatch,
+    Attempt, AttemptRecord, DeliveryFilter, DeliveryStatus, NewWebhook, NextStep, PageRequest,
+    Store, StoreError, UserPatch, WebhookPatch,
 };
 
 fn new_webhook(events: &[WebhookEventName], room_id: Option<&str>, enabled: bool) -> NewWebhook {
@@ -248,6 +248,77 @@ pub async fn events_fan_out_to_matching_registrations(store: &dyn Store) {
     assert_eq!(created_only.items.len(), 2);
 }
 
+/// Every delivery of one registration, newest first, `limit` at a time.
+async fn walk_log(
+    store: &dyn Store,
+    a: &str,
+    hook: &str,
+    event: Option<WebhookEventName>,
+    limit: u32,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let filter = DeliveryFilter {
+            status: None,
+            event,
+        };
+        let page = store
+            .list_deliveries(a, hook, filter, PageRequest { limit, after })
+            .await
+            .unwrap();
+        assert!(page.items.len() <= limit as usize);
+        seen.extend(page.items.into_iter().map(|d| d.event_id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return seen,
+        }
+    }
+}
+
+pub async fn delivery_log_pages_newest_first_across_event_names(store: &dyn Store) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let hook = store
+        .create_webhook(&a, new_webhook(&WebhookEventName::ALL, None, true))
+        .await
+        .unwrap();
+    for i in 0..4 {
+        let u = user(store, &a, &room.id, &format!("u{i}")).await;
+        if i % 2 == 0 {
+            let patch = UserPatch {
+                name: Some(format!("renamed {i}")),
+                profile_picture: None,
+            };
+            store.update_user(&a, &u.id, patch).await.unwrap();
+        }
+        if i < 3 {
+            store.delete_user(&a, &u.id).await.unwrap();
+        }
+    }
+    let events = all_events(store, &a).await;
+    assert_eq!(events.len(), 4 + 2 + 3);
+    let newest_first: Vec<String> = events.iter().rev().map(|e| e.id.clone()).collect();
+    for limit in [1, 2, 4, 100] {
+        assert_eq!(
+            walk_log(store, &a, &hook.id, None, limit).await,
+            newest_first,
+            "event names interleave in creation order (limit {limit})"
+        );
+    }
+    let deleted: Vec<String> = events
+        .iter()
+        .rev()
+        .filter(|e| e.event == WebhookEventName::UserDeleted)
+        .map(|e| e.id.clone())
+        .collect();
+    assert_eq!(deleted.len(), 3);
+    assert_eq!(
+        walk_log(store, &a, &hook.id, Some(WebhookEventName::UserDeleted), 2).await,
+        deleted
+    );
+}
+
 pub async fn claims_lease_deliveries_until_recorded(store: &dyn Store) {
     let (a, hook) = one_delivery(store).await;
     let now = clock::now();
@@ -415,7 +486,8 @@ pub async fn retries_failures_and_recovery_move_deliveries(store: &dyn Store) {
             .retry_delivery(&other, &hook, &recovered.delivery_id)
             .await
             .err(),
-        Some(StoreError::NotFound("delivery"))
+        Some(StoreError::NotFound("webhook")),
+        "another account's registration is not found"
     );
 }
 

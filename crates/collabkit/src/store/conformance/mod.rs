@@ -38,6 +38,7 @@ macro_rules! store_conformance_tests {
             events_filter_by_room_and_name,
             webhooks_are_scoped_patched_rotated_and_deleted,
             events_fan_out_to_matching_registrations,
+            delivery_log_pages_newest_first_across_event_names,
             claims_lease_deliveries_until_recorded,
             claims_respect_per_registration_limits,
             retries_failures_and_recovery_move_deliveries,

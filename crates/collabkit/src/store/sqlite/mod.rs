@@ -6,6 +6,7 @@
 //! timeout keep them consistent.
 
 mod checkpointer;
+mod migrate;
 mod people;
 mod queue;
 mod readers;
@@ -19,12 +20,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use tokio::sync::Notify;
 
 use self::queue::Fanout;
 use self::readers::Readers;
-use self::rows::{backend, ts};
+use self::rows::backend;
 use self::writer::Writer;
 use super::{
     Account, Attempt, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter, Event,
@@ -36,13 +37,6 @@ use super::{Handoff, InlineLease};
 use crate::clock::Timestamp;
 use crate::{clock, ids};
 use std::sync::atomic::Ordering;
-
-/// Schema versions, applied in order, each once.
-const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("migrations/0001_init.sql")),
-    (2, include_str!("migrations/0002_webhooks.sql")),
-    (3, include_str!("migrations/0003_sessions.sql")),
-];
 
 pub struct SqliteStore {
     writer: Writer,
@@ -72,7 +66,7 @@ impl SqliteStore {
             })?;
         }
         let mut write_conn = connect(&path, tuning)?;
-        migrate(&mut write_conn)?;
+        migrate::migrate(&mut write_conn)?;
         let readers = (0..tuning.read_connections.max(1))
             .map(|_| connect(&path, tuning))
             .collect::<StoreResult<Vec<_>>>()?;
@@ -147,33 +141,6 @@ fn connect(path: &Path, tuning: &StoreTuning) -> StoreResult<Connection> {
     ))
     .map_err(backend)?;
     Ok(conn)
-}
-
-fn migrate(conn: &mut Connection) -> StoreResult<()> {
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(backend)?;
-    tx.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
-    )
-    .map_err(backend)?;
-    let current: i64 = tx
-        .query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(backend)?;
-    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-        tx.execute_batch(sql)
-            .map_err(|e| StoreError::Backend(format!("migration {version} failed: {e}")))?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            params![version, ts(&clock::now())],
-        )
-        .map_err(backend)?;
-    }
-    tx.commit().map_err(backend)
 }
 
 /// Turns `limit + 1` rows into a page: the extra row only says that there is more.

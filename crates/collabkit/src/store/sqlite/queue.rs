@@ -9,7 +9,7 @@ use crate::clock::{self, Timestamp};
 use crate::ids;
 use crate::store::{
     AttemptRecord, ClaimedDelivery, Event, InlineLease, NextStep, QueueStats, StoreResult,
-    event_bit,
+    event_bit, event_code,
 };
 
 /// The deliveries a stored event made.
@@ -49,10 +49,11 @@ pub fn insert_event(
         ])
     })
     .map_err(backend)?;
+    let event_seq = conn.last_insert_rowid();
     let now = ts(&event.created_at);
-    let webhooks: Vec<(String, String, String, Option<String>)> = conn
+    let webhooks: Vec<(i64, String, String, String, Option<String>)> = conn
         .prepare_cached(
-            "SELECT id, url, secret_sealed,
+            "SELECT seq, id, url, secret_sealed,
                     CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END
              FROM webhooks
              WHERE account_id = ?1 AND enabled = 1 AND (events_mask & ?2) != 0
@@ -61,7 +62,7 @@ pub fn insert_event(
         .and_then(|mut s| {
             s.query_map(
                 params![event.account_id, event_bit(event.event), event.room_id, now],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )?
             .collect()
         })
@@ -72,8 +73,8 @@ pub fn insert_event(
     };
     let mut insert = conn
         .prepare_cached(
-            "INSERT INTO deliveries (id, account_id, webhook_id, event_id, event, status, created_at, due_at, lease)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8)",
+            "INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at, lease)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7)",
         )
         .map_err(backend)?;
     let mut fanout = Fanout {
@@ -81,15 +82,15 @@ pub fn insert_event(
         leased: Vec::new(),
     };
     let payload = bytes::Bytes::from(event.payload.clone());
-    for (webhook_id, url, secret_sealed, previous_secret_sealed) in webhooks {
+    let code = event_code(event.event);
+    for (webhook_seq, webhook_id, url, secret_sealed, previous_secret_sealed) in webhooks {
         let id = ids::new_id(ids::DELIVERY);
         insert
             .execute(params![
                 id,
-                event.account_id,
-                webhook_id,
-                event.id,
-                event.event.as_str(),
+                webhook_seq,
+                event_seq,
+                code,
                 now,
                 due_at,
                 lease
@@ -126,19 +127,20 @@ pub fn claim_due(
     let exclude = serde_json::to_string(exclude).expect("strings serialize");
     // Look at a window of the oldest due deliveries and take at most `per_webhook` of each
     // registration, so one busy receiver cannot fill a whole claim.
-    let claimed: Vec<String> = conn
+    let claimed: Vec<i64> = conn
         .prepare_cached(
             "UPDATE deliveries SET due_at = ?1, lease = ?2
-             WHERE id IN (
-                SELECT id FROM (
-                    SELECT id, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY due_at, seq) AS rn
-                    FROM (SELECT id, webhook_id, due_at, seq FROM deliveries
+             WHERE seq IN (
+                SELECT seq FROM (
+                    SELECT seq, ROW_NUMBER() OVER (PARTITION BY webhook_seq ORDER BY due_at, seq) AS rn
+                    FROM (SELECT webhook_seq, due_at, seq FROM deliveries
                           WHERE status = 'pending' AND due_at <= ?3
-                            AND webhook_id NOT IN (SELECT value FROM json_each(?4))
+                            AND webhook_seq NOT IN (
+                                SELECT seq FROM webhooks WHERE id IN (SELECT value FROM json_each(?4)))
                           ORDER BY due_at LIMIT ?5)
                 ) WHERE rn <= ?6 LIMIT ?7
              )
-             RETURNING id",
+             RETURNING seq",
         )
         .and_then(|mut s| {
             s.query_map(
@@ -158,16 +160,16 @@ pub fn claim_due(
         .map_err(backend)?;
     let mut read = conn
         .prepare_cached(
-            "SELECT d.id, d.webhook_id, d.event_id, d.cycle_attempts, e.payload, w.url, w.secret_sealed,
+            "SELECT d.id, w.id, e.id, d.cycle_attempts, e.payload, w.url, w.secret_sealed,
                     CASE WHEN w.previous_secret_until > ?2 THEN w.previous_secret_sealed END AS previous
-             FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id JOIN events e ON e.id = d.event_id
-             WHERE d.id = ?1",
+             FROM deliveries d JOIN webhooks w ON w.seq = d.webhook_seq JOIN events e ON e.seq = d.event_seq
+             WHERE d.seq = ?1",
         )
         .map_err(backend)?;
     let mut out = Vec::with_capacity(claimed.len());
-    for id in claimed {
+    for seq in claimed {
         let row = read
-            .query_row(params![id, ts(&now)], |r| {
+            .query_row(params![seq, ts(&now)], |r| {
                 Ok(ClaimedDelivery {
                     delivery_id: r.get(0)?,
                     lease,
@@ -209,52 +211,67 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
 
 fn record_attempt(conn: &Connection, rec: &AttemptRecord) -> StoreResult<()> {
     let a = &rec.attempt;
-    conn.prepare_cached(
-        "INSERT INTO attempts (delivery_id, attempted_at, status_code, duration_ms, error, response_body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            rec.delivery_id,
-            ts(&a.attempted_at),
-            a.status_code,
-            a.duration_ms as i64,
-            a.error,
-            a.response_body
-        ])
-    })
-    .map_err(backend)?;
-
     let (status, next_retry) = match rec.next {
         NextStep::Succeeded => ("success", None),
         NextStep::RetryAt(at) => ("pending", Some(ts(&at))),
         NextStep::Failed | NextStep::Gone => ("failed", None),
     };
-    let moved = conn
+    let mut seq: Option<i64> = conn
         .prepare_cached(
             "UPDATE deliveries SET attempts = attempts + 1, cycle_attempts = cycle_attempts + 1,
                     last_attempt_at = ?1, status_code = ?2, status = ?3, next_retry_at = ?4,
                     due_at = ?4, lease = NULL
-             WHERE id = ?5 AND lease = ?6",
+             WHERE id = ?5 AND lease = ?6
+             RETURNING seq",
+        )
+        .and_then(|mut s| {
+            s.query_row(
+                params![
+                    ts(&a.attempted_at),
+                    a.status_code,
+                    status,
+                    next_retry,
+                    rec.delivery_id,
+                    rec.lease
+                ],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+        .map_err(backend)?;
+    if seq.is_none() {
+        // The lease ran out and someone else owns the delivery now (or it was retried by hand):
+        // count the attempt, leave the state to the current owner.
+        seq = conn
+            .prepare_cached(
+                "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?1, status_code = ?2
+                 WHERE id = ?3 RETURNING seq",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![ts(&a.attempted_at), a.status_code, rec.delivery_id],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
+            .map_err(backend)?;
+    }
+    // None: the registration was deleted while the attempt was in flight, and its log with it.
+    if let Some(seq) = seq {
+        conn.prepare_cached(
+            "INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .and_then(|mut s| {
             s.execute(params![
+                seq,
                 ts(&a.attempted_at),
                 a.status_code,
-                status,
-                next_retry,
-                rec.delivery_id,
-                rec.lease
+                a.duration_ms as i64,
+                a.error,
+                a.response_body
             ])
         })
-        .map_err(backend)?;
-    if moved == 0 {
-        // The lease ran out and someone else owns the delivery now (or it was retried by hand):
-        // count the attempt, leave the state to the current owner.
-        conn.prepare_cached(
-            "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?1, status_code = ?2 WHERE id = ?3",
-        )
-        .and_then(|mut s| s.execute(params![ts(&a.attempted_at), a.status_code, rec.delivery_id]))
         .map_err(backend)?;
     }
 
@@ -331,11 +348,14 @@ pub fn prune(conn: &Connection, before: Timestamp, batch: u32) -> StoreResult<u6
             params![before, batch],
         )
         .map_err(backend)?;
+    // Deliveries are stored in the order of their events, so the oldest remaining delivery
+    // points at the oldest event still needed: the events before it have no deliveries left.
     conn.execute(
-        "DELETE FROM events WHERE id IN (
-            SELECT e.id FROM events e WHERE e.created_at < ?1
-              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = e.id) LIMIT ?2)",
-        params![before, batch],
+        "DELETE FROM events WHERE seq IN (
+            SELECT seq FROM events WHERE created_at < ?1
+              AND seq < COALESCE((SELECT event_seq FROM deliveries ORDER BY seq LIMIT 1), ?3)
+            ORDER BY seq LIMIT ?2)",
+        params![before, batch, i64::MAX],
     )
     .map_err(backend)?;
     Ok(n as u64)

@@ -121,6 +121,17 @@ fn event_name(row: &Row, idx: &str) -> rusqlite::Result<collabkit_webhooks::Webh
     })
 }
 
+fn event_of_code(row: &Row, idx: &str) -> rusqlite::Result<collabkit_webhooks::WebhookEventName> {
+    let code: i64 = row.get(idx)?;
+    crate::store::event_from_code(code).ok_or_else(|| {
+        Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Integer,
+            format!("unknown event code {code}").into(),
+        )
+    })
+}
+
 pub fn webhook(row: &Row) -> rusqlite::Result<(i64, Webhook)> {
     let previous_sealed: Option<String> = row.get("previous_secret_sealed")?;
     let previous_until = parse_opt_ts(row, "previous_secret_until")?;
@@ -149,7 +160,7 @@ pub fn delivery(row: &Row) -> rusqlite::Result<(i64, Delivery)> {
             id: row.get("id")?,
             webhook_id: row.get("webhook_id")?,
             event_id: row.get("event_id")?,
-            event: event_name(row, "event")?,
+            event: event_of_code(row, "event_code")?,
             payload: row.get("payload")?,
             status: DeliveryStatus::parse(&status).ok_or_else(|| {
                 Error::FromSqlConversionFailure(

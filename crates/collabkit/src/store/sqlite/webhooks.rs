@@ -7,13 +7,17 @@ use crate::clock::{self, Timestamp};
 use crate::ids;
 use crate::store::{
     Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, StoreError, StoreResult,
-    Webhook, WebhookPatch, events_mask,
+    Webhook, WebhookPatch, event_code, events_mask,
 };
+use collabkit_webhooks::WebhookEventName;
 
 pub const WEBHOOK_COLS: &str = "seq, id, account_id, url, events_mask, room_id, enabled, secret_sealed, \
      previous_secret_sealed, previous_secret_until, created_at, updated_at";
-pub const DELIVERY_COLS: &str = "d.seq, d.id, d.webhook_id, d.event_id, d.event, e.payload, d.status, \
-     d.attempts, d.last_attempt_at, d.next_retry_at, d.status_code, d.created_at";
+pub const DELIVERY_COLS: &str = "d.seq, d.id, w.id AS webhook_id, e.id AS event_id, d.event_code, \
+     e.payload, d.status, d.attempts, d.last_attempt_at, d.next_retry_at, d.status_code, d.created_at";
+/// Where a delivery's columns come from besides its row `d`: its registration and its event.
+const DELIVERY_JOINS: &str =
+    "JOIN webhooks w ON w.seq = d.webhook_seq JOIN events e ON e.seq = d.event_seq";
 
 pub fn webhook_in(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
     conn.prepare_cached(&format!(
@@ -26,6 +30,17 @@ pub fn webhook_in(conn: &Connection, account_id: &str, webhook_id: &str) -> Stor
     .map_err(backend)?
     .map(|(_, w)| w)
     .ok_or(StoreError::NotFound("webhook"))
+}
+
+/// The registration's `seq` (the key its deliveries refer to), checking it is the account's.
+fn webhook_key(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<i64> {
+    conn.prepare_cached("SELECT seq FROM webhooks WHERE account_id = ?1 AND id = ?2")
+        .and_then(|mut s| {
+            s.query_row(params![account_id, webhook_id], |r| r.get(0))
+                .optional()
+        })
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound("webhook"))
 }
 
 fn check_room(conn: &Connection, account_id: &str, room_id: Option<&str>) -> StoreResult<()> {
@@ -146,7 +161,7 @@ pub fn update(
 pub fn fail_pending(conn: &Connection, webhook_id: &str) -> StoreResult<()> {
     conn.prepare_cached(
         "UPDATE deliveries SET status = 'failed', next_retry_at = NULL, due_at = NULL, lease = NULL
-         WHERE webhook_id = ?1 AND status = 'pending'",
+         WHERE webhook_seq = (SELECT seq FROM webhooks WHERE id = ?1) AND status = 'pending'",
     )
     .and_then(|mut s| s.execute(params![webhook_id]))
     .map_err(backend)?;
@@ -199,32 +214,39 @@ pub fn list_deliveries(
     filter: DeliveryFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Delivery>> {
-    webhook_in(conn, account_id, webhook_id)?;
-    // Newest first: the cursor is the last (smallest) seq seen. The status is written into the
-    // SQL (it is one of three words) so that SQLite can use the partial index for it.
+    let key = webhook_key(conn, account_id, webhook_id)?;
+    // Newest first: the cursor is the last (smallest) seq seen. `deliveries_log` is ordered by
+    // event name first, so the newest of each name are taken and merged; the event filter is
+    // just one of them. The status is written into the SQL (one of three words) so that SQLite
+    // uses the partial index for it.
     let status = match filter.status {
-        Some(s) => format!("AND d.status = '{}'", s.as_str()),
+        Some(s) => format!("AND status = '{}'", s.as_str()),
         None => String::new(),
     };
-    let event = if filter.event.is_some() {
-        "AND d.event = ?3"
-    } else {
-        "AND ?3 IS NULL"
+    let codes: Vec<i64> = match filter.event {
+        Some(e) => vec![event_code(e)],
+        None => (0..WebhookEventName::ALL.len() as i64).collect(),
     };
+    let arms: Vec<String> = codes
+        .iter()
+        .map(|code| {
+            format!(
+                "SELECT seq FROM (SELECT seq FROM deliveries
+                  WHERE webhook_seq = ?1 AND event_code = {code} AND seq < ?2 {status}
+                  ORDER BY seq DESC LIMIT ?3)"
+            )
+        })
+        .collect();
     let rows = conn
         .prepare_cached(&format!(
-            "SELECT {DELIVERY_COLS} FROM deliveries d JOIN events e ON e.id = d.event_id
-             WHERE d.webhook_id = ?1 AND d.seq < ?2 {status} {event}
-             ORDER BY d.seq DESC LIMIT ?4"
+            "SELECT {DELIVERY_COLS} FROM ({}) AS newest
+             JOIN deliveries d ON d.seq = newest.seq {DELIVERY_JOINS}
+             ORDER BY d.seq DESC LIMIT ?3",
+            arms.join(" UNION ALL ")
         ))
         .and_then(|mut s| {
             s.query_map(
-                params![
-                    webhook_id,
-                    page.after.unwrap_or(i64::MAX),
-                    filter.event.map(|e| e.as_str()),
-                    page.limit as i64 + 1
-                ],
+                params![key, page.after.unwrap_or(i64::MAX), page.limit as i64 + 1],
                 rows::delivery,
             )?
             .collect::<Result<Vec<_>, _>>()
@@ -233,23 +255,29 @@ pub fn list_deliveries(
     Ok(super::page_of(rows, page.limit))
 }
 
+/// The delivery and its `seq`, checking it belongs to the account's registration.
+fn delivery_row(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<(i64, Delivery)> {
+    let key = webhook_key(conn, account_id, webhook_id)?;
+    conn.prepare_cached(&format!(
+        "SELECT {DELIVERY_COLS} FROM deliveries d {DELIVERY_JOINS} WHERE d.id = ?1 AND d.webhook_seq = ?2"
+    ))
+    .and_then(|mut s| s.query_row(params![delivery_id, key], rows::delivery).optional())
+    .map_err(backend)?
+    .ok_or(StoreError::NotFound("delivery"))
+}
+
 pub fn delivery_in(
     conn: &Connection,
     account_id: &str,
     webhook_id: &str,
     delivery_id: &str,
 ) -> StoreResult<Delivery> {
-    conn.prepare_cached(&format!(
-        "SELECT {DELIVERY_COLS} FROM deliveries d JOIN events e ON e.id = d.event_id
-         WHERE d.account_id = ?1 AND d.webhook_id = ?2 AND d.id = ?3"
-    ))
-    .and_then(|mut s| {
-        s.query_row(params![account_id, webhook_id, delivery_id], rows::delivery)
-            .optional()
-    })
-    .map_err(backend)?
-    .map(|(_, d)| d)
-    .ok_or(StoreError::NotFound("delivery"))
+    delivery_row(conn, account_id, webhook_id, delivery_id).map(|(_, d)| d)
 }
 
 pub fn list_attempts(
@@ -258,13 +286,13 @@ pub fn list_attempts(
     webhook_id: &str,
     delivery_id: &str,
 ) -> StoreResult<Vec<Attempt>> {
-    delivery_in(conn, account_id, webhook_id, delivery_id)?;
+    let (seq, _) = delivery_row(conn, account_id, webhook_id, delivery_id)?;
     conn.prepare_cached(
         "SELECT attempted_at, status_code, duration_ms, error, response_body FROM attempts
-         WHERE delivery_id = ?1 ORDER BY seq",
+         WHERE delivery_seq = ?1 ORDER BY seq",
     )
     .and_then(|mut s| {
-        s.query_map(params![delivery_id], rows::attempt)?
+        s.query_map(params![seq], rows::attempt)?
             .collect::<Result<Vec<_>, _>>()
     })
     .map_err(backend)
@@ -292,13 +320,13 @@ pub fn recover(
     webhook_id: &str,
     since: Timestamp,
 ) -> StoreResult<u64> {
-    webhook_in(conn, account_id, webhook_id)?;
+    let key = webhook_key(conn, account_id, webhook_id)?;
     let n = conn
         .execute(
             "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
                     due_at = ?1, lease = NULL
-             WHERE webhook_id = ?2 AND status = 'failed' AND last_attempt_at >= ?3",
-            params![ts(&clock::now()), webhook_id, ts(&since)],
+             WHERE webhook_seq = ?2 AND status = 'failed' AND last_attempt_at >= ?3",
+            params![ts(&clock::now()), key, ts(&since)],
         )
         .map_err(backend)?;
     Ok(n as u64)
