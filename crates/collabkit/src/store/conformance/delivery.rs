@@ -378,6 +378,71 @@ pub async fn claims_lease_deliveries_until_recorded(store: &dyn Store) {
     );
 }
 
+pub async fn a_batch_of_outcomes_is_recorded_together(store: &dyn Store) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let kept = store
+        .create_webhook(&a, new_webhook(USER_CREATED, None, true))
+        .await
+        .unwrap();
+    let dropped = store
+        .create_webhook(&a, new_webhook(USER_CREATED, None, true))
+        .await
+        .unwrap();
+    for u in ["u1", "u2", "u3"] {
+        user(store, &a, &room.id, u).await;
+    }
+    let mut claimed = claim(store, clock::now()).await;
+    assert_eq!(claimed.len(), 6);
+    claimed.sort_by(|x, y| x.delivery_id.cmp(&y.delivery_id));
+    let (ours, theirs): (Vec<_>, Vec<_>) = claimed.iter().partition(|d| d.webhook_id == kept.id);
+    store.delete_webhook(&a, &dropped.id).await.unwrap();
+
+    let retry_at = clock::now() + chrono::Duration::minutes(1);
+    let mut ok = record(ours[0], Some(200), NextStep::Succeeded);
+    ok.attempt.response_body = "{\"ok\":\"✓\"}\n\\".into();
+    let mut batch = vec![
+        ok,
+        record(ours[1], Some(503), NextStep::RetryAt(retry_at)),
+        record(ours[2], None, NextStep::Failed),
+    ];
+    // Attempts that were in flight when their registration was deleted.
+    batch.extend(
+        theirs
+            .iter()
+            .map(|d| record(d, Some(200), NextStep::Succeeded)),
+    );
+    store.record_attempts(batch).await.unwrap();
+
+    let log = store
+        .list_deliveries(&a, &kept.id, DeliveryFilter::default(), ALL)
+        .await
+        .unwrap()
+        .items;
+    let state = |id: &str| log.iter().find(|d| d.id == id).unwrap().clone();
+    assert_eq!(state(&ours[0].delivery_id).status, DeliveryStatus::Success);
+    let waiting = state(&ours[1].delivery_id);
+    assert_eq!(waiting.status, DeliveryStatus::Pending);
+    assert_eq!(waiting.next_retry_at, Some(retry_at));
+    assert_eq!(waiting.status_code, Some(503));
+    let failed = state(&ours[2].delivery_id);
+    assert_eq!(failed.status, DeliveryStatus::Failed);
+    assert_eq!((failed.status_code, failed.attempts), (None, 1));
+    let attempts = store
+        .list_attempts(&a, &kept.id, &ours[0].delivery_id)
+        .await
+        .unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0].response_body, "{\"ok\":\"✓\"}\n\\");
+    let attempts = store
+        .list_attempts(&a, &kept.id, &ours[2].delivery_id)
+        .await
+        .unwrap();
+    assert_eq!(attempts[0].error.as_deref(), Some("connection refused"));
+    assert_eq!(attempts[0].duration_ms, 3);
+    assert_eq!(store.next_due_at().await.unwrap(), Some(retry_at));
+}
+
 pub async fn claims_respect_per_registration_limits(store: &dyn Store) {
     let a = account(store).await;
     let room = store.create_room(&a, new_room("r")).await.unwrap();

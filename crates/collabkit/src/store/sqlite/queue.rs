@@ -1,5 +1,6 @@
 //! The delivery queue on SQLite: fan-out of new events, claims, attempt records, stats, pruning.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -71,47 +72,69 @@ pub fn insert_event(
         Some(l) => (ts(&l.until), Some(l.token)),
         None => (now.clone(), None),
     };
-    let mut insert = conn
-        .prepare_cached(
-            "INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at, lease)
-             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7)",
-        )
-        .map_err(backend)?;
     let mut fanout = Fanout {
         count: webhooks.len(),
         leased: Vec::new(),
     };
-    let payload = bytes::Bytes::from(event.payload.clone());
-    let code = event_code(event.event);
-    for (webhook_seq, webhook_id, url, secret_sealed, previous_secret_sealed) in webhooks {
-        let id = ids::new_id(ids::DELIVERY);
-        insert
-            .execute(params![
-                id,
-                webhook_seq,
-                event_seq,
-                code,
-                now,
-                due_at,
-                lease
-            ])
-            .map_err(backend)?;
-        if let Some(l) = inline {
-            fanout.leased.push(ClaimedDelivery {
-                delivery_id: id,
-                lease: l.token,
-                lease_until: l.until,
-                webhook_id,
-                url,
-                secret_sealed,
-                previous_secret_sealed,
-                event_id: event.id.clone(),
-                payload: payload.clone(),
-                cycle_attempts: 0,
-            });
-        }
+    if webhooks.is_empty() {
+        return Ok(fanout);
+    }
+    let ids: Vec<String> = webhooks
+        .iter()
+        .map(|_| ids::new_id(ids::DELIVERY))
+        .collect();
+    let rows: Vec<(&str, i64)> = ids
+        .iter()
+        .zip(&webhooks)
+        .map(|(id, w)| (id.as_str(), w.0))
+        .collect();
+    // One statement for all of them: per statement, SQLite copies every page it changes into the
+    // statement journal, and the pages are the same for every row (the ends of the table and
+    // its indexes).
+    conn.prepare_cached(
+        "INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at, lease)
+         SELECT value ->> 0, value ->> 1, ?2, ?3, 'pending', ?4, ?5, ?6 FROM json_each(?1)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            json(&rows),
+            event_seq,
+            event_code(event.event),
+            now,
+            due_at,
+            lease
+        ])
+    })
+    .map_err(backend)?;
+    if let Some(l) = inline {
+        let payload = bytes::Bytes::from(event.payload.clone());
+        fanout.leased = ids
+            .into_iter()
+            .zip(webhooks)
+            .map(
+                |(id, (_, webhook_id, url, secret_sealed, previous_secret_sealed))| {
+                    ClaimedDelivery {
+                        delivery_id: id,
+                        lease: l.token,
+                        lease_until: l.until,
+                        webhook_id,
+                        url,
+                        secret_sealed,
+                        previous_secret_sealed,
+                        event_id: event.id.clone(),
+                        payload: payload.clone(),
+                        cycle_attempts: 0,
+                    }
+                },
+            )
+            .collect();
     }
     Ok(fanout)
+}
+
+/// Rows for a statement that reads them with `json_each`.
+fn json<T: serde::Serialize>(rows: &T) -> String {
+    serde_json::to_string(rows).expect("rows serialize")
 }
 
 pub fn claim_due(
@@ -189,113 +212,142 @@ pub fn claim_due(
     Ok(out)
 }
 
-/// Records a batch of outcomes; a registration that succeeded is marked healthy once.
+/// Records a batch of outcomes: each delivery's new state and its attempt, in a few statements
+/// for the whole batch (see `insert_event`); then the registrations' health.
 pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreResult<()> {
-    let mut healthy: Vec<&str> = Vec::new();
+    if records.is_empty() {
+        return Ok(());
+    }
+    let outcomes: Vec<_> = records
+        .iter()
+        .map(|rec| {
+            let (status, next_retry) = match rec.next {
+                NextStep::Succeeded => ("success", None),
+                NextStep::RetryAt(at) => ("pending", Some(ts(&at))),
+                NextStep::Failed | NextStep::Gone => ("failed", None),
+            };
+            let a = &rec.attempt;
+            (
+                rec.delivery_id.as_str(),
+                rec.lease,
+                ts(&a.attempted_at),
+                a.status_code,
+                status,
+                next_retry,
+            )
+        })
+        .collect();
+    let mut seqs: HashMap<String, i64> = conn
+        .prepare_cached(
+            "UPDATE deliveries SET attempts = attempts + 1, cycle_attempts = cycle_attempts + 1,
+                    last_attempt_at = r.value ->> 2, status_code = r.value ->> 3,
+                    status = r.value ->> 4, next_retry_at = r.value ->> 5, due_at = r.value ->> 5,
+                    lease = NULL
+             FROM json_each(?1) AS r
+             WHERE deliveries.id = r.value ->> 0 AND deliveries.lease = r.value ->> 1
+             RETURNING deliveries.id, deliveries.seq",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![json(&outcomes)], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .map_err(backend)?;
     for rec in records {
-        record_attempt(conn, rec)?;
-        if rec.next == NextStep::Succeeded && !healthy.contains(&rec.webhook_id.as_str()) {
-            healthy.push(&rec.webhook_id);
+        if !seqs.contains_key(&rec.delivery_id) {
+            if let Some(seq) = count_late_attempt(conn, rec)? {
+                seqs.insert(rec.delivery_id.clone(), seq);
+            }
         }
     }
-    let mut reset = conn
-        .prepare_cached(
-            "UPDATE webhooks SET failing_since = NULL WHERE id = ?1 AND failing_since IS NOT NULL",
-        )
-        .map_err(backend)?;
-    for webhook_id in healthy {
-        reset.execute(params![webhook_id]).map_err(backend)?;
+    // A delivery missing from `seqs` was deleted with its registration while in flight.
+    let attempts: Vec<_> = records
+        .iter()
+        .filter_map(|rec| {
+            let a = &rec.attempt;
+            seqs.get(&rec.delivery_id).map(|seq| {
+                (
+                    seq,
+                    ts(&a.attempted_at),
+                    a.status_code,
+                    a.duration_ms,
+                    &a.error,
+                    &a.response_body,
+                )
+            })
+        })
+        .collect();
+    conn.prepare_cached(
+        "INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
+         FROM json_each(?1)",
+    )
+    .and_then(|mut s| s.execute(params![json(&attempts)]))
+    .map_err(backend)?;
+
+    for rec in records {
+        match rec.next {
+            NextStep::Succeeded => {}
+            NextStep::Gone => disable(conn, &rec.webhook_id)?,
+            NextStep::RetryAt(_) | NextStep::Failed => note_failure(conn, rec)?,
+        }
     }
+    let mut healthy: Vec<&str> = records
+        .iter()
+        .filter(|rec| rec.next == NextStep::Succeeded)
+        .map(|rec| rec.webhook_id.as_str())
+        .collect();
+    healthy.sort_unstable();
+    healthy.dedup();
+    conn.prepare_cached(
+        "UPDATE webhooks SET failing_since = NULL
+         WHERE id IN (SELECT value FROM json_each(?1)) AND failing_since IS NOT NULL",
+    )
+    .and_then(|mut s| s.execute(params![json(&healthy)]))
+    .map_err(backend)?;
     Ok(())
 }
 
-fn record_attempt(conn: &Connection, rec: &AttemptRecord) -> StoreResult<()> {
-    let a = &rec.attempt;
-    let (status, next_retry) = match rec.next {
-        NextStep::Succeeded => ("success", None),
-        NextStep::RetryAt(at) => ("pending", Some(ts(&at))),
-        NextStep::Failed | NextStep::Gone => ("failed", None),
-    };
-    let mut seq: Option<i64> = conn
+/// The lease ran out and someone else owns the delivery now (or it was retried by hand): count
+/// the attempt, leave the state to the current owner.
+fn count_late_attempt(conn: &Connection, rec: &AttemptRecord) -> StoreResult<Option<i64>> {
+    conn.prepare_cached(
+        "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?1, status_code = ?2
+         WHERE id = ?3 RETURNING seq",
+    )
+    .and_then(|mut s| {
+        s.query_row(
+            params![
+                ts(&rec.attempt.attempted_at),
+                rec.attempt.status_code,
+                rec.delivery_id
+            ],
+            |r| r.get(0),
+        )
+        .optional()
+    })
+    .map_err(backend)
+}
+
+/// Marks the registration failing since this attempt unless it already was, and disables it
+/// once it has been failing for too long.
+fn note_failure(conn: &Connection, rec: &AttemptRecord) -> StoreResult<()> {
+    let failing_since: Option<String> = conn
         .prepare_cached(
-            "UPDATE deliveries SET attempts = attempts + 1, cycle_attempts = cycle_attempts + 1,
-                    last_attempt_at = ?1, status_code = ?2, status = ?3, next_retry_at = ?4,
-                    due_at = ?4, lease = NULL
-             WHERE id = ?5 AND lease = ?6
-             RETURNING seq",
+            "UPDATE webhooks SET failing_since = COALESCE(failing_since, ?1) WHERE id = ?2
+             RETURNING failing_since",
         )
         .and_then(|mut s| {
             s.query_row(
-                params![
-                    ts(&a.attempted_at),
-                    a.status_code,
-                    status,
-                    next_retry,
-                    rec.delivery_id,
-                    rec.lease
-                ],
+                params![ts(&rec.attempt.attempted_at), rec.webhook_id],
                 |r| r.get(0),
             )
             .optional()
         })
-        .map_err(backend)?;
-    if seq.is_none() {
-        // The lease ran out and someone else owns the delivery now (or it was retried by hand):
-        // count the attempt, leave the state to the current owner.
-        seq = conn
-            .prepare_cached(
-                "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?1, status_code = ?2
-                 WHERE id = ?3 RETURNING seq",
-            )
-            .and_then(|mut s| {
-                s.query_row(
-                    params![ts(&a.attempted_at), a.status_code, rec.delivery_id],
-                    |r| r.get(0),
-                )
-                .optional()
-            })
-            .map_err(backend)?;
-    }
-    // None: the registration was deleted while the attempt was in flight, and its log with it.
-    if let Some(seq) = seq {
-        conn.prepare_cached(
-            "INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![
-                seq,
-                ts(&a.attempted_at),
-                a.status_code,
-                a.duration_ms as i64,
-                a.error,
-                a.response_body
-            ])
-        })
-        .map_err(backend)?;
-    }
-
-    match rec.next {
-        // Recorded once per registration and batch by `record_attempts`.
-        NextStep::Succeeded => {}
-        NextStep::Gone => disable(conn, &rec.webhook_id)?,
-        NextStep::RetryAt(_) | NextStep::Failed => {
-            let failing_since: Option<String> = conn
-                .prepare_cached(
-                    "UPDATE webhooks SET failing_since = COALESCE(failing_since, ?1) WHERE id = ?2
-                     RETURNING failing_since",
-                )
-                .and_then(|mut s| {
-                    s.query_row(params![ts(&a.attempted_at), rec.webhook_id], |r| r.get(0))
-                        .optional()
-                })
-                .map_err(backend)?
-                .flatten();
-            let since = failing_since.and_then(|s| clock::parse(&s).ok());
-            if since.is_some_and(|s| s < rec.disable_if_failing_since) {
-                disable(conn, &rec.webhook_id)?;
-            }
-        }
+        .map_err(backend)?
+        .flatten();
+    let since = failing_since.and_then(|s| clock::parse(&s).ok());
+    if since.is_some_and(|s| s < rec.disable_if_failing_since) {
+        disable(conn, &rec.webhook_id)?;
     }
     Ok(())
 }
