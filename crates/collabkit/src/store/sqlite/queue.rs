@@ -253,10 +253,10 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
         })
         .map_err(backend)?;
     for rec in records {
-        if !seqs.contains_key(&rec.delivery_id) {
-            if let Some(seq) = count_late_attempt(conn, rec)? {
-                seqs.insert(rec.delivery_id.clone(), seq);
-            }
+        if !seqs.contains_key(&rec.delivery_id)
+            && let Some(seq) = count_late_attempt(conn, rec)?
+        {
+            seqs.insert(rec.delivery_id.clone(), seq);
         }
     }
     // A delivery missing from `seqs` was deleted with its registration while in flight.
