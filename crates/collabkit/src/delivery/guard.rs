@@ -4,9 +4,10 @@
 //! HTTP client's resolver), so a name that later resolves to an internal address is refused too.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use hyper_util::client::legacy::connect::dns::Name;
 
 /// Whether an address is one a webhook must not reach: loopback, private, link-local, CGNAT,
 /// multicast, unspecified, broadcast, documentation, benchmarking or reserved ranges, IPv4 or
@@ -89,30 +90,31 @@ pub struct GuardedResolver {
     pub allow_private: bool,
 }
 
-impl Resolve for GuardedResolver {
-    fn resolve(&self, name: Name) -> Resolving {
+impl tower::Service<Name> for GuardedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = std::io::Result<Self::Response>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
         let allow_private = self.allow_private;
         Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let resolved: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+            let host = name.as_str();
+            let resolved: Vec<SocketAddr> = tokio::net::lookup_host((host, 0))
                 .await?
                 .filter(|sa| allow_private || !is_forbidden(sa.ip()))
                 .collect();
             if resolved.is_empty() {
-                let err: Box<dyn std::error::Error + Send + Sync> = format!(
+                return Err(std::io::Error::other(format!(
                     "destination refused: `{host}` resolves only to private or reserved addresses"
-                )
-                .into();
-                return Err(err);
+                )));
             }
-            let addrs: Addrs = Box::new(resolved.into_iter());
-            Ok(addrs)
+            Ok(resolved.into_iter())
         })
     }
-}
-
-pub fn resolver(allow_private: bool) -> Arc<GuardedResolver> {
-    Arc::new(GuardedResolver { allow_private })
 }
 
 #[cfg(test)]
