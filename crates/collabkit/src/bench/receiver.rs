@@ -4,9 +4,15 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
 use tokio::sync::Notify;
 
 #[derive(Default)]
@@ -32,10 +38,19 @@ impl BenchReceiver {
         counts.status.store(200, Ordering::Relaxed);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}/hook", listener.local_addr()?);
-        let router = axum::Router::new()
-            .fallback(receive)
-            .with_state(counts.clone());
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let shared = counts.clone();
+        // Plain hyper, no router: the receiver shares the machine with the server it measures.
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let _ = stream.set_nodelay(true);
+                let counts = shared.clone();
+                let service = service_fn(move |request| {
+                    let counts = counts.clone();
+                    async move { Ok::<_, Infallible>(receive(&counts, request).await) }
+                });
+                tokio::spawn(http1::Builder::new().serve_connection(TokioIo::new(stream), service));
+            }
+        });
         Ok(BenchReceiver { url, counts })
     }
 
@@ -56,11 +71,11 @@ impl BenchReceiver {
     }
 }
 
-async fn receive(
-    State(counts): State<Arc<Counts>>,
-    _headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
+async fn receive(counts: &Counts, request: Request<Incoming>) -> Response<Empty<Bytes>> {
+    let body = match request.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
     if counts.measure.load(Ordering::Relaxed) {
         // The payload's timestamp is when the event was committed with its change.
         #[derive(serde::Deserialize)]
@@ -80,5 +95,8 @@ async fn receive(
     {
         counts.arrived.notify_waiters();
     }
-    StatusCode::from_u16(counts.status.load(Ordering::Relaxed)).unwrap_or(StatusCode::OK)
+    let mut response = Response::new(Empty::new());
+    *response.status_mut() =
+        StatusCode::from_u16(counts.status.load(Ordering::Relaxed)).unwrap_or(StatusCode::OK);
+    response
 }
