@@ -157,8 +157,7 @@ impl Sender {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
         let status = response.status().as_u16();
         let mut body = response.into_body();
         let mut kept = Vec::new();
@@ -205,6 +204,17 @@ fn innermost(e: &dyn std::error::Error) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+/// `Retry-After` in either of its forms: delay-seconds, or an HTTP date (a date in the past
+/// asks for no delay).
+fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 fn literal_ip(uri: &Uri) -> Option<IpAddr> {
@@ -276,6 +286,25 @@ mod tests {
         assert_eq!(r.retry_after, Some(Duration::from_secs(7)));
         assert_eq!(r.body.len(), MAX_LOGGED_BODY);
         assert_eq!(r.error, None);
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = httpdate::parse_http_date("Fri, 27 Nov 2026 10:00:00 GMT").unwrap();
+        let parse = |v| parse_retry_after(v, now);
+        assert_eq!(parse("120"), Some(Duration::from_secs(120)));
+        assert_eq!(parse(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse("Fri, 27 Nov 2026 10:02:30 GMT"),
+            Some(Duration::from_secs(150))
+        );
+        assert_eq!(
+            parse("Fri, 27 Nov 2026 09:00:00 GMT"),
+            Some(Duration::ZERO),
+            "a past date: no delay"
+        );
+        assert_eq!(parse("soon"), None);
+        assert_eq!(parse("-5"), None);
     }
 
     #[tokio::test]
