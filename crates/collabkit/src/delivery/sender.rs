@@ -125,7 +125,7 @@ impl Sender {
         match self.exchange(request, deadline).await {
             Ok(x) => Response {
                 status: Some(x.status),
-                body: String::from_utf8_lossy(&x.body).into_owned(),
+                body: loggable(&x.body),
                 // A timeout while reading the body still fails a 2xx: the receiver did not
                 // answer in time.
                 error: x.error,
@@ -204,6 +204,12 @@ fn innermost(e: &dyn std::error::Error) -> String {
         cause = next;
     }
     cause.to_string()
+}
+
+/// The kept response as text for the attempt log: invalid UTF-8 and NUL characters (which
+/// SQLite's JSON functions and many log readers cut text at) become U+FFFD.
+fn loggable(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).replace('\0', "\u{FFFD}")
 }
 
 /// `Retry-After` in either of its forms: delay-seconds, or an HTTP date (a date in the past
@@ -286,6 +292,12 @@ mod tests {
         assert_eq!(r.retry_after, Some(Duration::from_secs(7)));
         assert_eq!(r.body.len(), MAX_LOGGED_BODY);
         assert_eq!(r.error, None);
+    }
+
+    #[test]
+    fn response_bodies_are_logged_as_text() {
+        assert_eq!(loggable(b"ok"), "ok");
+        assert_eq!(loggable(b"a\0b\xffc"), "a\u{FFFD}b\u{FFFD}c");
     }
 
     #[test]
