@@ -42,7 +42,9 @@ CREATE TABLE deliveries (
     -- The claim that holds it; results of an older claim do not change its state.
     lease            INTEGER
 );
-CREATE INDEX deliveries_due ON deliveries(due_at) WHERE status = 'pending';
+-- What is due, in order; with the registration, so a claim's fairness window (how many of each
+-- registration it takes) is read from the index alone.
+CREATE INDEX deliveries_due ON deliveries(due_at, webhook_seq) WHERE status = 'pending';
 -- The log of one registration, newest first: per event name, merged by the query (so the
 -- event filter needs no second index of the same size).
 CREATE INDEX deliveries_log ON deliveries(webhook_seq, event_code, seq);
