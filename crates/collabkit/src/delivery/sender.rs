@@ -26,7 +26,7 @@ pub struct Response {
     pub body: String,
     pub error: Option<String>,
     pub duration: Duration,
-    /// The receiver's `Retry-After`, in seconds form.
+    /// The receiver's `Retry-After` (seconds or an HTTP date), as a delay from now.
     pub retry_after: Option<Duration>,
 }
 
@@ -59,6 +59,7 @@ impl Sender {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let tls = rustls::ClientConfig::with_platform_verifier()?;
         let mut http = HttpConnector::new_with_resolver(GuardedResolver { allow_private });
+        // https URLs reach it through the TLS connector wrapped around it.
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(timeout));
