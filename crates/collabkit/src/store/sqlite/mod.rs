@@ -133,6 +133,14 @@ fn connect(path: &Path, tuning: &StoreTuning) -> StoreResult<Connection> {
     };
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(backend)?;
+    // Plans never depend on bound values: otherwise SQLite recompiles a cached statement
+    // whenever a bound LIMIT changes (every claim did, since its size follows the free slots).
+    // Our queries name partial-index conditions with literals, so no plan needs the values.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map_err(backend)?;
     conn.execute_batch(&format!(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = {synchronous};
