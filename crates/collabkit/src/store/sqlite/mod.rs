@@ -133,6 +133,9 @@ fn connect(path: &Path, tuning: &StoreTuning) -> StoreResult<Connection> {
     };
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(backend)?;
+    // Every statement we run is cached (rusqlite keeps 16 by default, fewer than the writer's
+    // hot path and the delivery log's query variants).
+    conn.set_prepared_statement_cache_capacity(128);
     // Plans never depend on bound values: otherwise SQLite recompiles a cached statement
     // whenever a bound LIMIT changes (every claim did, since its size follows the free slots).
     // Our queries name partial-index conditions with literals, so no plan needs the values.
