@@ -1,10 +1,9 @@
 //! The benchmark's receiver: answers 200 (or a fixed status) at once and counts, optionally
 //! noting how long each event took from its creation to its receipt.
 
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-
-use std::convert::Infallible;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -41,7 +40,15 @@ impl BenchReceiver {
         let shared = counts.clone();
         // Plain hyper, no router: the receiver shares the machine with the server it measures.
         tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
+            loop {
+                let stream = match listener.accept().await {
+                    Ok((stream, _)) => stream,
+                    // Out of descriptors, say: the run goes on with the connections it has.
+                    Err(_) => {
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
                 let _ = stream.set_nodelay(true);
                 let counts = shared.clone();
                 let service = service_fn(move |request| {
