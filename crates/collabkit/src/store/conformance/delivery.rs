@@ -590,6 +590,21 @@ pub async fn gone_disables_the_registration_and_fails_pending(store: &dyn Store)
     rec.attempt.attempted_at = clock::now() - chrono::Duration::days(6);
     store.record_attempts(vec![rec]).await.unwrap();
     assert!(!store.get_webhook(&a2, &hook2).await.unwrap().enabled);
+
+    // In a batch, a registration's earliest failure is the one that counts, wherever it is.
+    let (a3, hook3) = one_delivery(store).await;
+    let room = store.list_rooms(&a3, ALL).await.unwrap().items.remove(0);
+    store
+        .create_user(&a3, new_user(&room.id, "second"))
+        .await
+        .unwrap();
+    let claimed = claim(store, clock::now()).await;
+    assert_eq!(claimed.len(), 2);
+    let recent = record(&claimed[0], Some(500), NextStep::RetryAt(clock::now()));
+    let mut old = record(&claimed[1], Some(500), NextStep::RetryAt(clock::now()));
+    old.attempt.attempted_at = clock::now() - chrono::Duration::days(6);
+    store.record_attempts(vec![recent, old]).await.unwrap();
+    assert!(!store.get_webhook(&a3, &hook3).await.unwrap().enabled);
 }
 
 pub async fn prune_removes_old_finished_deliveries(store: &dyn Store) {

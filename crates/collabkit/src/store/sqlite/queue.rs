@@ -287,12 +287,31 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
     .and_then(|mut s| s.execute(params![json(&attempts)]))
     .map_err(backend)?;
 
+    // Registration health: once per registration and batch, not once per outcome (a batch
+    // from a receiver that is down holds hundreds of failures of the same registration).
+    // Failures first, then 410s, so a registration that answered 410 ends disabled.
+    let mut failing: Vec<&AttemptRecord> = Vec::new();
+    let mut gone: Vec<&str> = Vec::new();
     for rec in records {
         match rec.next {
             NextStep::Succeeded => {}
-            NextStep::Gone => disable(conn, &rec.webhook_id)?,
-            NextStep::RetryAt(_) | NextStep::Failed => note_failure(conn, rec)?,
+            NextStep::Gone => gone.push(&rec.webhook_id),
+            NextStep::RetryAt(_) | NextStep::Failed => {
+                match failing.iter_mut().find(|f| f.webhook_id == rec.webhook_id) {
+                    Some(first) if first.attempt.attempted_at <= rec.attempt.attempted_at => {}
+                    Some(first) => *first = rec,
+                    None => failing.push(rec),
+                }
+            }
         }
+    }
+    for rec in failing {
+        note_failure(conn, rec)?;
+    }
+    gone.sort_unstable();
+    gone.dedup();
+    for webhook_id in gone {
+        disable(conn, webhook_id)?;
     }
     let mut healthy: Vec<&str> = records
         .iter()
@@ -331,8 +350,8 @@ fn count_late_attempt(conn: &Connection, rec: &AttemptRecord) -> StoreResult<Opt
     .map_err(backend)
 }
 
-/// Marks the registration failing since this attempt unless it already was, and disables it
-/// once it has been failing for too long.
+/// Marks the registration failing since this attempt (its earliest failure in the batch) unless
+/// it already was, and disables it once it has been failing for too long.
 fn note_failure(conn: &Connection, rec: &AttemptRecord) -> StoreResult<()> {
     let failing_since: Option<String> = conn
         .prepare_cached(

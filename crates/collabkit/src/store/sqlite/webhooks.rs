@@ -310,13 +310,17 @@ pub fn retry(
     webhook_id: &str,
     delivery_id: &str,
 ) -> StoreResult<Delivery> {
-    delivery_in(conn, account_id, webhook_id, delivery_id)?;
-    conn.execute(
-        "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
-                due_at = ?1, lease = NULL WHERE id = ?2",
-        params![ts(&clock::now()), delivery_id],
-    )
-    .map_err(backend)?;
+    let key = webhook_key(conn, account_id, webhook_id)?;
+    let n = conn
+        .execute(
+            "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
+                    due_at = ?1, lease = NULL WHERE id = ?2 AND webhook_seq = ?3",
+            params![ts(&clock::now()), delivery_id, key],
+        )
+        .map_err(backend)?;
+    if n == 0 {
+        return Err(StoreError::NotFound("delivery"));
+    }
     delivery_in(conn, account_id, webhook_id, delivery_id)
 }
 
