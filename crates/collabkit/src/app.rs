@@ -125,6 +125,9 @@ impl App {
                 "in-flight deliveries did not finish in time; they will be retried after restart"
             );
         }
+        if let Err(e) = self.state.store.flush().await {
+            tracing::warn!(error = %e, "flushing the storage at shutdown failed");
+        }
         Ok(())
     }
 }

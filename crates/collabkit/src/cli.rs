@@ -81,12 +81,17 @@ struct DbArgs {
         default_value = "full"
     )]
     sqlite_synchronous: SqliteSynchronous,
+    /// SQLite: reset the write-ahead log (`<database>-wal`) once it passes this many MiB; it
+    /// stays near this size under any load and is given back when the server is idle.
+    #[arg(long, env = "COLLABKIT_SQLITE_WAL_LIMIT_MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
+    sqlite_wal_limit_mib: u64,
 }
 
 impl DbArgs {
     fn tuning(&self) -> StoreTuning {
         StoreTuning {
             sqlite_synchronous: self.sqlite_synchronous,
+            sqlite_wal_limit: self.sqlite_wal_limit_mib * 1024 * 1024,
             ..StoreTuning::default()
         }
     }

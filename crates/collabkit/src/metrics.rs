@@ -28,8 +28,24 @@ pub struct OutcomeLabels {
     pub outcome: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct CheckpointLabels {
+    /// `passive` (background copy), `restart` (reset of the log past its limit) or `truncate`
+    /// (reset that also gives the file's space back).
+    pub mode: &'static str,
+    /// passive: `complete`, `partial` or `failed`; the resets: `done`, `busy` or `failed`.
+    pub outcome: &'static str,
+}
+
 pub struct Metrics {
     registry: Mutex<Registry>,
+    /// Storage size on disk and WAL checkpoints, copied from the store on each scrape.
+    pub storage_database_bytes: Gauge,
+    pub storage_wal_bytes: Gauge,
+    pub storage_wal_peak_bytes: Gauge,
+    pub storage_wal_limit_bytes: Gauge,
+    pub storage_checkpoints: Family<CheckpointLabels, Counter>,
+    pub storage_wal_reset_seconds: Counter<f64, AtomicU64>,
     /// HTTP requests by method, route template and status.
     pub http_requests: Family<HttpLabels, Counter>,
     /// HTTP request latency in seconds, by method, route template and status.
@@ -116,7 +132,49 @@ impl Metrics {
             "Rooms with a live session",
             live_rooms.clone(),
         );
+        let storage_database_bytes = Gauge::default();
+        registry.register(
+            "storage_database_bytes",
+            "Size of the database file",
+            storage_database_bytes.clone(),
+        );
+        let storage_wal_bytes = Gauge::default();
+        registry.register(
+            "storage_wal_bytes",
+            "Size of the write-ahead log file",
+            storage_wal_bytes.clone(),
+        );
+        let storage_wal_peak_bytes = Gauge::default();
+        registry.register(
+            "storage_wal_peak_bytes",
+            "Largest size of the write-ahead log file since start-up",
+            storage_wal_peak_bytes.clone(),
+        );
+        let storage_wal_limit_bytes = Gauge::default();
+        registry.register(
+            "storage_wal_limit_bytes",
+            "Size above which the write-ahead log is reset",
+            storage_wal_limit_bytes.clone(),
+        );
+        let storage_checkpoints = Family::<CheckpointLabels, Counter>::default();
+        registry.register(
+            "storage_wal_checkpoints",
+            "WAL checkpoints by mode and outcome",
+            storage_checkpoints.clone(),
+        );
+        let storage_wal_reset_seconds = Counter::<f64, AtomicU64>::default();
+        registry.register(
+            "storage_wal_reset_seconds",
+            "Time spent resetting the write-ahead log (writes wait meanwhile)",
+            storage_wal_reset_seconds.clone(),
+        );
         Metrics {
+            storage_database_bytes,
+            storage_wal_bytes,
+            storage_wal_peak_bytes,
+            storage_wal_limit_bytes,
+            storage_checkpoints,
+            storage_wal_reset_seconds,
             connections,
             live_rooms,
             registry: Mutex::new(registry),
@@ -155,6 +213,39 @@ impl Metrics {
             .map(|t| (now - t).num_milliseconds().max(0) as f64 / 1000.0)
             .unwrap_or(0.0);
         self.queue_oldest_due_age.set(age);
+    }
+
+    /// Copies the store's figures. Counters only move forward: each is raised to the store's
+    /// total (under the registry lock, so two scrapes cannot both add the same difference).
+    pub fn set_storage(&self, stats: &crate::store::StorageStats) {
+        let _scrape = self.registry.lock().unwrap_or_else(|e| e.into_inner());
+        let bytes = |b: u64| i64::try_from(b).unwrap_or(i64::MAX);
+        self.storage_database_bytes.set(bytes(stats.database_bytes));
+        self.storage_wal_bytes.set(bytes(stats.wal_bytes));
+        self.storage_wal_peak_bytes.set(bytes(stats.wal_peak_bytes));
+        self.storage_wal_limit_bytes
+            .set(bytes(stats.wal_limit_bytes));
+        let c = &stats.checkpoints;
+        for (mode, outcome, total) in [
+            ("passive", "complete", c.passive_complete),
+            ("passive", "partial", c.passive_partial),
+            ("passive", "failed", c.passive_failed),
+            ("restart", "done", c.restart_done),
+            ("restart", "busy", c.restart_busy),
+            ("restart", "failed", c.restart_failed),
+            ("truncate", "done", c.truncate_done),
+            ("truncate", "busy", c.truncate_busy),
+            ("truncate", "failed", c.truncate_failed),
+        ] {
+            let counter = self
+                .storage_checkpoints
+                .get_or_create(&CheckpointLabels { mode, outcome });
+            counter.inc_by(total.saturating_sub(counter.get()));
+        }
+        let seconds = c.reset_seconds - self.storage_wal_reset_seconds.get();
+        if seconds > 0.0 {
+            self.storage_wal_reset_seconds.inc_by(seconds);
+        }
     }
 
     /// Counts events a change stored.

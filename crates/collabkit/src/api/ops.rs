@@ -53,6 +53,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         Ok(stats) => state.metrics.set_queue(&stats, now),
         Err(e) => tracing::warn!(error = %e, "reading queue depth for metrics failed"),
     }
+    state.metrics.set_storage(&state.store.storage_stats());
     (
         [(
             header::CONTENT_TYPE,

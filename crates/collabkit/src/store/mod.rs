@@ -188,6 +188,11 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes up to `batch` finished deliveries (with their attempts) created before `before`,
     /// and events older than that with no delivery left; returns how many deliveries went.
     async fn prune(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
+    /// Size on disk and maintenance outcomes; cheap (no query), read on each metrics scrape.
+    fn storage_stats(&self) -> StorageStats;
+    /// Finishes maintenance before the process exits: on SQLite, copies the write-ahead log
+    /// into the database and truncates it, so a stopped server leaves no large log behind.
+    async fn flush(&self) -> StoreResult<()>;
     /// Notified after a commit that made a delivery due (new events, retries, recoveries):
     /// the dispatcher waits on it instead of polling.
     fn delivery_signal(&self) -> Arc<tokio::sync::Notify>;
@@ -236,6 +241,9 @@ pub struct StoreTuning {
     pub sqlite_synchronous: SqliteSynchronous,
     /// Read connections kept open.
     pub read_connections: usize,
+    /// SQLite: the write-ahead log is reset (copied, then truncated to zero bytes) once it
+    /// passes this many bytes, so it stays near this size under any load.
+    pub sqlite_wal_limit: u64,
 }
 
 impl Default for StoreTuning {
@@ -243,6 +251,7 @@ impl Default for StoreTuning {
         StoreTuning {
             sqlite_synchronous: SqliteSynchronous::Full,
             read_connections: 4,
+            sqlite_wal_limit: 64 * 1024 * 1024,
         }
     }
 }

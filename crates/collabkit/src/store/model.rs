@@ -340,3 +340,37 @@ pub struct QueueStats {
     /// The due time of the oldest due delivery.
     pub oldest_due_at: Option<Timestamp>,
 }
+
+/// The storage's footprint on disk and the outcomes of its maintenance (for metrics and the
+/// benchmark). Backends without a write-ahead log of their own report zeros there.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StorageStats {
+    pub database_bytes: u64,
+    /// The write-ahead log now, the most it has held since start-up, and the size above which
+    /// the store resets it.
+    pub wal_bytes: u64,
+    pub wal_peak_bytes: u64,
+    pub wal_limit_bytes: u64,
+    pub checkpoints: CheckpointCounts,
+}
+
+/// WAL checkpoints since start-up, by kind and outcome.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CheckpointCounts {
+    /// Background copies that copied the whole log, or only part of it (readers still needed
+    /// the rest), or failed.
+    pub passive_complete: u64,
+    pub passive_partial: u64,
+    pub passive_failed: u64,
+    /// Resets of the log past its limit (copy everything, wait for readers, write the next
+    /// commit from the file's start): done, given up after waiting for readers, failed.
+    pub restart_done: u64,
+    pub restart_busy: u64,
+    pub restart_failed: u64,
+    /// The same, also cutting the file to zero bytes (idle, start-up, shutdown).
+    pub truncate_done: u64,
+    pub truncate_busy: u64,
+    pub truncate_failed: u64,
+    /// Time spent in resets, during which writes waited.
+    pub reset_seconds: f64,
+}

@@ -107,3 +107,26 @@ async fn openapi_covers_every_route() {
         "a documented route is missing from this test"
     );
 }
+
+/// The storage's footprint and WAL maintenance are visible to monitoring.
+#[tokio::test]
+async fn metrics_show_the_storage_size_and_wal_checkpoints() {
+    let app = TestApp::spawn().await;
+    app.create_room("r").await;
+    let text = app.metrics_text().await;
+    let value = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing: {text}"))
+    };
+    assert!(value("collabkit_storage_database_bytes") > 0.0);
+    assert_eq!(
+        value("collabkit_storage_wal_limit_bytes"),
+        64.0 * 1024.0 * 1024.0
+    );
+    assert!(value("collabkit_storage_wal_peak_bytes") >= value("collabkit_storage_wal_bytes"));
+    assert!(
+        text.contains(r#"collabkit_storage_wal_checkpoints_total{mode="truncate",outcome="done"}"#),
+        "the start-up reset is counted: {text}"
+    );
+}

@@ -23,3 +23,19 @@ async fn a_restart_keeps_everything() {
     assert_eq!(body["data"]["user"], user);
     assert_eq!(app.events().await, events_before);
 }
+
+/// A graceful stop copies the write-ahead log into the database and leaves no log behind.
+#[tokio::test]
+async fn a_graceful_stop_leaves_no_wal() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    for i in 0..20 {
+        app.create_user(room["id"].as_str().unwrap(), &format!("u{i}"))
+            .await;
+    }
+    let dir = app.stop().await;
+    let mut wal = TestApp::db_path(&dir).into_os_string();
+    wal.push("-wal");
+    let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(size, 0, "{} bytes left in {wal:?}", size);
+}

@@ -12,6 +12,7 @@ mod queue;
 mod readers;
 mod rows;
 mod sessions;
+mod wal;
 mod webhooks;
 mod writer;
 
@@ -30,8 +31,8 @@ use self::writer::Writer;
 use super::{
     Account, Attempt, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter, Event,
     EventFilter, NewRoom, NewUser, NewWebhook, Page, PageRequest, QueueStats, Room,
-    SqliteSynchronous, Store, StoreError, StoreResult, StoreTuning, User, UserPatch, Webhook,
-    WebhookPatch,
+    SqliteSynchronous, StorageStats, Store, StoreError, StoreResult, StoreTuning, User, UserPatch,
+    Webhook, WebhookPatch,
 };
 use super::{Handoff, InlineLease};
 use crate::clock::Timestamp;
@@ -45,6 +46,8 @@ pub struct SqliteStore {
     signal: Arc<Notify>,
     /// Checkpoints the WAL in the background while the store lives.
     _checkpointer: checkpointer::Checkpointer,
+    /// The WAL's size and checkpoint outcomes.
+    wal: Arc<wal::Wal>,
     /// Where new deliveries go straight after their commit, when set.
     handoff: std::sync::OnceLock<Handoff>,
 }
@@ -73,13 +76,20 @@ impl SqliteStore {
         write_conn
             .execute_batch("PRAGMA wal_autocheckpoint = 0")
             .map_err(backend)?;
-        let checkpointer = checkpointer::Checkpointer::spawn(connect(&path, tuning)?)
+        let gate = Arc::new(wal::ReadGate::default());
+        let wal = Arc::new(wal::Wal::new(&path, tuning.sqlite_wal_limit, gate.clone()));
+        let mut writer_wal = wal::WriterWal::new(wal.clone());
+        // A log left by an earlier run (or grown by the migrations) is given back now.
+        writer_wal.force(&write_conn);
+        let checkpointer = checkpointer::Checkpointer::spawn(connect(&path, tuning)?, wal.clone())
             .map_err(|e| StoreError::Backend(e.to_string()))?;
-        let writer = Writer::spawn(write_conn).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let writer = Writer::spawn(write_conn, writer_wal)
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(SqliteStore {
             writer,
-            readers: Readers::new(readers),
+            readers: Readers::new(readers, gate),
             _checkpointer: checkpointer,
+            wal,
             signal: Arc::new(Notify::new()),
             handoff: std::sync::OnceLock::new(),
         })
@@ -127,12 +137,13 @@ fn connect(path: &Path, tuning: &StoreTuning) -> StoreResult<Connection> {
             path.display()
         ))
     })?;
+    // Whenever SQLite itself restarts the log, it cuts the file back to the limit too.
+    let limit = tuning.sqlite_wal_limit;
     let synchronous = match tuning.sqlite_synchronous {
         SqliteSynchronous::Full => "FULL",
         SqliteSynchronous::Normal => "NORMAL",
     };
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(backend)?;
+    conn.busy_timeout(wal::BUSY_TIMEOUT).map_err(backend)?;
     // Every statement we run is cached (rusqlite keeps 16 by default, fewer than the writer's
     // hot path and the delivery log's query variants).
     conn.set_prepared_statement_cache_capacity(128);
@@ -148,7 +159,8 @@ fn connect(path: &Path, tuning: &StoreTuning) -> StoreResult<Connection> {
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = {synchronous};
          PRAGMA foreign_keys = ON;
-         PRAGMA temp_store = MEMORY;"
+         PRAGMA temp_store = MEMORY;
+         PRAGMA journal_size_limit = {limit};"
     ))
     .map_err(backend)?;
     Ok(conn)
@@ -564,6 +576,20 @@ impl Store for SqliteStore {
             .await
     }
 
+    fn storage_stats(&self) -> StorageStats {
+        StorageStats {
+            database_bytes: self.wal.database_bytes(),
+            wal_bytes: self.wal.bytes(),
+            wal_peak_bytes: self.wal.peak(),
+            wal_limit_bytes: self.wal.limit(),
+            checkpoints: self.wal.counts(),
+        }
+    }
+
+    async fn flush(&self) -> StoreResult<()> {
+        self.writer.reset_wal().await
+    }
+
     fn delivery_signal(&self) -> Arc<Notify> {
         self.signal.clone()
     }
@@ -572,5 +598,32 @@ impl Store for SqliteStore {
         if self.handoff.set(handoff).is_err() {
             tracing::warn!("a delivery hand-off was already set; keeping the first");
         }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use rusqlite::Connection;
+
+    /// The lines of `EXPLAIN QUERY PLAN` for `sql` on a fresh, fully migrated database, with
+    /// `params` placeholders bound to text (plans do not depend on values: QPSG).
+    pub fn query_plan(sql: &str, params: usize) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("plan.db")).unwrap();
+        super::migrate::migrate(&mut conn).unwrap();
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .unwrap();
+        let values: Vec<String> = (0..params).map(|i| format!("v{i}")).collect();
+        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map(rusqlite::params_from_iter(values.iter()), |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     }
 }

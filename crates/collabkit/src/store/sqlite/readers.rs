@@ -5,19 +5,23 @@ use std::sync::{Arc, Mutex};
 use rusqlite::Connection;
 use tokio::sync::Semaphore;
 
+use super::wal::ReadGate;
 use crate::store::{StoreError, StoreResult};
 
 pub struct Readers {
     slots: Arc<Vec<Mutex<Connection>>>,
+    /// Every read runs inside it, so a WAL reset can wait for reads to finish.
+    gate: Arc<ReadGate>,
     /// One permit per slot, so a task that holds a permit always finds a free slot.
     permits: Semaphore,
 }
 
 impl Readers {
-    pub fn new(conns: Vec<Connection>) -> Readers {
+    pub fn new(conns: Vec<Connection>, gate: Arc<ReadGate>) -> Readers {
         let permits = Semaphore::new(conns.len());
         Readers {
             slots: Arc::new(conns.into_iter().map(Mutex::new).collect()),
+            gate,
             permits,
         }
     }
@@ -33,7 +37,7 @@ impl Readers {
             .acquire()
             .await
             .map_err(|_| StoreError::Backend("read pool closed".into()))?;
-        let slots = self.slots.clone();
+        let (slots, gate) = (self.slots.clone(), self.gate.clone());
         tokio::task::spawn_blocking(move || {
             let conn = slots
                 .iter()
@@ -44,6 +48,7 @@ impl Readers {
                     Err(std::sync::TryLockError::WouldBlock) => None,
                 })
                 .expect("a permit guarantees a free read connection");
+            let _reading = gate.enter();
             work(&conn)
         })
         .await

@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::wal::{self, WriterWal};
 use crate::store::{StoreError, StoreResult};
 
 /// The most jobs committed together; bounds the latency one commit adds to the first job.
@@ -64,19 +65,36 @@ where
     }
 }
 
+/// What the writer thread is asked to do.
+enum Message {
+    Job(Box<dyn Job>),
+    /// Reset the WAL now (on shutdown), then answer.
+    ResetWal(oneshot::Sender<()>),
+}
+
 /// A handle to the writer thread; the thread stops when the last handle is dropped.
 #[derive(Clone)]
 pub struct Writer {
-    jobs: mpsc::Sender<Box<dyn Job>>,
+    jobs: mpsc::Sender<Message>,
 }
 
 impl Writer {
-    pub fn spawn(conn: Connection) -> std::io::Result<Writer> {
-        let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
+    pub fn spawn(conn: Connection, wal: WriterWal) -> std::io::Result<Writer> {
+        let (jobs, queue) = mpsc::channel::<Message>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, queue))?;
+            .spawn(move || run(conn, queue, wal))?;
         Ok(Writer { jobs })
+    }
+
+    /// Copies the WAL into the database and truncates it, after the jobs queued before.
+    pub async fn reset_wal(&self) -> StoreResult<()> {
+        let (reply, done) = oneshot::channel();
+        self.jobs
+            .send(Message::ResetWal(reply))
+            .map_err(|_| StoreError::Backend("the SQLite writer has stopped".into()))?;
+        done.await
+            .map_err(|_| StoreError::Backend("the SQLite writer stopped".into()))
     }
 
     /// Runs `work` in a transaction (possibly shared with other jobs) and returns its result once committed.
@@ -92,7 +110,7 @@ impl Writer {
             reply,
         });
         self.jobs
-            .send(job)
+            .send(Message::Job(job))
             .map_err(|_| StoreError::Backend("the SQLite writer has stopped".into()))?;
         answer
             .await
@@ -100,14 +118,35 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>) {
+fn run(conn: Connection, queue: mpsc::Receiver<Message>, mut wal: WriterWal) {
     let mut busy = false;
-    while let Ok(first) = queue.recv() {
-        let mut group = vec![first];
+    loop {
+        // While the log holds something, wait only so long: an idle writer gives it back.
+        let first = if wal.dirty() {
+            match queue.recv_timeout(wal::IDLE) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    wal.when_idle(&conn);
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match queue.recv() {
+                Ok(m) => m,
+                Err(_) => break,
+            }
+        };
+        let mut group = Vec::new();
+        let mut reset = None;
+        match first {
+            Message::Job(job) => group.push(job),
+            Message::ResetWal(reply) => reset = Some(reply),
+        }
         // Under load, wait a moment for more jobs: every commit rewrites the pages it touched,
         // so a bigger group writes each hot page once for more changes. When idle, commit at once.
         let linger = busy.then(|| std::time::Instant::now() + LINGER);
-        while group.len() < MAX_GROUP {
+        while reset.is_none() && group.len() < MAX_GROUP {
             let next = match linger {
                 Some(until) => {
                     let left = until.saturating_duration_since(std::time::Instant::now());
@@ -116,16 +155,26 @@ fn run(conn: Connection, queue: mpsc::Receiver<Box<dyn Job>>) {
                 None => queue.try_recv().ok(),
             };
             match next {
-                Some(job) => group.push(job),
+                Some(Message::Job(job)) => group.push(job),
+                Some(Message::ResetWal(reply)) => reset = Some(reply),
                 None => break,
             }
         }
         busy = group.len() > 1;
-        let commit = commit_group(&conn, &mut group);
-        for job in group {
-            job.finish(&commit);
+        if !group.is_empty() {
+            let commit = commit_group(&conn, &mut group);
+            for job in group {
+                job.finish(&commit);
+            }
+            wal.after_commit(&conn);
+        }
+        if let Some(reply) = reset {
+            wal.force(&conn);
+            let _ = reply.send(());
         }
     }
+    // Every handle is gone: leave no log behind.
+    wal.force(&conn);
 }
 
 fn commit_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> StoreResult<()> {
