@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_webhooks.sql")),
     (3, include_str!("migrations/0003_sessions.sql")),
     (4, include_str!("migrations/0004_compact_deliveries.sql")),
+    (5, include_str!("migrations/0005_lookups_by_room.sql")),
 ];
 
 /// Brings the schema up to date.

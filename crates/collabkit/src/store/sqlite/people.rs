@@ -358,6 +358,19 @@ fn delete_user_in(
     Ok((event, fanout))
 }
 
+/// The event log's query for a filter (`?1` account, `?2` after, `?3` room, `?4` event name,
+/// `?5` limit), each served by its own index: a filter written `?3 IS NULL OR room_id = ?3`
+/// would read the account's whole history to find one quiet room's events.
+pub(super) fn events_query(filter: &EventFilter) -> String {
+    let only = match (&filter.room_id, &filter.event) {
+        (Some(_), Some(_)) => "room_id = ?3 AND account_id = ?1 AND event = ?4",
+        (Some(_), None) => "room_id = ?3 AND account_id = ?1",
+        (None, Some(_)) => "account_id = ?1 AND event = ?4",
+        (None, None) => "account_id = ?1",
+    };
+    format!("SELECT {EVENT_COLS} FROM events WHERE {only} AND seq > ?2 ORDER BY seq LIMIT ?5")
+}
+
 pub fn list_events(
     conn: &Connection,
     account_id: &str,
@@ -365,12 +378,7 @@ pub fn list_events(
     page: PageRequest,
 ) -> StoreResult<Page<Event>> {
     let rows = conn
-        .prepare_cached(&format!(
-            "SELECT {EVENT_COLS} FROM events
-             WHERE account_id = ?1 AND seq > ?2
-               AND (?3 IS NULL OR room_id = ?3) AND (?4 IS NULL OR event = ?4)
-             ORDER BY seq LIMIT ?5"
-        ))
+        .prepare_cached(&events_query(&filter))
         .and_then(|mut s| {
             s.query_map(
                 params![
@@ -386,4 +394,60 @@ pub fn list_events(
         })
         .map_err(backend)?;
     Ok(page_of(rows, page.limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::tests::query_plan;
+
+    /// Every filter of the event log seeks its own index: a quiet room's page does not read the
+    /// account's whole history.
+    #[test]
+    fn every_event_log_query_is_indexed() {
+        let filters = [
+            (None, None, "events_by_account (account_id=? AND seq>?)"),
+            (Some("r"), None, "events_by_room (room_id=? AND seq>?)"),
+            (
+                None,
+                Some(WebhookEventName::UserDeleted),
+                "events_by_name (account_id=? AND event=? AND seq>?)",
+            ),
+            (
+                Some("r"),
+                Some(WebhookEventName::UserDeleted),
+                "events_by_room (room_id=? AND seq>?)",
+            ),
+        ];
+        for (room, event, index) in filters {
+            let filter = EventFilter {
+                room_id: room.map(str::to_owned),
+                event,
+            };
+            let plan = query_plan(&events_query(&filter), 5);
+            assert!(
+                plan.iter()
+                    .any(|l| l == &format!("SEARCH events USING INDEX {index}")),
+                "{filter:?}: {plan:#?}"
+            );
+            assert!(!plan.iter().any(|l| l.contains("SCAN")), "{plan:#?}");
+        }
+    }
+
+    /// Deleting a room finds its registrations and sessions by index (the cascade from `rooms`
+    /// and our own `DELETE … WHERE room_id`), not by scanning every account's.
+    #[test]
+    fn room_deletion_seeks_its_rows() {
+        for (sql, table) in [
+            ("DELETE FROM webhooks WHERE room_id = ?1", "webhooks"),
+            ("DELETE FROM sessions WHERE room_id = ?1", "sessions"),
+        ] {
+            let plan = query_plan(sql, 1);
+            assert!(
+                plan.iter()
+                    .any(|l| l.starts_with(&format!("SEARCH {table} USING"))),
+                "{sql}: {plan:#?}"
+            );
+        }
+    }
 }

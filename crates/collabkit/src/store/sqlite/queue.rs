@@ -28,6 +28,22 @@ impl Fanout {
     }
 }
 
+/// The registrations an event goes to: `?1` account, `?2` the event's bit, `?3` its room, `?4`
+/// now (a previous secret still valid is signed with too).
+///
+/// Two seeks, account-wide registrations and the room's own, so the cost follows the
+/// registrations that match, not the account's total (thousands of rooms with a registration
+/// each made one `account_id, enabled` range scan per event 5.8x slower).
+const MATCHING: &str = "SELECT seq, id, url, secret_sealed,
+            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END
+     FROM webhooks
+     WHERE account_id = ?1 AND room_id IS NULL AND enabled = 1 AND (events_mask & ?2) != 0
+     UNION ALL
+     SELECT seq, id, url, secret_sealed,
+            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END
+     FROM webhooks
+     WHERE room_id = ?3 AND account_id = ?1 AND enabled = 1 AND (events_mask & ?2) != 0";
+
 /// Stores the event and one pending delivery per matching registration (enabled, subscribed to
 /// the event, account-wide or scoped to its room), leased inline when `inline` is given.
 pub fn insert_event(
@@ -53,13 +69,7 @@ pub fn insert_event(
     let event_seq = conn.last_insert_rowid();
     let now = ts(&event.created_at);
     let webhooks: Vec<(i64, String, String, String, Option<String>)> = conn
-        .prepare_cached(
-            "SELECT seq, id, url, secret_sealed,
-                    CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END
-             FROM webhooks
-             WHERE account_id = ?1 AND enabled = 1 AND (events_mask & ?2) != 0
-               AND (room_id IS NULL OR room_id = ?3)",
-        )
+        .prepare_cached(MATCHING)
         .and_then(|mut s| {
             s.query_map(
                 params![event.account_id, event_bit(event.event), event.room_id, now],
@@ -438,6 +448,24 @@ pub fn prune(conn: &Connection, before: Timestamp, batch: u32) -> StoreResult<u6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Matching seeks the account-wide registrations and the room's: no scan of the account's.
+    #[test]
+    fn matching_seeks_account_wide_and_room_registrations() {
+        let plan = super::super::tests::query_plan(MATCHING, 4);
+        assert!(
+            plan.iter()
+                .any(|l| l
+                    .contains("SEARCH webhooks USING INDEX webhooks_account_wide (account_id=?)")),
+            "{plan:#?}"
+        );
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("SEARCH webhooks USING INDEX webhooks_by_room (room_id=?)")),
+            "{plan:#?}"
+        );
+        assert!(!plan.iter().any(|l| l.contains("SCAN")), "{plan:#?}");
+    }
 
     /// A claim reads its window from the due index alone and updates rows by key: its cost
     /// does not grow with the delivery log.

@@ -84,6 +84,17 @@ pub fn create(conn: &Connection, account_id: &str, new: NewWebhook) -> StoreResu
     Ok(webhook)
 }
 
+/// Registrations of an account (`?1`), after `?2`, at most `?4`; of one room (`?3`) through
+/// the room's index, not by filtering the account's.
+pub(super) fn list_query(of_room: bool) -> String {
+    let only = if of_room {
+        "room_id = ?3 AND account_id = ?1"
+    } else {
+        "account_id = ?1"
+    };
+    format!("SELECT {WEBHOOK_COLS} FROM webhooks WHERE {only} AND seq > ?2 ORDER BY seq LIMIT ?4")
+}
+
 pub fn list(
     conn: &Connection,
     account_id: &str,
@@ -91,11 +102,7 @@ pub fn list(
     page: PageRequest,
 ) -> StoreResult<Page<Webhook>> {
     let mut s = conn
-        .prepare_cached(&format!(
-            "SELECT {WEBHOOK_COLS} FROM webhooks
-             WHERE account_id = ?1 AND seq > ?2 AND (?3 IS NULL OR room_id = ?3)
-             ORDER BY seq LIMIT ?4"
-        ))
+        .prepare_cached(&list_query(room_id.is_some()))
         .map_err(backend)?;
     let rows = s
         .query_map(
@@ -346,6 +353,22 @@ pub fn recover(
 mod tests {
     use super::*;
     use crate::store::DeliveryStatus;
+
+    /// Listing one room's registrations seeks the room's, not the account's.
+    #[test]
+    fn registrations_of_a_room_are_listed_by_index() {
+        let plan = super::super::tests::query_plan(&list_query(true), 4);
+        assert!(
+            plan.iter()
+                .any(|l| l == "SEARCH webhooks USING INDEX webhooks_by_room (room_id=? AND seq>?)"),
+            "{plan:#?}"
+        );
+        let plan = super::super::tests::query_plan(&list_query(false), 4);
+        assert!(
+            plan.iter().any(|l| l.contains("webhooks_by_account")),
+            "{plan:#?}"
+        );
+    }
 
     /// Every way of listing the log reads indexes only, never the whole table: it must stay fast
     /// with millions of deliveries.
