@@ -38,9 +38,12 @@ pub fn key_matches(account: &Account, key: &str) -> bool {
         .into()
 }
 
-/// A realtime token for a user: long and random, like an API key.
+/// A realtime token for a user: a time-ordered head as in ids, then 40 random characters
+/// (about 238 bits, as before). The head makes each new token sort after the earlier ones, so
+/// the token index takes inserts at its end: wholly random tokens put every new user on a
+/// random page of that index, which made user creation 20 % slower with 100,000 users.
 pub fn new_user_token() -> String {
-    format!("utk_{}", ids::random_token(40))
+    ids::ordered_token("utk", 40)
 }
 
 /// Creates an account with a fresh API key.

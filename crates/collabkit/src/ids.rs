@@ -54,13 +54,19 @@ fn push_base62(out: &mut String, mut n: u64, width: usize) {
 /// A new id such as `evt_0VcA01fZ0003KHaEwL4O0VTi`: prefix, creation time, sequence, 14 random
 /// characters.
 pub fn new_id(prefix: &str) -> String {
+    ordered_token(prefix, 14)
+}
+
+/// `prefix_`, creation time and sequence (as in an id), then `random` random characters: a
+/// secret that still sorts by creation, so its unique index grows at the end.
+pub fn ordered_token(prefix: &str, random: usize) -> String {
     let stamp = next_stamp();
-    let mut id = String::with_capacity(prefix.len() + 27);
+    let mut id = String::with_capacity(prefix.len() + 13 + random);
     id.push_str(prefix);
     id.push('_');
     push_base62(&mut id, stamp >> 20, 8);
     push_base62(&mut id, stamp & 0xF_FFFF, 4);
-    id.push_str(&random_token(14));
+    id.push_str(&random_token(random));
     id
 }
 
