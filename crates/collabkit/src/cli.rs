@@ -85,6 +85,10 @@ struct DbArgs {
     /// stays near this size under any load and is given back when the server is idle.
     #[arg(long, env = "COLLABKIT_SQLITE_WAL_LIMIT_MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
     sqlite_wal_limit_mib: u64,
+    /// SQLite: page cache of each of its connections (one writer, four readers, one
+    /// checkpointer), in MiB.
+    #[arg(long, env = "COLLABKIT_SQLITE_CACHE_MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
+    sqlite_cache_mib: u64,
 }
 
 impl DbArgs {
@@ -92,6 +96,7 @@ impl DbArgs {
         StoreTuning {
             sqlite_synchronous: self.sqlite_synchronous,
             sqlite_wal_limit: self.sqlite_wal_limit_mib * 1024 * 1024,
+            sqlite_cache_mib: self.sqlite_cache_mib,
             ..StoreTuning::default()
         }
     }

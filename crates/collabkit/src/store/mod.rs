@@ -244,6 +244,8 @@ pub struct StoreTuning {
     /// SQLite: the write-ahead log is reset (copied, then truncated to zero bytes) once it
     /// passes this many bytes, so it stays near this size under any load.
     pub sqlite_wal_limit: u64,
+    /// SQLite: page cache of each connection (the writer, the readers, the checkpointer), MiB.
+    pub sqlite_cache_mib: u64,
 }
 
 impl Default for StoreTuning {
@@ -252,6 +254,7 @@ impl Default for StoreTuning {
             sqlite_synchronous: SqliteSynchronous::Full,
             read_connections: 4,
             sqlite_wal_limit: 64 * 1024 * 1024,
+            sqlite_cache_mib: 16,
         }
     }
 }

@@ -139,6 +139,9 @@ fn connect(path: &Path, tuning: &StoreTuning) -> StoreResult<Connection> {
     })?;
     // Whenever SQLite itself restarts the log, it cuts the file back to the limit too.
     let limit = tuning.sqlite_wal_limit;
+    // SQLite's default page cache is 2 MiB a connection: too small for the paths a large
+    // database's writes and lookups walk (p99 latency was 1.2-1.4x of an empty database's).
+    let cache_kib = tuning.sqlite_cache_mib * 1024;
     let synchronous = match tuning.sqlite_synchronous {
         SqliteSynchronous::Full => "FULL",
         SqliteSynchronous::Normal => "NORMAL",
@@ -160,7 +163,8 @@ fn connect(path: &Path, tuning: &StoreTuning) -> StoreResult<Connection> {
          PRAGMA synchronous = {synchronous};
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
-         PRAGMA journal_size_limit = {limit};"
+         PRAGMA journal_size_limit = {limit};
+         PRAGMA cache_size = -{cache_kib};"
     ))
     .map_err(backend)?;
     Ok(conn)
