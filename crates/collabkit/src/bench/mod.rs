@@ -7,6 +7,7 @@
 mod realtime;
 pub use realtime::{ClientsArgs, clients};
 mod receiver;
+mod scale;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -63,6 +64,19 @@ pub struct BenchArgs {
     /// SQLite durability for the run.
     #[arg(long, value_enum, default_value = "full")]
     sqlite_synchronous: SqliteSynchronous,
+    /// Only the scale runs: the same figures on an empty database and on one holding a large
+    /// account (see `--scale-rooms`, `--scale-users`, `--scale-deliveries`).
+    #[arg(long)]
+    scale: bool,
+    /// Scale run: rooms, each with a registration scoped to it.
+    #[arg(long, default_value_t = 10_000)]
+    scale_rooms: u64,
+    /// Scale run: users, spread evenly over the rooms.
+    #[arg(long, default_value_t = 100_000)]
+    scale_users: u64,
+    /// Scale run: deliveries in the log (at least one per user).
+    #[arg(long, default_value_t = 1_000_000)]
+    scale_deliveries: u64,
 }
 
 struct Server {
@@ -71,6 +85,7 @@ struct Server {
     bearer: String,
     http: reqwest::Client,
     room_id: String,
+    store: crate::store::SharedStore,
     shutdown: CancellationToken,
     _dir: tempfile::TempDir,
 }
@@ -92,6 +107,7 @@ impl Server {
         config.delivery.concurrency = args.delivery_concurrency.max(1);
         tune(&mut config);
         let app = App::build(config).await?;
+        let store = app.store().clone();
         let created = crate::accounts::create(app.store().as_ref(), "bench").await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
@@ -121,9 +137,33 @@ impl Server {
             bearer,
             http,
             room_id,
+            store,
             shutdown,
             _dir: dir,
         })
+    }
+
+    /// Sends a JSON request to an account route (`path` after `/v1/accounts/{id}`) and returns
+    /// the response's `data`, failing on any status but 2xx.
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Value> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.api))
+            .bearer_auth(&self.bearer);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let resp = request.send().await?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        anyhow::ensure!(status.is_success(), "{path}: {status} {text}");
+        let mut body: Value = serde_json::from_str(&text)?;
+        Ok(body["data"].take())
     }
 
     /// Registers `url` for `user.created`; returns the registration's id.
@@ -263,6 +303,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "reproduce: cargo run --release -- bench {}",
         reproduce(&args)
     );
+    if args.scale {
+        return scale::run(&args).await;
+    }
     if !args.realtime_only {
         webhooks(&args).await?;
     }
@@ -444,7 +487,7 @@ async fn webhooks(args: &BenchArgs) -> anyhow::Result<()> {
 
 fn reproduce(args: &BenchArgs) -> String {
     format!(
-        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --recovered {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {}{} --sqlite-synchronous {}",
+        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --recovered {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {}{} --sqlite-synchronous {}{}",
         args.events,
         args.raw,
         args.fanout_events,
@@ -464,6 +507,14 @@ fn reproduce(args: &BenchArgs) -> String {
         match args.sqlite_synchronous {
             SqliteSynchronous::Full => "full",
             SqliteSynchronous::Normal => "normal",
+        },
+        if args.scale {
+            format!(
+                " --scale --scale-rooms {} --scale-users {} --scale-deliveries {}",
+                args.scale_rooms, args.scale_users, args.scale_deliveries
+            )
+        } else {
+            String::new()
         }
     )
 }

@@ -8,7 +8,8 @@ use tokio_util::sync::CancellationToken;
 use crate::clock;
 use crate::store::SharedStore;
 
-const BATCH: u32 = 1000;
+/// Deliveries deleted per write job: small enough that other writes wait only milliseconds.
+pub const BATCH: u32 = 1000;
 
 pub async fn run(
     store: SharedStore,
