@@ -130,3 +130,20 @@ async fn metrics_show_the_storage_size_and_wal_checkpoints() {
         "the start-up reset is counted: {text}"
     );
 }
+
+/// Methods a client invents share one label: they cannot grow `/metrics` without bound.
+#[tokio::test]
+async fn invented_methods_do_not_grow_the_metrics() {
+    let app = TestApp::spawn().await;
+    for i in 0..30 {
+        let method = reqwest::Method::from_bytes(format!("ZZZ{i}").as_bytes()).unwrap();
+        app.client
+            .request(method, format!("{}/healthz", app.base))
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = app.metrics_text().await;
+    assert!(!text.contains("ZZZ"), "{text}");
+    assert!(text.contains(r#"method="other""#), "{text}");
+}
