@@ -113,7 +113,16 @@ async fn url_field(state: &AppState, value: Value) -> Result<String, ApiError> {
     guard::check_destination(&parsed, state.delivery.allow_private_destinations)
         .await
         .map_err(|why| ApiError::invalid(format!("`url` is not allowed: {why}")))?;
-    Ok(url)
+    // Stored as parsed (one parser's reading, the one checked above), so delivery cannot
+    // read the URL differently: `http://%31%32%37.0.0.1/` is 127.0.0.1 for both.
+    let normalised = parsed.to_string();
+    if normalised.len() > validate::MAX_URL {
+        return Err(ApiError::invalid(format!(
+            "`url` must be at most {} characters once normalised",
+            validate::MAX_URL
+        )));
+    }
+    Ok(normalised)
 }
 
 fn events_field(value: Value) -> Result<Vec<WebhookEventName>, ApiError> {

@@ -35,20 +35,10 @@ fn forbidden_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn forbidden_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
+    if let Some(v4) = embedded_v4(ip) {
         return forbidden_v4(v4);
     }
     let seg = ip.segments();
-    // NAT64 64:ff9b::/96 embeds an IPv4 address.
-    if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0, 0, 0, 0] {
-        let v4 = Ipv4Addr::new(
-            (seg[6] >> 8) as u8,
-            seg[6] as u8,
-            (seg[7] >> 8) as u8,
-            seg[7] as u8,
-        );
-        return forbidden_v4(v4);
-    }
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
@@ -56,7 +46,35 @@ fn forbidden_v6(ip: Ipv6Addr) -> bool {
         || (seg[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
         || (seg[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated)
         || (seg[0] == 0x2001 && seg[1] == 0x0db8) // documentation 2001:db8::/32
+        || (seg[0] == 0x2001 && seg[1] < 0x0200) // IETF protocol assignments 2001::/23 (Teredo…)
+        || (seg[0] == 0x0064 && seg[1] == 0xff9b && seg[2] == 1) // local-use NAT64 64:ff9b:1::/48
+        || (seg[0] == 0x0100 && seg[1..4] == [0, 0, 0]) // discard-only 100::/64
         || seg[..6] == [0, 0, 0, 0, 0, 0] // IPv4-compatible ::/96 (deprecated)
+}
+
+/// The IPv4 address an IPv6 address stands for, in every form that embeds or translates one:
+/// IPv4-mapped `::ffff:a.b.c.d`, IPv4-translated `::ffff:0:a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`,
+/// 6to4 `2002:aabb:ccdd::/48` and ISATAP interface ids `…:0:5efe:a.b.c.d`. Each is judged by the
+/// IPv4 rules (`::ffff:0:7f00:1` and `2002:7f00:1::1` are 127.0.0.1).
+fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let seg = ip.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
+    if let Some(mapped) = ip.to_ipv4_mapped() {
+        return Some(mapped);
+    }
+    if seg[..4] == [0, 0, 0, 0] && seg[4] == 0xffff && seg[5] == 0 {
+        return Some(v4(seg[6], seg[7]));
+    }
+    if seg[0] == 0x64 && seg[1] == 0xff9b && seg[2..6] == [0, 0, 0, 0] {
+        return Some(v4(seg[6], seg[7]));
+    }
+    if seg[0] == 0x2002 {
+        return Some(v4(seg[1], seg[2]));
+    }
+    if seg[4] & 0xfdff == 0 && seg[5] == 0x5efe {
+        return Some(v4(seg[6], seg[7]));
+    }
+    None
 }
 
 /// Checks that a URL's host may be reached: every address it resolves to must be allowed.
@@ -68,18 +86,19 @@ pub async fn check_destination(url: &url::Url, allow_private: bool) -> Result<()
         url::Host::Ipv6(ip) => vec![IpAddr::V6(ip)],
         url::Host::Domain(name) => tokio::net::lookup_host((name, port))
             .await
-            .map_err(|e| format!("the host `{name}` cannot be resolved: {e}"))?
+            .map_err(|_| format!("the host `{name}` cannot be resolved"))?
             .map(|sa| sa.ip())
             .collect(),
     };
     if addrs.is_empty() {
         return Err("the host resolves to no address".into());
     }
-    if !allow_private && let Some(ip) = addrs.iter().find(|ip| is_forbidden(**ip)) {
-        return Err(format!(
-            "the destination resolves to {ip}, a private or reserved address; \
-             start the server with --allow-private-destinations to allow it"
-        ));
+    // The message names no resolved address: API clients must not learn what internal names
+    // resolve to.
+    if !allow_private && addrs.iter().any(|ip| is_forbidden(*ip)) {
+        return Err("the destination is not a public address; \
+             start the server with --allow-private-destinations to allow private ones"
+            .into());
     }
     Ok(())
 }
@@ -148,6 +167,16 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            "::ffff:0:7f00:1",
+            "2002:7f00:1::1",
+            "2002:a00:1::1",
+            "64:ff9b:1::7f00:1",
+            "64:ff9b:1:0101:0101::",
+            "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2606:4700::5efe:7f00:1",
+            "2606:4700::200:5efe:a00:1",
+            "100::1",
         ];
         for ip in forbidden {
             assert!(is_forbidden(ip.parse().unwrap()), "{ip} should be refused");
@@ -158,6 +187,8 @@ mod tests {
             "2606:4700::1111",
             "::ffff:1.1.1.1",
             "64:ff9b::101:101",
+            "2002:101:101::1",
+            "::ffff:0:101:101",
         ] {
             assert!(!is_forbidden(ip.parse().unwrap()), "{ip} should be allowed");
         }
