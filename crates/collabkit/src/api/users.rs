@@ -36,7 +36,7 @@ pub struct CreateUser {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUser {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::present")]
     name: Option<String>,
     /// A URL, or null to remove the picture.
     #[serde(default, deserialize_with = "validate::double_option")]

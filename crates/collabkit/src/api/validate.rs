@@ -1,12 +1,15 @@
 //! Input rules shared by the resources. Each error names the field.
 
+use serde::Deserialize;
+
 use super::error::ApiError;
 
 pub const MAX_NAME: usize = 256;
 pub const MAX_CUSTOM_ID: usize = 256;
 pub const MAX_URL: usize = 2048;
 
-/// A required human-readable text: not blank, at most `max` characters.
+/// A required human-readable text: not blank, at most `max` characters, no control
+/// characters (NUL, newlines, escapes: a name is one line, shown as is).
 pub fn text(field: &str, value: String, max: usize) -> Result<String, ApiError> {
     if value.trim().is_empty() {
         return Err(ApiError::invalid(format!("`{field}` must not be empty")));
@@ -16,12 +19,6 @@ pub fn text(field: &str, value: String, max: usize) -> Result<String, ApiError> 
             "`{field}` must be at most {max} characters"
         )));
     }
-    Ok(value)
-}
-
-/// An identifier chosen by the client: like [`text`], and without control characters.
-pub fn custom_id(field: &str, value: String) -> Result<String, ApiError> {
-    let value = text(field, value, MAX_CUSTOM_ID)?;
     if value.chars().any(char::is_control) {
         return Err(ApiError::invalid(format!(
             "`{field}` must not contain control characters"
@@ -30,13 +27,64 @@ pub fn custom_id(field: &str, value: String) -> Result<String, ApiError> {
     Ok(value)
 }
 
-/// An optional picture URL.
+/// An identifier chosen by the client: like [`text`], and without invisible or bidirectional
+/// formatting characters, so that two ids that look the same are the same (`abc` and `a​bc`
+/// with a zero-width space, or a right-to-left override that shows `txt.exe` as `exe.txt`).
+pub fn custom_id(field: &str, value: String) -> Result<String, ApiError> {
+    let value = text(field, value, MAX_CUSTOM_ID)?;
+    if value.chars().any(invisible_or_bidi) {
+        return Err(ApiError::invalid(format!(
+            "`{field}` must not contain invisible or bidirectional formatting characters"
+        )));
+    }
+    Ok(value)
+}
+
+/// Zero-width and other invisible formatting characters, and bidirectional controls.
+fn invisible_or_bidi(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' // soft hyphen
+        | '\u{034F}' // combining grapheme joiner
+        | '\u{061C}' // Arabic letter mark
+        | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' // Hangul fillers
+        | '\u{17B4}' | '\u{17B5}' // Khmer vowel inherent
+        | '\u{180B}'..='\u{180F}' // Mongolian variation selectors and vowel separator
+        | '\u{200B}'..='\u{200F}' // zero-width space/joiners, LRM, RLM
+        | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+        | '\u{2060}'..='\u{206F}' // word joiner, invisible operators, bidi isolates
+        | '\u{FE00}'..='\u{FE0F}' // variation selectors
+        | '\u{FEFF}' // zero-width no-break space
+        | '\u{E0000}'..='\u{E007F}' // tags
+    )
+}
+
+/// An optional picture URL: an absolute http or https URL (a `javascript:` or `data:` URL would
+/// run or render in any page that shows the picture).
 pub fn picture(value: Option<String>) -> Result<Option<String>, ApiError> {
-    match value {
-        Some(p) if p.chars().count() > MAX_URL => Err(ApiError::invalid(format!(
+    let Some(p) = value else { return Ok(None) };
+    if p.chars().count() > MAX_URL {
+        return Err(ApiError::invalid(format!(
             "`profilePicture` must be at most {MAX_URL} characters"
-        ))),
-        other => Ok(other),
+        )));
+    }
+    match url::Url::parse(&p) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(p)),
+        _ => Err(ApiError::invalid(
+            "`profilePicture` must be an absolute http or https URL",
+        )),
+    }
+}
+
+/// Deserializes a field that may be absent but not `null` (absent leaves it as it is; `null`
+/// would silently do the same, so it is refused as the wrong shape: 422).
+pub fn present<'de, T, D>(de: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    match Option::<T>::deserialize(de)? {
+        Some(v) => Ok(Some(v)),
+        None => Err(serde::de::Error::custom("must not be null")),
     }
 }
 

@@ -38,6 +38,7 @@ pub struct CreateWebhook {
     #[schema(value_type = String)]
     url: Option<Value>,
     /// Non-empty list of event names; duplicates are folded.
+    #[serde(default, deserialize_with = "validate::present")]
     #[schema(value_type = Vec<WebhookEventName>)]
     events: Option<Value>,
     /// Only events of this room; null for the whole account.
@@ -45,7 +46,7 @@ pub struct CreateWebhook {
     #[schema(value_type = Option<String>)]
     room_id: Option<Value>,
     /// Default true.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::present")]
     #[schema(value_type = Option<bool>)]
     enabled: Option<Value>,
 }
@@ -53,16 +54,16 @@ pub struct CreateWebhook {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhook {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::present")]
     #[schema(value_type = Option<String>)]
     url: Option<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::present")]
     #[schema(value_type = Option<Vec<WebhookEventName>>)]
     events: Option<Value>,
     #[serde(default, deserialize_with = "validate::double_option")]
     #[schema(value_type = Option<String>)]
     room_id: Option<Option<Value>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "validate::present")]
     #[schema(value_type = Option<bool>)]
     enabled: Option<Value>,
 }

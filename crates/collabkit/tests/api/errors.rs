@@ -165,3 +165,111 @@ async fn unknown_routes_and_methods_get_json_errors() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
+
+/// Inputs that look harmless but are not: control characters in names, invisible and bidi
+/// characters in customIds, script URLs as pictures. Each is refused naming its field, and
+/// nothing is written.
+#[tokio::test]
+async fn loose_inputs_are_refused() {
+    let app = TestApp::spawn().await;
+    for (body, field) in [
+        (json!({"name": "a\u{0}b", "customId": "r"}), "name"),
+        (json!({"name": "line\nbreak", "customId": "r"}), "name"),
+        (
+            json!({"name": "R", "customId": "txt\u{202E}exe"}),
+            "customId",
+        ),
+        (json!({"name": "R", "customId": "a\u{200B}bc"}), "customId"),
+        (json!({"name": "R", "customId": "\u{FEFF}r"}), "customId"),
+    ] {
+        let (status, resp) = app.post("/rooms", body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {resp}");
+        assert!(
+            resp["error"]["message"].as_str().unwrap().contains(field),
+            "{resp}"
+        );
+    }
+    nothing_written(&app).await;
+
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    for picture in [
+        "javascript:alert(1)",
+        "data:text/html,<script>",
+        "/relative.png",
+    ] {
+        let (status, resp) = app
+            .post(
+                "/users",
+                json!({"name": "Ann", "roomId": room_id, "customId": "ann", "profilePicture": picture}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{picture}: {resp}");
+        assert!(
+            resp["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("profilePicture")
+        );
+    }
+    let user = app.create_user(room_id, "ann").await;
+    let (status, _) = app
+        .patch(
+            &format!("/users/{}", user["id"].as_str().unwrap()),
+            json!({"profilePicture": "javascript:alert(1)"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .patch(
+            &format!("/users/{}", user["id"].as_str().unwrap()),
+            json!({"profilePicture": "https://example.com/ann.png"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "http(s) pictures are fine");
+}
+
+/// `null` for a field that cannot be null is the wrong shape (422), not a silent no-op.
+#[tokio::test]
+async fn null_for_a_field_that_cannot_be_null_is_refused() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let hook = app
+        .create_webhook(json!({"url": "http://127.0.0.1:9/h", "events": ["user.created"]}))
+        .await;
+    let path = format!("/webhooks/{}", hook["id"].as_str().unwrap());
+    for body in [
+        json!({"url": null}),
+        json!({"events": null}),
+        json!({"enabled": null}),
+    ] {
+        let (status, resp) = app.patch(&path, body.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {resp}");
+        assert!(
+            resp["error"]["message"].as_str().unwrap().contains("null"),
+            "{resp}"
+        );
+    }
+    let (_, now) = app.get(&path).await;
+    assert_eq!(now["data"]["webhook"]["url"], hook["url"]);
+    assert_eq!(now["data"]["webhook"]["events"], hook["events"]);
+
+    let room = app.create_room("r").await;
+    let user = app.create_user(room["id"].as_str().unwrap(), "u").await;
+    let (status, _) = app
+        .patch(
+            &format!("/users/{}", user["id"].as_str().unwrap()),
+            json!({"name": null}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // `null` still removes a picture, and scopes a registration to the whole account.
+    let (status, _) = app
+        .patch(
+            &format!("/users/{}", user["id"].as_str().unwrap()),
+            json!({"profilePicture": null}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app.patch(&path, json!({"room_id": null})).await;
+    assert_eq!(status, StatusCode::OK);
+}
