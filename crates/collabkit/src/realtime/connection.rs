@@ -15,7 +15,7 @@ use crate::store::{Room, User};
 #[derive(Debug)]
 pub enum Outbound {
     Text(Utf8Bytes),
-    Close(u16, &'static str),
+    Close(u16, Utf8Bytes),
 }
 
 /// Close code for a socket that stayed silent past the heartbeat.
@@ -89,9 +89,12 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
                         }
                     }
                     Some(Outbound::Close(code, reason)) => {
+                        // After the client's Close, tungstenite refuses a new frame and has
+                        // queued its echo of the client's instead: the flush sends it.
                         let _ = sink
-                            .send(Message::Close(Some(CloseFrame { code, reason: reason.into() })))
+                            .send(Message::Close(Some(CloseFrame { code, reason })))
                             .await;
+                        let _ = sink.flush().await;
                         break;
                     }
                     None => break,
@@ -116,7 +119,13 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
                 Ok(Some(Err(e))) if too_big(&e) => {
                     return close(&own, CLOSE_TOO_BIG, "frame too large").await;
                 }
-                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return,
+                // The client closes: answer with its own code (RFC 6455 §5.5.1), or it sees an
+                // abnormal closure (1006) and reconnecting clients treat that as a failure.
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    let code = frame.map_or(1000, |f| f.code);
+                    return close(&own, code, "").await;
+                }
+                Ok(None) | Ok(Some(Err(_))) => return,
                 Ok(Some(Ok(Message::Text(text)))) => text,
                 Ok(Some(Ok(Message::Binary(_)))) => {
                     error(&own, "unsupported_frame", "send JSON text frames");
@@ -170,7 +179,7 @@ fn too_big(e: &axum::Error) -> bool {
 /// Queues a close frame and lets the writer send it, which ends the connection.
 async fn close(own: &mpsc::WeakSender<Outbound>, code: u16, reason: &'static str) {
     if let Some(tx) = own.upgrade()
-        && tx.send(Outbound::Close(code, reason)).await.is_ok()
+        && tx.send(Outbound::Close(code, reason.into())).await.is_ok()
     {
         drop(tx);
         std::future::pending::<()>().await;

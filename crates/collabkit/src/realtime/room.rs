@@ -189,7 +189,8 @@ impl RoomActor {
                 let result = match self.participants.get_mut(&user_id) {
                     Some(p) => {
                         for (id, tx) in p.connections.drain() {
-                            let _ = tx.try_send(Outbound::Close(CLOSE_REMOVED, "user deleted"));
+                            let _ =
+                                tx.try_send(Outbound::Close(CLOSE_REMOVED, "user deleted".into()));
                             self.owners.remove(&id);
                             self.hub.metrics().connections.dec();
                         }
@@ -323,7 +324,7 @@ impl RoomActor {
     async fn end_all(&mut self, code: u16, reason: &'static str) -> StoreResult<()> {
         for p in self.participants.values_mut() {
             for (_, tx) in p.connections.drain() {
-                let _ = tx.try_send(Outbound::Close(code, reason));
+                let _ = tx.try_send(Outbound::Close(code, reason.into()));
                 self.hub.metrics().connections.dec();
             }
         }

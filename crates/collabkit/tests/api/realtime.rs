@@ -266,6 +266,17 @@ async fn a_reconnect_within_the_grace_is_seamless_and_after_it_is_not() {
     );
 }
 
+/// A client that closes gets the server's Close frame with its own code (RFC 6455 §5.5.1), not
+/// an abnormal closure.
+#[tokio::test]
+async fn a_client_close_is_answered_with_its_code() {
+    let s = setup(1).await;
+    for code in [1000, 4321] {
+        let (a, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+        assert_eq!(a.close_with(code).await, Some(code));
+    }
+}
+
 #[tokio::test]
 async fn deleting_a_connected_user_or_room_ends_participation_first() {
     let s = setup(2).await;

@@ -86,4 +86,18 @@ impl Ws {
     pub async fn close(mut self) {
         let _ = self.stream.close(None).await;
     }
+
+    /// Sends a Close frame with `code` (as a browser's `ws.close(code)`) and returns the code
+    /// of the server's Close frame in answer, `None` if the connection ended without one.
+    pub async fn close_with(mut self, code: u16) -> Option<u16> {
+        use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+        self.stream
+            .send(Message::Close(Some(CloseFrame {
+                code: code.into(),
+                reason: "bye".into(),
+            })))
+            .await
+            .unwrap();
+        self.closed().await
+    }
 }
