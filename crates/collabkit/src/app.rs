@@ -23,11 +23,21 @@ pub struct App {
     tasks: TaskTracker,
     /// Cancelled when `run`'s shutdown is; the hub and its connections watch it.
     stopping: CancellationToken,
+    /// One server per SQLite file, held until `run` returns.
+    _lock: Option<crate::store::sqlite::ServerLock>,
 }
 
 impl App {
     /// Opens the storage (running migrations), loads the secret key and wires the services.
     pub async fn build(config: Config) -> anyhow::Result<App> {
+        let lock = match &config.database {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir)?;
+                }
+                Some(crate::store::sqlite::ServerLock::acquire(path).map_err(anyhow::Error::msg)?)
+            }
+        };
         let secrets = load_secret_key(&config)?;
         let store = store::open(&config.database, &config.store).await?;
         let metrics = Arc::new(Metrics::new());
@@ -68,6 +78,7 @@ impl App {
             dispatcher,
             tasks,
             stopping,
+            _lock: lock,
         })
     }
 

@@ -39,3 +39,28 @@ async fn a_graceful_stop_leaves_no_wal() {
     let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     assert_eq!(size, 0, "{} bytes left in {wal:?}", size);
 }
+
+/// A second server on a database that is being served refuses to start, saying who serves it
+/// (it would close the first one's live sessions as left over from a crash); once the first
+/// has stopped, it starts.
+#[tokio::test]
+async fn a_second_server_on_the_same_database_refuses_to_start() {
+    let app = TestApp::spawn().await;
+    let config = collabkit::config::Config::new(collabkit::config::DatabaseUrl::Sqlite(
+        TestApp::db_path(&app.dir),
+    ));
+    let err = match collabkit::app::App::build(config.clone()).await {
+        Ok(_) => panic!("a second server started on a served database"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("already served"), "{err}");
+    assert!(
+        err.contains(&format!("pid {}", std::process::id())),
+        "{err}"
+    );
+    let dir = app.stop().await;
+    collabkit::app::App::build(config)
+        .await
+        .expect("the database is free once its server stopped");
+    drop(dir);
+}

@@ -6,6 +6,7 @@
 //! timeout keep them consistent.
 
 mod checkpointer;
+mod files;
 mod migrate;
 mod people;
 mod queue;
@@ -39,6 +40,8 @@ use crate::clock::Timestamp;
 use crate::{clock, ids};
 use std::sync::atomic::Ordering;
 
+pub use self::files::ServerLock;
+
 pub struct SqliteStore {
     writer: Writer,
     readers: Readers,
@@ -68,6 +71,8 @@ impl SqliteStore {
                 StoreError::Backend(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
+        files::create_owner_only(&path)
+            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", path.display())))?;
         let mut write_conn = connect(&path, tuning)?;
         migrate::migrate(&mut write_conn)?;
         let readers = (0..tuning.read_connections.max(1))
