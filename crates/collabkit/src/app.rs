@@ -136,6 +136,7 @@ impl App {
                 "in-flight deliveries did not finish in time; they will be retried after restart"
             );
         }
+        self.dispatcher.release_unfinished().await;
         if let Err(e) = self.state.store.flush().await {
             tracing::warn!(error = %e, "flushing the storage at shutdown failed");
         }

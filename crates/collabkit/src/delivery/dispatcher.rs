@@ -63,6 +63,9 @@ pub struct Dispatcher {
     inboxes: Mutex<Option<Inboxes>>,
     /// Unsealed signing keys by sealed secret.
     signers: Mutex<HashMap<String, Signer>>,
+    /// Leases this process holds and has not reported on yet (delivery id → lease token):
+    /// what a graceful stop gives back.
+    unfinished: Mutex<HashMap<String, i64>>,
 }
 
 struct Inboxes {
@@ -105,7 +108,49 @@ impl Dispatcher {
                 handed,
             })),
             signers: Mutex::new(HashMap::new()),
+            unfinished: Mutex::new(HashMap::new()),
         }))
+    }
+
+    /// Gives back the leases of deliveries this process will not finish (called when it stops,
+    /// after waiting for the attempts in flight): they are due again at once, for another node
+    /// or the next start, instead of after their lease (the delivery timeout plus a margin).
+    pub async fn release_unfinished(&self) {
+        let leases: Vec<(String, i64)> = self
+            .unfinished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect();
+        if leases.is_empty() {
+            return;
+        }
+        match self.store.release_leases(leases).await {
+            Ok(n) if n > 0 => {
+                tracing::info!(
+                    deliveries = n,
+                    "gave back the deliveries this server did not finish"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "giving back unfinished deliveries failed; their leases will run out")
+            }
+        }
+    }
+
+    fn hold(&self, d: &ClaimedDelivery) {
+        self.unfinished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(d.delivery_id.clone(), d.lease);
+    }
+
+    fn done(&self, delivery_id: &str) {
+        self.unfinished
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(delivery_id);
     }
 
     /// A claim lasts the attempt's timeout plus a margin; an attempt never starts unless the
@@ -143,7 +188,15 @@ impl Dispatcher {
                     Some(b) => b,
                     None => return,
                 },
-                _ = shutdown.cancelled() => return,
+                _ = shutdown.cancelled() => {
+                    // Handed over but never started: their leases are given back at the end.
+                    while let Ok(batch) = handed.try_recv() {
+                        for d in batch {
+                            self.hold(&d);
+                        }
+                    }
+                    return;
+                }
             };
             for d in batch {
                 self.start(d, true, &tasks);
@@ -251,6 +304,7 @@ impl Dispatcher {
 
     /// Spawns the attempt of one delivery; it waits for its share and a slot.
     fn start(self: &Arc<Self>, d: ClaimedDelivery, handed: bool, tasks: &TaskTracker) {
+        self.hold(&d);
         let share = self.share(&d.webhook_id);
         let this = self.clone();
         tasks.spawn(async move {
@@ -314,6 +368,7 @@ impl Dispatcher {
         if remaining < self.config.timeout {
             // Waited too long for a slot: the lease may run out mid-attempt. Let it expire and be
             // claimed again rather than risk two workers sending at once.
+            self.done(&d.delivery_id);
             return;
         }
         let response = match self.signature(&d, started_at.timestamp()) {
@@ -358,6 +413,7 @@ impl Dispatcher {
                     .unwrap_or(chrono::Duration::MAX),
         };
         // The record loop only stops at the end of shutdown, after every attempt reported.
+        self.done(&record.delivery_id);
         let _ = self.records.send(record);
     }
 

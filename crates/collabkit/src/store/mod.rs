@@ -182,6 +182,11 @@ pub trait Store: Send + Sync + 'static {
     /// Logs attempts and moves their deliveries (and, on 410 or long failure, their
     /// registrations) to the next state, all in one transaction.
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()>;
+    /// Gives back leases (delivery id, lease token) that this process holds but will not finish
+    /// (a graceful stop): those deliveries are due now, for another node or the next start,
+    /// instead of when their lease runs out. A lease taken over meanwhile is left alone.
+    /// Returns how many were given back.
+    async fn release_leases(&self, leases: Vec<(String, i64)>) -> StoreResult<u64>;
     /// When the next pending delivery becomes due (possibly in the past).
     async fn next_due_at(&self) -> StoreResult<Option<Timestamp>>;
     async fn queue_stats(&self, now: Timestamp) -> StoreResult<QueueStats>;

@@ -589,3 +589,35 @@ async fn retention_prunes_finished_deliveries_in_the_background() {
         "the event went with its last delivery"
     );
 }
+
+/// A graceful stop gives back the leases of the attempts it abandons: after a restart they are
+/// delivered at once, not when their lease (delivery timeout + margin, 25 s here) runs out.
+#[tokio::test]
+async fn a_graceful_stop_gives_back_unfinished_deliveries() {
+    let tune = |c: &mut collabkit::config::Config| {
+        c.delivery.allow_private_destinations = true;
+        c.delivery.timeout = Duration::from_secs(20);
+        c.shutdown_timeout = Duration::from_millis(300);
+    };
+    let app = TestApp::spawn_with(tune).await;
+    let rx = Receiver::start_with(vec![Reply::Hang]).await;
+    app.create_webhook(json!({"url": rx.url("/hook"), "events": ["user.created"]}))
+        .await;
+    let room = app.create_room("r").await;
+    for i in 0..5 {
+        app.create_user(room["id"].as_str().unwrap(), &format!("u{i}"))
+            .await;
+    }
+    rx.wait_for(5, Duration::from_secs(10)).await;
+    let creds = Some((app.account_id.clone(), app.api_key.clone()));
+    let dir = app.stop().await;
+
+    rx.set_script(vec![Reply::Status(200)]);
+    let _app = TestApp::spawn_in_with(dir, creds, tune).await;
+    let got = rx.wait_for(10, Duration::from_secs(8)).await;
+    assert_eq!(
+        got.len(),
+        10,
+        "the five abandoned deliveries came again at once"
+    );
+}

@@ -75,6 +75,15 @@ impl TestApp {
         Self::start(dir, creds, |_| {}).await
     }
 
+    /// Like [`TestApp::spawn_in`], after `tune` adjusts the config.
+    pub async fn spawn_in_with(
+        dir: Arc<tempfile::TempDir>,
+        creds: Option<(String, String)>,
+        tune: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        Self::start(dir, creds, tune).await
+    }
+
     async fn start(
         dir: Arc<tempfile::TempDir>,
         creds: Option<(String, String)>,

@@ -378,6 +378,38 @@ pub async fn claims_lease_deliveries_until_recorded(store: &dyn Store) {
     );
 }
 
+pub async fn released_leases_are_due_at_once(store: &dyn Store) {
+    let (a, hook) = one_delivery(store).await;
+    let now = clock::now();
+    let d = claim(store, now).await.remove(0);
+    assert_eq!(
+        store
+            .release_leases(vec![(d.delivery_id.clone(), d.lease + 1)])
+            .await
+            .unwrap(),
+        0,
+        "another claim's lease is left alone"
+    );
+    assert!(claim(store, now).await.is_empty());
+    assert_eq!(
+        store
+            .release_leases(vec![(d.delivery_id.clone(), d.lease)])
+            .await
+            .unwrap(),
+        1
+    );
+    let again = claim(store, clock::now()).await;
+    assert_eq!(
+        again.len(),
+        1,
+        "due now, not when the lease would have run out"
+    );
+    assert_eq!(again[0].delivery_id, d.delivery_id);
+    let pending = delivery_of(store, &a, &hook).await;
+    assert_eq!(pending.status, DeliveryStatus::Pending);
+    assert_eq!(pending.attempts, 0, "giving a lease back is no attempt");
+}
+
 pub async fn a_batch_of_outcomes_is_recorded_together(store: &dyn Store) {
     let a = account(store).await;
     let room = store.create_room(&a, new_room("r")).await.unwrap();

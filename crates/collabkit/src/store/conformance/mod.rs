@@ -41,6 +41,7 @@ macro_rules! store_conformance_tests {
             delivery_log_pages_newest_first_across_event_names,
             claims_lease_deliveries_until_recorded,
             claims_respect_per_registration_limits,
+            released_leases_are_due_at_once,
             a_batch_of_outcomes_is_recorded_together,
             retries_failures_and_recovery_move_deliveries,
             gone_disables_the_registration_and_fails_pending,

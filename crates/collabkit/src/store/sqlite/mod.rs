@@ -571,6 +571,21 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn release_leases(&self, leases: Vec<(String, i64)>) -> StoreResult<u64> {
+        if leases.is_empty() {
+            return Ok(0);
+        }
+        let now = clock::now();
+        let n = self
+            .writer
+            .write(move |c| queue::release_leases(c, &leases, now))
+            .await?;
+        if n > 0 {
+            self.signal.notify_one();
+        }
+        Ok(n)
+    }
+
     async fn next_due_at(&self) -> StoreResult<Option<Timestamp>> {
         self.readers.read(queue::next_due_at).await
     }

@@ -393,6 +393,23 @@ fn disable(conn: &Connection, webhook_id: &str) -> StoreResult<()> {
     super::webhooks::fail_pending(conn, webhook_id)
 }
 
+/// See [`crate::store::Store::release_leases`].
+pub fn release_leases(
+    conn: &Connection,
+    leases: &[(String, i64)],
+    now: Timestamp,
+) -> StoreResult<u64> {
+    conn.prepare_cached(
+        "UPDATE deliveries SET due_at = ?2, lease = NULL
+         FROM json_each(?1) AS r
+         WHERE deliveries.id = r.value ->> 0 AND deliveries.lease = r.value ->> 1
+           AND deliveries.status = 'pending'",
+    )
+    .and_then(|mut s| s.execute(params![json(&leases), ts(&now)]))
+    .map(|n| n as u64)
+    .map_err(backend)
+}
+
 pub fn next_due_at(conn: &Connection) -> StoreResult<Option<Timestamp>> {
     let s: Option<String> = conn
         .prepare_cached("SELECT MIN(due_at) FROM deliveries WHERE status = 'pending'")
