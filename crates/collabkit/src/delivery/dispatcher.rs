@@ -66,6 +66,8 @@ pub struct Dispatcher {
     /// Leases this process holds and has not reported on yet (delivery id → lease token):
     /// what a graceful stop gives back.
     unfinished: Mutex<HashMap<String, i64>>,
+    /// Rate limit of the WARN lines about failing deliveries.
+    warnings: super::warnings::Warnings,
 }
 
 struct Inboxes {
@@ -109,6 +111,7 @@ impl Dispatcher {
             })),
             signers: Mutex::new(HashMap::new()),
             unfinished: Mutex::new(HashMap::new()),
+            warnings: super::warnings::Warnings::new(Duration::from_secs(60)),
         }))
     }
 
@@ -355,9 +358,17 @@ impl Dispatcher {
                 }
             }
             let n = batch.len();
-            if let Err(e) = self.store.record_attempts(batch).await {
+            match self.store.record_attempts(batch).await {
+                Ok(disabled) => {
+                    for webhook in disabled {
+                        tracing::warn!(
+                            %webhook,
+                            "webhook registration disabled: its receiver answered 410 Gone or kept failing (--disable-failing-after); its pending deliveries failed"
+                        );
+                    }
+                }
                 // Their leases will run out and they will be attempted again: nothing is lost.
-                tracing::error!(error = %e, outcomes = n, "recording attempts failed");
+                Err(e) => tracing::error!(error = %e, outcomes = n, "recording attempts failed"),
             }
         }
     }
@@ -393,9 +404,7 @@ impl Dispatcher {
         };
         let next = self.next_step(&d, &response);
         self.metrics.record_attempt(&next, response.duration);
-        if let Some(error) = &response.error {
-            tracing::debug!(delivery = %d.delivery_id, %error, "attempt failed");
-        }
+        self.warn_failure(&d, &response, &next);
         let record = AttemptRecord {
             delivery_id: d.delivery_id,
             lease: d.lease,
@@ -415,6 +424,36 @@ impl Dispatcher {
         // The record loop only stops at the end of shutdown, after every attempt reported.
         self.done(&record.delivery_id);
         let _ = self.records.send(record);
+    }
+
+    /// A failed attempt or a delivery that failed for good, at WARN, rate-limited per
+    /// registration. Names ids only: a URL may carry credentials.
+    fn warn_failure(&self, d: &ClaimedDelivery, r: &Response, next: &NextStep) {
+        let (kind, retry_at) = match next {
+            NextStep::Succeeded | NextStep::Gone => return,
+            NextStep::RetryAt(at) => ("retry", Some(clock::format(at))),
+            NextStep::Failed => ("failed", None),
+        };
+        let Some(left_out) = self.warnings.allow(&format!("{kind}:{}", d.webhook_id)) else {
+            return;
+        };
+        let status = r
+            .status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "none".into());
+        let error = r.error.as_deref().unwrap_or("");
+        match retry_at {
+            Some(at) => tracing::warn!(
+                webhook = %d.webhook_id, delivery = %d.delivery_id, %status, error,
+                retry_at = %at, similar_lines_left_out = left_out,
+                "webhook delivery attempt failed; it will be retried"
+            ),
+            None => tracing::warn!(
+                webhook = %d.webhook_id, delivery = %d.delivery_id, %status, error,
+                similar_lines_left_out = left_out,
+                "webhook delivery failed for good: its retry schedule is exhausted (POST …/recover sends it again)"
+            ),
+        }
     }
 
     /// `v1,…` for the current secret, and for the previous one while it still signs.

@@ -10,6 +10,7 @@ pub mod guard;
 pub mod pruner;
 pub mod schedule;
 pub mod sender;
+pub mod warnings;
 
 use std::time::Duration;
 

@@ -89,12 +89,9 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
                         }
                     }
                     Some(Outbound::Close(code, reason)) => {
-                        // After the client's Close, tungstenite refuses a new frame and has
-                        // queued its echo of the client's instead: the flush sends it.
                         let _ = sink
                             .send(Message::Close(Some(CloseFrame { code, reason })))
                             .await;
-                        let _ = sink.flush().await;
                         break;
                     }
                     None => break,
@@ -115,17 +112,19 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
             // On shutdown the room sends a close frame through the writer, which ends us.
             let frame = tokio::time::timeout(silence, stream.next()).await;
             let text = match frame {
-                Err(_) => return close(&own, CLOSE_TIMEOUT, "no heartbeat").await,
+                Err(_) => {
+                    close(&own, CLOSE_TIMEOUT, "no heartbeat").await;
+                    return None;
+                }
                 Ok(Some(Err(e))) if too_big(&e) => {
-                    return close(&own, CLOSE_TOO_BIG, "frame too large").await;
+                    close(&own, CLOSE_TOO_BIG, "frame too large").await;
+                    return None;
                 }
-                // The client closes: answer with its own code (RFC 6455 §5.5.1), or it sees an
-                // abnormal closure (1006) and reconnecting clients treat that as a failure.
+                // The client closes: answered below, once the room knows.
                 Ok(Some(Ok(Message::Close(frame)))) => {
-                    let code = frame.map_or(1000, |f| f.code);
-                    return close(&own, code, "").await;
+                    return Some(frame.map_or(1000, |f| f.code));
                 }
-                Ok(None) | Ok(Some(Err(_))) => return,
+                Ok(None) | Ok(Some(Err(_))) => return None,
                 Ok(Some(Ok(Message::Text(text)))) => text,
                 Ok(Some(Ok(Message::Binary(_)))) => {
                     error(&own, "unsupported_frame", "send JSON text frames");
@@ -153,17 +152,25 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
                 }
             };
             if room_tx.send(command).is_err() {
-                return;
+                return None;
             }
         }
     };
 
     // Whichever side ends first ends the connection.
-    tokio::select! {
-        _ = writer => {},
-        _ = reader => {},
-    }
+    let client_closed = tokio::select! {
+        _ = writer => None,
+        code = reader => code,
+    };
     let _ = room_tx.send(Command::Disconnected { connection });
+    // The client closed: answer with its own code (RFC 6455 §5.5.1), or it sees an abnormal
+    // closure (1006), which reconnecting clients treat as a failure. tungstenite has queued
+    // that echo and refuses new frames after the client's Close: the flush sends it. The room
+    // heard of the disconnection first, so closes the client makes one after the other (each
+    // awaiting its answer) reach the room in that order.
+    if client_closed.is_some() {
+        let _ = sink.flush().await;
+    }
 }
 
 /// Whether a read failed because a frame was over the size limit.

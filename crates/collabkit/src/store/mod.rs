@@ -181,7 +181,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<ClaimedDelivery>>;
     /// Logs attempts and moves their deliveries (and, on 410 or long failure, their
     /// registrations) to the next state, all in one transaction.
-    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()>;
+    /// Returns the registrations the batch disabled (a 410, or failing for too long), so the
+    /// dispatcher can say so.
+    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<Vec<String>>;
     /// Gives back leases (delivery id, lease token) that this process holds but will not finish
     /// (a graceful stop): those deliveries are due now, for another node or the next start,
     /// instead of when their lease runs out. A lease taken over meanwhile is left alone.

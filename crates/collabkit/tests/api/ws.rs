@@ -83,8 +83,11 @@ impl Ws {
         }
     }
 
+    /// Closes as a browser does: sends a Close frame and waits for the server's answer, so
+    /// closes made one after the other reach the server in that order.
     pub async fn close(mut self) {
         let _ = self.stream.close(None).await;
+        let _ = self.closed().await;
     }
 
     /// Sends a Close frame with `code` (as a browser's `ws.close(code)`) and returns the code

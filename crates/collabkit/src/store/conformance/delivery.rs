@@ -599,10 +599,15 @@ pub async fn gone_disables_the_registration_and_fails_pending(store: &dyn Store)
         .claim_due(clock::now(), LEASE, 1, 100, vec![])
         .await
         .unwrap();
-    store
+    let disabled = store
         .record_attempts(vec![record(&claimed[0], Some(410), NextStep::Gone)])
         .await
         .unwrap();
+    assert_eq!(
+        disabled,
+        vec![hook.clone()],
+        "the batch says whom it disabled"
+    );
     assert!(!store.get_webhook(&a, &hook).await.unwrap().enabled);
     let all = store
         .list_deliveries(&a, &hook, DeliveryFilter::default(), ALL)

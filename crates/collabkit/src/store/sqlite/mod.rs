@@ -557,18 +557,19 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<()> {
+    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<Vec<String>> {
         let retry = records
             .iter()
             .any(|r| matches!(r.next, super::NextStep::RetryAt(_)));
-        self.writer
+        let disabled = self
+            .writer
             .write(move |c| queue::record_attempts(c, &records))
             .await?;
         if retry {
             // The dispatcher may be asleep until a later due time than this retry's.
             self.signal.notify_one();
         }
-        Ok(())
+        Ok(disabled)
     }
 
     async fn release_leases(&self, leases: Vec<(String, i64)>) -> StoreResult<u64> {

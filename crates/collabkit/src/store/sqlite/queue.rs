@@ -227,9 +227,9 @@ pub fn claim_due(
 
 /// Records a batch of outcomes: each delivery's new state and its attempt, in a few statements
 /// for the whole batch (see `insert_event`); then the registrations' health.
-pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreResult<()> {
+pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreResult<Vec<String>> {
     if records.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let outcomes: Vec<_> = records
         .iter()
@@ -315,13 +315,18 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
             }
         }
     }
+    let mut disabled = Vec::new();
     for rec in failing {
-        note_failure(conn, rec)?;
+        if note_failure(conn, rec)? {
+            disabled.push(rec.webhook_id.clone());
+        }
     }
     gone.sort_unstable();
     gone.dedup();
     for webhook_id in gone {
-        disable(conn, webhook_id)?;
+        if disable(conn, webhook_id)? {
+            disabled.push(webhook_id.to_owned());
+        }
     }
     let mut healthy: Vec<&str> = records
         .iter()
@@ -336,7 +341,7 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
     )
     .and_then(|mut s| s.execute(params![json(&healthy)]))
     .map_err(backend)?;
-    Ok(())
+    Ok(disabled)
 }
 
 /// The lease ran out and someone else owns the delivery now (or it was retried by hand): count
@@ -361,8 +366,8 @@ fn count_late_attempt(conn: &Connection, rec: &AttemptRecord) -> StoreResult<Opt
 }
 
 /// Marks the registration failing since this attempt (its earliest failure in the batch) unless
-/// it already was, and disables it once it has been failing for too long.
-fn note_failure(conn: &Connection, rec: &AttemptRecord) -> StoreResult<()> {
+/// it already was, and disables it once it has been failing for too long (then `true`).
+fn note_failure(conn: &Connection, rec: &AttemptRecord) -> StoreResult<bool> {
     let failing_since: Option<String> = conn
         .prepare_cached(
             "UPDATE webhooks SET failing_since = COALESCE(failing_since, ?1) WHERE id = ?2
@@ -379,18 +384,22 @@ fn note_failure(conn: &Connection, rec: &AttemptRecord) -> StoreResult<()> {
         .flatten();
     let since = failing_since.and_then(|s| clock::parse(&s).ok());
     if since.is_some_and(|s| s < rec.disable_if_failing_since) {
-        disable(conn, &rec.webhook_id)?;
+        return disable(conn, &rec.webhook_id);
     }
-    Ok(())
+    Ok(false)
 }
 
-fn disable(conn: &Connection, webhook_id: &str) -> StoreResult<()> {
-    conn.execute(
-        "UPDATE webhooks SET enabled = 0, failing_since = NULL, updated_at = ?1 WHERE id = ?2 AND enabled = 1",
-        params![ts(&clock::now()), webhook_id],
-    )
-    .map_err(backend)?;
-    super::webhooks::fail_pending(conn, webhook_id)
+/// Disables an enabled registration and fails its pending deliveries; `false` if it was not
+/// enabled.
+fn disable(conn: &Connection, webhook_id: &str) -> StoreResult<bool> {
+    let changed = conn
+        .execute(
+            "UPDATE webhooks SET enabled = 0, failing_since = NULL, updated_at = ?1 WHERE id = ?2 AND enabled = 1",
+            params![ts(&clock::now()), webhook_id],
+        )
+        .map_err(backend)?;
+    super::webhooks::fail_pending(conn, webhook_id)?;
+    Ok(changed > 0)
 }
 
 /// See [`crate::store::Store::release_leases`].
