@@ -181,6 +181,8 @@ async fn delete_room(
     // The live session ends first: its participant.left/session.closed come before user.deleted.
     state.hub.close_room(&room.id).await?;
     let change = state.store.delete_room(auth.id(), &room.id).await?;
+    // A connection that joined between the two steps above is closed now.
+    state.hub.forget_room(&room.id).await;
     state.metrics.record_events(&change.events);
     Ok(StatusCode::NO_CONTENT)
 }

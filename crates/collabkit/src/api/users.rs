@@ -169,6 +169,8 @@ async fn delete_user(
     // Its participation ends first (connections closed, participant.left stored), then user.deleted.
     state.hub.remove_user(&user.room_id, &user.id).await?;
     let change = state.store.delete_user(auth.id(), &user.id).await?;
+    // A connection that joined between the two steps above is closed now.
+    state.hub.forget_user(&user.room_id, &user.id).await;
     state.metrics.record_events(&change.events);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -204,6 +204,27 @@ impl Hub {
         answer.await.unwrap_or(Ok(()))
     }
 
+    /// After a user's deletion committed: closes any connection of theirs that joined while it
+    /// was under way (see `RoomActor::forget`).
+    pub async fn forget_user(&self, room_id: &str, user_id: &str) {
+        self.forget(room_id, Some(user_id.to_owned())).await;
+    }
+
+    /// After a room's deletion committed: closes every connection that joined meanwhile.
+    pub async fn forget_room(&self, room_id: &str) {
+        self.forget(room_id, None).await;
+    }
+
+    async fn forget(&self, room_id: &str, user_id: Option<String>) {
+        let Some(tx) = self.live_room(room_id) else {
+            return;
+        };
+        let (reply, answer) = oneshot::channel();
+        if tx.send(Command::Forget { user_id, reply }).is_ok() {
+            let _ = answer.await;
+        }
+    }
+
     /// Ends a room's session now (before the room is deleted).
     pub async fn close_room(&self, room_id: &str) -> StoreResult<()> {
         let Some(tx) = self.live_room(room_id) else {

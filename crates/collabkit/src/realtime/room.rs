@@ -50,6 +50,12 @@ pub enum Command {
     Close {
         reply: oneshot::Sender<StoreResult<()>>,
     },
+    /// After the user (`Some`) or the room (`None`) was deleted, whose transaction ended the
+    /// participation: closes what joined meanwhile, storing nothing.
+    Forget {
+        user_id: Option<String>,
+        reply: oneshot::Sender<()>,
+    },
 }
 
 /// A participant as `GET /rooms/{id}/participants` shows it.
@@ -204,6 +210,33 @@ impl RoomActor {
                 let result = self.end_all(CLOSE_REMOVED, "room deleted").await;
                 let _ = reply.send(result);
             }
+            Command::Forget { user_id, reply } => {
+                self.forget(user_id.as_deref()).await;
+                let _ = reply.send(());
+            }
+        }
+    }
+
+    /// Drops a deleted user (or, with `None`, everyone of a deleted room) from the live room
+    /// without storing anything: the deletion's transaction ended their participation. A
+    /// connection that joined between `RemoveUser`/`Close` and that commit is closed here; one
+    /// that joins after it fails, since the user or room is gone from the store.
+    async fn forget(&mut self, user_id: Option<&str>) {
+        let (gone, reason): (Vec<String>, &'static str) = match user_id {
+            Some(u) => (vec![u.to_owned()], "user deleted"),
+            None => (self.participants.keys().cloned().collect(), "room deleted"),
+        };
+        for user_id in gone {
+            let Some(p) = self.participants.remove(&user_id) else {
+                continue;
+            };
+            for (id, tx) in p.connections {
+                let _ = tx.try_send(Outbound::Close(CLOSE_REMOVED, reason.into()));
+                self.owners.remove(&id);
+                self.hub.metrics().connections.dec();
+            }
+            let left = ServerMessage::ParticipantLeft { user: &p.user }.encode();
+            self.send_all(left, None).await;
         }
     }
 

@@ -570,3 +570,71 @@ async fn session_events_reach_webhooks_signed_and_in_order() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Connects fired alongside a deletion: after the 204 the deleted user (or room) is not live —
+/// not listed, its sockets closed — and the gauges come back to zero. Many trials, zero ghosts.
+#[tokio::test]
+async fn a_deleted_user_or_room_never_stays_live() {
+    for trial in 0..8 {
+        let delete_room = trial % 2 == 1;
+        let s = setup(2).await;
+        let (_victim, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+        let (_observer, _) = Ws::connect(&s.app, token(&s.users[1])).await;
+        let url = format!(
+            "{}/v1/connect?token={}",
+            s.app.base.replace("http://", "ws://"),
+            token(&s.users[0])
+        );
+        let racers: Vec<_> = (0..40)
+            .map(|_| tokio::spawn(tokio_tungstenite::connect_async(url.clone())))
+            .collect();
+        let path = if delete_room {
+            format!("/rooms/{}", s.room)
+        } else {
+            format!("/users/{}", id(&s.users[0]))
+        };
+        let (status, _) = s.app.delete(&path).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        // Keep every socket that got through the upgrade open, as a real client would.
+        let mut sockets = Vec::new();
+        for r in racers {
+            if let Ok(Ok((ws, _))) = r.await {
+                sockets.push(ws);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        if delete_room {
+            drop(_observer);
+        } else {
+            let (_, list) = s.app.get(&format!("/rooms/{}/participants", s.room)).await;
+            let ids: Vec<&str> = list["data"]["participants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["user"]["id"].as_str().unwrap())
+                .collect();
+            assert_eq!(ids, [id(&s.users[1])], "trial {trial}: {list}");
+            drop(_observer);
+        }
+        // Every connection of the deleted user or room ends, and the room's worker with them.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let text = s.app.metrics_text().await;
+            let zero = |name: &str| text.lines().any(|l| l == format!("{name} 0"));
+            if zero("collabkit_realtime_live_rooms") && zero("collabkit_realtime_connections") {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "trial {trial} ({}): gauges stay up:\n{}",
+                if delete_room { "room" } else { "user" },
+                text.lines()
+                    .filter(|l| l.starts_with("collabkit_realtime"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        drop(sockets);
+    }
+}
