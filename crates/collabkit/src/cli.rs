@@ -157,6 +157,12 @@ struct ServeArgs {
     /// Largest WebSocket frame accepted, in bytes.
     #[arg(long, env = "COLLABKIT_WS_MAX_FRAME", default_value_t = 64 * 1024)]
     ws_max_frame: usize,
+    /// Open WebSocket connections one user may have; one more is refused with 429.
+    #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = 16)]
+    ws_max_per_user: usize,
+    /// Open WebSocket connections one account may have in all.
+    #[arg(long, env = "COLLABKIT_WS_MAX_PER_ACCOUNT", default_value_t = 20_000)]
+    ws_max_per_account: usize,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -210,6 +216,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         heartbeat: args.ws_heartbeat,
         rate_limit: args.ws_rate_limit.max(1),
         max_frame: args.ws_max_frame,
+        max_per_user: args.ws_max_per_user,
+        max_per_account: args.ws_max_per_account,
         ..RealtimeConfig::default()
     };
 

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::Query;
-use crate::realtime::connection;
+use crate::realtime::{CapExceeded, connection};
 use crate::store::StoreError;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -32,6 +32,7 @@ pub struct ConnectQuery {
     params(ConnectQuery),
     responses((status = 101, description = "switching to the WebSocket protocol"),
               (status = 401, description = "missing or unknown token", body = ErrorBody),
+              (status = 429, description = "the user or the account has as many open connections as allowed", body = ErrorBody),
               (status = 400, description = "not a WebSocket request", body = ErrorBody)))]
 async fn connect(
     State(state): State<AppState>,
@@ -60,6 +61,22 @@ async fn connect(
         )
     })?;
     let hub = state.hub.clone();
+    // Counted from before the upgrade until the connection ends (or the upgrade fails).
+    let slot = hub.reserve(&user.account_id, &user.id).map_err(|cap| {
+        let message = match cap {
+            CapExceeded::User(n) => {
+                format!("this user already has {n} open connections, the most allowed")
+            }
+            CapExceeded::Account(n) => {
+                format!("this account already has {n} open connections, the most allowed")
+            }
+        };
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_connections",
+            message,
+        )
+    })?;
     let max = hub.config().max_frame;
     // Small buffers: at 10,000 connections the 128 KiB defaults alone would be 2.5 GiB.
     Ok(upgrade
@@ -69,6 +86,9 @@ async fn connect(
         .max_frame_size(max)
         .on_upgrade(move |socket| {
             let tasks = hub.tasks().clone();
-            tasks.track_future(connection::run(socket, hub, room, user))
+            tasks.track_future(async move {
+                connection::run(socket, hub, room, user).await;
+                drop(slot);
+            })
         }))
 }

@@ -177,8 +177,13 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         println!("(descriptor limit {limit}: running {connections} connections)");
     }
     // No leave grace: every close is a leave, so churn produces its events at once.
-    let server =
-        Arc::new(Server::start_with(args, |c| c.realtime.leave_grace = Duration::ZERO).await?);
+    let server = Arc::new(
+        Server::start_with(args, |c| {
+            c.realtime.leave_grace = Duration::ZERO;
+            c.realtime.max_per_account = usize::MAX;
+        })
+        .await?,
+    );
     let rx = BenchReceiver::start().await?;
     server
         .register_for(

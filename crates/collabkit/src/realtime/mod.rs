@@ -39,6 +39,9 @@ pub struct RealtimeConfig {
     pub rate_limit: u32,
     /// Messages queued for one connection; a reader slower than that is disconnected.
     pub send_queue: usize,
+    /// Open connections one user may have (tabs, devices), and one account in all.
+    pub max_per_user: usize,
+    pub max_per_account: usize,
 }
 
 impl Default for RealtimeConfig {
@@ -49,8 +52,42 @@ impl Default for RealtimeConfig {
             max_frame: 64 * 1024,
             rate_limit: 50,
             send_queue: 256,
+            max_per_user: 16,
+            max_per_account: 20_000,
         }
     }
+}
+
+/// A connection counted against its user's and account's caps, until dropped.
+pub struct ConnectionSlot {
+    hub: Hub,
+    keys: [String; 2],
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        let mut open = self
+            .hub
+            .inner
+            .open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        for key in &self.keys {
+            if let Some(n) = open.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    open.remove(key);
+                }
+            }
+        }
+    }
+}
+
+/// Which cap a connection would exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapExceeded {
+    User(usize),
+    Account(usize),
 }
 
 /// Routes connections to their room's actor, starting actors as rooms come alive.
@@ -65,6 +102,8 @@ struct HubInner {
     config: RealtimeConfig,
     rooms: Mutex<HashMap<String, mpsc::UnboundedSender<Command>>>,
     next_connection: AtomicU64,
+    /// Open connections by `user:<id>` and `account:<id>`.
+    open: Mutex<HashMap<String, usize>>,
     shutdown: CancellationToken,
     tasks: TaskTracker,
 }
@@ -84,10 +123,32 @@ impl Hub {
                 config,
                 rooms: Mutex::new(HashMap::new()),
                 next_connection: AtomicU64::new(1),
+                open: Mutex::new(HashMap::new()),
                 shutdown,
                 tasks,
             }),
         }
+    }
+
+    /// Counts a new connection of `user_id` in `account_id`, unless that would pass a cap.
+    pub fn reserve(&self, account_id: &str, user_id: &str) -> Result<ConnectionSlot, CapExceeded> {
+        let config = &self.inner.config;
+        let keys = [format!("user:{user_id}"), format!("account:{account_id}")];
+        let mut open = self.inner.open.lock().unwrap_or_else(|e| e.into_inner());
+        let count = |k: &String| open.get(k).copied().unwrap_or(0);
+        if count(&keys[0]) >= config.max_per_user {
+            return Err(CapExceeded::User(config.max_per_user));
+        }
+        if count(&keys[1]) >= config.max_per_account {
+            return Err(CapExceeded::Account(config.max_per_account));
+        }
+        for key in &keys {
+            *open.entry(key.clone()).or_insert(0) += 1;
+        }
+        Ok(ConnectionSlot {
+            hub: self.clone(),
+            keys,
+        })
     }
 
     pub fn config(&self) -> &RealtimeConfig {

@@ -13,7 +13,12 @@ use crate::ws::Ws;
 const GRACE: Duration = Duration::from_millis(500);
 
 async fn app() -> TestApp {
-    TestApp::spawn_with(|c| c.realtime.leave_grace = GRACE).await
+    TestApp::spawn_with(|c| {
+        c.realtime.leave_grace = GRACE;
+        // The race test opens 40 connections of one user.
+        c.realtime.max_per_user = 64;
+    })
+    .await
 }
 
 fn id(v: &Value) -> String {
@@ -636,5 +641,58 @@ async fn a_deleted_user_or_room_never_stays_live() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         drop(sockets);
+    }
+}
+
+/// One user (or account) cannot open connections without end: past the cap the upgrade is
+/// refused with 429, and a closed connection frees its place.
+#[tokio::test]
+async fn connections_per_user_and_account_are_capped() {
+    let app = TestApp::spawn_with(|c| {
+        c.realtime.max_per_user = 2;
+        c.realtime.max_per_account = 3;
+    })
+    .await;
+    let room = id(&app.create_room("r").await);
+    let ann = app.create_user(&room, "ann").await;
+    let bob = app.create_user(&room, "bob").await;
+    let refused = |token: &str| {
+        let url = format!(
+            "{}/v1/connect?token={token}",
+            app.base.replace("http://", "ws://")
+        );
+        async move {
+            match tokio_tungstenite::connect_async(url).await {
+                Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => resp.status().as_u16(),
+                Ok(_) => 101,
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+    };
+    let (a1, _) = Ws::connect(&app, token(&ann)).await;
+    let (_a2, _) = Ws::connect(&app, token(&ann)).await;
+    assert_eq!(refused(token(&ann)).await, 429, "a third tab of ann");
+    let (_b1, _) = Ws::connect(&app, token(&bob)).await;
+    assert_eq!(
+        refused(token(&bob)).await,
+        429,
+        "the account's fourth connection"
+    );
+    a1.close().await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let url = format!(
+            "{}/v1/connect?token={}",
+            app.base.replace("http://", "ws://"),
+            token(&bob)
+        );
+        if tokio_tungstenite::connect_async(url).await.is_ok() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a closed connection frees its place"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
