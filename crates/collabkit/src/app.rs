@@ -112,16 +112,22 @@ impl App {
         ));
 
         let router = api::router(self.state.clone(), self.config.body_limit);
-        let server = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-            .into_future();
-        let mut server = tokio::spawn(server);
+        let mut limits = self.config.http.clone();
+        // A WebSocket's pings are its traffic: the idle timeout must leave room for them.
+        limits.idle_timeout = limits.idle_timeout.max(self.config.realtime.heartbeat * 2);
+        let mut server = tokio::spawn(api::serve::serve(
+            listener,
+            router,
+            limits,
+            self.state.metrics.clone(),
+            shutdown.clone(),
+        ));
         let deadline = async {
             shutdown.cancelled().await;
             tokio::time::sleep(self.config.shutdown_timeout).await;
         };
         tokio::select! {
-            res = &mut server => res??,
+            res = &mut server => res?,
             _ = deadline => {
                 tracing::warn!(timeout = ?self.config.shutdown_timeout, "in-flight requests did not finish in time; closing them");
                 server.abort();

@@ -157,6 +157,15 @@ struct ServeArgs {
     /// Largest WebSocket frame accepted, in bytes.
     #[arg(long, env = "COLLABKIT_WS_MAX_FRAME", default_value_t = 64 * 1024)]
     ws_max_frame: usize,
+    /// A request's line and headers must arrive within this, or the connection is closed.
+    #[arg(long, env = "COLLABKIT_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    header_read_timeout: Duration,
+    /// A connection with no traffic for this long is closed (at least twice --ws-heartbeat).
+    #[arg(long, env = "COLLABKIT_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
+    idle_timeout: Duration,
+    /// Open connections at most (WebSockets included); more are closed as they arrive.
+    #[arg(long, env = "COLLABKIT_MAX_CONNECTIONS", default_value_t = 16_384, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections: u64,
     /// Open WebSocket connections one user may have; one more is refused with 429.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = 16)]
     ws_max_per_user: usize,
@@ -210,6 +219,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         concurrency: args.delivery_concurrency.max(1),
         per_webhook_concurrency: args.webhook_concurrency.max(1),
         ..DeliveryConfig::default()
+    };
+    config.http = crate::api::serve::ConnectionLimits {
+        header_read_timeout: args.header_read_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections as usize,
     };
     config.realtime = RealtimeConfig {
         leave_grace: args.leave_grace,

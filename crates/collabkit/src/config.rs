@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::api::serve::ConnectionLimits;
 use crate::delivery::DeliveryConfig;
 use crate::realtime::RealtimeConfig;
 use crate::store::StoreTuning;
@@ -29,6 +30,8 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     /// The realtime hub's knobs.
     pub realtime: RealtimeConfig,
+    /// Connection limits of the HTTP server.
+    pub http: ConnectionLimits,
 }
 
 impl Config {
@@ -43,6 +46,7 @@ impl Config {
             secret_key: None,
             delivery: DeliveryConfig::default(),
             realtime: RealtimeConfig::default(),
+            http: ConnectionLimits::default(),
         }
     }
 }

@@ -63,6 +63,10 @@ pub struct Metrics {
     pub queue_oldest_due_age: Gauge<f64, AtomicU64>,
     /// Open realtime connections.
     pub connections: Gauge,
+    /// Open HTTP connections (WebSockets included), and those closed on arrival because
+    /// `--max-connections` were open.
+    pub http_connections: Gauge,
+    pub http_connections_refused: Counter,
     /// Rooms with a live actor (at least one participant, or one leaving).
     pub live_rooms: Gauge,
 }
@@ -168,7 +172,21 @@ impl Metrics {
             "Time spent resetting the write-ahead log (writes wait meanwhile)",
             storage_wal_reset_seconds.clone(),
         );
+        let http_connections = Gauge::default();
+        registry.register(
+            "http_connections",
+            "Open HTTP connections, WebSockets included",
+            http_connections.clone(),
+        );
+        let http_connections_refused = Counter::default();
+        registry.register(
+            "http_connections_refused",
+            "Connections closed on arrival because --max-connections were open",
+            http_connections_refused.clone(),
+        );
         Metrics {
+            http_connections,
+            http_connections_refused,
             storage_database_bytes,
             storage_wal_bytes,
             storage_wal_peak_bytes,

@@ -13,6 +13,7 @@ mod ops;
 mod pagination;
 mod paths;
 mod rooms;
+pub mod serve;
 mod users;
 mod validate;
 mod webhooks;

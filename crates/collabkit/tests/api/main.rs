@@ -2,6 +2,7 @@
 
 mod auth;
 mod binary;
+mod connections;
 mod delivery;
 mod errors;
 mod events;
