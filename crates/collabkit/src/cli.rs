@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Create or upgrade the database schema, then exit.
     Migrate(DbArgs),
     /// Manage accounts.
@@ -89,6 +89,10 @@ struct DbArgs {
     /// checkpointer), in MiB.
     #[arg(long, env = "COLLABKIT_SQLITE_CACHE_MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
     sqlite_cache_mib: u64,
+    /// An API change that waited this long for the storage is refused with 503 and
+    /// `Retry-After` (nothing changed) instead of queueing: answers stay prompt under overload.
+    #[arg(long, env = "COLLABKIT_MAX_WRITE_WAIT", default_value = "500ms", value_parser = parse_duration)]
+    max_write_wait: Duration,
 }
 
 impl DbArgs {
@@ -97,6 +101,7 @@ impl DbArgs {
             sqlite_synchronous: self.sqlite_synchronous,
             sqlite_wal_limit: self.sqlite_wal_limit_mib * 1024 * 1024,
             sqlite_cache_mib: self.sqlite_cache_mib,
+            max_write_wait: self.max_write_wait,
             ..StoreTuning::default()
         }
     }
@@ -182,7 +187,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     };
     telemetry::init(cli.log_format, default_filter);
     match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Bench(args) => crate::bench::run(args).await,
         Command::Listen(args) => crate::listen::run(args).await,
         Command::BenchClients(args) => crate::bench::clients(args).await,

@@ -10,6 +10,8 @@ use crate::store::StoreError;
 
 #[derive(Debug)]
 pub struct ApiError {
+    /// Sent as `Retry-After` (seconds) when set.
+    pub retry_after: Option<u64>,
     pub status: StatusCode,
     /// A stable snake_case code clients can match on.
     pub code: &'static str,
@@ -32,6 +34,7 @@ pub struct ErrorDetail {
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
+            retry_after: None,
             status,
             code,
             message: message.into(),
@@ -61,6 +64,14 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Conflict(msg) => ApiError::new(StatusCode::CONFLICT, "conflict", msg),
+            StoreError::Overloaded => ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "the server has more work queued than it can do in time; nothing was changed, try again shortly",
+                )
+            },
             StoreError::Backend(cause) => {
                 // The cause is for operators; clients get no internals.
                 tracing::error!(%cause, "storage failure");
@@ -82,7 +93,14 @@ impl IntoResponse for ApiError {
                 message: self.message,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
+        response
     }
 }
 

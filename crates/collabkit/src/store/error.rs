@@ -9,6 +9,10 @@ pub enum StoreError {
     /// A uniqueness rule was broken; the message names the rule.
     #[error("{0}")]
     Conflict(String),
+    /// Too much work is queued: the change was refused before it ran (nothing was written). The
+    /// caller may try again shortly.
+    #[error("the storage is overloaded; the change was not made")]
+    Overloaded,
     /// The backend failed (I/O, corruption, lost connection); the message is for logs, not clients.
     #[error("storage backend error: {0}")]
     Backend(String),

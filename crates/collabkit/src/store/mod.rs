@@ -253,6 +253,9 @@ pub struct StoreTuning {
     pub sqlite_wal_limit: u64,
     /// SQLite: page cache of each connection (the writer, the readers, the checkpointer), MiB.
     pub sqlite_cache_mib: u64,
+    /// An API change that waited this long for the writer is refused (`Overloaded`, a 503
+    /// with `Retry-After`) instead of run: under overload, answers stay prompt.
+    pub max_write_wait: std::time::Duration,
 }
 
 impl Default for StoreTuning {
@@ -262,6 +265,7 @@ impl Default for StoreTuning {
             read_connections: 4,
             sqlite_wal_limit: 64 * 1024 * 1024,
             sqlite_cache_mib: 16,
+            max_write_wait: std::time::Duration::from_millis(500),
         }
     }
 }

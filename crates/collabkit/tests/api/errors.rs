@@ -1,5 +1,7 @@
 //! Bad input: a clear 4xx naming the problem, in the error shape, and nothing written.
 
+use std::time::Duration;
+
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -272,4 +274,76 @@ async fn null_for_a_field_that_cannot_be_null_is_refused() {
     assert_eq!(status, StatusCode::OK);
     let (status, _) = app.patch(&path, json!({"room_id": null})).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// A change that waited too long for the storage is refused with 503 `overloaded` and a
+/// `Retry-After`, and nothing is written (here every API change waits "too long").
+#[tokio::test]
+async fn an_overloaded_server_refuses_changes_promptly_and_writes_nothing() {
+    let app = TestApp::spawn_with(|c| c.store.max_write_wait = Duration::ZERO).await;
+    let resp = app
+        .client
+        .post(app.url("/rooms"))
+        .bearer_auth(app.bearer())
+        .json(&json!({"name": "R", "customId": "r"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(resp.headers()["retry-after"], "1");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "overloaded", "{body}");
+    nothing_written(&app).await;
+}
+
+/// Under a burst far beyond what the writer takes at once, every change is either made (201)
+/// or refused (503 with `Retry-After`), never half made, and answers stay prompt.
+#[tokio::test]
+async fn a_burst_gets_answers_that_are_made_or_refused() {
+    let app = TestApp::spawn_with(|c| c.store.max_write_wait = Duration::from_micros(300)).await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    let started = std::time::Instant::now();
+    let requests: Vec<_> = (0..300)
+        .map(|i| {
+            let req = app
+                .client
+                .post(app.url("/users"))
+                .bearer_auth(app.bearer())
+                .json(&json!({"name": "U", "roomId": room_id, "customId": format!("u{i}")}));
+            tokio::spawn(async move { req.send().await.unwrap() })
+        })
+        .collect();
+    let (mut made, mut refused) = (0, 0);
+    for r in requests {
+        let resp = r.await.unwrap();
+        match resp.status() {
+            StatusCode::CREATED => made += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert!(resp.headers().contains_key("retry-after"));
+                refused += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(made + refused, 300);
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let (mut listed, mut cursor) = (0, None::<String>);
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/rooms/{room_id}/users?limit=200&cursor={c}"),
+            None => format!("/rooms/{room_id}/users?limit=200"),
+        };
+        let (status, page) = app.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        listed += page["data"]["users"].as_array().unwrap().len();
+        cursor = page["data"]["next_cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(
+        listed, made,
+        "every 201 is stored, no 503 is ({refused} refused)"
+    );
 }

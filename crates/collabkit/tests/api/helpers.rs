@@ -92,6 +92,8 @@ impl TestApp {
         init_tracing();
         let mut config = Config::new(DatabaseUrl::Sqlite(Self::db_path(&dir)));
         config.shutdown_timeout = std::time::Duration::from_secs(5);
+        // A loaded CI machine must not shed the tests' writes (the overload tests lower it).
+        config.store.max_write_wait = std::time::Duration::from_secs(10);
         tune(&mut config);
         let app = App::build(config).await.expect("app builds");
         let store = app.store().clone();

@@ -88,7 +88,7 @@ impl SqliteStore {
         writer_wal.force(&write_conn);
         let checkpointer = checkpointer::Checkpointer::spawn(connect(&path, tuning)?, wal.clone())
             .map_err(|e| StoreError::Backend(e.to_string()))?;
-        let writer = Writer::spawn(write_conn, writer_wal)
+        let writer = Writer::spawn(write_conn, writer_wal, tuning.max_write_wait)
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(SqliteStore {
             writer,
@@ -103,7 +103,7 @@ impl SqliteStore {
     /// Runs a change that may store events. Its new deliveries are leased inline and handed to
     /// the local dispatcher after the commit when there is room; otherwise the dispatcher is
     /// woken to claim them.
-    async fn write_change<T, F>(&self, work: F) -> StoreResult<Change<T>>
+    async fn write_change<T, F>(&self, sheddable: bool, work: F) -> StoreResult<Change<T>>
     where
         T: Send + 'static,
         F: FnOnce(&Connection, Option<InlineLease>) -> StoreResult<(Change<T>, Fanout)>
@@ -119,7 +119,12 @@ impl SqliteStore {
                 + chrono::Duration::from_std(h.lease_for).unwrap_or(chrono::Duration::MAX),
             token: rand::random::<i64>() & i64::MAX,
         });
-        let (change, fanout) = self.writer.write(move |c| work(c, inline)).await?;
+        let job = move |c: &Connection| work(c, inline);
+        let (change, fanout) = if sheddable {
+            self.writer.write_or_shed(job).await?
+        } else {
+            self.writer.write(job).await?
+        };
         match handoff {
             Some(h) if !fanout.leased.is_empty() => {
                 h.backlog.fetch_add(fanout.leased.len(), Ordering::Relaxed);
@@ -235,7 +240,7 @@ impl Store for SqliteStore {
         };
         let row = room.clone();
         self.writer
-            .write(move |c| people::create_room(c, &row))
+            .write_or_shed(move |c| people::create_room(c, &row))
             .await?;
         Ok(room)
     }
@@ -262,20 +267,24 @@ impl Store for SqliteStore {
     async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room> {
         let (a, r, name) = (account_id.to_owned(), room_id.to_owned(), name.to_owned());
         self.writer
-            .write(move |c| people::rename_room(c, &a, &r, name))
+            .write_or_shed(move |c| people::rename_room(c, &a, &r, name))
             .await
     }
 
     async fn delete_room(&self, account_id: &str, room_id: &str) -> StoreResult<Change<Room>> {
         let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.write_change(move |c, inline| people::delete_room(c, &a, &r, inline))
-            .await
+        self.write_change(true, move |c, inline| {
+            people::delete_room(c, &a, &r, inline)
+        })
+        .await
     }
 
     async fn create_user(&self, account_id: &str, new: NewUser) -> StoreResult<Change<User>> {
         let a = account_id.to_owned();
-        self.write_change(move |c, inline| people::create_user(c, &a, new, inline))
-            .await
+        self.write_change(true, move |c, inline| {
+            people::create_user(c, &a, new, inline)
+        })
+        .await
     }
 
     async fn get_user(&self, account_id: &str, user_id: &str) -> StoreResult<User> {
@@ -325,14 +334,18 @@ impl Store for SqliteStore {
         patch: UserPatch,
     ) -> StoreResult<Change<User>> {
         let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.write_change(move |c, inline| people::update_user(c, &a, &u, patch, inline))
-            .await
+        self.write_change(true, move |c, inline| {
+            people::update_user(c, &a, &u, patch, inline)
+        })
+        .await
     }
 
     async fn delete_user(&self, account_id: &str, user_id: &str) -> StoreResult<Change<User>> {
         let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.write_change(move |c, inline| people::delete_user(c, &a, &u, inline))
-            .await
+        self.write_change(true, move |c, inline| {
+            people::delete_user(c, &a, &u, inline)
+        })
+        .await
     }
 
     async fn list_events(
@@ -358,7 +371,7 @@ impl Store for SqliteStore {
             room_id.to_owned(),
             user_id.to_owned(),
         );
-        self.write_change(move |c, inline| {
+        self.write_change(false, move |c, inline| {
             let room = room_in(c, &a, &r)?;
             let user = user_in(c, &a, &u)?;
             let (events, fanout) = sessions::join(c, &room, &user, inline)?;
@@ -378,7 +391,7 @@ impl Store for SqliteStore {
             room_id.to_owned(),
             user_id.to_owned(),
         );
-        self.write_change(move |c, inline| {
+        self.write_change(false, move |c, inline| {
             let room = room_in(c, &a, &r)?;
             let user = user_in(c, &a, &u).ok();
             let (events, fanout) = sessions::leave(c, &room, &u, user.as_ref(), inline)?;
@@ -388,7 +401,7 @@ impl Store for SqliteStore {
     }
 
     async fn close_open_sessions(&self) -> StoreResult<Change<usize>> {
-        self.write_change(move |c, inline| {
+        self.write_change(false, move |c, inline| {
             let (events, fanout, closed) = sessions::close_all(c, inline)?;
             Ok((
                 Change {
@@ -404,7 +417,7 @@ impl Store for SqliteStore {
     async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
         let a = account_id.to_owned();
         self.writer
-            .write(move |c| webhooks::create(c, &a, new))
+            .write_or_shed(move |c| webhooks::create(c, &a, new))
             .await
     }
 
@@ -435,7 +448,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Webhook> {
         let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
         self.writer
-            .write(move |c| webhooks::update(c, &a, &w, patch))
+            .write_or_shed(move |c| webhooks::update(c, &a, &w, patch))
             .await
     }
 
@@ -452,14 +465,14 @@ impl Store for SqliteStore {
             secret_sealed.to_owned(),
         );
         self.writer
-            .write(move |c| webhooks::rotate(c, &a, &w, &s, previous_until))
+            .write_or_shed(move |c| webhooks::rotate(c, &a, &w, &s, previous_until))
             .await
     }
 
     async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()> {
         let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
         self.writer
-            .write(move |c| webhooks::delete(c, &a, &w))
+            .write_or_shed(move |c| webhooks::delete(c, &a, &w))
             .await
     }
 
@@ -521,7 +534,7 @@ impl Store for SqliteStore {
         );
         let delivery = self
             .writer
-            .write(move |c| webhooks::retry(c, &a, &w, &d))
+            .write_or_shed(move |c| webhooks::retry(c, &a, &w, &d))
             .await?;
         self.signal.notify_one();
         Ok(delivery)
@@ -536,7 +549,7 @@ impl Store for SqliteStore {
         let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
         let n = self
             .writer
-            .write(move |c| webhooks::recover(c, &a, &w, since))
+            .write_or_shed(move |c| webhooks::recover(c, &a, &w, since))
             .await?;
         if n > 0 {
             self.signal.notify_one();

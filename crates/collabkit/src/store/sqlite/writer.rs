@@ -22,12 +22,19 @@ const LINGER: std::time::Duration = std::time::Duration::from_micros(250);
 trait Job: Send {
     fn run(&mut self, conn: &Connection);
     fn finish(self: Box<Self>, commit: &StoreResult<()>);
+    /// Whether it may be refused, having waited longer than `max_wait`.
+    fn overdue(&self, max_wait: std::time::Duration) -> bool;
+    /// Answers `Overloaded` without running.
+    fn refuse(self: Box<Self>);
 }
 
 struct TypedJob<T, F> {
     work: Option<F>,
     outcome: Option<StoreResult<T>>,
     reply: oneshot::Sender<StoreResult<T>>,
+    /// When it was queued, if it may be refused for waiting too long (API changes: the
+    /// client gets a 503 and retries; the engine's own writes are never refused).
+    sheddable_since: Option<std::time::Instant>,
 }
 
 impl<T, F> Job for TypedJob<T, F>
@@ -51,6 +58,14 @@ where
             }
         };
         self.outcome = Some(outcome);
+    }
+
+    fn overdue(&self, max_wait: std::time::Duration) -> bool {
+        self.sheddable_since.is_some_and(|t| t.elapsed() > max_wait)
+    }
+
+    fn refuse(self: Box<Self>) {
+        let _ = self.reply.send(Err(StoreError::Overloaded));
     }
 
     fn finish(self: Box<Self>, commit: &StoreResult<()>) {
@@ -79,11 +94,16 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn spawn(conn: Connection, wal: WriterWal) -> std::io::Result<Writer> {
+    /// `max_wait`: how long a sheddable job may wait in the queue before it is refused.
+    pub fn spawn(
+        conn: Connection,
+        wal: WriterWal,
+        max_wait: std::time::Duration,
+    ) -> std::io::Result<Writer> {
         let (jobs, queue) = mpsc::channel::<Message>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, queue, wal))?;
+            .spawn(move || run(conn, queue, wal, max_wait))?;
         Ok(Writer { jobs })
     }
 
@@ -103,11 +123,31 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
+        self.submit(work, false).await
+    }
+
+    /// Like [`Writer::write`], but refused with `Overloaded` (without running) if it waited in
+    /// the queue past the writer's `max_wait`: under overload, API changes get a prompt 503
+    /// instead of queueing for seconds.
+    pub async fn write_or_shed<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.submit(work, true).await
+    }
+
+    async fn submit<T, F>(&self, work: F, sheddable: bool) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         let job = Box::new(TypedJob {
             work: Some(work),
             outcome: None,
             reply,
+            sheddable_since: sheddable.then(std::time::Instant::now),
         });
         self.jobs
             .send(Message::Job(job))
@@ -118,7 +158,12 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, queue: mpsc::Receiver<Message>, mut wal: WriterWal) {
+fn run(
+    conn: Connection,
+    queue: mpsc::Receiver<Message>,
+    mut wal: WriterWal,
+    max_wait: std::time::Duration,
+) {
     let mut busy = false;
     loop {
         // While the log holds something, wait only so long: an idle writer gives it back.
@@ -137,10 +182,18 @@ fn run(conn: Connection, queue: mpsc::Receiver<Message>, mut wal: WriterWal) {
                 Err(_) => break,
             }
         };
-        let mut group = Vec::new();
+        let mut group: Vec<Box<dyn Job>> = Vec::new();
         let mut reset = None;
+        // A job that waited too long is refused, not run: its caller has been told to retry.
+        let take = |job: Box<dyn Job>, group: &mut Vec<Box<dyn Job>>| {
+            if job.overdue(max_wait) {
+                job.refuse();
+            } else {
+                group.push(job);
+            }
+        };
         match first {
-            Message::Job(job) => group.push(job),
+            Message::Job(job) => take(job, &mut group),
             Message::ResetWal(reply) => reset = Some(reply),
         }
         // Under load, wait a moment for more jobs: every commit rewrites the pages it touched,
@@ -155,7 +208,7 @@ fn run(conn: Connection, queue: mpsc::Receiver<Message>, mut wal: WriterWal) {
                 None => queue.try_recv().ok(),
             };
             match next {
-                Some(Message::Job(job)) => group.push(job),
+                Some(Message::Job(job)) => take(job, &mut group),
                 Some(Message::ResetWal(reply)) => reset = Some(reply),
                 None => break,
             }
