@@ -71,6 +71,9 @@ impl App {
             secrets,
             delivery: Arc::new(config.delivery.clone()),
             hub,
+            in_flight: Arc::new(tokio::sync::Semaphore::new(
+                config.http.max_in_flight.max(1),
+            )),
         };
         Ok(App {
             config,

@@ -171,6 +171,10 @@ struct ServeArgs {
     /// Open connections at most (WebSockets included); more are closed as they arrive.
     #[arg(long, env = "COLLABKIT_MAX_CONNECTIONS", default_value_t = 16_384, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: u64,
+    /// API requests handled at once at most; more are refused at once with 503 and
+    /// `Retry-After` (operations endpoints never are).
+    #[arg(long, env = "COLLABKIT_MAX_IN_FLIGHT", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    max_in_flight: u64,
     /// Open WebSocket connections one user may have; one more is refused with 429.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = 16)]
     ws_max_per_user: usize,
@@ -229,6 +233,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         header_read_timeout: args.header_read_timeout,
         idle_timeout: args.idle_timeout,
         max_connections: args.max_connections as usize,
+        max_in_flight: args.max_in_flight as usize,
     };
     config.realtime = RealtimeConfig {
         leave_grace: args.leave_grace,

@@ -67,6 +67,8 @@ pub struct Metrics {
     /// `--max-connections` were open.
     pub http_connections: Gauge,
     pub http_connections_refused: Counter,
+    /// API requests refused at once (503) because `--max-in-flight` were being handled.
+    pub http_shed: Counter,
     /// Rooms with a live actor (at least one participant, or one leaving).
     pub live_rooms: Gauge,
 }
@@ -184,7 +186,14 @@ impl Metrics {
             "Connections closed on arrival because --max-connections were open",
             http_connections_refused.clone(),
         );
+        let http_shed = Counter::default();
+        registry.register(
+            "http_requests_shed",
+            "API requests refused with 503 because --max-in-flight were being handled",
+            http_shed.clone(),
+        );
         Metrics {
+            http_shed,
             http_connections,
             http_connections_refused,
             storage_database_bytes,

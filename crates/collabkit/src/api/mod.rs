@@ -52,6 +52,8 @@ pub struct AppState {
     pub delivery: Arc<DeliveryConfig>,
     /// Live rooms and their connections.
     pub hub: Hub,
+    /// API requests being handled at most (see [`shed_overload`]).
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 /// The success envelope: `{"data": …}`.
@@ -113,6 +115,7 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
             }),
         )
         .method_not_allowed_fallback(error::method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(state.clone(), shed_overload))
         .route_layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .fallback(error::route_not_found)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -132,6 +135,24 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Refuses an API request at once, with 503 and `Retry-After`, while `--max-in-flight` others
+/// are being handled: offered more than it can take, the server answers the excess promptly
+/// instead of letting every request queue (for reads, the storage and the CPU) for seconds.
+/// Operations endpoints are never refused: monitoring must see an overloaded server.
+async fn shed_overload(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if matches!(path, "/healthz" | "/readyz" | "/metrics") {
+        return next.run(req).await;
+    }
+    let Ok(_permit) = state.in_flight.try_acquire() else {
+        state.metrics.http_shed.inc();
+        return axum::response::IntoResponse::into_response(error::ApiError::from(
+            crate::store::StoreError::Overloaded,
+        ));
+    };
+    next.run(req).await
 }
 
 /// The standard methods by name, any other as `other`: a label value per method a client

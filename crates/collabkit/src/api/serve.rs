@@ -41,6 +41,8 @@ pub struct ConnectionLimits {
     pub idle_timeout: Duration,
     /// Open connections (WebSockets included) at most; more are closed as they arrive.
     pub max_connections: usize,
+    /// API requests handled at once at most; more are refused with 503 at once.
+    pub max_in_flight: usize,
 }
 
 impl Default for ConnectionLimits {
@@ -49,6 +51,7 @@ impl Default for ConnectionLimits {
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             max_connections: 16_384,
+            max_in_flight: 256,
         }
     }
 }

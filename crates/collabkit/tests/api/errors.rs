@@ -347,3 +347,55 @@ async fn a_burst_gets_answers_that_are_made_or_refused() {
         "every 201 is stored, no 503 is ({refused} refused)"
     );
 }
+
+/// Past `--max-in-flight` requests being handled, more are refused at once with 503 and
+/// `Retry-After`; operations endpoints are never refused.
+#[tokio::test]
+async fn requests_past_the_in_flight_cap_are_refused_but_health_is_not() {
+    let app = TestApp::spawn_with(|c| c.http.max_in_flight = 1).await;
+    let requests: Vec<_> = (0..60)
+        .map(|i| {
+            let path = if i % 3 == 0 {
+                "/healthz".to_owned()
+            } else {
+                app.url("/rooms")
+            };
+            let url = if path.starts_with('/') {
+                format!("{}{path}", app.base)
+            } else {
+                path
+            };
+            let req = app.client.get(url).bearer_auth(app.bearer());
+            tokio::spawn(async move {
+                let resp = req.send().await.unwrap();
+                (
+                    i % 3 == 0,
+                    resp.status(),
+                    resp.headers().contains_key("retry-after"),
+                )
+            })
+        })
+        .collect();
+    let mut shed = 0;
+    for r in requests {
+        let (health, status, retry_after) = r.await.unwrap();
+        if health {
+            assert_eq!(status, StatusCode::OK, "health is never shed");
+        } else if status == StatusCode::SERVICE_UNAVAILABLE {
+            assert!(retry_after);
+            shed += 1;
+        } else {
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+    assert!(
+        shed > 0,
+        "40 requests at once on one place: some are refused"
+    );
+    let text = app.metrics_text().await;
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("collabkit_http_requests_shed_total ") && !l.ends_with(" 0")),
+        "{text}"
+    );
+}
