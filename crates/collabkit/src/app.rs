@@ -74,6 +74,9 @@ impl App {
             in_flight: Arc::new(tokio::sync::Semaphore::new(
                 config.http.max_in_flight.max(1),
             )),
+            account_rate: Arc::new(crate::rate_limit::KeyedLimiter::new(
+                config.http.account_rate_limit,
+            )),
         };
         Ok(App {
             config,

@@ -175,6 +175,10 @@ struct ServeArgs {
     /// `Retry-After` (operations endpoints never are).
     #[arg(long, env = "COLLABKIT_MAX_IN_FLIGHT", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
     max_in_flight: u64,
+    /// API requests per second one account may make (bursts of twice that); past it, 429 with
+    /// `Retry-After`. 0 for no limit.
+    #[arg(long, env = "COLLABKIT_ACCOUNT_RATE_LIMIT", default_value_t = 1000)]
+    account_rate_limit: u32,
     /// Open WebSocket connections one user may have; one more is refused with 429.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = 16)]
     ws_max_per_user: usize,
@@ -234,6 +238,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         idle_timeout: args.idle_timeout,
         max_connections: args.max_connections as usize,
         max_in_flight: args.max_in_flight as usize,
+        account_rate_limit: args.account_rate_limit,
     };
     config.realtime = RealtimeConfig {
         leave_grace: args.leave_grace,

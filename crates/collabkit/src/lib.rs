@@ -13,6 +13,7 @@ pub mod events;
 pub mod ids;
 pub mod listen;
 pub mod metrics;
+pub mod rate_limit;
 pub mod realtime;
 pub mod secrets;
 pub mod store;

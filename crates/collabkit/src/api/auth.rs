@@ -51,6 +51,17 @@ impl FromRequestParts<AppState> for AccountAuth {
                 "these credentials do not give access to that account",
             ));
         }
+        // Counted once the account is known to be the caller's: nobody else can spend its budget.
+        if let Err(wait) = state.account_rate.take(&account.id) {
+            return Err(ApiError {
+                retry_after: Some(wait.as_secs().max(1)),
+                ..ApiError::new(
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "this account is making requests faster than its rate limit; slow down",
+                )
+            });
+        }
         Ok(AccountAuth { account })
     }
 }

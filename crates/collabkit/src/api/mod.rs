@@ -54,6 +54,8 @@ pub struct AppState {
     pub hub: Hub,
     /// API requests being handled at most (see [`shed_overload`]).
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// Each account's request rate (see [`auth::AccountAuth`]).
+    pub account_rate: Arc<crate::rate_limit::KeyedLimiter>,
 }
 
 /// The success envelope: `{"data": …}`.

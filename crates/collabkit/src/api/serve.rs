@@ -43,6 +43,8 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
     /// API requests handled at once at most; more are refused with 503 at once.
     pub max_in_flight: usize,
+    /// Requests per second one account may make (bursts of twice that); 0 for no limit.
+    pub account_rate_limit: u32,
 }
 
 impl Default for ConnectionLimits {
@@ -52,6 +54,7 @@ impl Default for ConnectionLimits {
             idle_timeout: Duration::from_secs(60),
             max_connections: 16_384,
             max_in_flight: 256,
+            account_rate_limit: 1000,
         }
     }
 }

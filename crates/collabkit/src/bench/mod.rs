@@ -115,6 +115,8 @@ impl Server {
         config.delivery.concurrency = args.delivery_concurrency.max(1);
         // The benchmark measures capacity: every change it offers is made, none shed.
         config.store.max_write_wait = Duration::from_secs(3600);
+        config.http.account_rate_limit = 0;
+        config.http.max_in_flight = 1 << 20;
         tune(&mut config);
         let app = App::build(config).await?;
         let store = app.store().clone();
@@ -503,6 +505,7 @@ async fn overload(args: &BenchArgs) -> anyhow::Result<()> {
     let server = Arc::new(
         Server::start_with(args, |c| {
             c.store.max_write_wait = crate::store::StoreTuning::default().max_write_wait;
+            c.http.max_in_flight = crate::api::serve::ConnectionLimits::default().max_in_flight;
         })
         .await?,
     );

@@ -1,7 +1,5 @@
 //! One WebSocket connection: forwards frames to its room, writes what the room sends.
 
-use std::time::Instant;
-
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
@@ -9,6 +7,7 @@ use tokio::sync::mpsc;
 use super::Hub;
 use super::protocol::{self, ClientMessage, ServerMessage};
 use super::room::Command;
+use crate::rate_limit::TokenBucket;
 use crate::store::{Room, User};
 
 /// What the room (or the connection itself) queues for the socket.
@@ -22,36 +21,6 @@ pub enum Outbound {
 const CLOSE_TIMEOUT: u16 = 1001;
 /// Close code for a frame over the size limit ("message too big").
 const CLOSE_TOO_BIG: u16 = 1009;
-
-/// A token bucket: `rate` messages a second, bursts up to twice that.
-struct RateLimit {
-    rate: f64,
-    tokens: f64,
-    last: Instant,
-}
-
-impl RateLimit {
-    fn new(rate: u32) -> RateLimit {
-        RateLimit {
-            rate: rate as f64,
-            tokens: rate as f64 * 2.0,
-            last: Instant::now(),
-        }
-    }
-
-    fn allow(&mut self) -> bool {
-        let now = Instant::now();
-        let refill = now.duration_since(self.last).as_secs_f64() * self.rate;
-        self.tokens = (self.tokens + refill).min(self.rate * 2.0);
-        self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
 
 /// Runs a connection of `user` until either side closes it.
 pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
@@ -106,7 +75,7 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
     };
 
     let reader = async {
-        let mut limit = RateLimit::new(config.rate_limit);
+        let mut limit = TokenBucket::new(config.rate_limit);
         let silence = config.heartbeat * 3;
         loop {
             // On shutdown the room sends a close frame through the writer, which ends us.
@@ -132,7 +101,7 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
                 }
                 Ok(Some(Ok(_))) => continue, // ping/pong: proof of life
             };
-            if !limit.allow() {
+            if limit.take().is_err() {
                 error(&own, "rate_limited", "too many messages; slow down");
                 continue;
             }

@@ -399,3 +399,51 @@ async fn requests_past_the_in_flight_cap_are_refused_but_health_is_not() {
         "{text}"
     );
 }
+
+/// An account past its request rate gets 429 with `Retry-After`; requests with a wrong key do
+/// not spend its budget; another account is not affected.
+#[tokio::test]
+async fn an_account_past_its_rate_limit_gets_429() {
+    let app = TestApp::spawn_with(|c| c.http.account_rate_limit = 5).await;
+    let get = |bearer: String| {
+        let req = app.client.get(app.url("/rooms")).bearer_auth(bearer);
+        async move { req.send().await.unwrap() }
+    };
+    let wrong = collabkit::accounts::bearer_token(&app.account_id, "ck_wrong");
+    for _ in 0..30 {
+        assert_eq!(get(wrong.clone()).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    // A burst of twice the rate passes, then the account is limited.
+    let mut limited = None;
+    for i in 0..12 {
+        let resp = get(app.bearer()).await;
+        if resp.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some((i, resp));
+            break;
+        }
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+    let (i, resp) = limited.expect("the twelfth request at the latest is limited");
+    assert!(i >= 9, "the burst (10) passed first: limited at {i}");
+    assert_eq!(resp.headers()["retry-after"], "1");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Another account has its own budget.
+    let other = collabkit::accounts::create(app.store.as_ref(), "other")
+        .await
+        .unwrap();
+    let resp = app
+        .client
+        .get(format!(
+            "{}/v1/accounts/{}/rooms",
+            app.base, other.account.id
+        ))
+        .bearer_auth(collabkit::accounts::bearer_token(
+            &other.account.id,
+            &other.api_key,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+}
