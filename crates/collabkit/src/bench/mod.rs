@@ -238,25 +238,12 @@ impl Server {
 
     /// Creates `n` events with `clients` concurrent clients, as fast as the server takes them.
     async fn events(self: &Arc<Self>, n: u64, clients: usize) -> anyhow::Result<()> {
-        let next = Arc::new(AtomicU64::new(0));
-        let tasks: Vec<_> = (0..clients)
-            .map(|_| {
-                let (server, next) = (self.clone(), next.clone());
-                tokio::spawn(async move {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= n {
-                            return Ok::<_, anyhow::Error>(());
-                        }
-                        server.event(i).await?;
-                    }
-                })
-            })
-            .collect();
-        for t in tasks {
-            t.await??;
-        }
-        Ok(())
+        let server = self.clone();
+        concurrently(n, clients, move |i| {
+            let server = server.clone();
+            async move { server.event(i).await }
+        })
+        .await
     }
 
     /// Offers `rate` events per second for `secs` seconds, open loop.
@@ -281,6 +268,34 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.shutdown.cancel();
     }
+}
+
+/// Runs `work(i)` for `i` in `0..n` on `clients` concurrent tasks.
+pub(crate) async fn concurrently<F, Fut>(n: u64, clients: usize, work: F) -> anyhow::Result<()>
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    let work = Arc::new(work);
+    let next = Arc::new(AtomicU64::new(0));
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (work, next) = (work.clone(), next.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        return Ok::<_, anyhow::Error>(());
+                    }
+                    work(i).await?;
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await??;
+    }
+    Ok(())
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

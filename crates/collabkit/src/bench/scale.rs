@@ -5,16 +5,15 @@
 //! 10,000 rooms each with a registration scoped to it, 100,000 users and 1,000,000 deliveries),
 //! and prints each with its ratio to empty. Then it prunes the large log, as retention would.
 
-use std::future::Future;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::receiver::BenchReceiver;
-use super::{BenchArgs, Server, percentile};
+use super::{BenchArgs, Server, concurrently, percentile};
 use crate::store::StorageStats;
 
 /// Events of one end-to-end run, and how many runs; the offered rate of the latency run.
@@ -174,34 +173,6 @@ async fn start(args: &BenchArgs) -> anyhow::Result<Arc<Server>> {
     })
     .await?;
     Ok(Arc::new(server))
-}
-
-/// Runs `work(i)` for `i` in `0..n` on `clients` concurrent tasks.
-async fn concurrently<F, Fut>(n: u64, clients: usize, work: F) -> anyhow::Result<()>
-where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = anyhow::Result<()>> + Send,
-{
-    let work = Arc::new(work);
-    let next = Arc::new(AtomicU64::new(0));
-    let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            let (work, next) = (work.clone(), next.clone());
-            tokio::spawn(async move {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
-                        return Ok::<_, anyhow::Error>(());
-                    }
-                    work(i).await?;
-                }
-            })
-        })
-        .collect();
-    for t in tasks {
-        t.await??;
-    }
-    Ok(())
 }
 
 /// Builds the large account through the API; returns the registration with the most
