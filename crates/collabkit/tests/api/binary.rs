@@ -440,3 +440,56 @@ async fn a_crash_leaves_no_session_open() {
     );
     assert!(again.terminate().await.success());
 }
+
+/// The real binary closes slow and silent clients (its flags reach the server), refuses a
+/// second server on the same database, and says why.
+#[tokio::test]
+async fn the_binary_closes_slow_clients_and_refuses_a_second_server() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_server_with(
+        dir.path(),
+        &[
+            "--header-read-timeout",
+            "300ms",
+            "--idle-timeout",
+            "600ms",
+            "--ws-heartbeat",
+            "200ms",
+        ],
+    )
+    .await;
+    let addr = server.base.trim_start_matches("http://").to_owned();
+    let mut half = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half.write_all(b"GET /healthz HTT").await.unwrap();
+    let silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    for mut stream in [half, silent] {
+        let mut buf = [0u8; 256];
+        let closed = tokio::time::timeout(Duration::from_secs(5), async {
+            loop {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => continue,
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "the binary kept a dawdling connection open");
+    }
+
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            &database_url(dir.path()),
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert!(!out.status.success(), "a second server started");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("already served"), "{stderr}");
+    server.terminate().await;
+}
