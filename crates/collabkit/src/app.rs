@@ -40,6 +40,7 @@ impl App {
         };
         let secrets = load_secret_key(&config)?;
         let store = store::open(&config.database, &config.store).await?;
+        seal_legacy_tokens(&store, &secrets).await?;
         let metrics = Arc::new(Metrics::new());
         let dispatcher = Dispatcher::new(
             store.clone(),
@@ -154,6 +155,28 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// Users stored before tokens were sealed at rest get theirs sealed now (the server holds the
+/// key, the schema migration does not).
+async fn seal_legacy_tokens(store: &SharedStore, secrets: &SecretBox) -> anyhow::Result<()> {
+    let key = secrets.clone();
+    let seal: store::TokenSealer = Arc::new(move |t| key.seal(t));
+    let mut total = 0;
+    loop {
+        let n = store.seal_legacy_tokens(seal.clone(), 1000).await?;
+        total += n;
+        if n == 0 {
+            break;
+        }
+    }
+    if total > 0 {
+        tracing::info!(
+            users = total,
+            "sealed the user tokens stored in clear by an earlier version"
+        );
+    }
+    Ok(())
 }
 
 /// `--secret-key`, or the key file beside the SQLite database (`collabkit.db.key`).

@@ -202,7 +202,11 @@ async fn list_room_users(
         .list_users(auth.id(), &p.room_id, q.to_request()?)
         .await?;
     Ok(Data::json(UserList {
-        users: page.items.iter().map(|u| u.to_contract()).collect(),
+        users: page
+            .items
+            .iter()
+            .map(|u| super::users::contract(&state, u))
+            .collect::<Result<_, _>>()?,
         next_cursor: page.next.map(encode_cursor),
     }))
 }

@@ -14,7 +14,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Query};
 use super::paths::{CustomIdPath, UserPath};
 use super::{AppState, Data, validate};
-use crate::store::{NewUser, UserPatch};
+use crate::store::{NewUser, User, UserPatch};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -74,15 +74,18 @@ async fn create_user(
     State(state): State<AppState>,
     Json(body): Json<CreateUser>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let token = crate::accounts::new_user_token();
     let new = NewUser {
         room_id: body.room_id,
         custom_id: validate::custom_id("customId", body.custom_id)?,
         name: validate::text("name", body.name, validate::MAX_NAME)?,
         profile_picture: validate::picture(body.profile_picture)?,
+        token_sealed: state.secrets.seal(&token),
+        token,
     };
     let change = state.store.create_user(auth.id(), new).await?;
     state.metrics.record_events(&change.events);
-    let user = change.value.to_contract();
+    let user = contract(&state, &change.value)?;
     Ok((
         StatusCode::CREATED,
         Data::json(CreatedUser {
@@ -103,7 +106,7 @@ async fn get_user(
 ) -> Result<axum::Json<Data<UserBody>>, ApiError> {
     let user = state.store.get_user(auth.id(), &p.user_id).await?;
     Ok(Data::json(UserBody {
-        user: user.to_contract(),
+        user: contract(&state, &user)?,
     }))
 }
 
@@ -125,7 +128,7 @@ async fn get_user_by_custom_id(
         .find_user_by_custom_id(auth.id(), &room_id, &p.custom_id)
         .await?;
     Ok(Data::json(UserBody {
-        user: user.to_contract(),
+        user: contract(&state, &user)?,
     }))
 }
 
@@ -152,7 +155,7 @@ async fn update_user(
         .await?;
     state.metrics.record_events(&change.events);
     Ok(Data::json(UserBody {
-        user: change.value.to_contract(),
+        user: contract(&state, &change.value)?,
     }))
 }
 
@@ -173,4 +176,17 @@ async fn delete_user(
     state.hub.forget_user(&user.room_id, &user.id).await;
     state.metrics.record_events(&change.events);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The contract's user, its token opened with the server key.
+pub(super) fn contract(state: &AppState, user: &User) -> Result<CollabKitUser, ApiError> {
+    let token = state.secrets.open(&user.token_sealed).map_err(|e| {
+        tracing::error!(user = %user.id, error = %e, "a user token cannot be opened with this server key");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the user's token cannot be read with this server's key",
+        )
+    })?;
+    Ok(user.to_contract(token))
 }

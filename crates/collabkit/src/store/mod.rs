@@ -22,6 +22,9 @@ use crate::clock::Timestamp;
 pub use error::{StoreError, StoreResult};
 pub use model::*;
 
+/// Seals a user token with the server key (see [`Store::seal_legacy_tokens`]).
+pub type TokenSealer = Arc<dyn Fn(&str) -> String + Send + Sync + 'static>;
+
 /// The store the rest of the server talks to.
 pub type SharedStore = Arc<dyn Store>;
 
@@ -55,6 +58,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<User>;
     /// The user a realtime token belongs to, in any account.
     async fn find_user_by_token(&self, token: &str) -> StoreResult<User>;
+    /// Users stored before tokens were sealed keep them in clear (and cannot connect): this
+    /// converts up to `batch` of them with `seal`, returning how many. Run at start until 0.
+    async fn seal_legacy_tokens(&self, seal: TokenSealer, batch: u32) -> StoreResult<u64>;
     async fn list_users(
         &self,
         account_id: &str,

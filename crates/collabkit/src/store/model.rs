@@ -44,28 +44,30 @@ pub struct User {
     pub custom_id: String,
     pub name: String,
     pub profile_picture: Option<String>,
-    /// The user's secret for the realtime connection.
-    pub token: String,
+    /// The user's secret for the realtime connection, sealed with the server key (the API
+    /// opens it to show it; the database alone does not yield a usable token).
+    pub token_sealed: String,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
 
 impl User {
-    pub fn to_contract(&self) -> CollabKitUser {
+    /// The contract's user, with its token opened by the caller.
+    pub fn to_contract(&self, token: String) -> CollabKitUser {
         CollabKitUser {
             id: self.id.clone(),
             room_id: self.room_id.clone(),
             custom_id: self.custom_id.clone(),
             name: self.name.clone(),
             profile_picture: self.profile_picture.clone(),
-            token: self.token.clone(),
+            token,
             created_at: clock::format(&self.created_at),
             updated_at: clock::format(&self.updated_at),
         }
     }
 
     pub fn to_webhook(&self) -> WebhookUser {
-        self.to_contract().into()
+        self.to_contract(String::new()).into()
     }
 }
 
@@ -93,6 +95,9 @@ pub struct NewUser {
     pub custom_id: String,
     pub name: String,
     pub profile_picture: Option<String>,
+    /// Its realtime token: looked up by [`crate::accounts::token_lookup`], kept only sealed.
+    pub token: String,
+    pub token_sealed: String,
 }
 
 /// A partial update of a user; `None` leaves a field as it is.

@@ -112,3 +112,26 @@ async fn users_of_a_room_paginate() {
     assert_eq!(second["data"]["users"][0]["customId"], "u2");
     assert!(second["data"]["next_cursor"].is_null());
 }
+
+/// Reading the database does not yield a usable token: it holds a lookup key and a sealed copy;
+/// the API still shows the token and the token still connects.
+#[tokio::test]
+async fn tokens_are_not_stored_in_clear() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let user = app.create_user(room["id"].as_str().unwrap(), "u").await;
+    let token = user["token"].as_str().unwrap().to_owned();
+    let db = rusqlite::Connection::open(TestApp::db_path(&app.dir)).unwrap();
+    let (stored, sealed): (String, String) = db
+        .query_row("SELECT token, token_sealed FROM users", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert!(!stored.contains(&token[16..]) && !sealed.contains(&token[16..]));
+    let (_, got) = app
+        .get(&format!("/users/{}", user["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(got["data"]["user"]["token"], token.as_str());
+    let (_ws, welcome) = crate::ws::Ws::connect(&app, &token).await;
+    assert_eq!(welcome["user"]["id"], user["id"]);
+}

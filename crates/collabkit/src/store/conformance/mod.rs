@@ -75,12 +75,21 @@ pub(super) fn new_room(custom_id: &str) -> NewRoom {
 }
 
 pub(super) fn new_user(room_id: &str, custom_id: &str) -> NewUser {
+    let token = accounts::new_user_token();
     NewUser {
         room_id: room_id.into(),
         custom_id: custom_id.into(),
         name: format!("User {custom_id}"),
         profile_picture: None,
+        // The store keeps it as given; sealing is the API's (it holds the key).
+        token_sealed: sealed(&token),
+        token,
     }
+}
+
+/// A stand-in for the API's sealing: any opaque text will do for the store.
+pub(super) fn sealed(token: &str) -> String {
+    format!("sealed:{token}")
 }
 
 /// Creates a user in `room_id` and returns it.

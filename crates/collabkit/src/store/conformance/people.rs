@@ -4,7 +4,7 @@ use collabkit_webhooks::{WebhookEventName, WebhookPayload};
 
 use super::{ALL, account, all_events, new_room, new_user, user};
 use crate::accounts;
-use crate::store::{EventFilter, PageRequest, Store, StoreError, UserPatch};
+use crate::store::{EventFilter, PageRequest, Store, StoreError, User, UserPatch};
 
 pub async fn accounts_are_created_and_found(store: &dyn Store) {
     assert_eq!(store.count_accounts().await.unwrap(), 0);
@@ -150,7 +150,9 @@ pub async fn user_changes_store_exactly_their_events(store: &dyn Store) {
         assert_eq!(payload.event(), stored.event);
         assert_eq!(payload.room().id, room.id);
         assert!(
-            !stored.payload.contains(&user.token),
+            !stored
+                .payload
+                .contains(&user.token_sealed["sealed:".len()..]),
             "payloads never carry the token"
         );
     }
@@ -265,9 +267,11 @@ pub async fn users_are_found_by_token_and_custom_id(store: &dyn Store) {
     let r2 = store.create_room(&a, new_room("r2")).await.unwrap();
     let u1 = user(store, &a, &r1.id, "same").await;
     let u2 = user(store, &a, &r2.id, "same").await;
-    assert_ne!(u1.token, u2.token);
-    assert!(u1.token.len() >= 40);
-    assert_eq!(store.find_user_by_token(&u2.token).await.unwrap(), u2);
+    let token = |u: &User| u.token_sealed["sealed:".len()..].to_owned();
+    assert_ne!(token(&u1), token(&u2));
+    assert!(token(&u1).len() >= 40);
+    assert_eq!(store.find_user_by_token(&token(&u2)).await.unwrap(), u2);
+    assert_eq!(u2.token_sealed, super::sealed(&token(&u2)), "kept as given");
     assert_eq!(
         store
             .find_user_by_custom_id(&a, &r1.id, "same")

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_sessions.sql")),
     (4, include_str!("migrations/0004_compact_deliveries.sql")),
     (5, include_str!("migrations/0005_lookups_by_room.sql")),
+    (6, include_str!("migrations/0006_sealed_user_tokens.sql")),
 ];
 
 /// Brings the schema up to date.
@@ -132,6 +133,8 @@ mod tests {
             custom_id: "new".into(),
             name: "New".into(),
             profile_picture: None,
+            token: "utk_new".into(),
+            token_sealed: "sealed".into(),
         };
         store.create_user("acc_1", room).await.unwrap();
         let log = store
@@ -142,5 +145,48 @@ mod tests {
         assert_eq!(log.len(), 3);
         assert_eq!(log[0].event, WebhookEventName::UserCreated);
         assert_eq!(log[0].status, DeliveryStatus::Pending);
+    }
+
+    /// A user stored in clear by version 5 is found by its token once sealed, and the row no
+    /// longer holds the token.
+    #[tokio::test]
+    async fn version_6_seals_tokens_stored_in_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_to(&mut conn, 5).unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES ('acc_1', 'a', 'h', '{T}');
+                 INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
+                     VALUES ('room_1', 'acc_1', 'r', 'R', '{T}', '{T}');
+                 INSERT INTO users (id, account_id, room_id, custom_id, name, token, created_at, updated_at)
+                     VALUES ('usr_1', 'acc_1', 'room_1', 'u', 'U', 'utk_legacysecret0123456789', '{T}', '{T}');"
+            ))
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path, &StoreTuning::default())
+            .await
+            .unwrap();
+        assert!(
+            store
+                .find_user_by_token("utk_legacysecret0123456789")
+                .await
+                .is_err(),
+            "not usable before it is sealed"
+        );
+        let seal: crate::store::TokenSealer = std::sync::Arc::new(|t| format!("sealed:{t}"));
+        assert_eq!(store.seal_legacy_tokens(seal.clone(), 10).await.unwrap(), 1);
+        assert_eq!(store.seal_legacy_tokens(seal, 10).await.unwrap(), 0);
+        let user = store
+            .find_user_by_token("utk_legacysecret0123456789")
+            .await
+            .unwrap();
+        assert_eq!(user.token_sealed, "sealed:utk_legacysecret0123456789");
+        let raw: String = Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT token FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_ne!(raw, "utk_legacysecret0123456789");
     }
 }

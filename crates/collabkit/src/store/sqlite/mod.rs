@@ -315,6 +315,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn seal_legacy_tokens(&self, seal: super::TokenSealer, batch: u32) -> StoreResult<u64> {
+        self.writer
+            .write(move |c| people::seal_legacy_tokens(c, seal.as_ref(), batch))
+            .await
+    }
+
     async fn list_users(
         &self,
         account_id: &str,

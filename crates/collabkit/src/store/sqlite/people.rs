@@ -199,13 +199,13 @@ pub fn create_user(
         custom_id: new.custom_id,
         name: new.name,
         profile_picture: new.profile_picture,
-        token: crate::accounts::new_user_token(),
+        token_sealed: new.token_sealed,
         created_at: now,
         updated_at: now,
     };
     conn.prepare_cached(
-        "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -215,7 +215,8 @@ pub fn create_user(
             user.custom_id,
             user.name,
             user.profile_picture,
-            user.token,
+            crate::accounts::token_lookup(&new.token),
+            user.token_sealed,
             ts(&user.created_at),
             ts(&user.updated_at)
         ])
@@ -251,11 +252,42 @@ pub fn user_by_custom_id(
 }
 
 pub fn user_by_token(conn: &Connection, token: &str) -> StoreResult<User> {
-    conn.prepare_cached(&format!("SELECT {USER_COLS} FROM users WHERE token = ?1"))
-        .and_then(|mut s| s.query_row(params![token], rows::user).optional())
-        .map_err(backend)?
-        .map(|(_, u)| u)
-        .ok_or(StoreError::NotFound("user"))
+    let lookup = crate::accounts::token_lookup(token);
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLS} FROM users WHERE token = ?1 AND token_sealed IS NOT NULL"
+    ))
+    .and_then(|mut s| s.query_row(params![lookup], rows::user).optional())
+    .map_err(backend)?
+    .map(|(_, u)| u)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+/// See [`crate::store::Store::seal_legacy_tokens`].
+pub fn seal_legacy_tokens(
+    conn: &Connection,
+    seal: &(dyn Fn(&str) -> String + Send + Sync),
+    batch: u32,
+) -> StoreResult<u64> {
+    let legacy: Vec<(i64, String)> = conn
+        .prepare("SELECT seq, token FROM users WHERE token_sealed IS NULL LIMIT ?1")
+        .and_then(|mut s| {
+            s.query_map(params![batch], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .map_err(backend)?;
+    let mut update = conn
+        .prepare("UPDATE users SET token = ?2, token_sealed = ?3 WHERE seq = ?1")
+        .map_err(backend)?;
+    for (seq, token) in &legacy {
+        update
+            .execute(params![
+                seq,
+                crate::accounts::token_lookup(token),
+                seal(token)
+            ])
+            .map_err(backend)?;
+    }
+    Ok(legacy.len() as u64)
 }
 
 pub fn list_users(

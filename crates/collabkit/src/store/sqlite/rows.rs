@@ -41,8 +41,7 @@ fn parse_ts(row: &Row, idx: &str) -> rusqlite::Result<Timestamp> {
 
 pub const ACCOUNT_COLS: &str = "id, name, api_key_hash, created_at";
 pub const ROOM_COLS: &str = "seq, id, account_id, custom_id, name, created_at, updated_at";
-pub const USER_COLS: &str =
-    "seq, id, account_id, room_id, custom_id, name, profile_picture, token, created_at, updated_at";
+pub const USER_COLS: &str = "seq, id, account_id, room_id, custom_id, name, profile_picture, token_sealed, created_at, updated_at";
 pub const EVENT_COLS: &str = "seq, id, account_id, room_id, event, payload, created_at";
 
 pub fn account(row: &Row) -> rusqlite::Result<Account> {
@@ -78,7 +77,10 @@ pub fn user(row: &Row) -> rusqlite::Result<(i64, User)> {
             custom_id: row.get("custom_id")?,
             name: row.get("name")?,
             profile_picture: row.get("profile_picture")?,
-            token: row.get("token")?,
+            // A row not converted yet reads as no token (see `seal_legacy_tokens`).
+            token_sealed: row
+                .get::<_, Option<String>>("token_sealed")?
+                .unwrap_or_default(),
             created_at: parse_ts(row, "created_at")?,
             updated_at: parse_ts(row, "updated_at")?,
         },

@@ -410,6 +410,8 @@ mod tests {
                 custom_id: format!("u{i}"),
                 name: "A name long enough to make the rows count".into(),
                 profile_picture: None,
+                token: crate::accounts::new_user_token(),
+                token_sealed: "sealed".into(),
             };
             store.create_user(&account, user).await.unwrap();
             let size = std::fs::metadata(&wal_file).map(|m| m.len()).unwrap_or(0);
