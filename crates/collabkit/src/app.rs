@@ -42,12 +42,16 @@ impl App {
         let store = store::open(&config.database, &config.store).await?;
         seal_legacy_tokens(&store, &secrets).await?;
         let metrics = Arc::new(Metrics::new());
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(
+            config.http.max_in_flight.max(1),
+        ));
         let dispatcher = Dispatcher::new(
             store.clone(),
             config.delivery.clone(),
             secrets.clone(),
             metrics.clone(),
         )?;
+        dispatcher.yield_to_api(in_flight.clone(), config.http.max_in_flight.max(1));
         // Sessions still open belong to connections that died with the previous process.
         let orphans = store.close_open_sessions().await?;
         if orphans.value > 0 {
@@ -72,9 +76,7 @@ impl App {
             secrets,
             delivery: Arc::new(config.delivery.clone()),
             hub,
-            in_flight: Arc::new(tokio::sync::Semaphore::new(
-                config.http.max_in_flight.max(1),
-            )),
+            in_flight,
             account_rate: Arc::new(crate::rate_limit::KeyedLimiter::new(
                 config.http.account_rate_limit,
             )),

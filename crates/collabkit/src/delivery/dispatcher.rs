@@ -68,6 +68,8 @@ pub struct Dispatcher {
     unfinished: Mutex<HashMap<String, i64>>,
     /// Rate limit of the WARN lines about failing deliveries.
     warnings: super::warnings::Warnings,
+    /// The API's in-flight requests and their cap: while the API is busy, attempts wait.
+    api: std::sync::OnceLock<(Arc<Semaphore>, usize)>,
 }
 
 struct Inboxes {
@@ -112,6 +114,7 @@ impl Dispatcher {
             signers: Mutex::new(HashMap::new()),
             unfinished: Mutex::new(HashMap::new()),
             warnings: super::warnings::Warnings::new(Duration::from_secs(60)),
+            api: std::sync::OnceLock::new(),
         }))
     }
 
@@ -139,6 +142,26 @@ impl Dispatcher {
             Err(e) => {
                 tracing::warn!(error = %e, "giving back unfinished deliveries failed; their leases will run out")
             }
+        }
+    }
+
+    /// Under overload the API and the attempts compete for the same cores, and the API's
+    /// answers are what a client waits on: while more than half of `--max-in-flight` API
+    /// requests are being handled, attempts wait before they start (the deliveries wait in the
+    /// database or the bounded hand-off, not in flight).
+    pub fn yield_to_api(&self, in_flight: Arc<Semaphore>, max: usize) {
+        let _ = self.api.set((in_flight, max));
+    }
+
+    async fn wait_for_api(&self) {
+        let Some((in_flight, max)) = self.api.get() else {
+            return;
+        };
+        for _ in 0..200 {
+            if max - in_flight.available_permits() <= max / 2 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 
@@ -314,6 +337,7 @@ impl Dispatcher {
             let webhook_id = d.webhook_id.clone();
             {
                 let _share = share.acquire().await.expect("shares are never closed");
+                this.wait_for_api().await;
                 let _slot = this.slots.acquire().await.expect("slots are never closed");
                 if handed {
                     this.backlog.fetch_sub(1, Ordering::Relaxed);
