@@ -184,39 +184,48 @@ impl Server {
     }
 
     async fn register_for(&self, url: &str, events: Value) -> anyhow::Result<String> {
-        let resp = self
-            .http
-            .post(format!("{}/webhooks", self.api))
-            .bearer_auth(&self.bearer)
-            .json(&json!({"url": url, "events": events}))
-            .send()
-            .await?;
-        anyhow::ensure!(
-            resp.status().is_success(),
-            "registration failed: {}",
-            resp.text().await?
-        );
-        let body: Value = resp.json().await?;
-        body["data"]["webhook"]["id"]
+        self.create(
+            "/webhooks",
+            json!({"url": url, "events": events}),
+            "webhook",
+        )
+        .await
+    }
+
+    /// `POST path` with `body`; returns the id of the `kind` it created.
+    async fn create(&self, path: &str, body: Value, kind: &str) -> anyhow::Result<String> {
+        let data = self.call(reqwest::Method::POST, path, Some(body)).await?;
+        data[kind]["id"]
             .as_str()
             .map(str::to_owned)
-            .ok_or_else(|| anyhow::anyhow!("registration without an id: {body}"))
+            .ok_or_else(|| anyhow::anyhow!("{path}: no {kind} id in {data}"))
+    }
+
+    /// Stops a registration's deliveries; its log stays.
+    async fn disable_webhook(&self, id: &str) -> anyhow::Result<()> {
+        let body = json!({"enabled": false});
+        self.call(
+            reqwest::Method::PATCH,
+            &format!("/webhooks/{id}"),
+            Some(body),
+        )
+        .await?;
+        Ok(())
     }
 
     /// `POST …/recover` since `since`; returns how many deliveries it scheduled.
     async fn recover(&self, webhook_id: &str, since: &str) -> anyhow::Result<u64> {
-        let body: Value = self
-            .http
-            .post(format!("{}/webhooks/{webhook_id}/recover", self.api))
-            .bearer_auth(&self.bearer)
-            .json(&json!({ "since": since }))
-            .send()
-            .await?
-            .json()
+        let path = format!("/webhooks/{webhook_id}/recover");
+        let data = self
+            .call(
+                reqwest::Method::POST,
+                &path,
+                Some(json!({ "since": since })),
+            )
             .await?;
-        body["data"]["scheduled"]
+        data["scheduled"]
             .as_u64()
-            .ok_or_else(|| anyhow::anyhow!("recover failed: {body}"))
+            .ok_or_else(|| anyhow::anyhow!("recover failed: {data}"))
     }
 
     /// Creates one user (one `user.created` event).
@@ -239,11 +248,12 @@ impl Server {
     /// Creates `n` events with `clients` concurrent clients, as fast as the server takes them.
     async fn events(self: &Arc<Self>, n: u64, clients: usize) -> anyhow::Result<()> {
         let server = self.clone();
-        concurrently(n, clients, move |i| {
+        in_parallel(n as usize, clients, move |i| {
             let server = server.clone();
-            async move { server.event(i).await }
+            async move { server.event(i as u64).await }
         })
-        .await
+        .await?;
+        Ok(())
     }
 
     /// Offers `rate` events per second for `secs` seconds, open loop.
@@ -270,32 +280,36 @@ impl Drop for Server {
     }
 }
 
-/// Runs `work(i)` for `i` in `0..n` on `clients` concurrent tasks.
-pub(crate) async fn concurrently<F, Fut>(n: u64, clients: usize, work: F) -> anyhow::Result<()>
+/// Runs `f(i)` for `i` in `0..n` on `width` concurrent tasks; the results in order of `i`.
+pub(super) async fn in_parallel<T, F, Fut>(n: usize, width: usize, f: F) -> anyhow::Result<Vec<T>>
 where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = anyhow::Result<()>> + Send,
+    T: Send + 'static,
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<T>> + Send,
 {
-    let work = Arc::new(work);
+    let f = Arc::new(f);
     let next = Arc::new(AtomicU64::new(0));
-    let tasks: Vec<_> = (0..clients)
+    let tasks: Vec<_> = (0..width)
         .map(|_| {
-            let (work, next) = (work.clone(), next.clone());
+            let (f, next) = (f.clone(), next.clone());
             tokio::spawn(async move {
+                let mut out = vec![];
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let i = next.fetch_add(1, Ordering::Relaxed) as usize;
                     if i >= n {
-                        return Ok::<_, anyhow::Error>(());
+                        return Ok::<_, anyhow::Error>(out);
                     }
-                    work(i).await?;
+                    out.push((i, f(i).await?));
                 }
             })
         })
         .collect();
+    let mut all = vec![];
     for t in tasks {
-        t.await??;
+        all.extend(t.await??);
     }
-    Ok(())
+    all.sort_by_key(|(i, _)| *i);
+    Ok(all.into_iter().map(|(_, v)| v).collect())
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::receiver::BenchReceiver;
-use super::{BenchArgs, Server, percentile, rss_mib};
+use super::{BenchArgs, Server, in_parallel, percentile, rss_mib};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -105,37 +105,6 @@ fn raise_fd_limit(want: u64) -> u64 {
         }
         lim.rlim_cur
     }
-}
-
-async fn in_parallel<T, F, Fut>(n: usize, width: usize, f: F) -> anyhow::Result<Vec<T>>
-where
-    T: Send + 'static,
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = anyhow::Result<T>> + Send,
-{
-    let f = Arc::new(f);
-    let next = Arc::new(AtomicU64::new(0));
-    let tasks: Vec<_> = (0..width)
-        .map(|_| {
-            let (f, next) = (f.clone(), next.clone());
-            tokio::spawn(async move {
-                let mut out = vec![];
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed) as usize;
-                    if i >= n {
-                        return Ok::<_, anyhow::Error>(out);
-                    }
-                    out.push((i, f(i).await?));
-                }
-            })
-        })
-        .collect();
-    let mut all = vec![];
-    for t in tasks {
-        all.extend(t.await??);
-    }
-    all.sort_by_key(|(i, _)| *i);
-    Ok(all.into_iter().map(|(_, v)| v).collect())
 }
 
 /// `collabkit bench-clients`: opens a connection per token, reports `opened <seconds>`, and

@@ -13,7 +13,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::receiver::BenchReceiver;
-use super::{BenchArgs, Server, concurrently, percentile};
+use super::{BenchArgs, Server, in_parallel, percentile};
 use crate::store::StorageStats;
 
 /// Events of one end-to-end run, and how many runs; the offered rate of the latency run.
@@ -46,27 +46,11 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     );
     let empty = start(args).await?;
     let rx = BenchReceiver::start().await?;
-    let busiest = empty
-        .call(
-            Method::POST,
-            "/webhooks",
-            Some(json!({"url": rx.url, "events": ["user.created"]})),
-        )
-        .await?["webhook"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let busiest_empty = empty.register(&rx.url).await?;
     empty.events(EVENTS, CLIENTS).await?;
     rx.wait_for(EVENTS).await;
     // As on the large database: its log stays, its events stop.
-    empty
-        .call(
-            Method::PATCH,
-            &format!("/webhooks/{busiest}"),
-            Some(json!({"enabled": false})),
-        )
-        .await?;
-    let busiest_empty = busiest;
+    empty.disable_webhook(&busiest_empty).await?;
 
     let full = start(args).await?;
     let busiest_full = seed(&full, args.scale_rooms, users, args.scale_deliveries).await?;
@@ -187,29 +171,17 @@ async fn seed(
 ) -> anyhow::Result<String> {
     let rx = BenchReceiver::start().await?;
     let started = Instant::now();
-    let room_ids = Arc::new(std::sync::Mutex::new(vec![String::new(); rooms as usize]));
-    let (s, ids, url) = (server.clone(), room_ids.clone(), rx.url.clone());
-    concurrently(rooms, CLIENTS, move |i| {
-        let (s, ids, url) = (s.clone(), ids.clone(), url.clone());
+    let (s, url) = (server.clone(), rx.url.clone());
+    let room_ids = in_parallel(rooms as usize, CLIENTS, move |i| {
+        let (s, url) = (s.clone(), url.clone());
         async move {
-            let room = s
-                .call(
-                    Method::POST,
-                    "/rooms",
-                    Some(json!({"name": format!("Room {i}"), "customId": format!("room-{i}")})),
-                )
-                .await?;
-            let id = room["room"]["id"].as_str().unwrap_or_default().to_owned();
-            s.call(
-                Method::POST,
-                "/webhooks",
-                Some(json!({"url": url, "room_id": id, "events": [
-                    "user.created", "user.updated", "user.deleted", "participant.joined",
-                    "participant.left", "session.started", "session.closed"]})),
-            )
-            .await?;
-            ids.lock().unwrap()[i as usize] = id;
-            Ok(())
+            let room = json!({"name": format!("Room {i}"), "customId": format!("room-{i}")});
+            let id = s.create("/rooms", room, "room").await?;
+            let hook = json!({"url": url, "room_id": id, "events": [
+                "user.created", "user.updated", "user.deleted", "participant.joined",
+                "participant.left", "session.started", "session.closed"]});
+            s.create("/webhooks", hook, "webhook").await?;
+            Ok(id)
         }
     })
     .await?;
@@ -221,33 +193,16 @@ async fn seed(
     let per_user = deliveries.div_ceil(users).max(1);
     let mut account_wide = Vec::new();
     for _ in 1..per_user {
-        let hook = server
-            .call(
-                Method::POST,
-                "/webhooks",
-                Some(json!({"url": rx.url, "events": ["user.created"]})),
-            )
-            .await?;
-        account_wide.push(
-            hook["webhook"]["id"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned(),
-        );
+        account_wide.push(server.register(&rx.url).await?);
     }
     let started = Instant::now();
-    let ids = room_ids.lock().unwrap().clone();
-    let (s, ids) = (server.clone(), Arc::new(ids));
-    concurrently(users, CLIENTS, move |i| {
+    let (s, ids) = (server.clone(), Arc::new(room_ids));
+    in_parallel(users as usize, CLIENTS, move |i| {
         let (s, ids) = (s.clone(), ids.clone());
         async move {
-            let room = &ids[(i % ids.len() as u64) as usize];
-            s.call(
-                Method::POST,
-                "/users",
-                Some(json!({"name": format!("User {i}"), "roomId": room, "customId": format!("user-{i}")})),
-            )
-            .await?;
+            let room = &ids[i % ids.len()];
+            let user = json!({"name": format!("User {i}"), "roomId": room, "customId": format!("user-{i}")});
+            s.create("/users", user, "user").await?;
             Ok(())
         }
     })
@@ -260,13 +215,7 @@ async fn seed(
         started.elapsed().as_secs_f64()
     );
     for id in &account_wide {
-        server
-            .call(
-                Method::PATCH,
-                &format!("/webhooks/{id}"),
-                Some(json!({"enabled": false})),
-            )
-            .await?;
+        server.disable_webhook(id).await?;
     }
     Ok(account_wide.first().cloned().unwrap_or_default())
 }
@@ -310,13 +259,8 @@ async fn measure(
         settle(server).await?;
         // End to end: one registration on a room with nothing else.
         let rx = BenchReceiver::start().await?;
-        server
-            .call(
-                Method::POST,
-                "/webhooks",
-                Some(json!({"url": rx.url, "room_id": server.room_id, "events": ["user.created"]})),
-            )
-            .await?;
+        let hook = json!({"url": rx.url, "room_id": server.room_id, "events": ["user.created"]});
+        server.create("/webhooks", hook, "webhook").await?;
         sides.push(Side {
             server,
             busiest,
@@ -395,49 +339,21 @@ async fn measure(
 /// The claim path: a receiver down for a while, then everything it missed recovered at once;
 /// returns recovered deliveries per second. Each round on a room of its own.
 async fn claim_path(server: &Arc<Server>, round: u32) -> anyhow::Result<f64> {
-    let room = server
-        .call(
-            Method::POST,
-            "/rooms",
-            Some(json!({"name": "Claims", "customId": format!("claims-{round}")})),
-        )
-        .await?["room"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let room = json!({"name": "Claims", "customId": format!("claims-{round}")});
+    let room = server.create("/rooms", room, "room").await?;
     let down = BenchReceiver::start().await?;
     down.counts.status.store(500, Ordering::Relaxed);
-    let hook = server
-        .call(
-            Method::POST,
-            "/webhooks",
-            Some(json!({"url": down.url, "room_id": room, "events": ["user.updated"]})),
-        )
-        .await?["webhook"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let hook = json!({"url": down.url, "room_id": room, "events": ["user.updated"]});
+    let hook = server.create("/webhooks", hook, "webhook").await?;
     let since = crate::clock::format(&crate::clock::now());
-    let user = server
-        .call(
-            Method::POST,
-            "/users",
-            Some(json!({"name": "Renamed", "roomId": room, "customId": "renamed"})),
-        )
-        .await?["user"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let user = json!({"name": "Renamed", "roomId": room, "customId": "renamed"});
+    let user = server.create("/users", user, "user").await?;
     let (s, path) = (server.clone(), Arc::new(format!("/users/{user}")));
-    concurrently(RECOVERED, CLIENTS, move |i| {
+    in_parallel(RECOVERED as usize, CLIENTS, move |i| {
         let (s, path) = (s.clone(), path.clone());
         async move {
-            s.call(
-                Method::PATCH,
-                &path,
-                Some(json!({"name": format!("Name {i}")})),
-            )
-            .await?;
+            let rename = json!({"name": format!("Name {i}")});
+            s.call(Method::PATCH, &path, Some(rename)).await?;
             Ok(())
         }
     })
@@ -446,15 +362,7 @@ async fn claim_path(server: &Arc<Server>, round: u32) -> anyhow::Result<f64> {
     settle(server).await?;
     down.counts.status.store(200, Ordering::Relaxed);
     let started = Instant::now();
-    let scheduled = server
-        .call(
-            Method::POST,
-            &format!("/webhooks/{hook}/recover"),
-            Some(json!({ "since": since })),
-        )
-        .await?["scheduled"]
-        .as_u64()
-        .unwrap_or(0);
+    let scheduled = server.recover(&hook, &since).await?;
     anyhow::ensure!(
         scheduled == RECOVERED,
         "recovered {scheduled} of {RECOVERED}"
