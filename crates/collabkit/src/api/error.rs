@@ -42,6 +42,18 @@ impl ApiError {
     }
 
     /// 400 for input that parsed but breaks a rule; the message names the field.
+    /// 503 with `Retry-After`: the server refused the request, unchanged, to stay prompt.
+    pub fn overloaded() -> ApiError {
+        ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "the server has more work than it can do in time; nothing was changed, try again shortly",
+            )
+        }
+    }
+
     pub fn invalid(message: impl Into<String>) -> ApiError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
     }
@@ -64,14 +76,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound(what) => ApiError::not_found(what),
             StoreError::Conflict(msg) => ApiError::new(StatusCode::CONFLICT, "conflict", msg),
-            StoreError::Overloaded => ApiError {
-                retry_after: Some(1),
-                ..ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "overloaded",
-                    "the server has more work queued than it can do in time; nothing was changed, try again shortly",
-                )
-            },
+            StoreError::Overloaded => ApiError::overloaded(),
             StoreError::Backend(cause) => {
                 // The cause is for operators; clients get no internals.
                 tracing::error!(%cause, "storage failure");

@@ -150,9 +150,7 @@ async fn shed_overload(State(state): State<AppState>, req: Request, next: Next) 
     }
     let Ok(_permit) = state.in_flight.try_acquire() else {
         state.metrics.http_shed.inc();
-        return axum::response::IntoResponse::into_response(error::ApiError::from(
-            crate::store::StoreError::Overloaded,
-        ));
+        return axum::response::IntoResponse::into_response(error::ApiError::overloaded());
     };
     next.run(req).await
 }
