@@ -262,6 +262,9 @@ pub fn user_by_token(conn: &Connection, token: &str) -> StoreResult<User> {
     .ok_or(StoreError::NotFound("user"))
 }
 
+/// Rows whose token is still in clear (`users_token_unsealed` holds only them).
+const LEGACY_TOKENS: &str = "SELECT seq, token FROM users WHERE token_sealed IS NULL LIMIT ?1";
+
 /// See [`crate::store::Store::seal_legacy_tokens`].
 pub fn seal_legacy_tokens(
     conn: &Connection,
@@ -269,7 +272,7 @@ pub fn seal_legacy_tokens(
     batch: u32,
 ) -> StoreResult<u64> {
     let legacy: Vec<(i64, String)> = conn
-        .prepare("SELECT seq, token FROM users WHERE token_sealed IS NULL LIMIT ?1")
+        .prepare(LEGACY_TOKENS)
         .and_then(|mut s| {
             s.query_map(params![batch], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect()
@@ -464,6 +467,17 @@ mod tests {
             );
             assert!(!plan.iter().any(|l| l.contains("SCAN")), "{plan:#?}");
         }
+    }
+
+    /// The start-up look for tokens still in clear seeks an index of just those rows.
+    #[test]
+    fn legacy_tokens_are_found_by_index() {
+        let plan = query_plan(LEGACY_TOKENS, 1);
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("USING INDEX users_token_unsealed")),
+            "{plan:#?}"
+        );
     }
 
     /// Deleting a room finds its registrations and sessions by index (the cascade from `rooms`
