@@ -9,7 +9,8 @@ use tokio_util::task::TaskTracker;
 
 use crate::api::{self, AppState};
 use crate::config::{Config, DatabaseUrl};
-use crate::delivery::{dispatcher::Dispatcher, pruner};
+use crate::delivery::dispatcher::{ApiLoad, Dispatcher};
+use crate::delivery::pruner;
 use crate::metrics::Metrics;
 use crate::realtime::Hub;
 use crate::secrets::SecretBox;
@@ -42,16 +43,14 @@ impl App {
         let store = store::open(&config.database, &config.store).await?;
         seal_legacy_tokens(&store, &secrets).await?;
         let metrics = Arc::new(Metrics::new());
-        let in_flight = Arc::new(tokio::sync::Semaphore::new(
-            config.http.max_in_flight.max(1),
-        ));
+        let api_load = ApiLoad::new(config.http.max_in_flight);
         let dispatcher = Dispatcher::new(
             store.clone(),
             config.delivery.clone(),
             secrets.clone(),
             metrics.clone(),
+            api_load.clone(),
         )?;
-        dispatcher.yield_to_api(in_flight.clone(), config.http.max_in_flight.max(1));
         // Sessions still open belong to connections that died with the previous process.
         let orphans = store.close_open_sessions().await?;
         if orphans.value > 0 {
@@ -76,7 +75,7 @@ impl App {
             secrets,
             delivery: Arc::new(config.delivery.clone()),
             hub,
-            in_flight,
+            in_flight: api_load.in_flight,
             account_rate: Arc::new(crate::rate_limit::KeyedLimiter::new(
                 config.http.account_rate_limit,
             )),

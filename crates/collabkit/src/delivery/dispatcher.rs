@@ -68,8 +68,30 @@ pub struct Dispatcher {
     unfinished: Mutex<HashMap<String, i64>>,
     /// Rate limit of the WARN lines about failing deliveries.
     warnings: super::warnings::Warnings,
-    /// The API's in-flight requests and their cap: while the API is busy, attempts wait.
-    api: std::sync::OnceLock<(Arc<Semaphore>, usize)>,
+    /// The API's load: while it is busy, attempts wait (see `wait_for_api`).
+    api: ApiLoad,
+}
+
+/// The API's requests being handled (permits taken) and their cap, `--max-in-flight`: the API
+/// refuses past the cap, the dispatcher yields past half of it.
+#[derive(Clone)]
+pub struct ApiLoad {
+    pub in_flight: Arc<Semaphore>,
+    pub max: usize,
+}
+
+impl ApiLoad {
+    pub fn new(max: usize) -> ApiLoad {
+        let max = max.max(1);
+        ApiLoad {
+            in_flight: Arc::new(Semaphore::new(max)),
+            max,
+        }
+    }
+
+    fn busy(&self) -> bool {
+        self.max - self.in_flight.available_permits() > self.max / 2
+    }
 }
 
 struct Inboxes {
@@ -84,6 +106,7 @@ impl Dispatcher {
         config: DeliveryConfig,
         secrets: SecretBox,
         metrics: Arc<Metrics>,
+        api: ApiLoad,
     ) -> anyhow::Result<Arc<Dispatcher>> {
         let sender = Sender::new(config.timeout, config.allow_private_destinations)?;
         let (records, records_rx) = mpsc::unbounded_channel();
@@ -114,7 +137,7 @@ impl Dispatcher {
             signers: Mutex::new(HashMap::new()),
             unfinished: Mutex::new(HashMap::new()),
             warnings: super::warnings::Warnings::new(Duration::from_secs(60)),
-            api: std::sync::OnceLock::new(),
+            api,
         }))
     }
 
@@ -147,18 +170,12 @@ impl Dispatcher {
 
     /// Under overload the API and the attempts compete for the same cores, and the API's
     /// answers are what a client waits on: while more than half of `--max-in-flight` API
-    /// requests are being handled, attempts wait before they start (the deliveries wait in the
-    /// database or the bounded hand-off, not in flight).
-    pub fn yield_to_api(&self, in_flight: Arc<Semaphore>, max: usize) {
-        let _ = self.api.set((in_flight, max));
-    }
-
+    /// requests are being handled, an attempt waits before it starts (a second at most, so
+    /// deliveries are delayed, never starved; they wait in the database or the bounded
+    /// hand-off, not in flight).
     async fn wait_for_api(&self) {
-        let Some((in_flight, max)) = self.api.get() else {
-            return;
-        };
         for _ in 0..200 {
-            if max - in_flight.available_permits() <= max / 2 {
+            if !self.api.busy() {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
