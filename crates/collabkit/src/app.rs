@@ -8,13 +8,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::api::{self, AppState};
-use crate::config::{Config, DatabaseUrl};
+use crate::config::Config;
 use crate::delivery::dispatcher::{ApiLoad, Dispatcher};
 use crate::delivery::pruner;
 use crate::metrics::Metrics;
 use crate::realtime::Hub;
 use crate::secrets::SecretBox;
-use crate::store::{self, SharedStore};
+use crate::store::{self, DatabaseUrl, SharedStore};
 
 pub struct App {
     config: Config,
@@ -25,20 +25,15 @@ pub struct App {
     /// Cancelled when `run`'s shutdown is; the hub and its connections watch it.
     stopping: CancellationToken,
     /// One server per SQLite file, held until `run` returns.
-    _lock: Option<crate::store::sqlite::ServerLock>,
+    _lock: Option<store::ServerLock>,
+    /// This server's node id (the sessions its connections hold are its own).
+    node: Arc<str>,
 }
 
 impl App {
     /// Opens the storage (running migrations), loads the secret key and wires the services.
     pub async fn build(config: Config) -> anyhow::Result<App> {
-        let lock = match &config.database {
-            DatabaseUrl::Sqlite(path) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir)?;
-                }
-                Some(crate::store::sqlite::ServerLock::acquire(path).map_err(anyhow::Error::msg)?)
-            }
-        };
+        let lock = store::lock(&config.database)?;
         let secrets = load_secret_key(&config)?;
         let store = store::open(&config.database, &config.store).await?;
         seal_legacy_tokens(&store, &secrets).await?;
@@ -51,12 +46,20 @@ impl App {
             metrics.clone(),
             api_load.clone(),
         )?;
-        // Sessions still open belong to connections that died with the previous process.
-        let orphans = store.close_open_sessions().await?;
+        let handoff = dispatcher.handoff();
+        let node: Arc<str> = crate::ids::new_id(crate::ids::NODE).into();
+        let now = crate::clock::now();
+        store.node_heartbeat(&node, now).await?;
+        // Sessions held by nodes that are gone (on SQLite: the previous run, whose
+        // connections died with it) end now.
+        let cutoff = store::gone_nodes_cutoff(&config.database, now);
+        let orphans = handoff
+            .change(|lease| store.close_sessions_of_gone_nodes(&node, cutoff, lease))
+            .await?;
         if orphans.value > 0 {
             tracing::info!(
                 sessions = orphans.value,
-                "closed sessions left open by the previous run"
+                "closed sessions left open by a server that stopped"
             );
         }
         metrics.record_events(&orphans.events);
@@ -64,6 +67,8 @@ impl App {
         let stopping = CancellationToken::new();
         let hub = Hub::new(
             store.clone(),
+            handoff.clone(),
+            node.clone(),
             metrics.clone(),
             config.realtime.clone(),
             stopping.clone(),
@@ -71,6 +76,7 @@ impl App {
         );
         let state = AppState {
             store,
+            handoff,
             metrics,
             secrets,
             delivery: Arc::new(config.delivery.clone()),
@@ -87,11 +93,17 @@ impl App {
             tasks,
             stopping,
             _lock: lock,
+            node,
         })
     }
 
     pub fn store(&self) -> &SharedStore {
         &self.state.store
+    }
+
+    /// This server's node id.
+    pub fn node(&self) -> &str {
+        &self.node
     }
 
     /// Serves until `shutdown` is cancelled, then lets in-flight requests and background work

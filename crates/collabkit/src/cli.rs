@@ -8,10 +8,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::accounts;
 use crate::app::App;
-use crate::config::{Config, DatabaseUrl, parse_duration};
+use crate::config::Config;
 use crate::delivery::{DeliveryConfig, RetrySchedule};
+use crate::duration::parse as parse_duration;
 use crate::realtime::RealtimeConfig;
-use crate::store::{self, SqliteSynchronous, StoreTuning};
+use crate::store::{self, DatabaseUrl, SqliteOptions, StorageOptions, Synchronous};
 use crate::telemetry::{self, LogFormat};
 
 #[derive(Parser, Debug)]
@@ -43,13 +44,8 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Accounts(AccountsCommand),
-    /// Measure delivery throughput and latency on this machine (fresh temporary database).
-    Bench(crate::bench::BenchArgs),
     /// Run a small webhook receiver that prints deliveries and checks their signatures.
     Listen(crate::listen::ListenArgs),
-    /// The benchmark's WebSocket client process (started by `bench`).
-    #[command(hide = true)]
-    BenchClients(crate::bench::ClientsArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -80,7 +76,7 @@ struct DbArgs {
         value_enum,
         default_value = "full"
     )]
-    sqlite_synchronous: SqliteSynchronous,
+    sqlite_synchronous: SyncMode,
     /// SQLite: reset the write-ahead log (`<database>-wal`) once it passes this many MiB; it
     /// stays near this size under any load and is given back when the server is idle.
     #[arg(long, env = "COLLABKIT_SQLITE_WAL_LIMIT_MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
@@ -95,14 +91,32 @@ struct DbArgs {
     max_write_wait: Duration,
 }
 
+/// SQLite's `synchronous` setting as a flag value.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SyncMode {
+    Full,
+    Normal,
+}
+
+impl From<SyncMode> for Synchronous {
+    fn from(mode: SyncMode) -> Synchronous {
+        match mode {
+            SyncMode::Full => Synchronous::Full,
+            SyncMode::Normal => Synchronous::Normal,
+        }
+    }
+}
+
 impl DbArgs {
-    fn tuning(&self) -> StoreTuning {
-        StoreTuning {
-            sqlite_synchronous: self.sqlite_synchronous,
-            sqlite_wal_limit: self.sqlite_wal_limit_mib * 1024 * 1024,
-            sqlite_cache_mib: self.sqlite_cache_mib,
-            max_write_wait: self.max_write_wait,
-            ..StoreTuning::default()
+    fn options(&self) -> StorageOptions {
+        StorageOptions {
+            sqlite: SqliteOptions {
+                synchronous: self.sqlite_synchronous.into(),
+                wal_limit: self.sqlite_wal_limit_mib * 1024 * 1024,
+                cache_mib: self.sqlite_cache_mib,
+                max_write_wait: self.max_write_wait,
+                ..SqliteOptions::default()
+            },
         }
     }
 }
@@ -188,27 +202,17 @@ struct ServeArgs {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    // A benchmark logs only problems: a line per request would be what it measures.
-    let default_filter = match cli.command {
-        // Its outage runs fail deliveries on purpose: the dispatcher's warnings would be noise.
-        Command::Bench(_) | Command::BenchClients(_) => {
-            "warn,collabkit::delivery::dispatcher=error"
-        }
-        _ => "info",
-    };
-    telemetry::init(cli.log_format, default_filter);
+    telemetry::init(cli.log_format, "info");
     match cli.command {
         Command::Serve(args) => serve(*args).await,
-        Command::Bench(args) => crate::bench::run(args).await,
         Command::Listen(args) => crate::listen::run(args).await,
-        Command::BenchClients(args) => crate::bench::clients(args).await,
         Command::Migrate(db) => {
-            store::open(&db.database, &db.tuning()).await?;
+            store::migrate(&db.database)?;
             eprintln!("database {} is up to date", db.database);
             Ok(())
         }
         Command::Accounts(AccountsCommand::Create { name, db }) => {
-            let store = store::open(&db.database, &db.tuning()).await?;
+            let store = store::open(&db.database, &db.options()).await?;
             let created = accounts::create(store.as_ref(), &name).await?;
             println!(
                 "{}",
@@ -222,7 +226,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::new(args.db.database.clone());
     config.listen = args.listen;
-    config.store = args.db.tuning();
+    config.store = args.db.options();
     config.body_limit = args.body_limit;
     config.shutdown_timeout = args.shutdown_timeout;
     config.secret_key = args.secret_key;

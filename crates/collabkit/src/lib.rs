@@ -1,16 +1,17 @@
 //! The CollabKit server as a library: `main.rs` only parses the command line and calls [`cli::run`];
 //! tests build an [`app::App`] from a [`config::Config`] and run it on their own listener.
+//!
+//! The domain (model, product rules, the storage contract) is the `collabkit-domain` crate and
+//! the backends are crates of their own; [`store`] picks one from the database URL.
 
-pub mod accounts;
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod app;
-pub mod bench;
 pub mod cli;
-pub mod clock;
 pub mod config;
 pub mod delivery;
-pub mod events;
-pub mod ids;
+pub mod duration;
 pub mod listen;
 pub mod metrics;
 pub mod rate_limit;
@@ -18,3 +19,5 @@ pub mod realtime;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;
+
+pub use collabkit_domain::{accounts, clock, events, ids};

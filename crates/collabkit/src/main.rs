@@ -1,3 +1,5 @@
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 
 // Many small, short-lived allocations per delivery (headers, bodies, futures): mimalloc keeps

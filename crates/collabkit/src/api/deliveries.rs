@@ -121,7 +121,7 @@ async fn list_deliveries(
         .await?;
     Ok(Data::json(DeliveryList {
         deliveries: page.items.iter().map(|d| d.to_contract()).collect(),
-        next_cursor: page.next.map(encode_cursor),
+        next_cursor: page.next.as_ref().map(encode_cursor),
     }))
 }
 

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::store::StoreError;
+use crate::store::{Conflict, StoreError};
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -75,18 +75,36 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(what) => ApiError::not_found(what),
-            StoreError::Conflict(msg) => ApiError::new(StatusCode::CONFLICT, "conflict", msg),
+            StoreError::Conflict(rule) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", conflict_message(rule))
+            }
+            StoreError::InvalidCursor => {
+                ApiError::invalid("`cursor` is not a cursor this server returned")
+            }
             StoreError::Overloaded => ApiError::overloaded(),
-            StoreError::Backend(cause) => {
+            StoreError::Backend { source, retryable } => {
                 // The cause is for operators; clients get no internals.
-                tracing::error!(%cause, "storage failure");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
-                    "the storage backend failed; try again",
-                )
+                tracing::error!(cause = %source, retryable, "storage failure");
+                ApiError {
+                    // A transient failure (a dropped connection, a conflict between
+                    // transactions) may pass on the next try.
+                    retry_after: retryable.then_some(1),
+                    ..ApiError::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "storage_unavailable",
+                        "the storage backend failed; try again",
+                    )
+                }
             }
         }
+    }
+}
+
+/// The words for a broken uniqueness rule.
+fn conflict_message(rule: Conflict) -> &'static str {
+    match rule {
+        Conflict::RoomCustomId => "a room with this customId already exists",
+        Conflict::UserCustomId => "a user with this customId already exists in the room",
     }
 }
 

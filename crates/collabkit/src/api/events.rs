@@ -102,6 +102,6 @@ async fn list_events(
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(Data::json(EventList {
         events,
-        next_cursor: page.next.map(encode_cursor),
+        next_cursor: page.next.as_ref().map(encode_cursor),
     }))
 }

@@ -45,6 +45,9 @@ use crate::store::SharedStore;
 #[derive(Clone)]
 pub struct AppState {
     pub store: SharedStore,
+    /// Changes that store events run through it, so their deliveries go straight to the
+    /// local dispatcher.
+    pub handoff: crate::delivery::handoff::Handoff,
     pub metrics: Arc<Metrics>,
     /// Seals webhook secrets before they are stored.
     pub secrets: SecretBox,

@@ -1,6 +1,7 @@
 //! `?limit=&cursor=` and `next_cursor`: the list conventions of the contract.
 //!
-//! A cursor is the opaque, URL-safe encoding of the last position returned.
+//! A cursor is the URL-safe encoding of the position the storage backend returned (opaque to
+//! the API too: the backend decides what a position is and refuses one it did not issue).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::ApiError;
-use crate::store::PageRequest;
+use crate::store::{Cursor, PageRequest};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -35,16 +36,18 @@ impl PageQuery {
     }
 }
 
-pub fn encode_cursor(position: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("p{position}"))
+/// `p` + the backend's position, so cursors issued before positions were the backend's
+/// (`p<seq>`) still work.
+pub fn encode_cursor(position: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("p{}", position.as_str()))
 }
 
-fn decode_cursor(cursor: &str) -> Result<i64, ApiError> {
+fn decode_cursor(cursor: &str) -> Result<Cursor, ApiError> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix('p').and_then(|n| n.parse().ok()))
+        .and_then(|s| s.strip_prefix('p').map(Cursor::new))
         .ok_or_else(|| ApiError::invalid("`cursor` is not a cursor this server returned"))
 }
 
@@ -54,7 +57,8 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_garbage_is_rejected() {
-        assert_eq!(decode_cursor(&encode_cursor(42)).unwrap(), 42);
+        let position = Cursor::from_seq(42);
+        assert_eq!(decode_cursor(&encode_cursor(&position)).unwrap(), position);
         assert!(decode_cursor("nope!").is_err());
     }
 }

@@ -111,7 +111,7 @@ async fn list_rooms(
     let page = state.store.list_rooms(auth.id(), q.to_request()?).await?;
     Ok(Data::json(RoomList {
         rooms: page.items.iter().map(|r| r.to_contract()).collect(),
-        next_cursor: page.next.map(encode_cursor),
+        next_cursor: page.next.as_ref().map(encode_cursor),
     }))
 }
 
@@ -180,7 +180,10 @@ async fn delete_room(
     let room = state.store.get_room(auth.id(), &p.room_id).await?;
     // The live session ends first: its participant.left/session.closed come before user.deleted.
     state.hub.close_room(&room.id).await?;
-    let change = state.store.delete_room(auth.id(), &room.id).await?;
+    let change = state
+        .handoff
+        .change(|lease| state.store.delete_room(auth.id(), &room.id, lease))
+        .await?;
     // A connection that joined between the two steps above is closed now.
     state.hub.forget_room(&room.id).await;
     state.metrics.record_events(&change.events);
@@ -207,6 +210,6 @@ async fn list_room_users(
             .iter()
             .map(|u| super::users::contract(&state, u))
             .collect::<Result<_, _>>()?,
-        next_cursor: page.next.map(encode_cursor),
+        next_cursor: page.next.as_ref().map(encode_cursor),
     }))
 }

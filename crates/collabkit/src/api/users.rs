@@ -83,7 +83,10 @@ async fn create_user(
         token_sealed: state.secrets.seal(&token),
         token,
     };
-    let change = state.store.create_user(auth.id(), new).await?;
+    let change = state
+        .handoff
+        .change(|lease| state.store.create_user(auth.id(), new, lease))
+        .await?;
     state.metrics.record_events(&change.events);
     let user = contract(&state, &change.value)?;
     Ok((
@@ -150,8 +153,8 @@ async fn update_user(
         profile_picture: body.profile_picture.map(validate::picture).transpose()?,
     };
     let change = state
-        .store
-        .update_user(auth.id(), &p.user_id, patch)
+        .handoff
+        .change(|lease| state.store.update_user(auth.id(), &p.user_id, patch, lease))
         .await?;
     state.metrics.record_events(&change.events);
     Ok(Data::json(UserBody {
@@ -171,7 +174,10 @@ async fn delete_user(
     let user = state.store.get_user(auth.id(), &p.user_id).await?;
     // Its participation ends first (connections closed, participant.left stored), then user.deleted.
     state.hub.remove_user(&user.room_id, &user.id).await?;
-    let change = state.store.delete_user(auth.id(), &user.id).await?;
+    let change = state
+        .handoff
+        .change(|lease| state.store.delete_user(auth.id(), &user.id, lease))
+        .await?;
     // A connection that joined between the two steps above is closed now.
     state.hub.forget_user(&user.room_id, &user.id).await;
     state.metrics.record_events(&change.events);

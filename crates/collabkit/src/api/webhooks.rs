@@ -243,7 +243,7 @@ async fn list_webhooks(
         .await?;
     Ok(Data::json(WebhookList {
         webhooks: page.items.iter().map(|w| w.to_public()).collect(),
-        next_cursor: page.next.map(encode_cursor),
+        next_cursor: page.next.as_ref().map(encode_cursor),
     }))
 }
 

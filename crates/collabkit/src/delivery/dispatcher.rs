@@ -1,7 +1,7 @@
 //! The dispatcher: takes due deliveries, attempts them concurrently, records the outcomes.
 //!
 //! Deliveries reach it two ways. New ones are leased as they are stored and handed over right
-//! after their commit ([`Handoff`]): no claim, no extra transaction. Everything else — retries,
+//! after their commit ([`super::handoff::Handoff`]): no claim, no extra transaction. Everything else — retries,
 //! manual retries, recoveries, deliveries whose lease ran out after a crash, and new ones when
 //! the hand-off backlog is full — is claimed from the store (a short write that leases a batch).
 //!
@@ -22,11 +22,12 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::DeliveryConfig;
+use super::handoff::Handoff;
 use super::sender::{Response, Sender};
 use crate::clock;
 use crate::metrics::Metrics;
 use crate::secrets::SecretBox;
-use crate::store::{Attempt, AttemptRecord, ClaimedDelivery, Handoff, NextStep, SharedStore};
+use crate::store::{Attempt, AttemptRecord, ClaimedDelivery, NextStep, SharedStore};
 
 /// Longest sleep with nothing due, as a safety net (another process may have written).
 const IDLE_RECHECK: Duration = Duration::from_secs(5);
@@ -55,7 +56,9 @@ pub struct Dispatcher {
     shares: Mutex<HashMap<String, Share>>,
     /// Rung when an attempt finishes (a slot or a share frees up).
     freed: Notify,
-    /// Handed-over deliveries not started yet (shared with the store's hand-off).
+    /// Where changes hand fresh deliveries over.
+    handoff: Handoff,
+    /// Handed-over deliveries not started yet (shared with the hand-off).
     backlog: Arc<AtomicUsize>,
     /// Outcomes on their way to the store.
     records: mpsc::UnboundedSender<AttemptRecord>,
@@ -100,7 +103,7 @@ struct Inboxes {
 }
 
 impl Dispatcher {
-    /// Builds the dispatcher and connects the store's hand-off to it.
+    /// Builds the dispatcher and the hand-off that feeds it (see [`Dispatcher::handoff`]).
     pub fn new(
         store: SharedStore,
         config: DeliveryConfig,
@@ -110,15 +113,9 @@ impl Dispatcher {
     ) -> anyhow::Result<Arc<Dispatcher>> {
         let sender = Sender::new(config.timeout, config.allow_private_destinations)?;
         let (records, records_rx) = mpsc::unbounded_channel();
-        let (handed_tx, handed) = mpsc::unbounded_channel();
-        let backlog = Arc::new(AtomicUsize::new(0));
         let lease_for = config.timeout + config.lease_margin;
-        store.set_handoff(Handoff {
-            lease_for,
-            deliveries: handed_tx,
-            backlog: backlog.clone(),
-            max_backlog: MAX_HANDOFF_BACKLOG,
-        });
+        let (handoff, handed) = Handoff::new(lease_for, MAX_HANDOFF_BACKLOG);
+        let backlog = handoff.backlog();
         Ok(Arc::new(Dispatcher {
             slots: Arc::new(Semaphore::new(config.concurrency)),
             store,
@@ -128,6 +125,7 @@ impl Dispatcher {
             metrics,
             shares: Mutex::new(HashMap::new()),
             freed: Notify::new(),
+            handoff,
             backlog,
             records,
             inboxes: Mutex::new(Some(Inboxes {
@@ -144,6 +142,11 @@ impl Dispatcher {
     /// Gives back the leases of deliveries this process will not finish (called when it stops,
     /// after waiting for the attempts in flight): they are due again at once, for another node
     /// or the next start, instead of after their lease (the delivery timeout plus a margin).
+    /// Where changes hand their fresh deliveries to this dispatcher.
+    pub fn handoff(&self) -> Handoff {
+        self.handoff.clone()
+    }
+
     pub async fn release_unfinished(&self) {
         let leases: Vec<(String, i64)> = self
             .unfinished
@@ -248,7 +251,7 @@ impl Dispatcher {
     }
 
     async fn claim_loop(self: Arc<Self>, shutdown: CancellationToken, tasks: TaskTracker) {
-        let signal = self.store.delivery_signal();
+        let wakeup = self.store.wakeup();
         while !shutdown.is_cancelled() {
             let claimed = match self.claim_once().await {
                 Ok(c) => c,
@@ -264,7 +267,7 @@ impl Dispatcher {
             if claimed.is_empty() {
                 let wait = self.idle_wait().await;
                 tokio::select! {
-                    _ = signal.notified() => {},
+                    _ = wakeup.wait() => {},
                     _ = self.freed.notified() => {},
                     _ = tokio::time::sleep(wait) => {},
                     _ = shutdown.cancelled() => {},

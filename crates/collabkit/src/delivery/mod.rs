@@ -1,12 +1,14 @@
 //! The webhook engine: outbox → dispatcher → attempts.
 //!
 //! Events and their deliveries are written by the store in the transaction of the change that
-//! caused them. From there, [`dispatcher`] claims due deliveries, [`sender`] makes the signed
+//! caused them. New deliveries reach the local dispatcher through the [`handoff`] right after
+//! their commit; from there, [`dispatcher`] attempts them and claims every other due delivery, [`sender`] makes the signed
 //! HTTP attempt (through the [`guard`]'s SSRF-safe resolver), the [`schedule`] decides the next
 //! try, and [`pruner`] enforces retention.
 
 pub mod dispatcher;
 pub mod guard;
+pub mod handoff;
 pub mod pruner;
 pub mod schedule;
 pub mod sender;

@@ -50,7 +50,7 @@ impl std::str::FromStr for RetrySchedule {
             return Ok(RetrySchedule::new(vec![]));
         }
         s.split(',')
-            .map(crate::config::parse_duration)
+            .map(crate::duration::parse)
             .collect::<Result<Vec<_>, _>>()
             .map(RetrySchedule::new)
     }

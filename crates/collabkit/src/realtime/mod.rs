@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use self::room::Command;
+use crate::delivery::handoff::Handoff;
 use crate::metrics::Metrics;
 use crate::store::{Room, SharedStore, StoreResult, User};
 
@@ -98,6 +99,11 @@ pub struct Hub {
 
 struct HubInner {
     store: SharedStore,
+    /// Where joins and leaves hand their deliveries to the local dispatcher.
+    handoff: Handoff,
+    /// This server's node id: the sessions it holds are its own (see
+    /// [`crate::store::Store::close_sessions_of_gone_nodes`]).
+    node: Arc<str>,
     metrics: Arc<Metrics>,
     config: RealtimeConfig,
     rooms: Mutex<HashMap<String, mpsc::UnboundedSender<Command>>>,
@@ -111,6 +117,8 @@ struct HubInner {
 impl Hub {
     pub fn new(
         store: SharedStore,
+        handoff: Handoff,
+        node: Arc<str>,
         metrics: Arc<Metrics>,
         config: RealtimeConfig,
         shutdown: CancellationToken,
@@ -119,6 +127,8 @@ impl Hub {
         Hub {
             inner: Arc::new(HubInner {
                 store,
+                handoff,
+                node,
                 metrics,
                 config,
                 rooms: Mutex::new(HashMap::new()),
@@ -230,7 +240,7 @@ impl Hub {
                 Err(_) => continue,
             }
         }
-        Err(crate::store::StoreError::Backend(format!(
+        Err(crate::store::StoreError::transient(format!(
             "room {} is unavailable",
             room.id
         )))

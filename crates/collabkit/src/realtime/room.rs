@@ -250,11 +250,13 @@ impl RoomActor {
         let new_participant = !self.participants.contains_key(&user_id);
         if new_participant {
             // Stored first: if the store fails, nobody sees a join that did not happen.
-            let change = self
-                .hub
-                .inner
-                .store
-                .join_session(&self.room.account_id, &self.room.id, &user_id)
+            let (hub, room) = (&self.hub.inner, &self.room);
+            let change = hub
+                .handoff
+                .change(|lease| {
+                    hub.store
+                        .join_session(&room.account_id, &room.id, &user_id, &hub.node, lease)
+                })
                 .await?;
             self.hub.metrics().record_events(&change.events);
             self.participants.insert(
@@ -339,11 +341,13 @@ impl RoomActor {
 
     /// The user stops being a participant: stored, then told to the others.
     async fn leave(&mut self, user_id: &str) -> StoreResult<()> {
-        let change = self
-            .hub
-            .inner
-            .store
-            .leave_session(&self.room.account_id, &self.room.id, user_id)
+        let (hub, room) = (&self.hub.inner, &self.room);
+        let change = hub
+            .handoff
+            .change(|lease| {
+                hub.store
+                    .leave_session(&room.account_id, &room.id, user_id, lease)
+            })
             .await?;
         self.hub.metrics().record_events(&change.events);
         if let Some(p) = self.participants.remove(user_id) {

@@ -280,7 +280,7 @@ async fn null_for_a_field_that_cannot_be_null_is_refused() {
 /// `Retry-After`, and nothing is written (here every API change waits "too long").
 #[tokio::test]
 async fn an_overloaded_server_refuses_changes_promptly_and_writes_nothing() {
-    let app = TestApp::spawn_with(|c| c.store.max_write_wait = Duration::ZERO).await;
+    let app = TestApp::spawn_with(|c| c.store.sqlite.max_write_wait = Duration::ZERO).await;
     let resp = app
         .client
         .post(app.url("/rooms"))
@@ -300,7 +300,8 @@ async fn an_overloaded_server_refuses_changes_promptly_and_writes_nothing() {
 /// or refused (503 with `Retry-After`), never half made, and answers stay prompt.
 #[tokio::test]
 async fn a_burst_gets_answers_that_are_made_or_refused() {
-    let app = TestApp::spawn_with(|c| c.store.max_write_wait = Duration::from_micros(300)).await;
+    let app =
+        TestApp::spawn_with(|c| c.store.sqlite.max_write_wait = Duration::from_micros(300)).await;
     let room = app.create_room("r").await;
     let room_id = room["id"].as_str().unwrap().to_owned();
     let started = std::time::Instant::now();

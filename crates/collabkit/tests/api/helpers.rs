@@ -1,16 +1,38 @@
-//! `TestApp`: the real server on an ephemeral port against a fresh SQLite file.
+//! `TestApp`: the real server on an ephemeral port against a fresh database of the backend
+//! `COLLABKIT_TEST_BACKEND` names (`sqlite`, the default: a file in a temporary directory).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Once};
 
 use collabkit::app::App;
-use collabkit::config::{Config, DatabaseUrl};
+use collabkit::config::Config;
+use collabkit::store::DatabaseUrl;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 static TRACING: Once = Once::new();
+
+/// The storage backends the tests can run against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+}
+
+/// `COLLABKIT_TEST_BACKEND`: `sqlite` (the default).
+pub fn backend() -> Backend {
+    match std::env::var("COLLABKIT_TEST_BACKEND").as_deref() {
+        Err(_) | Ok("") | Ok("sqlite") => Backend::Sqlite,
+        Ok(other) => panic!("COLLABKIT_TEST_BACKEND={other}: this build's tests run on `sqlite`"),
+    }
+}
+
+/// Whether the backend is SQLite: tests about its files (the WAL, the key file, the bytes on
+/// disk) run only there.
+pub fn on_sqlite() -> bool {
+    backend() == Backend::Sqlite
+}
 
 /// Logs only when `TEST_LOG` is set, so test output stays readable.
 fn init_tracing() {
@@ -66,8 +88,16 @@ impl TestApp {
         app
     }
 
+    /// The SQLite file of a server run in `dir` (tests about SQLite's files only).
     pub fn db_path(dir: &tempfile::TempDir) -> PathBuf {
         dir.path().join("collabkit.db")
+    }
+
+    /// The database of the servers run in `dir`: the same for every restart in it.
+    pub fn database(dir: &tempfile::TempDir) -> DatabaseUrl {
+        match backend() {
+            Backend::Sqlite => DatabaseUrl::Sqlite(Self::db_path(dir)),
+        }
     }
 
     /// A server on the database in `dir`, acting as `creds` (account id, key) if given.
@@ -90,10 +120,10 @@ impl TestApp {
         tune: impl FnOnce(&mut Config),
     ) -> TestApp {
         init_tracing();
-        let mut config = Config::new(DatabaseUrl::Sqlite(Self::db_path(&dir)));
+        let mut config = Config::new(Self::database(&dir));
         config.shutdown_timeout = std::time::Duration::from_secs(5);
         // A loaded CI machine must not shed the tests' writes (the overload tests lower it).
-        config.store.max_write_wait = std::time::Duration::from_secs(10);
+        config.store.sqlite.max_write_wait = std::time::Duration::from_secs(10);
         tune(&mut config);
         let app = App::build(config).await.expect("app builds");
         let store = app.store().clone();

@@ -27,6 +27,9 @@ async fn a_restart_keeps_everything() {
 /// A graceful stop copies the write-ahead log into the database and leaves no log behind.
 #[tokio::test]
 async fn a_graceful_stop_leaves_no_wal() {
+    if !crate::helpers::on_sqlite() {
+        return;
+    }
     let app = TestApp::spawn().await;
     let room = app.create_room("r").await;
     for i in 0..20 {
@@ -45,10 +48,11 @@ async fn a_graceful_stop_leaves_no_wal() {
 /// has stopped, it starts.
 #[tokio::test]
 async fn a_second_server_on_the_same_database_refuses_to_start() {
+    if !crate::helpers::on_sqlite() {
+        return;
+    }
     let app = TestApp::spawn().await;
-    let config = collabkit::config::Config::new(collabkit::config::DatabaseUrl::Sqlite(
-        TestApp::db_path(&app.dir),
-    ));
+    let config = collabkit::config::Config::new(TestApp::database(&app.dir));
     let err = match collabkit::app::App::build(config.clone()).await {
         Ok(_) => panic!("a second server started on a served database"),
         Err(e) => e.to_string(),

@@ -117,6 +117,9 @@ async fn users_of_a_room_paginate() {
 /// the API still shows the token and the token still connects.
 #[tokio::test]
 async fn tokens_are_not_stored_in_clear() {
+    if !crate::helpers::on_sqlite() {
+        return;
+    }
     let app = TestApp::spawn().await;
     let room = app.create_room("r").await;
     let user = app.create_user(room["id"].as_str().unwrap(), "u").await;

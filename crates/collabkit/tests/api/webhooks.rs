@@ -92,6 +92,9 @@ async fn registration_shapes_and_secret_shown_once() {
 
 #[tokio::test]
 async fn secrets_are_not_stored_in_clear() {
+    if !crate::helpers::on_sqlite() {
+        return;
+    }
     let app = TestApp::spawn_for_delivery(|_| {}).await;
     let rx = Receiver::start().await;
     let created = app

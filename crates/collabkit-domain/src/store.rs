@@ -1,0 +1,267 @@
+//! The storage contract, split by concern:
+//!
+//! - [`Store`]: the verbs of the product ("create a user"), not queries. A backend runs each in
+//!   one transaction, so a change and the events it causes are committed together or not at
+//!   all, and builds rows and events with [`crate::rules`], so every backend stores the same.
+//! - [`DeliveryQueue`]: the dispatcher's side — claim due deliveries, record outcomes, release
+//!   leases, the next due time, depth, pruning — and its [`Wakeup`].
+//! - [`Maintenance`]: size on disk and a flush before exit.
+//!
+//! Every account-scoped method takes the account id first, and a thing of another account is
+//! simply `NotFound`: tenant isolation is in the signature, not in each caller's memory.
+//! In-process plumbing (handing fresh deliveries to the local dispatcher) is not here: a verb
+//! that stores events takes an optional [`InlineLease`] and returns what it leased, and the
+//! server decides what to do with it, the same for every backend.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::clock::Timestamp;
+use crate::wakeup::Wakeup;
+
+pub use crate::error::{Conflict, StoreError, StoreResult};
+pub use crate::model::*;
+pub use crate::page::{Cursor, Page, PageRequest};
+
+/// Seals a user token with the server key (see [`Store::seal_legacy_tokens`]).
+pub type TokenSealer = Arc<dyn Fn(&str) -> String + Send + Sync + 'static>;
+
+/// A whole backend: what the server holds.
+pub trait Storage: Store + DeliveryQueue + Maintenance {}
+
+impl<T: Store + DeliveryQueue + Maintenance> Storage for T {}
+
+/// The storage the rest of the server talks to.
+pub type SharedStore = Arc<dyn Storage>;
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Fails when the storage is unreachable (for `/readyz`).
+    async fn ping(&self) -> StoreResult<()>;
+
+    // Accounts.
+    async fn create_account(&self, name: &str, api_key_hash: &str) -> StoreResult<Account>;
+    async fn get_account(&self, account_id: &str) -> StoreResult<Account>;
+    async fn count_accounts(&self) -> StoreResult<u64>;
+
+    // Rooms.
+    async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room>;
+    async fn get_room(&self, account_id: &str, room_id: &str) -> StoreResult<Room>;
+    async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room>;
+    async fn list_rooms(&self, account_id: &str, page: PageRequest) -> StoreResult<Page<Room>>;
+    async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room>;
+    /// Deletes the room and its users: its live session ends first, then its scoped
+    /// registrations go, then each user with a `user.deleted` event ([`crate::rules`]).
+    async fn delete_room(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<Room>>;
+
+    // Users. Each change stores its event in the same transaction. A verb that stores events
+    // gives their deliveries `lease` when there is one and returns them in `Change::leased`.
+    async fn create_user(
+        &self,
+        account_id: &str,
+        new: NewUser,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<User>>;
+    async fn get_user(&self, account_id: &str, user_id: &str) -> StoreResult<User>;
+    async fn find_user_by_custom_id(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        custom_id: &str,
+    ) -> StoreResult<User>;
+    /// The user a realtime token belongs to, in any account.
+    async fn find_user_by_token(&self, token: &str) -> StoreResult<User>;
+    /// Users stored before tokens were sealed keep them in clear (and cannot connect): this
+    /// converts up to `batch` of them with `seal`, returning how many. Run at start until 0.
+    async fn seal_legacy_tokens(&self, seal: TokenSealer, batch: u32) -> StoreResult<u64>;
+    async fn list_users(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        page: PageRequest,
+    ) -> StoreResult<Page<User>>;
+    /// Applies the patch; stores `user.updated` only when something actually changed.
+    async fn update_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        patch: UserPatch,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<User>>;
+    async fn delete_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<User>>;
+
+    // The event log (outbox).
+    async fn list_events(
+        &self,
+        account_id: &str,
+        filter: EventFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Event>>;
+
+    // Live sessions, owned by the node whose connections hold them. Each verb stores its
+    // events in the same transaction.
+    /// The user joins the room's live session through `node`, starting one if none is open:
+    /// stores `session.started` (when it starts one) and `participant.joined`. Joining twice
+    /// is a no-op. `NotFound` unless the user belongs to the room.
+    async fn join_session(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        user_id: &str,
+        node: &str,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<()>>;
+    /// The user leaves: stores `participant.left` and, when they were the last one,
+    /// `session.closed` with everyone who joined during the session. A no-op for a user who is
+    /// not a participant.
+    async fn leave_session(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        user_id: &str,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<()>>;
+    /// Records that `node` is alive at `now` (at start, then periodically).
+    async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()>;
+    /// Ends the participation held by nodes that are gone: every node but `me` whose last
+    /// heartbeat is before `silent_since` (or that never sent one). Their participants leave
+    /// and sessions left empty close. Returns how many sessions were closed.
+    ///
+    /// A single-node backend calls it at start with `silent_since` in the future: any other
+    /// node is a previous run of this server, whose connections died with it.
+    async fn close_sessions_of_gone_nodes(
+        &self,
+        me: &str,
+        silent_since: Timestamp,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<usize>>;
+
+    // Webhook registrations. A registration scoped to a room that is not the account's is
+    // `NotFound("room")`.
+    async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook>;
+    async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook>;
+    async fn list_webhooks(
+        &self,
+        account_id: &str,
+        room_id: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Webhook>>;
+    /// Applies the patch. Disabling a registration fails its pending deliveries (they can be
+    /// recovered once it is enabled again).
+    async fn update_webhook(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        patch: WebhookPatch,
+    ) -> StoreResult<Webhook>;
+    /// Replaces the secret; the old one keeps signing until `previous_until`.
+    async fn rotate_webhook_secret(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        secret_sealed: &str,
+        previous_until: Timestamp,
+    ) -> StoreResult<Webhook>;
+    /// Deletes the registration with its delivery log.
+    async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()>;
+
+    // The delivery log.
+    /// Deliveries of a registration, newest first.
+    async fn list_deliveries(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        filter: DeliveryFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Delivery>>;
+    async fn get_delivery(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Delivery>;
+    /// Attempts of a delivery, oldest first.
+    async fn list_attempts(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Vec<Attempt>>;
+    /// Makes a delivery pending and due now, whatever its status, with a fresh retry schedule.
+    async fn retry_delivery(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Delivery>;
+    /// Retries every delivery of the registration that ended `failed` at or after `since`;
+    /// returns how many.
+    async fn recover_deliveries(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        since: Timestamp,
+    ) -> StoreResult<u64>;
+}
+
+/// The dispatcher's side of the delivery queue.
+#[async_trait]
+pub trait DeliveryQueue: Send + Sync + 'static {
+    /// Leases up to `limit` due deliveries until `now + lease_for`, at most `per_webhook` of any
+    /// one registration and none of the `exclude`d registrations, oldest due first.
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        lease_for: std::time::Duration,
+        limit: u32,
+        per_webhook: u32,
+        exclude: Vec<String>,
+    ) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// Logs attempts and moves their deliveries (and, on 410 or long failure, their
+    /// registrations) to the next state, all in one transaction.
+    /// Returns the registrations the batch disabled (a 410, or failing for too long), so the
+    /// dispatcher can say so.
+    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<Vec<String>>;
+    /// Gives back leases (delivery id, lease token) that this process holds but will not finish
+    /// (a graceful stop): those deliveries are due now, for another node or the next start,
+    /// instead of when their lease runs out. A lease taken over meanwhile is left alone.
+    /// Returns how many were given back.
+    async fn release_leases(&self, leases: Vec<(String, i64)>) -> StoreResult<u64>;
+    /// When the next pending delivery becomes due (possibly in the past).
+    async fn next_due_at(&self) -> StoreResult<Option<Timestamp>>;
+    async fn queue_stats(&self, now: Timestamp) -> StoreResult<QueueStats>;
+    /// Deletes up to `batch` finished deliveries (with their attempts) created before `before`,
+    /// and events older than that with no delivery left; returns how many deliveries went.
+    async fn prune(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
+    /// Rung after every commit that made deliveries due to a claim (see [`crate::wakeup`]).
+    fn wakeup(&self) -> Arc<dyn Wakeup>;
+}
+
+/// Looking after the storage itself.
+#[async_trait]
+pub trait Maintenance: Send + Sync + 'static {
+    /// Size on disk and maintenance outcomes; cheap (no query), read on each metrics scrape.
+    fn storage_stats(&self) -> StorageStats;
+    /// Finishes maintenance before the process exits: on SQLite, copies the write-ahead log
+    /// into the database and truncates it, so a stopped server leaves no large log behind.
+    async fn flush(&self) -> StoreResult<()>;
+}
+
+/// A lease given to deliveries as they are written, so the local dispatcher can attempt them
+/// at once without a claim (the server decides when to ask for one).
+#[derive(Debug, Clone, Copy)]
+pub struct InlineLease {
+    pub until: Timestamp,
+    pub token: i64,
+}

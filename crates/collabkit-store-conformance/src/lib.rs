@@ -1,0 +1,245 @@
+//! The storage conformance suite: what every backend must do, written once.
+//!
+//! A check is an async function over a fresh, empty database: most take one handle
+//! (`&dyn Storage`); those about several nodes on one database take the [`TestDatabase`] and
+//! open as many handles as they need. Every check is listed in [`checks`], and a unit test
+//! fails if a public check function of a check module is missing from that list, so none can
+//! silently never run.
+//!
+//! A backend runs the whole suite from a test target with `harness = false`:
+//!
+//! ```ignore
+//! fn main() -> std::process::ExitCode {
+//!     collabkit_store_conformance::run(MyBackendFactory)
+//! }
+//! ```
+//!
+//! Each check is then its own test (`cargo test -p my-backend -- claims` runs some).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use collabkit_domain::accounts;
+use collabkit_domain::store::{
+    EventFilter, NewRoom, NewUser, PageRequest, SharedStore, Storage, User,
+};
+
+mod delivery;
+mod handles;
+mod people;
+mod sessions;
+
+/// Makes fresh databases for the suite.
+#[async_trait]
+pub trait Factory: Send + Sync + 'static {
+    /// A fresh, empty, migrated database. Dropping it removes it.
+    async fn create(&self) -> Box<dyn TestDatabase>;
+}
+
+/// One database of the suite.
+#[async_trait]
+pub trait TestDatabase: Send + Sync {
+    /// A new handle on this database, as another node (or process) would open it.
+    async fn open(&self) -> SharedStore;
+    /// Whether a wake-up rung through one handle reaches the others (a backend several nodes
+    /// share must; SQLite, one server per file, wakes its own handle only).
+    fn wakes_across_handles(&self) -> bool;
+}
+
+pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+/// How a check runs.
+#[derive(Clone, Copy)]
+pub enum CheckFn {
+    /// On one handle of a fresh database.
+    OneHandle(for<'a> fn(&'a dyn Storage) -> BoxFuture<'a>),
+    /// On a fresh database, opening its own handles.
+    Database(for<'a> fn(&'a dyn TestDatabase) -> BoxFuture<'a>),
+}
+
+#[derive(Clone, Copy)]
+pub struct Check {
+    pub name: &'static str,
+    pub run: CheckFn,
+}
+
+macro_rules! checks {
+    ($($kind:ident $module:ident::$name:ident),* $(,)?) => {
+        /// Every check of the suite.
+        pub fn checks() -> Vec<Check> {
+            vec![$(Check { name: stringify!($name), run: checks!(@fn $kind $module::$name) }),*]
+        }
+    };
+    (@fn store $module:ident::$name:ident) => {
+        CheckFn::OneHandle(|s| Box::pin($module::$name(s)))
+    };
+    (@fn database $module:ident::$name:ident) => {
+        CheckFn::Database(|d| Box::pin($module::$name(d)))
+    };
+}
+
+checks! {
+    store people::accounts_are_created_and_found,
+    store people::rooms_are_created_read_renamed_and_unique_per_account,
+    store people::rooms_page_in_creation_order,
+    store people::garbage_cursors_are_refused,
+    store people::user_changes_store_exactly_their_events,
+    store people::failed_changes_store_nothing,
+    store people::deleting_a_room_deletes_its_users_with_events,
+    store people::accounts_are_isolated,
+    store people::users_are_found_by_token_and_custom_id,
+    store people::events_filter_by_room_and_name,
+    store delivery::webhooks_are_scoped_patched_rotated_and_deleted,
+    store delivery::events_fan_out_to_matching_registrations,
+    store delivery::delivery_log_pages_newest_first_across_event_names,
+    store delivery::claims_lease_deliveries_until_recorded,
+    store delivery::claims_respect_per_registration_limits,
+    store delivery::released_leases_are_due_at_once,
+    store delivery::a_batch_of_outcomes_is_recorded_together,
+    store delivery::retries_failures_and_recovery_move_deliveries,
+    store delivery::gone_disables_the_registration_and_fails_pending,
+    store delivery::prune_removes_old_finished_deliveries,
+    store handles::fresh_deliveries_are_leased_inline_when_asked,
+    store handles::deliveries_left_to_claims_ring_the_wakeup,
+    database handles::two_handles_never_lease_one_delivery_twice,
+    database handles::a_change_on_one_handle_wakes_the_other,
+    store sessions::sessions_start_join_leave_and_close_in_order,
+    store sessions::open_sessions_are_closed_after_a_restart,
+    store sessions::deletions_end_participation_first,
+    store sessions::only_the_participation_of_gone_nodes_ends,
+}
+
+/// Runs every check against databases from `factory`, each as its own test (libtest's
+/// arguments and output), and returns the exit code.
+pub fn run(factory: impl Factory) -> std::process::ExitCode {
+    let args = libtest_mimic::Arguments::from_args();
+    let factory: Arc<dyn Factory> = Arc::new(factory);
+    let trials = checks()
+        .into_iter()
+        .map(|check| {
+            let factory = factory.clone();
+            libtest_mimic::Trial::test(check.name, move || {
+                run_one(factory.as_ref(), check);
+                Ok(())
+            })
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// Runs one check on a fresh database, on a runtime of its own.
+pub fn run_one(factory: &dyn Factory, check: Check) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a test runtime");
+    runtime.block_on(async {
+        let db = factory.create().await;
+        match check.run {
+            CheckFn::OneHandle(f) => {
+                let store = db.open().await;
+                f(store.as_ref()).await;
+            }
+            CheckFn::Database(f) => f(db.as_ref()).await,
+        }
+    });
+}
+
+/// The node id single-handle checks join sessions through.
+pub(crate) const NODE: &str = "node-under-test";
+
+pub(crate) async fn account(store: &dyn Storage) -> String {
+    accounts::create(store, "test").await.unwrap().account.id
+}
+
+pub(crate) fn new_room(custom_id: &str) -> NewRoom {
+    NewRoom {
+        custom_id: custom_id.into(),
+        name: format!("Room {custom_id}"),
+    }
+}
+
+pub(crate) fn new_user(room_id: &str, custom_id: &str) -> NewUser {
+    let token = accounts::new_user_token();
+    NewUser {
+        room_id: room_id.into(),
+        custom_id: custom_id.into(),
+        name: format!("User {custom_id}"),
+        profile_picture: None,
+        // The store keeps it as given; sealing is the API's (it holds the key).
+        token_sealed: sealed(&token),
+        token,
+    }
+}
+
+/// A stand-in for the API's sealing: any opaque text will do for the store.
+pub(crate) fn sealed(token: &str) -> String {
+    format!("sealed:{token}")
+}
+
+/// Creates a user in `room_id` and returns it.
+pub(crate) async fn user(
+    store: &dyn Storage,
+    account_id: &str,
+    room_id: &str,
+    custom_id: &str,
+) -> User {
+    store
+        .create_user(account_id, new_user(room_id, custom_id), None)
+        .await
+        .unwrap()
+        .value
+}
+
+pub(crate) const ALL: PageRequest = PageRequest {
+    limit: 200,
+    after: None,
+};
+
+pub(crate) async fn all_events(
+    store: &dyn Storage,
+    account_id: &str,
+) -> Vec<collabkit_domain::store::Event> {
+    store
+        .list_events(account_id, EventFilter::default(), ALL)
+        .await
+        .unwrap()
+        .items
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every public async function of a check module is a check, and is listed.
+    #[test]
+    fn every_check_is_listed() {
+        let listed: Vec<&str> = super::checks().iter().map(|c| c.name).collect();
+        let sources = [
+            include_str!("people.rs"),
+            include_str!("delivery.rs"),
+            include_str!("sessions.rs"),
+            include_str!("handles.rs"),
+        ];
+        let mut found = Vec::new();
+        for source in sources {
+            for line in source.lines() {
+                if let Some(rest) = line.strip_prefix("pub async fn ") {
+                    found.push(rest.split('(').next().unwrap().to_owned());
+                }
+            }
+        }
+        assert!(found.len() >= 25, "found only {found:?}");
+        for name in &found {
+            assert!(
+                listed.contains(&name.as_str()),
+                "check `{name}` is not in checks!"
+            );
+        }
+        let mut unique = listed.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), listed.len(), "a check is listed twice");
+    }
+}

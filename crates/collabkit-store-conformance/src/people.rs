@@ -1,0 +1,358 @@
+//! Accounts, rooms, users and the events of user changes.
+
+use collabkit_webhooks::{WebhookEventName, WebhookPayload};
+
+use crate::{ALL, account, all_events, new_room, new_user, user};
+use collabkit_domain::accounts;
+use collabkit_domain::store::{
+    Cursor, EventFilter, PageRequest, Storage, StoreError, User, UserPatch,
+};
+
+pub async fn accounts_are_created_and_found(store: &dyn Storage) {
+    assert_eq!(store.count_accounts().await.unwrap(), 0);
+    let created = accounts::create(store, "acme").await.unwrap();
+    let found = store.get_account(&created.account.id).await.unwrap();
+    assert_eq!(found, created.account);
+    assert!(accounts::key_matches(&found, &created.api_key));
+    assert!(!accounts::key_matches(&found, "ck_wrong"));
+    assert_eq!(store.count_accounts().await.unwrap(), 1);
+    assert_eq!(
+        store.get_account("acct_missing").await,
+        Err(StoreError::NotFound("account"))
+    );
+}
+
+pub async fn rooms_are_created_read_renamed_and_unique_per_account(store: &dyn Storage) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r1")).await.unwrap();
+    assert_eq!(store.get_room(&a, &room.id).await.unwrap(), room);
+    assert_eq!(store.find_room_by_custom_id(&a, "r1").await.unwrap(), room);
+
+    let dup = store.create_room(&a, new_room("r1")).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    let other = account(store).await;
+    store
+        .create_room(&other, new_room("r1"))
+        .await
+        .expect("custom ids are unique per account only");
+
+    let renamed = store.rename_room(&a, &room.id, "New name").await.unwrap();
+    assert_eq!(renamed.name, "New name");
+    assert!(renamed.updated_at >= room.updated_at);
+    assert_eq!(store.get_room(&a, &room.id).await.unwrap(), renamed);
+    assert_eq!(
+        store.rename_room(&a, "room_missing", "x").await,
+        Err(StoreError::NotFound("room"))
+    );
+}
+
+pub async fn rooms_page_in_creation_order(store: &dyn Storage) {
+    let a = account(store).await;
+    let mut ids = vec![];
+    for i in 0..5 {
+        ids.push(
+            store
+                .create_room(&a, new_room(&format!("r{i}")))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let mut seen = vec![];
+    let mut after = None;
+    let mut pages = 0;
+    loop {
+        let page = store
+            .list_rooms(&a, PageRequest { limit: 2, after })
+            .await
+            .unwrap();
+        pages += 1;
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.into_iter().map(|r| r.id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, ids);
+}
+
+/// A cursor comes back from clients: one the backend did not issue is refused, not guessed at.
+pub async fn garbage_cursors_are_refused(store: &dyn Storage) {
+    let a = account(store).await;
+    for garbage in ["", "-1", "not a cursor", "99999999999999999999999"] {
+        let page = PageRequest {
+            limit: 10,
+            after: Some(Cursor::new(garbage)),
+        };
+        assert_eq!(
+            store.list_rooms(&a, page).await.err(),
+            Some(StoreError::InvalidCursor),
+            "{garbage:?}"
+        );
+    }
+}
+
+pub async fn user_changes_store_exactly_their_events(store: &dyn Storage) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let created = store
+        .create_user(&a, new_user(&room.id, "u"), None)
+        .await
+        .unwrap();
+    let user = created.value.clone();
+    assert_eq!(created.events.len(), 1);
+    assert_eq!(created.events[0].event, WebhookEventName::UserCreated);
+
+    let unchanged = store
+        .update_user(
+            &a,
+            &user.id,
+            UserPatch {
+                name: Some(user.name.clone()),
+                profile_picture: Some(None),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(unchanged.events.is_empty(), "no change, no event");
+    assert_eq!(unchanged.value, user);
+
+    let updated = store
+        .update_user(
+            &a,
+            &user.id,
+            UserPatch {
+                name: None,
+                profile_picture: Some(Some("https://example.com/a.png".into())),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.events.len(), 1);
+    assert_eq!(
+        updated.value.profile_picture.as_deref(),
+        Some("https://example.com/a.png")
+    );
+    assert_eq!(store.get_user(&a, &user.id).await.unwrap(), updated.value);
+
+    let deleted = store.delete_user(&a, &user.id, None).await.unwrap();
+    assert_eq!(deleted.events.len(), 1);
+    assert_eq!(
+        store.get_user(&a, &user.id).await,
+        Err(StoreError::NotFound("user"))
+    );
+
+    let events = all_events(store, &a).await;
+    let names: Vec<_> = events.iter().map(|e| e.event).collect();
+    assert_eq!(
+        names,
+        [
+            WebhookEventName::UserCreated,
+            WebhookEventName::UserUpdated,
+            WebhookEventName::UserDeleted
+        ]
+    );
+    for (stored, returned) in
+        events
+            .iter()
+            .zip([&created.events[0], &updated.events[0], &deleted.events[0]])
+    {
+        assert_eq!(
+            stored, returned,
+            "the log holds exactly what the change returned"
+        );
+        let payload: WebhookPayload = serde_json::from_str(&stored.payload).unwrap();
+        assert_eq!(payload.id(), stored.id);
+        assert_eq!(payload.event(), stored.event);
+        assert_eq!(payload.room().id, room.id);
+        assert!(
+            !stored
+                .payload
+                .contains(&user.token_sealed["sealed:".len()..]),
+            "payloads never carry the token"
+        );
+    }
+    let WebhookPayload::UserUpdated { user: wu, .. } =
+        serde_json::from_str(&events[1].payload).unwrap()
+    else {
+        panic!("second event is user.updated")
+    };
+    assert_eq!(wu, updated.value.to_webhook());
+}
+
+pub async fn failed_changes_store_nothing(store: &dyn Storage) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    store
+        .create_user(&a, new_user(&room.id, "u"), None)
+        .await
+        .unwrap();
+    let before = all_events(store, &a).await.len();
+
+    let dup = store.create_user(&a, new_user(&room.id, "u"), None).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    let missing_room = store
+        .create_user(&a, new_user("room_missing", "v"), None)
+        .await;
+    assert_eq!(missing_room.err(), Some(StoreError::NotFound("room")));
+    let missing_user = store.delete_user(&a, "usr_missing", None).await;
+    assert_eq!(missing_user.err(), Some(StoreError::NotFound("user")));
+
+    assert_eq!(all_events(store, &a).await.len(), before);
+    let users = store.list_users(&a, &room.id, ALL).await.unwrap();
+    assert_eq!(users.items.len(), 1);
+}
+
+pub async fn deleting_a_room_deletes_its_users_with_events(store: &dyn Storage) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let keep = store.create_room(&a, new_room("keep")).await.unwrap();
+    let u1 = user(store, &a, &room.id, "u1").await;
+    let u2 = user(store, &a, &room.id, "u2").await;
+    let other = user(store, &a, &keep.id, "u1").await;
+
+    let change = store.delete_room(&a, &room.id, None).await.unwrap();
+    let deleted: Vec<_> = change
+        .events
+        .iter()
+        .map(|e| {
+            assert_eq!(e.event, WebhookEventName::UserDeleted);
+            match serde_json::from_str(&e.payload).unwrap() {
+                WebhookPayload::UserDeleted { user, .. } => user.id,
+                p => panic!("unexpected {p:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(deleted, [u1.id.clone(), u2.id.clone()]);
+    assert_eq!(
+        store.get_room(&a, &room.id).await,
+        Err(StoreError::NotFound("room"))
+    );
+    assert_eq!(
+        store.get_user(&a, &u1.id).await,
+        Err(StoreError::NotFound("user"))
+    );
+    assert_eq!(store.get_user(&a, &other.id).await.unwrap(), other);
+    assert_eq!(
+        store.delete_room(&a, &room.id, None).await.err(),
+        Some(StoreError::NotFound("room"))
+    );
+}
+
+pub async fn accounts_are_isolated(store: &dyn Storage) {
+    let a = account(store).await;
+    let b = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let user = user(store, &a, &room.id, "u").await;
+
+    assert_eq!(
+        store.get_room(&b, &room.id).await,
+        Err(StoreError::NotFound("room"))
+    );
+    assert_eq!(
+        store.find_room_by_custom_id(&b, "r").await,
+        Err(StoreError::NotFound("room"))
+    );
+    assert_eq!(
+        store.get_user(&b, &user.id).await,
+        Err(StoreError::NotFound("user"))
+    );
+    assert!(store.list_users(&b, &room.id, ALL).await.is_err());
+    assert!(store.list_rooms(&b, ALL).await.unwrap().items.is_empty());
+    assert!(store.rename_room(&b, &room.id, "x").await.is_err());
+    assert!(
+        store
+            .update_user(&b, &user.id, UserPatch::default(), None)
+            .await
+            .is_err()
+    );
+    assert!(store.delete_user(&b, &user.id, None).await.is_err());
+    assert!(store.delete_room(&b, &room.id, None).await.is_err());
+    assert!(
+        store
+            .create_user(&b, new_user(&room.id, "x"), None)
+            .await
+            .is_err(),
+        "a user cannot be put in another account's room"
+    );
+    assert!(all_events(store, &b).await.is_empty());
+    assert_eq!(store.get_user(&a, &user.id).await.unwrap(), user);
+}
+
+pub async fn users_are_found_by_token_and_custom_id(store: &dyn Storage) {
+    let a = account(store).await;
+    let r1 = store.create_room(&a, new_room("r1")).await.unwrap();
+    let r2 = store.create_room(&a, new_room("r2")).await.unwrap();
+    let u1 = user(store, &a, &r1.id, "same").await;
+    let u2 = user(store, &a, &r2.id, "same").await;
+    let token = |u: &User| u.token_sealed["sealed:".len()..].to_owned();
+    assert_ne!(token(&u1), token(&u2));
+    assert!(token(&u1).len() >= 40);
+    assert_eq!(store.find_user_by_token(&token(&u2)).await.unwrap(), u2);
+    assert_eq!(u2.token_sealed, super::sealed(&token(&u2)), "kept as given");
+    assert_eq!(
+        store
+            .find_user_by_custom_id(&a, &r1.id, "same")
+            .await
+            .unwrap(),
+        u1
+    );
+    assert_eq!(
+        store
+            .find_user_by_custom_id(&a, &r2.id, "same")
+            .await
+            .unwrap(),
+        u2
+    );
+    assert_eq!(
+        store.find_user_by_token("utk_nope").await,
+        Err(StoreError::NotFound("user"))
+    );
+}
+
+pub async fn events_filter_by_room_and_name(store: &dyn Storage) {
+    let a = account(store).await;
+    let r1 = store.create_room(&a, new_room("r1")).await.unwrap();
+    let r2 = store.create_room(&a, new_room("r2")).await.unwrap();
+    let u = user(store, &a, &r1.id, "u").await;
+    store
+        .create_user(&a, new_user(&r2.id, "u"), None)
+        .await
+        .unwrap();
+    store.delete_user(&a, &u.id, None).await.unwrap();
+
+    let in_r1 = store
+        .list_events(
+            &a,
+            EventFilter {
+                room_id: Some(r1.id.clone()),
+                event: None,
+            },
+            ALL,
+        )
+        .await
+        .unwrap();
+    assert_eq!(in_r1.items.len(), 2);
+    let created = store
+        .list_events(
+            &a,
+            EventFilter {
+                room_id: None,
+                event: Some(WebhookEventName::UserCreated),
+            },
+            ALL,
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.items.len(), 2);
+    assert!(
+        created
+            .items
+            .iter()
+            .all(|e| e.event == WebhookEventName::UserCreated)
+    );
+}

@@ -1,0 +1,194 @@
+//! The schema: embedded migrations, applied in order, each once, in one transaction.
+
+use rusqlite::{Connection, params};
+
+use super::rows::{backend, ts};
+use collabkit_domain::clock;
+use collabkit_domain::store::{StoreError, StoreResult};
+
+/// Schema versions, applied in order, each once.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_webhooks.sql")),
+    (3, include_str!("migrations/0003_sessions.sql")),
+    (4, include_str!("migrations/0004_compact_deliveries.sql")),
+    (5, include_str!("migrations/0005_lookups_by_room.sql")),
+    (6, include_str!("migrations/0006_sealed_user_tokens.sql")),
+    (7, include_str!("migrations/0007_session_nodes.sql")),
+];
+
+/// Brings the schema up to date.
+pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
+    migrate_to(conn, i64::MAX)
+}
+
+fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<()> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(backend)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )
+    .map_err(backend)?;
+    let current: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    for (version, sql) in MIGRATIONS
+        .iter()
+        .filter(|(v, _)| *v > current && *v <= target)
+    {
+        tx.execute_batch(sql)
+            .map_err(|e| StoreError::backend(format!("migration {version} failed: {e}")))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, ts(&clock::now())],
+        )
+        .map_err(backend)?;
+    }
+    tx.commit().map_err(backend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SqliteStore;
+    use collabkit_domain::store::{DeliveryFilter, DeliveryStatus, PageRequest, Store};
+    use collabkit_webhooks::WebhookEventName;
+
+    const T: &str = "2026-11-01T10:00:00.000000Z";
+
+    /// A database as version 3 left it: a registration with a delivered and a failed delivery.
+    fn version_3_database(path: &std::path::Path) {
+        let mut conn = Connection::open(path).unwrap();
+        migrate_to(&mut conn, 3).unwrap();
+        conn.execute_batch(&format!(
+            "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES ('acc_1', 'a', 'h', '{T}');
+             INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
+                 VALUES ('room_1', 'acc_1', 'r', 'R', '{T}', '{T}');
+             INSERT INTO webhooks (id, account_id, url, events_mask, enabled, secret_sealed, created_at, updated_at)
+                 VALUES ('wh_1', 'acc_1', 'https://example.com/h', 127, 1, 'v1:x', '{T}', '{T}');
+             INSERT INTO events (id, account_id, room_id, event, payload, created_at)
+                 VALUES ('evt_1', 'acc_1', 'room_1', 'user.created', '{{\"n\":1}}', '{T}'),
+                        ('evt_2', 'acc_1', 'room_1', 'user.deleted', '{{\"n\":2}}', '{T}');
+             INSERT INTO deliveries (id, account_id, webhook_id, event_id, event, status, attempts,
+                                     cycle_attempts, last_attempt_at, status_code, created_at)
+                 VALUES ('dlv_1', 'acc_1', 'wh_1', 'evt_1', 'user.created', 'success', 1, 1, '{T}', 200, '{T}'),
+                        ('dlv_2', 'acc_1', 'wh_1', 'evt_2', 'user.deleted', 'failed', 2, 2, '{T}', 500, '{T}');
+             INSERT INTO attempts (delivery_id, attempted_at, status_code, duration_ms, response_body)
+                 VALUES ('dlv_1', '{T}', 200, 4, 'ok'), ('dlv_2', '{T}', 500, 5, 'a'),
+                        ('dlv_2', '{T}', 500, 6, 'b');"
+        ))
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn version_4_keeps_the_delivery_log_and_its_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        version_3_database(&path);
+
+        let store = SqliteStore::open(&path, &crate::SqliteOptions::default())
+            .await
+            .unwrap();
+        let all = PageRequest {
+            limit: 10,
+            after: None,
+        };
+        let log = store
+            .list_deliveries("acc_1", "wh_1", DeliveryFilter::default(), all.clone())
+            .await
+            .unwrap()
+            .items;
+        let ids: Vec<&str> = log.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["dlv_2", "dlv_1"], "same ids, newest first");
+        assert_eq!(log[0].event, WebhookEventName::UserDeleted);
+        assert_eq!(log[0].status, DeliveryStatus::Failed);
+        assert_eq!(log[0].payload, r#"{"n":2}"#);
+        assert_eq!(log[1].event_id, "evt_1");
+        let attempts = store.list_attempts("acc_1", "wh_1", "dlv_2").await.unwrap();
+        assert_eq!(
+            attempts
+                .iter()
+                .map(|a| a.response_body.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        let failed = DeliveryFilter {
+            status: Some(DeliveryStatus::Failed),
+            event: None,
+        };
+        let failed = store
+            .list_deliveries("acc_1", "wh_1", failed, all.clone())
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(failed.len(), 1, "the partial index holds migrated rows");
+
+        // New deliveries continue after the migrated ones.
+        let room = collabkit_domain::store::NewUser {
+            room_id: "room_1".into(),
+            custom_id: "new".into(),
+            name: "New".into(),
+            profile_picture: None,
+            token: "utk_new".into(),
+            token_sealed: "sealed".into(),
+        };
+        store.create_user("acc_1", room, None).await.unwrap();
+        let log = store
+            .list_deliveries("acc_1", "wh_1", DeliveryFilter::default(), all.clone())
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(log.len(), 3);
+        assert_eq!(log[0].event, WebhookEventName::UserCreated);
+        assert_eq!(log[0].status, DeliveryStatus::Pending);
+    }
+
+    /// A user stored in clear by version 5 is found by its token once sealed, and the row no
+    /// longer holds the token.
+    #[tokio::test]
+    async fn version_6_seals_tokens_stored_in_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            migrate_to(&mut conn, 5).unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES ('acc_1', 'a', 'h', '{T}');
+                 INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
+                     VALUES ('room_1', 'acc_1', 'r', 'R', '{T}', '{T}');
+                 INSERT INTO users (id, account_id, room_id, custom_id, name, token, created_at, updated_at)
+                     VALUES ('usr_1', 'acc_1', 'room_1', 'u', 'U', 'utk_legacysecret0123456789', '{T}', '{T}');"
+            ))
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path, &crate::SqliteOptions::default())
+            .await
+            .unwrap();
+        assert!(
+            store
+                .find_user_by_token("utk_legacysecret0123456789")
+                .await
+                .is_err(),
+            "not usable before it is sealed"
+        );
+        let seal: collabkit_domain::store::TokenSealer =
+            std::sync::Arc::new(|t| format!("sealed:{t}"));
+        assert_eq!(store.seal_legacy_tokens(seal.clone(), 10).await.unwrap(), 1);
+        assert_eq!(store.seal_legacy_tokens(seal, 10).await.unwrap(), 0);
+        let user = store
+            .find_user_by_token("utk_legacysecret0123456789")
+            .await
+            .unwrap();
+        assert_eq!(user.token_sealed, "sealed:utk_legacysecret0123456789");
+        let raw: String = Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT token FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_ne!(raw, "utk_legacysecret0123456789");
+    }
+}

@@ -1,0 +1,485 @@
+//! Accounts, rooms, users and the event log on SQLite (synchronous; run by the writer or a
+//! reader). User changes store their events, with their deliveries, in the same transaction.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::queue::{self, Fanout};
+use super::rows::{
+    self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS, backend, conflict_or_backend, ts,
+};
+use super::sessions;
+use super::{after_seq, page_of};
+use collabkit_domain::store::{
+    Account, Change, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room, StoreError,
+    StoreResult, User, UserPatch,
+};
+use collabkit_domain::{clock, rules};
+
+pub fn create_account(conn: &Connection, account: &Account) -> StoreResult<()> {
+    conn.execute(
+        "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            account.id,
+            account.name,
+            account.api_key_hash,
+            ts(&account.created_at)
+        ],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub fn account(conn: &Connection, account_id: &str) -> StoreResult<Account> {
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"
+    ))
+    .and_then(|mut s| s.query_row(params![account_id], rows::account).optional())
+    .map_err(backend)?
+    .ok_or(StoreError::NotFound("account"))
+}
+
+pub fn count_accounts(conn: &Connection) -> StoreResult<u64> {
+    conn.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+        .map_err(backend)
+}
+
+pub fn room_in(conn: &Connection, account_id: &str, room_id: &str) -> StoreResult<Room> {
+    conn.prepare_cached(&format!(
+        "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, room_id], rows::room)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, r)| r)
+    .ok_or(StoreError::NotFound("room"))
+}
+
+pub fn user_in(conn: &Connection, account_id: &str, user_id: &str) -> StoreResult<User> {
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, user_id], rows::user)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, u)| u)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+pub fn create_room(conn: &Connection, room: &Room) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            room.id,
+            room.account_id,
+            room.custom_id,
+            room.name,
+            ts(&room.created_at),
+            ts(&room.updated_at)
+        ])
+    })
+    .map_err(conflict_or_backend)?;
+    Ok(())
+}
+
+pub fn room_by_custom_id(
+    conn: &Connection,
+    account_id: &str,
+    custom_id: &str,
+) -> StoreResult<Room> {
+    conn.prepare_cached(&format!(
+        "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND custom_id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, custom_id], rows::room)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, r)| r)
+    .ok_or(StoreError::NotFound("room"))
+}
+
+pub fn list_rooms(
+    conn: &Connection,
+    account_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Room>> {
+    let position = after_seq(&page)?;
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+        ))
+        .and_then(|mut s| {
+            s.query_map(
+                params![account_id, position, page.limit as i64 + 1],
+                rows::room,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    Ok(page_of(rows, page.limit))
+}
+
+pub fn rename_room(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    name: String,
+) -> StoreResult<Room> {
+    let room = room_in(conn, account_id, room_id)?;
+    let Some(renamed) = rules::renamed_room(&room, name, clock::now()) else {
+        return Ok(room);
+    };
+    conn.execute(
+        "UPDATE rooms SET name = ?1, updated_at = ?2 WHERE id = ?3",
+        params![renamed.name, ts(&renamed.updated_at), renamed.id],
+    )
+    .map_err(backend)?;
+    Ok(renamed)
+}
+
+pub fn delete_room(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<Room>, Fanout)> {
+    let room = room_in(conn, account_id, room_id)?;
+    // Its live session ends first (participant.left…, session.closed), as the hub does; this
+    // also covers a session no live connection holds any more.
+    let (mut events, mut deliveries) = sessions::end_room(conn, &room, inline)?;
+    // Registrations scoped to the room go next: they end with it.
+    conn.execute("DELETE FROM webhooks WHERE room_id = ?1", params![room.id])
+        .map_err(backend)?;
+    let users = conn
+        .prepare_cached(&format!(
+            "SELECT {USER_COLS} FROM users WHERE room_id = ?1 ORDER BY seq"
+        ))
+        .and_then(|mut s| {
+            s.query_map(params![room.id], rows::user)?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    for (_, user) in &users {
+        let (event, fanout) = delete_user_in(conn, &room, user, inline)?;
+        events.push(event);
+        deliveries.add(fanout);
+    }
+    conn.execute("DELETE FROM rooms WHERE id = ?1", params![room.id])
+        .map_err(backend)?;
+    Ok((
+        Change {
+            value: room,
+            events,
+            leased: Vec::new(),
+        },
+        deliveries,
+    ))
+}
+
+pub fn create_user(
+    conn: &Connection,
+    account_id: &str,
+    new: NewUser,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let room = room_in(conn, account_id, &new.room_id)?;
+    let token = new.token.clone();
+    let (user, event) = rules::new_user(&room, new, clock::now());
+    conn.prepare_cached(
+        "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            user.id,
+            user.account_id,
+            user.room_id,
+            user.custom_id,
+            user.name,
+            user.profile_picture,
+            collabkit_domain::accounts::token_lookup(&token),
+            user.token_sealed,
+            ts(&user.created_at),
+            ts(&user.updated_at)
+        ])
+    })
+    .map_err(conflict_or_backend)?;
+    let deliveries = queue::insert_event(conn, &event, inline)?;
+    Ok((
+        Change {
+            value: user,
+            events: vec![event],
+            leased: Vec::new(),
+        },
+        deliveries,
+    ))
+}
+
+pub fn user_by_custom_id(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    custom_id: &str,
+) -> StoreResult<User> {
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLS} FROM users WHERE account_id = ?1 AND room_id = ?2 AND custom_id = ?3"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, room_id, custom_id], rows::user)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, u)| u)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+pub fn user_by_token(conn: &Connection, token: &str) -> StoreResult<User> {
+    let lookup = collabkit_domain::accounts::token_lookup(token);
+    conn.prepare_cached(&format!(
+        "SELECT {USER_COLS} FROM users WHERE token = ?1 AND token_sealed IS NOT NULL"
+    ))
+    .and_then(|mut s| s.query_row(params![lookup], rows::user).optional())
+    .map_err(backend)?
+    .map(|(_, u)| u)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+/// Rows whose token is still in clear (`users_token_unsealed` holds only them).
+const LEGACY_TOKENS: &str = "SELECT seq, token FROM users WHERE token_sealed IS NULL LIMIT ?1";
+
+/// See [`collabkit_domain::store::Store::seal_legacy_tokens`].
+pub fn seal_legacy_tokens(
+    conn: &Connection,
+    seal: &(dyn Fn(&str) -> String + Send + Sync),
+    batch: u32,
+) -> StoreResult<u64> {
+    let legacy: Vec<(i64, String)> = conn
+        .prepare(LEGACY_TOKENS)
+        .and_then(|mut s| {
+            s.query_map(params![batch], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })
+        .map_err(backend)?;
+    let mut update = conn
+        .prepare("UPDATE users SET token = ?2, token_sealed = ?3 WHERE seq = ?1")
+        .map_err(backend)?;
+    for (seq, token) in &legacy {
+        update
+            .execute(params![
+                seq,
+                collabkit_domain::accounts::token_lookup(token),
+                seal(token)
+            ])
+            .map_err(backend)?;
+    }
+    Ok(legacy.len() as u64)
+}
+
+pub fn list_users(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<User>> {
+    let position = after_seq(&page)?;
+    let room = room_in(conn, account_id, room_id)?;
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {USER_COLS} FROM users WHERE room_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+        ))
+        .and_then(|mut s| {
+            s.query_map(
+                params![room.id, position, page.limit as i64 + 1],
+                rows::user,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    Ok(page_of(rows, page.limit))
+}
+
+pub fn update_user(
+    conn: &Connection,
+    account_id: &str,
+    user_id: &str,
+    patch: UserPatch,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let user = user_in(conn, account_id, user_id)?;
+    let room = room_in(conn, account_id, &user.room_id)?;
+    let Some((user, event)) = rules::patched_user(&user, &room, patch, clock::now()) else {
+        return Ok((Change::quiet(user), Fanout::default()));
+    };
+    conn.execute(
+        "UPDATE users SET name = ?1, profile_picture = ?2, updated_at = ?3 WHERE id = ?4",
+        params![
+            user.name,
+            user.profile_picture,
+            ts(&user.updated_at),
+            user.id
+        ],
+    )
+    .map_err(backend)?;
+    let deliveries = queue::insert_event(conn, &event, inline)?;
+    Ok((
+        Change {
+            value: user,
+            events: vec![event],
+            leased: Vec::new(),
+        },
+        deliveries,
+    ))
+}
+
+pub fn delete_user(
+    conn: &Connection,
+    account_id: &str,
+    user_id: &str,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let user = user_in(conn, account_id, user_id)?;
+    let room = room_in(conn, account_id, &user.room_id)?;
+    // A participant leaves before being deleted (the hub normally did it already).
+    let (mut events, mut deliveries) = sessions::leave(conn, &room, &user.id, Some(&user), inline)?;
+    let (event, fanout) = delete_user_in(conn, &room, &user, inline)?;
+    events.push(event);
+    deliveries.add(fanout);
+    Ok((
+        Change {
+            value: user,
+            events,
+            leased: Vec::new(),
+        },
+        deliveries,
+    ))
+}
+
+/// Deletes one user and stores its `user.deleted` event.
+fn delete_user_in(
+    conn: &Connection,
+    room: &Room,
+    user: &User,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Event, Fanout)> {
+    conn.prepare_cached("DELETE FROM users WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![user.id]))
+        .map_err(backend)?;
+    let event = rules::user_deleted(room, user, clock::now());
+    let fanout = queue::insert_event(conn, &event, inline)?;
+    Ok((event, fanout))
+}
+
+/// The event log's query for a filter (`?1` account, `?2` after, `?3` room, `?4` event name,
+/// `?5` limit), each served by its own index: a filter written `?3 IS NULL OR room_id = ?3`
+/// would read the account's whole history to find one quiet room's events.
+pub(super) fn events_query(filter: &EventFilter) -> String {
+    let only = match (&filter.room_id, &filter.event) {
+        (Some(_), Some(_)) => "room_id = ?3 AND account_id = ?1 AND event = ?4",
+        (Some(_), None) => "room_id = ?3 AND account_id = ?1",
+        (None, Some(_)) => "account_id = ?1 AND event = ?4",
+        (None, None) => "account_id = ?1",
+    };
+    format!("SELECT {EVENT_COLS} FROM events WHERE {only} AND seq > ?2 ORDER BY seq LIMIT ?5")
+}
+
+pub fn list_events(
+    conn: &Connection,
+    account_id: &str,
+    filter: EventFilter,
+    page: PageRequest,
+) -> StoreResult<Page<Event>> {
+    let position = after_seq(&page)?;
+    let rows = conn
+        .prepare_cached(&events_query(&filter))
+        .and_then(|mut s| {
+            s.query_map(
+                params![
+                    account_id,
+                    position,
+                    filter.room_id,
+                    filter.event.map(|e| e.as_str()),
+                    page.limit as i64 + 1
+                ],
+                rows::event,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    Ok(page_of(rows, page.limit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::query_plan;
+    use collabkit_webhooks::WebhookEventName;
+
+    /// Every filter of the event log seeks its own index: a quiet room's page does not read the
+    /// account's whole history.
+    #[test]
+    fn every_event_log_query_is_indexed() {
+        let filters = [
+            (None, None, "events_by_account (account_id=? AND seq>?)"),
+            (Some("r"), None, "events_by_room (room_id=? AND seq>?)"),
+            (
+                None,
+                Some(WebhookEventName::UserDeleted),
+                "events_by_name (account_id=? AND event=? AND seq>?)",
+            ),
+            (
+                Some("r"),
+                Some(WebhookEventName::UserDeleted),
+                "events_by_room (room_id=? AND seq>?)",
+            ),
+        ];
+        for (room, event, index) in filters {
+            let filter = EventFilter {
+                room_id: room.map(str::to_owned),
+                event,
+            };
+            let plan = query_plan(&events_query(&filter), 5);
+            assert!(
+                plan.iter()
+                    .any(|l| l == &format!("SEARCH events USING INDEX {index}")),
+                "{filter:?}: {plan:#?}"
+            );
+            assert!(!plan.iter().any(|l| l.contains("SCAN")), "{plan:#?}");
+        }
+    }
+
+    /// The start-up look for tokens still in clear seeks an index of just those rows.
+    #[test]
+    fn legacy_tokens_are_found_by_index() {
+        let plan = query_plan(LEGACY_TOKENS, 1);
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("USING INDEX users_token_unsealed")),
+            "{plan:#?}"
+        );
+    }
+
+    /// Deleting a room finds its registrations and sessions by index (the cascade from `rooms`
+    /// and our own `DELETE … WHERE room_id`), not by scanning every account's.
+    #[test]
+    fn room_deletion_seeks_its_rows() {
+        for (sql, table) in [
+            ("DELETE FROM webhooks WHERE room_id = ?1", "webhooks"),
+            ("DELETE FROM sessions WHERE room_id = ?1", "sessions"),
+        ] {
+            let plan = query_plan(sql, 1);
+            assert!(
+                plan.iter()
+                    .any(|l| l.starts_with(&format!("SEARCH {table} USING"))),
+                "{sql}: {plan:#?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! Live sessions on SQLite: the reads and writes around [`collabkit_domain::rules`]' join and
+//! leave, and the end of what a gone node held.
+
+use collabkit_domain::clock::{self, Timestamp};
+use collabkit_domain::rules::{self, SessionToJoin};
+use collabkit_domain::store::{Event, InlineLease, Room, StoreError, StoreResult, User};
+use collabkit_webhooks::WebhookUser;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::queue::{self, Fanout};
+use super::rows::{backend, ts};
+
+fn open_session(conn: &Connection, room_id: &str) -> StoreResult<Option<String>> {
+    conn.prepare_cached("SELECT id FROM sessions WHERE room_id = ?1 AND closed_at IS NULL")
+        .and_then(|mut s| s.query_row(params![room_id], |r| r.get(0)).optional())
+        .map_err(backend)
+}
+
+/// Stores the events in order, each with its deliveries.
+fn store_events(
+    conn: &Connection,
+    new: Vec<Event>,
+    inline: Option<InlineLease>,
+    events: &mut Vec<Event>,
+    fanout: &mut Fanout,
+) -> StoreResult<()> {
+    for event in new {
+        fanout.add(queue::insert_event(conn, &event, inline)?);
+        events.push(event);
+    }
+    Ok(())
+}
+
+pub fn join(
+    conn: &Connection,
+    room: &Room,
+    user: &User,
+    node: &str,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Vec<Event>, Fanout)> {
+    let open = open_session(conn, &room.id)?;
+    let already_in = match &open {
+        Some(session) => conn
+            .prepare_cached("SELECT 1 FROM participants WHERE session_id = ?1 AND user_id = ?2")
+            .and_then(|mut s| s.exists(params![session, user.id]))
+            .map_err(backend)?,
+        None => false,
+    };
+    let now = clock::now();
+    let (mut events, mut fanout) = (Vec::new(), Fanout::default());
+    let Some(joining) = rules::join(room, user, open, already_in, now)? else {
+        return Ok((events, fanout));
+    };
+    let session = match joining.session {
+        SessionToJoin::Open(id) => id,
+        SessionToJoin::Start { id } => {
+            conn.prepare_cached(
+                "INSERT INTO sessions (id, account_id, room_id, started_at) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![id, room.account_id, room.id, ts(&now)]))
+            .map_err(backend)?;
+            id
+        }
+    };
+    conn.prepare_cached(
+        "INSERT INTO participants (session_id, user_id, joined_at, node_id) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut s| s.execute(params![session, user.id, ts(&now), node]))
+    .map_err(backend)?;
+    let snapshot = serde_json::to_string(&joining.snapshot).expect("users serialize");
+    conn.prepare_cached(
+        "INSERT INTO session_users (session_id, user_id, user_json, seq)
+         VALUES (?1, ?2, ?3, (SELECT COUNT(*) FROM session_users WHERE session_id = ?1))
+         ON CONFLICT (session_id, user_id) DO UPDATE SET user_json = excluded.user_json",
+    )
+    .and_then(|mut s| s.execute(params![session, user.id, snapshot]))
+    .map_err(backend)?;
+    store_events(conn, joining.events, inline, &mut events, &mut fanout)?;
+    Ok((events, fanout))
+}
+
+/// `user` is `None` when the user was deleted meanwhile: the snapshot taken at join stands in.
+pub fn leave(
+    conn: &Connection,
+    room: &Room,
+    user_id: &str,
+    user: Option<&User>,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Vec<Event>, Fanout)> {
+    let (mut events, mut fanout) = (Vec::new(), Fanout::default());
+    let Some(session) = open_session(conn, &room.id)? else {
+        return Ok((events, fanout));
+    };
+    let removed = conn
+        .prepare_cached("DELETE FROM participants WHERE session_id = ?1 AND user_id = ?2")
+        .and_then(|mut s| s.execute(params![session, user_id]))
+        .map_err(backend)?;
+    if removed == 0 {
+        return Ok((events, fanout));
+    }
+    let now = clock::now();
+    let who = rules::leaving(user, || snapshot(conn, &session, user_id))?;
+    let remaining: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM participants WHERE session_id = ?1")
+        .and_then(|mut s| s.query_row(params![session], |r| r.get(0)))
+        .map_err(backend)?;
+    let closing_with = if remaining == 0 {
+        mark_closed(conn, &session, now)?;
+        Some(session_users(conn, &session)?)
+    } else {
+        None
+    };
+    let left = rules::leave(room, who, closing_with, now);
+    store_events(conn, left, inline, &mut events, &mut fanout)?;
+    Ok((events, fanout))
+}
+
+fn snapshot(conn: &Connection, session: &str, user_id: &str) -> StoreResult<WebhookUser> {
+    let json: String = conn
+        .prepare_cached(
+            "SELECT user_json FROM session_users WHERE session_id = ?1 AND user_id = ?2",
+        )
+        .and_then(|mut s| s.query_row(params![session, user_id], |r| r.get(0)))
+        .map_err(backend)?;
+    serde_json::from_str(&json).map_err(StoreError::backend)
+}
+
+fn mark_closed(conn: &Connection, session: &str, now: Timestamp) -> StoreResult<()> {
+    conn.prepare_cached("UPDATE sessions SET closed_at = ?1 WHERE id = ?2")
+        .and_then(|mut s| s.execute(params![ts(&now), session]))
+        .map_err(backend)?;
+    Ok(())
+}
+
+/// Everyone who joined during the session, in join order.
+fn session_users(conn: &Connection, session: &str) -> StoreResult<Vec<WebhookUser>> {
+    conn.prepare_cached("SELECT user_json FROM session_users WHERE session_id = ?1 ORDER BY seq")
+        .and_then(|mut s| {
+            s.query_map(params![session], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?
+        .into_iter()
+        .map(|j| serde_json::from_str(&j).map_err(StoreError::backend))
+        .collect()
+}
+
+/// Ends a room's open session, if any: each participant leaves (in the order they joined), the
+/// last one closing it.
+pub fn end_room(
+    conn: &Connection,
+    room: &Room,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Vec<Event>, Fanout)> {
+    let (mut events, mut fanout) = (Vec::new(), Fanout::default());
+    let Some(session) = open_session(conn, &room.id)? else {
+        return Ok((events, fanout));
+    };
+    let users: Vec<String> = conn
+        .prepare_cached("SELECT user_id FROM participants WHERE session_id = ?1 ORDER BY joined_at")
+        .and_then(|mut s| s.query_map(params![session], |r| r.get(0))?.collect())
+        .map_err(backend)?;
+    leave_each(conn, room, users, inline, &mut events, &mut fanout)?;
+    if open_session(conn, &room.id)?.is_some() {
+        let now = clock::now();
+        mark_closed(conn, &session, now)?;
+        let closed = rules::close_empty(room, session_users(conn, &session)?, now);
+        store_events(conn, vec![closed], inline, &mut events, &mut fanout)?;
+    }
+    Ok((events, fanout))
+}
+
+fn leave_each(
+    conn: &Connection,
+    room: &Room,
+    users: Vec<String>,
+    inline: Option<InlineLease>,
+    events: &mut Vec<Event>,
+    fanout: &mut Fanout,
+) -> StoreResult<()> {
+    for user_id in users {
+        let user = super::user_in(conn, &room.account_id, &user_id).ok();
+        let (e, f) = leave(conn, room, &user_id, user.as_ref(), inline)?;
+        events.extend(e);
+        fanout.add(f);
+    }
+    Ok(())
+}
+
+pub fn heartbeat(conn: &Connection, node: &str, now: Timestamp) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO nodes (id, heartbeat_at) VALUES (?1, ?2)
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+    )
+    .and_then(|mut s| s.execute(params![node, ts(&now)]))
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Participation held by nodes other than `me` silent since `silent_since` ends: room by room,
+/// their participants leave (in join order), and sessions left empty close. Returns the events
+/// and how many sessions closed.
+pub fn close_of_gone_nodes(
+    conn: &Connection,
+    me: &str,
+    silent_since: Timestamp,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Vec<Event>, Fanout, usize)> {
+    let gone: Vec<(String, String, String, String)> = conn
+        .prepare(
+            "SELECT s.account_id, s.room_id, s.id, p.user_id
+             FROM participants p JOIN sessions s ON s.id = p.session_id
+             LEFT JOIN nodes n ON n.id = p.node_id
+             WHERE s.closed_at IS NULL AND p.node_id != ?1
+               AND (n.heartbeat_at IS NULL OR n.heartbeat_at < ?2)
+             ORDER BY s.seq, p.joined_at",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![me, ts(&silent_since)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect()
+        })
+        .map_err(backend)?;
+    let (mut events, mut fanout, mut closed) = (Vec::new(), Fanout::default(), 0);
+    let mut i = 0;
+    while i < gone.len() {
+        let (account_id, room_id, session, _) = &gone[i];
+        let users: Vec<String> = gone[i..]
+            .iter()
+            .take_while(|g| &g.2 == session)
+            .map(|g| g.3.clone())
+            .collect();
+        i += users.len();
+        let room = super::room_in(conn, account_id, room_id)?;
+        leave_each(conn, &room, users, inline, &mut events, &mut fanout)?;
+        if open_session(conn, &room.id)?.as_ref() != Some(session) {
+            closed += 1;
+        }
+    }
+    // Open sessions nobody takes part in (left by a crash between writes of older versions)
+    // close too.
+    let empty: Vec<(String, String, String)> = conn
+        .prepare(
+            "SELECT account_id, room_id, id FROM sessions s WHERE closed_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.session_id = s.id)
+             ORDER BY seq",
+        )
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .map_err(backend)?;
+    for (account_id, room_id, session) in empty {
+        let room = super::room_in(conn, &account_id, &room_id)?;
+        let now = clock::now();
+        mark_closed(conn, &session, now)?;
+        let event = rules::close_empty(&room, session_users(conn, &session)?, now);
+        store_events(conn, vec![event], inline, &mut events, &mut fanout)?;
+        closed += 1;
+    }
+    conn.prepare_cached("DELETE FROM nodes WHERE id != ?1 AND heartbeat_at < ?2")
+        .and_then(|mut s| s.execute(params![me, ts(&silent_since)]))
+        .map_err(backend)?;
+    Ok((events, fanout, closed))
+}

@@ -1,0 +1,387 @@
+//! Webhook registrations and the delivery log on SQLite (synchronous; run by the writer or a reader).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::rows::{self, backend, ts};
+use collabkit_domain::clock::{self, Timestamp};
+use collabkit_domain::rules;
+use collabkit_domain::store::{
+    Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, StoreError, StoreResult,
+    Webhook, WebhookPatch, event_code, events_mask,
+};
+use collabkit_webhooks::WebhookEventName;
+
+pub const WEBHOOK_COLS: &str = "seq, id, account_id, url, events_mask, room_id, enabled, secret_sealed, \
+     previous_secret_sealed, previous_secret_until, created_at, updated_at";
+pub const DELIVERY_COLS: &str = "d.seq, d.id, w.id AS webhook_id, e.id AS event_id, d.event_code, \
+     e.payload, d.status, d.attempts, d.last_attempt_at, d.next_retry_at, d.status_code, d.created_at";
+/// Where a delivery's columns come from besides its row `d`: its registration and its event.
+const DELIVERY_JOINS: &str =
+    "JOIN webhooks w ON w.seq = d.webhook_seq JOIN events e ON e.seq = d.event_seq";
+
+pub fn webhook_in(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
+    conn.prepare_cached(&format!(
+        "SELECT {WEBHOOK_COLS} FROM webhooks WHERE account_id = ?1 AND id = ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_row(params![account_id, webhook_id], rows::webhook)
+            .optional()
+    })
+    .map_err(backend)?
+    .map(|(_, w)| w)
+    .ok_or(StoreError::NotFound("webhook"))
+}
+
+/// The registration's `seq` (the key its deliveries refer to), checking it is the account's.
+fn webhook_key(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<i64> {
+    conn.prepare_cached("SELECT seq FROM webhooks WHERE account_id = ?1 AND id = ?2")
+        .and_then(|mut s| {
+            s.query_row(params![account_id, webhook_id], |r| r.get(0))
+                .optional()
+        })
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound("webhook"))
+}
+
+fn check_room(conn: &Connection, account_id: &str, room_id: Option<&str>) -> StoreResult<()> {
+    if let Some(room_id) = room_id {
+        super::room_in(conn, account_id, room_id)?;
+    }
+    Ok(())
+}
+
+pub fn create(conn: &Connection, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
+    check_room(conn, account_id, new.room_id.as_deref())?;
+    let now = clock::now();
+    let webhook = rules::new_webhook(account_id, new, now);
+    conn.execute(
+        "INSERT INTO webhooks (id, account_id, url, events_mask, room_id, enabled, secret_sealed, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            webhook.id,
+            webhook.account_id,
+            webhook.url,
+            events_mask(&webhook.events),
+            webhook.room_id,
+            webhook.enabled,
+            webhook.secret_sealed,
+            ts(&now),
+            ts(&now)
+        ],
+    )
+    .map_err(backend)?;
+    Ok(webhook)
+}
+
+/// Registrations of an account (`?1`), after `?2`, at most `?4`; of one room (`?3`) through
+/// the room's index, not by filtering the account's.
+pub(super) fn list_query(of_room: bool) -> String {
+    let only = if of_room {
+        "room_id = ?3 AND account_id = ?1"
+    } else {
+        "account_id = ?1"
+    };
+    format!("SELECT {WEBHOOK_COLS} FROM webhooks WHERE {only} AND seq > ?2 ORDER BY seq LIMIT ?4")
+}
+
+pub fn list(
+    conn: &Connection,
+    account_id: &str,
+    room_id: Option<&str>,
+    page: PageRequest,
+) -> StoreResult<Page<Webhook>> {
+    let position = super::after_seq(&page)?;
+    let mut s = conn
+        .prepare_cached(&list_query(room_id.is_some()))
+        .map_err(backend)?;
+    let rows = s
+        .query_map(
+            params![account_id, position, room_id, page.limit as i64 + 1],
+            rows::webhook,
+        )
+        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+        .map_err(backend)?;
+    Ok(super::page_of(rows, page.limit))
+}
+
+pub fn update(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    patch: WebhookPatch,
+) -> StoreResult<Webhook> {
+    let before = webhook_in(conn, account_id, webhook_id)?;
+    if let Some(Some(room_id)) = &patch.room_id {
+        check_room(conn, account_id, Some(room_id))?;
+    }
+    let Some(webhook) = rules::patched_webhook(&before, patch, clock::now()) else {
+        return Ok(before);
+    };
+    conn.execute(
+        "UPDATE webhooks SET url = ?1, events_mask = ?2, room_id = ?3, enabled = ?4, updated_at = ?5,
+                failing_since = CASE WHEN ?4 THEN failing_since ELSE NULL END
+         WHERE id = ?6",
+        params![
+            webhook.url,
+            events_mask(&webhook.events),
+            webhook.room_id,
+            webhook.enabled,
+            ts(&webhook.updated_at),
+            webhook.id
+        ],
+    )
+    .map_err(backend)?;
+    if rules::disables(&before, &webhook) {
+        fail_pending(conn, &webhook.id)?;
+    }
+    Ok(webhook)
+}
+
+/// A disabled registration receives nothing: its pending deliveries end `failed`.
+pub fn fail_pending(conn: &Connection, webhook_id: &str) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE deliveries SET status = 'failed', next_retry_at = NULL, due_at = NULL, lease = NULL
+         WHERE webhook_seq = (SELECT seq FROM webhooks WHERE id = ?1) AND status = 'pending'",
+    )
+    .and_then(|mut s| s.execute(params![webhook_id]))
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub fn rotate(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    secret_sealed: &str,
+    previous_until: Timestamp,
+) -> StoreResult<Webhook> {
+    let before = webhook_in(conn, account_id, webhook_id)?;
+    let webhook = rules::rotated_webhook(&before, secret_sealed, previous_until, clock::now());
+    conn.execute(
+        "UPDATE webhooks SET secret_sealed = ?1, previous_secret_sealed = ?2, previous_secret_until = ?3,
+                updated_at = ?4 WHERE id = ?5",
+        params![
+            webhook.secret_sealed,
+            webhook.previous_secret.as_ref().map(|p| &p.0),
+            ts(&previous_until),
+            ts(&webhook.updated_at),
+            webhook.id
+        ],
+    )
+    .map_err(backend)?;
+    Ok(webhook)
+}
+
+pub fn delete(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<()> {
+    let n = conn
+        .execute(
+            "DELETE FROM webhooks WHERE account_id = ?1 AND id = ?2",
+            params![account_id, webhook_id],
+        )
+        .map_err(backend)?;
+    if n == 0 {
+        return Err(StoreError::NotFound("webhook"));
+    }
+    Ok(())
+}
+
+pub fn list_deliveries(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    filter: DeliveryFilter,
+    page: PageRequest,
+) -> StoreResult<Page<Delivery>> {
+    let position = super::before_seq(&page)?;
+    let key = webhook_key(conn, account_id, webhook_id)?;
+    let rows = conn
+        .prepare_cached(&log_query(&filter))
+        .and_then(|mut s| {
+            s.query_map(
+                params![key, position, page.limit as i64 + 1],
+                rows::delivery,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    Ok(super::page_of(rows, page.limit))
+}
+
+/// A page of one registration's log: `?1` its seq, `?2` the cursor, `?3` the page size + 1.
+///
+/// Newest first: the cursor is the last (smallest) seq seen. `deliveries_log` is ordered by
+/// event name first, so the newest of each name are taken and merged; the event filter is just
+/// one of them. The status is written into the SQL (one of three words) so that SQLite uses the
+/// partial index for it.
+fn log_query(filter: &DeliveryFilter) -> String {
+    let status = match filter.status {
+        Some(s) => format!("AND status = '{}'", s.as_str()),
+        None => String::new(),
+    };
+    let codes: Vec<i64> = match filter.event {
+        Some(e) => vec![event_code(e)],
+        None => (0..WebhookEventName::ALL.len() as i64).collect(),
+    };
+    let arms: Vec<String> = codes
+        .iter()
+        .map(|code| {
+            format!(
+                "SELECT seq FROM (SELECT seq FROM deliveries
+                  WHERE webhook_seq = ?1 AND event_code = {code} AND seq < ?2 {status}
+                  ORDER BY seq DESC LIMIT ?3)"
+            )
+        })
+        .collect();
+    format!(
+        "SELECT {DELIVERY_COLS} FROM ({}) AS newest
+         JOIN deliveries d ON d.seq = newest.seq {DELIVERY_JOINS}
+         ORDER BY d.seq DESC LIMIT ?3",
+        arms.join(" UNION ALL ")
+    )
+}
+
+/// The delivery and its `seq`, checking it belongs to the account's registration.
+fn delivery_row(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<(i64, Delivery)> {
+    let key = webhook_key(conn, account_id, webhook_id)?;
+    conn.prepare_cached(&format!(
+        "SELECT {DELIVERY_COLS} FROM deliveries d {DELIVERY_JOINS} WHERE d.id = ?1 AND d.webhook_seq = ?2"
+    ))
+    .and_then(|mut s| s.query_row(params![delivery_id, key], rows::delivery).optional())
+    .map_err(backend)?
+    .ok_or(StoreError::NotFound("delivery"))
+}
+
+pub fn delivery_in(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Delivery> {
+    delivery_row(conn, account_id, webhook_id, delivery_id).map(|(_, d)| d)
+}
+
+pub fn list_attempts(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Vec<Attempt>> {
+    let (seq, _) = delivery_row(conn, account_id, webhook_id, delivery_id)?;
+    conn.prepare_cached(
+        "SELECT attempted_at, status_code, duration_ms, error, response_body FROM attempts
+         WHERE delivery_seq = ?1 ORDER BY seq",
+    )
+    .and_then(|mut s| {
+        s.query_map(params![seq], rows::attempt)?
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .map_err(backend)
+}
+
+pub fn retry(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Delivery> {
+    let key = webhook_key(conn, account_id, webhook_id)?;
+    let n = conn
+        .execute(
+            "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
+                    due_at = ?1, lease = NULL WHERE id = ?2 AND webhook_seq = ?3",
+            params![ts(&clock::now()), delivery_id, key],
+        )
+        .map_err(backend)?;
+    if n == 0 {
+        return Err(StoreError::NotFound("delivery"));
+    }
+    delivery_in(conn, account_id, webhook_id, delivery_id)
+}
+
+pub fn recover(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    since: Timestamp,
+) -> StoreResult<u64> {
+    let key = webhook_key(conn, account_id, webhook_id)?;
+    let n = conn
+        .execute(
+            "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
+                    due_at = ?1, lease = NULL
+             WHERE webhook_seq = ?2 AND status = 'failed' AND last_attempt_at >= ?3",
+            params![ts(&clock::now()), key, ts(&since)],
+        )
+        .map_err(backend)?;
+    Ok(n as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use collabkit_domain::store::DeliveryStatus;
+
+    /// Listing one room's registrations seeks the room's, not the account's.
+    #[test]
+    fn registrations_of_a_room_are_listed_by_index() {
+        let plan = super::super::tests::query_plan(&list_query(true), 4);
+        assert!(
+            plan.iter()
+                .any(|l| l == "SEARCH webhooks USING INDEX webhooks_by_room (room_id=? AND seq>?)"),
+            "{plan:#?}"
+        );
+        let plan = super::super::tests::query_plan(&list_query(false), 4);
+        assert!(
+            plan.iter().any(|l| l.contains("webhooks_by_account")),
+            "{plan:#?}"
+        );
+    }
+
+    /// Every way of listing the log reads indexes only, never the whole table: it must stay fast
+    /// with millions of deliveries.
+    #[test]
+    fn every_log_query_is_indexed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("plan.db")).unwrap();
+        super::super::migrate::migrate(&mut conn).unwrap();
+        let statuses = [
+            None,
+            Some(DeliveryStatus::Pending),
+            Some(DeliveryStatus::Success),
+            Some(DeliveryStatus::Failed),
+        ];
+        let events = [None, Some(WebhookEventName::UserDeleted)];
+        for status in statuses {
+            for event in events {
+                let filter = DeliveryFilter { status, event };
+                let sql = format!("EXPLAIN QUERY PLAN {}", log_query(&filter));
+                let plan: Vec<String> = conn
+                    .prepare(&sql)
+                    .unwrap()
+                    .query_map(params![1, i64::MAX, 51], |r| r.get::<_, String>(3))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                let scans: Vec<&String> = plan
+                    .iter()
+                    .filter(|l| l.starts_with("SCAN") && !l.contains("subquery"))
+                    .collect();
+                assert!(scans.is_empty(), "{filter:?}: {plan:#?}");
+                let index = match status {
+                    Some(DeliveryStatus::Pending) => "deliveries_pending_log",
+                    Some(DeliveryStatus::Failed) => "deliveries_failed_log",
+                    _ => "deliveries_log",
+                };
+                assert!(
+                    plan.iter().any(|l| l.contains(index)),
+                    "{filter:?} should use {index}: {plan:#?}"
+                );
+            }
+        }
+    }
+}
