@@ -10,10 +10,25 @@ use crate::accounts;
 use crate::app::App;
 use crate::config::Config;
 use crate::delivery::{DeliveryConfig, RetrySchedule};
-use crate::duration::parse as parse_duration;
 use crate::realtime::RealtimeConfig;
 use crate::store::{self, DatabaseUrl, SqliteOptions, StorageOptions, Synchronous};
 use crate::telemetry::{self, LogFormat};
+
+/// The defaults every flag shows and starts from: written once, in the config types.
+fn defaults() -> Config {
+    Config::new(DatabaseUrl::Sqlite(DEFAULT_DATABASE.into()))
+}
+
+const DEFAULT_DATABASE: &str = "collabkit.db";
+
+fn human(d: Duration) -> humantime::Duration {
+    d.into()
+}
+
+/// Duration flags: `500ms`, `5s`, `5m`, `2h`, with an error that shows how to write one.
+fn parse_duration(s: &str) -> Result<humantime::Duration, String> {
+    crate::duration::parse(s).map(Into::into)
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -66,7 +81,7 @@ struct DbArgs {
     #[arg(
         long,
         env = "COLLABKIT_DATABASE",
-        default_value = "sqlite://collabkit.db"
+        default_value_t = defaults().database
     )]
     database: DatabaseUrl,
     /// SQLite durability: `full` survives power loss; `normal` (WAL) survives a process crash.
@@ -74,21 +89,21 @@ struct DbArgs {
         long,
         env = "COLLABKIT_SQLITE_SYNCHRONOUS",
         value_enum,
-        default_value = "full"
+        default_value_t = defaults().store.sqlite.synchronous.into()
     )]
     sqlite_synchronous: SyncMode,
     /// SQLite: reset the write-ahead log (`<database>-wal`) once it passes this many MiB; it
     /// stays near this size under any load and is given back when the server is idle.
-    #[arg(long, env = "COLLABKIT_SQLITE_WAL_LIMIT_MIB", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "COLLABKIT_SQLITE_WAL_LIMIT_MIB", default_value_t = defaults().store.sqlite.wal_limit / (1024 * 1024), value_parser = clap::value_parser!(u64).range(1..))]
     sqlite_wal_limit_mib: u64,
     /// SQLite: page cache of each of its connections (one writer, four readers, one
     /// checkpointer), in MiB.
-    #[arg(long, env = "COLLABKIT_SQLITE_CACHE_MIB", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "COLLABKIT_SQLITE_CACHE_MIB", default_value_t = defaults().store.sqlite.cache_mib, value_parser = clap::value_parser!(u64).range(1..))]
     sqlite_cache_mib: u64,
     /// An API change that waited this long for the storage is refused with 503 and
     /// `Retry-After` (nothing changed) instead of queueing: answers stay prompt under overload.
-    #[arg(long, env = "COLLABKIT_MAX_WRITE_WAIT", default_value = "500ms", value_parser = parse_duration)]
-    max_write_wait: Duration,
+    #[arg(long, env = "COLLABKIT_MAX_WRITE_WAIT", default_value_t = human(defaults().store.sqlite.max_write_wait), value_parser = parse_duration)]
+    max_write_wait: humantime::Duration,
 }
 
 /// SQLite's `synchronous` setting as a flag value.
@@ -96,6 +111,15 @@ struct DbArgs {
 pub enum SyncMode {
     Full,
     Normal,
+}
+
+impl From<Synchronous> for SyncMode {
+    fn from(mode: Synchronous) -> SyncMode {
+        match mode {
+            Synchronous::Full => SyncMode::Full,
+            Synchronous::Normal => SyncMode::Normal,
+        }
+    }
 }
 
 impl From<SyncMode> for Synchronous {
@@ -114,7 +138,7 @@ impl DbArgs {
                 synchronous: self.sqlite_synchronous.into(),
                 wal_limit: self.sqlite_wal_limit_mib * 1024 * 1024,
                 cache_mib: self.sqlite_cache_mib,
-                max_write_wait: self.max_write_wait,
+                max_write_wait: self.max_write_wait.into(),
                 ..SqliteOptions::default()
             },
         }
@@ -124,16 +148,16 @@ impl DbArgs {
 #[derive(Args, Debug)]
 struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "COLLABKIT_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "COLLABKIT_LISTEN", default_value_t = defaults().listen)]
     listen: SocketAddr,
     #[command(flatten)]
     db: DbArgs,
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "COLLABKIT_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "COLLABKIT_BODY_LIMIT", default_value_t = defaults().body_limit)]
     body_limit: usize,
     /// How long shutdown waits for in-flight work.
-    #[arg(long, env = "COLLABKIT_SHUTDOWN_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
-    shutdown_timeout: Duration,
+    #[arg(long, env = "COLLABKIT_SHUTDOWN_TIMEOUT", default_value_t = human(defaults().shutdown_timeout), value_parser = parse_duration)]
+    shutdown_timeout: humantime::Duration,
     /// Key sealing webhook secrets at rest: base64 of 32 bytes. Default: a key file created
     /// beside the SQLite database (`<database>.key`).
     #[arg(long, env = "COLLABKIT_SECRET_KEY", hide_env_values = true)]
@@ -142,62 +166,62 @@ struct ServeArgs {
     #[arg(
         long,
         env = "COLLABKIT_RETRY_SCHEDULE",
-        default_value = "5s,5m,30m,2h,5h,10h,10h"
+        default_value_t = defaults().delivery.retry_schedule
     )]
     retry_schedule: RetrySchedule,
     /// One attempt's limit, from connecting to the last byte.
-    #[arg(long, env = "COLLABKIT_DELIVERY_TIMEOUT", default_value = "15s", value_parser = parse_duration)]
-    delivery_timeout: Duration,
+    #[arg(long, env = "COLLABKIT_DELIVERY_TIMEOUT", default_value_t = human(defaults().delivery.timeout), value_parser = parse_duration)]
+    delivery_timeout: humantime::Duration,
     /// Let webhooks reach loopback and private networks (development only).
     #[arg(long, env = "COLLABKIT_ALLOW_PRIVATE_DESTINATIONS")]
     allow_private_destinations: bool,
     /// Disable a registration whose deliveries failed without a success for this long.
-    #[arg(long, env = "COLLABKIT_DISABLE_FAILING_AFTER", default_value = "5d", value_parser = parse_duration)]
-    disable_failing_after: Duration,
+    #[arg(long, env = "COLLABKIT_DISABLE_FAILING_AFTER", default_value_t = human(defaults().delivery.disable_after), value_parser = parse_duration)]
+    disable_failing_after: humantime::Duration,
     /// Delete deliveries and their attempts older than this.
-    #[arg(long, env = "COLLABKIT_DELIVERY_RETENTION", default_value = "30d", value_parser = parse_duration)]
-    delivery_retention: Duration,
+    #[arg(long, env = "COLLABKIT_DELIVERY_RETENTION", default_value_t = human(defaults().delivery.retention), value_parser = parse_duration)]
+    delivery_retention: humantime::Duration,
     /// Delivery attempts in flight at once, in all.
-    #[arg(long, env = "COLLABKIT_DELIVERY_CONCURRENCY", default_value_t = 512)]
+    #[arg(long, env = "COLLABKIT_DELIVERY_CONCURRENCY", default_value_t = defaults().delivery.concurrency)]
     delivery_concurrency: usize,
     /// Delivery attempts in flight at once to one registration.
-    #[arg(long, env = "COLLABKIT_WEBHOOK_CONCURRENCY", default_value_t = 64)]
+    #[arg(long, env = "COLLABKIT_WEBHOOK_CONCURRENCY", default_value_t = defaults().delivery.per_webhook_concurrency)]
     webhook_concurrency: u32,
     /// How long a user whose last connection closed stays a participant (a reconnect within it
     /// makes no left/joined pair).
-    #[arg(long, env = "COLLABKIT_LEAVE_GRACE", default_value = "3s", value_parser = parse_duration)]
-    leave_grace: Duration,
+    #[arg(long, env = "COLLABKIT_LEAVE_GRACE", default_value_t = human(defaults().realtime.leave_grace), value_parser = parse_duration)]
+    leave_grace: humantime::Duration,
     /// Interval of WebSocket pings; a socket silent for three intervals is closed.
-    #[arg(long, env = "COLLABKIT_WS_HEARTBEAT", default_value = "15s", value_parser = parse_duration)]
-    ws_heartbeat: Duration,
+    #[arg(long, env = "COLLABKIT_WS_HEARTBEAT", default_value_t = human(defaults().realtime.heartbeat), value_parser = parse_duration)]
+    ws_heartbeat: humantime::Duration,
     /// Messages per second one connection may send (bursts of twice that).
-    #[arg(long, env = "COLLABKIT_WS_RATE_LIMIT", default_value_t = 50)]
+    #[arg(long, env = "COLLABKIT_WS_RATE_LIMIT", default_value_t = defaults().realtime.rate_limit)]
     ws_rate_limit: u32,
     /// Largest WebSocket frame accepted, in bytes.
-    #[arg(long, env = "COLLABKIT_WS_MAX_FRAME", default_value_t = 64 * 1024)]
+    #[arg(long, env = "COLLABKIT_WS_MAX_FRAME", default_value_t = defaults().realtime.max_frame)]
     ws_max_frame: usize,
     /// A request's line and headers must arrive within this, or the connection is closed.
-    #[arg(long, env = "COLLABKIT_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
-    header_read_timeout: Duration,
+    #[arg(long, env = "COLLABKIT_HEADER_READ_TIMEOUT", default_value_t = human(defaults().http.header_read_timeout), value_parser = parse_duration)]
+    header_read_timeout: humantime::Duration,
     /// A connection with no traffic for this long is closed (at least twice --ws-heartbeat).
-    #[arg(long, env = "COLLABKIT_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
-    idle_timeout: Duration,
+    #[arg(long, env = "COLLABKIT_IDLE_TIMEOUT", default_value_t = human(defaults().http.idle_timeout), value_parser = parse_duration)]
+    idle_timeout: humantime::Duration,
     /// Open connections at most (WebSockets included); more are closed as they arrive.
-    #[arg(long, env = "COLLABKIT_MAX_CONNECTIONS", default_value_t = 16_384, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "COLLABKIT_MAX_CONNECTIONS", default_value_t = defaults().http.max_connections as u64, value_parser = clap::value_parser!(u64).range(1..))]
     max_connections: u64,
     /// API requests handled at once at most; more are refused at once with 503 and
     /// `Retry-After` (operations endpoints never are).
-    #[arg(long, env = "COLLABKIT_MAX_IN_FLIGHT", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "COLLABKIT_MAX_IN_FLIGHT", default_value_t = defaults().http.max_in_flight as u64, value_parser = clap::value_parser!(u64).range(1..))]
     max_in_flight: u64,
     /// API requests per second one account may make (bursts of twice that); past it, 429 with
     /// `Retry-After`. 0 for no limit.
-    #[arg(long, env = "COLLABKIT_ACCOUNT_RATE_LIMIT", default_value_t = 1000)]
+    #[arg(long, env = "COLLABKIT_ACCOUNT_RATE_LIMIT", default_value_t = defaults().http.account_rate_limit)]
     account_rate_limit: u32,
     /// Open WebSocket connections one user may have; one more is refused with 429.
-    #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = 16)]
+    #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = defaults().realtime.max_per_user)]
     ws_max_per_user: usize,
     /// Open WebSocket connections one account may have in all.
-    #[arg(long, env = "COLLABKIT_WS_MAX_PER_ACCOUNT", default_value_t = 20_000)]
+    #[arg(long, env = "COLLABKIT_WS_MAX_PER_ACCOUNT", default_value_t = defaults().realtime.max_per_account)]
     ws_max_per_account: usize,
 }
 
@@ -228,28 +252,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.listen = args.listen;
     config.store = args.db.options();
     config.body_limit = args.body_limit;
-    config.shutdown_timeout = args.shutdown_timeout;
+    config.shutdown_timeout = args.shutdown_timeout.into();
     config.secret_key = args.secret_key;
     config.delivery = DeliveryConfig {
         retry_schedule: args.retry_schedule,
-        timeout: args.delivery_timeout,
+        timeout: args.delivery_timeout.into(),
         allow_private_destinations: args.allow_private_destinations,
-        disable_after: args.disable_failing_after,
-        retention: args.delivery_retention,
+        disable_after: args.disable_failing_after.into(),
+        retention: args.delivery_retention.into(),
         concurrency: args.delivery_concurrency.max(1),
         per_webhook_concurrency: args.webhook_concurrency.max(1),
         ..DeliveryConfig::default()
     };
     config.http = crate::api::serve::ConnectionLimits {
-        header_read_timeout: args.header_read_timeout,
-        idle_timeout: args.idle_timeout,
+        header_read_timeout: args.header_read_timeout.into(),
+        idle_timeout: args.idle_timeout.into(),
         max_connections: args.max_connections as usize,
         max_in_flight: args.max_in_flight as usize,
         account_rate_limit: args.account_rate_limit,
     };
     config.realtime = RealtimeConfig {
-        leave_grace: args.leave_grace,
-        heartbeat: args.ws_heartbeat,
+        leave_grace: args.leave_grace.into(),
+        heartbeat: args.ws_heartbeat.into(),
         rate_limit: args.ws_rate_limit.max(1),
         max_frame: args.ws_max_frame,
         max_per_user: args.ws_max_per_user,

@@ -56,9 +56,28 @@ impl std::str::FromStr for RetrySchedule {
     }
 }
 
+impl std::fmt::Display for RetrySchedule {
+    /// The form it parses from: `5s,5m,30m`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let delays: Vec<String> = self
+            .delays
+            .iter()
+            .map(|d| humantime::format_duration(*d).to_string())
+            .collect();
+        f.write_str(&delays.join(","))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_schedule_prints_as_it_parses() {
+        let schedule = RetrySchedule::default();
+        assert_eq!(schedule.to_string(), "5s,5m,30m,2h,5h,10h,10h");
+        assert_eq!(schedule.to_string().parse::<RetrySchedule>(), Ok(schedule));
+    }
 
     #[test]
     fn n_delays_mean_one_plus_n_attempts_with_jitter() {
