@@ -1,0 +1,551 @@
+//! The shared backend: one PostgreSQL database that any number of nodes serve at once.
+//!
+//! Every verb runs in one transaction on a pooled connection (tokio-postgres through
+//! deadpool: an async driver made for PostgreSQL, with per-connection statement caches and
+//! pipelining). The delivery queue is shared: claims lock their window `FOR UPDATE SKIP
+//! LOCKED`, so nodes never lease one delivery twice nor wait for each other. A commit that makes
+//! deliveries due to a claim sends `NOTIFY collabkit_due`; each node LISTENs on its own
+//! connection and wakes its dispatcher, so a delivery stored by one node is attempted within
+//! milliseconds even when another node is the idle one. Session changes lock their room's row,
+//! so two nodes changing one room's session take turns.
+
+mod listener;
+mod migrate;
+mod people;
+mod queue;
+mod rows;
+mod sessions;
+mod sql;
+mod webhooks;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use collabkit_domain::clock::{self, Timestamp};
+use collabkit_domain::rules;
+use collabkit_domain::store::{
+    Account, Attempt, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery, DeliveryFilter,
+    DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser, NewWebhook,
+    Page, PageRequest, QueueStats, Room, StorageStats, Store, StoreError, StoreResult, TokenSealer,
+    User, UserPatch, Webhook, WebhookPatch,
+};
+use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+
+use self::queue::Fanout;
+use self::rows::{pg, pool};
+use self::sql::notify_due;
+
+/// The PostgreSQL backend's settings.
+#[derive(Debug, Clone)]
+pub struct PgOptions {
+    /// Connections this node keeps to the database (the LISTEN connection comes on top).
+    pub pool_size: usize,
+    /// How long a request waits for a free connection, and a connection attempt for the
+    /// server, before failing (a 503 the client may retry) instead of hanging.
+    pub wait: Duration,
+}
+
+impl Default for PgOptions {
+    fn default() -> Self {
+        PgOptions {
+            pool_size: 16,
+            wait: Duration::from_secs(5),
+        }
+    }
+}
+
+pub struct PgStore {
+    pool: Pool,
+    wakeup: Arc<InProcessWakeup>,
+    _listener: listener::Listener,
+}
+
+/// Runs `$body` in a transaction on a pooled connection, committing when it succeeds (an
+/// error returns early and the dropped transaction rolls back).
+macro_rules! in_tx {
+    ($self:ident, $tx:ident => $body:expr) => {{
+        let mut client = $self.client().await?;
+        let $tx = client.transaction().await.map_err(pg)?;
+        let out = $body;
+        $tx.commit().await.map_err(pg)?;
+        Ok::<_, StoreError>(out)
+    }};
+}
+
+impl PgStore {
+    /// Connects, runs the migrations and starts listening for wake-ups.
+    pub async fn open(url: &str, options: &PgOptions) -> StoreResult<PgStore> {
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::backend(format!("invalid PostgreSQL URL: {e}")))?;
+        config.connect_timeout(options.wait);
+        if config.get_application_name().is_none() {
+            config.application_name("collabkit");
+        }
+        let manager = Manager::from_config(
+            config.clone(),
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(options.pool_size.max(1))
+            .wait_timeout(Some(options.wait))
+            .create_timeout(Some(options.wait))
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .map_err(StoreError::backend)?;
+        let mut client = pool.get().await.map_err(pool_error)?;
+        migrate::migrate(&mut client).await?;
+        drop(client);
+        let wakeup = Arc::new(InProcessWakeup::default());
+        let listener = listener::Listener::start(config, wakeup.clone()).await?;
+        Ok(PgStore {
+            pool,
+            wakeup,
+            _listener: listener,
+        })
+    }
+
+    async fn client(&self) -> StoreResult<Object> {
+        self.pool.get().await.map_err(pool_error)
+    }
+
+    /// After a change that may have stored deliveries: those left to a claim wake the
+    /// dispatchers (sent in the same transaction, so only if it commits).
+    async fn finish_change<T>(
+        tx: &deadpool_postgres::Transaction<'_>,
+        change: Change<T>,
+        fanout: Fanout,
+    ) -> StoreResult<Change<T>> {
+        if fanout.left_to_claims() {
+            notify_due(tx).await?;
+        }
+        Ok(Change {
+            leased: fanout.leased,
+            ..change
+        })
+    }
+}
+
+fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
+    match e {
+        deadpool_postgres::PoolError::Backend(e) => pg(e),
+        other => pool(other),
+    }
+}
+
+/// Applies the migrations to the database at `url`; returns the versions applied.
+pub async fn migrate(url: &str) -> StoreResult<Vec<i64>> {
+    let config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e| StoreError::backend(format!("invalid PostgreSQL URL: {e}")))?;
+    let manager = Manager::new(config, NoTls);
+    let pool = Pool::builder(manager)
+        .max_size(1)
+        .build()
+        .map_err(StoreError::backend)?;
+    let mut client = pool.get().await.map_err(pool_error)?;
+    migrate::migrate(&mut client).await
+}
+
+/// Turns `limit + 1` rows into a page. The cursor is the last row's `seq`.
+fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more {
+        rows.last().map(|(seq, _)| Cursor::from_seq(*seq))
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(|(_, item)| item).collect(),
+        next,
+    }
+}
+
+fn cursor_seq(cursor: &Cursor) -> StoreResult<i64> {
+    cursor.seq().ok_or(StoreError::InvalidCursor)
+}
+
+fn after_seq(page: &PageRequest) -> StoreResult<i64> {
+    Ok(page
+        .after
+        .as_ref()
+        .map(cursor_seq)
+        .transpose()?
+        .unwrap_or(0))
+}
+
+fn before_seq(page: &PageRequest) -> StoreResult<i64> {
+    Ok(page
+        .after
+        .as_ref()
+        .map(cursor_seq)
+        .transpose()?
+        .unwrap_or(i64::MAX))
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn ping(&self) -> StoreResult<()> {
+        let client = self.client().await?;
+        client.simple_query("SELECT 1").await.map_err(pg)?;
+        Ok(())
+    }
+
+    async fn create_account(&self, name: &str, api_key_hash: &str) -> StoreResult<Account> {
+        let account = rules::new_account(name, api_key_hash, clock::now());
+        let client = self.client().await?;
+        people::create_account(&client, &account).await?;
+        Ok(account)
+    }
+
+    async fn get_account(&self, account_id: &str) -> StoreResult<Account> {
+        people::account(&self.client().await?, account_id).await
+    }
+
+    async fn count_accounts(&self) -> StoreResult<u64> {
+        people::count_accounts(&self.client().await?).await
+    }
+
+    async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room> {
+        let room = rules::new_room(account_id, new, clock::now());
+        people::create_room(&self.client().await?, &room).await?;
+        Ok(room)
+    }
+
+    async fn get_room(&self, account_id: &str, room_id: &str) -> StoreResult<Room> {
+        people::room_in(&self.client().await?, account_id, room_id).await
+    }
+
+    async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room> {
+        people::room_by_custom_id(&self.client().await?, account_id, custom_id).await
+    }
+
+    async fn list_rooms(&self, account_id: &str, page: PageRequest) -> StoreResult<Page<Room>> {
+        people::list_rooms(&self.client().await?, account_id, page).await
+    }
+
+    async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room> {
+        in_tx!(self, tx => people::rename_room(&tx, account_id, room_id, name.to_owned()).await?)
+    }
+
+    async fn delete_room(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<Room>> {
+        in_tx!(self, tx => {
+            let (change, fanout) = people::delete_room(&tx, account_id, room_id, lease).await?;
+            Self::finish_change(&tx, change, fanout).await?
+        })
+    }
+
+    async fn create_user(
+        &self,
+        account_id: &str,
+        new: NewUser,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<User>> {
+        in_tx!(self, tx => {
+            let (change, fanout) = people::create_user(&tx, account_id, new, lease).await?;
+            Self::finish_change(&tx, change, fanout).await?
+        })
+    }
+
+    async fn get_user(&self, account_id: &str, user_id: &str) -> StoreResult<User> {
+        people::user_in(&self.client().await?, account_id, user_id).await
+    }
+
+    async fn find_user_by_custom_id(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        custom_id: &str,
+    ) -> StoreResult<User> {
+        people::user_by_custom_id(&self.client().await?, account_id, room_id, custom_id).await
+    }
+
+    async fn find_user_by_token(&self, token: &str) -> StoreResult<User> {
+        people::user_by_token(&self.client().await?, token).await
+    }
+
+    async fn seal_legacy_tokens(&self, seal: TokenSealer, batch: u32) -> StoreResult<u64> {
+        people::seal_legacy_tokens(seal, batch).await
+    }
+
+    async fn list_users(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        page: PageRequest,
+    ) -> StoreResult<Page<User>> {
+        people::list_users(&self.client().await?, account_id, room_id, page).await
+    }
+
+    async fn update_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        patch: UserPatch,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<User>> {
+        in_tx!(self, tx => {
+            let (change, fanout) = people::update_user(&tx, account_id, user_id, patch, lease).await?;
+            Self::finish_change(&tx, change, fanout).await?
+        })
+    }
+
+    async fn delete_user(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<User>> {
+        in_tx!(self, tx => {
+            let (change, fanout) = people::delete_user(&tx, account_id, user_id, lease).await?;
+            Self::finish_change(&tx, change, fanout).await?
+        })
+    }
+
+    async fn list_events(
+        &self,
+        account_id: &str,
+        filter: EventFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Event>> {
+        people::list_events(&self.client().await?, account_id, filter, page).await
+    }
+
+    async fn join_session(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        user_id: &str,
+        node: &str,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<()>> {
+        in_tx!(self, tx => {
+            let room = people::lock_room(&tx, account_id, room_id, people::RoomLock::Session).await?;
+            let user = people::user_in(&tx, account_id, user_id).await?;
+            let (events, fanout) = sessions::join(&tx, &room, &user, node, lease).await?;
+            Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
+        })
+    }
+
+    async fn leave_session(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        user_id: &str,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<()>> {
+        in_tx!(self, tx => {
+            let room = people::lock_room(&tx, account_id, room_id, people::RoomLock::Session).await?;
+            let user = people::user_in(&tx, account_id, user_id).await.ok();
+            let (events, fanout) = sessions::leave(&tx, &room, user_id, user.as_ref(), lease).await?;
+            Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
+        })
+    }
+
+    async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()> {
+        sessions::heartbeat(&self.client().await?, node, now).await
+    }
+
+    async fn close_sessions_of_gone_nodes(
+        &self,
+        me: &str,
+        silent_since: Timestamp,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<usize>> {
+        let rooms = sessions::gone_participation(&self.client().await?, me, silent_since).await?;
+        let (mut events, mut leased, mut closed) = (Vec::new(), Vec::new(), 0);
+        // Room by room, each in its own short transaction under the room's lock: another node
+        // doing the same at the same moment finds the participants gone and does nothing.
+        for (account_id, room_id, users) in rooms {
+            let change = in_tx!(self, tx => {
+                let (mut e, mut f) = (Vec::new(), Fanout::default());
+                let ended = sessions::end_participation(&tx, &account_id, &room_id, users, lease, &mut e, &mut f).await?;
+                closed += usize::from(ended);
+                Self::finish_change(&tx, Change { events: e, ..Change::quiet(()) }, f).await?
+            })?;
+            events.extend(change.events);
+            leased.extend(change.leased);
+        }
+        let change = in_tx!(self, tx => {
+            let (mut e, mut f) = (Vec::new(), Fanout::default());
+            closed += sessions::close_empty_sessions(&tx, lease, &mut e, &mut f).await?;
+            tx.execute(
+                "DELETE FROM nodes WHERE id != $1 AND heartbeat_at < $2",
+                &[&me, &silent_since],
+            )
+            .await
+            .map_err(pg)?;
+            Self::finish_change(&tx, Change { events: e, ..Change::quiet(()) }, f).await?
+        })?;
+        events.extend(change.events);
+        leased.extend(change.leased);
+        Ok(Change {
+            value: closed,
+            events,
+            leased,
+        })
+    }
+
+    async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
+        webhooks::create(&self.client().await?, account_id, new).await
+    }
+
+    async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
+        webhooks::webhook_in(&self.client().await?, account_id, webhook_id).await
+    }
+
+    async fn list_webhooks(
+        &self,
+        account_id: &str,
+        room_id: Option<&str>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Webhook>> {
+        webhooks::list(&self.client().await?, account_id, room_id, page).await
+    }
+
+    async fn update_webhook(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        patch: WebhookPatch,
+    ) -> StoreResult<Webhook> {
+        in_tx!(self, tx => webhooks::update(&tx, account_id, webhook_id, patch).await?)
+    }
+
+    async fn rotate_webhook_secret(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        secret_sealed: &str,
+        previous_until: Timestamp,
+    ) -> StoreResult<Webhook> {
+        in_tx!(self, tx => webhooks::rotate(&tx, account_id, webhook_id, secret_sealed, previous_until).await?)
+    }
+
+    async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()> {
+        webhooks::delete(&self.client().await?, account_id, webhook_id).await
+    }
+
+    async fn list_deliveries(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        filter: DeliveryFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Delivery>> {
+        webhooks::list_deliveries(&self.client().await?, account_id, webhook_id, filter, page).await
+    }
+
+    async fn get_delivery(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Delivery> {
+        webhooks::delivery_in(&self.client().await?, account_id, webhook_id, delivery_id).await
+    }
+
+    async fn list_attempts(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Vec<Attempt>> {
+        webhooks::list_attempts(&self.client().await?, account_id, webhook_id, delivery_id).await
+    }
+
+    async fn retry_delivery(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Delivery> {
+        in_tx!(self, tx => {
+            let d = webhooks::retry(&tx, account_id, webhook_id, delivery_id).await?;
+            notify_due(&tx).await?;
+            d
+        })
+    }
+
+    async fn recover_deliveries(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        since: Timestamp,
+    ) -> StoreResult<u64> {
+        in_tx!(self, tx => {
+            let n = webhooks::recover(&tx, account_id, webhook_id, since).await?;
+            if n > 0 {
+                notify_due(&tx).await?;
+            }
+            n
+        })
+    }
+}
+
+#[async_trait]
+impl DeliveryQueue for PgStore {
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        lease_for: Duration,
+        limit: u32,
+        per_webhook: u32,
+        exclude: Vec<String>,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
+        let client = self.client().await?;
+        queue::claim_due(&client, now, lease_for, limit, per_webhook, &exclude).await
+    }
+
+    async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<Vec<String>> {
+        in_tx!(self, tx => queue::record_attempts(&tx, &records).await?)
+    }
+
+    async fn release_leases(&self, leases: Vec<(String, i64)>) -> StoreResult<u64> {
+        if leases.is_empty() {
+            return Ok(0);
+        }
+        let client = self.client().await?;
+        queue::release_leases(&client, &leases, clock::now()).await
+    }
+
+    async fn next_due_at(&self) -> StoreResult<Option<Timestamp>> {
+        queue::next_due_at(&self.client().await?).await
+    }
+
+    async fn queue_stats(&self, now: Timestamp) -> StoreResult<QueueStats> {
+        queue::queue_stats(&self.client().await?, now).await
+    }
+
+    async fn prune(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
+        in_tx!(self, tx => queue::prune(&tx, before, batch).await?)
+    }
+
+    fn wakeup(&self) -> Arc<dyn Wakeup> {
+        self.wakeup.clone()
+    }
+}
+
+#[async_trait]
+impl Maintenance for PgStore {
+    /// PostgreSQL manages its own files and log; nothing is measured here.
+    fn storage_stats(&self) -> StorageStats {
+        StorageStats::default()
+    }
+
+    async fn flush(&self) -> StoreResult<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,410 @@
+//! Accounts, rooms, users and the event log on PostgreSQL. User changes store their events,
+//! with their deliveries, in the same transaction.
+
+use collabkit_domain::accounts::token_lookup;
+use collabkit_domain::clock;
+use collabkit_domain::rules;
+use collabkit_domain::store::{
+    Account, Change, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room, StoreError,
+    StoreResult, TokenSealer, User, UserPatch,
+};
+use deadpool_postgres::GenericClient;
+
+use crate::queue::{self, Fanout};
+use crate::rows::{self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS};
+use crate::sessions;
+use crate::sql::{execute, query, query_one, query_opt};
+use crate::{after_seq, page_of};
+
+/// How a change locks the room it touches: user changes share it (they may run side by side),
+/// session changes exclude each other (the session state machine), deleting the room excludes
+/// everything.
+#[derive(Clone, Copy)]
+pub enum RoomLock {
+    Share,
+    Session,
+    Delete,
+}
+
+impl RoomLock {
+    fn clause(self) -> &'static str {
+        match self {
+            RoomLock::Share => "FOR KEY SHARE",
+            RoomLock::Session => "FOR NO KEY UPDATE",
+            RoomLock::Delete => "FOR UPDATE",
+        }
+    }
+}
+
+pub async fn create_account<C: GenericClient + Sync>(c: &C, a: &Account) -> StoreResult<()> {
+    execute(
+        c,
+        "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES ($1, $2, $3, $4)",
+        &[&a.id, &a.name, &a.api_key_hash, &a.created_at],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn account<C: GenericClient + Sync>(c: &C, account_id: &str) -> StoreResult<Account> {
+    query_opt(
+        c,
+        &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id = $1"),
+        &[&account_id],
+    )
+    .await?
+    .map(|r| rows::account(&r))
+    .ok_or(StoreError::NotFound("account"))
+}
+
+pub async fn count_accounts<C: GenericClient + Sync>(c: &C) -> StoreResult<u64> {
+    let row = query_one(c, "SELECT COUNT(*) FROM accounts", &[]).await?;
+    Ok(row.get::<_, i64>(0) as u64)
+}
+
+pub async fn room_in<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+) -> StoreResult<Room> {
+    query_opt(
+        c,
+        &format!("SELECT {ROOM_COLS} FROM rooms WHERE account_id = $1 AND id = $2"),
+        &[&account_id, &room_id],
+    )
+    .await?
+    .map(|r| rows::room(&r).1)
+    .ok_or(StoreError::NotFound("room"))
+}
+
+/// The room, locked for the rest of the transaction as `lock` says.
+pub async fn lock_room<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+    lock: RoomLock,
+) -> StoreResult<Room> {
+    query_opt(
+        c,
+        &format!(
+            "SELECT {ROOM_COLS} FROM rooms WHERE account_id = $1 AND id = $2 {}",
+            lock.clause()
+        ),
+        &[&account_id, &room_id],
+    )
+    .await?
+    .map(|r| rows::room(&r).1)
+    .ok_or(StoreError::NotFound("room"))
+}
+
+pub async fn user_in<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    user_id: &str,
+) -> StoreResult<User> {
+    query_opt(
+        c,
+        &format!("SELECT {USER_COLS} FROM users WHERE account_id = $1 AND id = $2"),
+        &[&account_id, &user_id],
+    )
+    .await?
+    .map(|r| rows::user(&r).1)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+pub async fn create_room<C: GenericClient + Sync>(c: &C, room: &Room) -> StoreResult<()> {
+    execute(
+        c,
+        "INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &room.id,
+            &room.account_id,
+            &room.custom_id,
+            &room.name,
+            &room.created_at,
+            &room.updated_at,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn room_by_custom_id<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    custom_id: &str,
+) -> StoreResult<Room> {
+    query_opt(
+        c,
+        &format!("SELECT {ROOM_COLS} FROM rooms WHERE account_id = $1 AND custom_id = $2"),
+        &[&account_id, &custom_id],
+    )
+    .await?
+    .map(|r| rows::room(&r).1)
+    .ok_or(StoreError::NotFound("room"))
+}
+
+pub async fn list_rooms<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Room>> {
+    let after = after_seq(&page)?;
+    let rows = query(
+        c,
+        &format!(
+            "SELECT {ROOM_COLS} FROM rooms WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+        ),
+        &[&account_id, &after, &(page.limit as i64 + 1)],
+    )
+    .await?;
+    Ok(page_of(rows.iter().map(rows::room).collect(), page.limit))
+}
+
+pub async fn rename_room<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+    name: String,
+) -> StoreResult<Room> {
+    let room = lock_room(c, account_id, room_id, RoomLock::Session).await?;
+    let Some(renamed) = rules::renamed_room(&room, name, clock::now()) else {
+        return Ok(room);
+    };
+    execute(
+        c,
+        "UPDATE rooms SET name = $1, updated_at = $2 WHERE id = $3",
+        &[&renamed.name, &renamed.updated_at, &renamed.id],
+    )
+    .await?;
+    Ok(renamed)
+}
+
+pub async fn delete_room<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<Room>, Fanout)> {
+    let room = lock_room(c, account_id, room_id, RoomLock::Delete).await?;
+    // The order of `rules`: the live session ends, scoped registrations go, each user with its
+    // `user.deleted`, then the room.
+    let (mut events, mut fanout) = sessions::end_room(c, &room, inline).await?;
+    execute(c, "DELETE FROM webhooks WHERE room_id = $1", &[&room.id]).await?;
+    let users = query(
+        c,
+        &format!("SELECT {USER_COLS} FROM users WHERE room_id = $1 ORDER BY seq"),
+        &[&room.id],
+    )
+    .await?;
+    for row in &users {
+        let (_, user) = rows::user(row);
+        let (event, f) = delete_user_in(c, &room, &user, inline).await?;
+        events.push(event);
+        fanout.add(f);
+    }
+    execute(c, "DELETE FROM rooms WHERE id = $1", &[&room.id]).await?;
+    Ok((
+        Change {
+            events,
+            ..Change::quiet(room)
+        },
+        fanout,
+    ))
+}
+
+pub async fn create_user<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    new: NewUser,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let room = lock_room(c, account_id, &new.room_id, RoomLock::Share).await?;
+    let lookup = token_lookup(&new.token);
+    let (user, event) = rules::new_user(&room, new, clock::now());
+    execute(
+        c,
+        "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        &[
+            &user.id,
+            &user.account_id,
+            &user.room_id,
+            &user.custom_id,
+            &user.name,
+            &user.profile_picture,
+            &lookup,
+            &user.token_sealed,
+            &user.created_at,
+            &user.updated_at,
+        ],
+    )
+    .await?;
+    let fanout = queue::insert_event(c, &event, inline).await?;
+    Ok((
+        Change {
+            events: vec![event],
+            ..Change::quiet(user)
+        },
+        fanout,
+    ))
+}
+
+pub async fn user_by_custom_id<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+    custom_id: &str,
+) -> StoreResult<User> {
+    query_opt(
+        c,
+        &format!(
+            "SELECT {USER_COLS} FROM users WHERE account_id = $1 AND room_id = $2 AND custom_id = $3"
+        ),
+        &[&account_id, &room_id, &custom_id],
+    )
+    .await?
+    .map(|r| rows::user(&r).1)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+pub async fn user_by_token<C: GenericClient + Sync>(c: &C, token: &str) -> StoreResult<User> {
+    query_opt(
+        c,
+        &format!("SELECT {USER_COLS} FROM users WHERE token = $1"),
+        &[&token_lookup(token)],
+    )
+    .await?
+    .map(|r| rows::user(&r).1)
+    .ok_or(StoreError::NotFound("user"))
+}
+
+/// Tokens were sealed from this backend's first version on: nothing to convert.
+pub async fn seal_legacy_tokens(_seal: TokenSealer, _batch: u32) -> StoreResult<u64> {
+    Ok(0)
+}
+
+pub async fn list_users<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<User>> {
+    let room = room_in(c, account_id, room_id).await?;
+    let after = after_seq(&page)?;
+    let rows = query(
+        c,
+        &format!(
+            "SELECT {USER_COLS} FROM users WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+        ),
+        &[&room.id, &after, &(page.limit as i64 + 1)],
+    )
+    .await?;
+    Ok(page_of(rows.iter().map(rows::user).collect(), page.limit))
+}
+
+pub async fn update_user<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    user_id: &str,
+    patch: UserPatch,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let user = user_in(c, account_id, user_id).await?;
+    let room = lock_room(c, account_id, &user.room_id, RoomLock::Share).await?;
+    let Some((user, event)) = rules::patched_user(&user, &room, patch, clock::now()) else {
+        return Ok((Change::quiet(user), Fanout::default()));
+    };
+    execute(
+        c,
+        "UPDATE users SET name = $1, profile_picture = $2, updated_at = $3 WHERE id = $4",
+        &[
+            &user.name,
+            &user.profile_picture,
+            &user.updated_at,
+            &user.id,
+        ],
+    )
+    .await?;
+    let fanout = queue::insert_event(c, &event, inline).await?;
+    Ok((
+        Change {
+            events: vec![event],
+            ..Change::quiet(user)
+        },
+        fanout,
+    ))
+}
+
+pub async fn delete_user<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    user_id: &str,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let user = user_in(c, account_id, user_id).await?;
+    let room = lock_room(c, account_id, &user.room_id, RoomLock::Session).await?;
+    // A participant leaves before being deleted (the hub normally did it already).
+    let (mut events, mut fanout) = sessions::leave(c, &room, &user.id, Some(&user), inline).await?;
+    let (event, f) = delete_user_in(c, &room, &user, inline).await?;
+    events.push(event);
+    fanout.add(f);
+    Ok((
+        Change {
+            events,
+            ..Change::quiet(user)
+        },
+        fanout,
+    ))
+}
+
+async fn delete_user_in<C: GenericClient + Sync>(
+    c: &C,
+    room: &Room,
+    user: &User,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Event, Fanout)> {
+    execute(c, "DELETE FROM users WHERE id = $1", &[&user.id]).await?;
+    let event = rules::user_deleted(room, user, clock::now());
+    let fanout = queue::insert_event(c, &event, inline).await?;
+    Ok((event, fanout))
+}
+
+/// The event log's query for a filter (`$1` account, `$2` after, `$3` room, `$4` event name,
+/// `$5` limit), each filter served by its own index.
+fn events_query(filter: &EventFilter) -> String {
+    let only = match (&filter.room_id, &filter.event) {
+        (Some(_), Some(_)) => "room_id = $3 AND account_id = $1 AND event = $4",
+        (Some(_), None) => "room_id = $3 AND account_id = $1 AND $4::text IS NULL",
+        (None, Some(_)) => "account_id = $1 AND event = $4 AND $3::text IS NULL",
+        (None, None) => "account_id = $1 AND $3::text IS NULL AND $4::text IS NULL",
+    };
+    format!("SELECT {EVENT_COLS} FROM events WHERE {only} AND seq > $2 ORDER BY seq LIMIT $5")
+}
+
+pub async fn list_events<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    filter: EventFilter,
+    page: PageRequest,
+) -> StoreResult<Page<Event>> {
+    let after = after_seq(&page)?;
+    let rows = query(
+        c,
+        &events_query(&filter),
+        &[
+            &account_id,
+            &after,
+            &filter.room_id,
+            &filter.event.map(|e| e.as_str()),
+            &(page.limit as i64 + 1),
+        ],
+    )
+    .await?;
+    let rows = rows
+        .iter()
+        .map(rows::event)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(page_of(rows, page.limit))
+}

@@ -1,0 +1,469 @@
+//! The delivery queue on PostgreSQL: fan-out of new events, claims shared by every node
+//! (`FOR UPDATE SKIP LOCKED`), attempt records in batches, stats, pruning.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use collabkit_domain::clock::{self, Timestamp};
+use collabkit_domain::ids;
+use collabkit_domain::store::{
+    AttemptRecord, ClaimedDelivery, Event, InlineLease, NextStep, QueueStats, StoreResult,
+    event_bit, event_code,
+};
+use deadpool_postgres::GenericClient;
+
+use crate::sql::{execute, notify_due, query, query_one, query_opt};
+
+/// The deliveries a stored event made.
+#[derive(Debug, Default)]
+pub struct Fanout {
+    pub count: usize,
+    /// The ones leased inline, to hand over after the commit.
+    pub leased: Vec<ClaimedDelivery>,
+}
+
+impl Fanout {
+    pub fn add(&mut self, other: Fanout) {
+        self.count += other.count;
+        self.leased.extend(other.leased);
+    }
+
+    /// Whether some deliveries wait for a claim (the dispatchers must be woken).
+    pub fn left_to_claims(&self) -> bool {
+        self.count > self.leased.len()
+    }
+}
+
+/// Stores the event and its matching registrations in one statement: `$1`‥`$6` the event,
+/// `$7` its bit. The registrations come back with what an attempt needs.
+const INSERT_EVENT: &str = "WITH e AS (
+        INSERT INTO events (id, account_id, room_id, event, payload, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq)
+     SELECT (SELECT seq FROM e), w.seq, w.id, w.url, w.secret_sealed,
+            CASE WHEN w.previous_secret_until > $6 THEN w.previous_secret_sealed END
+     FROM webhooks w
+     WHERE w.account_id = $2 AND w.enabled AND (w.events_mask & $7) != 0
+       AND (w.room_id IS NULL OR w.room_id = $3)
+     UNION ALL
+     SELECT (SELECT seq FROM e), NULL, NULL, NULL, NULL, NULL
+     ORDER BY 2 NULLS LAST";
+
+/// Stores the event and one pending delivery per matching registration (enabled, subscribed to
+/// the event, account-wide or scoped to its room), leased inline when `inline` is given; the
+/// deliveries of one event go in one statement.
+pub async fn insert_event<C: GenericClient + Sync>(
+    c: &C,
+    event: &Event,
+    inline: Option<InlineLease>,
+) -> StoreResult<Fanout> {
+    let rows = query(
+        c,
+        INSERT_EVENT,
+        &[
+            &event.id,
+            &event.account_id,
+            &event.room_id,
+            &event.event.as_str(),
+            &event.payload,
+            &event.created_at,
+            &event_bit(event.event),
+        ],
+    )
+    .await?;
+    let event_seq: i64 = rows[0].get(0);
+    let webhooks: Vec<_> = rows
+        .iter()
+        .filter_map(|r| {
+            r.get::<_, Option<i64>>(1).map(|seq| {
+                (
+                    seq,
+                    r.get::<_, String>(2),
+                    r.get::<_, String>(3),
+                    r.get::<_, String>(4),
+                    r.get::<_, Option<String>>(5),
+                )
+            })
+        })
+        .collect();
+    let mut fanout = Fanout {
+        count: webhooks.len(),
+        leased: Vec::new(),
+    };
+    if webhooks.is_empty() {
+        return Ok(fanout);
+    }
+    let ids: Vec<String> = webhooks
+        .iter()
+        .map(|_| ids::new_id(ids::DELIVERY))
+        .collect();
+    let seqs: Vec<i64> = webhooks.iter().map(|w| w.0).collect();
+    let (due_at, lease) = match inline {
+        Some(l) => (l.until, Some(l.token)),
+        None => (event.created_at, None),
+    };
+    execute(
+        c,
+        "INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at, lease)
+         SELECT id, webhook_seq, $3, $4, 'pending', $5, $6, $7
+         FROM UNNEST($1::text[], $2::bigint[]) AS r(id, webhook_seq)",
+        &[
+            &ids,
+            &seqs,
+            &event_seq,
+            &(event_code(event.event) as i16),
+            &event.created_at,
+            &due_at,
+            &lease,
+        ],
+    )
+    .await?;
+    if let Some(l) = inline {
+        let payload = bytes::Bytes::from(event.payload.clone());
+        fanout.leased = ids
+            .into_iter()
+            .zip(webhooks)
+            .map(
+                |(id, (_, webhook_id, url, secret_sealed, previous))| ClaimedDelivery {
+                    delivery_id: id,
+                    lease: l.token,
+                    lease_until: l.until,
+                    webhook_id,
+                    url,
+                    secret_sealed,
+                    previous_secret_sealed: previous,
+                    event_id: event.id.clone(),
+                    payload: payload.clone(),
+                    cycle_attempts: 0,
+                },
+            )
+            .collect();
+    }
+    Ok(fanout)
+}
+
+/// Leases due deliveries: `$1` lease end, `$2` lease token, `$3` now, `$4` excluded
+/// registration ids, `$5` most to take, `$6` most of one registration.
+///
+/// The window of the `$5` oldest due rows is locked with SKIP LOCKED, so nodes claiming at the
+/// same moment take different rows instead of waiting for each other; of that window at most
+/// `$6` per registration are leased (one busy receiver cannot fill a whole claim).
+const CLAIM: &str = "WITH window_rows AS (
+        SELECT seq, webhook_seq, due_at FROM deliveries
+        WHERE status = 'pending' AND due_at <= $3
+          AND webhook_seq NOT IN (SELECT seq FROM webhooks WHERE id = ANY($4))
+        ORDER BY due_at LIMIT $5
+        FOR UPDATE SKIP LOCKED),
+     picked AS (
+        SELECT seq FROM (
+            SELECT seq, ROW_NUMBER() OVER (PARTITION BY webhook_seq ORDER BY due_at, seq) AS rn
+            FROM window_rows) ranked
+        WHERE rn <= $6)
+     UPDATE deliveries d SET due_at = $1, lease = $2
+     FROM picked, webhooks w, events e
+     WHERE d.seq = picked.seq AND w.seq = d.webhook_seq AND e.seq = d.event_seq
+     RETURNING d.id, w.id, e.id, d.cycle_attempts, e.payload, w.url, w.secret_sealed,
+               CASE WHEN w.previous_secret_until > $3 THEN w.previous_secret_sealed END";
+
+pub async fn claim_due<C: GenericClient + Sync>(
+    c: &C,
+    now: Timestamp,
+    lease_for: Duration,
+    limit: u32,
+    per_webhook: u32,
+    exclude: &[String],
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    let lease_until = now + chrono::Duration::from_std(lease_for).unwrap_or(chrono::Duration::MAX);
+    let lease: i64 = rand_token();
+    let rows = query(
+        c,
+        CLAIM,
+        &[
+            &lease_until,
+            &lease,
+            &now,
+            &exclude,
+            &(limit as i64),
+            &(per_webhook as i64),
+        ],
+    )
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| ClaimedDelivery {
+            delivery_id: r.get(0),
+            lease,
+            lease_until,
+            webhook_id: r.get(1),
+            event_id: r.get(2),
+            cycle_attempts: r.get::<_, i32>(3) as u32,
+            payload: bytes::Bytes::from(r.get::<_, String>(4)),
+            url: r.get(5),
+            secret_sealed: r.get(6),
+            previous_secret_sealed: r.get(7),
+        })
+        .collect())
+}
+
+fn rand_token() -> i64 {
+    // Nanoseconds and a counter would do as well; what matters is that two claims differ.
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static NEXT: AtomicI64 = AtomicI64::new(0);
+    let salt = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nanos = clock::now().timestamp_nanos_opt().unwrap_or_default();
+    (nanos ^ (salt << 20) ^ (std::process::id() as i64) << 40) & i64::MAX
+}
+
+/// Records a batch of outcomes in a few statements for the whole batch, then the
+/// registrations' health (see the SQLite backend, which does the same).
+pub async fn record_attempts<C: GenericClient + Sync>(
+    c: &C,
+    records: &[AttemptRecord],
+) -> StoreResult<Vec<String>> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids = Vec::new();
+    let mut leases = Vec::new();
+    let mut at = Vec::new();
+    let mut codes: Vec<Option<i32>> = Vec::new();
+    let mut statuses = Vec::new();
+    let mut next: Vec<Option<Timestamp>> = Vec::new();
+    for rec in records {
+        let (status, next_retry) = match rec.next {
+            NextStep::Succeeded => ("success", None),
+            NextStep::RetryAt(at) => ("pending", Some(at)),
+            NextStep::Failed | NextStep::Gone => ("failed", None),
+        };
+        ids.push(rec.delivery_id.clone());
+        leases.push(rec.lease);
+        at.push(rec.attempt.attempted_at);
+        codes.push(rec.attempt.status_code.map(i32::from));
+        statuses.push(status.to_owned());
+        next.push(next_retry);
+    }
+    let updated = query(
+        c,
+        "UPDATE deliveries d SET attempts = d.attempts + 1, cycle_attempts = d.cycle_attempts + 1,
+                last_attempt_at = r.at, status_code = r.code, status = r.status,
+                next_retry_at = r.next, due_at = r.next, lease = NULL
+         FROM UNNEST($1::text[], $2::bigint[], $3::timestamptz[], $4::int[], $5::text[], $6::timestamptz[])
+              AS r(id, lease, at, code, status, next)
+         WHERE d.id = r.id AND d.lease = r.lease
+         RETURNING d.id, d.seq",
+        &[&ids, &leases, &at, &codes, &statuses, &next],
+    )
+    .await?;
+    let mut seqs: HashMap<String, i64> = updated.iter().map(|r| (r.get(0), r.get(1))).collect();
+    for rec in records {
+        if seqs.contains_key(&rec.delivery_id) {
+            continue;
+        }
+        // The lease ran out and someone else owns the delivery now (or it was retried by
+        // hand): count the attempt, leave the state to the current owner.
+        if let Some(row) = query_opt(
+            c,
+            "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = $1, status_code = $2
+             WHERE id = $3 RETURNING seq",
+            &[
+                &rec.attempt.attempted_at,
+                &rec.attempt.status_code.map(i32::from),
+                &rec.delivery_id,
+            ],
+        )
+        .await?
+        {
+            seqs.insert(rec.delivery_id.clone(), row.get(0));
+        }
+    }
+    // A delivery missing from `seqs` was deleted with its registration while in flight.
+    let mut a_seq = Vec::new();
+    let mut a_at = Vec::new();
+    let mut a_code: Vec<Option<i32>> = Vec::new();
+    let mut a_ms = Vec::new();
+    let mut a_err: Vec<Option<String>> = Vec::new();
+    let mut a_body = Vec::new();
+    for rec in records {
+        if let Some(seq) = seqs.get(&rec.delivery_id) {
+            let a = &rec.attempt;
+            a_seq.push(*seq);
+            a_at.push(a.attempted_at);
+            a_code.push(a.status_code.map(i32::from));
+            a_ms.push(a.duration_ms as i64);
+            a_err.push(a.error.clone());
+            a_body.push(a.response_body.clone());
+        }
+    }
+    execute(
+        c,
+        "INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
+         SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::int[], $4::bigint[], $5::text[], $6::text[])",
+        &[&a_seq, &a_at, &a_code, &a_ms, &a_err, &a_body],
+    )
+    .await?;
+
+    // Registration health, once per registration and batch: failures first, then 410s, so a
+    // registration that answered 410 ends disabled.
+    let mut failing: Vec<&AttemptRecord> = Vec::new();
+    let mut gone: Vec<&str> = Vec::new();
+    for rec in records {
+        match rec.next {
+            NextStep::Succeeded => {}
+            NextStep::Gone => gone.push(&rec.webhook_id),
+            NextStep::RetryAt(_) | NextStep::Failed => {
+                match failing.iter_mut().find(|f| f.webhook_id == rec.webhook_id) {
+                    Some(first) if first.attempt.attempted_at <= rec.attempt.attempted_at => {}
+                    Some(first) => *first = rec,
+                    None => failing.push(rec),
+                }
+            }
+        }
+    }
+    let mut disabled = Vec::new();
+    for rec in failing {
+        let since: Option<Timestamp> = query_opt(
+            c,
+            "UPDATE webhooks SET failing_since = COALESCE(failing_since, $1) WHERE id = $2
+             RETURNING failing_since",
+            &[&rec.attempt.attempted_at, &rec.webhook_id],
+        )
+        .await?
+        .and_then(|r| r.get(0));
+        if since.is_some_and(|s| s < rec.disable_if_failing_since)
+            && disable(c, &rec.webhook_id).await?
+        {
+            disabled.push(rec.webhook_id.clone());
+        }
+    }
+    gone.sort_unstable();
+    gone.dedup();
+    for webhook_id in gone {
+        if disable(c, webhook_id).await? {
+            disabled.push(webhook_id.to_owned());
+        }
+    }
+    let mut healthy: Vec<String> = records
+        .iter()
+        .filter(|rec| rec.next == NextStep::Succeeded)
+        .map(|rec| rec.webhook_id.clone())
+        .collect();
+    healthy.sort_unstable();
+    healthy.dedup();
+    if !healthy.is_empty() {
+        execute(
+            c,
+            "UPDATE webhooks SET failing_since = NULL WHERE id = ANY($1) AND failing_since IS NOT NULL",
+            &[&healthy],
+        )
+        .await?;
+    }
+    if records
+        .iter()
+        .any(|r| matches!(r.next, NextStep::RetryAt(_)))
+    {
+        // A dispatcher may be asleep until a later due time than this retry's.
+        notify_due(c).await?;
+    }
+    Ok(disabled)
+}
+
+/// Disables an enabled registration and fails its pending deliveries; `false` if it was not
+/// enabled.
+async fn disable<C: GenericClient + Sync>(c: &C, webhook_id: &str) -> StoreResult<bool> {
+    let changed = execute(
+        c,
+        "UPDATE webhooks SET enabled = false, failing_since = NULL, updated_at = $1 WHERE id = $2 AND enabled",
+        &[&clock::now(), &webhook_id],
+    )
+    .await?;
+    fail_pending(c, webhook_id).await?;
+    Ok(changed > 0)
+}
+
+/// A disabled registration receives nothing: its pending deliveries end `failed`.
+pub async fn fail_pending<C: GenericClient + Sync>(c: &C, webhook_id: &str) -> StoreResult<()> {
+    execute(
+        c,
+        "UPDATE deliveries SET status = 'failed', next_retry_at = NULL, due_at = NULL, lease = NULL
+         WHERE webhook_seq = (SELECT seq FROM webhooks WHERE id = $1) AND status = 'pending'",
+        &[&webhook_id],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn release_leases<C: GenericClient + Sync>(
+    c: &C,
+    leases: &[(String, i64)],
+    now: Timestamp,
+) -> StoreResult<u64> {
+    let ids: Vec<&str> = leases.iter().map(|(id, _)| id.as_str()).collect();
+    let tokens: Vec<i64> = leases.iter().map(|(_, t)| *t).collect();
+    let n = execute(
+        c,
+        "UPDATE deliveries d SET due_at = $3, lease = NULL
+         FROM UNNEST($1::text[], $2::bigint[]) AS r(id, lease)
+         WHERE d.id = r.id AND d.lease = r.lease AND d.status = 'pending'",
+        &[&ids, &tokens, &now],
+    )
+    .await?;
+    if n > 0 {
+        notify_due(c).await?;
+    }
+    Ok(n)
+}
+
+pub async fn next_due_at<C: GenericClient + Sync>(c: &C) -> StoreResult<Option<Timestamp>> {
+    Ok(query_one(
+        c,
+        "SELECT MIN(due_at) FROM deliveries WHERE status = 'pending'",
+        &[],
+    )
+    .await?
+    .get(0))
+}
+
+pub async fn queue_stats<C: GenericClient + Sync>(
+    c: &C,
+    now: Timestamp,
+) -> StoreResult<QueueStats> {
+    let row = query_one(
+        c,
+        "SELECT COUNT(*) FILTER (WHERE due_at <= $1), MIN(due_at) FILTER (WHERE due_at <= $1),
+                COUNT(*) FILTER (WHERE due_at > $1)
+         FROM deliveries WHERE status = 'pending'",
+        &[&now],
+    )
+    .await?;
+    Ok(QueueStats {
+        due: row.get::<_, i64>(0) as u64,
+        oldest_due_at: row.get(1),
+        scheduled: row.get::<_, i64>(2) as u64,
+    })
+}
+
+pub async fn prune<C: GenericClient + Sync>(
+    c: &C,
+    before: Timestamp,
+    batch: u32,
+) -> StoreResult<u64> {
+    // Rows are inserted in time order, so the oldest are at the start of the table's key.
+    let n = execute(
+        c,
+        "DELETE FROM deliveries WHERE seq IN (
+            SELECT seq FROM deliveries WHERE created_at < $1 AND status != 'pending'
+            ORDER BY seq LIMIT $2)",
+        &[&before, &(batch as i64)],
+    )
+    .await?;
+    // Events before the oldest remaining delivery's have no deliveries left.
+    execute(
+        c,
+        "DELETE FROM events WHERE seq IN (
+            SELECT seq FROM events WHERE created_at < $1
+              AND seq < COALESCE((SELECT event_seq FROM deliveries ORDER BY seq LIMIT 1), $3)
+            ORDER BY seq LIMIT $2)",
+        &[&before, &(batch as i64), &i64::MAX],
+    )
+    .await?;
+    Ok(n)
+}

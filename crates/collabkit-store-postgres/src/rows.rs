@@ -1,0 +1,172 @@
+//! PostgreSQL rows to the store's model, and PostgreSQL errors to `StoreError`.
+
+use collabkit_domain::store::{
+    Account, Attempt, Conflict, Delivery, DeliveryStatus, Event, Room, StoreError, User, Webhook,
+    event_from_code, events_from_mask,
+};
+use collabkit_webhooks::WebhookEventName;
+use tokio_postgres::Row;
+use tokio_postgres::error::SqlState;
+
+/// PostgreSQL's error as the store's: a broken uniqueness rule is its kind; a serialization
+/// failure, a deadlock, a server shutting down or a dropped connection may pass on a retry.
+pub fn pg(e: tokio_postgres::Error) -> StoreError {
+    if let Some(db) = e.as_db_error() {
+        let code = db.code();
+        if *code == SqlState::UNIQUE_VIOLATION {
+            match db.constraint() {
+                Some("rooms_custom_id_unique") => {
+                    return StoreError::Conflict(Conflict::RoomCustomId);
+                }
+                Some("users_custom_id_unique") => {
+                    return StoreError::Conflict(Conflict::UserCustomId);
+                }
+                _ => {}
+            }
+        }
+        let transient = [
+            SqlState::T_R_SERIALIZATION_FAILURE,
+            SqlState::T_R_DEADLOCK_DETECTED,
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+            SqlState::TOO_MANY_CONNECTIONS,
+            SqlState::QUERY_CANCELED,
+        ];
+        if transient.contains(code) {
+            return StoreError::transient(e);
+        }
+        return StoreError::backend(e);
+    }
+    // No server answer: the connection broke or could not be made.
+    StoreError::transient(e)
+}
+
+/// A connection could not be had from the pool (the database is unreachable, or every
+/// connection is busy past the wait).
+pub fn pool(e: deadpool_postgres::PoolError) -> StoreError {
+    StoreError::transient(e)
+}
+
+fn bad(what: String) -> StoreError {
+    StoreError::backend(what)
+}
+
+pub const ACCOUNT_COLS: &str = "id, name, api_key_hash, created_at";
+pub const ROOM_COLS: &str = "seq, id, account_id, custom_id, name, created_at, updated_at";
+pub const USER_COLS: &str = "seq, id, account_id, room_id, custom_id, name, profile_picture, token_sealed, created_at, updated_at";
+pub const EVENT_COLS: &str = "seq, id, account_id, room_id, event, payload, created_at";
+pub const WEBHOOK_COLS: &str = "seq, id, account_id, url, events_mask, room_id, enabled, secret_sealed, \
+     previous_secret_sealed, previous_secret_until, created_at, updated_at";
+pub const DELIVERY_COLS: &str = "d.seq, d.id, w.id AS webhook_id, e.id AS event_id, d.event_code, \
+     e.payload, d.status, d.attempts, d.last_attempt_at, d.next_retry_at, d.status_code, d.created_at";
+
+pub fn account(row: &Row) -> Account {
+    Account {
+        id: row.get("id"),
+        name: row.get("name"),
+        api_key_hash: row.get("api_key_hash"),
+        created_at: row.get("created_at"),
+    }
+}
+
+pub fn room(row: &Row) -> (i64, Room) {
+    (
+        row.get("seq"),
+        Room {
+            id: row.get("id"),
+            account_id: row.get("account_id"),
+            custom_id: row.get("custom_id"),
+            name: row.get("name"),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+        },
+    )
+}
+
+pub fn user(row: &Row) -> (i64, User) {
+    (
+        row.get("seq"),
+        User {
+            id: row.get("id"),
+            account_id: row.get("account_id"),
+            room_id: row.get("room_id"),
+            custom_id: row.get("custom_id"),
+            name: row.get("name"),
+            profile_picture: row.get("profile_picture"),
+            token_sealed: row.get("token_sealed"),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+        },
+    )
+}
+
+pub fn event(row: &Row) -> Result<(i64, Event), StoreError> {
+    let name: String = row.get("event");
+    let event =
+        WebhookEventName::parse(&name).ok_or_else(|| bad(format!("unknown event {name}")))?;
+    Ok((
+        row.get("seq"),
+        Event {
+            id: row.get("id"),
+            account_id: row.get("account_id"),
+            room_id: row.get("room_id"),
+            event,
+            payload: row.get("payload"),
+            created_at: row.get("created_at"),
+        },
+    ))
+}
+
+pub fn webhook(row: &Row) -> (i64, Webhook) {
+    let previous_sealed: Option<String> = row.get("previous_secret_sealed");
+    let previous_until = row.get("previous_secret_until");
+    (
+        row.get("seq"),
+        Webhook {
+            id: row.get("id"),
+            account_id: row.get("account_id"),
+            url: row.get("url"),
+            events: events_from_mask(row.get("events_mask")),
+            room_id: row.get("room_id"),
+            enabled: row.get("enabled"),
+            secret_sealed: row.get("secret_sealed"),
+            previous_secret: previous_sealed.zip(previous_until),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+        },
+    )
+}
+
+pub fn delivery(row: &Row) -> Result<(i64, Delivery), StoreError> {
+    let status: String = row.get("status");
+    let code: i16 = row.get("event_code");
+    Ok((
+        row.get("seq"),
+        Delivery {
+            id: row.get("id"),
+            webhook_id: row.get("webhook_id"),
+            event_id: row.get("event_id"),
+            event: event_from_code(code.into())
+                .ok_or_else(|| bad(format!("unknown event code {code}")))?,
+            payload: row.get("payload"),
+            status: DeliveryStatus::parse(&status)
+                .ok_or_else(|| bad(format!("unknown delivery status {status}")))?,
+            attempts: row.get::<_, i32>("attempts") as u32,
+            last_attempt_at: row.get("last_attempt_at"),
+            next_retry_at: row.get("next_retry_at"),
+            status_code: row.get::<_, Option<i32>>("status_code").map(|c| c as u16),
+            created_at: row.get("created_at"),
+        },
+    ))
+}
+
+pub fn attempt(row: &Row) -> Attempt {
+    Attempt {
+        attempted_at: row.get("attempted_at"),
+        status_code: row.get::<_, Option<i32>>("status_code").map(|c| c as u16),
+        duration_ms: row.get::<_, i64>("duration_ms") as u64,
+        error: row.get("error"),
+        response_body: row.get("response_body"),
+    }
+}

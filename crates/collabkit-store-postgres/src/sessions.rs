@@ -1,0 +1,342 @@
+//! Live sessions on PostgreSQL: the reads and writes around the domain's join and leave rules.
+//! Callers hold the room's row lock (`RoomLock::Session` or stronger), so two nodes changing one
+//! room's session take turns.
+
+use collabkit_domain::clock::{self, Timestamp};
+use collabkit_domain::rules::{self, SessionToJoin};
+use collabkit_domain::store::{Event, InlineLease, Room, StoreError, StoreResult, User};
+use collabkit_webhooks::WebhookUser;
+use deadpool_postgres::GenericClient;
+
+use crate::people::{RoomLock, lock_room, user_in};
+use crate::queue::{self, Fanout};
+use crate::sql::{execute, query, query_one, query_opt};
+
+async fn open_session<C: GenericClient + Sync>(
+    c: &C,
+    room_id: &str,
+) -> StoreResult<Option<String>> {
+    Ok(query_opt(
+        c,
+        "SELECT id FROM sessions WHERE room_id = $1 AND closed_at IS NULL",
+        &[&room_id],
+    )
+    .await?
+    .map(|r| r.get(0)))
+}
+
+async fn store_events<C: GenericClient + Sync>(
+    c: &C,
+    new: Vec<Event>,
+    inline: Option<InlineLease>,
+    events: &mut Vec<Event>,
+    fanout: &mut Fanout,
+) -> StoreResult<()> {
+    for event in new {
+        fanout.add(queue::insert_event(c, &event, inline).await?);
+        events.push(event);
+    }
+    Ok(())
+}
+
+pub async fn join<C: GenericClient + Sync>(
+    c: &C,
+    room: &Room,
+    user: &User,
+    node: &str,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Vec<Event>, Fanout)> {
+    let open = open_session(c, &room.id).await?;
+    let already_in = match &open {
+        Some(session) => query_opt(
+            c,
+            "SELECT 1 FROM participants WHERE session_id = $1 AND user_id = $2",
+            &[session, &user.id],
+        )
+        .await?
+        .is_some(),
+        None => false,
+    };
+    let now = clock::now();
+    let (mut events, mut fanout) = (Vec::new(), Fanout::default());
+    let Some(joining) = rules::join(room, user, open, already_in, now)? else {
+        return Ok((events, fanout));
+    };
+    let session = match joining.session {
+        SessionToJoin::Open(id) => id,
+        SessionToJoin::Start { id } => {
+            execute(
+                c,
+                "INSERT INTO sessions (id, account_id, room_id, started_at) VALUES ($1, $2, $3, $4)",
+                &[&id, &room.account_id, &room.id, &now],
+            )
+            .await?;
+            id
+        }
+    };
+    execute(
+        c,
+        "INSERT INTO participants (session_id, user_id, joined_at, node_id) VALUES ($1, $2, $3, $4)",
+        &[&session, &user.id, &now, &node],
+    )
+    .await?;
+    let snapshot = serde_json::to_string(&joining.snapshot).expect("users serialize");
+    execute(
+        c,
+        "INSERT INTO session_users (session_id, user_id, user_json, seq)
+         VALUES ($1, $2, $3, (SELECT COUNT(*) FROM session_users WHERE session_id = $1))
+         ON CONFLICT (session_id, user_id) DO UPDATE SET user_json = excluded.user_json",
+        &[&session, &user.id, &snapshot],
+    )
+    .await?;
+    store_events(c, joining.events, inline, &mut events, &mut fanout).await?;
+    Ok((events, fanout))
+}
+
+/// `user` is `None` when the user was deleted meanwhile: the snapshot taken at join stands in.
+pub async fn leave<C: GenericClient + Sync>(
+    c: &C,
+    room: &Room,
+    user_id: &str,
+    user: Option<&User>,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Vec<Event>, Fanout)> {
+    let (mut events, mut fanout) = (Vec::new(), Fanout::default());
+    let Some(session) = open_session(c, &room.id).await? else {
+        return Ok((events, fanout));
+    };
+    let removed = execute(
+        c,
+        "DELETE FROM participants WHERE session_id = $1 AND user_id = $2",
+        &[&session, &user_id],
+    )
+    .await?;
+    if removed == 0 {
+        return Ok((events, fanout));
+    }
+    let now = clock::now();
+    let snapshot = match user {
+        Some(_) => None,
+        None => Some(snapshot(c, &session, user_id).await?),
+    };
+    let who = rules::leaving(user, || Ok(snapshot.expect("read above")))?;
+    let remaining: i64 = query_one(
+        c,
+        "SELECT COUNT(*) FROM participants WHERE session_id = $1",
+        &[&session],
+    )
+    .await?
+    .get(0);
+    let closing_with = if remaining == 0 {
+        mark_closed(c, &session, now).await?;
+        Some(session_users(c, &session).await?)
+    } else {
+        None
+    };
+    let left = rules::leave(room, who, closing_with, now);
+    store_events(c, left, inline, &mut events, &mut fanout).await?;
+    Ok((events, fanout))
+}
+
+async fn snapshot<C: GenericClient + Sync>(
+    c: &C,
+    session: &str,
+    user_id: &str,
+) -> StoreResult<WebhookUser> {
+    let json: String = query_one(
+        c,
+        "SELECT user_json FROM session_users WHERE session_id = $1 AND user_id = $2",
+        &[&session, &user_id],
+    )
+    .await?
+    .get(0);
+    serde_json::from_str(&json).map_err(StoreError::backend)
+}
+
+async fn mark_closed<C: GenericClient + Sync>(
+    c: &C,
+    session: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    execute(
+        c,
+        "UPDATE sessions SET closed_at = $1 WHERE id = $2",
+        &[&now, &session],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn session_users<C: GenericClient + Sync>(
+    c: &C,
+    session: &str,
+) -> StoreResult<Vec<WebhookUser>> {
+    query(
+        c,
+        "SELECT user_json FROM session_users WHERE session_id = $1 ORDER BY seq",
+        &[&session],
+    )
+    .await?
+    .iter()
+    .map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(StoreError::backend))
+    .collect()
+}
+
+/// Ends a room's open session, if any: each participant leaves (in the order they joined), the
+/// last one closing it.
+pub async fn end_room<C: GenericClient + Sync>(
+    c: &C,
+    room: &Room,
+    inline: Option<InlineLease>,
+) -> StoreResult<(Vec<Event>, Fanout)> {
+    let (mut events, mut fanout) = (Vec::new(), Fanout::default());
+    let Some(session) = open_session(c, &room.id).await? else {
+        return Ok((events, fanout));
+    };
+    let users: Vec<String> = query(
+        c,
+        "SELECT user_id FROM participants WHERE session_id = $1 ORDER BY joined_at",
+        &[&session],
+    )
+    .await?
+    .iter()
+    .map(|r| r.get(0))
+    .collect();
+    leave_each(c, room, users, inline, &mut events, &mut fanout).await?;
+    if open_session(c, &room.id).await?.is_some() {
+        let now = clock::now();
+        mark_closed(c, &session, now).await?;
+        let closed = rules::close_empty(room, session_users(c, &session).await?, now);
+        store_events(c, vec![closed], inline, &mut events, &mut fanout).await?;
+    }
+    Ok((events, fanout))
+}
+
+async fn leave_each<C: GenericClient + Sync>(
+    c: &C,
+    room: &Room,
+    users: Vec<String>,
+    inline: Option<InlineLease>,
+    events: &mut Vec<Event>,
+    fanout: &mut Fanout,
+) -> StoreResult<()> {
+    for user_id in users {
+        let user = user_in(c, &room.account_id, &user_id).await.ok();
+        let (e, f) = leave(c, room, &user_id, user.as_ref(), inline).await?;
+        events.extend(e);
+        fanout.add(f);
+    }
+    Ok(())
+}
+
+pub async fn heartbeat<C: GenericClient + Sync>(
+    c: &C,
+    node: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    execute(
+        c,
+        "INSERT INTO nodes (id, heartbeat_at) VALUES ($1, $2)
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        &[&node, &now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The rooms where nodes other than `me`, silent since `silent_since`, hold participants, and
+/// those participants (in join order).
+pub async fn gone_participation<C: GenericClient + Sync>(
+    c: &C,
+    me: &str,
+    silent_since: Timestamp,
+) -> StoreResult<Vec<(String, String, Vec<String>)>> {
+    let rows = query(
+        c,
+        "SELECT s.account_id, s.room_id, s.id, p.user_id
+         FROM participants p JOIN sessions s ON s.id = p.session_id
+         LEFT JOIN nodes n ON n.id = p.node_id
+         WHERE s.closed_at IS NULL AND p.node_id != $1
+           AND (n.heartbeat_at IS NULL OR n.heartbeat_at < $2)
+         ORDER BY s.seq, p.joined_at",
+        &[&me, &silent_since],
+    )
+    .await?;
+    let mut rooms: Vec<(String, String, String, Vec<String>)> = Vec::new();
+    for r in &rows {
+        let session: String = r.get(2);
+        match rooms.last_mut() {
+            Some(last) if last.2 == session => last.3.push(r.get(3)),
+            _ => rooms.push((r.get(0), r.get(1), session, vec![r.get(3)])),
+        }
+    }
+    Ok(rooms
+        .into_iter()
+        .map(|(account, room, _, users)| (account, room, users))
+        .collect())
+}
+
+/// In one room (locked here): the given participants leave, if they still take part. Returns
+/// whether the room's session closed.
+pub async fn end_participation<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+    users: Vec<String>,
+    inline: Option<InlineLease>,
+    events: &mut Vec<Event>,
+    fanout: &mut Fanout,
+) -> StoreResult<bool> {
+    let room = match lock_room(c, account_id, room_id, RoomLock::Session).await {
+        Ok(room) => room,
+        Err(StoreError::NotFound(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let before = open_session(c, &room.id).await?;
+    leave_each(c, &room, users, inline, events, fanout).await?;
+    Ok(before.is_some() && open_session(c, &room.id).await?.is_none())
+}
+
+/// Open sessions nobody takes part in (should not exist: the last leave closes them) close.
+pub async fn close_empty_sessions<C: GenericClient + Sync>(
+    c: &C,
+    inline: Option<InlineLease>,
+    events: &mut Vec<Event>,
+    fanout: &mut Fanout,
+) -> StoreResult<usize> {
+    let empty = query(
+        c,
+        "SELECT account_id, room_id, id FROM sessions s WHERE closed_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM participants p WHERE p.session_id = s.id)
+         ORDER BY seq",
+        &[],
+    )
+    .await?;
+    let mut closed = 0;
+    for r in &empty {
+        let (account_id, room_id, session): (String, String, String) =
+            (r.get(0), r.get(1), r.get(2));
+        let Ok(room) = lock_room(c, &account_id, &room_id, RoomLock::Session).await else {
+            continue;
+        };
+        if open_session(c, &room.id).await?.as_deref() != Some(session.as_str()) {
+            continue;
+        }
+        let participants: i64 = query_one(
+            c,
+            "SELECT COUNT(*) FROM participants WHERE session_id = $1",
+            &[&session],
+        )
+        .await?
+        .get(0);
+        if participants > 0 {
+            continue; // someone joined since the look above
+        }
+        let now = clock::now();
+        mark_closed(c, &session, now).await?;
+        let event = rules::close_empty(&room, session_users(c, &session).await?, now);
+        store_events(c, vec![event], inline, events, fanout).await?;
+        closed += 1;
+    }
+    Ok(closed)
+}

@@ -1,0 +1,327 @@
+//! Webhook registrations and the delivery log on PostgreSQL.
+
+use collabkit_domain::clock::{self, Timestamp};
+use collabkit_domain::rules;
+use collabkit_domain::store::{
+    Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, StoreError, StoreResult,
+    Webhook, WebhookPatch, event_code, events_mask,
+};
+use collabkit_webhooks::WebhookEventName;
+use deadpool_postgres::GenericClient;
+
+use crate::people::room_in;
+use crate::queue::fail_pending;
+use crate::rows::{self, DELIVERY_COLS, WEBHOOK_COLS};
+use crate::sql::{execute, query, query_opt};
+use crate::{after_seq, before_seq, page_of};
+
+/// Where a delivery's columns come from besides its row `d`.
+const DELIVERY_JOINS: &str =
+    "JOIN webhooks w ON w.seq = d.webhook_seq JOIN events e ON e.seq = d.event_seq";
+
+pub async fn webhook_in<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+) -> StoreResult<Webhook> {
+    query_opt(
+        c,
+        &format!("SELECT {WEBHOOK_COLS} FROM webhooks WHERE account_id = $1 AND id = $2"),
+        &[&account_id, &webhook_id],
+    )
+    .await?
+    .map(|r| rows::webhook(&r).1)
+    .ok_or(StoreError::NotFound("webhook"))
+}
+
+async fn webhook_key<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+) -> StoreResult<i64> {
+    query_opt(
+        c,
+        "SELECT seq FROM webhooks WHERE account_id = $1 AND id = $2",
+        &[&account_id, &webhook_id],
+    )
+    .await?
+    .map(|r| r.get(0))
+    .ok_or(StoreError::NotFound("webhook"))
+}
+
+async fn check_room<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: Option<&str>,
+) -> StoreResult<()> {
+    if let Some(room_id) = room_id {
+        room_in(c, account_id, room_id).await?;
+    }
+    Ok(())
+}
+
+pub async fn create<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    new: NewWebhook,
+) -> StoreResult<Webhook> {
+    check_room(c, account_id, new.room_id.as_deref()).await?;
+    let w = rules::new_webhook(account_id, new, clock::now());
+    execute(
+        c,
+        "INSERT INTO webhooks (id, account_id, url, events_mask, room_id, enabled, secret_sealed, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[
+            &w.id,
+            &w.account_id,
+            &w.url,
+            &events_mask(&w.events),
+            &w.room_id,
+            &w.enabled,
+            &w.secret_sealed,
+            &w.created_at,
+            &w.updated_at,
+        ],
+    )
+    .await?;
+    Ok(w)
+}
+
+pub async fn list<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: Option<&str>,
+    page: PageRequest,
+) -> StoreResult<Page<Webhook>> {
+    let after = after_seq(&page)?;
+    let only = if room_id.is_some() {
+        "room_id = $3 AND account_id = $1"
+    } else {
+        "account_id = $1 AND $3::text IS NULL"
+    };
+    let rows = query(
+        c,
+        &format!(
+            "SELECT {WEBHOOK_COLS} FROM webhooks WHERE {only} AND seq > $2 ORDER BY seq LIMIT $4"
+        ),
+        &[&account_id, &after, &room_id, &(page.limit as i64 + 1)],
+    )
+    .await?;
+    Ok(page_of(
+        rows.iter().map(rows::webhook).collect(),
+        page.limit,
+    ))
+}
+
+pub async fn update<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    patch: WebhookPatch,
+) -> StoreResult<Webhook> {
+    let before = webhook_in(c, account_id, webhook_id).await?;
+    if let Some(Some(room_id)) = &patch.room_id {
+        check_room(c, account_id, Some(room_id)).await?;
+    }
+    let Some(w) = rules::patched_webhook(&before, patch, clock::now()) else {
+        return Ok(before);
+    };
+    execute(
+        c,
+        "UPDATE webhooks SET url = $1, events_mask = $2, room_id = $3, enabled = $4, updated_at = $5,
+                failing_since = CASE WHEN $4 THEN failing_since ELSE NULL END
+         WHERE id = $6",
+        &[
+            &w.url,
+            &events_mask(&w.events),
+            &w.room_id,
+            &w.enabled,
+            &w.updated_at,
+            &w.id,
+        ],
+    )
+    .await?;
+    if rules::disables(&before, &w) {
+        fail_pending(c, &w.id).await?;
+    }
+    Ok(w)
+}
+
+pub async fn rotate<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    secret_sealed: &str,
+    previous_until: Timestamp,
+) -> StoreResult<Webhook> {
+    let before = webhook_in(c, account_id, webhook_id).await?;
+    let w = rules::rotated_webhook(&before, secret_sealed, previous_until, clock::now());
+    execute(
+        c,
+        "UPDATE webhooks SET secret_sealed = $1, previous_secret_sealed = $2, previous_secret_until = $3,
+                updated_at = $4 WHERE id = $5",
+        &[
+            &w.secret_sealed,
+            &w.previous_secret.as_ref().map(|p| &p.0),
+            &previous_until,
+            &w.updated_at,
+            &w.id,
+        ],
+    )
+    .await?;
+    Ok(w)
+}
+
+pub async fn delete<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+) -> StoreResult<()> {
+    let n = execute(
+        c,
+        "DELETE FROM webhooks WHERE account_id = $1 AND id = $2",
+        &[&account_id, &webhook_id],
+    )
+    .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound("webhook"));
+    }
+    Ok(())
+}
+
+/// A page of one registration's log, newest first: the newest of each event name are taken
+/// from `deliveries_log` and merged (the event filter is just one of them).
+fn log_query(filter: &DeliveryFilter) -> String {
+    let status = match filter.status {
+        Some(s) => format!("AND status = '{}'", s.as_str()),
+        None => String::new(),
+    };
+    let codes: Vec<i64> = match filter.event {
+        Some(e) => vec![event_code(e)],
+        None => (0..WebhookEventName::ALL.len() as i64).collect(),
+    };
+    let arms: Vec<String> = codes
+        .iter()
+        .map(|code| {
+            format!(
+                "(SELECT seq FROM deliveries
+                  WHERE webhook_seq = $1 AND event_code = {code} AND seq < $2 {status}
+                  ORDER BY seq DESC LIMIT $3)"
+            )
+        })
+        .collect();
+    format!(
+        "SELECT {DELIVERY_COLS} FROM ({}) AS newest
+         JOIN deliveries d ON d.seq = newest.seq {DELIVERY_JOINS}
+         ORDER BY d.seq DESC LIMIT $3",
+        arms.join(" UNION ALL ")
+    )
+}
+
+pub async fn list_deliveries<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    filter: DeliveryFilter,
+    page: PageRequest,
+) -> StoreResult<Page<Delivery>> {
+    let key = webhook_key(c, account_id, webhook_id).await?;
+    let before = before_seq(&page)?;
+    let rows = query(
+        c,
+        &log_query(&filter),
+        &[&key, &before, &(page.limit as i64 + 1)],
+    )
+    .await?;
+    let rows = rows
+        .iter()
+        .map(rows::delivery)
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(page_of(rows, page.limit))
+}
+
+async fn delivery_row<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<(i64, Delivery)> {
+    let key = webhook_key(c, account_id, webhook_id).await?;
+    let row = query_opt(
+        c,
+        &format!(
+            "SELECT {DELIVERY_COLS} FROM deliveries d {DELIVERY_JOINS} WHERE d.id = $1 AND d.webhook_seq = $2"
+        ),
+        &[&delivery_id, &key],
+    )
+    .await?
+    .ok_or(StoreError::NotFound("delivery"))?;
+    rows::delivery(&row)
+}
+
+pub async fn delivery_in<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Delivery> {
+    delivery_row(c, account_id, webhook_id, delivery_id)
+        .await
+        .map(|(_, d)| d)
+}
+
+pub async fn list_attempts<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Vec<Attempt>> {
+    let (seq, _) = delivery_row(c, account_id, webhook_id, delivery_id).await?;
+    Ok(query(
+        c,
+        "SELECT attempted_at, status_code, duration_ms, error, response_body FROM attempts
+         WHERE delivery_seq = $1 ORDER BY seq",
+        &[&seq],
+    )
+    .await?
+    .iter()
+    .map(rows::attempt)
+    .collect())
+}
+
+pub async fn retry<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Delivery> {
+    let key = webhook_key(c, account_id, webhook_id).await?;
+    let n = execute(
+        c,
+        "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
+                due_at = $1, lease = NULL WHERE id = $2 AND webhook_seq = $3",
+        &[&clock::now(), &delivery_id, &key],
+    )
+    .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound("delivery"));
+    }
+    delivery_in(c, account_id, webhook_id, delivery_id).await
+}
+
+pub async fn recover<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    since: Timestamp,
+) -> StoreResult<u64> {
+    let key = webhook_key(c, account_id, webhook_id).await?;
+    execute(
+        c,
+        "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
+                due_at = $1, lease = NULL
+         WHERE webhook_seq = $2 AND status = 'failed' AND last_attempt_at >= $3",
+        &[&clock::now(), &key, &since],
+    )
+    .await
+}

@@ -1,0 +1,110 @@
+//! The storage conformance suite on PostgreSQL: each check on a database of its own, created
+//! on the server `COLLABKIT_TEST_POSTGRES_URL` names (`.ci/run` points it at the local one) and
+//! dropped afterwards.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use collabkit_domain::store::SharedStore;
+use collabkit_store_conformance::{Factory, TestDatabase};
+use collabkit_store_postgres::{PgOptions, PgStore};
+use tokio_postgres::NoTls;
+
+const URL_VAR: &str = "COLLABKIT_TEST_POSTGRES_URL";
+
+struct Postgres {
+    admin_url: String,
+}
+
+struct Database {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    format!("{}/{name}{query}", &base[..host_end])
+}
+
+async fn admin(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {URL_VAR}={url}: {e}"));
+    tokio::spawn(connection);
+    client
+}
+
+#[async_trait]
+impl Factory for Postgres {
+    async fn create(&self) -> Box<dyn TestDatabase> {
+        let name = format!(
+            "collabkit_test_{}",
+            collabkit_domain::ids::random_token(12).to_lowercase()
+        );
+        admin(&self.admin_url)
+            .await
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        Box::new(Database {
+            url: with_database(&self.admin_url, &name),
+            admin_url: self.admin_url.clone(),
+            name,
+        })
+    }
+}
+
+#[async_trait]
+impl TestDatabase for Database {
+    async fn open(&self) -> SharedStore {
+        let options = PgOptions {
+            pool_size: 4,
+            ..PgOptions::default()
+        };
+        Arc::new(PgStore::open(&self.url, &options).await.unwrap())
+    }
+
+    fn wakes_across_handles(&self) -> bool {
+        true
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // Dropped inside the check's runtime: a thread of its own may block.
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let _ = admin(&url)
+                    .await
+                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await;
+            });
+        })
+        .join()
+        .unwrap();
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let Ok(admin_url) = std::env::var(URL_VAR) else {
+        eprintln!(
+            "PostgreSQL conformance skipped: set {URL_VAR} (e.g. postgres://postgres@127.0.0.1:5432/postgres); .ci/run does"
+        );
+        return std::process::ExitCode::SUCCESS;
+    };
+    collabkit_store_conformance::run(Postgres { admin_url })
+}
