@@ -47,12 +47,17 @@ impl App {
             api_load.clone(),
         )?;
         let handoff = dispatcher.handoff();
-        let node: Arc<str> = crate::ids::new_id(crate::ids::NODE).into();
+        let node: Arc<str> = config
+            .node
+            .id
+            .clone()
+            .unwrap_or_else(|| crate::ids::new_id(crate::ids::NODE))
+            .into();
         let now = crate::clock::now();
         store.node_heartbeat(&node, now).await?;
         // Sessions held by nodes that are gone (on SQLite: the previous run, whose
         // connections died with it) end now.
-        let cutoff = store::gone_nodes_cutoff(&config.database, now);
+        let cutoff = store::gone_nodes_cutoff(&config.database, now, config.node.timeout);
         let orphans = handoff
             .change(|lease| store.close_sessions_of_gone_nodes(&node, cutoff, lease))
             .await?;
@@ -77,6 +82,7 @@ impl App {
         let state = AppState {
             store,
             handoff,
+            node: node.clone(),
             metrics,
             secrets,
             delivery: Arc::new(config.delivery.clone()),
@@ -124,6 +130,16 @@ impl App {
                 .clone()
                 .run(shutdown.clone(), self.tasks.clone()),
         );
+        if self.config.database.is_shared() {
+            self.tasks.spawn(crate::nodes::watch(
+                self.state.store.clone(),
+                self.state.handoff.clone(),
+                self.state.metrics.clone(),
+                self.node.clone(),
+                self.config.node.clone(),
+                shutdown.clone(),
+            ));
+        }
         self.tasks.spawn(pruner::run(
             self.state.store.clone(),
             self.config.delivery.retention,
@@ -198,6 +214,12 @@ fn load_secret_key(config: &Config) -> anyhow::Result<SecretBox> {
         return Ok(SecretBox::from_base64(key)?);
     }
     match &config.database {
+        DatabaseUrl::Postgres(_) => anyhow::bail!(
+            "with PostgreSQL, --secret-key (or COLLABKIT_SECRET_KEY) is required: every node \
+             must seal and open webhook secrets and user tokens with the same key, so it cannot \
+             be a file one node creates. Make one with `openssl rand -base64 32` and give it to \
+             every node"
+        ),
         DatabaseUrl::Sqlite(path) => {
             let mut key_path = path.clone().into_os_string();
             key_path.push(".key");

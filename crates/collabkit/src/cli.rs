@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::delivery::{DeliveryConfig, RetrySchedule};
 use crate::realtime::RealtimeConfig;
-use crate::store::{self, DatabaseUrl, SqliteOptions, StorageOptions, Synchronous};
+use crate::store::{self, DatabaseUrl, PgOptions, SqliteOptions, StorageOptions, Synchronous};
 use crate::telemetry::{self, LogFormat};
 
 /// The defaults every flag shows and starts from: written once, in the config types.
@@ -77,7 +77,8 @@ enum AccountsCommand {
 
 #[derive(Args, Debug)]
 struct DbArgs {
-    /// Database URL: sqlite://FILE (relative) or sqlite:///ABSOLUTE/PATH.
+    /// Database URL: sqlite://FILE (relative), sqlite:///ABSOLUTE/PATH, or
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE for several nodes on one PostgreSQL.
     #[arg(
         long,
         env = "COLLABKIT_DATABASE",
@@ -104,6 +105,9 @@ struct DbArgs {
     /// `Retry-After` (nothing changed) instead of queueing: answers stay prompt under overload.
     #[arg(long, env = "COLLABKIT_MAX_WRITE_WAIT", default_value_t = human(defaults().store.sqlite.max_write_wait), value_parser = parse_duration)]
     max_write_wait: humantime::Duration,
+    /// PostgreSQL: connections this node keeps open (one more LISTENs for wake-ups).
+    #[arg(long, env = "COLLABKIT_PG_POOL_SIZE", default_value_t = defaults().store.postgres.pool_size, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pg_pool_size: usize,
 }
 
 /// SQLite's `synchronous` setting as a flag value.
@@ -134,6 +138,10 @@ impl From<SyncMode> for Synchronous {
 impl DbArgs {
     fn options(&self) -> StorageOptions {
         StorageOptions {
+            postgres: PgOptions {
+                pool_size: self.pg_pool_size,
+                ..PgOptions::default()
+            },
             sqlite: SqliteOptions {
                 synchronous: self.sqlite_synchronous.into(),
                 wal_limit: self.sqlite_wal_limit_mib * 1024 * 1024,
@@ -220,6 +228,14 @@ struct ServeArgs {
     /// Open WebSocket connections one user may have; one more is refused with 429.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = defaults().realtime.max_per_user)]
     ws_max_per_user: usize,
+    /// This node's id, shown in logs and `/readyz` (default: generated at start). Sessions are
+    /// owned by the node whose connections hold them.
+    #[arg(long, env = "COLLABKIT_NODE_ID")]
+    node_id: Option<String>,
+    /// On a shared database (PostgreSQL): a node silent this long is gone, and the others end
+    /// its connections' participation. Nodes record a heartbeat every sixth of it.
+    #[arg(long, env = "COLLABKIT_NODE_TIMEOUT", default_value_t = human(defaults().node.timeout), value_parser = parse_duration)]
+    node_timeout: humantime::Duration,
     /// Open WebSocket connections one account may have in all.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_ACCOUNT", default_value_t = defaults().realtime.max_per_account)]
     ws_max_per_account: usize,
@@ -231,7 +247,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(*args).await,
         Command::Listen(args) => crate::listen::run(args).await,
         Command::Migrate(db) => {
-            store::migrate(&db.database)?;
+            store::migrate(&db.database).await?;
             eprintln!("database {} is up to date", db.database);
             Ok(())
         }
@@ -281,6 +297,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ..RealtimeConfig::default()
     };
 
+    let node_timeout: Duration = args.node_timeout.into();
+    config.node = crate::nodes::NodeConfig {
+        id: args.node_id,
+        heartbeat: (node_timeout / 6).max(Duration::from_millis(100)),
+        timeout: node_timeout,
+    };
+
     let app = App::build(config.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -304,7 +327,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "CollabKit listening on {base} (database {})",
         config.database
     );
-    tracing::info!(%addr, database = %config.database, "listening");
+    tracing::info!(%addr, database = %config.database, node = app.node(), "listening");
 
     let shutdown = CancellationToken::new();
     tokio::spawn(signal_shutdown(shutdown.clone()));

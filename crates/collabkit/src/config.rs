@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::api::serve::ConnectionLimits;
 use crate::delivery::DeliveryConfig;
+use crate::nodes::NodeConfig;
 use crate::realtime::RealtimeConfig;
 use crate::store::{DatabaseUrl, StorageOptions};
 
@@ -30,6 +31,8 @@ pub struct Config {
     pub realtime: RealtimeConfig,
     /// Connection limits of the HTTP server.
     pub http: ConnectionLimits,
+    /// This node's id and liveness.
+    pub node: NodeConfig,
 }
 
 impl Config {
@@ -45,6 +48,7 @@ impl Config {
             delivery: DeliveryConfig::default(),
             realtime: RealtimeConfig::default(),
             http: ConnectionLimits::default(),
+            node: NodeConfig::default(),
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod duration;
 pub mod listen;
 pub mod metrics;
+pub mod nodes;
 pub mod rate_limit;
 pub mod realtime;
 pub mod secrets;

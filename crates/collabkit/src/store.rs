@@ -6,14 +6,25 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 pub use collabkit_domain::store::*;
+pub use collabkit_store_postgres::PgOptions;
 pub use collabkit_store_sqlite::{ServerLock, SqliteOptions, Synchronous};
 
 use collabkit_domain::clock::Timestamp;
 
-/// A database URL: `sqlite://relative.db`, `sqlite:///absolute/path.db`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A database URL: `sqlite://relative.db`, `sqlite:///absolute/path.db`, or
+/// `postgres://user[:password]@host[:port]/database` (also `postgresql://`).
+#[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
     Sqlite(PathBuf),
+    /// Kept whole for the driver; shown without its password.
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// Whether several nodes may serve the database at once.
+    pub fn is_shared(&self) -> bool {
+        matches!(self, DatabaseUrl::Postgres(_))
+    }
 }
 
 impl FromStr for DatabaseUrl {
@@ -27,11 +38,15 @@ impl FromStr for DatabaseUrl {
             return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
         }
         if s.starts_with("postgres://") || s.starts_with("postgresql://") {
-            return Err("PostgreSQL is not supported by this build yet; use sqlite://FILE".into());
+            s.parse::<tokio_postgres::Config>()
+                .map_err(|e| format!("invalid PostgreSQL URL: {e}"))?;
+            return Ok(DatabaseUrl::Postgres(s.to_owned()));
         }
-        Err(format!(
-            "unsupported database URL `{s}`: expected sqlite://FILE or sqlite:///ABSOLUTE/PATH"
-        ))
+        Err(
+            "unsupported database URL: expected sqlite://FILE, sqlite:///ABSOLUTE/PATH \
+             or postgres://USER@HOST/DATABASE"
+                .into(),
+        )
     }
 }
 
@@ -39,7 +54,36 @@ impl std::fmt::Display for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DatabaseUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            DatabaseUrl::Postgres(url) => f.write_str(&without_password(url)),
         }
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`: URLs are logged and
+/// printed, passwords never.
+fn without_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_owned();
+    };
+    let rest = &url[scheme_end..];
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => match authority[..at].find(':') {
+            Some(colon) => format!(
+                "{}{}:***{}",
+                &url[..scheme_end],
+                &rest[..colon],
+                &rest[at..]
+            ),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
     }
 }
 
@@ -47,6 +91,7 @@ impl std::fmt::Display for DatabaseUrl {
 #[derive(Debug, Clone, Default)]
 pub struct StorageOptions {
     pub sqlite: SqliteOptions,
+    pub postgres: PgOptions,
 }
 
 /// Opens the backend the URL names, running its migrations.
@@ -55,36 +100,56 @@ pub async fn open(url: &DatabaseUrl, options: &StorageOptions) -> anyhow::Result
         DatabaseUrl::Sqlite(path) => Ok(Arc::new(
             collabkit_store_sqlite::SqliteStore::open(path, &options.sqlite).await?,
         )),
+        DatabaseUrl::Postgres(raw) => Ok(Arc::new(
+            collabkit_store_postgres::PgStore::open(raw, &options.postgres)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?,
+        )),
     }
 }
 
 /// Applies the migrations without opening the store for service (`collabkit migrate`).
-pub fn migrate(url: &DatabaseUrl) -> anyhow::Result<()> {
+pub async fn migrate(url: &DatabaseUrl) -> anyhow::Result<()> {
     match url {
         DatabaseUrl::Sqlite(path) => {
             create_parent(path)?;
             Ok(collabkit_store_sqlite::migrate(path)?)
         }
+        DatabaseUrl::Postgres(raw) => {
+            collabkit_store_postgres::migrate(raw)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot migrate the database {url}: {e}"))?;
+            Ok(())
+        }
     }
 }
 
 /// What a serving node holds for as long as it runs: on SQLite, the lock that keeps a second
-/// server off the same file.
+/// server off the same file; nothing on a database nodes share.
 pub fn lock(url: &DatabaseUrl) -> anyhow::Result<Option<ServerLock>> {
     match url {
         DatabaseUrl::Sqlite(path) => {
             create_parent(path)?;
             Ok(Some(ServerLock::acquire(path).map_err(anyhow::Error::msg)?))
         }
+        DatabaseUrl::Postgres(_) => Ok(None),
     }
 }
 
-/// At start, the nodes whose sessions are ended are those silent since this time. On SQLite
-/// only one server uses the file (see [`lock`]): every other node is an earlier run of this
-/// one, whose connections died with it, so the cutoff lies in the future.
-pub fn gone_nodes_cutoff(url: &DatabaseUrl, now: Timestamp) -> Timestamp {
+/// The nodes whose sessions are ended are those silent since this time. On SQLite only one
+/// server uses the file (see [`lock`]): every other node is an earlier run of this one, whose
+/// connections died with it, so the cutoff lies in the future. On a shared database, nodes
+/// silent for `node_timeout`.
+pub fn gone_nodes_cutoff(
+    url: &DatabaseUrl,
+    now: Timestamp,
+    node_timeout: std::time::Duration,
+) -> Timestamp {
     match url {
         DatabaseUrl::Sqlite(_) => now + chrono::Duration::days(36_500),
+        DatabaseUrl::Postgres(_) => {
+            now - chrono::Duration::from_std(node_timeout).unwrap_or(chrono::Duration::MAX)
+        }
     }
 }
 
@@ -111,5 +176,21 @@ mod tests {
         );
         assert!("mysql://x".parse::<DatabaseUrl>().is_err());
         assert!("sqlite://".parse::<DatabaseUrl>().is_err());
+        assert!(!"sqlite://x.db".parse::<DatabaseUrl>().unwrap().is_shared());
+    }
+
+    #[test]
+    fn postgres_urls_are_shown_without_their_password() {
+        let pg: DatabaseUrl = "postgres://ck:hunter2@db.internal:5432/collabkit"
+            .parse()
+            .unwrap();
+        assert!(pg.is_shared());
+        assert_eq!(
+            pg.to_string(),
+            "postgres://ck:***@db.internal:5432/collabkit"
+        );
+        assert!(!format!("{pg:?}").contains("hunter2"));
+        let plain: DatabaseUrl = "postgresql://postgres@127.0.0.1/test".parse().unwrap();
+        assert_eq!(plain.to_string(), "postgresql://postgres@127.0.0.1/test");
     }
 }

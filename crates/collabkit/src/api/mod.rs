@@ -48,6 +48,8 @@ pub struct AppState {
     /// Changes that store events run through it, so their deliveries go straight to the
     /// local dispatcher.
     pub handoff: crate::delivery::handoff::Handoff,
+    /// This node's id.
+    pub node: Arc<str>,
     pub metrics: Arc<Metrics>,
     /// Seals webhook secrets before they are stored.
     pub secrets: SecretBox,

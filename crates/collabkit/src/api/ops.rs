@@ -29,10 +29,17 @@ async fn healthz() -> axum::Json<Data<Status>> {
     Data::json(Status { status: "ok" })
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct Ready {
+    pub status: &'static str,
+    /// The node that answered (nodes sharing one database each have their own id).
+    pub node: String,
+}
+
 /// The storage is reachable.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Data<Status>), (status = 503, body = ErrorBody)))]
-async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Data<Status>>, ApiError> {
+    responses((status = 200, body = Data<Ready>), (status = 503, body = ErrorBody)))]
+async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Data<Ready>>, ApiError> {
     state.store.ping().await.map_err(|e| {
         tracing::warn!(error = %e, "readiness check failed");
         ApiError::new(
@@ -41,7 +48,10 @@ async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Data<Status>
             "the storage backend is not reachable",
         )
     })?;
-    Ok(Data::json(Status { status: "ready" }))
+    Ok(Data::json(Ready {
+        status: "ready",
+        node: state.node.to_string(),
+    }))
 }
 
 /// Prometheus metrics (text exposition format).

@@ -18,14 +18,91 @@ static TRACING: Once = Once::new();
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
+    Postgres,
 }
 
-/// `COLLABKIT_TEST_BACKEND`: `sqlite` (the default).
+/// The test binary's backend when it has one (`api_postgres`), else `COLLABKIT_TEST_BACKEND`:
+/// `sqlite` (the default) or `postgres`.
 pub fn backend() -> Backend {
+    if let Some(forced) = crate::FORCED_BACKEND {
+        return forced;
+    }
     match std::env::var("COLLABKIT_TEST_BACKEND").as_deref() {
         Err(_) | Ok("") | Ok("sqlite") => Backend::Sqlite,
-        Ok(other) => panic!("COLLABKIT_TEST_BACKEND={other}: this build's tests run on `sqlite`"),
+        Ok("postgres") => Backend::Postgres,
+        Ok(other) => panic!("COLLABKIT_TEST_BACKEND={other}: expected `sqlite` or `postgres`"),
     }
+}
+
+/// The PostgreSQL server the tests create their databases on: `COLLABKIT_TEST_POSTGRES_URL`
+/// (`.ci/run` sets it), else the local one.
+pub fn postgres_admin_url() -> String {
+    std::env::var("COLLABKIT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// The PostgreSQL database of the servers run in `dir`, created on first use. Databases left
+/// by an earlier run of the tests are dropped the first time.
+async fn postgres_database(dir: &tempfile::TempDir) -> String {
+    static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    let admin_url = postgres_admin_url();
+    let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("cannot reach PostgreSQL at {admin_url} (set COLLABKIT_TEST_POSTGRES_URL): {e}")
+        });
+    tokio::spawn(connection);
+    CLEANED
+        .get_or_init(|| async {
+            let stale = client
+                .query(
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'collabkit_api_%'
+                     AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = pg_database.datname)",
+                    &[],
+                )
+                .await
+                .unwrap();
+            for row in stale {
+                let name: String = row.get(0);
+                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await;
+            }
+        })
+        .await;
+    let suffix: String = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let name = format!("collabkit_api_{}", suffix.to_lowercase());
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+    }
+    let base = admin_url.split('?').next().unwrap();
+    let host_end = base
+        .rfind('/')
+        .filter(|i| *i > "postgres://".len())
+        .unwrap_or(base.len());
+    format!("{}/{name}", &base[..host_end])
+}
+
+/// The server key of the servers run in `dir`: the same for every restart in it (on
+/// PostgreSQL there is no key file; every node is given the key).
+fn secret_key_for(dir: &tempfile::TempDir) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(dir.path().to_string_lossy().as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(digest)
 }
 
 /// Whether the backend is SQLite: tests about its files (the WAL, the key file, the bytes on
@@ -93,10 +170,18 @@ impl TestApp {
         dir.path().join("collabkit.db")
     }
 
-    /// The database of the servers run in `dir`: the same for every restart in it.
-    pub fn database(dir: &tempfile::TempDir) -> DatabaseUrl {
+    /// The database of the servers run in `dir` and its config: the same for every restart
+    /// in it.
+    pub async fn config(dir: &tempfile::TempDir) -> Config {
         match backend() {
-            Backend::Sqlite => DatabaseUrl::Sqlite(Self::db_path(dir)),
+            Backend::Sqlite => Config::new(DatabaseUrl::Sqlite(Self::db_path(dir))),
+            Backend::Postgres => {
+                let url = postgres_database(dir).await;
+                let mut config = Config::new(url.parse().expect("a PostgreSQL URL"));
+                config.secret_key = Some(secret_key_for(dir));
+                config.store.postgres.pool_size = 8;
+                config
+            }
         }
     }
 
@@ -120,7 +205,7 @@ impl TestApp {
         tune: impl FnOnce(&mut Config),
     ) -> TestApp {
         init_tracing();
-        let mut config = Config::new(Self::database(&dir));
+        let mut config = Self::config(&dir).await;
         config.shutdown_timeout = std::time::Duration::from_secs(5);
         // A loaded CI machine must not shed the tests' writes (the overload tests lower it).
         config.store.sqlite.max_write_wait = std::time::Duration::from_secs(10);

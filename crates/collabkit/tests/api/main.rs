@@ -1,4 +1,9 @@
-//! HTTP API integration tests: one binary, the real server per test, fresh SQLite files.
+//! HTTP API integration tests: the real server per test on a fresh database of the backend
+//! `COLLABKIT_TEST_BACKEND` names (SQLite files by default). `tests/api_postgres.rs` runs the
+//! same tests on PostgreSQL.
+
+/// This binary follows `COLLABKIT_TEST_BACKEND`.
+pub const FORCED_BACKEND: Option<helpers::Backend> = None;
 
 mod auth;
 mod binary;

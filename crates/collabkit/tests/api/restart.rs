@@ -52,7 +52,7 @@ async fn a_second_server_on_the_same_database_refuses_to_start() {
         return;
     }
     let app = TestApp::spawn().await;
-    let config = collabkit::config::Config::new(TestApp::database(&app.dir));
+    let config = TestApp::config(&app.dir).await;
     let err = match collabkit::app::App::build(config.clone()).await {
         Ok(_) => panic!("a second server started on a served database"),
         Err(e) => e.to_string(),

@@ -1,0 +1,82 @@
+//! Nodes: this server's id, its heartbeat, and ending the participation of nodes that are gone.
+//!
+//! On a database several nodes share, each node records a heartbeat every
+//! [`NodeConfig::heartbeat`]; a node silent for [`NodeConfig::timeout`] is gone, and the others
+//! end its connections' participation (`participant.left`, `session.closed` where it was the
+//! last). So a crashed node's sessions close within `timeout + heartbeat`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::clock;
+use crate::delivery::handoff::Handoff;
+use crate::metrics::Metrics;
+use crate::store::SharedStore;
+
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// This node's id; generated at start when `None`.
+    pub id: Option<String>,
+    /// How often a node records that it is alive.
+    pub heartbeat: Duration,
+    /// A node silent this long is gone.
+    pub timeout: Duration,
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        NodeConfig {
+            id: None,
+            heartbeat: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Heartbeats and sweeps until `shutdown`.
+pub async fn watch(
+    store: SharedStore,
+    handoff: Handoff,
+    metrics: Arc<Metrics>,
+    node: Arc<str>,
+    config: NodeConfig,
+    shutdown: CancellationToken,
+) {
+    let mut tick = tokio::time::interval(config.heartbeat);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {},
+            _ = shutdown.cancelled() => return,
+        }
+        let now = clock::now();
+        if let Err(e) = store.node_heartbeat(&node, now).await {
+            tracing::warn!(error = %e, "recording this node's heartbeat failed");
+            continue;
+        }
+        let silent_since =
+            now - chrono::Duration::from_std(config.timeout).unwrap_or(chrono::Duration::MAX);
+        match handoff
+            .change(|lease| store.close_sessions_of_gone_nodes(&node, silent_since, lease))
+            .await
+        {
+            Ok(change) => {
+                metrics.record_events(&change.events);
+                if !change.events.is_empty() {
+                    tracing::info!(
+                        participants_left = change
+                            .events
+                            .iter()
+                            .filter(|e| e.event.as_str() == "participant.left")
+                            .count(),
+                        sessions_closed = change.value,
+                        "ended the participation held by nodes that stopped"
+                    );
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "ending the sessions of gone nodes failed"),
+        }
+    }
+}

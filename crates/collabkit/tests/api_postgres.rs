@@ -1,0 +1,39 @@
+//! The HTTP API integration tests of `tests/api/` on PostgreSQL: each server on a database of
+//! its own on the server `COLLABKIT_TEST_POSTGRES_URL` names (`.ci/run` points it at the local
+//! one). The tests of the real binary (`api/binary.rs`, SQLite files and crashes) run in the
+//! `api` binary only.
+
+// Helpers only the binary's tests use (a slow receiver) are unused here.
+#![allow(dead_code)]
+
+/// Every test here runs on PostgreSQL.
+pub const FORCED_BACKEND: Option<helpers::Backend> = Some(helpers::Backend::Postgres);
+
+#[path = "api/auth.rs"]
+mod auth;
+#[path = "api/connections.rs"]
+mod connections;
+#[path = "api/delivery.rs"]
+mod delivery;
+#[path = "api/errors.rs"]
+mod errors;
+#[path = "api/events.rs"]
+mod events;
+#[path = "api/helpers.rs"]
+mod helpers;
+#[path = "api/ops.rs"]
+mod ops;
+#[path = "api/realtime.rs"]
+mod realtime;
+#[path = "api/receiver.rs"]
+mod receiver;
+#[path = "api/restart.rs"]
+mod restart;
+#[path = "api/rooms.rs"]
+mod rooms;
+#[path = "api/users.rs"]
+mod users;
+#[path = "api/webhooks.rs"]
+mod webhooks;
+#[path = "api/ws.rs"]
+mod ws;
