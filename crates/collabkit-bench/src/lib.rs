@@ -4,6 +4,7 @@
 //! drives events through the public HTTP API, exactly as an app would. Prints each figure and
 //! the command that reproduces it.
 
+mod database;
 mod realtime;
 pub use realtime::{ClientsArgs, clients};
 mod receiver;
@@ -22,7 +23,6 @@ use collabkit::app::App;
 use collabkit::cli::SyncMode;
 use collabkit::config::Config;
 use collabkit::delivery::sender::Sender;
-use collabkit::store::DatabaseUrl;
 
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
@@ -62,6 +62,13 @@ pub struct BenchArgs {
     /// Concurrent API clients creating events.
     #[arg(long, default_value_t = 64)]
     clients: usize,
+    /// Run on PostgreSQL: a server URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) on
+    /// which each run creates a fresh database and drops it afterwards. Default: SQLite files.
+    #[arg(long)]
+    database: Option<String>,
+    /// PostgreSQL: the server's connection pool.
+    #[arg(long, default_value_t = collabkit::store::PgOptions::default().pool_size)]
+    pg_pool_size: usize,
     /// SQLite durability for the run.
     #[arg(long, value_enum, default_value = "full")]
     sqlite_synchronous: SyncMode,
@@ -96,7 +103,8 @@ struct Server {
     room_id: String,
     store: collabkit::store::SharedStore,
     shutdown: CancellationToken,
-    _dir: tempfile::TempDir,
+    /// Dropped last: the server's database.
+    _db: database::BenchDatabase,
 }
 
 impl Server {
@@ -108,8 +116,8 @@ impl Server {
         args: &BenchArgs,
         tune: impl FnOnce(&mut Config),
     ) -> anyhow::Result<Server> {
-        let dir = tempfile::tempdir()?;
-        let mut config = Config::new(DatabaseUrl::Sqlite(dir.path().join("bench.db")));
+        let (db, mut config) = database::BenchDatabase::create(args.database.as_deref()).await?;
+        config.store.postgres.pool_size = args.pg_pool_size;
         config.store.sqlite.synchronous = args.sqlite_synchronous.into();
         config.delivery.allow_private_destinations = true;
         config.delivery.retry_schedule = "1h".parse().map_err(anyhow::Error::msg)?;
@@ -152,7 +160,7 @@ impl Server {
             room_id,
             store,
             shutdown,
-            _dir: dir,
+            _db: db,
         })
     }
 
@@ -335,8 +343,11 @@ fn rss_mib() -> f64 {
 
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     println!(
-        "collabkit-bench — SQLite synchronous={:?}, {} cores",
-        args.sqlite_synchronous,
+        "collabkit-bench — {}, {} cores",
+        match &args.database {
+            Some(_) => format!("PostgreSQL, pool of {}", args.pg_pool_size),
+            None => format!("SQLite synchronous={:?}", args.sqlite_synchronous),
+        },
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
@@ -345,17 +356,25 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "reproduce: cargo run --release -p collabkit-bench -- {}",
         reproduce(&args)
     );
+    let result = runs(&args).await;
+    // Servers that are done are stopped by now; their PostgreSQL databases can go.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    database::drop_finished().await;
+    result
+}
+
+async fn runs(args: &BenchArgs) -> anyhow::Result<()> {
     if args.scale {
-        return scale::run(&args).await;
+        return scale::run(args).await;
     }
     if args.overload {
-        return overload(&args).await;
+        return overload(args).await;
     }
     if !args.realtime_only {
-        webhooks(&args).await?;
+        webhooks(args).await?;
     }
     if args.connections > 0 {
-        realtime::run(&args).await?;
+        realtime::run(args).await?;
     }
     Ok(())
 }
@@ -590,7 +609,7 @@ async fn overload(args: &BenchArgs) -> anyhow::Result<()> {
 
 fn reproduce(args: &BenchArgs) -> String {
     format!(
-        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --recovered {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {}{} --sqlite-synchronous {}{}",
+        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --recovered {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {}{} --sqlite-synchronous {}{}{}",
         args.events,
         args.raw,
         args.fanout_events,
@@ -618,6 +637,14 @@ fn reproduce(args: &BenchArgs) -> String {
             )
         } else {
             String::new()
+        },
+        match &args.database {
+            Some(url) => format!(
+                " --database {} --pg-pool-size {}",
+                collabkit::store::DatabaseUrl::Postgres(url.clone()),
+                args.pg_pool_size
+            ),
+            None => String::new(),
         }
     )
 }

@@ -153,6 +153,20 @@ pub async fn migrate(url: &str) -> StoreResult<Vec<i64>> {
     migrate::migrate(&mut client).await
 }
 
+/// `url` naming database `name` instead of its own (for tools and tests that create a fresh
+/// database on a server: `postgres://u@h:5432/postgres` → `postgres://u@h:5432/<name>`).
+pub fn url_with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    format!("{}/{name}{query}", &base[..host_end])
+}
+
 /// Turns `limit + 1` rows into a page. The cursor is the last row's `seq`.
 fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
     let more = rows.len() > limit as usize;
@@ -165,6 +179,21 @@ fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
     Page {
         items: rows.into_iter().map(|(_, item)| item).collect(),
         next,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_name_another_database() {
+        assert_eq!(
+            super::url_with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "x"),
+            "postgres://u:p@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(
+            super::url_with_database("postgres://h", "x"),
+            "postgres://h/x"
+        );
     }
 }
 

@@ -8,6 +8,34 @@ use collabkit_webhooks::WebhookEventName;
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 
+/// A driver error with what the server said in its message (the driver's own `Display` is only
+/// "db error"), keeping the driver's error as its source.
+#[derive(Debug, thiserror::Error)]
+#[error("{detail}")]
+pub struct PgFailure {
+    detail: String,
+    #[source]
+    source: tokio_postgres::Error,
+}
+
+impl PgFailure {
+    fn new(source: tokio_postgres::Error) -> PgFailure {
+        let detail = match source.as_db_error() {
+            Some(db) => format!(
+                "PostgreSQL {} {}: {}",
+                db.severity(),
+                db.code().code(),
+                db.message()
+            ),
+            None => match std::error::Error::source(&source) {
+                Some(cause) => format!("{source}: {cause}"),
+                None => source.to_string(),
+            },
+        };
+        PgFailure { detail, source }
+    }
+}
+
 /// PostgreSQL's error as the store's: a broken uniqueness rule is its kind; a serialization
 /// failure, a deadlock, a server shutting down or a dropped connection may pass on a retry.
 pub fn pg(e: tokio_postgres::Error) -> StoreError {
@@ -34,12 +62,12 @@ pub fn pg(e: tokio_postgres::Error) -> StoreError {
             SqlState::QUERY_CANCELED,
         ];
         if transient.contains(code) {
-            return StoreError::transient(e);
+            return StoreError::transient(PgFailure::new(e));
         }
-        return StoreError::backend(e);
+        return StoreError::backend(PgFailure::new(e));
     }
     // No server answer: the connection broke or could not be made.
-    StoreError::transient(e)
+    StoreError::transient(PgFailure::new(e))
 }
 
 /// A connection could not be had from the pool (the database is unreachable, or every

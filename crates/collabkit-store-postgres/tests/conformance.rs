@@ -22,19 +22,6 @@ struct Database {
     url: String,
 }
 
-/// `url` with its database name replaced by `name`.
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    format!("{}/{name}{query}", &base[..host_end])
-}
-
 async fn admin(url: &str) -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(url, NoTls)
         .await
@@ -56,7 +43,7 @@ impl Factory for Postgres {
             .await
             .unwrap();
         Box::new(Database {
-            url: with_database(&self.admin_url, &name),
+            url: collabkit_store_postgres::url_with_database(&self.admin_url, &name),
             admin_url: self.admin_url.clone(),
             name,
         })

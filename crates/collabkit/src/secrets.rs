@@ -57,9 +57,7 @@ impl SecretBox {
         match std::fs::read_to_string(path) {
             Ok(text) => Self::from_base64(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut key = [0u8; 32];
-                rand::rng().fill_bytes(&mut key);
-                let text = STANDARD.encode(key);
+                let text = new_key_base64();
                 write_private(path, &text).map_err(io_err)?;
                 tracing::info!(path = %path.display(), "created the server secret key file");
                 Self::from_base64(&text)
@@ -110,6 +108,13 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// A new signing secret: `whsec_` + base64 of 32 random bytes.
+/// A fresh server key: base64 of 32 random bytes (what `--secret-key` takes).
+pub fn new_key_base64() -> String {
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    STANDARD.encode(key)
+}
+
 pub fn new_webhook_secret() -> String {
     let mut key = [0u8; 32];
     rand::rng().fill_bytes(&mut key);

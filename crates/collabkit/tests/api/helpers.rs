@@ -98,7 +98,7 @@ async fn postgres_database(dir: &tempfile::TempDir) -> String {
 
 /// The server key of the servers run in `dir`: the same for every restart in it (on
 /// PostgreSQL there is no key file; every node is given the key).
-fn secret_key_for(dir: &tempfile::TempDir) -> String {
+pub fn secret_key_for(dir: &tempfile::TempDir) -> String {
     use base64::Engine;
     use sha2::Digest;
     let digest = sha2::Sha256::digest(dir.path().to_string_lossy().as_bytes());
