@@ -21,6 +21,8 @@ mod errors;
 mod events;
 #[path = "api/helpers.rs"]
 mod helpers;
+#[path = "api/nodes.rs"]
+mod nodes;
 #[path = "api/ops.rs"]
 mod ops;
 #[path = "api/realtime.rs"]

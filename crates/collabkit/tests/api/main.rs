@@ -12,6 +12,7 @@ mod delivery;
 mod errors;
 mod events;
 mod helpers;
+mod nodes;
 mod ops;
 mod realtime;
 mod receiver;

@@ -1,0 +1,117 @@
+//! Several nodes on one database (PostgreSQL): each test starts two servers in this process on
+//! the same database. Skipped on SQLite, where one server holds the file.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, on_sqlite};
+use crate::receiver::Receiver;
+use crate::ws::Ws;
+
+async fn two_nodes() -> Option<(TestApp, TestApp)> {
+    if on_sqlite() {
+        return None;
+    }
+    let tune = |c: &mut collabkit::config::Config| {
+        c.delivery.allow_private_destinations = true;
+        c.delivery.retry_schedule = "100ms,100ms".parse().unwrap();
+        c.realtime.leave_grace = Duration::ZERO;
+    };
+    let a = TestApp::spawn_with(tune).await;
+    let creds = Some((a.account_id.clone(), a.api_key.clone()));
+    let b = TestApp::spawn_in_with(a.dir.clone(), creds, tune).await;
+    Some((a, b))
+}
+
+/// Events stored through either node are each delivered exactly once: the inline hand-off and
+/// the shared queue never give one delivery to both nodes.
+#[tokio::test]
+async fn events_stored_on_two_nodes_are_each_delivered_once() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let rx = Receiver::start().await;
+    a.create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
+        .await;
+    let room = a.create_room("shared").await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    let n = 60;
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        let (node, room_id) = (if i % 2 == 0 { &a } else { &b }, room_id.clone());
+        let (base, account, bearer) = (node.base.clone(), node.account_id.clone(), node.bearer());
+        tasks.push(tokio::spawn(async move {
+            let status = crate::helpers::client()
+                .post(format!("{base}/v1/accounts/{account}/users"))
+                .bearer_auth(bearer)
+                .json(&json!({"name": "U", "roomId": room_id, "customId": format!("u{i}")}))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 201);
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let got = rx.wait_for(n, Duration::from_secs(20)).await;
+    // Nothing more arrives: no second attempt of anything.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = if rx.received().len() > got.len() {
+        rx.received()
+    } else {
+        got
+    };
+    let mut per_event: HashMap<String, usize> = HashMap::new();
+    for r in &got {
+        *per_event
+            .entry(r.header("webhook-id").to_owned())
+            .or_default() += 1;
+    }
+    assert_eq!(per_event.len(), n, "every event delivered");
+    assert!(
+        per_event.values().all(|c| *c == 1),
+        "an event was delivered twice: {per_event:?}"
+    );
+}
+
+/// Users of one room connected to different nodes are in one session: one `session.started`,
+/// one `session.closed`, each join paired with a leave.
+#[tokio::test]
+async fn users_on_two_nodes_share_one_session() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let room = a.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    let u1 = a.create_user(room_id, "u1").await;
+    let u2 = a.create_user(room_id, "u2").await;
+    let (ws1, _) = Ws::connect(&a, u1["token"].as_str().unwrap()).await;
+    let (ws2, _) = Ws::connect(&b, u2["token"].as_str().unwrap()).await;
+    ws1.close().await;
+    ws2.close().await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let names = loop {
+        let names: Vec<String> = a
+            .events()
+            .await
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_owned())
+            .filter(|e| !e.starts_with("user."))
+            .collect();
+        if names.iter().any(|n| n == "session.closed") || std::time::Instant::now() > deadline {
+            break names;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let count = |name: &str| names.iter().filter(|n| *n == name).count();
+    assert_eq!(count("session.started"), 1, "{names:?}");
+    assert_eq!(count("participant.joined"), 2, "{names:?}");
+    assert_eq!(count("participant.left"), 2, "{names:?}");
+    assert_eq!(count("session.closed"), 1, "{names:?}");
+    assert_eq!(names.first().map(String::as_str), Some("session.started"));
+    assert_eq!(names.last().map(String::as_str), Some("session.closed"));
+}
