@@ -182,21 +182,6 @@ fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn urls_name_another_database() {
-        assert_eq!(
-            super::url_with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "x"),
-            "postgres://u:p@h:5432/x?sslmode=disable"
-        );
-        assert_eq!(
-            super::url_with_database("postgres://h", "x"),
-            "postgres://h/x"
-        );
-    }
-}
-
 fn cursor_seq(cursor: &Cursor) -> StoreResult<i64> {
     cursor.seq().ok_or(StoreError::InvalidCursor)
 }
@@ -576,5 +561,20 @@ impl Maintenance for PgStore {
 
     async fn flush(&self) -> StoreResult<()> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urls_name_another_database() {
+        assert_eq!(
+            super::url_with_database("postgres://u:p@h:5432/postgres?sslmode=disable", "x"),
+            "postgres://u:p@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(
+            super::url_with_database("postgres://h", "x"),
+            "postgres://h/x"
+        );
     }
 }
