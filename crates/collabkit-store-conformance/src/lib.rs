@@ -85,6 +85,7 @@ checks! {
     store people::rooms_are_created_read_renamed_and_unique_per_account,
     store people::rooms_page_in_creation_order,
     store people::garbage_cursors_are_refused,
+    store people::concurrent_creations_each_get_their_answer,
     store people::user_changes_store_exactly_their_events,
     store people::failed_changes_store_nothing,
     store people::deleting_a_room_deletes_its_users_with_events,

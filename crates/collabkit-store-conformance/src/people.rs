@@ -78,6 +78,49 @@ pub async fn rooms_page_in_creation_order(store: &dyn Storage) {
     assert_eq!(seen, ids);
 }
 
+/// Creations made at the same moment (which a backend may write together) each get their own
+/// answer: a taken `customId` fails only its own creation, and every user made has exactly its
+/// one `user.created`.
+pub async fn concurrent_creations_each_get_their_answer(store: &dyn Storage) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let other = account(store).await;
+    let creations = (0..40).map(|i| {
+        // u0..u29 once, u0..u9 a second time, and one into another account's room.
+        let custom = format!("u{}", i % 30);
+        let (account_id, room_id) = if i == 39 {
+            (other.clone(), room.id.clone())
+        } else {
+            (a.clone(), room.id.clone())
+        };
+        async move {
+            store
+                .create_user(&account_id, new_user(&room_id, &custom), None)
+                .await
+        }
+    });
+    let results = futures_util::future::join_all(creations).await;
+    let made = results.iter().filter(|r| r.is_ok()).count();
+    let conflicts = results
+        .iter()
+        .filter(|r| matches!(r, Err(StoreError::Conflict(_))))
+        .count();
+    assert_eq!(
+        results[39].as_ref().err(),
+        Some(&StoreError::NotFound("room"))
+    );
+    assert_eq!(made, 30, "each customId once: {results:?}");
+    assert_eq!(
+        conflicts, 9,
+        "the second u0..u8 (u9's second is the foreign one)"
+    );
+    let events = all_events(store, &a).await;
+    assert_eq!(events.len(), 30);
+    let mut users: Vec<&str> = events.iter().map(|e| e.room_id.as_str()).collect();
+    users.dedup();
+    assert_eq!(users, [room.id.as_str()]);
+}
+
 /// A cursor comes back from clients: one the backend did not issue is refused, not guessed at.
 pub async fn garbage_cursors_are_refused(store: &dyn Storage) {
     let a = account(store).await;

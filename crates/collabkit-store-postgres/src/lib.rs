@@ -7,8 +7,10 @@
 //! deliveries due to a claim sends `NOTIFY collabkit_due`; each node LISTENs on its own
 //! connection and wakes its dispatcher, so a delivery stored by one node is attempted within
 //! milliseconds even when another node is the idle one. Session changes lock their room's row,
-//! so two nodes changing one room's session take turns.
+//! so two nodes changing one room's session take turns. User creations arriving together share
+//! one transaction and a few multi-row statements ([`batch`]).
 
+mod batch;
 mod listener;
 mod migrate;
 mod people;
@@ -59,6 +61,8 @@ impl Default for PgOptions {
 
 pub struct PgStore {
     pool: Pool,
+    /// Groups concurrent user creations into shared transactions.
+    users: batch::UserBatcher,
     wakeup: Arc<InProcessWakeup>,
     _listener: listener::Listener,
 }
@@ -105,6 +109,7 @@ impl PgStore {
         let wakeup = Arc::new(InProcessWakeup::default());
         let listener = listener::Listener::start(config, wakeup.clone()).await?;
         Ok(PgStore {
+            users: batch::UserBatcher::start(pool.clone()),
             pool,
             wakeup,
             _listener: listener,
@@ -132,7 +137,7 @@ impl PgStore {
     }
 }
 
-fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
+pub(crate) fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
     match e {
         deadpool_postgres::PoolError::Backend(e) => pg(e),
         other => pool(other),
@@ -267,10 +272,7 @@ impl Store for PgStore {
         new: NewUser,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<User>> {
-        in_tx!(self, tx => {
-            let (change, fanout) = people::create_user(&tx, account_id, new, lease).await?;
-            Self::finish_change(&tx, change, fanout).await?
-        })
+        self.users.create_user(account_id, new, lease).await
     }
 
     async fn get_user(&self, account_id: &str, user_id: &str) -> StoreResult<User> {

@@ -34,111 +34,123 @@ impl Fanout {
     }
 }
 
-/// Stores the event and its matching registrations in one statement: `$1`‥`$6` the event,
-/// `$7` its bit. The registrations come back with what an attempt needs.
-const INSERT_EVENT: &str = "WITH e AS (
+/// Stores events and reads their matching registrations in one statement, whatever the
+/// number of events: `$1`‥`$6` the events' columns, `$7` their bits. One row per event and
+/// matching registration (an event with none has one row with NULL registration columns).
+const INSERT_EVENTS: &str = "WITH e AS (
         INSERT INTO events (id, account_id, room_id, event, payload, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq)
-     SELECT (SELECT seq FROM e), w.seq, w.id, w.url, w.secret_sealed,
-            CASE WHEN w.previous_secret_until > $6 THEN w.previous_secret_sealed END
-     FROM webhooks w
-     WHERE w.account_id = $2 AND w.enabled AND (w.events_mask & $7) != 0
-       AND (w.room_id IS NULL OR w.room_id = $3)
-     UNION ALL
-     SELECT (SELECT seq FROM e), NULL, NULL, NULL, NULL, NULL
-     ORDER BY 2 NULLS LAST";
+        SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+        RETURNING seq, id, account_id, room_id, created_at)
+     SELECT e.id, e.seq, w.seq, w.id, w.url, w.secret_sealed,
+            CASE WHEN w.previous_secret_until > e.created_at THEN w.previous_secret_sealed END
+     FROM e JOIN UNNEST($1::text[], $7::bigint[]) AS b(id, bit) ON b.id = e.id
+     LEFT JOIN webhooks w ON w.account_id = e.account_id AND w.enabled
+          AND (w.events_mask & b.bit) != 0 AND (w.room_id IS NULL OR w.room_id = e.room_id)
+     ORDER BY e.seq, w.seq";
 
-/// Stores the event and one pending delivery per matching registration (enabled, subscribed to
-/// the event, account-wide or scoped to its room), leased inline when `inline` is given; the
-/// deliveries of one event go in one statement.
+/// Stores one event and one pending delivery per matching registration (see
+/// [`insert_events`]).
 pub async fn insert_event<C: GenericClient + Sync>(
     c: &C,
     event: &Event,
     inline: Option<InlineLease>,
 ) -> StoreResult<Fanout> {
+    let mut fanouts = insert_events(c, &[(event, inline)]).await?;
+    Ok(fanouts.pop().unwrap_or_default())
+}
+
+/// Stores the events and one pending delivery per matching registration (enabled, subscribed
+/// to the event, account-wide or scoped to its room), leased inline when the event comes with
+/// a lease: two statements for any number of events and deliveries. Returns each event's
+/// fan-out, in the order of `events`.
+pub async fn insert_events<C: GenericClient + Sync>(
+    c: &C,
+    with_leases: &[(&Event, Option<InlineLease>)],
+) -> StoreResult<Vec<Fanout>> {
+    let events: Vec<&Event> = with_leases.iter().map(|(e, _)| *e).collect();
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let col = |f: fn(&Event) -> String| events.iter().map(|e| f(e)).collect::<Vec<String>>();
     let rows = query(
         c,
-        INSERT_EVENT,
+        INSERT_EVENTS,
         &[
-            &event.id,
-            &event.account_id,
-            &event.room_id,
-            &event.event.as_str(),
-            &event.payload,
-            &event.created_at,
-            &event_bit(event.event),
+            &col(|e| e.id.clone()),
+            &col(|e| e.account_id.clone()),
+            &col(|e| e.room_id.clone()),
+            &col(|e| e.event.as_str().to_owned()),
+            &col(|e| e.payload.clone()),
+            &events
+                .iter()
+                .map(|e| e.created_at)
+                .collect::<Vec<Timestamp>>(),
+            &events
+                .iter()
+                .map(|e| event_bit(e.event))
+                .collect::<Vec<i64>>(),
         ],
     )
     .await?;
-    let event_seq: i64 = rows[0].get(0);
-    let webhooks: Vec<_> = rows
+    let index: HashMap<&str, usize> = events
         .iter()
-        .filter_map(|r| {
-            r.get::<_, Option<i64>>(1).map(|seq| {
-                (
-                    seq,
-                    r.get::<_, String>(2),
-                    r.get::<_, String>(3),
-                    r.get::<_, String>(4),
-                    r.get::<_, Option<String>>(5),
-                )
-            })
-        })
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
         .collect();
-    let mut fanout = Fanout {
-        count: webhooks.len(),
-        leased: Vec::new(),
-    };
-    if webhooks.is_empty() {
-        return Ok(fanout);
+    let mut fanouts: Vec<Fanout> = events.iter().map(|_| Fanout::default()).collect();
+    let payloads: Vec<bytes::Bytes> = events
+        .iter()
+        .map(|e| bytes::Bytes::from(e.payload.clone()))
+        .collect();
+    let (mut d_ids, mut d_webhooks, mut d_events, mut d_codes) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut d_created, mut d_due, mut d_lease) = (Vec::new(), Vec::new(), Vec::new());
+    for r in &rows {
+        let event_id: &str = r.get(0);
+        let i = index[event_id];
+        let Some(webhook_seq) = r.get::<_, Option<i64>>(2) else {
+            continue;
+        };
+        let (event, inline) = with_leases[i];
+        let delivery_id = ids::new_id(ids::DELIVERY);
+        d_ids.push(delivery_id.clone());
+        d_webhooks.push(webhook_seq);
+        d_events.push(r.get::<_, i64>(1));
+        d_codes.push(event_code(event.event) as i16);
+        d_created.push(event.created_at);
+        d_due.push(inline.map_or(event.created_at, |l| l.until));
+        d_lease.push(inline.map(|l| l.token));
+        let fanout = &mut fanouts[i];
+        fanout.count += 1;
+        if let Some(l) = inline {
+            fanout.leased.push(ClaimedDelivery {
+                delivery_id,
+                lease: l.token,
+                lease_until: l.until,
+                webhook_id: r.get(3),
+                url: r.get(4),
+                secret_sealed: r.get(5),
+                previous_secret_sealed: r.get(6),
+                event_id: event.id.clone(),
+                payload: payloads[i].clone(),
+                cycle_attempts: 0,
+            });
+        }
     }
-    let ids: Vec<String> = webhooks
-        .iter()
-        .map(|_| ids::new_id(ids::DELIVERY))
-        .collect();
-    let seqs: Vec<i64> = webhooks.iter().map(|w| w.0).collect();
-    let (due_at, lease) = match inline {
-        Some(l) => (l.until, Some(l.token)),
-        None => (event.created_at, None),
-    };
+    if d_ids.is_empty() {
+        return Ok(fanouts);
+    }
     execute(
         c,
         "INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at, lease)
-         SELECT id, webhook_seq, $3, $4, 'pending', $5, $6, $7
-         FROM UNNEST($1::text[], $2::bigint[]) AS r(id, webhook_seq)",
-        &[
-            &ids,
-            &seqs,
-            &event_seq,
-            &(event_code(event.event) as i16),
-            &event.created_at,
-            &due_at,
-            &lease,
-        ],
+         SELECT id, webhook_seq, event_seq, event_code, 'pending', created_at, due_at, lease
+         FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::smallint[], $5::timestamptz[],
+                     $6::timestamptz[], $7::bigint[])
+              AS r(id, webhook_seq, event_seq, event_code, created_at, due_at, lease)",
+        &[&d_ids, &d_webhooks, &d_events, &d_codes, &d_created, &d_due, &d_lease],
     )
     .await?;
-    if let Some(l) = inline {
-        let payload = bytes::Bytes::from(event.payload.clone());
-        fanout.leased = ids
-            .into_iter()
-            .zip(webhooks)
-            .map(
-                |(id, (_, webhook_id, url, secret_sealed, previous))| ClaimedDelivery {
-                    delivery_id: id,
-                    lease: l.token,
-                    lease_until: l.until,
-                    webhook_id,
-                    url,
-                    secret_sealed,
-                    previous_secret_sealed: previous,
-                    event_id: event.id.clone(),
-                    payload: payload.clone(),
-                    cycle_attempts: 0,
-                },
-            )
-            .collect();
-    }
-    Ok(fanout)
+    Ok(fanouts)
 }
 
 /// Leases due deliveries: `$1` lease end, `$2` lease token, `$3` now, `$4` excluded

@@ -1,0 +1,217 @@
+//! User creations that arrive together are written together: one transaction and a few
+//! multi-row statements for the whole group (rooms read at once, users, events and deliveries
+//! each inserted in one statement), as SQLite's writer groups its commits. Per-statement and
+//! per-commit costs are what bound a busy node; a group pays them once.
+//!
+//! A group that fails (a `customId` taken, a room deleted meanwhile) is rolled back and its
+//! creations are run one by one, so each gets its own answer.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use collabkit_domain::accounts::token_lookup;
+use collabkit_domain::clock;
+use collabkit_domain::rules;
+use collabkit_domain::store::{Change, InlineLease, NewUser, Room, StoreError, StoreResult, User};
+use deadpool_postgres::Pool;
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+use crate::queue;
+use crate::rows::{self, ROOM_COLS, pg};
+use crate::sql::{execute, notify_due, query};
+
+/// The most creations written in one transaction.
+const MAX_GROUP: usize = 128;
+/// Groups written at once (each holds a pooled connection).
+const CONCURRENT_GROUPS: usize = 4;
+
+struct Job {
+    account_id: String,
+    new: NewUser,
+    lease: Option<InlineLease>,
+    reply: oneshot::Sender<StoreResult<Change<User>>>,
+}
+
+pub struct UserBatcher {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl UserBatcher {
+    pub fn start(pool: Pool) -> UserBatcher {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        tokio::spawn(run(pool, rx));
+        UserBatcher { jobs }
+    }
+
+    pub async fn create_user(
+        &self,
+        account_id: &str,
+        new: NewUser,
+        lease: Option<InlineLease>,
+    ) -> StoreResult<Change<User>> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            account_id: account_id.to_owned(),
+            new,
+            lease,
+            reply,
+        };
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::backend("the user batcher has stopped"))?;
+        answer
+            .await
+            .map_err(|_| StoreError::backend("the user batcher dropped a creation"))?
+    }
+}
+
+/// Takes whatever is queued when a group slot is free: under load, groups grow by themselves;
+/// alone, a creation is written at once.
+async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
+    let slots = Arc::new(Semaphore::new(CONCURRENT_GROUPS));
+    while let Some(first) = rx.recv().await {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match rx.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            write(&pool, group).await;
+            drop(slot);
+        });
+    }
+}
+
+async fn write(pool: &Pool, group: Vec<Job>) {
+    if group.len() > 1 {
+        let inputs: Vec<(String, NewUser, Option<InlineLease>)> = group
+            .iter()
+            .map(|j| (j.account_id.clone(), j.new.clone(), j.lease))
+            .collect();
+        if let Ok(results) = write_group(pool, inputs).await {
+            for (job, result) in group.into_iter().zip(results) {
+                let _ = job.reply.send(result);
+            }
+            return;
+        }
+    }
+    for job in group {
+        let result = write_one(pool, &job.account_id, job.new, job.lease).await;
+        let _ = job.reply.send(result);
+    }
+}
+
+/// One creation in a transaction of its own.
+async fn write_one(
+    pool: &Pool,
+    account_id: &str,
+    new: NewUser,
+    lease: Option<InlineLease>,
+) -> StoreResult<Change<User>> {
+    let mut client = pool.get().await.map_err(crate::pool_error)?;
+    let tx = client.transaction().await.map_err(pg)?;
+    let (change, fanout) = crate::people::create_user(&tx, account_id, new, lease).await?;
+    if fanout.left_to_claims() {
+        notify_due(&tx).await?;
+    }
+    tx.commit().await.map_err(pg)?;
+    Ok(Change {
+        leased: fanout.leased,
+        ..change
+    })
+}
+
+/// The whole group in one transaction; `Err` when it had to roll back.
+async fn write_group(
+    pool: &Pool,
+    inputs: Vec<(String, NewUser, Option<InlineLease>)>,
+) -> StoreResult<Vec<StoreResult<Change<User>>>> {
+    let mut client = pool.get().await.map_err(crate::pool_error)?;
+    let tx = client.transaction().await.map_err(pg)?;
+    let mut room_ids: Vec<&str> = inputs.iter().map(|(_, n, _)| n.room_id.as_str()).collect();
+    room_ids.sort_unstable();
+    room_ids.dedup();
+    // The rooms' key-share locks keep them from being deleted until the commit, as the
+    // foreign key of each user would.
+    let rooms: HashMap<String, Room> = query(
+        &tx,
+        &format!("SELECT {ROOM_COLS} FROM rooms WHERE id = ANY($1) ORDER BY id FOR KEY SHARE"),
+        &[&room_ids],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        let (_, room) = rows::room(r);
+        (room.id.clone(), room)
+    })
+    .collect();
+    let now = clock::now();
+    let mut results: Vec<StoreResult<(User, collabkit_domain::store::Event, Option<InlineLease>)>> =
+        Vec::with_capacity(inputs.len());
+    let mut lookups = Vec::new();
+    for (account_id, new, lease) in inputs {
+        match rooms
+            .get(&new.room_id)
+            .filter(|r| r.account_id == account_id)
+        {
+            Some(room) => {
+                lookups.push(token_lookup(&new.token));
+                let (user, event) = rules::new_user(room, new, now);
+                results.push(Ok((user, event, lease)));
+            }
+            None => results.push(Err(StoreError::NotFound("room"))),
+        }
+    }
+    let made: Vec<&(User, collabkit_domain::store::Event, Option<InlineLease>)> =
+        results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    if !made.is_empty() {
+        let col = |f: fn(&User) -> String| made.iter().map(|m| f(&m.0)).collect::<Vec<String>>();
+        execute(
+            &tx,
+            "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                  $7::text[], $8::text[], $9::timestamptz[], $9::timestamptz[])",
+            &[
+                &col(|u| u.id.clone()),
+                &col(|u| u.account_id.clone()),
+                &col(|u| u.room_id.clone()),
+                &col(|u| u.custom_id.clone()),
+                &col(|u| u.name.clone()),
+                &made
+                    .iter()
+                    .map(|m| m.0.profile_picture.clone())
+                    .collect::<Vec<Option<String>>>(),
+                &lookups,
+                &col(|u| u.token_sealed.clone()),
+                &made.iter().map(|m| m.0.created_at).collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
+    }
+    let with_leases: Vec<_> = made.iter().map(|m| (&m.1, m.2)).collect();
+    let fanouts = queue::insert_events(&tx, &with_leases).await?;
+    if fanouts.iter().any(|f| f.left_to_claims()) {
+        notify_due(&tx).await?;
+    }
+    tx.commit().await.map_err(pg)?;
+    let mut fanouts = fanouts.into_iter();
+    Ok(results
+        .into_iter()
+        .map(|r| {
+            r.map(|(user, event, _)| {
+                let fanout = fanouts.next().unwrap_or_default();
+                Change {
+                    value: user,
+                    events: vec![event],
+                    leased: fanout.leased,
+                }
+            })
+        })
+        .collect())
+}
