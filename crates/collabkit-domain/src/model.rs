@@ -376,3 +376,10 @@ pub struct CheckpointCounts {
     /// Time spent in resets, during which writes waited.
     pub reset_seconds: f64,
 }
+
+/// A server that serves (or served) the database, as last heard from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeRecord {
+    pub id: String,
+    pub heartbeat_at: Timestamp,
+}

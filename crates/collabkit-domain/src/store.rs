@@ -134,6 +134,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Change<()>>;
     /// Records that `node` is alive at `now` (at start, then periodically).
     async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()>;
+    /// The nodes that recorded a heartbeat and were not swept as gone, oldest first.
+    async fn nodes(&self) -> StoreResult<Vec<NodeRecord>>;
     /// Ends the participation held by nodes that are gone: every node but `me` whose last
     /// heartbeat is before `silent_since` (or that never sent one). Their participants leave
     /// and sessions left empty close. Returns how many sessions were closed.

@@ -198,6 +198,14 @@ pub async fn only_the_participation_of_gone_nodes_ends(store: &dyn Storage) {
 
     let later = t0 + chrono::Duration::seconds(60);
     store.node_heartbeat("live", later).await.unwrap();
+    let known: Vec<String> = store
+        .nodes()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(known, ["dead", "live"], "oldest heartbeat first");
     let ended = store
         .close_sessions_of_gone_nodes("live", later - chrono::Duration::seconds(30), None)
         .await
@@ -216,6 +224,18 @@ pub async fn only_the_participation_of_gone_nodes_ends(store: &dyn Storage) {
         })
         .collect();
     assert_eq!(left, [on_dead.id.clone(), alone.id.clone()]);
+    let known: Vec<String> = store
+        .nodes()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(
+        known,
+        ["live"],
+        "a gone node is forgotten once its sessions ended"
+    );
     // The live node's participant is still in the session: leaving now is a real leave.
     let leave = store
         .leave_session(&a, &shared.id, &on_live.id, None)

@@ -29,8 +29,8 @@ use collabkit_domain::rules;
 use collabkit_domain::store::{
     Account, Attempt, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery, DeliveryFilter,
     DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser, NewWebhook,
-    Page, PageRequest, QueueStats, Room, StorageStats, Store, StoreError, StoreResult, TokenSealer,
-    User, UserPatch, Webhook, WebhookPatch,
+    NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store, StoreError, StoreResult,
+    TokenSealer, User, UserPatch, Webhook, WebhookPatch,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
@@ -372,6 +372,21 @@ impl Store for PgStore {
 
     async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()> {
         sessions::heartbeat(&self.client().await?, node, now).await
+    }
+
+    async fn nodes(&self) -> StoreResult<Vec<NodeRecord>> {
+        Ok(sql::query(
+            &self.client().await?,
+            "SELECT id, heartbeat_at FROM nodes ORDER BY heartbeat_at",
+            &[],
+        )
+        .await?
+        .iter()
+        .map(|r| NodeRecord {
+            id: r.get(0),
+            heartbeat_at: r.get(1),
+        })
+        .collect())
     }
 
     async fn close_sessions_of_gone_nodes(

@@ -28,8 +28,8 @@ use collabkit_domain::rules;
 use collabkit_domain::store::{
     Account, Attempt, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery, DeliveryFilter,
     DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser, NewWebhook,
-    NextStep, Page, PageRequest, QueueStats, Room, StorageStats, Store, StoreError, StoreResult,
-    TokenSealer, User, UserPatch, Webhook, WebhookPatch,
+    NextStep, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store, StoreError,
+    StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookPatch,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use rusqlite::Connection;
@@ -446,6 +446,10 @@ impl Store for SqliteStore {
         self.writer
             .write(move |c| sessions::heartbeat(c, &n, now))
             .await
+    }
+
+    async fn nodes(&self) -> StoreResult<Vec<NodeRecord>> {
+        self.readers.read(sessions::nodes).await
     }
 
     async fn close_sessions_of_gone_nodes(

@@ -3,7 +3,9 @@
 
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules::{self, SessionToJoin};
-use collabkit_domain::store::{Event, InlineLease, Room, StoreError, StoreResult, User};
+use collabkit_domain::store::{
+    Event, InlineLease, NodeRecord, Room, StoreError, StoreResult, User,
+};
 use collabkit_webhooks::WebhookUser;
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -195,6 +197,23 @@ pub fn heartbeat(conn: &Connection, node: &str, now: Timestamp) -> StoreResult<(
     .and_then(|mut s| s.execute(params![node, ts(&now)]))
     .map_err(backend)?;
     Ok(())
+}
+
+pub fn nodes(conn: &Connection) -> StoreResult<Vec<NodeRecord>> {
+    conn.prepare_cached("SELECT id, heartbeat_at FROM nodes ORDER BY heartbeat_at")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?
+        .into_iter()
+        .map(|(id, at)| {
+            Ok(NodeRecord {
+                id,
+                heartbeat_at: clock::parse(&at).map_err(StoreError::backend)?,
+            })
+        })
+        .collect()
 }
 
 /// Participation held by nodes other than `me` silent since `silent_since` ends: room by room,

@@ -59,6 +59,15 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Accounts(AccountsCommand),
+    /// List the nodes serving the database, one JSON line each: id, last heartbeat, and
+    /// whether it is live (heard from within --node-timeout).
+    Nodes {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A node silent this long is gone.
+        #[arg(long, env = "COLLABKIT_NODE_TIMEOUT", default_value_t = human(defaults().node.timeout), value_parser = parse_duration)]
+        node_timeout: humantime::Duration,
+    },
     /// Run a small webhook receiver that prints deliveries and checks their signatures.
     Listen(crate::listen::ListenArgs),
 }
@@ -249,6 +258,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(db) => {
             store::migrate(&db.database).await?;
             eprintln!("database {} is up to date", db.database);
+            Ok(())
+        }
+        Command::Nodes { db, node_timeout } => {
+            let store = store::open(&db.database, &db.options()).await?;
+            let now = crate::clock::now();
+            let timeout = chrono::Duration::from_std(node_timeout.into())?;
+            for node in store.nodes().await? {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "node": node.id,
+                        "heartbeat_at": crate::clock::format(&node.heartbeat_at),
+                        "live": now - node.heartbeat_at <= timeout,
+                    })
+                );
+            }
             Ok(())
         }
         Command::Accounts(AccountsCommand::Create { name, db }) => {

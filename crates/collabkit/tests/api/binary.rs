@@ -16,12 +16,12 @@ fn database_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("bin.db").display())
 }
 
-struct Server {
-    child: Child,
+pub struct Server {
+    pub child: Child,
     stdout: Lines<BufReader<ChildStdout>>,
-    base: String,
+    pub base: String,
     /// The first account's (id, key) when this start created it.
-    first_account: Option<(String, String)>,
+    pub first_account: Option<(String, String)>,
 }
 
 async fn start_server(dir: &Path) -> Server {
@@ -29,18 +29,17 @@ async fn start_server(dir: &Path) -> Server {
 }
 
 async fn start_server_with(dir: &Path, extra: &[&str]) -> Server {
+    start_binary(&database_url(dir), dir.join("server.log"), extra).await
+}
+
+/// `collabkit serve` on `database` with `extra` flags, logging to `log`.
+pub async fn start_binary(database: &str, log: std::path::PathBuf, extra: &[&str]) -> Server {
     let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--database",
-            &database_url(dir),
-        ])
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
         .args(extra)
         .env("COLLABKIT_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(dir.join("server.log")).unwrap())
+        .stderr(std::fs::File::create(log).unwrap())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
@@ -71,7 +70,7 @@ async fn start_server_with(dir: &Path, extra: &[&str]) -> Server {
 }
 
 impl Server {
-    async fn terminate(mut self) -> std::process::ExitStatus {
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().unwrap().to_string();
         let killed = Command::new("kill")
             .args(["-TERM", &pid])

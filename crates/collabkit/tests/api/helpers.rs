@@ -43,7 +43,7 @@ pub fn postgres_admin_url() -> String {
 
 /// The PostgreSQL database of the servers run in `dir`, created on first use. Databases left
 /// by an earlier run of the tests are dropped the first time.
-async fn postgres_database(dir: &tempfile::TempDir) -> String {
+pub async fn postgres_database(dir: &tempfile::TempDir) -> String {
     static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     let admin_url = postgres_admin_url();
     let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)

@@ -7,6 +7,7 @@ pub const FORCED_BACKEND: Option<helpers::Backend> = None;
 
 mod auth;
 mod binary;
+mod cluster;
 mod connections;
 mod delivery;
 mod errors;

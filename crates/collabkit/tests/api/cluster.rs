@@ -1,0 +1,288 @@
+//! Two `collabkit serve` processes on one PostgreSQL database: a node killed with SIGKILL under
+//! write load loses nothing (the other delivers every acknowledged event) and its live sessions
+//! are ended by the survivor. Each test makes a database of its own on the server
+//! `COLLABKIT_TEST_POSTGRES_URL` names.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::binary::{Server, start_binary};
+use crate::helpers::{client, postgres_database, secret_key_for};
+use crate::receiver::{Receiver, Reply};
+
+struct Cluster {
+    dir: tempfile::TempDir,
+    database: String,
+    key: String,
+}
+
+impl Cluster {
+    async fn new() -> Cluster {
+        let dir = tempfile::tempdir().unwrap();
+        let database = postgres_database(&dir).await;
+        let key = secret_key_for(&dir);
+        Cluster { dir, database, key }
+    }
+
+    async fn node(&self, name: &str, extra: &[&str]) -> Server {
+        let mut flags = vec!["--secret-key", &self.key, "--node-id", name];
+        flags.extend_from_slice(extra);
+        start_binary(
+            &self.database,
+            self.dir.path().join(format!("{name}.log")),
+            &flags,
+        )
+        .await
+    }
+}
+
+async fn post(base: &str, account: &str, key: &str, path: &str, body: Value) -> reqwest::Response {
+    client()
+        .post(format!("{base}/v1/accounts/{account}{path}"))
+        .bearer_auth(collabkit::accounts::bearer_token(account, key))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn data(resp: reqwest::Response, what: &str) -> Value {
+    assert!(resp.status().is_success(), "{}", resp.status());
+    resp.json::<Value>().await.unwrap()["data"][what].clone()
+}
+
+/// The users whose `user.created` the receiver got.
+fn delivered_users(rx: &Receiver) -> HashSet<String> {
+    rx.received()
+        .iter()
+        .map(|r| {
+            let v: Value = serde_json::from_slice(&r.body).unwrap();
+            v["user"]["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_killed_node_loses_nothing_and_the_other_delivers_everything() {
+    let cluster = Cluster::new().await;
+    let flags = [
+        "--allow-private-destinations",
+        "--retry-schedule",
+        "100ms,200ms,400ms,800ms,1s,1s,1s,1s",
+        "--delivery-timeout",
+        "1s",
+        "--webhook-concurrency",
+        "2",
+    ];
+    let rx = Receiver::start_with(vec![Reply::Slow(Duration::from_millis(20))]).await;
+    let a = cluster.node("node-a", &flags).await;
+    let b = cluster.node("node-b", &flags).await;
+    let (account, key) = a.first_account.clone().expect("the first node bootstraps");
+    assert!(b.first_account.is_none(), "one bootstrap per database");
+    let room = data(
+        post(
+            &a.base,
+            &account,
+            &key,
+            "/rooms",
+            json!({"name": "r", "customId": "r"}),
+        )
+        .await,
+        "room",
+    )
+    .await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    let hook = post(
+        &b.base,
+        &account,
+        &key,
+        "/webhooks",
+        json!({"url": rx.url("/cluster"), "events": ["user.created"]}),
+    )
+    .await;
+    assert_eq!(hook.status(), StatusCode::CREATED);
+
+    // Writers on both nodes; only 201s count as acknowledged (with the node that answered).
+    let acknowledged = Arc::new(Mutex::new(HashSet::<(usize, String)>::new()));
+    let writers: Vec<_> = (0..6)
+        .map(|w| {
+            let base = if w % 2 == 0 { a.base.clone() } else { b.base.clone() };
+            let (account, key, room_id, acked) =
+                (account.clone(), key.clone(), room_id.clone(), acknowledged.clone());
+            tokio::spawn(async move {
+                for i in 0..400 {
+                    let Ok(resp) = client()
+                        .post(format!("{base}/v1/accounts/{account}/users"))
+                        .bearer_auth(collabkit::accounts::bearer_token(&account, &key))
+                        .json(&json!({"name": "n", "roomId": room_id, "customId": format!("{w}-{i}")}))
+                        .send()
+                        .await
+                    else {
+                        break;
+                    };
+                    if resp.status() != StatusCode::CREATED {
+                        break;
+                    }
+                    let Ok(body) = resp.json::<Value>().await else { break };
+                    let id = body["data"]["user"]["id"].as_str().unwrap().to_owned();
+                    acked.lock().unwrap().insert((w % 2, id));
+                }
+            })
+        })
+        .collect();
+
+    rx.wait_for(30, Duration::from_secs(30)).await;
+    let mut a = a;
+    a.child.start_kill().unwrap(); // SIGKILL
+    a.child.wait().await.unwrap();
+    let delivered_at_kill = delivered_users(&rx);
+    for w in writers {
+        w.await.unwrap();
+    }
+    let acknowledged: HashSet<String> = {
+        let all = acknowledged.lock().unwrap();
+        let by_a: HashSet<&String> = all
+            .iter()
+            .filter(|(n, _)| *n == 0)
+            .map(|(_, id)| id)
+            .collect();
+        let stranded = by_a
+            .iter()
+            .filter(|id| !delivered_at_kill.contains(**id))
+            .count();
+        assert!(
+            stranded > 0,
+            "the kill must strand some of node A's acknowledged events ({} acknowledged by A)",
+            by_a.len()
+        );
+        all.iter().map(|(_, id)| id.clone()).collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let delivered = delivered_users(&rx);
+        let missing = acknowledged.difference(&delivered).count();
+        if missing == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{missing} of {} acknowledged events never delivered",
+            acknowledged.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        acknowledged.len() > 30,
+        "the load ran: {}",
+        acknowledged.len()
+    );
+    let status = b.terminate().await;
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn the_survivor_ends_the_sessions_of_a_killed_node() {
+    let cluster = Cluster::new().await;
+    // Quick to call a silent node gone; no leave grace, so only the sweep can end it.
+    let flags = ["--node-timeout", "2s", "--leave-grace", "0s"];
+    let a = cluster.node("node-a", &flags).await;
+    let b = cluster.node("node-b", &flags).await;
+    let (account, key) = a.first_account.clone().unwrap();
+    let room = data(
+        post(
+            &a.base,
+            &account,
+            &key,
+            "/rooms",
+            json!({"name": "r", "customId": "r"}),
+        )
+        .await,
+        "room",
+    )
+    .await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    let user = data(
+        post(
+            &a.base,
+            &account,
+            &key,
+            "/users",
+            json!({"name": "Ann", "roomId": room_id, "customId": "ann"}),
+        )
+        .await,
+        "user",
+    )
+    .await;
+    let token = user["token"].as_str().unwrap();
+    let ws_url = format!(
+        "{}/v1/connect?token={token}",
+        a.base.replacen("http://", "ws://", 1)
+    );
+    let (socket, _) = tokio_tungstenite::connect_async(ws_url).await.unwrap();
+    let names = |events: &Value| -> Vec<String> {
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_owned())
+            .filter(|e| !e.starts_with("user."))
+            .collect()
+    };
+    let events_on_b = || async {
+        let resp = client()
+            .get(format!(
+                "{}/v1/accounts/{account}/events?room_id={room_id}&limit=200",
+                b.base
+            ))
+            .bearer_auth(collabkit::accounts::bearer_token(&account, &key))
+            .send()
+            .await
+            .unwrap();
+        data(resp, "events").await
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while names(&events_on_b().await) != ["session.started", "participant.joined"] {
+        assert!(
+            Instant::now() < deadline,
+            "{:?}",
+            names(&events_on_b().await)
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let mut a = a;
+    a.child.start_kill().unwrap(); // SIGKILL: no leave is stored by A
+    a.child.wait().await.unwrap();
+    let killed = Instant::now();
+    let deadline = killed + Duration::from_secs(15);
+    loop {
+        let seen = names(&events_on_b().await);
+        if seen.len() == 4 {
+            assert_eq!(
+                seen,
+                [
+                    "session.started",
+                    "participant.joined",
+                    "participant.left",
+                    "session.closed"
+                ]
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "{seen:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Within the node timeout and a heartbeat or two.
+    assert!(
+        killed.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        killed.elapsed()
+    );
+    drop(socket);
+    let status = b.terminate().await;
+    assert!(status.success(), "{status:?}");
+}
