@@ -112,8 +112,9 @@ pub trait Store: Send + Sync + 'static {
     // Live sessions, owned by the node whose connections hold them. Each verb stores its
     // events in the same transaction.
     /// The user joins the room's live session through `node`, starting one if none is open:
-    /// stores `session.started` (when it starts one) and `participant.joined`. Joining twice
-    /// is a no-op. `NotFound` unless the user belongs to the room.
+    /// stores `session.started` (when it starts one) and `participant.joined`. Joining again
+    /// (through any node) stores nothing, but counts `node`'s hold. `NotFound` unless the user
+    /// belongs to the room.
     async fn join_session(
         &self,
         account_id: &str,
@@ -122,14 +123,16 @@ pub trait Store: Send + Sync + 'static {
         node: &str,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<()>>;
-    /// The user leaves: stores `participant.left` and, when they were the last one,
-    /// `session.closed` with everyone who joined during the session. A no-op for a user who is
-    /// not a participant.
+    /// The user's participation through `node` ends. Once no node holds them (a user may be
+    /// connected through several), they leave: stores `participant.left` and, when they were
+    /// the last one, `session.closed` with everyone who joined during the session. A no-op for
+    /// a user who is not a participant through `node`.
     async fn leave_session(
         &self,
         account_id: &str,
         room_id: &str,
         user_id: &str,
+        node: &str,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<()>>;
     /// Records that `node` is alive at `now` (at start, then periodically).

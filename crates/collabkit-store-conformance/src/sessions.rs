@@ -54,20 +54,20 @@ pub async fn sessions_start_join_leave_and_close_in_order(store: &dyn Storage) {
     );
 
     let left = store
-        .leave_session(&a, &room.id, &u1.id, None)
+        .leave_session(&a, &room.id, &u1.id, NODE, None)
         .await
         .unwrap();
     assert_eq!(names(&left.events), ["participant.left"]);
     assert!(
         store
-            .leave_session(&a, &room.id, &u1.id, None)
+            .leave_session(&a, &room.id, &u1.id, NODE, None)
             .await
             .unwrap()
             .events
             .is_empty()
     );
     let last = store
-        .leave_session(&a, &room.id, &u2.id, None)
+        .leave_session(&a, &room.id, &u2.id, NODE, None)
         .await
         .unwrap();
     assert_eq!(names(&last.events), ["participant.left", "session.closed"]);
@@ -238,10 +238,72 @@ pub async fn only_the_participation_of_gone_nodes_ends(store: &dyn Storage) {
     );
     // The live node's participant is still in the session: leaving now is a real leave.
     let leave = store
-        .leave_session(&a, &shared.id, &on_live.id, None)
+        .leave_session(&a, &shared.id, &on_live.id, "live", None)
         .await
         .unwrap();
     assert_eq!(names(&leave.events), ["participant.left", "session.closed"]);
+}
+
+/// A user connected through two nodes (two tabs behind a load balancer) is one participant:
+/// joining through the second stores nothing, leaving through one of them stores nothing, and
+/// they leave when the last node lets go — whether it leaves or is gone.
+pub async fn a_user_held_by_two_nodes_is_one_participant(store: &dyn Storage) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let ann = user(store, &a, &room.id, "ann").await;
+    let bob = user(store, &a, &room.id, "bob").await;
+    let join = |u: &str, node: &'static str| {
+        let (a, r, u) = (a.clone(), room.id.clone(), u.to_owned());
+        async move { store.join_session(&a, &r, &u, node, None).await.unwrap() }
+    };
+    let leave = |u: &str, node: &'static str| {
+        let (a, r, u) = (a.clone(), room.id.clone(), u.to_owned());
+        async move { store.leave_session(&a, &r, &u, node, None).await.unwrap() }
+    };
+    assert_eq!(
+        names(&join(&ann.id, "one").await.events),
+        ["session.started", "participant.joined"]
+    );
+    assert!(
+        join(&ann.id, "two").await.events.is_empty(),
+        "one participant"
+    );
+    assert!(
+        leave(&ann.id, "one").await.events.is_empty(),
+        "still held by two"
+    );
+    assert!(
+        leave(&ann.id, "one").await.events.is_empty(),
+        "leaving twice is a no-op"
+    );
+    assert_eq!(
+        names(&leave(&ann.id, "two").await.events),
+        ["participant.left", "session.closed"]
+    );
+
+    // The same when the second node is gone instead of leaving.
+    join(&ann.id, "one").await;
+    join(&bob.id, "one").await;
+    join(&ann.id, "two").await;
+    let t = clock::now();
+    store.node_heartbeat("one", t).await.unwrap();
+    store
+        .node_heartbeat("two", t - chrono::Duration::seconds(60))
+        .await
+        .unwrap();
+    let swept = store
+        .close_sessions_of_gone_nodes("one", t - chrono::Duration::seconds(30), None)
+        .await
+        .unwrap();
+    assert!(swept.events.is_empty(), "ann is still held by node one");
+    assert_eq!(
+        names(&leave(&ann.id, "one").await.events),
+        ["participant.left"]
+    );
+    assert_eq!(
+        names(&leave(&bob.id, "one").await.events),
+        ["participant.left", "session.closed"]
+    );
 }
 
 fn far_future() -> collabkit_domain::clock::Timestamp {

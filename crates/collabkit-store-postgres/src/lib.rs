@@ -360,12 +360,14 @@ impl Store for PgStore {
         account_id: &str,
         room_id: &str,
         user_id: &str,
+        node: &str,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<()>> {
         in_tx!(self, tx => {
             let room = people::lock_room(&tx, account_id, room_id, people::RoomLock::Session).await?;
             let user = people::user_in(&tx, account_id, user_id).await.ok();
-            let (events, fanout) = sessions::leave(&tx, &room, user_id, user.as_ref(), lease).await?;
+            let (events, fanout) =
+                sessions::leave(&tx, &room, user_id, Some(node), user.as_ref(), lease).await?;
             Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
         })
     }

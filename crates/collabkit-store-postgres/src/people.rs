@@ -346,7 +346,8 @@ pub async fn delete_user<C: GenericClient + Sync>(
     let user = user_in(c, account_id, user_id).await?;
     let room = lock_room(c, account_id, &user.room_id, RoomLock::Session).await?;
     // A participant leaves before being deleted (the hub normally did it already).
-    let (mut events, mut fanout) = sessions::leave(c, &room, &user.id, Some(&user), inline).await?;
+    let (mut events, mut fanout) =
+        sessions::leave(c, &room, &user.id, None, Some(&user), inline).await?;
     let (event, f) = delete_user_in(c, &room, &user, inline).await?;
     events.push(event);
     fanout.add(f);

@@ -59,7 +59,12 @@ pub async fn join<C: GenericClient + Sync>(
     };
     let now = clock::now();
     let (mut events, mut fanout) = (Vec::new(), Fanout::default());
-    let Some(joining) = rules::join(room, user, open, already_in, now)? else {
+    let Some(joining) = rules::join(room, user, open.clone(), already_in, now)? else {
+        // Already a participant (through this node or another): this node's hold is counted,
+        // nothing is stored.
+        if let Some(session) = open {
+            add_node_row(c, &session, &user.id, node, now).await?;
+        }
         return Ok((events, fanout));
     };
     let session = match joining.session {
@@ -74,12 +79,7 @@ pub async fn join<C: GenericClient + Sync>(
             id
         }
     };
-    execute(
-        c,
-        "INSERT INTO participants (session_id, user_id, joined_at, node_id) VALUES ($1, $2, $3, $4)",
-        &[&session, &user.id, &now, &node],
-    )
-    .await?;
+    add_node_row(c, &session, &user.id, node, now).await?;
     let snapshot = serde_json::to_string(&joining.snapshot).expect("users serialize");
     execute(
         c,
@@ -93,11 +93,31 @@ pub async fn join<C: GenericClient + Sync>(
     Ok((events, fanout))
 }
 
-/// `user` is `None` when the user was deleted meanwhile: the snapshot taken at join stands in.
+async fn add_node_row<C: GenericClient + Sync>(
+    c: &C,
+    session: &str,
+    user_id: &str,
+    node: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    execute(
+        c,
+        "INSERT INTO participants (session_id, user_id, node_id, joined_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING",
+        &[&session, &user_id, &node, &now],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The user's participation through `node` ends (through every node when `None`); they leave
+/// once no node holds them. `user` is `None` when the user was deleted meanwhile: the
+/// snapshot taken at join stands in.
 pub async fn leave<C: GenericClient + Sync>(
     c: &C,
     room: &Room,
     user_id: &str,
+    node: Option<&str>,
     user: Option<&User>,
     inline: Option<InlineLease>,
 ) -> StoreResult<(Vec<Event>, Fanout)> {
@@ -107,11 +127,19 @@ pub async fn leave<C: GenericClient + Sync>(
     };
     let removed = execute(
         c,
-        "DELETE FROM participants WHERE session_id = $1 AND user_id = $2",
-        &[&session, &user_id],
+        "DELETE FROM participants WHERE session_id = $1 AND user_id = $2
+         AND ($3::text IS NULL OR node_id = $3)",
+        &[&session, &user_id, &node],
     )
     .await?;
-    if removed == 0 {
+    let still_held = query_opt(
+        c,
+        "SELECT 1 FROM participants WHERE session_id = $1 AND user_id = $2 LIMIT 1",
+        &[&session, &user_id],
+    )
+    .await?
+    .is_some();
+    if removed == 0 || still_held {
         return Ok((events, fanout));
     }
     let now = clock::now();
@@ -193,14 +221,15 @@ pub async fn end_room<C: GenericClient + Sync>(
     let Some(session) = open_session(c, &room.id).await? else {
         return Ok((events, fanout));
     };
-    let users: Vec<String> = query(
+    let users: Vec<Hold> = query(
         c,
-        "SELECT user_id FROM participants WHERE session_id = $1 ORDER BY joined_at",
+        "SELECT user_id FROM participants WHERE session_id = $1
+         GROUP BY user_id ORDER BY MIN(joined_at)",
         &[&session],
     )
     .await?
     .iter()
-    .map(|r| r.get(0))
+    .map(|r| (r.get(0), None))
     .collect();
     leave_each(c, room, users, inline, &mut events, &mut fanout).await?;
     if open_session(c, &room.id).await?.is_some() {
@@ -212,17 +241,18 @@ pub async fn end_room<C: GenericClient + Sync>(
     Ok((events, fanout))
 }
 
+/// Each (user, node) participation ends, in order (`None`: through every node).
 async fn leave_each<C: GenericClient + Sync>(
     c: &C,
     room: &Room,
-    users: Vec<String>,
+    users: Vec<Hold>,
     inline: Option<InlineLease>,
     events: &mut Vec<Event>,
     fanout: &mut Fanout,
 ) -> StoreResult<()> {
-    for user_id in users {
+    for (user_id, node) in users {
         let user = user_in(c, &room.account_id, &user_id).await.ok();
-        let (e, f) = leave(c, room, &user_id, user.as_ref(), inline).await?;
+        let (e, f) = leave(c, room, &user_id, node.as_deref(), user.as_ref(), inline).await?;
         events.extend(e);
         fanout.add(f);
     }
@@ -245,15 +275,15 @@ pub async fn heartbeat<C: GenericClient + Sync>(
 }
 
 /// The rooms where nodes other than `me`, silent since `silent_since`, hold participants, and
-/// those participants (in join order).
+/// those holds (user, node) in join order.
 pub async fn gone_participation<C: GenericClient + Sync>(
     c: &C,
     me: &str,
     silent_since: Timestamp,
-) -> StoreResult<Vec<(String, String, Vec<String>)>> {
+) -> StoreResult<Vec<GoneRoom>> {
     let rows = query(
         c,
-        "SELECT s.account_id, s.room_id, s.id, p.user_id
+        "SELECT s.account_id, s.room_id, s.id, p.user_id, p.node_id
          FROM participants p JOIN sessions s ON s.id = p.session_id
          LEFT JOIN nodes n ON n.id = p.node_id
          WHERE s.closed_at IS NULL AND p.node_id != $1
@@ -262,12 +292,13 @@ pub async fn gone_participation<C: GenericClient + Sync>(
         &[&me, &silent_since],
     )
     .await?;
-    let mut rooms: Vec<(String, String, String, Vec<String>)> = Vec::new();
+    let mut rooms: Vec<(String, String, String, Vec<Hold>)> = Vec::new();
     for r in &rows {
         let session: String = r.get(2);
+        let hold = (r.get(3), Some(r.get(4)));
         match rooms.last_mut() {
-            Some(last) if last.2 == session => last.3.push(r.get(3)),
-            _ => rooms.push((r.get(0), r.get(1), session, vec![r.get(3)])),
+            Some(last) if last.2 == session => last.3.push(hold),
+            _ => rooms.push((r.get(0), r.get(1), session, vec![hold])),
         }
     }
     Ok(rooms
@@ -278,11 +309,16 @@ pub async fn gone_participation<C: GenericClient + Sync>(
 
 /// In one room (locked here): the given participants leave, if they still take part. Returns
 /// whether the room's session closed.
+/// A user held by a node: the user's id, and the node (`None`: every node).
+pub type Hold = (String, Option<String>);
+/// A room with holds of gone nodes: account, room, holds.
+pub type GoneRoom = (String, String, Vec<Hold>);
+
 pub async fn end_participation<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
     room_id: &str,
-    users: Vec<String>,
+    users: Vec<Hold>,
     inline: Option<InlineLease>,
     events: &mut Vec<Event>,
     fanout: &mut Fanout,

@@ -419,17 +419,19 @@ impl Store for SqliteStore {
         account_id: &str,
         room_id: &str,
         user_id: &str,
+        node: &str,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<()>> {
-        let (a, r, u) = (
+        let (a, r, u, n) = (
             account_id.to_owned(),
             room_id.to_owned(),
             user_id.to_owned(),
+            node.to_owned(),
         );
         self.write_change(false, lease, move |c, inline| {
             let room = room_in(c, &a, &r)?;
             let user = user_in(c, &a, &u).ok();
-            let (events, fanout) = sessions::leave(c, &room, &u, user.as_ref(), inline)?;
+            let (events, fanout) = sessions::leave(c, &room, &u, Some(&n), user.as_ref(), inline)?;
             Ok((
                 Change {
                     events,

@@ -15,6 +15,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_lookups_by_room.sql")),
     (6, include_str!("migrations/0006_sealed_user_tokens.sql")),
     (7, include_str!("migrations/0007_session_nodes.sql")),
+    (
+        8,
+        include_str!("migrations/0008_participation_per_node.sql"),
+    ),
 ];
 
 /// Brings the schema up to date.

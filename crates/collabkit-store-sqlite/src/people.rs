@@ -348,7 +348,8 @@ pub fn delete_user(
     let user = user_in(conn, account_id, user_id)?;
     let room = room_in(conn, account_id, &user.room_id)?;
     // A participant leaves before being deleted (the hub normally did it already).
-    let (mut events, mut deliveries) = sessions::leave(conn, &room, &user.id, Some(&user), inline)?;
+    let (mut events, mut deliveries) =
+        sessions::leave(conn, &room, &user.id, None, Some(&user), inline)?;
     let (event, fanout) = delete_user_in(conn, &room, &user, inline)?;
     events.push(event);
     deliveries.add(fanout);

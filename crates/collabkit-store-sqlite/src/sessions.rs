@@ -50,7 +50,12 @@ pub fn join(
     };
     let now = clock::now();
     let (mut events, mut fanout) = (Vec::new(), Fanout::default());
-    let Some(joining) = rules::join(room, user, open, already_in, now)? else {
+    let Some(joining) = rules::join(room, user, open.clone(), already_in, now)? else {
+        // Already a participant (through this node or another): this node's connection is
+        // counted, nothing is stored.
+        if let Some(session) = open {
+            add_node_row(conn, &session, &user.id, node, now)?;
+        }
         return Ok((events, fanout));
     };
     let session = match joining.session {
@@ -64,11 +69,7 @@ pub fn join(
             id
         }
     };
-    conn.prepare_cached(
-        "INSERT INTO participants (session_id, user_id, joined_at, node_id) VALUES (?1, ?2, ?3, ?4)",
-    )
-    .and_then(|mut s| s.execute(params![session, user.id, ts(&now), node]))
-    .map_err(backend)?;
+    add_node_row(conn, &session, &user.id, node, now)?;
     let snapshot = serde_json::to_string(&joining.snapshot).expect("users serialize");
     conn.prepare_cached(
         "INSERT INTO session_users (session_id, user_id, user_json, seq)
@@ -81,11 +82,30 @@ pub fn join(
     Ok((events, fanout))
 }
 
-/// `user` is `None` when the user was deleted meanwhile: the snapshot taken at join stands in.
+fn add_node_row(
+    conn: &Connection,
+    session: &str,
+    user_id: &str,
+    node: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    conn.prepare_cached(
+        "INSERT OR IGNORE INTO participants (session_id, user_id, node_id, joined_at)
+         VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut s| s.execute(params![session, user_id, node, ts(&now)]))
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// The user's participation through `node` ends (through every node when `None`: the user or
+/// the room is being deleted); they leave once no node holds them any more. `user` is `None`
+/// when the user was deleted meanwhile: the snapshot taken at join stands in.
 pub fn leave(
     conn: &Connection,
     room: &Room,
     user_id: &str,
+    node: Option<&str>,
     user: Option<&User>,
     inline: Option<InlineLease>,
 ) -> StoreResult<(Vec<Event>, Fanout)> {
@@ -94,10 +114,17 @@ pub fn leave(
         return Ok((events, fanout));
     };
     let removed = conn
-        .prepare_cached("DELETE FROM participants WHERE session_id = ?1 AND user_id = ?2")
-        .and_then(|mut s| s.execute(params![session, user_id]))
+        .prepare_cached(
+            "DELETE FROM participants WHERE session_id = ?1 AND user_id = ?2
+             AND (?3 IS NULL OR node_id = ?3)",
+        )
+        .and_then(|mut s| s.execute(params![session, user_id, node]))
         .map_err(backend)?;
-    if removed == 0 {
+    let still_held = conn
+        .prepare_cached("SELECT 1 FROM participants WHERE session_id = ?1 AND user_id = ?2")
+        .and_then(|mut s| s.exists(params![session, user_id]))
+        .map_err(backend)?;
+    if removed == 0 || still_held {
         return Ok((events, fanout));
     }
     let now = clock::now();
@@ -159,9 +186,13 @@ pub fn end_room(
         return Ok((events, fanout));
     };
     let users: Vec<String> = conn
-        .prepare_cached("SELECT user_id FROM participants WHERE session_id = ?1 ORDER BY joined_at")
+        .prepare_cached(
+            "SELECT user_id FROM participants WHERE session_id = ?1
+             GROUP BY user_id ORDER BY MIN(joined_at)",
+        )
         .and_then(|mut s| s.query_map(params![session], |r| r.get(0))?.collect())
         .map_err(backend)?;
+    let users = users.into_iter().map(|u| (u, None)).collect();
     leave_each(conn, room, users, inline, &mut events, &mut fanout)?;
     if open_session(conn, &room.id)?.is_some() {
         let now = clock::now();
@@ -172,17 +203,18 @@ pub fn end_room(
     Ok((events, fanout))
 }
 
+/// Each (user, node) participation ends, in order (`None`: through every node).
 fn leave_each(
     conn: &Connection,
     room: &Room,
-    users: Vec<String>,
+    users: Vec<Hold>,
     inline: Option<InlineLease>,
     events: &mut Vec<Event>,
     fanout: &mut Fanout,
 ) -> StoreResult<()> {
-    for user_id in users {
+    for (user_id, node) in users {
         let user = super::user_in(conn, &room.account_id, &user_id).ok();
-        let (e, f) = leave(conn, room, &user_id, user.as_ref(), inline)?;
+        let (e, f) = leave(conn, room, &user_id, node.as_deref(), user.as_ref(), inline)?;
         events.extend(e);
         fanout.add(f);
     }
@@ -216,6 +248,11 @@ pub fn nodes(conn: &Connection) -> StoreResult<Vec<NodeRecord>> {
         .collect()
 }
 
+/// A user held by a node: the user's id, and the node (`None`: every node).
+type Hold = (String, Option<String>);
+/// A gone node's hold: account, room, session, and the hold.
+type GoneHold = (String, String, String, Hold);
+
 /// Participation held by nodes other than `me` silent since `silent_since` ends: room by room,
 /// their participants leave (in join order), and sessions left empty close. Returns the events
 /// and how many sessions closed.
@@ -225,9 +262,9 @@ pub fn close_of_gone_nodes(
     silent_since: Timestamp,
     inline: Option<InlineLease>,
 ) -> StoreResult<(Vec<Event>, Fanout, usize)> {
-    let gone: Vec<(String, String, String, String)> = conn
+    let gone: Vec<GoneHold> = conn
         .prepare(
-            "SELECT s.account_id, s.room_id, s.id, p.user_id
+            "SELECT s.account_id, s.room_id, s.id, p.user_id, p.node_id
              FROM participants p JOIN sessions s ON s.id = p.session_id
              LEFT JOIN nodes n ON n.id = p.node_id
              WHERE s.closed_at IS NULL AND p.node_id != ?1
@@ -236,7 +273,12 @@ pub fn close_of_gone_nodes(
         )
         .and_then(|mut s| {
             s.query_map(params![me, ts(&silent_since)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    (r.get(3)?, Some(r.get(4)?)),
+                ))
             })?
             .collect()
         })
@@ -245,7 +287,7 @@ pub fn close_of_gone_nodes(
     let mut i = 0;
     while i < gone.len() {
         let (account_id, room_id, session, _) = &gone[i];
-        let users: Vec<String> = gone[i..]
+        let users: Vec<Hold> = gone[i..]
             .iter()
             .take_while(|g| &g.2 == session)
             .map(|g| g.3.clone())

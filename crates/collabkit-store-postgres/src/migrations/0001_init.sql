@@ -113,12 +113,13 @@ CREATE TABLE sessions (
 );
 CREATE UNIQUE INDEX sessions_open_per_room ON sessions(room_id) WHERE closed_at IS NULL;
 
+-- One row per node holding the user (two tabs on two nodes are one participant, held twice).
 CREATE TABLE participants (
     session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
     user_id    TEXT NOT NULL,
-    joined_at  TIMESTAMPTZ NOT NULL,
     node_id    TEXT NOT NULL,
-    PRIMARY KEY (session_id, user_id)
+    joined_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (session_id, user_id, node_id)
 );
 CREATE INDEX participants_by_node ON participants(node_id);
 

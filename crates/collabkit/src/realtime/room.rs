@@ -346,7 +346,7 @@ impl RoomActor {
             .handoff
             .change(|lease| {
                 hub.store
-                    .leave_session(&room.account_id, &room.id, user_id, lease)
+                    .leave_session(&room.account_id, &room.id, user_id, &hub.node, lease)
             })
             .await?;
         self.hub.metrics().record_events(&change.events);

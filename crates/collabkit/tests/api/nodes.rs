@@ -115,3 +115,52 @@ async fn users_on_two_nodes_share_one_session() {
     assert_eq!(names.first().map(String::as_str), Some("session.started"));
     assert_eq!(names.last().map(String::as_str), Some("session.closed"));
 }
+
+/// Two tabs of one user on two nodes are one participant: closing one stores nothing, closing
+/// the last one stores the leave.
+#[tokio::test]
+async fn two_tabs_on_two_nodes_are_one_participant() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let room = a.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    let ann = a.create_user(room_id, "ann").await;
+    let token = ann["token"].as_str().unwrap();
+    let (tab_a, _) = Ws::connect(&a, token).await;
+    let (tab_b, _) = Ws::connect(&b, token).await;
+    let session_names = || async {
+        a.events()
+            .await
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_owned())
+            .filter(|e| !e.starts_with("user."))
+            .collect::<Vec<_>>()
+    };
+    tab_a.close().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        session_names().await,
+        ["session.started", "participant.joined"],
+        "still connected through node B"
+    );
+    tab_b.close().await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let names = session_names().await;
+        if names.len() == 4 {
+            assert_eq!(
+                names,
+                [
+                    "session.started",
+                    "participant.joined",
+                    "participant.left",
+                    "session.closed"
+                ]
+            );
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{names:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
