@@ -19,6 +19,7 @@ pub mod events;
 pub mod ids;
 pub mod model;
 pub mod page;
+pub mod relay;
 pub mod rules;
 pub mod store;
 pub mod wakeup;

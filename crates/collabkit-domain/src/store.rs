@@ -139,6 +139,12 @@ pub trait Store: Send + Sync + 'static {
     async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()>;
     /// The nodes that recorded a heartbeat and were not swept as gone, oldest first.
     async fn nodes(&self) -> StoreResult<Vec<NodeRecord>>;
+    /// Who takes part in the room's open session now (through any node), in join order.
+    async fn session_participants(
+        &self,
+        account_id: &str,
+        room_id: &str,
+    ) -> StoreResult<Vec<collabkit_webhooks::WebhookUser>>;
     /// Ends the participation held by nodes that are gone: every node but `me` whose last
     /// heartbeat is before `silent_since` (or that never sent one). Their participants leave
     /// and sessions left empty close. Returns how many sessions were closed.
@@ -253,11 +259,13 @@ pub trait DeliveryQueue: Send + Sync + 'static {
     fn wakeup(&self) -> Arc<dyn Wakeup>;
 }
 
-/// Looking after the storage itself.
+/// Looking after the storage itself, and its links to the other nodes serving it.
 #[async_trait]
 pub trait Maintenance: Send + Sync + 'static {
     /// Size on disk and maintenance outcomes; cheap (no query), read on each metrics scrape.
     fn storage_stats(&self) -> StorageStats;
+    /// How live rooms reach the other nodes serving this database.
+    fn relay(&self) -> Arc<dyn crate::relay::Relay>;
     /// Finishes maintenance before the process exits: on SQLite, copies the write-ahead log
     /// into the database and truncates it, so a stopped server leaves no large log behind.
     async fn flush(&self) -> StoreResult<()>;

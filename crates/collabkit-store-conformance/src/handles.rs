@@ -175,3 +175,31 @@ pub async fn a_change_on_one_handle_wakes_the_other(db: &dyn TestDatabase) {
     }
     assert_eq!(claim(waiter.as_ref(), clock::now()).await.len(), 1);
 }
+
+/// A live room's signal published through one handle reaches the others' subscribers when the
+/// backend is shared by nodes, large frames (past PostgreSQL's NOTIFY limit) included.
+pub async fn room_signals_reach_the_other_nodes(db: &dyn TestDatabase) {
+    use collabkit_domain::relay::{RelayKind, RoomSignal};
+    let (one, two) = (db.open().await, db.open().await);
+    let relay = one.relay();
+    assert_eq!(relay.is_shared(), db.wakes_across_handles());
+    if !relay.is_shared() {
+        return;
+    }
+    let mut heard = two.relay().subscribe();
+    for size in [10, 60_000] {
+        let signal = RoomSignal {
+            room_id: "room_1".into(),
+            node: "node-one".into(),
+            kind: RelayKind::Broadcast,
+            user_id: "usr_1".into(),
+            frame: "x".repeat(size),
+        };
+        relay.publish(signal.clone()).await.unwrap();
+        let got = tokio::time::timeout(WAKE_WITHIN, heard.recv())
+            .await
+            .expect("the signal arrives")
+            .unwrap();
+        assert_eq!(got, signal);
+    }
+}

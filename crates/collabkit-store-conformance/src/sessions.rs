@@ -268,6 +268,14 @@ pub async fn a_user_held_by_two_nodes_is_one_participant(store: &dyn Storage) {
         join(&ann.id, "two").await.events.is_empty(),
         "one participant"
     );
+    let now_in: Vec<String> = store
+        .session_participants(&a, &room.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(now_in, std::slice::from_ref(&ann.id), "listed once");
     assert!(
         leave(&ann.id, "one").await.events.is_empty(),
         "still held by two"

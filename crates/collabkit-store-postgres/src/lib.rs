@@ -15,6 +15,7 @@ mod listener;
 mod migrate;
 mod people;
 mod queue;
+mod relay;
 mod rows;
 mod sessions;
 mod sql;
@@ -64,6 +65,7 @@ pub struct PgStore {
     /// Groups concurrent user creations into shared transactions.
     users: batch::UserBatcher,
     wakeup: Arc<InProcessWakeup>,
+    relay: Arc<relay::PgRelay>,
     _listener: listener::Listener,
 }
 
@@ -107,8 +109,11 @@ impl PgStore {
         migrate::migrate(&mut client).await?;
         drop(client);
         let wakeup = Arc::new(InProcessWakeup::default());
-        let listener = listener::Listener::start(config, wakeup.clone()).await?;
+        let (room_signals, raw) = tokio::sync::mpsc::unbounded_channel();
+        let relay = relay::PgRelay::start(pool.clone(), raw);
+        let listener = listener::Listener::start(config, wakeup.clone(), room_signals).await?;
         Ok(PgStore {
+            relay,
             users: batch::UserBatcher::start(pool.clone()),
             pool,
             wakeup,
@@ -376,6 +381,16 @@ impl Store for PgStore {
         sessions::heartbeat(&self.client().await?, node, now).await
     }
 
+    async fn session_participants(
+        &self,
+        account_id: &str,
+        room_id: &str,
+    ) -> StoreResult<Vec<collabkit_webhooks::WebhookUser>> {
+        let client = self.client().await?;
+        let room = people::room_in(&client, account_id, room_id).await?;
+        sessions::participants(&client, &room.id).await
+    }
+
     async fn nodes(&self) -> StoreResult<Vec<NodeRecord>> {
         Ok(sql::query(
             &self.client().await?,
@@ -576,6 +591,10 @@ impl Maintenance for PgStore {
     /// PostgreSQL manages its own files and log; nothing is measured here.
     fn storage_stats(&self) -> StorageStats {
         StorageStats::default()
+    }
+
+    fn relay(&self) -> Arc<dyn collabkit_domain::relay::Relay> {
+        self.relay.clone()
     }
 
     async fn flush(&self) -> StoreResult<()> {

@@ -1,5 +1,5 @@
 //! The node's LISTEN connection: `NOTIFY collabkit_due` from any node's commit wakes this
-//! node's dispatcher. The connection is outside the pool and reconnects by itself; after each
+//! node's dispatcher; `NOTIFY collabkit_room` carries live rooms' signals (see `relay`). The connection is outside the pool and reconnects by itself; after each
 //! (re)connection the dispatcher is woken once, since notifications sent while it was away are
 //! lost.
 
@@ -9,6 +9,7 @@ use std::time::Duration;
 use collabkit_domain::store::StoreResult;
 use collabkit_domain::wakeup::InProcessWakeup;
 use futures_util::StreamExt;
+use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 use tokio_postgres::{AsyncMessage, NoTls};
 
@@ -30,15 +31,16 @@ impl Listener {
     pub async fn start(
         config: tokio_postgres::Config,
         wakeup: Arc<InProcessWakeup>,
+        room_signals: UnboundedSender<String>,
     ) -> StoreResult<Listener> {
-        let first = listen(&config, &wakeup).await?;
+        let first = listen(&config, &wakeup, &room_signals).await?;
         let task = tokio::spawn(async move {
             let mut running = first;
             loop {
                 running.await.ok();
                 tracing::warn!("the LISTEN connection to PostgreSQL closed; reconnecting");
                 running = loop {
-                    match listen(&config, &wakeup).await {
+                    match listen(&config, &wakeup, &room_signals).await {
                         Ok(next) => break next,
                         Err(e) => {
                             tracing::warn!(error = %e, "cannot reach PostgreSQL to LISTEN; retrying in 1s");
@@ -57,13 +59,20 @@ impl Listener {
 async fn listen(
     config: &tokio_postgres::Config,
     wakeup: &Arc<InProcessWakeup>,
+    room_signals: &UnboundedSender<String>,
 ) -> StoreResult<JoinHandle<()>> {
     let (client, mut connection) = config.connect(NoTls).await.map_err(pg)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let rooms = room_signals.clone();
     let driver = tokio::spawn(async move {
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
         while let Some(message) = messages.next().await {
             match message {
+                Ok(AsyncMessage::Notification(n)) if n.channel() == "collabkit_room" => {
+                    if rooms.send(n.payload().to_owned()).is_err() {
+                        break;
+                    }
+                }
                 Ok(AsyncMessage::Notification(_)) => {
                     if tx.send(()).is_err() {
                         break;
@@ -78,7 +87,7 @@ async fn listen(
         }
     });
     client
-        .batch_execute("LISTEN collabkit_due")
+        .batch_execute("LISTEN collabkit_due; LISTEN collabkit_room")
         .await
         .map_err(pg)?;
     let wakeup = wakeup.clone();

@@ -259,6 +259,28 @@ async fn leave_each<C: GenericClient + Sync>(
     Ok(())
 }
 
+/// Who takes part in the room's open session now, in join order.
+pub async fn participants<C: GenericClient + Sync>(
+    c: &C,
+    room_id: &str,
+) -> StoreResult<Vec<WebhookUser>> {
+    let Some(session) = open_session(c, room_id).await? else {
+        return Ok(Vec::new());
+    };
+    query(
+        c,
+        "SELECT su.user_json FROM session_users su
+         WHERE su.session_id = $1
+           AND EXISTS (SELECT 1 FROM participants p WHERE p.session_id = $1 AND p.user_id = su.user_id)
+         ORDER BY su.seq",
+        &[&session],
+    )
+    .await?
+    .iter()
+    .map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(StoreError::backend))
+    .collect()
+}
+
 pub async fn heartbeat<C: GenericClient + Sync>(
     c: &C,
     node: &str,

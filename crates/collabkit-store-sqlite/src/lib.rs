@@ -59,6 +59,7 @@ pub struct SqliteStore {
     _checkpointer: checkpointer::Checkpointer,
     /// The WAL's size and checkpoint outcomes.
     wal: Arc<wal::Wal>,
+    relay: Arc<collabkit_domain::relay::LocalRelay>,
 }
 
 impl SqliteStore {
@@ -102,6 +103,7 @@ impl SqliteStore {
             _checkpointer: checkpointer,
             wal,
             wakeup: Arc::default(),
+            relay: Arc::default(),
         })
     }
 
@@ -454,6 +456,20 @@ impl Store for SqliteStore {
         self.readers.read(sessions::nodes).await
     }
 
+    async fn session_participants(
+        &self,
+        account_id: &str,
+        room_id: &str,
+    ) -> StoreResult<Vec<collabkit_webhooks::WebhookUser>> {
+        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        self.readers
+            .read(move |c| {
+                let room = room_in(c, &a, &r)?;
+                sessions::participants(c, &room.id)
+            })
+            .await
+    }
+
     async fn close_sessions_of_gone_nodes(
         &self,
         me: &str,
@@ -693,6 +709,11 @@ impl Maintenance for SqliteStore {
             wal_limit_bytes: self.wal.limit(),
             checkpoints: self.wal.counts(),
         }
+    }
+
+    /// One server per file: nobody else to tell.
+    fn relay(&self) -> Arc<dyn collabkit_domain::relay::Relay> {
+        self.relay.clone()
     }
 
     async fn flush(&self) -> StoreResult<()> {

@@ -231,6 +231,27 @@ pub fn heartbeat(conn: &Connection, node: &str, now: Timestamp) -> StoreResult<(
     Ok(())
 }
 
+/// Who takes part in the room's open session now, in join order.
+pub fn participants(conn: &Connection, room_id: &str) -> StoreResult<Vec<WebhookUser>> {
+    let Some(session) = open_session(conn, room_id)? else {
+        return Ok(Vec::new());
+    };
+    conn.prepare_cached(
+        "SELECT su.user_json FROM session_users su
+         WHERE su.session_id = ?1
+           AND EXISTS (SELECT 1 FROM participants p WHERE p.session_id = ?1 AND p.user_id = su.user_id)
+         ORDER BY su.seq",
+    )
+    .and_then(|mut s| {
+        s.query_map(params![session], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .map_err(backend)?
+    .into_iter()
+    .map(|j| serde_json::from_str(&j).map_err(StoreError::backend))
+    .collect()
+}
+
 pub fn nodes(conn: &Connection) -> StoreResult<Vec<NodeRecord>> {
     conn.prepare_cached("SELECT id, heartbeat_at FROM nodes ORDER BY heartbeat_at")
         .and_then(|mut s| {

@@ -135,3 +135,11 @@ CREATE TABLE nodes (
     id           TEXT PRIMARY KEY,
     heartbeat_at TIMESTAMPTZ NOT NULL
 );
+
+-- Realtime frames too large for a NOTIFY, read by key by the other nodes; kept a minute.
+CREATE TABLE relay_frames (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    payload    TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX relay_frames_by_age ON relay_frames(created_at);

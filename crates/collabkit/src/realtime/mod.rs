@@ -8,6 +8,7 @@
 
 pub mod connection;
 pub mod protocol;
+mod relay;
 mod room;
 
 use std::collections::HashMap;
@@ -104,6 +105,8 @@ struct HubInner {
     /// This server's node id: the sessions it holds are its own (see
     /// [`crate::store::Store::close_sessions_of_gone_nodes`]).
     node: Arc<str>,
+    /// Where this node's room frames go to the other nodes.
+    outbox: relay::Outbox,
     metrics: Arc<Metrics>,
     config: RealtimeConfig,
     rooms: Mutex<HashMap<String, mpsc::UnboundedSender<Command>>>,
@@ -124,10 +127,13 @@ impl Hub {
         shutdown: CancellationToken,
         tasks: TaskTracker,
     ) -> Hub {
-        Hub {
+        let relay = store.relay();
+        let outbox = relay::Outbox::start(relay.clone(), node.clone(), shutdown.clone());
+        let hub = Hub {
             inner: Arc::new(HubInner {
                 store,
                 handoff,
+                outbox,
                 node,
                 metrics,
                 config,
@@ -137,7 +143,20 @@ impl Hub {
                 shutdown,
                 tasks,
             }),
+        };
+        if hub.inner.outbox.is_shared() {
+            hub.inner.tasks.spawn(relay::deliver(
+                hub.clone(),
+                relay.subscribe(),
+                hub.inner.shutdown.clone(),
+            ));
         }
+        hub
+    }
+
+    /// This node's id.
+    pub fn node(&self) -> &str {
+        &self.inner.node
     }
 
     /// Counts a new connection of `user_id` in `account_id`, unless that would pass a cap.
@@ -196,7 +215,7 @@ impl Hub {
     }
 
     /// A live room's actor, if it is live.
-    fn live_room(&self, room_id: &str) -> Option<mpsc::UnboundedSender<Command>> {
+    pub(crate) fn live_room(&self, room_id: &str) -> Option<mpsc::UnboundedSender<Command>> {
         let rooms = self.inner.rooms.lock().unwrap_or_else(|e| e.into_inner());
         rooms.get(room_id).filter(|tx| !tx.is_closed()).cloned()
     }

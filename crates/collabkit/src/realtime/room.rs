@@ -11,6 +11,8 @@ use super::Hub;
 use super::connection::Outbound;
 use super::protocol::{ParticipantView, ServerMessage};
 use crate::store::{Room, StoreResult, User};
+use collabkit_domain::relay::{RelayKind, RoomSignal};
+use collabkit_webhooks::WebhookEventName;
 
 /// Close code for connections of a user or room being deleted.
 const CLOSE_REMOVED: u16 = 4001;
@@ -56,6 +58,8 @@ pub enum Command {
         user_id: Option<String>,
         reply: oneshot::Sender<()>,
     },
+    /// What happened in this room on another node.
+    Remote(RoomSignal),
 }
 
 /// A participant as `GET /rooms/{id}/participants` shows it.
@@ -83,6 +87,8 @@ pub struct RoomActor {
     /// Our own address, for grace timers.
     me: Option<mpsc::UnboundedSender<Command>>,
     participants: HashMap<String, Participant>,
+    /// Participants connected through other nodes only, with their presence.
+    remote: HashMap<String, (WebhookUser, Value)>,
     /// Which user each connection belongs to.
     owners: HashMap<u64, String>,
     generation: u64,
@@ -97,6 +103,7 @@ impl RoomActor {
             inbox,
             me: None,
             participants: HashMap::new(),
+            remote: HashMap::new(),
             owners: HashMap::new(),
             generation: 0,
         }
@@ -153,6 +160,7 @@ impl RoomActor {
                 if let Some(p) = self.participants.get_mut(&user_id) {
                     p.presence = presence;
                 }
+                self.relay(RelayKind::Presence, &user_id, &text);
                 self.send_all(text, Some(connection)).await;
             }
             Command::Broadcast { connection, data } => {
@@ -164,6 +172,8 @@ impl RoomActor {
                     data: &data,
                 }
                 .encode();
+                let user_id = user_id.clone();
+                self.relay(RelayKind::Broadcast, &user_id, &text);
                 self.send_all(text, Some(connection)).await;
             }
             Command::GraceOver {
@@ -214,7 +224,53 @@ impl RoomActor {
                 self.forget(user_id.as_deref()).await;
                 let _ = reply.send(());
             }
+            Command::Remote(signal) => self.remote(signal).await,
         }
+    }
+
+    /// Sends this node's frame about `user_id` to the room's connections on the other nodes.
+    fn relay(&self, kind: RelayKind, user_id: &str, frame: &str) {
+        self.hub
+            .inner
+            .outbox
+            .send(&self.room.id, kind, user_id, frame);
+    }
+
+    /// Another node's news: its participants are remembered (for the welcome of this node's
+    /// joiners) and the frame goes to this node's connections — except joins and leaves of a
+    /// user this node also holds, which this node's connections already saw or must not see.
+    async fn remote(&mut self, signal: RoomSignal) {
+        let held_here = self.participants.contains_key(&signal.user_id);
+        match signal.kind {
+            RelayKind::Joined => {
+                let frame: Value = serde_json::from_str(&signal.frame).unwrap_or(Value::Null);
+                let Ok(user) = serde_json::from_value::<WebhookUser>(frame["user"].clone()) else {
+                    return;
+                };
+                self.remote
+                    .insert(signal.user_id.clone(), (user, frame["presence"].clone()));
+                if held_here {
+                    return;
+                }
+            }
+            RelayKind::Left => {
+                self.remote.remove(&signal.user_id);
+                if held_here {
+                    return;
+                }
+            }
+            RelayKind::Presence => {
+                let frame: Value = serde_json::from_str(&signal.frame).unwrap_or(Value::Null);
+                if let Some((_, presence)) = self.remote.get_mut(&signal.user_id) {
+                    *presence = frame["presence"].clone();
+                }
+                if let Some(p) = self.participants.get_mut(&signal.user_id) {
+                    p.presence = frame["presence"].clone();
+                }
+            }
+            RelayKind::Broadcast => {}
+        }
+        self.send_all(Utf8Bytes::from(signal.frame), None).await;
     }
 
     /// Drops a deleted user (or, with `None`, everyone of a deleted room) from the live room
@@ -248,6 +304,8 @@ impl RoomActor {
     ) -> StoreResult<()> {
         let user_id = user.id.clone();
         let new_participant = !self.participants.contains_key(&user_id);
+        // Whether the user just became a participant at all (not already through another node).
+        let mut new_anywhere = false;
         if new_participant {
             // Stored first: if the store fails, nobody sees a join that did not happen.
             let (hub, room) = (&self.hub.inner, &self.room);
@@ -259,11 +317,19 @@ impl RoomActor {
                 })
                 .await?;
             self.hub.metrics().record_events(&change.events);
+            new_anywhere = change
+                .events
+                .iter()
+                .any(|e| e.event == WebhookEventName::ParticipantJoined);
+            let presence = self
+                .remote
+                .remove(&user_id)
+                .map_or(Value::Null, |(_, presence)| presence);
             self.participants.insert(
                 user_id.clone(),
                 Participant {
                     user: user.to_webhook(),
-                    presence: Value::Null,
+                    presence,
                     connections: HashMap::new(),
                     leaving: None,
                 },
@@ -276,7 +342,7 @@ impl RoomActor {
         self.hub.metrics().connections.inc();
 
         let me = &self.participants[&user_id];
-        let others: Vec<ParticipantView> = self
+        let mut others: Vec<ParticipantView> = self
             .participants
             .iter()
             .filter(|(id, _)| **id != user_id)
@@ -285,6 +351,31 @@ impl RoomActor {
                 presence: p.presence.clone(),
             })
             .collect();
+        others.extend(
+            self.remote
+                .values()
+                .map(|(user, presence)| ParticipantView {
+                    user: user.clone(),
+                    presence: presence.clone(),
+                }),
+        );
+        if self.hub.inner.outbox.is_shared() {
+            // Participants held by other nodes since before this room was live here.
+            let (hub, room) = (&self.hub.inner, &self.room);
+            let listed = hub
+                .store
+                .session_participants(&room.account_id, &room.id)
+                .await
+                .unwrap_or_default();
+            for user in listed {
+                if user.id != user_id && !others.iter().any(|o| o.user.id == user.id) {
+                    others.push(ParticipantView {
+                        user,
+                        presence: Value::Null,
+                    });
+                }
+            }
+        }
         let welcome = ServerMessage::Welcome {
             room: &self.contract,
             user: &me.user,
@@ -292,12 +383,14 @@ impl RoomActor {
         }
         .encode();
         let _ = outbound.try_send(Outbound::Text(welcome));
-        if new_participant {
+        // On a backend one server owns, every local newcomer is new to the room.
+        if new_participant && (new_anywhere || !self.hub.inner.outbox.is_shared()) {
             let joined = ServerMessage::ParticipantJoined {
                 user: &me.user,
                 presence: &me.presence,
             }
             .encode();
+            self.relay(RelayKind::Joined, &user_id, &joined);
             self.send_all(joined, Some(connection)).await;
         }
         Ok(())
@@ -350,9 +443,19 @@ impl RoomActor {
             })
             .await?;
         self.hub.metrics().record_events(&change.events);
+        let left_anywhere = change
+            .events
+            .iter()
+            .any(|e| e.event == WebhookEventName::ParticipantLeft);
         if let Some(p) = self.participants.remove(user_id) {
-            let left = ServerMessage::ParticipantLeft { user: &p.user }.encode();
-            self.send_all(left, None).await;
+            if left_anywhere || !self.hub.inner.outbox.is_shared() {
+                let left = ServerMessage::ParticipantLeft { user: &p.user }.encode();
+                self.relay(RelayKind::Left, user_id, &left);
+                self.send_all(left, None).await;
+            } else {
+                // Still held through another node: a participant there.
+                self.remote.insert(user_id.to_owned(), (p.user, p.presence));
+            }
         }
         Ok(())
     }

@@ -164,3 +164,48 @@ async fn two_tabs_on_two_nodes_are_one_participant() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A room's realtime traffic crosses nodes: the welcome lists participants connected to the
+/// other node, joins, presence and broadcasts (one larger than PostgreSQL's NOTIFY limit) reach
+/// them, and leaves too.
+#[tokio::test]
+async fn presence_broadcasts_and_the_welcome_cross_nodes() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let room = a.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    let ann = a.create_user(room_id, "ann").await;
+    let bob = a.create_user(room_id, "bob").await;
+    let (mut on_a, _) = Ws::connect(&a, ann["token"].as_str().unwrap()).await;
+    on_a.send(json!({"type": "presence", "presence": {"cursor": [1, 2]}}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let (mut on_b, welcome) = Ws::connect(&b, bob["token"].as_str().unwrap()).await;
+    let others = welcome["participants"].as_array().unwrap();
+    assert_eq!(others.len(), 1, "{welcome}");
+    assert_eq!(others[0]["user"]["id"], ann["id"]);
+    let joined = on_a.recv_type("participant_joined").await;
+    assert_eq!(joined["user"]["id"], bob["id"]);
+
+    on_b.send(json!({"type": "presence", "presence": {"typing": true}}))
+        .await;
+    let p = on_a.recv_type("presence").await;
+    assert_eq!(p["userId"], bob["id"]);
+    assert_eq!(p["presence"], json!({"typing": true}));
+
+    let large = "x".repeat(30_000);
+    on_a.send(json!({"type": "broadcast", "data": {"blob": large}}))
+        .await;
+    let got = on_b.recv_type("broadcast").await;
+    assert_eq!(got["userId"], ann["id"]);
+    assert_eq!(got["data"]["blob"].as_str().unwrap().len(), 30_000);
+    on_b.send(json!({"type": "broadcast", "data": {"emoji": "🎉"}}))
+        .await;
+    assert_eq!(on_a.recv_type("broadcast").await["data"]["emoji"], "🎉");
+
+    on_b.close().await;
+    let left = on_a.recv_type("participant_left").await;
+    assert_eq!(left["user"]["id"], bob["id"]);
+}

@@ -1,0 +1,90 @@
+//! The hub's side of live rooms across nodes: frames a room sends to its own connections go,
+//! in order, to the other nodes ([`Outbox`]); signals from the other nodes go to the room's
+//! actor on this node, if the room is live here ([`deliver`]).
+
+use std::sync::Arc;
+
+use collabkit_domain::relay::{Relay, RelayKind, RoomSignal};
+use tokio::sync::{broadcast, mpsc};
+use tokio_util::sync::CancellationToken;
+
+use super::Hub;
+use super::room::Command;
+
+/// Publishes this node's signals one after another (so they arrive in the order they were
+/// sent), off the rooms' own loops.
+#[derive(Clone)]
+pub struct Outbox {
+    queue: Option<mpsc::UnboundedSender<RoomSignal>>,
+    node: Arc<str>,
+}
+
+impl Outbox {
+    /// Nothing is sent when no other node can be listening.
+    pub fn start(relay: Arc<dyn Relay>, node: Arc<str>, shutdown: CancellationToken) -> Outbox {
+        if !relay.is_shared() {
+            return Outbox { queue: None, node };
+        }
+        let (queue, mut rx) = mpsc::unbounded_channel::<RoomSignal>();
+        tokio::spawn(async move {
+            loop {
+                let signal = tokio::select! {
+                    s = rx.recv() => match s { Some(s) => s, None => return },
+                    _ = shutdown.cancelled() => return,
+                };
+                if let Err(e) = relay.publish(signal).await {
+                    tracing::warn!(error = %e, "relaying a room's frame to the other nodes failed");
+                }
+            }
+        });
+        Outbox {
+            queue: Some(queue),
+            node,
+        }
+    }
+
+    pub fn is_shared(&self) -> bool {
+        self.queue.is_some()
+    }
+
+    pub fn send(&self, room_id: &str, kind: RelayKind, user_id: &str, frame: &str) {
+        if let Some(queue) = &self.queue {
+            let _ = queue.send(RoomSignal {
+                room_id: room_id.to_owned(),
+                node: self.node.to_string(),
+                kind,
+                user_id: user_id.to_owned(),
+                frame: frame.to_owned(),
+            });
+        }
+    }
+}
+
+/// Hands the other nodes' signals to this node's live rooms until `shutdown`.
+pub async fn deliver(
+    hub: Hub,
+    mut signals: broadcast::Receiver<RoomSignal>,
+    shutdown: CancellationToken,
+) {
+    loop {
+        let signal = tokio::select! {
+            s = signals.recv() => s,
+            _ = shutdown.cancelled() => return,
+        };
+        match signal {
+            Ok(signal) if *signal.node != *hub.node() => {
+                if let Some(room) = hub.live_room(&signal.room_id) {
+                    let _ = room.send(Command::Remote(signal));
+                }
+            }
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!(
+                    signals = n,
+                    "this node fell behind the other nodes' room signals"
+                );
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
