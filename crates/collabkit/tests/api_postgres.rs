@@ -25,6 +25,8 @@ mod helpers;
 mod nodes;
 #[path = "api/ops.rs"]
 mod ops;
+#[path = "api/outage.rs"]
+mod outage;
 #[path = "api/realtime.rs"]
 mod realtime;
 #[path = "api/receiver.rs"]

@@ -15,6 +15,7 @@ mod events;
 mod helpers;
 mod nodes;
 mod ops;
+mod outage;
 mod realtime;
 mod receiver;
 mod restart;
