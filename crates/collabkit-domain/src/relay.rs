@@ -16,6 +16,9 @@ pub enum RelayKind {
     Left,
     Presence,
     Broadcast,
+    /// The user (or, with an empty user id, the whole room) was deleted: the node closes its
+    /// connections of them.
+    Removed,
 }
 
 impl RelayKind {
@@ -25,6 +28,7 @@ impl RelayKind {
             RelayKind::Left => "left",
             RelayKind::Presence => "presence",
             RelayKind::Broadcast => "broadcast",
+            RelayKind::Removed => "removed",
         }
     }
 
@@ -34,6 +38,7 @@ impl RelayKind {
             RelayKind::Left,
             RelayKind::Presence,
             RelayKind::Broadcast,
+            RelayKind::Removed,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -306,6 +306,13 @@ impl Hub {
     }
 
     async fn forget(&self, room_id: &str, user_id: Option<String>) {
+        // The other nodes close their connections of the deleted user or room too.
+        self.inner.outbox.send(
+            room_id,
+            collabkit_domain::relay::RelayKind::Removed,
+            user_id.as_deref().unwrap_or(""),
+            "",
+        );
         let Some(tx) = self.live_room(room_id) else {
             return;
         };

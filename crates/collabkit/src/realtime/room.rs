@@ -269,6 +269,11 @@ impl RoomActor {
                 }
             }
             RelayKind::Broadcast => {}
+            RelayKind::Removed => {
+                let user = Some(signal.user_id).filter(|u| !u.is_empty());
+                self.forget(user.as_deref()).await;
+                return;
+            }
         }
         self.send_all(Utf8Bytes::from(signal.frame), None).await;
     }
@@ -282,6 +287,22 @@ impl RoomActor {
             Some(u) => (vec![u.to_owned()], "user deleted"),
             None => (self.participants.keys().cloned().collect(), "room deleted"),
         };
+        // Participants held by other nodes only: this node's connections are told they left.
+        let remote_gone: Vec<String> = match user_id {
+            Some(u) => self
+                .remote
+                .contains_key(u)
+                .then(|| u.to_owned())
+                .into_iter()
+                .collect(),
+            None => self.remote.keys().cloned().collect(),
+        };
+        for user_id in remote_gone {
+            if let Some((user, _)) = self.remote.remove(&user_id) {
+                let left = ServerMessage::ParticipantLeft { user: &user }.encode();
+                self.send_all(left, None).await;
+            }
+        }
         for user_id in gone {
             let Some(p) = self.participants.remove(&user_id) else {
                 continue;
@@ -369,6 +390,9 @@ impl RoomActor {
                 .unwrap_or_default();
             for user in listed {
                 if user.id != user_id && !others.iter().any(|o| o.user.id == user.id) {
+                    // Remembered from now on, so its leave or deletion is told here too.
+                    self.remote
+                        .insert(user.id.clone(), (user.clone(), Value::Null));
                     others.push(ParticipantView {
                         user,
                         presence: Value::Null,

@@ -209,3 +209,25 @@ async fn presence_broadcasts_and_the_welcome_cross_nodes() {
     let left = on_a.recv_type("participant_left").await;
     assert_eq!(left["user"]["id"], bob["id"]);
 }
+
+/// Deleting a user through one node closes their connections on the other node, and the
+/// participants on the first node see them leave.
+#[tokio::test]
+async fn deleting_a_user_on_one_node_closes_their_connections_on_the_other() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    let room = a.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    let ann = a.create_user(room_id, "ann").await;
+    let bob = a.create_user(room_id, "bob").await;
+    let (mut ann_on_b, _) = Ws::connect(&b, ann["token"].as_str().unwrap()).await;
+    let (mut bob_on_a, _) = Ws::connect(&a, bob["token"].as_str().unwrap()).await;
+    let (status, _) = a
+        .delete(&format!("/users/{}", ann["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, 204);
+    let left = bob_on_a.recv_type("participant_left").await;
+    assert_eq!(left["user"]["id"], ann["id"]);
+    assert_eq!(ann_on_b.closed().await, Some(4001), "closed as removed");
+}
