@@ -66,6 +66,10 @@ pub struct BenchArgs {
     /// which each run creates a fresh database and drops it afterwards. Default: SQLite files.
     #[arg(long)]
     database: Option<String>,
+    /// PostgreSQL: run this many nodes on the database (in this process, each with its own
+    /// pool, dispatcher and port); events are created on them in turn.
+    #[arg(long, default_value_t = 1)]
+    nodes: usize,
     /// PostgreSQL: the server's connection pool.
     #[arg(long, default_value_t = collabkit::store::PgOptions::default().pool_size)]
     pg_pool_size: usize,
@@ -98,6 +102,8 @@ pub struct BenchArgs {
 struct Server {
     base: String,
     api: String,
+    /// The same account's API on every node (one unless `--nodes`): events go round-robin.
+    apis: Vec<String>,
     bearer: String,
     http: reqwest::Client,
     room_id: String,
@@ -127,6 +133,12 @@ impl Server {
         config.http.account_rate_limit = 0;
         config.http.max_in_flight = 1 << 20;
         tune(&mut config);
+        let extra_nodes = if config.database.is_shared() {
+            args.nodes.max(1) - 1
+        } else {
+            0
+        };
+        let node_config = config.clone();
         let app = App::build(config).await?;
         let store = app.store().clone();
         let created = collabkit::accounts::create(app.store().as_ref(), "bench").await?;
@@ -135,6 +147,14 @@ impl Server {
         let shutdown = CancellationToken::new();
         tokio::spawn(app.run(listener, shutdown.clone()));
         let api = format!("{base}/v1/accounts/{}", created.account.id);
+        let mut apis = vec![api.clone()];
+        for _ in 0..extra_nodes {
+            let node = App::build(node_config.clone()).await?;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let base = format!("http://{}", listener.local_addr()?);
+            tokio::spawn(node.run(listener, shutdown.clone()));
+            apis.push(format!("{base}/v1/accounts/{}", created.account.id));
+        }
         let bearer = collabkit::accounts::bearer_token(&created.account.id, &created.api_key);
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(1024)
@@ -155,6 +175,7 @@ impl Server {
         Ok(Server {
             base,
             api,
+            apis,
             bearer,
             http,
             room_id,
@@ -241,7 +262,7 @@ impl Server {
     async fn event(&self, n: u64) -> anyhow::Result<()> {
         let resp = self
             .http
-            .post(format!("{}/users", self.api))
+            .post(format!("{}/users", self.apis[n as usize % self.apis.len()]))
             .bearer_auth(&self.bearer)
             .json(&json!({"name": "Bench", "roomId": self.room_id, "customId": format!("u{n}-{}", collabkit::ids::random_token(6))}))
             .send()
@@ -345,7 +366,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     println!(
         "collabkit-bench — {}, {} cores",
         match &args.database {
-            Some(_) => format!("PostgreSQL, pool of {}", args.pg_pool_size),
+            Some(_) => format!(
+                "PostgreSQL, {} node(s), pool of {} each",
+                args.nodes, args.pg_pool_size
+            ),
             None => format!("SQLite synchronous={:?}", args.sqlite_synchronous),
         },
         std::thread::available_parallelism()
@@ -640,9 +664,10 @@ fn reproduce(args: &BenchArgs) -> String {
         },
         match &args.database {
             Some(url) => format!(
-                " --database {} --pg-pool-size {}",
+                " --database {} --pg-pool-size {} --nodes {}",
                 collabkit::store::DatabaseUrl::Postgres(url.clone()),
-                args.pg_pool_size
+                args.pg_pool_size,
+                args.nodes
             ),
             None => String::new(),
         }
