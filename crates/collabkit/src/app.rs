@@ -53,6 +53,7 @@ impl App {
             .clone()
             .unwrap_or_else(|| crate::ids::new_id(crate::ids::NODE))
             .into();
+        metrics.set_node(&node);
         let now = crate::clock::now();
         store.node_heartbeat(&node, now).await?;
         // Sessions held by nodes that are gone (on SQLite: the previous run, whose
@@ -134,6 +135,7 @@ impl App {
             self.tasks.spawn(crate::nodes::watch(
                 self.state.store.clone(),
                 self.state.handoff.clone(),
+                self.dispatcher.clone(),
                 self.state.metrics.clone(),
                 self.node.clone(),
                 self.config.node.clone(),

@@ -74,6 +74,16 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// `collabkit_node_info{node="…"} 1`: which node's metrics these are.
+    pub fn set_node(&self, node: &str) {
+        let info =
+            prometheus_client::metrics::info::Info::new(vec![("node".to_owned(), node.to_owned())]);
+        self.registry
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .register("node", "The node serving these metrics", info);
+    }
+
     pub fn new() -> Metrics {
         let mut registry = Registry::with_prefix("collabkit");
         let http_requests = Family::<HttpLabels, Counter>::default();

@@ -11,6 +11,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock;
+use crate::delivery::dispatcher::Dispatcher;
 use crate::delivery::handoff::Handoff;
 use crate::metrics::Metrics;
 use crate::store::SharedStore;
@@ -35,10 +36,12 @@ impl Default for NodeConfig {
     }
 }
 
-/// Heartbeats and sweeps until `shutdown`.
+/// Heartbeats and sweeps until `shutdown`, and keeps the dispatcher told how many nodes share
+/// the queue.
 pub async fn watch(
     store: SharedStore,
     handoff: Handoff,
+    dispatcher: Arc<Dispatcher>,
     metrics: Arc<Metrics>,
     node: Arc<str>,
     config: NodeConfig,
@@ -58,6 +61,14 @@ pub async fn watch(
         }
         let silent_since =
             now - chrono::Duration::from_std(config.timeout).unwrap_or(chrono::Duration::MAX);
+        if let Ok(nodes) = store.nodes().await {
+            dispatcher.set_live_nodes(
+                nodes
+                    .iter()
+                    .filter(|n| n.heartbeat_at >= silent_since)
+                    .count(),
+            );
+        }
         match handoff
             .change(|lease| store.close_sessions_of_gone_nodes(&node, silent_since, lease))
             .await

@@ -73,6 +73,8 @@ pub struct Dispatcher {
     warnings: super::warnings::Warnings,
     /// The API's load: while it is busy, attempts wait (see `wait_for_api`).
     api: ApiLoad,
+    /// Nodes sharing the queue, for this node's part of each registration's limit.
+    live_nodes: AtomicUsize,
 }
 
 /// The API's requests being handled (permits taken) and their cap, `--max-in-flight`: the API
@@ -136,6 +138,7 @@ impl Dispatcher {
             unfinished: Mutex::new(HashMap::new()),
             warnings: super::warnings::Warnings::new(Duration::from_secs(60)),
             api,
+            live_nodes: AtomicUsize::new(1),
         }))
     }
 
@@ -302,7 +305,7 @@ impl Dispatcher {
                 clock::now(),
                 self.lease(),
                 free.min(self.config.claim_batch),
-                self.config.per_webhook_concurrency,
+                self.webhook_share(),
                 full,
             )
             .await
@@ -326,12 +329,24 @@ impl Dispatcher {
         }
     }
 
+    /// This node's part of a registration's concurrency limit: the limit holds across nodes,
+    /// so with N live nodes each takes a Nth of it (rounded up).
+    fn webhook_share(&self) -> u32 {
+        let nodes = self.live_nodes.load(Ordering::Relaxed).max(1) as u32;
+        self.config.per_webhook_concurrency.div_ceil(nodes).max(1)
+    }
+
+    /// Live nodes sharing the delivery queue (kept by the node watcher; 1 on SQLite).
+    pub fn set_live_nodes(&self, nodes: usize) {
+        self.live_nodes.store(nodes.max(1), Ordering::Relaxed);
+    }
+
     fn share(&self, webhook_id: &str) -> Arc<Semaphore> {
         let mut shares = self.shares.lock().unwrap_or_else(|e| e.into_inner());
         let share = shares
             .entry(webhook_id.to_owned())
             .or_insert_with(|| Share {
-                permits: Arc::new(Semaphore::new(self.config.per_webhook_concurrency as usize)),
+                permits: Arc::new(Semaphore::new(self.webhook_share() as usize)),
                 users: 0,
             });
         share.users += 1;

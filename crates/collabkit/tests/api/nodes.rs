@@ -18,6 +18,10 @@ async fn two_nodes() -> Option<(TestApp, TestApp)> {
         c.delivery.allow_private_destinations = true;
         c.delivery.retry_schedule = "100ms,100ms".parse().unwrap();
         c.realtime.leave_grace = Duration::ZERO;
+        c.node.heartbeat = Duration::from_millis(100);
+        c.node.timeout = Duration::from_secs(2);
+        c.delivery.per_webhook_concurrency = 4;
+        c.delivery.timeout = Duration::from_secs(5);
     };
     let a = TestApp::spawn_with(tune).await;
     let creds = Some((a.account_id.clone(), a.api_key.clone()));
@@ -230,4 +234,30 @@ async fn deleting_a_user_on_one_node_closes_their_connections_on_the_other() {
     let left = bob_on_a.recv_type("participant_left").await;
     assert_eq!(left["user"]["id"], ann["id"]);
     assert_eq!(ann_on_b.closed().await, Some(4001), "closed as removed");
+}
+
+/// A registration's concurrency limit holds across nodes: each node takes its part of it.
+#[tokio::test]
+async fn the_per_registration_limit_holds_across_nodes() {
+    let Some((a, b)) = two_nodes().await else {
+        return;
+    };
+    // Both nodes have seen each other's heartbeat.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let rx = Receiver::start_with(vec![crate::receiver::Reply::Hang]).await;
+    a.create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
+        .await;
+    let room = a.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    for i in 0..20 {
+        let node = if i % 2 == 0 { &a } else { &b };
+        node.create_user(room_id, &format!("u{i}")).await;
+    }
+    // Every attempt hangs: what arrived is what is in flight at once.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let in_flight = rx.received().len();
+    assert!(
+        (2..=4).contains(&in_flight),
+        "{in_flight} attempts in flight at once, limit 4"
+    );
 }

@@ -21,6 +21,27 @@ async fn health_and_readiness() {
     }
 }
 
+/// `/readyz` and the metrics name the node that answered.
+#[tokio::test]
+async fn the_node_is_named_in_readyz_and_metrics() {
+    let app = TestApp::spawn_with(|c| c.node.id = Some("node-under-test".into())).await;
+    let ready: Value = app
+        .client
+        .get(format!("{}/readyz", app.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["data"]["node"], "node-under-test");
+    let metrics = app.metrics_text().await;
+    assert!(
+        metrics.contains(r#"collabkit_node_info{node="node-under-test"} 1"#),
+        "{metrics}"
+    );
+}
+
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status() {
     let app = TestApp::spawn().await;
