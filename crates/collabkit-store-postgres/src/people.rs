@@ -5,8 +5,8 @@ use collabkit_domain::accounts::token_lookup;
 use collabkit_domain::clock;
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Account, Change, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room, StoreError,
-    StoreResult, TokenSealer, User, UserPatch,
+    Account, Change, Cursor, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room,
+    StoreError, StoreResult, TokenSealer, User, UserPatch,
 };
 use deadpool_postgres::GenericClient;
 
@@ -372,17 +372,49 @@ async fn delete_user_in<C: GenericClient + Sync>(
     Ok((event, fanout))
 }
 
-/// The event log's query for a filter (`$1` account, `$2` after, `$3` room, `$4` event name,
-/// `$5` limit), each filter served by its own index.
+/// The event log's query for a filter (`$1` account, `$2`/`$3` the cursor's transaction id and
+/// `seq`, `$4` room, `$5` event name, `$6` limit), each filter served by its own index.
+///
+/// Why not `seq > cursor`: with several writers a lower `seq` can commit after a higher one a
+/// reader already passed, and a reader paging through the log would skip it for good. Rows are
+/// read in (inserting transaction, `seq`) order, and only those of transactions older than every
+/// transaction still running (the snapshot's `xmin`): any row that becomes visible later belongs
+/// to a transaction at or past that horizon, so it sorts after every row already returned.
 fn events_query(filter: &EventFilter) -> String {
     let only = match (&filter.room_id, &filter.event) {
-        (Some(_), Some(_)) => "room_id = $3 AND account_id = $1 AND event = $4",
-        (Some(_), None) => "room_id = $3 AND account_id = $1 AND $4::text IS NULL",
-        (None, Some(_)) => "account_id = $1 AND event = $4 AND $3::text IS NULL",
-        (None, None) => "account_id = $1 AND $3::text IS NULL AND $4::text IS NULL",
+        (Some(_), Some(_)) => "room_id = $4 AND account_id = $1 AND event = $5",
+        (Some(_), None) => "room_id = $4 AND account_id = $1 AND $5::text IS NULL",
+        (None, Some(_)) => "account_id = $1 AND event = $5 AND $4::text IS NULL",
+        (None, None) => "account_id = $1 AND $4::text IS NULL AND $5::text IS NULL",
     };
-    format!("SELECT {EVENT_COLS} FROM events WHERE {only} AND seq > $2 ORDER BY seq LIMIT $5")
+    format!(
+        "SELECT {EVENT_COLS}, txid::text AS txid, txid < pg_snapshot_xmin(pg_current_snapshot()) AS settled
+         FROM events WHERE {only} AND (txid, seq) > ($2::text::xid8, $3)
+         ORDER BY txid, seq LIMIT $6"
+    )
 }
+
+/// The position after an event: its transaction's id and its `seq`.
+fn log_cursor(txid: &str, seq: i64) -> Cursor {
+    Cursor::new(format!("{txid}.{seq}"))
+}
+
+fn log_position(page: &PageRequest) -> StoreResult<(String, i64)> {
+    let Some(cursor) = &page.after else {
+        return Ok(("0".to_owned(), 0));
+    };
+    let (txid, seq) = cursor
+        .as_str()
+        .split_once('.')
+        .ok_or(StoreError::InvalidCursor)?;
+    let txid: u64 = txid.parse().map_err(|_| StoreError::InvalidCursor)?;
+    let seq: i64 = seq.parse().map_err(|_| StoreError::InvalidCursor)?;
+    Ok((txid.to_string(), seq))
+}
+
+/// How long a read waits for transactions still running before it answers with the settled
+/// part of the log only.
+const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
 
 pub async fn list_events<C: GenericClient + Sync>(
     c: &C,
@@ -390,22 +422,52 @@ pub async fn list_events<C: GenericClient + Sync>(
     filter: EventFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Event>> {
-    let after = after_seq(&page)?;
-    let rows = query(
-        c,
-        &events_query(&filter),
-        &[
-            &account_id,
-            &after,
-            &filter.room_id,
-            &filter.event.map(|e| e.as_str()),
-            &(page.limit as i64 + 1),
-        ],
-    )
-    .await?;
-    let rows = rows
-        .iter()
-        .map(rows::event)
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(page_of(rows, page.limit))
+    let (txid, seq) = log_position(&page)?;
+    let sql = events_query(&filter);
+    let started = std::time::Instant::now();
+    loop {
+        let rows = query(
+            c,
+            &sql,
+            &[
+                &account_id,
+                &txid,
+                &seq,
+                &filter.room_id,
+                &filter.event.map(|e| e.as_str()),
+                &(page.limit as i64 + 1),
+            ],
+        )
+        .await?;
+        // Rows past the horizon are visible but not settled: a transaction still running may
+        // yet commit a row before them. Usually it is a matter of milliseconds, so the read
+        // waits (a reader sees its own writes); past the wait it returns the settled part.
+        let settled = rows
+            .iter()
+            .take_while(|r| r.get::<_, bool>("settled"))
+            .count();
+        if settled < rows.len() && started.elapsed() < SETTLE_WAIT {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            continue;
+        }
+        let mut events = Vec::with_capacity(settled);
+        for r in &rows[..settled] {
+            let (seq, event) = rows::event(r)?;
+            events.push((r.get::<_, String>("txid"), seq, event));
+        }
+        let more = events.len() > page.limit as usize;
+        events.truncate(page.limit as usize);
+        let next = if more || settled < rows.len() {
+            events
+                .last()
+                .map(|(t, s, _)| log_cursor(t, *s))
+                .or_else(|| page.after.clone())
+        } else {
+            None
+        };
+        return Ok(Page {
+            items: events.into_iter().map(|(_, _, e)| e).collect(),
+            next,
+        });
+    }
 }

@@ -46,9 +46,12 @@ CREATE TABLE events (
     payload    TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX events_by_account ON events(account_id, seq);
-CREATE INDEX events_by_room ON events(room_id, seq);
-CREATE INDEX events_by_name ON events(account_id, event, seq);
+-- The log is read in the order transactions committed enough to be safe (see `people.rs`):
+-- by the inserting transaction's id, then `seq`.
+ALTER TABLE events ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id();
+CREATE INDEX events_by_account ON events(account_id, txid, seq);
+CREATE INDEX events_by_room ON events(room_id, txid, seq);
+CREATE INDEX events_by_name ON events(account_id, event, txid, seq);
 
 CREATE TABLE webhooks (
     seq                    BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
