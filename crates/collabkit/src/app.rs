@@ -47,12 +47,14 @@ impl App {
             api_load.clone(),
         )?;
         let handoff = dispatcher.handoff();
-        let node: Arc<str> = config
-            .node
-            .id
-            .clone()
-            .unwrap_or_else(|| crate::ids::new_id(crate::ids::NODE))
-            .into();
+        // Each start is a node of its own: a restarted `--node-id web-1` is `web-1.<nonce>`, so
+        // what its previous run held is that run's, ended by the gone-node sweep like any
+        // other's, and never mistaken for this run's.
+        let node: Arc<str> = match &config.node.id {
+            Some(id) => format!("{id}.{}", crate::ids::random_token(6)),
+            None => crate::ids::new_id(crate::ids::NODE),
+        }
+        .into();
         metrics.set_node(&node);
         let now = crate::clock::now();
         store.node_heartbeat(&node, now).await?;

@@ -237,8 +237,9 @@ struct ServeArgs {
     /// Open WebSocket connections one user may have; one more is refused with 429.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = defaults().realtime.max_per_user)]
     ws_max_per_user: usize,
-    /// This node's id, shown in logs and `/readyz` (default: generated at start). Sessions are
-    /// owned by the node whose connections hold them.
+    /// This node's name, shown in logs, `/readyz` and metrics with a mark of the run
+    /// (`web-1.x7Gh2c`; default: a generated id). Sessions are owned by the run whose
+    /// connections hold them.
     #[arg(long, env = "COLLABKIT_NODE_ID")]
     node_id: Option<String>,
     /// On a shared database (PostgreSQL): a node silent this long is gone, and the others end

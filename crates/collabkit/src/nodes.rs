@@ -3,7 +3,7 @@
 //! On a database several nodes share, each node records a heartbeat every
 //! [`NodeConfig::heartbeat`]; a node silent for [`NodeConfig::timeout`] is gone, and the others
 //! end its connections' participation (`participant.left`, `session.closed` where it was the
-//! last). So a crashed node's sessions close within `timeout + heartbeat`.
+//! last). So a crashed node's sessions close within `timeout + heartbeat` (28 s by default).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,8 +30,8 @@ impl Default for NodeConfig {
     fn default() -> Self {
         NodeConfig {
             id: None,
-            heartbeat: Duration::from_secs(5),
-            timeout: Duration::from_secs(30),
+            heartbeat: Duration::from_secs(4),
+            timeout: Duration::from_secs(24),
         }
     }
 }

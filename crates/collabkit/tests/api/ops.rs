@@ -34,10 +34,12 @@ async fn the_node_is_named_in_readyz_and_metrics() {
         .json()
         .await
         .unwrap();
-    assert_eq!(ready["data"]["node"], "node-under-test");
+    // The given id, with this run's mark.
+    let node = ready["data"]["node"].as_str().unwrap();
+    assert!(node.starts_with("node-under-test."), "{node}");
     let metrics = app.metrics_text().await;
     assert!(
-        metrics.contains(r#"collabkit_node_info{node="node-under-test"} 1"#),
+        metrics.contains(&format!(r#"collabkit_node_info{{node="{node}"}} 1"#)),
         "{metrics}"
     );
 }
