@@ -1,6 +1,7 @@
-//! Two `collabkit serve` processes on one PostgreSQL database: a node killed with SIGKILL under
-//! write load loses nothing (the other delivers every acknowledged event) and its live sessions
-//! are ended by the survivor. Each test makes a database of its own on the server
+//! Two `collabkit serve` processes on one PostgreSQL database: deliveries are split between
+//! them, each delivered once; one room's users on both are one session with presence and large
+//! broadcasts relayed; a node killed with SIGKILL under write load loses nothing (the other
+//! delivers every acknowledged event) and its live sessions are ended by the survivor. Each test makes a database of its own on the server
 //! `COLLABKIT_TEST_POSTGRES_URL` names.
 
 use std::collections::HashSet;
@@ -285,4 +286,152 @@ async fn the_survivor_ends_the_sessions_of_a_killed_node() {
     drop(socket);
     let status = b.terminate().await;
     assert!(status.success(), "{status:?}");
+}
+
+async fn success_attempts(base: &str) -> f64 {
+    let text = client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("collabkit_delivery_attempts_total") && l.contains("success"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// Two processes: deliveries are split between them, each event delivered once; users of one
+/// room on both are one session, with presence and a broadcast larger than a NOTIFY relayed.
+#[tokio::test]
+async fn two_processes_share_deliveries_and_rooms() {
+    let cluster = Cluster::new().await;
+    let flags = ["--allow-private-destinations", "--leave-grace", "0s"];
+    let a = cluster.node("node-a", &flags).await;
+    let b = cluster.node("node-b", &flags).await;
+    let (account, key) = a.first_account.clone().unwrap();
+    let rx = Receiver::start().await;
+    let hook = post(
+        &a.base,
+        &account,
+        &key,
+        "/webhooks",
+        json!({"url": rx.url("/"), "events": ["user.created"]}),
+    )
+    .await;
+    assert_eq!(hook.status(), StatusCode::CREATED);
+    let room = data(
+        post(
+            &a.base,
+            &account,
+            &key,
+            "/rooms",
+            json!({"name": "r", "customId": "r"}),
+        )
+        .await,
+        "room",
+    )
+    .await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    let mut tokens = Vec::new();
+    for i in 0..40 {
+        let base = if i % 2 == 0 { &a.base } else { &b.base };
+        let user = data(
+            post(
+                base,
+                &account,
+                &key,
+                "/users",
+                json!({"name": format!("U{i}"), "roomId": room_id, "customId": format!("u{i}")}),
+            )
+            .await,
+            "user",
+        )
+        .await;
+        tokens.push(user["token"].as_str().unwrap().to_owned());
+    }
+    let got = rx.wait_for(40, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ids: HashSet<String> = rx
+        .received()
+        .iter()
+        .map(|r| r.header("webhook-id").to_owned())
+        .collect();
+    assert_eq!(
+        (ids.len(), rx.received().len()),
+        (40, 40),
+        "each once: {}",
+        got.len()
+    );
+    let (on_a, on_b) = (
+        success_attempts(&a.base).await,
+        success_attempts(&b.base).await,
+    );
+    assert!(on_a > 0.0 && on_b > 0.0, "split: {on_a} on A, {on_b} on B");
+
+    let (mut ann, _) = crate::ws::Ws::connect_to(&a.base, &tokens[0]).await;
+    ann.send(json!({"type": "presence", "presence": {"cursor": [3, 4]}}))
+        .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (mut bob, welcome) = crate::ws::Ws::connect_to(&b.base, &tokens[1]).await;
+    let others = welcome["participants"].as_array().unwrap();
+    assert_eq!(others.len(), 1, "{welcome}");
+    ann.recv_type("participant_joined").await;
+    bob.send(json!({"type": "presence", "presence": {"typing": true}}))
+        .await;
+    assert_eq!(
+        ann.recv_type("presence").await["presence"],
+        json!({"typing": true})
+    );
+    let blob = "y".repeat(40_000);
+    ann.send(json!({"type": "broadcast", "data": {"blob": blob}}))
+        .await;
+    let got = bob.recv_type("broadcast").await;
+    assert_eq!(got["data"]["blob"].as_str().unwrap().len(), 40_000);
+    bob.close().await;
+    ann.recv_type("participant_left").await;
+    ann.close().await;
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let resp = client()
+            .get(format!(
+                "{}/v1/accounts/{account}/events?room_id={room_id}&limit=200",
+                b.base
+            ))
+            .bearer_auth(collabkit::accounts::bearer_token(&account, &key))
+            .send()
+            .await
+            .unwrap();
+        let names: Vec<String> = data(resp, "events")
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_owned())
+            .filter(|e| !e.starts_with("user."))
+            .collect();
+        if names.last().map(String::as_str) == Some("session.closed") {
+            assert_eq!(
+                names,
+                [
+                    "session.started",
+                    "participant.joined",
+                    "participant.joined",
+                    "participant.left",
+                    "participant.left",
+                    "session.closed"
+                ]
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "{names:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for node in [a, b] {
+        let status = node.terminate().await;
+        assert!(status.success(), "{status:?}");
+    }
 }

@@ -16,9 +16,14 @@ pub struct Ws {
 impl Ws {
     /// Connects as the user with this token and returns the client and its welcome.
     pub async fn connect(app: &TestApp, token: &str) -> (Ws, Value) {
+        Self::connect_to(&app.base, token).await
+    }
+
+    /// Like [`Ws::connect`], to the server at `base` (`http://host:port`).
+    pub async fn connect_to(base: &str, token: &str) -> (Ws, Value) {
         let url = format!(
             "{}/v1/connect?token={token}",
-            app.base.replace("http://", "ws://")
+            base.replace("http://", "ws://")
         );
         let (stream, _) = tokio_tungstenite::connect_async(url)
             .await
