@@ -20,6 +20,7 @@ mod realtime;
 mod receiver;
 mod restart;
 mod rooms;
+mod typescript;
 mod users;
 mod webhooks;
 mod ws;
