@@ -5,10 +5,13 @@
 //! the fields of its TypeScript type and rejects unknown ones when parsed, so a drift from the
 //! contract fails loudly in tests instead of silently reaching receivers.
 //! [`signature`] implements the Standard Webhooks signing scheme, so any Standard Webhooks or Svix
-//! verifier accepts what the server sends.
+//! verifier accepts what the server sends; [`receive::verify_webhook`] is what a receiver calls
+//! (with an axum example).
 
+pub mod receive;
 pub mod signature;
 pub mod types;
 
+pub use receive::{VerifyError, verify_webhook, verify_webhook_at};
 pub use signature::{SignatureError, Signer, verify};
 pub use types::*;
