@@ -52,4 +52,7 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// The position to pass as `after` for the next page; `None` at the end.
     pub next: Option<Cursor>,
+    /// The position of the last item, even at the end: where a reader that follows the list as
+    /// it grows (the event stream) resumes.
+    pub last: Option<Cursor>,
 }

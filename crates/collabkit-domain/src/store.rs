@@ -109,6 +109,10 @@ pub trait Store: Send + Sync + 'static {
         page: PageRequest,
     ) -> StoreResult<Page<Event>>;
 
+    /// The position of the account's newest event (a reader following the log from now on
+    /// starts there); `None` when it has none.
+    async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>>;
+
     // Live sessions, owned by the node whose connections hold them. Each verb stores its
     // events in the same transaction.
     /// The user joins the room's live session through `node`, starting one if none is open:

@@ -380,6 +380,7 @@ pub async fn events_filter_by_room_and_name(store: &dyn Storage) {
         .await
         .unwrap();
     assert_eq!(in_r1.items.len(), 2);
+
     let created = store
         .list_events(
             &a,
@@ -398,4 +399,30 @@ pub async fn events_filter_by_room_and_name(store: &dyn Storage) {
             .iter()
             .all(|e| e.event == WebhookEventName::UserCreated)
     );
+
+    // A reader following the log from its end sees only what comes next.
+    let end = store.event_log_end(&a).await.unwrap();
+    assert!(end.is_some());
+    let from_end = PageRequest {
+        limit: 10,
+        after: end.clone(),
+    };
+    let nothing = store
+        .list_events(&a, EventFilter::default(), from_end.clone())
+        .await
+        .unwrap();
+    assert!(nothing.items.is_empty());
+    let later = user(store, &a, &r2.id, "later").await;
+    let next = store
+        .list_events(&a, EventFilter::default(), from_end)
+        .await
+        .unwrap();
+    assert_eq!(next.items.len(), 1);
+    assert!(next.items[0].payload.contains(&later.id));
+    assert!(
+        next.last.is_some() && next.next.is_none(),
+        "the end, with its position"
+    );
+    let empty_account = account(store).await;
+    assert_eq!(store.event_log_end(&empty_account).await.unwrap(), None);
 }

@@ -181,14 +181,11 @@ pub fn url_with_database(url: &str, name: &str) -> String {
 fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next = if more {
-        rows.last().map(|(seq, _)| Cursor::from_seq(*seq))
-    } else {
-        None
-    };
+    let last = rows.last().map(|(seq, _)| Cursor::from_seq(*seq));
     Page {
         items: rows.into_iter().map(|(_, item)| item).collect(),
-        next,
+        next: if more { last.clone() } else { None },
+        last,
     }
 }
 
@@ -342,6 +339,10 @@ impl Store for PgStore {
         page: PageRequest,
     ) -> StoreResult<Page<Event>> {
         people::list_events(&self.client().await?, account_id, filter, page).await
+    }
+
+    async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>> {
+        people::event_log_end(&self.client().await?, account_id).await
     }
 
     async fn join_session(

@@ -412,6 +412,22 @@ fn log_position(page: &PageRequest) -> StoreResult<(String, i64)> {
     Ok((txid.to_string(), seq))
 }
 
+/// The newest settled event's position (see `events_query`).
+pub async fn event_log_end<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+) -> StoreResult<Option<Cursor>> {
+    Ok(query_opt(
+        c,
+        "SELECT txid::text, seq FROM events
+         WHERE account_id = $1 AND txid < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY txid DESC, seq DESC LIMIT 1",
+        &[&account_id],
+    )
+    .await?
+    .map(|r| log_cursor(r.get(0), r.get(1))))
+}
+
 /// How long a read waits for transactions still running before it answers with the settled
 /// part of the log only.
 const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_millis(200);
@@ -457,17 +473,16 @@ pub async fn list_events<C: GenericClient + Sync>(
         }
         let more = events.len() > page.limit as usize;
         events.truncate(page.limit as usize);
+        let last = events.last().map(|(t, s, _)| log_cursor(t, *s));
         let next = if more || settled < rows.len() {
-            events
-                .last()
-                .map(|(t, s, _)| log_cursor(t, *s))
-                .or_else(|| page.after.clone())
+            last.clone().or_else(|| page.after.clone())
         } else {
             None
         };
         return Ok(Page {
             items: events.into_iter().map(|(_, _, e)| e).collect(),
             next,
+            last,
         });
     }
 }

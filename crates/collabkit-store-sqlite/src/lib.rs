@@ -178,14 +178,11 @@ fn connect(path: &Path, tuning: &SqliteOptions) -> StoreResult<Connection> {
 fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next = if more {
-        rows.last().map(|(seq, _)| Cursor::from_seq(*seq))
-    } else {
-        None
-    };
+    let last = rows.last().map(|(seq, _)| Cursor::from_seq(*seq));
     Page {
         items: rows.into_iter().map(|(_, item)| item).collect(),
-        next,
+        next: if more { last.clone() } else { None },
+        last,
     }
 }
 
@@ -384,6 +381,18 @@ impl Store for SqliteStore {
         let a = account_id.to_owned();
         self.readers
             .read(move |c| people::list_events(c, &a, filter, page))
+            .await
+    }
+
+    async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>> {
+        let a = account_id.to_owned();
+        self.readers
+            .read(move |c| {
+                c.prepare_cached("SELECT MAX(seq) FROM events WHERE account_id = ?1")
+                    .and_then(|mut s| s.query_row([&a], |r| r.get::<_, Option<i64>>(0)))
+                    .map(|seq| seq.map(Cursor::from_seq))
+                    .map_err(backend)
+            })
             .await
     }
 
