@@ -14,11 +14,17 @@ use super::extract::Query;
 use super::pagination::{PageQuery, encode_cursor};
 use super::{AppState, Data};
 use crate::clock;
-use crate::store::EventFilter;
+use crate::store::{EventFilter, PageRequest};
+use serde_json::json;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_events))
+    OpenApiRouter::new()
+        .routes(routes!(list_events))
+        .routes(routes!(stream_events))
 }
+
+/// How often a stream that has caught up looks for new events.
+const STREAM_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -48,6 +54,104 @@ pub struct EventList {
     pub next_cursor: Option<String>,
 }
 
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StreamQuery {
+    /// Only events of this room.
+    room_id: Option<String>,
+    /// Only events of this name, e.g. `user.created`.
+    event: Option<String>,
+    /// Resume after this event: the `id:` of the last event received from an earlier stream
+    /// (a `Last-Event-ID` header does the same). Default: only events stored from now on.
+    cursor: Option<String>,
+}
+
+fn parse_event_name(name: Option<&str>) -> Result<Option<WebhookEventName>, ApiError> {
+    name.map(|name| {
+        WebhookEventName::parse(name).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "`event` must be one of {}",
+                super::EVENT_NAMES_LIST
+            ))
+        })
+    })
+    .transpose()
+}
+
+/// Follow the account's events as they are stored (Server-Sent Events).
+///
+/// Each message is one event: `id:` its position (pass it back as `cursor`, or let an
+/// EventSource send it as `Last-Event-ID`, to resume right after it — nothing is lost or
+/// repeated across a reconnect), `event:` its name, `data:` the event as `GET /events` lists it.
+/// Comments keep the connection alive while nothing happens.
+#[utoipa::path(get, path = "/events/stream", tag = "events",
+    params(("account_id" = String, Path), StreamQuery),
+    responses((status = 200, content_type = "text/event-stream",
+        description = "one message per stored event, as it is stored", body = EventRecord),
+        (status = 400, body = super::error::ErrorBody)))]
+async fn stream_events(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    Query(q): Query<StreamQuery>,
+) -> Result<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    ApiError,
+> {
+    let filter = EventFilter {
+        room_id: q.room_id,
+        event: parse_event_name(q.event.as_deref())?,
+    };
+    let resume = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or(q.cursor);
+    let start = match resume {
+        Some(cursor) => Some(super::pagination::decode_cursor(&cursor)?),
+        None => state.store.event_log_end(auth.id()).await?,
+    };
+    let account = auth.id().to_owned();
+    let store = state.store.clone();
+    let stream = futures_util::stream::unfold(start, move |after| {
+        let (store, account, filter) = (store.clone(), account.clone(), filter.clone());
+        async move {
+            loop {
+                // One event per read, so that every message carries its own position.
+                let page = PageRequest {
+                    limit: 1,
+                    after: after.clone(),
+                };
+                match store.list_events(&account, filter.clone(), page).await {
+                    Ok(page) if !page.items.is_empty() => {
+                        let (event, position) = (&page.items[0], page.last.clone()?);
+                        let record = json!({
+                            "id": event.id,
+                            "event": event.event,
+                            "room_id": event.room_id,
+                            "created_at": clock::format(&event.created_at),
+                            "payload": serde_json::from_str::<serde_json::Value>(&event.payload).ok()?,
+                        });
+                        let message = axum::response::sse::Event::default()
+                            .id(encode_cursor(&position))
+                            .event(event.event.as_str())
+                            .data(record.to_string());
+                        return Some((Ok(message), Some(position)));
+                    }
+                    Ok(_) => tokio::time::sleep(STREAM_POLL).await,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading events for a stream failed; retrying");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }
+    });
+    Ok(axum::response::sse::Sse::new(stream).keep_alive(axum::response::sse::KeepAlive::default()))
+}
+
 /// List stored events, oldest first.
 #[utoipa::path(get, path = "/events", tag = "events",
     params(("account_id" = String, Path), EventQuery),
@@ -57,18 +161,7 @@ async fn list_events(
     State(state): State<AppState>,
     Query(q): Query<EventQuery>,
 ) -> Result<axum::Json<Data<EventList>>, ApiError> {
-    let event = q
-        .event
-        .as_deref()
-        .map(|name| {
-            WebhookEventName::parse(name).ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "`event` must be one of {}",
-                    super::EVENT_NAMES_LIST
-                ))
-            })
-        })
-        .transpose()?;
+    let event = parse_event_name(q.event.as_deref())?;
     let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor,

@@ -42,7 +42,7 @@ pub fn encode_cursor(position: &Cursor) -> String {
     URL_SAFE_NO_PAD.encode(format!("p{}", position.as_str()))
 }
 
-fn decode_cursor(cursor: &str) -> Result<Cursor, ApiError> {
+pub(crate) fn decode_cursor(cursor: &str) -> Result<Cursor, ApiError> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()

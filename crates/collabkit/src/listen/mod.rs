@@ -1,5 +1,16 @@
-//! `collabkit listen`: a tiny webhook receiver for trying things out. It prints every delivery
-//! and whether its signature verifies, and answers 200.
+//! `collabkit listen`: webhooks on a developer's machine.
+//!
+//! With `--forward-to http://localhost:3000/webhooks` it works like `stripe listen`: it opens an
+//! outbound connection to a CollabKit server (so the server need not reach this machine),
+//! follows the account's events as they are stored (`GET /events/stream`), prints a line per
+//! event and POSTs each to the local URL, signed with this machine's listen secret (printed at
+//! start, the same on every run). After a dropped connection it resumes right after the last
+//! event it handled: nothing is lost or repeated.
+//!
+//! Without it, a tiny receiver for trying things out: it prints every delivery and whether its
+//! signature verifies, and answers 200.
+
+mod forward;
 
 use std::net::SocketAddr;
 
@@ -10,15 +21,39 @@ use clap::Args;
 
 #[derive(Args, Debug)]
 pub struct ListenArgs {
-    /// Address to listen on.
+    /// Address to listen on (without --forward-to).
     #[arg(long, default_value = "127.0.0.1:9000")]
-    listen: SocketAddr,
+    pub(crate) listen: SocketAddr,
     /// The registration's signing secret (`whsec_…`), to verify signatures.
     #[arg(long, env = "COLLABKIT_WEBHOOK_SECRET", hide_env_values = true)]
-    secret: Option<String>,
+    pub(crate) secret: Option<String>,
+    /// Forward the account's events to this local URL instead of receiving deliveries.
+    #[arg(long)]
+    pub(crate) forward_to: Option<String>,
+    /// The CollabKit server to follow (with --forward-to).
+    #[arg(long, env = "COLLABKIT_URL", default_value = "http://127.0.0.1:8080")]
+    pub(crate) server: String,
+    /// The account whose events are followed (with --forward-to).
+    #[arg(long, env = "COLLABKIT_ACCOUNT_ID")]
+    pub(crate) account: Option<String>,
+    /// The account's API key (with --forward-to).
+    #[arg(long, env = "COLLABKIT_API_KEY", hide_env_values = true)]
+    pub(crate) api_key: Option<String>,
+    /// Only these events (comma-separated names), with --forward-to.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) events: Vec<String>,
+    /// Only events of this room, with --forward-to.
+    #[arg(long)]
+    pub(crate) room: Option<String>,
+    /// Where this machine's listen secret is kept (created on first use).
+    #[arg(long, env = "COLLABKIT_LISTEN_SECRET_FILE")]
+    pub(crate) secret_file: Option<std::path::PathBuf>,
 }
 
 pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
+    if args.forward_to.is_some() {
+        return forward::run(args).await;
+    }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!(
         "listening for webhooks on http://{}/ (ctrl-c to stop)",

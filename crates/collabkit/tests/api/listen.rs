@@ -1,0 +1,129 @@
+//! `collabkit listen --forward-to`: the real binary follows a real server's events over an
+//! outbound connection and POSTs them, signed, to a local receiver — across a dropped connection
+//! without losing or repeating one.
+
+use std::collections::HashSet;
+use std::process::Stdio;
+use std::time::Duration;
+
+use collabkit_webhooks::{WebhookPayload, verify_webhook};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+use crate::helpers::TestApp;
+use crate::receiver::Receiver;
+use crate::tcp_proxy::Proxy;
+
+const BIN: &str = env!("CARGO_BIN_EXE_collabkit");
+
+#[tokio::test]
+async fn listen_forwards_signed_events_across_a_dropped_connection() {
+    let app = TestApp::spawn().await;
+    let upstream = app.base.trim_start_matches("http://").to_owned();
+    let proxy = Proxy::start(upstream).await;
+    let rx = Receiver::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("listen-secret");
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    // An event from before `listen` starts is not forwarded: it follows from now on.
+    app.create_user(&room_id, "before").await;
+
+    let mut child = Command::new(BIN)
+        .args(["listen", "--forward-to", &rx.url("/local")])
+        .args(["--server", &format!("http://{}", proxy.addr)])
+        .args(["--account", &app.account_id, "--api-key", &app.api_key])
+        .arg("--secret-file")
+        .arg(&secret_file)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    loop {
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("listen connects")
+            .unwrap()
+            .expect("listen exited");
+        let connected = line.starts_with("Connected");
+        printed.push(line);
+        if connected {
+            break;
+        }
+    }
+    let secret = std::fs::read_to_string(&secret_file).unwrap();
+    assert!(
+        printed.iter().any(|l| l.contains(secret.trim())),
+        "the secret is printed: {printed:?}"
+    );
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            println!("listen: {line}");
+        }
+    });
+
+    let mut expected = Vec::new();
+    for i in 0..3 {
+        let user = app.create_user(&room_id, &format!("a{i}")).await;
+        expected.push(user["id"].as_str().unwrap().to_owned());
+    }
+    rx.wait_for(3, Duration::from_secs(10)).await;
+
+    // The connection drops; events stored meanwhile arrive once it is back.
+    proxy.cut();
+    for i in 0..3 {
+        let user = app.create_user(&room_id, &format!("b{i}")).await;
+        expected.push(user["id"].as_str().unwrap().to_owned());
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    proxy.restore();
+    let got = rx.wait_for(6, Duration::from_secs(20)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let got = if rx.received().len() > got.len() {
+        rx.received()
+    } else {
+        got
+    };
+
+    let mut users = Vec::new();
+    let mut ids = HashSet::new();
+    for r in &got {
+        assert_eq!(r.path, "/local");
+        assert!(ids.insert(r.header("webhook-id").to_owned()), "repeated");
+        let payload = verify_webhook(secret.trim(), &r.headers, &r.body, Duration::from_secs(300))
+            .expect("signed with the printed secret");
+        match payload {
+            WebhookPayload::UserCreated { user, .. } => users.push(user.id),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        users, expected,
+        "each event once, in order, none from before"
+    );
+    child.kill().await.unwrap();
+
+    // The next run from this machine signs with the same secret.
+    let again = Command::new(BIN)
+        .args(["listen", "--forward-to", &rx.url("/local")])
+        .args(["--server", "http://127.0.0.1:1"])
+        .args(["--account", &app.account_id, "--api-key", &app.api_key])
+        .arg("--secret-file")
+        .arg(&secret_file)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(again.stdout.unwrap()).lines();
+    let mut seen_secret = false;
+    for _ in 0..3 {
+        if let Ok(Ok(Some(line))) =
+            tokio::time::timeout(Duration::from_secs(10), lines.next_line()).await
+        {
+            seen_secret |= line.contains(secret.trim());
+        }
+    }
+    assert!(seen_secret, "the same secret on the next run");
+}
