@@ -68,8 +68,11 @@ enum Command {
         #[arg(long, env = "COLLABKIT_NODE_TIMEOUT", default_value_t = human(defaults().node.timeout), value_parser = parse_duration)]
         node_timeout: humantime::Duration,
     },
-    /// Run a small webhook receiver that prints deliveries and checks their signatures.
+    /// Forward an account's events to a local URL (--forward-to), or run a small receiver that
+    /// prints deliveries and checks their signatures.
     Listen(crate::listen::ListenArgs),
+    /// Cause a real event of one kind in a scratch room, to exercise a webhook handler.
+    Trigger(crate::trigger::TriggerArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -256,6 +259,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(*args).await,
         Command::Listen(args) => crate::listen::run(args).await,
+        Command::Trigger(args) => crate::trigger::run(args).await,
         Command::Migrate(db) => {
             store::migrate(&db.database).await?;
             eprintln!("database {} is up to date", db.database);

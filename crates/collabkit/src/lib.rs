@@ -20,5 +20,6 @@ pub mod realtime;
 pub mod secrets;
 pub mod store;
 pub mod telemetry;
+pub mod trigger;
 
 pub use collabkit_domain::{accounts, clock, events, ids};

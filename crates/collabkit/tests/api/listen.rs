@@ -127,3 +127,62 @@ async fn listen_forwards_signed_events_across_a_dropped_connection() {
     }
     assert!(seen_secret, "the same secret on the next run");
 }
+
+/// `collabkit trigger` causes each of the seven events for real, in a scratch room.
+#[tokio::test]
+async fn trigger_causes_each_event_for_real() {
+    let app = TestApp::spawn_with(|c| c.realtime.leave_grace = Duration::ZERO).await;
+    for event in [
+        "user.created",
+        "user.updated",
+        "user.deleted",
+        "session.started",
+        "participant.joined",
+        "participant.left",
+        "session.closed",
+    ] {
+        let out = Command::new(BIN)
+            .args(["trigger", event, "--server", &app.base])
+            .args(["--account", &app.account_id, "--api-key", &app.api_key])
+            .output()
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{event}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains(&format!("Triggered {event}")), "{text}");
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let seen: HashSet<String> = app
+            .events()
+            .await
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_owned())
+            .collect();
+        if seen.len() == 7 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{seen:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let rooms = app.get("/rooms").await.1;
+    let scratch: Vec<&serde_json::Value> = rooms["data"]["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["customId"] == "collabkit-trigger")
+        .collect();
+    assert_eq!(scratch.len(), 1, "one scratch room, reused");
+    let bad = Command::new(BIN)
+        .args(["trigger", "user.exploded", "--server", &app.base])
+        .args(["--account", &app.account_id, "--api-key", &app.api_key])
+        .output()
+        .await
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not an event"));
+}

@@ -1,0 +1,171 @@
+//! `collabkit trigger <event>`: causes a real event of the given kind on a server, in a scratch
+//! room (customId `collabkit-trigger`), through the public API and the realtime protocol — so a
+//! webhook handler can be exercised without writing a client.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use collabkit_webhooks::WebhookEventName;
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use crate::accounts::bearer_token;
+
+#[derive(Args, Debug)]
+pub struct TriggerArgs {
+    /// The event to cause: participant.joined, participant.left, session.started,
+    /// session.closed, user.created, user.updated or user.deleted.
+    event: String,
+    /// The CollabKit server.
+    #[arg(long, env = "COLLABKIT_URL", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// The account to cause it in.
+    #[arg(long, env = "COLLABKIT_ACCOUNT_ID")]
+    account: String,
+    /// The account's API key.
+    #[arg(long, env = "COLLABKIT_API_KEY", hide_env_values = true)]
+    api_key: String,
+}
+
+/// The scratch room's `customId`.
+const ROOM: &str = "collabkit-trigger";
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    bearer: String,
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<Value> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.bearer);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let resp = request
+            .send()
+            .await
+            .with_context(|| format!("cannot reach {}", self.base))?;
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        anyhow::ensure!(status.is_success(), "{path}: {status} {text}");
+        Ok(if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str::<Value>(&text)?["data"].take()
+        })
+    }
+
+    /// The scratch room, created on first use.
+    async fn room(&self) -> anyhow::Result<String> {
+        let found = self
+            .call(reqwest::Method::GET, &format!("/rooms/custom/{ROOM}"), None)
+            .await;
+        let room = match found {
+            Ok(data) => data["room"].clone(),
+            Err(_) => self
+                .call(
+                    reqwest::Method::POST,
+                    "/rooms",
+                    Some(json!({"name": "CollabKit trigger", "customId": ROOM})),
+                )
+                .await?["room"]
+                .clone(),
+        };
+        room["id"]
+            .as_str()
+            .map(str::to_owned)
+            .context("the server did not return the scratch room")
+    }
+
+    async fn new_user(&self, room_id: &str) -> anyhow::Result<Value> {
+        let custom_id = format!("trigger-{}", crate::ids::random_token(8));
+        Ok(self
+            .call(
+                reqwest::Method::POST,
+                "/users",
+                Some(json!({"name": "Trigger user", "roomId": room_id, "customId": custom_id})),
+            )
+            .await?["user"]
+            .clone())
+    }
+}
+
+pub async fn run(args: TriggerArgs) -> anyhow::Result<()> {
+    let event = WebhookEventName::parse(&args.event).with_context(|| {
+        format!(
+            "`{}` is not an event; one of: {}",
+            args.event,
+            WebhookEventName::ALL.map(|e| e.as_str()).join(", ")
+        )
+    })?;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let server = args.server.trim_end_matches('/').to_owned();
+    let api = Api {
+        http: reqwest::Client::new(),
+        base: format!("{server}/v1/accounts/{}", args.account),
+        bearer: bearer_token(&args.account, &args.api_key),
+    };
+    let room_id = api.room().await?;
+    let user = api.new_user(&room_id).await?;
+    let user_id = user["id"].as_str().context("no user id")?.to_owned();
+    let caused = match event {
+        WebhookEventName::UserCreated => vec!["user.created"],
+        WebhookEventName::UserUpdated => {
+            api.call(
+                reqwest::Method::PATCH,
+                &format!("/users/{user_id}"),
+                Some(json!({"name": "Trigger user (renamed)"})),
+            )
+            .await?;
+            vec!["user.created", "user.updated"]
+        }
+        WebhookEventName::UserDeleted => {
+            api.call(reqwest::Method::DELETE, &format!("/users/{user_id}"), None)
+                .await?;
+            vec!["user.created", "user.deleted"]
+        }
+        WebhookEventName::SessionStarted
+        | WebhookEventName::ParticipantJoined
+        | WebhookEventName::ParticipantLeft
+        | WebhookEventName::SessionClosed => {
+            let token = user["token"].as_str().context("no user token")?;
+            let url = format!(
+                "{}/v1/connect?token={token}",
+                server.replacen("http", "ws", 1)
+            );
+            let (mut socket, _) = tokio_tungstenite::connect_async(url)
+                .await
+                .context("cannot open the realtime connection")?;
+            // The welcome says the user is in: the join is stored.
+            tokio::time::timeout(Duration::from_secs(10), socket.next())
+                .await
+                .context("no welcome from the server")?;
+            socket.close(None).await.ok();
+            while let Ok(Some(_)) =
+                tokio::time::timeout(Duration::from_secs(2), socket.next()).await
+            {}
+            vec![
+                "user.created",
+                "session.started (if none was open)",
+                "participant.joined",
+                "participant.left and session.closed once the server's leave grace has passed",
+            ]
+        }
+    };
+    println!(
+        "Triggered {} in room {room_id} ({ROOM}) with user {user_id}: {}",
+        event.as_str(),
+        caused.join(", ")
+    );
+    Ok(())
+}
