@@ -49,6 +49,26 @@ fn the_typescript_package_builds_tests_and_packs() {
     for file in ["dist/index.js", "dist/index.d.ts", "README.md"] {
         assert!(packed.contains(file), "{file} not packed:\n{packed}");
     }
+
+    // The Node example receiver, on the package as built (a `file:` dependency).
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/node-receiver");
+    let run = |program: &str, args: &[&str]| {
+        let out = Command::new(program)
+            .args(args)
+            .current_dir(&example)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{program} {args:?}:\n{text}");
+        text
+    };
+    run("npm", &["ci", "--no-audit", "--no-fund"]);
+    let tested = run("node", &["--test", "test.mjs"]);
+    assert!(tested.contains("# fail 0"), "{tested}");
 }
 
 /// A real server's deliveries of all seven events, checked against the TypeScript types (a
