@@ -186,3 +186,50 @@ async fn trigger_causes_each_event_for_real() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("not an event"));
 }
+
+/// `--events` and `--room` choose what is forwarded.
+#[tokio::test]
+async fn listen_forwards_only_the_chosen_events_and_room() {
+    let app = TestApp::spawn().await;
+    let rx = Receiver::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let watched = app.create_room("watched").await;
+    let other = app.create_room("other").await;
+    let (watched, other) = (
+        watched["id"].as_str().unwrap().to_owned(),
+        other["id"].as_str().unwrap().to_owned(),
+    );
+    let mut child = Command::new(BIN)
+        .args(["listen", "--forward-to", &rx.url("/local")])
+        .args(["--server", &app.base])
+        .args(["--account", &app.account_id, "--api-key", &app.api_key])
+        .args(["--events", "user.deleted,user.updated", "--room", &watched])
+        .arg("--secret-file")
+        .arg(dir.path().join("secret"))
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if line.starts_with("Connected") {
+            break;
+        }
+    }
+    for room in [&watched, &other] {
+        let user = app.create_user(room, "u").await;
+        let id = user["id"].as_str().unwrap();
+        app.delete(&format!("/users/{id}")).await;
+    }
+    let got = rx.wait_for(1, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        rx.received().len(),
+        1,
+        "only the watched room's user.deleted"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&got[0].body).unwrap();
+    assert_eq!(body["event"], "user.deleted");
+    assert_eq!(body["room"]["id"], watched.as_str());
+    child.kill().await.unwrap();
+}
