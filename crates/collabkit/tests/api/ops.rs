@@ -89,6 +89,7 @@ async fn openapi_covers_every_route() {
         (format!("{p}/users/{{user_id}}"), "delete"),
         (format!("{p}/users/custom/{{custom_id}}"), "get"),
         (format!("{p}/events"), "get"),
+        (format!("{p}/events/stream"), "get"),
         ("/v1/connect".to_string(), "get"),
         (format!("{p}/rooms/{{room_id}}/participants"), "get"),
         (format!("{p}/webhooks"), "post"),
