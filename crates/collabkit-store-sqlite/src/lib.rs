@@ -42,8 +42,9 @@ use self::writer::Writer;
 pub use self::files::ServerLock;
 pub use self::options::{SqliteOptions, Synchronous};
 
-/// Applies the migrations to the database at `path` (creating it), for `collabkit migrate`.
-pub fn migrate(path: &Path) -> StoreResult<()> {
+/// Applies the migrations to the database at `path` (creating it), for `collabkit migrate`;
+/// returns the versions applied.
+pub fn migrate(path: &Path) -> StoreResult<Vec<i64>> {
     files::create_owner_only(path)
         .map_err(|e| StoreError::backend(format!("cannot create {}: {e}", path.display())))?;
     let mut conn = connect(path, &SqliteOptions::default())?;

@@ -21,12 +21,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
 ];
 
-/// Brings the schema up to date.
-pub fn migrate(conn: &mut Connection) -> StoreResult<()> {
+/// Brings the schema up to date; returns the versions it applied.
+pub fn migrate(conn: &mut Connection) -> StoreResult<Vec<i64>> {
     migrate_to(conn, i64::MAX)
 }
 
-fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<()> {
+fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<Vec<i64>> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(backend)?;
@@ -41,10 +41,12 @@ fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<()> {
             |r| r.get(0),
         )
         .map_err(backend)?;
+    let mut applied = Vec::new();
     for (version, sql) in MIGRATIONS
         .iter()
         .filter(|(v, _)| *v > current && *v <= target)
     {
+        applied.push(*version);
         tx.execute_batch(sql)
             .map_err(|e| StoreError::backend(format!("migration {version} failed: {e}")))?;
         tx.execute(
@@ -53,7 +55,8 @@ fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<()> {
         )
         .map_err(backend)?;
     }
-    tx.commit().map_err(backend)
+    tx.commit().map_err(backend)?;
+    Ok(applied)
 }
 
 #[cfg(test)]

@@ -261,8 +261,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Listen(args) => crate::listen::run(args).await,
         Command::Trigger(args) => crate::trigger::run(args).await,
         Command::Migrate(db) => {
-            store::migrate(&db.database).await?;
-            eprintln!("database {} is up to date", db.database);
+            let applied = store::migrate(&db.database).await?;
+            match applied.as_slice() {
+                [] => eprintln!("database {} was up to date: nothing applied", db.database),
+                [1, .., last] | [last @ 1] => eprintln!(
+                    "created the schema of database {} (versions 1 to {last})",
+                    db.database
+                ),
+                versions => eprintln!(
+                    "upgraded database {}: applied schema versions {}",
+                    db.database,
+                    versions
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
             Ok(())
         }
         Command::Nodes { db, node_timeout } => {
@@ -357,6 +372,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "CollabKit listening on {base} (database {})",
         config.database
     );
+    for warning in unusual_settings(&config) {
+        tracing::warn!("{warning}");
+    }
     tracing::info!(%addr, database = %config.database, node = app.node(), "listening");
 
     let shutdown = CancellationToken::new();
@@ -364,6 +382,29 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     app.run(listener, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The settings a user must know are not the safe defaults, one sentence each.
+fn unusual_settings(config: &Config) -> Vec<String> {
+    let mut out = Vec::new();
+    if config.delivery.allow_private_destinations {
+        out.push(
+            "private destinations allowed: webhooks may reach loopback and private networks (development only)"
+                .to_owned(),
+        );
+    }
+    if matches!(config.database, DatabaseUrl::Sqlite(_))
+        && config.store.sqlite.synchronous == Synchronous::Normal
+    {
+        out.push(
+            "SQLite synchronous=normal: a power loss may lose the last acknowledged changes"
+                .to_owned(),
+        );
+    }
+    if config.delivery.retry_schedule.delays().is_empty() {
+        out.push("retry schedule empty: a failed delivery is not retried".to_owned());
+    }
+    out
 }
 
 async fn signal_shutdown(token: CancellationToken) {

@@ -108,19 +108,17 @@ pub async fn open(url: &DatabaseUrl, options: &StorageOptions) -> anyhow::Result
     }
 }
 
-/// Applies the migrations without opening the store for service (`collabkit migrate`).
-pub async fn migrate(url: &DatabaseUrl) -> anyhow::Result<()> {
+/// Applies the migrations without opening the store for service (`collabkit migrate`);
+/// returns the schema versions applied.
+pub async fn migrate(url: &DatabaseUrl) -> anyhow::Result<Vec<i64>> {
     match url {
         DatabaseUrl::Sqlite(path) => {
             create_parent(path)?;
             Ok(collabkit_store_sqlite::migrate(path)?)
         }
-        DatabaseUrl::Postgres(raw) => {
-            collabkit_store_postgres::migrate(raw)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot migrate the database {url}: {e}"))?;
-            Ok(())
-        }
+        DatabaseUrl::Postgres(raw) => collabkit_store_postgres::migrate(raw)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot migrate the database {url}: {e}")),
     }
 }
 

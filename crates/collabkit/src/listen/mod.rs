@@ -22,13 +22,17 @@ use clap::Args;
 #[derive(Args, Debug)]
 pub struct ListenArgs {
     /// Address to listen on (without --forward-to).
-    #[arg(long, default_value = "127.0.0.1:9000")]
+    #[arg(
+        long,
+        env = "COLLABKIT_LISTEN_ADDRESS",
+        default_value = "127.0.0.1:9000"
+    )]
     pub(crate) listen: SocketAddr,
     /// The registration's signing secret (`whsec_…`), to verify signatures.
     #[arg(long, env = "COLLABKIT_WEBHOOK_SECRET", hide_env_values = true)]
     pub(crate) secret: Option<String>,
     /// Forward the account's events to this local URL instead of receiving deliveries.
-    #[arg(long)]
+    #[arg(long, env = "COLLABKIT_FORWARD_TO")]
     pub(crate) forward_to: Option<String>,
     /// The CollabKit server to follow (with --forward-to).
     #[arg(long, env = "COLLABKIT_URL", default_value = "http://127.0.0.1:8080")]
@@ -40,10 +44,10 @@ pub struct ListenArgs {
     #[arg(long, env = "COLLABKIT_API_KEY", hide_env_values = true)]
     pub(crate) api_key: Option<String>,
     /// Only these events (comma-separated names), with --forward-to.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, env = "COLLABKIT_LISTEN_EVENTS", value_delimiter = ',')]
     pub(crate) events: Vec<String>,
     /// Only events of this room, with --forward-to.
-    #[arg(long)]
+    #[arg(long, env = "COLLABKIT_LISTEN_ROOM")]
     pub(crate) room: Option<String>,
     /// Where this machine's listen secret is kept (created on first use).
     #[arg(long, env = "COLLABKIT_LISTEN_SECRET_FILE")]
@@ -53,6 +57,12 @@ pub struct ListenArgs {
 pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
     if args.forward_to.is_some() {
         return forward::run(args).await;
+    }
+    if let Some(secret) = &args.secret {
+        // A secret that cannot verify anything is refused now, not on every delivery.
+        collabkit_webhooks::Signer::new(secret).map_err(|e| {
+            anyhow::anyhow!("--secret is not a signing secret (whsec_ followed by base64): {e}")
+        })?;
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!(
@@ -87,14 +97,21 @@ async fn receive(
         header("webhook-timestamp"),
         header("webhook-signature"),
     );
-    let verdict = match (secret.as_deref(), timestamp.parse::<i64>()) {
-        (None, _) => "not checked (pass --secret)".to_owned(),
-        (Some(_), Err(_)) => "INVALID (no webhook-timestamp)".to_owned(),
+    // What a receiver must do: a delivery that does not verify is refused (4xx).
+    let (verdict, status) = match (secret.as_deref(), timestamp.parse::<i64>()) {
+        (None, _) => ("not checked (pass --secret)".to_owned(), StatusCode::OK),
+        (Some(_), Err(_)) => (
+            "INVALID (no webhook-timestamp)".to_owned(),
+            StatusCode::BAD_REQUEST,
+        ),
         (Some(secret), Ok(ts)) => {
             let now = chrono::Utc::now().timestamp();
             match collabkit_webhooks::verify(secret, &id, ts, &body, &signature, Some((now, 300))) {
-                Ok(()) => "valid".to_owned(),
-                Err(e) => format!("INVALID ({e})"),
+                Ok(()) => ("valid".to_owned(), StatusCode::OK),
+                Err(e) => (
+                    format!("INVALID ({e}); answered 400"),
+                    StatusCode::BAD_REQUEST,
+                ),
             }
         }
     };
@@ -102,5 +119,5 @@ async fn receive(
         .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_else(|_| String::from_utf8_lossy(&body).into_owned());
     println!("── delivery {id}  signature: {verdict}\n{pretty}\n");
-    StatusCode::OK
+    status
 }

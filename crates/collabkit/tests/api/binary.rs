@@ -157,6 +157,56 @@ async fn migrate_and_bad_arguments() {
         .unwrap();
     assert!(out.status.success());
     assert!(dir.path().join("bin.db").exists());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("created the schema"), "{said}");
+    let again = Command::new(BIN)
+        .args(["migrate", "--database", &database_url(dir.path())])
+        .output()
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains("was up to date: nothing applied"), "{said}");
+
+    // Logs to a pipe or a file carry no colour codes; the unusual settings are said at start.
+    let mut serving = Command::new(BIN)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            &database_url(dir.path()),
+        ])
+        .args([
+            "--allow-private-destinations",
+            "--sqlite-synchronous",
+            "normal",
+        ])
+        .env("COLLABKIT_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(serving.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    while let Ok(Ok(Some(line))) =
+        tokio::time::timeout(Duration::from_secs(20), log.next_line()).await
+    {
+        let done = line.contains("listening");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    let seen = seen.join("\n");
+    assert!(seen.contains("listening"), "{seen}");
+    assert!(
+        !seen.contains('\u{1b}'),
+        "colour codes in a piped log: {seen:?}"
+    );
+    assert!(seen.contains("private destinations"), "{seen}");
+    assert!(seen.contains("synchronous=normal"), "{seen}");
+    serving.kill().await.unwrap();
 
     let out = Command::new(BIN)
         .args(["serve", "--database", "mysql://nope"])
@@ -313,7 +363,10 @@ async fn listen_prints_deliveries_and_checks_signatures() {
     let good = collabkit_webhooks::Signer::new(&secret)
         .unwrap()
         .sign("evt_1", ts, body.as_bytes());
-    for signature in [good.as_str(), "v1,Zm9yZ2Vk"] {
+    for (signature, expected) in [
+        (good.as_str(), StatusCode::OK),
+        ("v1,Zm9yZ2Vk", StatusCode::BAD_REQUEST),
+    ] {
         let resp = crate::helpers::client()
             .post(&url)
             .header("webhook-id", "evt_1")
@@ -323,7 +376,7 @@ async fn listen_prints_deliveries_and_checks_signatures() {
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.status(), expected, "a forged delivery is refused");
     }
     let mut verdicts = vec![];
     while verdicts.len() < 2 {
@@ -338,6 +391,19 @@ async fn listen_prints_deliveries_and_checks_signatures() {
     }
     assert!(verdicts[0].ends_with("signature: valid"), "{verdicts:?}");
     assert!(verdicts[1].contains("INVALID"), "{verdicts:?}");
+
+    // A secret that cannot verify anything is refused at start.
+    let refused = Command::new(BIN)
+        .args(["listen", "--listen", "127.0.0.1:0", "--secret", "whsec_***"])
+        .output()
+        .await
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("not a signing secret"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 }
 
 /// Sessions left open by a killed server are closed, with their events, by the next start —
