@@ -27,75 +27,92 @@ use collabkit::delivery::sender::Sender;
 #[derive(Args, Debug, Clone)]
 pub struct BenchArgs {
     /// Events for the end-to-end throughput run (one registration).
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, env = "COLLABKIT_BENCH_EVENTS", default_value_t = 20_000)]
     events: u64,
     /// Signed POSTs for the raw ceiling run.
-    #[arg(long, default_value_t = 50_000)]
+    #[arg(long, env = "COLLABKIT_BENCH_RAW", default_value_t = 50_000)]
     raw: u64,
     /// Events for the fan-out throughput run (each to 100 registrations).
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, env = "COLLABKIT_BENCH_FANOUT_EVENTS", default_value_t = 500)]
     fanout_events: u64,
     /// Seconds per fixed-load latency run.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, env = "COLLABKIT_BENCH_LATENCY_SECS", default_value_t = 5)]
     latency_secs: u64,
     /// Deliveries left waiting for a retry in the memory run (0 skips it).
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(
+        long,
+        env = "COLLABKIT_BENCH_WAITING_RETRIES",
+        default_value_t = 100_000
+    )]
     waiting_retries: u64,
     /// Failed deliveries recovered at once after a receiver outage (0 skips the run).
-    #[arg(long, default_value_t = 50_000)]
+    #[arg(long, env = "COLLABKIT_BENCH_RECOVERED", default_value_t = 50_000)]
     recovered: u64,
     /// Concurrent WebSocket connections in the realtime run (0 skips the realtime runs).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, env = "COLLABKIT_BENCH_CONNECTIONS", default_value_t = 10_000)]
     connections: usize,
     /// Connections per room in the realtime run.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, env = "COLLABKIT_BENCH_PER_ROOM", default_value_t = 10)]
     per_room: usize,
     /// Seconds of join/leave churn.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, env = "COLLABKIT_BENCH_CHURN_SECS", default_value_t = 5)]
     churn_secs: u64,
     /// Only the realtime runs.
-    #[arg(long)]
+    #[arg(long, env = "COLLABKIT_BENCH_REALTIME_ONLY")]
     realtime_only: bool,
     /// The server's `--delivery-concurrency` for the run.
-    #[arg(long, default_value_t = 512)]
+    #[arg(
+        long,
+        env = "COLLABKIT_BENCH_DELIVERY_CONCURRENCY",
+        default_value_t = 512
+    )]
     delivery_concurrency: usize,
     /// Concurrent API clients creating events.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, env = "COLLABKIT_BENCH_CLIENTS", default_value_t = 64)]
     clients: usize,
     /// Run on PostgreSQL: a server URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) on
     /// which each run creates a fresh database and drops it afterwards. Default: SQLite files.
-    #[arg(long)]
+    #[arg(long, env = "COLLABKIT_BENCH_DATABASE")]
     database: Option<String>,
     /// PostgreSQL: run this many nodes on the database (in this process, each with its own
     /// pool, dispatcher and port); events are created on them in turn.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, env = "COLLABKIT_BENCH_NODES", default_value_t = 1)]
     nodes: usize,
     /// PostgreSQL: the server's connection pool.
-    #[arg(long, default_value_t = collabkit::store::PgOptions::default().pool_size)]
+    #[arg(long, env = "COLLABKIT_BENCH_PG_POOL_SIZE", default_value_t = collabkit::store::PgOptions::default().pool_size)]
     pg_pool_size: usize,
     /// SQLite durability for the run.
-    #[arg(long, value_enum, default_value = "full")]
+    #[arg(
+        long,
+        env = "COLLABKIT_BENCH_SQLITE_SYNCHRONOUS",
+        value_enum,
+        default_value = "full"
+    )]
     sqlite_synchronous: SyncMode,
     /// Only the overload run: `--overload-rate` events/s fanning out to 100 registrations for
     /// `--latency-secs`, with the server's default --max-write-wait; prints the API's latency
     /// and how much it accepted and refused.
-    #[arg(long)]
+    #[arg(long, env = "COLLABKIT_BENCH_OVERLOAD")]
     overload: bool,
     /// Events per second offered in the overload run.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, env = "COLLABKIT_BENCH_OVERLOAD_RATE", default_value_t = 500)]
     overload_rate: u64,
     /// Only the scale runs: the same figures on an empty database and on one holding a large
     /// account (see `--scale-rooms`, `--scale-users`, `--scale-deliveries`).
-    #[arg(long)]
+    #[arg(long, env = "COLLABKIT_BENCH_SCALE")]
     scale: bool,
     /// Scale run: rooms, each with a registration scoped to it.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, env = "COLLABKIT_BENCH_SCALE_ROOMS", default_value_t = 10_000)]
     scale_rooms: u64,
     /// Scale run: users, spread evenly over the rooms.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, env = "COLLABKIT_BENCH_SCALE_USERS", default_value_t = 100_000)]
     scale_users: u64,
     /// Scale run: deliveries in the log (at least one per user).
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(
+        long,
+        env = "COLLABKIT_BENCH_SCALE_DELIVERIES",
+        default_value_t = 1_000_000
+    )]
     scale_deliveries: u64,
 }
 

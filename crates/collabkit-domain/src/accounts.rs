@@ -67,6 +67,15 @@ pub async fn create(store: &dyn Store, name: &str) -> StoreResult<NewAccount> {
     Ok(NewAccount { account, api_key })
 }
 
+/// Gives the account a fresh API key; the old one stops working at once.
+pub async fn rotate_key(store: &dyn Store, account_id: &str) -> StoreResult<NewAccount> {
+    let api_key = format!("ck_{}", ids::random_token(32));
+    let account = store
+        .rotate_api_key(account_id, &hash_api_key(&api_key))
+        .await?;
+    Ok(NewAccount { account, api_key })
+}
+
 /// The Bearer token for an account: `base64("{account_id}:{api_key}")`.
 pub fn bearer_token(account_id: &str, api_key: &str) -> String {
     use base64::Engine;

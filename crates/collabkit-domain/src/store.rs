@@ -44,6 +44,10 @@ pub trait Store: Send + Sync + 'static {
     async fn create_account(&self, name: &str, api_key_hash: &str) -> StoreResult<Account>;
     async fn get_account(&self, account_id: &str) -> StoreResult<Account>;
     async fn count_accounts(&self) -> StoreResult<u64>;
+    /// Accounts in the order of their ids (which follow creation).
+    async fn list_accounts(&self, page: PageRequest) -> StoreResult<Page<Account>>;
+    /// Replaces the account's API key (its hash): the old key stops working at once.
+    async fn rotate_api_key(&self, account_id: &str, api_key_hash: &str) -> StoreResult<Account>;
 
     // Rooms.
     async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room>;

@@ -16,6 +16,42 @@ pub async fn accounts_are_created_and_found(store: &dyn Storage) {
     assert!(accounts::key_matches(&found, &created.api_key));
     assert!(!accounts::key_matches(&found, "ck_wrong"));
     assert_eq!(store.count_accounts().await.unwrap(), 1);
+
+    // Listed (with a second one), and a rotated key replaces the old one at once.
+    let second = accounts::create(store, "beta").await.unwrap();
+    let first_page = store.list_accounts(PageRequest::first(1)).await.unwrap();
+    assert_eq!(first_page.items.len(), 1);
+    let rest = store
+        .list_accounts(PageRequest {
+            limit: 10,
+            after: first_page.next.clone(),
+        })
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = first_page
+        .items
+        .iter()
+        .chain(&rest.items)
+        .map(|a| a.id.clone())
+        .collect();
+    ids.sort();
+    let mut want = vec![created.account.id.clone(), second.account.id.clone()];
+    want.sort();
+    assert_eq!(ids, want);
+    assert!(rest.next.is_none());
+    let rotated = accounts::rotate_key(store, &created.account.id)
+        .await
+        .unwrap();
+    let now = store.get_account(&created.account.id).await.unwrap();
+    assert!(accounts::key_matches(&now, &rotated.api_key));
+    assert!(
+        !accounts::key_matches(&now, &created.api_key),
+        "the old key stops working"
+    );
+    assert_eq!(
+        accounts::rotate_key(store, "acct_missing").await.err(),
+        Some(StoreError::NotFound("account"))
+    );
     assert_eq!(
         store.get_account("acct_missing").await,
         Err(StoreError::NotFound("account"))

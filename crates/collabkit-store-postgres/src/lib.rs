@@ -234,6 +234,14 @@ impl Store for PgStore {
         people::count_accounts(&self.client().await?).await
     }
 
+    async fn list_accounts(&self, page: PageRequest) -> StoreResult<Page<Account>> {
+        people::list_accounts(&self.client().await?, &page).await
+    }
+
+    async fn rotate_api_key(&self, account_id: &str, api_key_hash: &str) -> StoreResult<Account> {
+        people::rotate_api_key(&self.client().await?, account_id, api_key_hash).await
+    }
+
     async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room> {
         let room = rules::new_room(account_id, new, clock::now());
         people::create_room(&self.client().await?, &room).await?;

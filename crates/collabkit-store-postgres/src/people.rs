@@ -57,6 +57,52 @@ pub async fn account<C: GenericClient + Sync>(c: &C, account_id: &str) -> StoreR
     .ok_or(StoreError::NotFound("account"))
 }
 
+/// Accounts by id; the cursor is the last id (ids follow creation).
+pub async fn list_accounts<C: GenericClient + Sync>(
+    c: &C,
+    page: &PageRequest,
+) -> StoreResult<Page<Account>> {
+    let after = page
+        .after
+        .as_ref()
+        .map(|c| c.as_str().to_owned())
+        .unwrap_or_default();
+    let mut accounts: Vec<Account> = query(
+        c,
+        &format!("SELECT {ACCOUNT_COLS} FROM accounts WHERE id > $1 ORDER BY id LIMIT $2"),
+        &[&after, &(page.limit as i64 + 1)],
+    )
+    .await?
+    .iter()
+    .map(rows::account)
+    .collect();
+    let more = accounts.len() > page.limit as usize;
+    accounts.truncate(page.limit as usize);
+    let last = accounts.last().map(|a| Cursor::new(a.id.clone()));
+    Ok(Page {
+        items: accounts,
+        next: if more { last.clone() } else { None },
+        last,
+    })
+}
+
+pub async fn rotate_api_key<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    hash: &str,
+) -> StoreResult<Account> {
+    let n = execute(
+        c,
+        "UPDATE accounts SET api_key_hash = $1 WHERE id = $2",
+        &[&hash, &account_id],
+    )
+    .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound("account"));
+    }
+    account(c, account_id).await
+}
+
 pub async fn count_accounts<C: GenericClient + Sync>(c: &C) -> StoreResult<u64> {
     let row = query_one(c, "SELECT COUNT(*) FROM accounts", &[]).await?;
     Ok(row.get::<_, i64>(0) as u64)

@@ -239,6 +239,19 @@ impl Store for SqliteStore {
         self.readers.read(people::count_accounts).await
     }
 
+    async fn list_accounts(&self, page: PageRequest) -> StoreResult<Page<Account>> {
+        self.readers
+            .read(move |c| people::list_accounts(c, &page))
+            .await
+    }
+
+    async fn rotate_api_key(&self, account_id: &str, api_key_hash: &str) -> StoreResult<Account> {
+        let (a, h) = (account_id.to_owned(), api_key_hash.to_owned());
+        self.writer
+            .write(move |c| people::rotate_api_key(c, &a, &h))
+            .await
+    }
+
     async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room> {
         let room = rules::new_room(account_id, new, clock::now());
         let row = room.clone();

@@ -10,8 +10,8 @@ use super::rows::{
 use super::sessions;
 use super::{after_seq, page_of};
 use collabkit_domain::store::{
-    Account, Change, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room, StoreError,
-    StoreResult, User, UserPatch,
+    Account, Change, Cursor, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room,
+    StoreError, StoreResult, User, UserPatch,
 };
 use collabkit_domain::{clock, rules};
 
@@ -36,6 +36,45 @@ pub fn account(conn: &Connection, account_id: &str) -> StoreResult<Account> {
     .and_then(|mut s| s.query_row(params![account_id], rows::account).optional())
     .map_err(backend)?
     .ok_or(StoreError::NotFound("account"))
+}
+
+/// Accounts by id; the cursor is the last id (ids follow creation).
+pub fn list_accounts(conn: &Connection, page: &PageRequest) -> StoreResult<Page<Account>> {
+    let after = page
+        .after
+        .as_ref()
+        .map(|c| c.as_str().to_owned())
+        .unwrap_or_default();
+    let mut accounts = conn
+        .prepare_cached(&format!(
+            "SELECT {ACCOUNT_COLS} FROM accounts WHERE id > ?1 ORDER BY id LIMIT ?2"
+        ))
+        .and_then(|mut s| {
+            s.query_map(params![after, page.limit as i64 + 1], rows::account)?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    let more = accounts.len() > page.limit as usize;
+    accounts.truncate(page.limit as usize);
+    let last = accounts.last().map(|a| Cursor::new(a.id.clone()));
+    Ok(Page {
+        items: accounts,
+        next: if more { last.clone() } else { None },
+        last,
+    })
+}
+
+pub fn rotate_api_key(conn: &Connection, account_id: &str, hash: &str) -> StoreResult<Account> {
+    let n = conn
+        .execute(
+            "UPDATE accounts SET api_key_hash = ?1 WHERE id = ?2",
+            params![hash, account_id],
+        )
+        .map_err(backend)?;
+    if n == 0 {
+        return Err(StoreError::NotFound("account"));
+    }
+    account(conn, account_id)
 }
 
 pub fn count_accounts(conn: &Connection) -> StoreResult<u64> {

@@ -77,14 +77,50 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum AccountsCommand {
-    /// Create an account and print `{"account_id", "api_key"}` as one JSON line.
+    /// Create an account: `{"account_id", "api_key"}` as one JSON line on stdout (for scripts),
+    /// the Bearer token and a first curl on stderr.
     Create {
         /// A name for the account.
         #[arg(long, env = "COLLABKIT_ACCOUNT_NAME")]
         name: String,
+        /// The server the printed curl talks to.
+        #[arg(long, env = "COLLABKIT_URL", default_value = "http://127.0.0.1:8080")]
+        server: String,
         #[command(flatten)]
         db: DbArgs,
     },
+    /// List the accounts, one JSON line each (id, name, created_at; never keys).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Replace an account's API key (a leaked key stops working at once): the new one as a JSON
+    /// line on stdout, the Bearer token on stderr.
+    RotateKey {
+        /// The account.
+        #[arg(long, env = "COLLABKIT_ACCOUNT_ID")]
+        account: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// The JSON line of a key's only showing (stdout), and how to use it (stderr).
+fn show_key(created: &accounts::NewAccount, server: Option<&str>) {
+    println!(
+        "{}",
+        serde_json::json!({"account_id": created.account.id, "api_key": created.api_key})
+    );
+    let bearer = accounts::bearer_token(&created.account.id, &created.api_key);
+    eprintln!("Keep the API key: it is shown only this once.");
+    eprintln!("Bearer token: {bearer}");
+    if let Some(server) = server {
+        eprintln!(
+            "Try it: curl -s -H 'Authorization: Bearer {bearer}' {}/v1/accounts/{}/rooms",
+            server.trim_end_matches('/'),
+            created.account.id
+        );
+    }
 }
 
 #[derive(Args, Debug)]
@@ -296,13 +332,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Accounts(AccountsCommand::Create { name, db }) => {
+        Command::Accounts(AccountsCommand::Create { name, server, db }) => {
             let store = store::open(&db.database, &db.options()).await?;
             let created = accounts::create(store.as_ref(), &name).await?;
-            println!(
-                "{}",
-                serde_json::json!({"account_id": created.account.id, "api_key": created.api_key})
-            );
+            show_key(&created, Some(&server));
+            Ok(())
+        }
+        Command::Accounts(AccountsCommand::List { db }) => {
+            let store = store::open(&db.database, &db.options()).await?;
+            let mut page = crate::store::PageRequest::first(200);
+            loop {
+                let listed = store.list_accounts(page.clone()).await?;
+                for a in &listed.items {
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "account_id": a.id,
+                            "name": a.name,
+                            "created_at": crate::clock::format(&a.created_at),
+                        })
+                    );
+                }
+                match listed.next {
+                    Some(next) => page.after = Some(next),
+                    None => break,
+                }
+            }
+            Ok(())
+        }
+        Command::Accounts(AccountsCommand::RotateKey { account, db }) => {
+            let store = store::open(&db.database, &db.options()).await?;
+            let rotated = accounts::rotate_key(store.as_ref(), &account)
+                .await
+                .map_err(|e| match e {
+                    crate::store::StoreError::NotFound(_) => {
+                        anyhow::anyhow!("no account {account} in {}", db.database)
+                    }
+                    other => other.into(),
+                })?;
+            show_key(&rotated, None);
             Ok(())
         }
     }

@@ -134,6 +134,59 @@ async fn serve_bootstraps_once_and_accounts_create_works_beside_it() {
         StatusCode::OK,
         "the new account is usable at once by the running server"
     );
+    let said = String::from_utf8_lossy(&out.stderr);
+    let bearer = collabkit::accounts::bearer_token(id2, key2);
+    assert!(said.contains(&format!("Bearer token: {bearer}")), "{said}");
+    assert!(said.contains("Try it: curl"), "{said}");
+
+    let run = |args: &'static [&'static str]| {
+        let db = database_url(dir.path());
+        async move {
+            let out = Command::new(BIN)
+                .args(args)
+                .env("COLLABKIT_DATABASE", db)
+                .env("COLLABKIT_LOG", "warn")
+                .output()
+                .await
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        }
+    };
+    let listed = run(&["accounts", "list"]).await;
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    assert!(
+        listed.contains(id2) && listed.contains("\"second\""),
+        "{listed}"
+    );
+    assert!(!listed.contains(key2), "keys are never listed");
+
+    // A leaked key is replaced: the old one stops working at once, the new one works.
+    let out = Command::new(BIN)
+        .args(["accounts", "rotate-key", "--account", id2])
+        .env("COLLABKIT_DATABASE", database_url(dir.path()))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rotated: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let new_key = rotated["api_key"].as_str().unwrap();
+    assert_eq!(
+        can_list_rooms(&server.base, id2, key2).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        can_list_rooms(&server.base, id2, new_key).await,
+        StatusCode::OK
+    );
 
     let status = server.terminate().await;
     assert!(status.success(), "SIGTERM is a clean exit: {status:?}");
