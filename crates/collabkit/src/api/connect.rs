@@ -1,4 +1,4 @@
-//! `GET /v1/connect?token=…`: the realtime WebSocket (§4).
+//! `GET /v1/connect?token=…`: the realtime WebSocket.
 
 use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
@@ -27,7 +27,8 @@ pub struct ConnectQuery {
     token: Option<String>,
 }
 
-/// Open the realtime connection of a user: a WebSocket speaking the JSON protocol of §4.
+/// Open the realtime connection of a user: a WebSocket speaking the JSON protocol described in
+/// the README (`welcome`, `presence`, `broadcast`, `participant_joined`, `participant_left`).
 #[utoipa::path(get, path = "/v1/connect", tag = "realtime", security(()),
     params(ConnectQuery),
     responses((status = 101, description = "switching to the WebSocket protocol"),

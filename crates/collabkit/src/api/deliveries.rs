@@ -1,4 +1,4 @@
-//! The delivery log (§6): deliveries of a registration, their attempts, manual retry, recover.
+//! The delivery log: deliveries of a registration, their attempts, manual retry, recover.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -9,6 +9,7 @@ mod deliveries;
 pub mod error;
 mod events;
 mod extract;
+mod openapi;
 mod ops;
 mod pagination;
 mod paths;
@@ -110,6 +111,8 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         .merge(connect::router())
         .nest("/v1/accounts/{account_id}", account_scoped)
         .split_for_parts();
+    let mut openapi = openapi;
+    openapi::complete(&mut openapi);
     let openapi = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
 

@@ -1,4 +1,4 @@
-//! `/webhooks`: registrations (§5). The secret is in the create and rotate responses only.
+//! `/webhooks`: registrations. The secret is in the create and rotate responses only.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -30,7 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rotate_secret))
 }
 
-/// Fields are read as raw JSON so each rule gets a 400 naming its field (§5).
+/// Fields are read as raw JSON so each rule gets a 400 naming its field.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {

@@ -112,6 +112,7 @@ async fn openapi_covers_every_route() {
             "post",
         ),
         (format!("{p}/webhooks/{{webhook_id}}/recover"), "post"),
+        ("/openapi.json".to_owned(), "get"),
     ];
     for (path, method) in &expected {
         assert!(
@@ -129,6 +130,43 @@ async fn openapi_covers_every_route() {
         documented,
         expected.len(),
         "a documented route is missing from this test"
+    );
+
+    // What every account-scoped operation can answer is documented, with the error body.
+    let create_room = &doc["paths"][format!("{p}/rooms")]["post"]["responses"];
+    for status in [
+        "400", "401", "403", "409", "413", "415", "422", "429", "503",
+    ] {
+        assert_eq!(
+            create_room[status]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody",
+            "POST /rooms: {status}"
+        );
+    }
+    assert!(doc["paths"][format!("{p}/rooms/{{room_id}}")]["get"]["responses"]["404"].is_object());
+    // The operations endpoints and the document itself need no credentials.
+    for path in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+        assert_eq!(
+            doc["paths"][path]["get"]["security"],
+            serde_json::json!([]),
+            "{path}"
+        );
+    }
+    assert!(
+        doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
+            ["application/openmetrics-text; version=1.0.0; charset=utf-8"]
+            .is_object()
+    );
+    let token = doc["paths"]["/v1/connect"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "token")
+        .unwrap();
+    assert_eq!(token["required"], true);
+    assert!(
+        !doc.to_string().contains('§'),
+        "descriptions speak to API users"
     );
 }
 

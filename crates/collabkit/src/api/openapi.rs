@@ -1,0 +1,130 @@
+//! What the route annotations leave out of the OpenAPI document, added in one place: the
+//! error answers every operation can give, the operations endpoints served without
+//! credentials, the document itself.
+
+use utoipa::openapi::path::{HttpMethod, Operation, PathItem};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
+
+fn error(description: &str) -> RefOr<utoipa::openapi::Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+fn add(op: &mut Operation, status: &str, description: &str) {
+    op.responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| error(description));
+}
+
+fn operations(item: &mut PathItem) -> Vec<&mut Operation> {
+    [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.patch.as_mut(),
+        item.delete.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Completes the document the routes generated.
+pub fn complete(doc: &mut OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let account_scoped = path.starts_with("/v1/accounts/");
+        let names_a_thing = path.matches('{').count() > usize::from(account_scoped);
+        for op in operations(item) {
+            if account_scoped {
+                add(
+                    op,
+                    "400",
+                    "a parameter or a field breaks a rule; the message names it",
+                );
+                add(op, "401", "missing or wrong credentials");
+                add(
+                    op,
+                    "403",
+                    "these credentials do not give access to that account",
+                );
+                add(
+                    op,
+                    "429",
+                    "past the account's request rate; see `Retry-After`",
+                );
+                add(
+                    op,
+                    "503",
+                    "the server is overloaded or its storage unavailable; nothing changed, retry after `Retry-After`",
+                );
+                if names_a_thing {
+                    add(op, "404", "not found (or another account's)");
+                }
+                if op.request_body.is_some() {
+                    add(op, "413", "the body is larger than the server accepts");
+                    add(op, "415", "the body is not `application/json`");
+                    add(
+                        op,
+                        "422",
+                        "the body is JSON of the wrong shape (a missing, mistyped or unknown field)",
+                    );
+                }
+            }
+        }
+        if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
+            for op in operations(item) {
+                // Served without credentials.
+                op.security = Some(Vec::new());
+            }
+        }
+        if path == "/v1/connect"
+            && let Some(get) = item.get.as_mut()
+        {
+            for param in get.parameters.iter_mut().flatten() {
+                if param.name == "token" {
+                    param.required = Required::True;
+                }
+            }
+        }
+        if path == "/metrics"
+            && let Some(get) = item.get.as_mut()
+            && let Some(RefOr::T(ok)) = get.responses.responses.get_mut("200")
+        {
+            let content = ok.content.values().next().cloned();
+            ok.content.clear();
+            if let Some(content) = content {
+                ok.content.insert(
+                    "application/openmetrics-text; version=1.0.0; charset=utf-8".to_owned(),
+                    content,
+                );
+            }
+        }
+    }
+    let mut this = Operation::new();
+    this.summary = Some("This document (OpenAPI 3.1)".to_owned());
+    this.tags = Some(vec!["operations".to_owned()]);
+    this.security = Some(Vec::new());
+    this.responses.responses.insert(
+        "200".to_owned(),
+        RefOr::T(
+            ResponseBuilder::new()
+                .description("the OpenAPI document of this server")
+                .content("application/json", ContentBuilder::new().build())
+                .build(),
+        ),
+    );
+    doc.paths.paths.insert(
+        "/openapi.json".to_owned(),
+        PathItem::new(HttpMethod::Get, this),
+    );
+}
