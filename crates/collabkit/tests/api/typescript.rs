@@ -180,3 +180,66 @@ async fn delivered_payloads_match_the_typescript_and_rust_types() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A TypeScript client generated from the server's OpenAPI document (`openapi-typescript`)
+/// compiles, and its types describe the API as it is used.
+#[tokio::test]
+async fn a_typescript_client_generated_from_the_openapi_document_compiles() {
+    let app = TestApp::spawn().await;
+    let doc = crate::helpers::client()
+        .get(format!("{}/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    installed();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("openapi.json"), doc).unwrap();
+    let generate = Command::new("node")
+        .arg(package_dir().join("node_modules/openapi-typescript/bin/cli.js"))
+        .arg(dir.path().join("openapi.json"))
+        .arg("-o")
+        .arg(dir.path().join("api.ts"))
+        .output()
+        .unwrap();
+    assert!(
+        generate.status.success(),
+        "openapi-typescript: {}",
+        String::from_utf8_lossy(&generate.stderr)
+    );
+    std::fs::write(
+        dir.path().join("use.ts"),
+        r#"import type { paths, components } from './api.js';
+type CreateRoom = paths['/v1/accounts/{account_id}/rooms']['post']['requestBody'];
+const body: NonNullable<CreateRoom>['content']['application/json'] = { name: 'Design', customId: 'design' };
+type Created = paths['/v1/accounts/{account_id}/rooms']['post']['responses']['201']['content']['application/json'];
+export const id = (r: Created): string => r.data.room.id;
+export const error = (e: components['schemas']['ErrorBody']): string => e.error.code;
+export const sent = body;
+"#,
+    )
+    .unwrap();
+    let out = Command::new("node")
+        .arg(package_dir().join("node_modules/typescript/bin/tsc"))
+        .args([
+            "--noEmit",
+            "--strict",
+            "--module",
+            "nodenext",
+            "--moduleResolution",
+            "nodenext",
+            "--target",
+            "es2022",
+        ])
+        .arg(dir.path().join("use.ts"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "the generated client does not compile:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
