@@ -9,6 +9,7 @@ mod auth;
 mod binary;
 mod cluster;
 mod connections;
+mod contract;
 mod delivery;
 mod errors;
 mod events;
