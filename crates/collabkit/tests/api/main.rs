@@ -23,6 +23,7 @@ mod receiver;
 mod restart;
 mod rooms;
 mod tcp_proxy;
+mod tour;
 mod typescript;
 mod users;
 mod webhooks;
