@@ -31,10 +31,15 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct DeliveryQuery {
     /// `pending`, `success` or `failed`.
+    #[param(value_type = Option<collabkit_webhooks::DeliveryStatus>)]
     status: Option<String>,
     /// An event name, e.g. `user.created`.
+    #[param(value_type = Option<collabkit_webhooks::WebhookEventName>)]
     event: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
@@ -69,6 +74,7 @@ pub struct AttemptList {
 #[serde(deny_unknown_fields)]
 pub struct RecoverRequest {
     /// RFC 3339: deliveries that ended failed at or after this time are attempted again.
+    #[schema(format = DateTime)]
     since: String,
 }
 

@@ -32,7 +32,10 @@ pub struct EventQuery {
     /// Only events of this room.
     room_id: Option<String>,
     /// Only events of this name, e.g. `user.created`.
+    #[param(value_type = Option<WebhookEventName>)]
     event: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     cursor: Option<String>,
 }
@@ -60,6 +63,7 @@ pub struct StreamQuery {
     /// Only events of this room.
     room_id: Option<String>,
     /// Only events of this name, e.g. `user.created`.
+    #[param(value_type = Option<WebhookEventName>)]
     event: Option<String>,
     /// Resume after this event: the `id:` of the last event received from an earlier stream
     /// (a `Last-Event-ID` header does the same). Default: only events stored from now on.

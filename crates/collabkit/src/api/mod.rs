@@ -118,6 +118,14 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
 
     router
         .route(
+            "/docs",
+            axum::routing::get(|| async {
+                // The API reference, rendered in the browser from /openapi.json: no CDN, works
+                // offline.
+                axum::response::Html(include_str!("docs.html"))
+            }),
+        )
+        .route(
             "/openapi.json",
             axum::routing::get(move || {
                 let doc = openapi.clone();

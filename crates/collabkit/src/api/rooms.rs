@@ -50,13 +50,17 @@ async fn list_participants(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateRoom {
+    #[schema(min_length = 1, max_length = 256)]
     name: String,
+    /// Your own id for the room, unique in the account.
+    #[schema(min_length = 1, max_length = 256)]
     custom_id: String,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameRoom {
+    #[schema(min_length = 1, max_length = 256)]
     name: String,
 }
 

@@ -26,8 +26,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUser {
+    #[schema(min_length = 1, max_length = 256)]
     name: String,
     room_id: String,
+    /// Your own id for the user, unique in the room.
+    #[schema(min_length = 1, max_length = 256)]
     custom_id: String,
     #[serde(default)]
     profile_picture: Option<String>,
@@ -37,6 +40,7 @@ pub struct CreateUser {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUser {
     #[serde(default, deserialize_with = "validate::present")]
+    #[schema(min_length = 1, max_length = 256)]
     name: Option<String>,
     /// A URL, or null to remove the picture.
     #[serde(default, deserialize_with = "validate::double_option")]

@@ -35,7 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
     /// Absolute http(s) URL, at most 2048 characters.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, format = "uri", max_length = 2048)]
     url: Option<Value>,
     /// Non-empty list of event names; duplicates are folded.
     #[serde(default, deserialize_with = "validate::present")]
@@ -55,7 +55,7 @@ pub struct CreateWebhook {
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhook {
     #[serde(default, deserialize_with = "validate::present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = "uri", max_length = 2048)]
     url: Option<Value>,
     #[serde(default, deserialize_with = "validate::present")]
     #[schema(value_type = Option<Vec<WebhookEventName>>)]

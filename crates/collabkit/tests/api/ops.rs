@@ -21,6 +21,31 @@ async fn health_and_readiness() {
     }
 }
 
+/// `/docs` is an API reference the binary serves itself, rendered from the OpenAPI document.
+#[tokio::test]
+async fn the_api_reference_is_served_at_docs() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .client
+        .get(format!("{}/docs", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("fetch('/openapi.json')"),
+        "rendered from the document"
+    );
+    assert!(!page.contains("https://"), "nothing from a CDN");
+}
+
 /// `/readyz` and the metrics name the node that answered.
 #[tokio::test]
 async fn the_node_is_named_in_readyz_and_metrics() {
