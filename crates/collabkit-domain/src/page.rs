@@ -5,6 +5,8 @@
 //! writers, whose sequence values can commit out of order, encodes whatever position stays
 //! correct for it. The API only wraps the text for the URL.
 
+use crate::error::{StoreError, StoreResult};
+
 /// A position in a list, issued by the backend that returned the page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cursor(String);
@@ -44,6 +46,39 @@ impl PageRequest {
     /// The first page of `limit` items.
     pub fn first(limit: u32) -> PageRequest {
         PageRequest { limit, after: None }
+    }
+
+    /// For backends whose positions are integers: the one an ascending page starts after
+    /// (0: from the start); `InvalidCursor` for a cursor no such backend issued.
+    pub fn after_seq(&self) -> StoreResult<i64> {
+        Ok(self.cursor_seq()?.unwrap_or(0))
+    }
+
+    /// The same for a descending (newest first) page: the position it starts before.
+    pub fn before_seq(&self) -> StoreResult<i64> {
+        Ok(self.cursor_seq()?.unwrap_or(i64::MAX))
+    }
+
+    fn cursor_seq(&self) -> StoreResult<Option<i64>> {
+        self.after
+            .as_ref()
+            .map(|c| c.seq().ok_or(StoreError::InvalidCursor))
+            .transpose()
+    }
+}
+
+impl<T> Page<T> {
+    /// For backends whose positions are integers: turns `limit + 1` rows read after a position
+    /// into a page (the extra row only says that there is more).
+    pub fn from_seq_rows(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let last = rows.last().map(|(seq, _)| Cursor::from_seq(*seq));
+        Page {
+            items: rows.into_iter().map(|(_, item)| item).collect(),
+            next: if more { last.clone() } else { None },
+            last,
+        }
     }
 }
 

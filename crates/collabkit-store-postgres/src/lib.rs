@@ -177,40 +177,6 @@ pub fn url_with_database(url: &str, name: &str) -> String {
     format!("{}/{name}{query}", &base[..host_end])
 }
 
-/// Turns `limit + 1` rows into a page. The cursor is the last row's `seq`.
-fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let last = rows.last().map(|(seq, _)| Cursor::from_seq(*seq));
-    Page {
-        items: rows.into_iter().map(|(_, item)| item).collect(),
-        next: if more { last.clone() } else { None },
-        last,
-    }
-}
-
-fn cursor_seq(cursor: &Cursor) -> StoreResult<i64> {
-    cursor.seq().ok_or(StoreError::InvalidCursor)
-}
-
-fn after_seq(page: &PageRequest) -> StoreResult<i64> {
-    Ok(page
-        .after
-        .as_ref()
-        .map(cursor_seq)
-        .transpose()?
-        .unwrap_or(0))
-}
-
-fn before_seq(page: &PageRequest) -> StoreResult<i64> {
-    Ok(page
-        .after
-        .as_ref()
-        .map(cursor_seq)
-        .transpose()?
-        .unwrap_or(i64::MAX))
-}
-
 #[async_trait]
 impl Store for PgStore {
     async fn ping(&self) -> StoreResult<()> {

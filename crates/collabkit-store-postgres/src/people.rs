@@ -14,7 +14,6 @@ use crate::queue::{self, Fanout};
 use crate::rows::{self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS};
 use crate::sessions;
 use crate::sql::{execute, query, query_one, query_opt};
-use crate::{after_seq, page_of};
 
 /// How a change locks the room it touches: user changes share it (they may run side by side),
 /// session changes exclude each other (the session state machine), deleting the room excludes
@@ -196,7 +195,7 @@ pub async fn list_rooms<C: GenericClient + Sync>(
     account_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<Room>> {
-    let after = after_seq(&page)?;
+    let after = page.after_seq()?;
     let rows = query(
         c,
         &format!(
@@ -205,7 +204,10 @@ pub async fn list_rooms<C: GenericClient + Sync>(
         &[&account_id, &after, &(page.limit as i64 + 1)],
     )
     .await?;
-    Ok(page_of(rows.iter().map(rows::room).collect(), page.limit))
+    Ok(Page::from_seq_rows(
+        rows.iter().map(rows::room).collect(),
+        page.limit,
+    ))
 }
 
 pub async fn rename_room<C: GenericClient + Sync>(
@@ -338,7 +340,7 @@ pub async fn list_users<C: GenericClient + Sync>(
     page: PageRequest,
 ) -> StoreResult<Page<User>> {
     let room = room_in(c, account_id, room_id).await?;
-    let after = after_seq(&page)?;
+    let after = page.after_seq()?;
     let rows = query(
         c,
         &format!(
@@ -347,7 +349,10 @@ pub async fn list_users<C: GenericClient + Sync>(
         &[&room.id, &after, &(page.limit as i64 + 1)],
     )
     .await?;
-    Ok(page_of(rows.iter().map(rows::user).collect(), page.limit))
+    Ok(Page::from_seq_rows(
+        rows.iter().map(rows::user).collect(),
+        page.limit,
+    ))
 }
 
 pub async fn update_user<C: GenericClient + Sync>(

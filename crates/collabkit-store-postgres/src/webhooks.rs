@@ -13,7 +13,6 @@ use crate::people::room_in;
 use crate::queue::fail_pending;
 use crate::rows::{self, DELIVERY_COLS, WEBHOOK_COLS};
 use crate::sql::{execute, query, query_opt};
-use crate::{after_seq, before_seq, page_of};
 
 /// Where a delivery's columns come from besides its row `d`.
 const DELIVERY_JOINS: &str =
@@ -93,7 +92,7 @@ pub async fn list<C: GenericClient + Sync>(
     room_id: Option<&str>,
     page: PageRequest,
 ) -> StoreResult<Page<Webhook>> {
-    let after = after_seq(&page)?;
+    let after = page.after_seq()?;
     let only = if room_id.is_some() {
         "room_id = $3 AND account_id = $1"
     } else {
@@ -107,7 +106,7 @@ pub async fn list<C: GenericClient + Sync>(
         &[&account_id, &after, &room_id, &(page.limit as i64 + 1)],
     )
     .await?;
-    Ok(page_of(
+    Ok(Page::from_seq_rows(
         rows.iter().map(rows::webhook).collect(),
         page.limit,
     ))
@@ -226,7 +225,7 @@ pub async fn list_deliveries<C: GenericClient + Sync>(
     page: PageRequest,
 ) -> StoreResult<Page<Delivery>> {
     let key = webhook_key(c, account_id, webhook_id).await?;
-    let before = before_seq(&page)?;
+    let before = page.before_seq()?;
     let rows = query(
         c,
         &log_query(&filter),
@@ -237,7 +236,7 @@ pub async fn list_deliveries<C: GenericClient + Sync>(
         .iter()
         .map(rows::delivery)
         .collect::<StoreResult<Vec<_>>>()?;
-    Ok(page_of(rows, page.limit))
+    Ok(Page::from_seq_rows(rows, page.limit))
 }
 
 async fn delivery_row<C: GenericClient + Sync>(

@@ -4,6 +4,9 @@
 //! read connections. Several processes may open the same file (for instance
 //! `collabkit accounts create` next to a running server): SQLite's own locking and a busy
 //! timeout keep them consistent.
+//!
+//! List cursors are `seq` values: the single writer commits in `seq` order, so no row can appear
+//! behind a cursor already handed out.
 
 mod checkpointer;
 mod files;
@@ -171,44 +174,6 @@ fn connect(path: &Path, tuning: &SqliteOptions) -> StoreResult<Connection> {
     ))
     .map_err(backend)?;
     Ok(conn)
-}
-
-/// Turns `limit + 1` rows into a page: the extra row only says that there is more. The cursor
-/// is the last row's `seq`: the single writer commits in `seq` order, so no row can appear
-/// later behind a cursor already handed out.
-fn page_of<T>(mut rows: Vec<(i64, T)>, limit: u32) -> Page<T> {
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let last = rows.last().map(|(seq, _)| Cursor::from_seq(*seq));
-    Page {
-        items: rows.into_iter().map(|(_, item)| item).collect(),
-        next: if more { last.clone() } else { None },
-        last,
-    }
-}
-
-fn cursor_seq(cursor: &Cursor) -> StoreResult<i64> {
-    cursor.seq().ok_or(StoreError::InvalidCursor)
-}
-
-/// The `seq` an ascending page starts after (0: from the start).
-fn after_seq(page: &PageRequest) -> StoreResult<i64> {
-    Ok(page
-        .after
-        .as_ref()
-        .map(cursor_seq)
-        .transpose()?
-        .unwrap_or(0))
-}
-
-/// The `seq` a descending (newest first) page starts before.
-fn before_seq(page: &PageRequest) -> StoreResult<i64> {
-    Ok(page
-        .after
-        .as_ref()
-        .map(cursor_seq)
-        .transpose()?
-        .unwrap_or(i64::MAX))
 }
 
 use self::people::{room_in, user_in};

@@ -8,7 +8,6 @@ use super::rows::{
     self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS, backend, conflict_or_backend, ts,
 };
 use super::sessions;
-use super::{after_seq, page_of};
 use collabkit_domain::store::{
     Account, Change, Cursor, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room,
     StoreError, StoreResult, User, UserPatch,
@@ -150,7 +149,7 @@ pub fn list_rooms(
     account_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<Room>> {
-    let position = after_seq(&page)?;
+    let position = page.after_seq()?;
     let rows = conn
         .prepare_cached(&format!(
             "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
@@ -163,7 +162,7 @@ pub fn list_rooms(
             .collect::<Result<Vec<_>, _>>()
         })
         .map_err(backend)?;
-    Ok(page_of(rows, page.limit))
+    Ok(Page::from_seq_rows(rows, page.limit))
 }
 
 pub fn rename_room(
@@ -328,7 +327,7 @@ pub fn list_users(
     room_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<User>> {
-    let position = after_seq(&page)?;
+    let position = page.after_seq()?;
     let room = room_in(conn, account_id, room_id)?;
     let rows = conn
         .prepare_cached(&format!(
@@ -342,7 +341,7 @@ pub fn list_users(
             .collect::<Result<Vec<_>, _>>()
         })
         .map_err(backend)?;
-    Ok(page_of(rows, page.limit))
+    Ok(Page::from_seq_rows(rows, page.limit))
 }
 
 pub fn update_user(
@@ -436,7 +435,7 @@ pub fn list_events(
     filter: EventFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Event>> {
-    let position = after_seq(&page)?;
+    let position = page.after_seq()?;
     let rows = conn
         .prepare_cached(&events_query(&filter))
         .and_then(|mut s| {
@@ -453,7 +452,7 @@ pub fn list_events(
             .collect::<Result<Vec<_>, _>>()
         })
         .map_err(backend)?;
-    Ok(page_of(rows, page.limit))
+    Ok(Page::from_seq_rows(rows, page.limit))
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ pub fn list(
     room_id: Option<&str>,
     page: PageRequest,
 ) -> StoreResult<Page<Webhook>> {
-    let position = super::after_seq(&page)?;
+    let position = page.after_seq()?;
     let mut s = conn
         .prepare_cached(&list_query(room_id.is_some()))
         .map_err(backend)?;
@@ -101,7 +101,7 @@ pub fn list(
         )
         .and_then(|r| r.collect::<Result<Vec<_>, _>>())
         .map_err(backend)?;
-    Ok(super::page_of(rows, page.limit))
+    Ok(Page::from_seq_rows(rows, page.limit))
 }
 
 pub fn update(
@@ -192,7 +192,7 @@ pub fn list_deliveries(
     filter: DeliveryFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Delivery>> {
-    let position = super::before_seq(&page)?;
+    let position = page.before_seq()?;
     let key = webhook_key(conn, account_id, webhook_id)?;
     let rows = conn
         .prepare_cached(&log_query(&filter))
@@ -204,7 +204,7 @@ pub fn list_deliveries(
             .collect::<Result<Vec<_>, _>>()
         })
         .map_err(backend)?;
-    Ok(super::page_of(rows, page.limit))
+    Ok(Page::from_seq_rows(rows, page.limit))
 }
 
 /// A page of one registration's log: `?1` its seq, `?2` the cursor, `?3` the page size + 1.
