@@ -37,6 +37,9 @@ impl Fanout {
 /// Stores events and reads their matching registrations in one statement, whatever the
 /// number of events: `$1`‥`$6` the events' columns, `$7` their bits. One row per event and
 /// matching registration (an event with none has one row with NULL registration columns).
+/// Matching is two index seeks per event — the account-wide registrations and the room's — so
+/// its cost follows the registrations that match, not the account's total (one scan over an
+/// account with 10,000 room registrations halved the end-to-end rate).
 const INSERT_EVENTS: &str = "WITH e AS (
         INSERT INTO events (id, account_id, room_id, event, payload, created_at)
         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
@@ -44,8 +47,15 @@ const INSERT_EVENTS: &str = "WITH e AS (
      SELECT e.id, e.seq, w.seq, w.id, w.url, w.secret_sealed,
             CASE WHEN w.previous_secret_until > e.created_at THEN w.previous_secret_sealed END
      FROM e JOIN UNNEST($1::text[], $7::bigint[]) AS b(id, bit) ON b.id = e.id
-     LEFT JOIN webhooks w ON w.account_id = e.account_id AND w.enabled
-          AND (w.events_mask & b.bit) != 0 AND (w.room_id IS NULL OR w.room_id = e.room_id)
+     LEFT JOIN LATERAL (
+          SELECT * FROM webhooks a
+          WHERE a.account_id = e.account_id AND a.room_id IS NULL AND a.enabled
+            AND (a.events_mask & b.bit) != 0
+          UNION ALL
+          SELECT * FROM webhooks r
+          WHERE r.room_id = e.room_id AND r.account_id = e.account_id AND r.enabled
+            AND (r.events_mask & b.bit) != 0
+     ) w ON true
      ORDER BY e.seq, w.seq";
 
 /// Stores one event and one pending delivery per matching registration (see
@@ -467,14 +477,16 @@ pub async fn prune<C: GenericClient + Sync>(
         &[&before, &(batch as i64)],
     )
     .await?;
-    // Events before the oldest remaining delivery's have no deliveries left.
+    // Old events no delivery refers to any more. (Not "those before the oldest remaining
+    // delivery's event", as on SQLite: with concurrent writers, deliveries and events take
+    // their positions in different orders.) Each check is a seek of `deliveries_by_event`.
     execute(
         c,
         "DELETE FROM events WHERE seq IN (
-            SELECT seq FROM events WHERE created_at < $1
-              AND seq < COALESCE((SELECT event_seq FROM deliveries ORDER BY seq LIMIT 1), $3)
-            ORDER BY seq LIMIT $2)",
-        &[&before, &(batch as i64), &i64::MAX],
+            SELECT e.seq FROM events e WHERE e.created_at < $1
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq)
+            ORDER BY e.seq LIMIT $2)",
+        &[&before, &(batch as i64)],
     )
     .await?;
     Ok(n)

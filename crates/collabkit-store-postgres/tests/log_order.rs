@@ -1,7 +1,7 @@
 //! The event log on PostgreSQL with concurrent writers: a row that commits after a reader has
 //! passed a higher `seq` is still read, in order, instead of being skipped for good.
 
-use collabkit_domain::store::{EventFilter, NewRoom, NewUser, PageRequest, Store};
+use collabkit_domain::store::{DeliveryQueue, EventFilter, NewRoom, NewUser, PageRequest, Store};
 use collabkit_store_postgres::{PgOptions, PgStore, url_with_database};
 use tokio_postgres::NoTls;
 
@@ -99,6 +99,66 @@ async fn a_late_commit_with_a_lower_position_is_not_skipped() {
 
     drop(store);
     drop(slow);
+    let _ = admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await;
+}
+
+/// Pruning with concurrent writers: a delivery can take a lower position than an older event's
+/// delivery, so "events before the oldest remaining delivery's event" is not a safe rule here;
+/// pruning removes exactly the old events no delivery refers to.
+#[tokio::test]
+async fn pruning_keeps_events_that_deliveries_still_refer_to() {
+    let admin_url = std::env::var("COLLABKIT_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!(
+        "collabkit_test_{}",
+        collabkit_domain::ids::random_token(12).to_lowercase()
+    );
+    let admin = connect(&admin_url).await;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = url_with_database(&admin_url, &name);
+    let store = PgStore::open(&url, &PgOptions::default()).await.unwrap();
+    let db = connect(&url).await;
+    // Three old events. The delivery of the second took the lower position than the first's,
+    // both still pending; the third has no delivery left.
+    db.batch_execute(
+        "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES ('acct_1', 'a', 'h', now());
+         INSERT INTO webhooks (id, account_id, url, events_mask, enabled, secret_sealed, created_at, updated_at)
+           VALUES ('wh_1', 'acct_1', 'https://x.example/', 1, true, 's', now(), now());
+         INSERT INTO events (id, account_id, room_id, event, payload, created_at)
+           VALUES ('evt_a', 'acct_1', 'room_1', 'user.created', '{}', now() - interval '2 days'),
+                  ('evt_b', 'acct_1', 'room_1', 'user.created', '{}', now() - interval '2 days'),
+                  ('evt_c', 'acct_1', 'room_1', 'user.created', '{}', now() - interval '2 days');
+         INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at)
+           SELECT 'dlv_1', w.seq, e.seq, 4, 'pending', now() - interval '2 days', now()
+           FROM webhooks w, events e WHERE e.id = 'evt_b';
+         INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at)
+           SELECT 'dlv_2', w.seq, e.seq, 4, 'pending', now() - interval '2 days', now()
+           FROM webhooks w, events e WHERE e.id = 'evt_a';",
+    )
+    .await
+    .unwrap();
+    let cutoff = collabkit_domain::clock::now() - chrono::Duration::days(1);
+    store.prune(cutoff, 100).await.expect("pruning succeeds");
+    let left: Vec<String> = db
+        .query("SELECT id FROM events ORDER BY seq", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        left,
+        ["evt_a", "evt_b"],
+        "referenced events stay, the other goes"
+    );
+
+    drop(store);
+    drop(db);
     let _ = admin
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .await;
