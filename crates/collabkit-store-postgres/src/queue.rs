@@ -195,7 +195,7 @@ pub async fn claim_due<C: GenericClient + Sync>(
     exclude: &[String],
 ) -> StoreResult<Vec<ClaimedDelivery>> {
     let lease_until = now + chrono::Duration::from_std(lease_for).unwrap_or(chrono::Duration::MAX);
-    let lease: i64 = rand_token();
+    let lease: i64 = rand::random::<i64>() & i64::MAX;
     let rows = query(
         c,
         CLAIM,
@@ -224,15 +224,6 @@ pub async fn claim_due<C: GenericClient + Sync>(
             previous_secret_sealed: r.get(7),
         })
         .collect())
-}
-
-fn rand_token() -> i64 {
-    // Nanoseconds and a counter would do as well; what matters is that two claims differ.
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static NEXT: AtomicI64 = AtomicI64::new(0);
-    let salt = NEXT.fetch_add(1, Ordering::Relaxed);
-    let nanos = clock::now().timestamp_nanos_opt().unwrap_or_default();
-    (nanos ^ (salt << 20) ^ (std::process::id() as i64) << 40) & i64::MAX
 }
 
 /// Records a batch of outcomes in a few statements for the whole batch, then the

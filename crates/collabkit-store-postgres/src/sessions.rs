@@ -132,6 +132,10 @@ pub async fn leave<C: GenericClient + Sync>(
         &[&session, &user_id, &node],
     )
     .await?;
+    if removed == 0 {
+        return Ok((events, fanout));
+    }
+    // Held through another node too: still a participant.
     let still_held = query_opt(
         c,
         "SELECT 1 FROM participants WHERE session_id = $1 AND user_id = $2 LIMIT 1",
@@ -139,7 +143,7 @@ pub async fn leave<C: GenericClient + Sync>(
     )
     .await?
     .is_some();
-    if removed == 0 || still_held {
+    if still_held {
         return Ok((events, fanout));
     }
     let now = clock::now();

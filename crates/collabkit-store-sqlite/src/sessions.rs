@@ -120,11 +120,15 @@ pub fn leave(
         )
         .and_then(|mut s| s.execute(params![session, user_id, node]))
         .map_err(backend)?;
+    if removed == 0 {
+        return Ok((events, fanout));
+    }
+    // Held through another node too: still a participant.
     let still_held = conn
         .prepare_cached("SELECT 1 FROM participants WHERE session_id = ?1 AND user_id = ?2")
         .and_then(|mut s| s.exists(params![session, user_id]))
         .map_err(backend)?;
-    if removed == 0 || still_held {
+    if still_held {
         return Ok((events, fanout));
     }
     let now = clock::now();
