@@ -5,6 +5,7 @@
 //!   which events, in which order — so that a backend only does I/O;
 //! - [`store`]: the storage contract, split by concern (the domain verbs, the delivery queue,
 //!   the wake-ups), and its errors;
+//! - [`stats`]: the per-minute attempt counters behind the dashboard's charts;
 //! - [`accounts`], [`clock`], [`ids`], [`events`]: credentials, time, identifiers and payloads.
 //!
 //! This crate knows no database and no command line: backends and the server depend on it,
@@ -21,5 +22,6 @@ pub mod model;
 pub mod page;
 pub mod relay;
 pub mod rules;
+pub mod stats;
 pub mod store;
 pub mod wakeup;

@@ -23,6 +23,7 @@ use crate::wakeup::Wakeup;
 pub use crate::error::{Conflict, StoreError, StoreResult};
 pub use crate::model::*;
 pub use crate::page::{Cursor, Page, PageRequest};
+pub use crate::stats::{AttemptCount, WebhookHealth};
 
 /// Seals a user token with the server key (see [`Store::seal_legacy_tokens`]).
 pub type TokenSealer = Arc<dyn Fn(&str) -> String + Send + Sync + 'static>;
@@ -112,6 +113,15 @@ pub trait Store: Send + Sync + 'static {
         filter: EventFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Event>>;
+
+    /// A room's newest events, newest first, at most `limit`: a glance at what just happened
+    /// (the log itself is read oldest first, with `list_events`).
+    async fn recent_events(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>>;
 
     /// The position of the account's newest event (a reader following the log from now on
     /// starts there); `None` when it has none.
@@ -232,6 +242,22 @@ pub trait Store: Send + Sync + 'static {
         webhook_id: &str,
         since: Timestamp,
     ) -> StoreResult<u64>;
+
+    // Delivery statistics, from the per-minute counters (see [`crate::stats`]).
+    /// Attempts since `since` per minute, outcome and latency bucket, summed over the account's
+    /// registrations, or of one of them.
+    async fn attempt_counts(
+        &self,
+        account_id: &str,
+        webhook_id: Option<&str>,
+        since: Timestamp,
+    ) -> StoreResult<Vec<AttemptCount>>;
+    /// Every registration of the account, oldest first, with its attempts since `since`.
+    async fn webhook_health(
+        &self,
+        account_id: &str,
+        since: Timestamp,
+    ) -> StoreResult<Vec<WebhookHealth>>;
 }
 
 /// The dispatcher's side of the delivery queue.

@@ -30,6 +30,7 @@ mod delivery;
 mod handles;
 mod people;
 mod sessions;
+mod stats;
 
 /// Makes fresh databases for the suite.
 #[async_trait]
@@ -102,6 +103,7 @@ checks! {
     store delivery::retries_failures_and_recovery_move_deliveries,
     store delivery::gone_disables_the_registration_and_fails_pending,
     store delivery::prune_removes_old_finished_deliveries,
+    store stats::attempts_are_counted_per_minute_outcome_and_latency,
     store handles::fresh_deliveries_are_leased_inline_when_asked,
     store handles::deliveries_left_to_claims_ring_the_wakeup,
     database handles::two_handles_never_lease_one_delivery_twice,
@@ -224,6 +226,7 @@ mod tests {
             include_str!("delivery.rs"),
             include_str!("sessions.rs"),
             include_str!("handles.rs"),
+            include_str!("stats.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

@@ -416,6 +416,22 @@ pub async fn events_filter_by_room_and_name(store: &dyn Storage) {
         .await
         .unwrap();
     assert_eq!(in_r1.items.len(), 2);
+    let recent = store.recent_events(&a, &r1.id, 10).await.unwrap();
+    let names: Vec<_> = recent.iter().map(|e| e.event).collect();
+    assert_eq!(
+        names,
+        [WebhookEventName::UserDeleted, WebhookEventName::UserCreated],
+        "newest first"
+    );
+    assert_eq!(store.recent_events(&a, &r1.id, 1).await.unwrap().len(), 1);
+    let other = account(store).await;
+    assert!(
+        store
+            .recent_events(&other, &r1.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     let created = store
         .list_events(

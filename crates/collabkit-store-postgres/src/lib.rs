@@ -19,6 +19,7 @@ mod relay;
 mod rows;
 mod sessions;
 mod sql;
+mod stats;
 mod webhooks;
 
 use std::sync::Arc;
@@ -28,10 +29,10 @@ use async_trait::async_trait;
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Account, Attempt, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery, DeliveryFilter,
-    DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser, NewWebhook,
-    NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store, StoreError, StoreResult,
-    TokenSealer, User, UserPatch, Webhook, WebhookPatch,
+    Account, Attempt, AttemptCount, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery,
+    DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser,
+    NewWebhook, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store, StoreError,
+    StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookHealth, WebhookPatch,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
@@ -315,6 +316,15 @@ impl Store for PgStore {
         people::list_events(&self.client().await?, account_id, filter, page).await
     }
 
+    async fn recent_events(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>> {
+        people::recent_events(&self.client().await?, account_id, room_id, limit).await
+    }
+
     async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>> {
         people::event_log_end(&self.client().await?, account_id).await
     }
@@ -515,6 +525,23 @@ impl Store for PgStore {
             }
             n
         })
+    }
+
+    async fn attempt_counts(
+        &self,
+        account_id: &str,
+        webhook_id: Option<&str>,
+        since: Timestamp,
+    ) -> StoreResult<Vec<AttemptCount>> {
+        stats::attempt_counts(&self.client().await?, account_id, webhook_id, since).await
+    }
+
+    async fn webhook_health(
+        &self,
+        account_id: &str,
+        since: Timestamp,
+    ) -> StoreResult<Vec<WebhookHealth>> {
+        stats::webhook_health(&self.client().await?, account_id, since).await
     }
 }
 

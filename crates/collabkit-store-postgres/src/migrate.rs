@@ -7,7 +7,10 @@ use deadpool_postgres::Client;
 
 use crate::rows::pg;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_init.sql")),
+    (2, include_str!("migrations/0002_attempt_counters.sql")),
+];
 
 /// An arbitrary key of ours for `pg_advisory_xact_lock`.
 const MIGRATION_LOCK: i64 = 0x636f_6c6c_6162_6b74;

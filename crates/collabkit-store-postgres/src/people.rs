@@ -445,6 +445,26 @@ fn events_query(filter: &EventFilter) -> String {
     )
 }
 
+pub async fn recent_events<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+    limit: u32,
+) -> StoreResult<Vec<Event>> {
+    let rows = query(
+        c,
+        &format!(
+            "SELECT {EVENT_COLS} FROM events WHERE room_id = $2 AND account_id = $1
+             ORDER BY txid DESC, seq DESC LIMIT $3"
+        ),
+        &[&account_id, &room_id, &i64::from(limit)],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| rows::event(r).map(|(_, e)| e))
+        .collect()
+}
+
 /// The position after an event: its transaction's id and its `seq`.
 fn log_cursor(txid: &str, seq: i64) -> Cursor {
     Cursor::new(format!("{txid}.{seq}"))

@@ -313,6 +313,7 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         &[&a_seq, &a_at, &a_code, &a_ms, &a_err, &a_body],
     )
     .await?;
+    crate::stats::count_attempts(c, records).await?;
 
     // Registration health, once per registration and batch: failures first, then 410s, so a
     // registration that answered 410 ends disabled.
@@ -459,6 +460,7 @@ pub async fn prune<C: GenericClient + Sync>(
     before: Timestamp,
     batch: u32,
 ) -> StoreResult<u64> {
+    crate::stats::prune(c, before, batch).await?;
     // Rows are inserted in time order, so the oldest are at the start of the table's key.
     let n = execute(
         c,

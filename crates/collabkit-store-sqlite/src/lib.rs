@@ -17,6 +17,7 @@ mod queue;
 mod readers;
 mod rows;
 mod sessions;
+mod stats;
 mod wal;
 mod webhooks;
 mod writer;
@@ -29,10 +30,10 @@ use async_trait::async_trait;
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Account, Attempt, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery, DeliveryFilter,
-    DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser, NewWebhook,
-    NextStep, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store, StoreError,
-    StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookPatch,
+    Account, Attempt, AttemptCount, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery,
+    DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser,
+    NewWebhook, NextStep, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store,
+    StoreError, StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookHealth, WebhookPatch,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use rusqlite::Connection;
@@ -363,6 +364,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn recent_events(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>> {
+        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        self.readers
+            .read(move |c| people::recent_events(c, &a, &r, limit))
+            .await
+    }
+
     async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>> {
         let a = account_id.to_owned();
         self.readers
@@ -620,6 +633,29 @@ impl Store for SqliteStore {
             self.wakeup.ring();
         }
         Ok(n)
+    }
+
+    async fn attempt_counts(
+        &self,
+        account_id: &str,
+        webhook_id: Option<&str>,
+        since: Timestamp,
+    ) -> StoreResult<Vec<AttemptCount>> {
+        let (a, w) = (account_id.to_owned(), webhook_id.map(str::to_owned));
+        self.readers
+            .read(move |c| stats::attempt_counts(c, &a, w.as_deref(), since))
+            .await
+    }
+
+    async fn webhook_health(
+        &self,
+        account_id: &str,
+        since: Timestamp,
+    ) -> StoreResult<Vec<WebhookHealth>> {
+        let a = account_id.to_owned();
+        self.readers
+            .read(move |c| stats::webhook_health(c, &a, since))
+            .await
     }
 }
 

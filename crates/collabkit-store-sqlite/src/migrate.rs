@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         8,
         include_str!("migrations/0008_participation_per_node.sql"),
     ),
+    (9, include_str!("migrations/0009_attempt_counters.sql")),
 ];
 
 /// Brings the schema up to date; returns the versions it applied.

@@ -455,6 +455,24 @@ pub fn list_events(
     Ok(Page::from_seq_rows(rows, page.limit))
 }
 
+pub fn recent_events(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    limit: u32,
+) -> StoreResult<Vec<Event>> {
+    conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLS} FROM events WHERE room_id = ?2 AND account_id = ?1
+         ORDER BY seq DESC LIMIT ?3"
+    ))
+    .and_then(|mut s| {
+        s.query_map(params![account_id, room_id, limit], rows::event)?
+            .map(|r| r.map(|(_, e)| e))
+            .collect()
+    })
+    .map_err(backend)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -143,7 +143,7 @@ pub fn insert_event(
 }
 
 /// Rows for a statement that reads them with `json_each`.
-fn json<T: serde::Serialize>(rows: &T) -> String {
+pub fn json<T: serde::Serialize>(rows: &T) -> String {
     serde_json::to_string(rows).expect("rows serialize")
 }
 
@@ -296,6 +296,7 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
     )
     .and_then(|mut s| s.execute(params![json(&attempts)]))
     .map_err(backend)?;
+    super::stats::count_attempts(conn, records)?;
 
     // Registration health: once per registration and batch, not once per outcome (a batch
     // from a receiver that is down holds hundreds of failures of the same registration).
@@ -447,6 +448,7 @@ pub fn queue_stats(conn: &Connection, now: Timestamp) -> StoreResult<QueueStats>
 }
 
 pub fn prune(conn: &Connection, before: Timestamp, batch: u32) -> StoreResult<u64> {
+    super::stats::prune(conn, before, batch)?;
     let before = ts(&before);
     // Rows are inserted in time order, so the oldest are at the start of the table: a scan in
     // `seq` order finds them without an index on `created_at` (one index less on the hot path).

@@ -31,7 +31,7 @@ pub fn ts(t: &Timestamp) -> String {
     clock::format(t)
 }
 
-fn parse_ts(row: &Row, idx: &str) -> rusqlite::Result<Timestamp> {
+pub fn parse_ts(row: &Row, idx: &str) -> rusqlite::Result<Timestamp> {
     let s: String = row.get(idx)?;
     clock::parse(&s)
         .map_err(|e| Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
@@ -100,7 +100,7 @@ pub fn event(row: &Row) -> rusqlite::Result<(i64, Event)> {
     ))
 }
 
-fn parse_opt_ts(row: &Row, idx: &str) -> rusqlite::Result<Option<Timestamp>> {
+pub fn parse_opt_ts(row: &Row, idx: &str) -> rusqlite::Result<Option<Timestamp>> {
     let s: Option<String> = row.get(idx)?;
     s.map(|s| {
         clock::parse(&s).map_err(|e| {

@@ -1,7 +1,7 @@
 //! `/events`: the account's event log, oldest first — what the outbox stored, exactly as it
 //! will be (or was) delivered.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use collabkit_webhooks::{WebhookEventName, WebhookPayload};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -9,9 +9,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::AccountAuth;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::extract::Query;
 use super::pagination::{PageQuery, encode_cursor};
+use super::paths::RoomPath;
 use super::{AppState, Data};
 use crate::clock;
 use crate::store::{EventFilter, PageRequest};
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_events))
         .routes(routes!(stream_events))
+        .routes(routes!(recent_events))
 }
 
 /// How often a stream that has caught up looks for new events.
@@ -179,26 +181,68 @@ async fn list_events(
     let events = page
         .items
         .into_iter()
-        .map(|e| {
-            let payload = serde_json::from_str(&e.payload).map_err(|err| {
-                tracing::error!(event_id = %e.id, %err, "stored payload does not parse");
-                ApiError::new(
-                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "a stored event could not be read",
-                )
-            })?;
-            Ok(EventRecord {
-                id: e.id,
-                event: e.event,
-                room_id: e.room_id,
-                created_at: clock::format(&e.created_at),
-                payload,
-            })
-        })
+        .map(record_of)
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(Data::json(EventList {
         events,
         next_cursor: page.next.as_ref().map(encode_cursor),
     }))
+}
+
+fn record_of(e: crate::store::Event) -> Result<EventRecord, ApiError> {
+    let payload = serde_json::from_str(&e.payload).map_err(|err| {
+        tracing::error!(event_id = %e.id, %err, "stored payload does not parse");
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "a stored event could not be read",
+        )
+    })?;
+    Ok(EventRecord {
+        id: e.id,
+        event: e.event,
+        room_id: e.room_id,
+        created_at: clock::format(&e.created_at),
+        payload,
+    })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecentQuery {
+    /// How many, 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecentEvents {
+    /// Newest first.
+    pub events: Vec<EventRecord>,
+}
+
+/// A room's newest events, newest first: a glance at what just happened. (`GET /events`
+/// pages through the whole log, oldest first.)
+#[utoipa::path(get, path = "/rooms/{room_id}/recent-events", tag = "events",
+    params(("account_id" = String, Path), ("room_id" = String, Path), RecentQuery),
+    responses((status = 200, body = Data<RecentEvents>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn recent_events(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<RoomPath>,
+    Query(q): Query<RecentQuery>,
+) -> Result<axum::Json<Data<RecentEvents>>, ApiError> {
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::invalid("`limit` must be between 1 and 200"));
+    }
+    let room = state.store.get_room(auth.id(), &p.room_id).await?;
+    let events = state
+        .store
+        .recent_events(auth.id(), &room.id, limit)
+        .await?
+        .into_iter()
+        .map(record_of)
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(Data::json(RecentEvents { events }))
 }

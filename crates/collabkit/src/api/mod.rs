@@ -15,6 +15,7 @@ mod pagination;
 mod paths;
 mod rooms;
 pub mod serve;
+mod stats;
 mod users;
 mod validate;
 mod webhooks;
@@ -105,7 +106,8 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
         .merge(users::router())
         .merge(events::router())
         .merge(webhooks::router())
-        .merge(deliveries::router());
+        .merge(deliveries::router())
+        .merge(stats::router());
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
         .merge(connect::router())

@@ -22,6 +22,7 @@ mod realtime;
 mod receiver;
 mod restart;
 mod rooms;
+mod stats;
 mod tcp_proxy;
 mod tour;
 mod typescript;
