@@ -1,9 +1,12 @@
 //! Delivery statistics: what the dashboard charts and the webhook health come from.
 //!
 //! Reading a day of the attempt log for every chart would cost as much as the traffic was
-//! large. Instead each batch of recorded attempts also adds to per-minute counters — per
-//! registration, outcome and latency bucket — so a day of statistics is at most 1,440 rows
-//! per registration and latency bucket, whatever the delivery rate. Percentiles are read from
+//! large. Instead recorded attempts also add to per-minute counters — per registration,
+//! outcome and latency bucket — so a day of statistics is at most 1,440 rows per registration
+//! and latency bucket, whatever the delivery rate. The server sums its attempts in memory and
+//! adds them about once a second (one upsert per key instead of one per attempt: in-transaction
+//! counting cost 15–20 % of the fan-out throughput); a crash loses at most that second of
+//! statistics, never an attempt of the log. Percentiles are read from
 //! those buckets, exact to within one bucket: two significant digits of milliseconds, so at
 //! most 10 % high.
 
@@ -42,30 +45,71 @@ pub struct AttemptCounter {
     pub count: u64,
 }
 
-/// The counters a batch of recorded attempts adds, summed per key: a batch from one busy
-/// registration becomes a handful of rows.
-pub fn counters_of(records: &[AttemptRecord]) -> Vec<AttemptCounter> {
-    let mut counters: Vec<AttemptCounter> = Vec::new();
-    for rec in records {
-        let a = &rec.attempt;
-        let key = AttemptCounter {
-            webhook_id: rec.webhook_id.clone(),
-            minute: minute_of(a.attempted_at),
-            succeeded: succeeded(a.status_code),
-            latency_bucket_ms: latency_bucket(a.duration_ms),
-            count: 1,
-        };
-        match counters.iter_mut().find(|c| {
-            c.webhook_id == key.webhook_id
-                && c.minute == key.minute
-                && c.succeeded == key.succeeded
-                && c.latency_bucket_ms == key.latency_bucket_ms
-        }) {
-            Some(c) => c.count += 1,
-            None => counters.push(key),
+/// Counters not yet stored, summed per key: a second of attempts of a busy registration
+/// becomes a handful of rows, however many batches recorded them.
+#[derive(Debug, Default)]
+pub struct PendingCounters {
+    counts: std::collections::HashMap<(String, Timestamp, bool, u64), u64>,
+}
+
+impl PendingCounters {
+    pub fn add(&mut self, records: &[AttemptRecord]) {
+        for rec in records {
+            let a = &rec.attempt;
+            let key = (
+                rec.webhook_id.clone(),
+                minute_of(a.attempted_at),
+                succeeded(a.status_code),
+                latency_bucket(a.duration_ms),
+            );
+            *self.counts.entry(key).or_default() += 1;
         }
     }
-    counters
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    pub fn merge(&mut self, other: PendingCounters) {
+        for (key, n) in other.counts {
+            *self.counts.entry(key).or_default() += n;
+        }
+    }
+
+    /// Everything pending, in key order (backends that lock rows take them in one order, so
+    /// two nodes adding at once cannot deadlock); leaves nothing pending.
+    pub fn take(&mut self) -> Vec<AttemptCounter> {
+        let mut counters: Vec<AttemptCounter> = self
+            .counts
+            .drain()
+            .map(
+                |((webhook_id, minute, succeeded, latency_bucket_ms), count)| AttemptCounter {
+                    webhook_id,
+                    minute,
+                    succeeded,
+                    latency_bucket_ms,
+                    count,
+                },
+            )
+            .collect();
+        counters.sort_by(|a, b| {
+            (&a.webhook_id, a.minute, a.succeeded, a.latency_bucket_ms).cmp(&(
+                &b.webhook_id,
+                b.minute,
+                b.succeeded,
+                b.latency_bucket_ms,
+            ))
+        });
+        counters
+    }
+}
+
+/// The counters of some records (tests and tools; the server sums a second's worth with
+/// [`PendingCounters`]).
+pub fn counters_of(records: &[AttemptRecord]) -> Vec<AttemptCounter> {
+    let mut pending = PendingCounters::default();
+    pending.add(records);
+    pending.take()
 }
 
 /// Attempts of an account (or one registration) in one minute, outcome and latency bucket,
@@ -239,8 +283,13 @@ mod tests {
             record("wh_b", 200, 3),
         ]);
         assert_eq!(counters.len(), 3);
-        assert_eq!(counters[0].count, 2);
-        assert!(!counters[1].succeeded);
+        // In key order: wh_a's failure sorts before its successes.
+        assert!(!counters[0].succeeded);
+        assert_eq!(
+            (counters[1].webhook_id.as_str(), counters[1].count),
+            ("wh_a", 2)
+        );
+        assert_eq!(counters[2].webhook_id, "wh_b");
         assert_eq!(counters[0].minute, minute_of(at));
     }
 }

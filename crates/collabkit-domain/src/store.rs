@@ -23,7 +23,7 @@ use crate::wakeup::Wakeup;
 pub use crate::error::{Conflict, StoreError, StoreResult};
 pub use crate::model::*;
 pub use crate::page::{Cursor, Page, PageRequest};
-pub use crate::stats::{AttemptCount, WebhookHealth};
+pub use crate::stats::{AttemptCount, AttemptCounter, WebhookHealth};
 
 /// Seals a user token with the server key (see [`Store::seal_legacy_tokens`]).
 pub type TokenSealer = Arc<dyn Fn(&str) -> String + Send + Sync + 'static>;
@@ -289,6 +289,9 @@ pub trait DeliveryQueue: Send + Sync + 'static {
     /// Deletes up to `batch` finished deliveries (with their attempts) created before `before`,
     /// and events older than that with no delivery left; returns how many deliveries went.
     async fn prune(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
+    /// Adds to the per-minute attempt counters (see [`crate::stats`]); counters of a
+    /// registration deleted meanwhile are dropped.
+    async fn add_attempt_counters(&self, counters: Vec<AttemptCounter>) -> StoreResult<()>;
     /// Rung after every commit that made deliveries due to a claim (see [`crate::wakeup`]).
     fn wakeup(&self) -> Arc<dyn Wakeup>;
 }

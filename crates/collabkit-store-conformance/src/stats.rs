@@ -7,8 +7,8 @@ use collabkit_domain::store::{NextStep, Storage};
 use crate::delivery::{USER_CREATED, claim, new_webhook, record};
 use crate::{account, new_room, user};
 
-/// Recorded attempts are counted per minute, outcome and latency bucket, in the same
-/// transaction; each account sees its own; retention removes old minutes.
+/// Attempts are counted per minute, outcome and latency bucket, additions summing up; each
+/// account sees its own; retention removes old minutes.
 pub async fn attempts_are_counted_per_minute_outcome_and_latency(store: &dyn Storage) {
     let a = account(store).await;
     let other = account(store).await;
@@ -33,9 +33,24 @@ pub async fn attempts_are_counted_per_minute_outcome_and_latency(store: &dyn Sto
         record(mine[0], Some(200), NextStep::Succeeded),
         record(mine[1], Some(204), NextStep::Succeeded),
     ];
-    // Two batches add to the same minute's counters.
+    // Two additions to the same minute's counters sum up.
+    store
+        .add_attempt_counters(stats::counters_of(&first))
+        .await
+        .unwrap();
+    let mut late = stats::counters_of(std::slice::from_ref(&slow));
     store.record_attempts(first).await.unwrap();
     store.record_attempts(vec![slow]).await.unwrap();
+    // A counter of a registration deleted meanwhile is dropped, the rest stored.
+    let gone = store
+        .create_webhook(&a, new_webhook(USER_CREATED, None, true))
+        .await
+        .unwrap();
+    let mut orphan = late[0].clone();
+    orphan.webhook_id = gone.id.clone();
+    store.delete_webhook(&a, &gone.id).await.unwrap();
+    late.push(orphan);
+    store.add_attempt_counters(late).await.unwrap();
 
     let since = minute_of(clock::now()) - chrono::Duration::minutes(5);
     let mut counts = store.attempt_counts(&a, None, since).await.unwrap();

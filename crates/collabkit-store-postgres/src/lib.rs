@@ -29,10 +29,10 @@ use async_trait::async_trait;
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Account, Attempt, AttemptCount, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery,
-    DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser,
-    NewWebhook, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store, StoreError,
-    StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookHealth, WebhookPatch,
+    Account, Attempt, AttemptCount, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Cursor,
+    Delivery, DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom,
+    NewUser, NewWebhook, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store,
+    StoreError, StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookHealth, WebhookPatch,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
@@ -581,6 +581,10 @@ impl DeliveryQueue for PgStore {
 
     async fn prune(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
         in_tx!(self, tx => queue::prune(&tx, before, batch).await?)
+    }
+
+    async fn add_attempt_counters(&self, counters: Vec<AttemptCounter>) -> StoreResult<()> {
+        stats::add_counters(&self.client().await?, &counters).await
     }
 
     fn wakeup(&self) -> Arc<dyn Wakeup> {

@@ -313,7 +313,6 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         &[&a_seq, &a_at, &a_code, &a_ms, &a_err, &a_body],
     )
     .await?;
-    crate::stats::count_attempts(c, records).await?;
 
     // Registration health, once per registration and batch: failures first, then 410s, so a
     // registration that answered 410 ends disabled.

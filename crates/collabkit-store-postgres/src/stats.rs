@@ -1,36 +1,22 @@
-//! The per-minute attempt counters (see `collabkit_domain::stats`): added to in the same
-//! transaction as the attempts they count, read by the dashboard's statistics.
+//! The per-minute attempt counters (see `collabkit_domain::stats`): what each node adds about
+//! once a second, read by the dashboard's statistics.
 
 use collabkit_domain::clock::Timestamp;
-use collabkit_domain::model::AttemptRecord;
-use collabkit_domain::stats::{self, AttemptCount, WebhookHealth};
+use collabkit_domain::stats::{AttemptCount, AttemptCounter, WebhookHealth};
 use collabkit_domain::store::StoreResult;
 use deadpool_postgres::GenericClient;
 
 use crate::sql::{execute, query};
 
-/// Shards per counter (see the migration).
-const SHARDS: i16 = 8;
-
-/// Adds a batch's attempts to the counters, one upsert per batch, in key order so that two
-/// batches locking the same rows cannot deadlock. Attempts of a registration deleted meanwhile
-/// find no row to join and are not counted.
-pub async fn count_attempts<C: GenericClient + Sync>(
+/// Adds to the counters in one statement, in the order given (key order: two nodes adding at
+/// once cannot deadlock). Counters of a registration deleted meanwhile are dropped.
+pub async fn add_counters<C: GenericClient + Sync>(
     c: &C,
-    records: &[AttemptRecord],
+    counters: &[AttemptCounter],
 ) -> StoreResult<()> {
-    let mut counters = stats::counters_of(records);
     if counters.is_empty() {
         return Ok(());
     }
-    counters.sort_by(|a, b| {
-        (&a.webhook_id, a.minute, a.succeeded, a.latency_bucket_ms).cmp(&(
-            &b.webhook_id,
-            b.minute,
-            b.succeeded,
-            b.latency_bucket_ms,
-        ))
-    });
     let webhook: Vec<&str> = counters.iter().map(|c| c.webhook_id.as_str()).collect();
     let minute: Vec<Timestamp> = counters.iter().map(|c| c.minute).collect();
     let ok: Vec<bool> = counters.iter().map(|c| c.succeeded).collect();
@@ -39,18 +25,17 @@ pub async fn count_attempts<C: GenericClient + Sync>(
         .map(|c| c.latency_bucket_ms as i64)
         .collect();
     let count: Vec<i64> = counters.iter().map(|c| c.count as i64).collect();
-    let shard = rand::random_range(0..SHARDS);
     execute(
         c,
-        "INSERT INTO attempt_counters (webhook_seq, minute, succeeded, latency_bucket_ms, shard, count)
-         SELECT w.seq, x.minute, x.ok, x.bucket, $6, x.count
+        "INSERT INTO attempt_counters (webhook_seq, minute, succeeded, latency_bucket_ms, count)
+         SELECT w.seq, x.minute, x.ok, x.bucket, x.count
          FROM UNNEST($1::text[], $2::timestamptz[], $3::bool[], $4::bigint[], $5::bigint[])
               WITH ORDINALITY AS x(webhook_id, minute, ok, bucket, count, n)
          JOIN webhooks w ON w.id = x.webhook_id
          ORDER BY x.n
-         ON CONFLICT (webhook_seq, minute, succeeded, latency_bucket_ms, shard)
+         ON CONFLICT (webhook_seq, minute, succeeded, latency_bucket_ms)
          DO UPDATE SET count = attempt_counters.count + excluded.count",
-        &[&webhook, &minute, &ok, &bucket, &count, &shard],
+        &[&webhook, &minute, &ok, &bucket, &count],
     )
     .await?;
     Ok(())

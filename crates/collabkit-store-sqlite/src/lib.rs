@@ -30,10 +30,11 @@ use async_trait::async_trait;
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Account, Attempt, AttemptCount, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery,
-    DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser,
-    NewWebhook, NextStep, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store,
-    StoreError, StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookHealth, WebhookPatch,
+    Account, Attempt, AttemptCount, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Cursor,
+    Delivery, DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom,
+    NewUser, NewWebhook, NextStep, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats,
+    Store, StoreError, StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookHealth,
+    WebhookPatch,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use rusqlite::Connection;
@@ -715,6 +716,15 @@ impl DeliveryQueue for SqliteStore {
     async fn prune(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
         self.writer
             .write(move |c| queue::prune(c, before, batch))
+            .await
+    }
+
+    async fn add_attempt_counters(&self, counters: Vec<AttemptCounter>) -> StoreResult<()> {
+        if counters.is_empty() {
+            return Ok(());
+        }
+        self.writer
+            .write(move |c| stats::add_counters(c, counters))
             .await
     }
 

@@ -296,7 +296,6 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
     )
     .and_then(|mut s| s.execute(params![json(&attempts)]))
     .map_err(backend)?;
-    super::stats::count_attempts(conn, records)?;
 
     // Registration health: once per registration and batch, not once per outcome (a batch
     // from a receiver that is down holds hundreds of failures of the same registration).

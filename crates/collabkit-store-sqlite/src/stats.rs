@@ -1,19 +1,18 @@
-//! The per-minute attempt counters (see `collabkit_domain::stats`): added to in the same
-//! transaction as the attempts they count, read by the dashboard's statistics.
+//! The per-minute attempt counters (see `collabkit_domain::stats`): what the server adds about
+//! once a second, read by the dashboard's statistics.
 
 use rusqlite::{Connection, params};
 
 use super::queue::json;
 use super::rows::{backend, parse_opt_ts, parse_ts, ts};
 use collabkit_domain::clock::Timestamp;
-use collabkit_domain::model::AttemptRecord;
-use collabkit_domain::stats::{self, AttemptCount, WebhookHealth};
+use collabkit_domain::stats::{AttemptCount, AttemptCounter, WebhookHealth};
 use collabkit_domain::store::StoreResult;
 
-/// Adds a batch's attempts to the counters, one upsert per batch. Attempts of a registration
-/// deleted meanwhile find no row to join and are not counted.
-pub fn count_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreResult<()> {
-    let counters: Vec<_> = stats::counters_of(records)
+/// Adds to the counters in one statement. Counters of a registration deleted meanwhile find no
+/// row to join and are dropped.
+pub fn add_counters(conn: &Connection, counters: Vec<AttemptCounter>) -> StoreResult<()> {
+    let counters: Vec<_> = counters
         .into_iter()
         .map(|c| {
             (

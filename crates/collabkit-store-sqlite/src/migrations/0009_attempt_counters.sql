@@ -1,7 +1,7 @@
 -- Per-minute attempt counters for the dashboard's charts and webhook health (see the domain's
 -- `stats` module): a day of statistics is at most 1,440 rows per registration and latency
--- bucket, whatever the delivery rate, so reading it never scans the attempt log. Attempts
--- recorded before this migration are not counted.
+-- bucket, whatever the delivery rate, so reading it never scans the attempt log. The server
+-- adds its counts about once a second. Attempts recorded before this migration are not counted.
 CREATE TABLE attempt_counters (
     webhook_seq        INTEGER NOT NULL REFERENCES webhooks(seq) ON DELETE CASCADE,
     minute             TEXT NOT NULL,

@@ -28,6 +28,7 @@ use crate::clock;
 use crate::metrics::Metrics;
 use crate::secrets::SecretBox;
 use crate::store::{Attempt, AttemptRecord, ClaimedDelivery, NextStep, SharedStore};
+use collabkit_domain::stats::PendingCounters;
 
 /// Longest sleep with nothing due, as a safety net (another process may have written).
 const IDLE_RECHECK: Duration = Duration::from_secs(5);
@@ -386,23 +387,31 @@ impl Dispatcher {
 
     /// Writes outcomes in batches: every outcome that arrived while the previous batch was
     /// being written goes into the next transaction. On shutdown it keeps going until the
-    /// attempts in flight have reported.
+    /// attempts in flight have reported. The dashboard's counters of what was recorded are
+    /// summed here and stored about once a second (see `collabkit_domain::stats`).
     async fn record_loop(
         self: Arc<Self>,
         mut incoming: mpsc::UnboundedReceiver<AttemptRecord>,
         shutdown: CancellationToken,
     ) {
+        let mut counters = PendingCounters::default();
+        let mut flush_at = tokio::time::Instant::now() + self.config.counter_flush;
         loop {
             let idle = self.slots.available_permits() == self.config.concurrency;
             let first = tokio::select! {
                 r = incoming.recv() => match r {
                     Some(r) => r,
-                    None => return,
+                    None => break,
                 },
                 _ = shutdown.cancelled(), if idle => {
                     if incoming.is_empty() {
-                        return;
+                        break;
                     }
+                    continue;
+                }
+                _ = tokio::time::sleep_until(flush_at), if !counters.is_empty() => {
+                    self.flush_counters(&mut counters).await;
+                    flush_at = tokio::time::Instant::now() + self.config.counter_flush;
                     continue;
                 }
                 // Re-check idleness now and then while shutting down.
@@ -417,8 +426,11 @@ impl Dispatcher {
                 }
             }
             let n = batch.len();
+            let mut recorded = PendingCounters::default();
+            recorded.add(&batch);
             match self.store.record_attempts(batch).await {
                 Ok(disabled) => {
+                    counters.merge(recorded);
                     for webhook in disabled {
                         tracing::warn!(
                             %webhook,
@@ -429,6 +441,22 @@ impl Dispatcher {
                 // Their leases will run out and they will be attempted again: nothing is lost.
                 Err(e) => tracing::error!(error = %e, outcomes = n, "recording attempts failed"),
             }
+            if tokio::time::Instant::now() >= flush_at {
+                self.flush_counters(&mut counters).await;
+                flush_at = tokio::time::Instant::now() + self.config.counter_flush;
+            }
+        }
+        self.flush_counters(&mut counters).await;
+    }
+
+    /// Statistics only: when the store refuses them they are dropped, with a warning, rather
+    /// than held while it is down.
+    async fn flush_counters(&self, counters: &mut PendingCounters) {
+        if counters.is_empty() {
+            return;
+        }
+        if let Err(e) = self.store.add_attempt_counters(counters.take()).await {
+            tracing::warn!(error = %e, "storing the dashboard's attempt counters failed; a second of statistics is lost");
         }
     }
 

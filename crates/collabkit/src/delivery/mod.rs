@@ -41,6 +41,9 @@ pub struct DeliveryConfig {
     pub claim_batch: u32,
     /// Added to the timeout to make a claim's lease.
     pub lease_margin: Duration,
+    /// How often the dashboard's attempt counters are stored: the statistics lag by this
+    /// much, and a crash loses at most this much of them (never an attempt of the log).
+    pub counter_flush: Duration,
 }
 
 impl Default for DeliveryConfig {
@@ -56,6 +59,7 @@ impl Default for DeliveryConfig {
             per_webhook_concurrency: 64,
             claim_batch: 512,
             lease_margin: Duration::from_secs(5),
+            counter_flush: Duration::from_secs(1),
         }
     }
 }

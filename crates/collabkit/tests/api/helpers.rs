@@ -147,6 +147,7 @@ impl TestApp {
         Self::spawn_with(|c| {
             c.delivery.allow_private_destinations = true;
             c.delivery.retry_schedule = "100ms,100ms".parse().unwrap();
+            c.delivery.counter_flush = std::time::Duration::from_millis(20);
             c.delivery.timeout = std::time::Duration::from_secs(5);
             tune(c)
         })

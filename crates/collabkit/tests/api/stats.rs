@@ -39,17 +39,26 @@ async fn attempts_are_charted_per_minute_and_summed_per_webhook() {
             .await;
     }
 
-    let (status, body) = app.get("/stats/deliveries?minutes=5").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let minutes = body["data"]["minutes"].as_array().unwrap();
-    assert_eq!(minutes.len(), 5, "one row per minute, empty ones included");
-    let sum = |field: &str| {
+    // The counters are stored every `counter_flush` (20 ms here).
+    let sum = |minutes: &[serde_json::Value], field: &str| {
         minutes
             .iter()
             .map(|m| m[field].as_u64().unwrap())
             .sum::<u64>()
     };
-    assert_eq!((sum("succeeded"), sum("failed")), (2, 4));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let minutes = loop {
+        let (status, body) = app.get("/stats/deliveries?minutes=5").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let minutes = body["data"]["minutes"].as_array().unwrap().clone();
+        assert_eq!(minutes.len(), 5, "one row per minute, empty ones included");
+        let counted = (sum(&minutes, "succeeded"), sum(&minutes, "failed"));
+        if counted == (2, 4) {
+            break minutes;
+        }
+        assert!(std::time::Instant::now() < deadline, "counted {counted:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
     let busy = minutes
         .iter()
         .rev()
