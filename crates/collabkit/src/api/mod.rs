@@ -119,6 +119,7 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
 
     router
+        .merge(crate::dashboard::router())
         .route(
             "/docs",
             axum::routing::get(|| async {

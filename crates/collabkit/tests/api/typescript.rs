@@ -15,28 +15,12 @@ fn package_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../packages/utils")
 }
 
-/// `npm …` in the package; panics with its output when it fails.
 fn npm(args: &[&str]) -> String {
-    let out = Command::new("npm")
-        .args(args)
-        .current_dir(package_dir())
-        .output()
-        .unwrap_or_else(|e| panic!("npm is needed for the TypeScript package's tests: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "npm {args:?} failed:\n{text}");
-    text
+    crate::npm::run(&package_dir(), args)
 }
 
-/// Installs the package's dependencies from its lockfile, once per test run.
 fn installed() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        npm(&["ci", "--no-audit", "--no-fund"]);
-    });
+    crate::npm::installed(&package_dir());
 }
 
 /// The package builds, its tests pass, and `npm pack` would ship the built code and its types.

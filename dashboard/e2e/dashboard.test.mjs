@@ -1,0 +1,262 @@
+// The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a
+// real server. Started by the Rust test `tests/api/dashboard.rs`, which runs the server and
+// passes its address and an account in the environment:
+//
+//   COLLABKIT_URL, COLLABKIT_ACCOUNT_ID, COLLABKIT_API_KEY, CHROMIUM, SCREENSHOT_DIR
+//
+// The receiver is ours, on loopback: it answers 500 until told to recover.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const base = process.env.COLLABKIT_URL;
+const accountId = process.env.COLLABKIT_ACCOUNT_ID;
+const apiKey = process.env.COLLABKIT_API_KEY;
+const shots = process.env.SCREENSHOT_DIR;
+const WIDTHS = { desktop: { width: 1280, height: 860 }, phone: { width: 390, height: 844 } };
+const WAIT = 15_000;
+
+let browser;
+let context;
+let page;
+let receiver;
+let failing = true;
+const received = [];
+
+const auth = `Bearer ${Buffer.from(`${accountId}:${apiKey}`).toString('base64')}`;
+async function api(method, path, body) {
+  const res = await fetch(`${base}/v1/accounts/${accountId}${path}`, {
+    method,
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = res.status === 204 ? null : await res.json();
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json?.data;
+}
+
+const nav = (name) => page.getByRole('navigation').getByRole('link', { name }).click();
+
+async function shoot(name) {
+  for (const [label, size] of Object.entries(WIDTHS)) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: join(shots, `${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize(WIDTHS.desktop);
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body, failing });
+      res.writeHead(failing ? 500 : 200, { 'content-type': 'text/plain' });
+      res.end(failing ? 'receiver is down' : 'ok');
+    });
+  });
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ['--no-sandbox'] });
+  context = await browser.newContext({ viewport: WIDTHS.desktop, reducedMotion: 'reduce' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+  page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  page.on('pageerror', (e) => assert.fail(`page error: ${e.message}`));
+});
+
+after(async () => {
+  await browser?.close();
+  receiver?.close();
+});
+
+test('a wrong key shows a clear message and signs nobody in', async () => {
+  await page.goto(`${base}/dashboard`);
+  await page.getByLabel('Account id').fill(accountId);
+  await page.getByLabel('API key').fill('not-the-key');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor({ timeout: WAIT });
+  assert.match(await alert.textContent(), /account id and API key do not match/);
+  await shoot('sign-in-wrong-key');
+});
+
+test('signing in shows the overview, with an empty state to start from', async () => {
+  await page.goto(`${base}/dashboard`);
+  await shoot('sign-in');
+  await page.getByLabel('Account id').fill(accountId);
+  await page.getByLabel('API key').fill(apiKey);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: WAIT });
+  await page.getByText('No webhooks yet').waitFor({ timeout: WAIT });
+  // Every form control has a label; every image has a text alternative.
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll('input, select')].filter((el) => !el.labels?.length && !el.getAttribute('aria-label')).length,
+  );
+  assert.equal(unlabelled, 0);
+  await shoot('overview-empty');
+});
+
+let webhookUrl;
+test('creating a webhook shows its secret once, and it copies', async () => {
+  webhookUrl = `http://127.0.0.1:${receiver.address().port}/hooks/collabkit`;
+  await nav('Webhooks');
+  await page.getByRole('link', { name: 'New webhook' }).click();
+  await page.getByLabel('Receiver URL').fill(webhookUrl);
+  await page.getByRole('checkbox', { name: 'user.updated' }).check();
+  await shoot('webhook-new');
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  const secret = page.getByTestId('secret');
+  await secret.waitFor({ timeout: WAIT });
+  const shown = await secret.textContent();
+  assert.match(shown, /^whsec_/);
+  assert.match(await page.getByRole('alert').first().textContent(), /shown only once/);
+  await page.getByRole('button', { name: 'Copy secret' }).click();
+  await page.getByRole('button', { name: 'Copied' }).waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), shown);
+  await shoot('webhook-created');
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  assert.equal(await page.getByTestId('secret').count(), 0, 'the secret is gone once acknowledged');
+  await page.getByRole('link', { name: webhookUrl }).waitFor({ timeout: WAIT });
+  await shoot('webhooks');
+});
+
+let room;
+let user;
+test('a delivery that fails is shown failed, then retried to success', async () => {
+  room = (await api('POST', '/rooms', { name: 'Design review', customId: 'design-review' })).room;
+  user = (await api('POST', '/users', { name: 'Ada', roomId: room.id, customId: 'ada' })).user;
+
+  await page.getByRole('link', { name: webhookUrl }).click();
+  const row = page.locator('.delivery').first();
+  await row.waitFor({ timeout: WAIT });
+  await page.locator('.delivery[data-status="failed"]').first().waitFor({ timeout: WAIT });
+  assert.ok(received.length >= 1 && received.every((r) => r.failing));
+  await row.getByRole('button').first().click();
+  await page.getByRole('heading', { name: 'Attempts', exact: true }).waitFor({ timeout: WAIT });
+  assert.match(await page.locator('table.attempts').textContent(), /500/);
+  assert.match(await page.locator('table.attempts').textContent(), /receiver is down/);
+  assert.match(await page.locator('pre.payload').textContent(), /"event": "user.created"/);
+  await shoot('webhook-delivery-failed');
+
+  failing = false;
+  await page.getByRole('button', { name: 'Retry delivery' }).click();
+  await page.locator('.delivery[data-status="success"]').first().waitFor({ timeout: WAIT });
+  const ok = received.find((r) => !r.failing);
+  assert.ok(ok, 'the receiver got the retried delivery');
+  assert.ok(ok.headers['webhook-signature'], 'signed');
+  // The health in the list: the latest attempt succeeded.
+  await nav('Webhooks');
+  await page.locator('td .badge-success').first().waitFor({ timeout: WAIT });
+});
+
+test('a delivery arrives after creating a user', async () => {
+  const before = received.length;
+  await page.getByRole('link', { name: webhookUrl }).click();
+  await page.locator('.delivery').first().waitFor({ timeout: WAIT });
+  await api('POST', '/users', { name: 'Grace', roomId: room.id, customId: 'grace' });
+  // The list refreshes by itself: two deliveries, the newest succeeded.
+  await page.waitForFunction(() => document.querySelectorAll('.delivery').length === 2, null, { timeout: WAIT });
+  await page.locator('.delivery').first().locator('.badge-success').waitFor({ timeout: WAIT });
+  assert.ok(received.length > before);
+  // Filters: only failed ones — none are left.
+  await page.getByLabel('Status').selectOption('failed');
+  await page.getByText('No deliveries match these filters.').waitFor({ timeout: WAIT });
+  await page.getByLabel('Status').selectOption('');
+  await shoot('webhook');
+});
+
+test('the overview charts the attempts', async () => {
+  await nav('Overview');
+  const caption = page.locator('figcaption').first();
+  await page.waitForFunction(
+    () => /succeeded \(2\)/.test(document.querySelector('figcaption')?.textContent ?? ''),
+    null,
+    { timeout: WAIT },
+  );
+  assert.match(await caption.textContent(), /failed \([1-9]/);
+  const label = await page.locator('svg[role="img"]').first().getAttribute('aria-label');
+  assert.match(label, /2 succeeded/);
+  await shoot('overview');
+});
+
+test('a participant appears in a live room and leaves it', async () => {
+  await nav('Live rooms');
+  const card = page.locator(`[data-room="${room.id}"]`);
+  await card.getByText('Nobody connected').waitFor({ timeout: WAIT });
+
+  // Ada connects from another tab.
+  const tab = await context.newPage();
+  await tab.goto(`${base}/dashboard`);
+  const wsUrl = `${base.replace(/^http/, 'ws')}/v1/connect?token=${encodeURIComponent(user.token)}`;
+  await tab.evaluate(
+    (url) =>
+      new Promise((resolve, reject) => {
+        window.ws = new WebSocket(url);
+        window.ws.onmessage = (m) => JSON.parse(m.data).type === 'welcome' && resolve();
+        window.ws.onerror = reject;
+      }),
+    wsUrl,
+  );
+  await card.getByText('Ada').waitFor({ timeout: WAIT });
+  await shoot('rooms');
+
+  await card.getByRole('link', { name: 'Design review' }).click();
+  await page.getByRole('heading', { name: 'Connected now' }).waitFor({ timeout: WAIT });
+  await page.locator('.people').getByText('Ada').waitFor({ timeout: WAIT });
+  await page.locator('.events code', { hasText: 'participant.joined' }).waitFor({ timeout: WAIT });
+  await shoot('room');
+
+  await tab.evaluate(() => window.ws.close());
+  // The leave grace passes, then the stream reports the leave and the page updates.
+  await page.getByText('Nobody connected').waitFor({ timeout: WAIT });
+  await page.locator('.events code', { hasText: 'participant.left' }).waitFor({ timeout: WAIT });
+  await tab.close();
+});
+
+test('keyboard only: the navigation and the delivery list work without a mouse', async () => {
+  await page.goto(`${base}/dashboard#/webhooks`);
+  await page.getByRole('link', { name: webhookUrl }).waitFor({ timeout: WAIT });
+  await page.getByRole('link', { name: webhookUrl }).focus();
+  await page.keyboard.press('Enter');
+  const first = page.locator('.delivery .row').first();
+  await first.waitFor({ timeout: WAIT });
+  await first.focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await first.getAttribute('aria-expanded'), 'true');
+});
+
+test('loading pages does not shift their layout', async () => {
+  await page.goto(`${base}/dashboard#/`);
+  await page.getByText('succeeded (').first().waitFor({ timeout: WAIT });
+  await page.waitForTimeout(500);
+  const shift = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        let total = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+        }).observe({ type: 'layout-shift', buffered: true });
+        setTimeout(() => resolve(total), 300);
+      }),
+  );
+  assert.ok(shift < 0.1, `cumulative layout shift ${shift}`);
+});
+
+test('signing out forgets the key; an unreachable server is reported', async () => {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('API key').waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  // The server "goes away": every API call fails at the network level.
+  await page.route('**/v1/**', (route) => route.abort('connectionrefused'));
+  await page.getByLabel('Account id').fill(accountId);
+  await page.getByLabel('API key').fill(apiKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').waitFor({ timeout: WAIT });
+  assert.match(await page.getByRole('alert').textContent(), /could not be reached/);
+  await page.unroute('**/v1/**');
+});

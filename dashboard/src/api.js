@@ -1,0 +1,155 @@
+// The dashboard's only way to the server: the public HTTP API with the account's Bearer
+// credential, and its event stream. Errors become `ApiError`s with a sentence to show.
+
+export const EVENT_NAMES = [
+  'participant.joined',
+  'participant.left',
+  'session.started',
+  'session.closed',
+  'user.created',
+  'user.updated',
+  'user.deleted',
+];
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const UNREACHABLE =
+  'The server could not be reached. Is `collabkit serve` still running at this address?';
+
+export function bearer(accountId, apiKey) {
+  const bytes = new TextEncoder().encode(`${accountId}:${apiKey}`);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/// A client for one account.
+export function client(accountId, apiKey, onUnauthorized) {
+  const base = `/v1/accounts/${encodeURIComponent(accountId)}`;
+  const headers = { authorization: `Bearer ${bearer(accountId, apiKey)}` };
+
+  async function request(method, path, body) {
+    let res;
+    try {
+      res = await fetch(base + path, {
+        method,
+        headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 'unreachable', UNREACHABLE);
+    }
+    if (res.status === 204) return null;
+    let json = null;
+    try {
+      json = await res.json();
+    } catch {
+      // A proxy's HTML error page, say: reported by status below.
+    }
+    if (!res.ok) {
+      const err = json?.error;
+      const error = new ApiError(
+        res.status,
+        err?.code ?? 'http_error',
+        err?.message ?? `The server answered ${res.status} ${res.statusText}.`,
+      );
+      if (res.status === 401 && onUnauthorized) onUnauthorized(error);
+      throw error;
+    }
+    return json?.data;
+  }
+
+  return {
+    accountId,
+    get: (path) => request('GET', path),
+    post: (path, body) => request('POST', path, body ?? {}),
+    patch: (path, body) => request('PATCH', path, body),
+    del: (path) => request('DELETE', path),
+    /// Follows the account's event stream (Server-Sent Events over fetch, so the credential
+    /// goes in a header, not the URL), resuming after the last event on reconnects, until
+    /// the returned function is called.
+    follow(query, onEvent) {
+      let stopped = false;
+      let controller = null;
+      let cursor = null;
+      (async () => {
+        let delay = 500;
+        while (!stopped) {
+          controller = new AbortController();
+          try {
+            const params = new URLSearchParams(query);
+            if (cursor) params.set('cursor', cursor);
+            const res = await fetch(`${base}/events/stream?${params}`, {
+              headers,
+              signal: controller.signal,
+            });
+            if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
+            delay = 500;
+            const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+            let buffer = '';
+            for (;;) {
+              const { value, done } = await reader.read();
+              if (done) break;
+              buffer += value;
+              let end;
+              while ((end = buffer.indexOf('\n\n')) >= 0) {
+                const message = buffer.slice(0, end);
+                buffer = buffer.slice(end + 2);
+                const fields = {};
+                for (const line of message.split('\n')) {
+                  const colon = line.indexOf(':');
+                  if (colon <= 0) continue; // comments (keep-alives) start with ':'
+                  const name = line.slice(0, colon);
+                  const text = line.slice(colon + 1).replace(/^ /, '');
+                  fields[name] = fields[name] ? `${fields[name]}\n${text}` : text;
+                }
+                if (fields.id) cursor = fields.id;
+                if (fields.data) {
+                  try {
+                    onEvent(JSON.parse(fields.data));
+                  } catch {
+                    // Not an event: nothing to show.
+                  }
+                }
+              }
+            }
+          } catch {
+            // Dropped or refused: try again below.
+          }
+          if (stopped) break;
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 10_000);
+        }
+      })();
+      return () => {
+        stopped = true;
+        controller?.abort();
+      };
+    },
+  };
+}
+
+/// Checks a credential by reading one registration; resolves to a client or rejects with a
+/// sentence for the sign-in form.
+export async function signIn(accountId, apiKey) {
+  const api = client(accountId, apiKey);
+  try {
+    await api.get('/webhooks?limit=1');
+  } catch (e) {
+    if (e.status === 401 || e.status === 403 || e.status === 404) {
+      throw new ApiError(
+        e.status,
+        e.code,
+        'That account id and API key do not match. Check both (the key was printed once when the account was created; `collabkit accounts rotate-key` makes a new one).',
+      );
+    }
+    throw e;
+  }
+  return api;
+}

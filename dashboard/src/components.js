@@ -1,0 +1,95 @@
+// Pieces every page uses.
+import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
+import { html } from './html.js';
+
+/// Loads `load()` now, again whenever `deps` change, and every `every` ms while mounted and
+/// the tab is visible. Keeps the last data while reloading, so the page never jumps back to
+/// "loading".
+export function useLoad(load, deps, every) {
+  const [state, setState] = useState({ data: undefined, error: null });
+  const latest = useRef(load);
+  latest.current = load;
+  const run = useCallback(async () => {
+    try {
+      const data = await latest.current();
+      setState({ data, error: null });
+    } catch (error) {
+      setState((s) => ({ data: s.data, error }));
+    }
+  }, []);
+  useEffect(() => {
+    setState({ data: undefined, error: null });
+    run();
+    if (!every) return undefined;
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') run();
+    }, every);
+    return () => clearInterval(timer);
+  }, deps);
+  return { ...state, reload: run };
+}
+
+export function ErrorNote({ error }) {
+  if (!error) return null;
+  return html`<p class="error" role="alert">${error.message}</p>`;
+}
+
+export function Status({ status }) {
+  const label = { success: 'Succeeded', failed: 'Failed', pending: 'Pending' }[status] ?? status;
+  return html`<span class="badge badge-${status}">${label}</span>`;
+}
+
+export function Empty({ children }) {
+  return html`<div class="empty">${children}</div>`;
+}
+
+/// A secret shown once, with a copy button and the warning that goes with it.
+export function SecretPanel({ secret, title, onDone }) {
+  const [copied, setCopied] = useState(false);
+  const code = useRef(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+      setCopied(true);
+    } catch {
+      // No clipboard access (an http:// page on another host): select it for Ctrl+C.
+      const range = document.createRange();
+      range.selectNodeContents(code.current);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+    }
+  };
+  return html`
+    <section class="secret" role="alert" aria-labelledby="secret-title">
+      <h3 id="secret-title">${title}</h3>
+      <p><strong>Copy this signing secret now: it is shown only once.</strong> Your receiver
+        needs it to check signatures; if you lose it, rotate the secret to get a new one.</p>
+      <div class="secret-row">
+        <code ref=${code} data-testid="secret">${secret}</code>
+        <button type="button" onClick=${copy}>${copied ? 'Copied' : 'Copy secret'}</button>
+      </div>
+      <p class="muted" aria-live="polite">${copied ? 'The secret is on your clipboard.' : ''}</p>
+      <button type="button" class="secondary" onClick=${onDone}>I have stored it</button>
+    </section>`;
+}
+
+/// A modal confirmation (`<dialog>`: focus moves in, Escape cancels).
+export function Confirm({ open, title, children, confirmLabel, onConfirm, onCancel }) {
+  const ref = useRef(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return html`
+    <dialog ref=${ref} aria-labelledby="confirm-title" onCancel=${(e) => { e.preventDefault(); onCancel(); }}>
+      <h3 id="confirm-title">${title}</h3>
+      <div>${children}</div>
+      <div class="actions">
+        <button type="button" class="secondary" onClick=${onCancel}>Cancel</button>
+        <button type="button" class="danger" onClick=${onConfirm}>${confirmLabel}</button>
+      </div>
+    </dialog>`;
+}

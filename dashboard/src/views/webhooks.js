@@ -1,0 +1,76 @@
+// The list of registrations with their health, and creating one.
+import { useState } from 'preact/hooks';
+import { html } from '../html.js';
+import { useLoad, ErrorNote, Empty, SecretPanel } from '../components.js';
+import { ago, percent } from '../format.js';
+import { WebhookForm } from './webhook-form.js';
+
+export function Outcome({ health }) {
+  if (!health || health.last_outcome == null) return html`<span class="muted">No attempts in 24 h</span>`;
+  if (health.last_outcome === 'failed')
+    return html`<span class="badge badge-failed">Failing</span> <span class="muted">since ${ago(health.failing_since)}</span>`;
+  return html`<span class="badge badge-success">Succeeded</span> <span class="muted">${ago(health.last_attempt_minute)}</span>`;
+}
+
+export function HealthTable({ api, reloadKey }) {
+  const list = useLoad(
+    async () => {
+      const [hooks, stats] = await Promise.all([api.get('/webhooks?limit=200'), api.get('/stats/webhooks')]);
+      const health = new Map(stats.webhooks.map((h) => [h.webhook_id, h]));
+      return hooks.webhooks.map((w) => ({ ...w, health: health.get(w.id) }));
+    },
+    [api, reloadKey],
+    10_000,
+  );
+  if (list.data === undefined && !list.error)
+    return html`<div class="table-placeholder" aria-busy="true">Loading webhooks…</div>`;
+  if (list.data?.length === 0)
+    return html`<${Empty}>
+      <p>No webhooks yet. Register a URL and CollabKit will send it signed events as they happen.</p>
+      <a class="button" href="#/webhooks/new">Create a webhook</a>
+    <//>`;
+  return html`
+    <${ErrorNote} error=${list.error} />
+    <div class="table-wrap">
+      <table>
+        <caption class="visually-hidden">Webhooks with their latest outcome and success rate</caption>
+        <thead><tr><th scope="col">Receiver</th><th scope="col">Events</th><th scope="col">Status</th><th scope="col">Latest attempt</th><th scope="col">Success (24 h)</th></tr></thead>
+        <tbody>
+          ${(list.data ?? []).map(
+            (w) => html`<tr>
+              <td class="url"><a href=${`#/webhooks/${w.id}`}>${w.url}</a>${w.room_id ? html`<div class="muted">room ${w.room_id}</div>` : null}</td>
+              <td>${w.events.length === 7 ? 'all 7' : w.events.join(', ')}</td>
+              <td>${w.enabled ? html`<span class="badge badge-on">Enabled</span>` : html`<span class="badge badge-off">Disabled</span>`}</td>
+              <td><${Outcome} health=${w.health} /></td>
+              <td>${percent(w.health?.success_rate_24h)} <span class="muted">${w.health?.attempts_24h ? `of ${w.health.attempts_24h}` : ''}</span></td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>`;
+}
+
+export function WebhooksPage({ api, creating }) {
+  const [created, setCreated] = useState(null);
+  const [reloadKey, setReloadKey] = useState(0);
+  const create = async (body) => {
+    const data = await api.post('/webhooks', body);
+    setCreated(data.webhook);
+    setReloadKey((k) => k + 1);
+    location.hash = '#/webhooks';
+  };
+  return html`
+    <div class="title-row">
+      <h1>Webhooks</h1>
+      ${creating ? null : html`<a class="button" href="#/webhooks/new">New webhook</a>`}
+    </div>
+    ${created
+      ? html`<${SecretPanel} title=${`Webhook created for ${created.url}`} secret=${created.secret} onDone=${() => setCreated(null)} />`
+      : null}
+    ${creating
+      ? html`<section aria-labelledby="new-title"><h2 id="new-title">New webhook</h2>
+          <${WebhookForm} api=${api} submitLabel="Create webhook" onSubmit=${create} onCancel=${() => (location.hash = '#/webhooks')} />
+        </section>`
+      : null}
+    <${HealthTable} api=${api} reloadKey=${reloadKey} />`;
+}
