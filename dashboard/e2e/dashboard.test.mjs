@@ -102,6 +102,7 @@ test('signing in shows the overview, with an empty state to start from', async (
 });
 
 let webhookUrl;
+let webhookId;
 test('creating a webhook shows its secret once, and it copies', async () => {
   webhookUrl = `http://127.0.0.1:${receiver.address().port}/hooks/collabkit`;
   await nav('Webhooks');
@@ -113,6 +114,7 @@ test('creating a webhook shows its secret once, and it copies', async () => {
   const secret = page.getByTestId('secret');
   await secret.waitFor({ timeout: WAIT });
   const shown = await secret.textContent();
+  webhookId = (await api('GET', '/webhooks')).webhooks[0].id;
   assert.match(shown, /^whsec_/);
   assert.match(await page.getByRole('alert').first().textContent(), /shown only once/);
   await page.getByRole('button', { name: 'Copy secret' }).click();
@@ -230,21 +232,43 @@ test('keyboard only: the navigation and the delivery list work without a mouse',
   assert.equal(await first.getAttribute('aria-expanded'), 'true');
 });
 
-test('loading pages does not shift their layout', async () => {
-  await page.goto(`${base}/dashboard#/`);
-  await page.getByText('succeeded (').first().waitFor({ timeout: WAIT });
+/// Cumulative layout shift of a fresh load of `hash`, once `ready` is visible.
+async function layoutShift(hash, ready) {
+  // A fresh document: a change of the hash alone would keep the previous page's record.
+  await page.goto('about:blank');
+  await page.goto(`${base}/dashboard${hash}`);
+  await ready().waitFor({ timeout: WAIT });
   await page.waitForTimeout(500);
-  const shift = await page.evaluate(
+  return page.evaluate(
     () =>
       new Promise((resolve) => {
         let total = 0;
+        const moved = [];
         new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value;
+          for (const e of list.getEntries()) {
+            if (e.hadRecentInput) continue;
+            total += e.value;
+            for (const s of e.sources ?? [])
+              moved.push(`${s.node?.nodeName}.${s.node?.className ?? ''} ${JSON.stringify(s.previousRect)} → ${JSON.stringify(s.currentRect)}`);
+          }
         }).observe({ type: 'layout-shift', buffered: true });
-        setTimeout(() => resolve(total), 300);
+        setTimeout(() => resolve({ total, moved }), 300);
       }),
   );
-  assert.ok(shift < 0.1, `cumulative layout shift ${shift}`);
+}
+
+test('loading pages does not shift their layout', async () => {
+  const pages = [
+    ['#/', () => page.getByText('succeeded (').first()],
+    ['#/webhooks', () => page.getByRole('link', { name: webhookUrl })],
+    [`#/webhooks/${webhookId}`, () => page.locator('.delivery').first()],
+    ['#/rooms', () => page.getByText('Design review').first()],
+  ];
+  for (const [hash, ready] of pages) {
+    const { total, moved } = await layoutShift(hash, ready);
+    console.log(`layout shift of ${hash}: ${total.toFixed(4)}`);
+    assert.ok(total < 0.1, `${hash}: cumulative layout shift ${total}:\n${moved.join('\n')}`);
+  }
 });
 
 test('signing out forgets the key; an unreachable server is reported', async () => {

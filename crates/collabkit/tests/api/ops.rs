@@ -137,6 +137,9 @@ async fn openapi_covers_every_route() {
             "post",
         ),
         (format!("{p}/webhooks/{{webhook_id}}/recover"), "post"),
+        (format!("{p}/rooms/{{room_id}}/recent-events"), "get"),
+        (format!("{p}/stats/deliveries"), "get"),
+        (format!("{p}/stats/webhooks"), "get"),
         ("/openapi.json".to_owned(), "get"),
     ];
     for (path, method) in &expected {
