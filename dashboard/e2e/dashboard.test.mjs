@@ -8,7 +8,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -18,6 +19,7 @@ const apiKey = process.env.COLLABKIT_API_KEY;
 const shots = process.env.SCREENSHOT_DIR;
 const WIDTHS = { desktop: { width: 1280, height: 860 }, phone: { width: 390, height: 844 } };
 const WAIT = 15_000;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let browser;
 let context;
@@ -82,6 +84,7 @@ test('a wrong key shows a clear message and signs nobody in', async () => {
   const alert = page.getByRole('alert');
   await alert.waitFor({ timeout: WAIT });
   assert.match(await alert.textContent(), /account id and API key do not match/);
+  assert.deepEqual(await accessibilityViolations(), []);
   await shoot('sign-in-wrong-key');
 });
 
@@ -268,6 +271,37 @@ test('loading pages does not shift their layout', async () => {
     const { total, moved } = await layoutShift(hash, ready);
     console.log(`layout shift of ${hash}: ${total.toFixed(4)}`);
     assert.ok(total < 0.1, `${hash}: cumulative layout shift ${total}:\n${moved.join('\n')}`);
+  }
+});
+
+/// axe-core's WCAG 2.1 A/AA rules (labels, names, contrast, landmarks, …) on the page as it is.
+async function accessibilityViolations() {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
+    if (result.passes.length < 10) return [`axe checked only ${result.passes.length} rules: did it run?`];
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+}
+
+test('every page passes axe-core accessibility checks (WCAG 2.1 AA, contrast included)', async () => {
+  const pages = [
+    ['#/', () => page.getByText('succeeded (').first()],
+    ['#/webhooks', () => page.getByRole('link', { name: webhookUrl })],
+    ['#/webhooks/new', () => page.getByLabel('Receiver URL')],
+    [`#/webhooks/${webhookId}`, () => page.locator('.delivery').first()],
+    ['#/rooms', () => page.getByText('Design review').first()],
+    [`#/rooms/${room.id}`, () => page.getByRole('heading', { name: 'Connected now' })],
+  ];
+  for (const [hash, ready] of pages) {
+    await page.goto(`${base}/dashboard${hash}`);
+    await ready().waitFor({ timeout: WAIT });
+    if (hash === `#/webhooks/${webhookId}`) {
+      await page.locator('.delivery .row').first().click();
+      await page.locator('table.attempts').waitFor({ timeout: WAIT });
+    }
+    const violations = await accessibilityViolations();
+    assert.deepEqual(violations, [], `${hash}:\n${violations.join('\n')}`);
   }
 });
 
