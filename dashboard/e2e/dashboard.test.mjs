@@ -73,7 +73,10 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
+  // The server under test keeps its connections to us alive (its pool's idle timeout is
+  // 90 s): drop them, or the test process waits for them to end.
   receiver?.close();
+  receiver?.closeAllConnections();
 });
 
 test('a wrong key shows a clear message and signs nobody in', async () => {
@@ -303,6 +306,53 @@ test('every page passes axe-core accessibility checks (WCAG 2.1 AA, contrast inc
     const violations = await accessibilityViolations();
     assert.deepEqual(violations, [], `${hash}:\n${violations.join('\n')}`);
   }
+});
+
+test('a webhook is edited, disabled, enabled, rotated, recovered, paged and deleted', async () => {
+  const hook = (await api('POST', '/webhooks', { url: `${webhookUrl}/second`, events: ['user.created'] })).webhook;
+  await page.goto(`${base}/dashboard#/webhooks/${hook.id}`);
+  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('checkbox', { name: 'user.deleted' }).check();
+  await page.getByLabel('Room').selectOption(room.id);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await page.locator('.facts code.tag', { hasText: 'user.deleted' }).waitFor({ timeout: WAIT });
+  await page.locator('.facts dd', { hasText: room.id }).waitFor({ timeout: WAIT });
+  const edited = (await api('GET', `/webhooks/${hook.id}`)).webhook;
+  assert.deepEqual([edited.events, edited.room_id], [['user.created', 'user.deleted'], room.id]);
+
+  await page.getByRole('button', { name: 'Disable' }).click();
+  await page.locator('.facts .badge-off', { hasText: 'Disabled' }).waitFor({ timeout: WAIT });
+  assert.equal((await api('GET', `/webhooks/${hook.id}`)).webhook.enabled, false);
+  await page.getByRole('button', { name: 'Enable' }).click();
+  await page.locator('.facts .badge-on', { hasText: 'Enabled' }).waitFor({ timeout: WAIT });
+
+  await page.getByRole('button', { name: 'Rotate secret' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click();
+  const rotated = await page.getByTestId('secret').textContent();
+  assert.notEqual(rotated, hook.secret);
+  assert.match(rotated, /^whsec_/);
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+
+  // 27 failures while the receiver is down, then "retry everything that failed since".
+  failing = true;
+  for (let i = 0; i < 27; i++) await api('POST', '/users', { name: `P${i}`, roomId: room.id, customId: `p${i}` });
+  await page.waitForFunction(() => document.querySelectorAll('.delivery[data-status="failed"]').length === 25, null, { timeout: WAIT });
+  await page.getByRole('button', { name: 'Load older deliveries' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.delivery').length === 27, null, { timeout: WAIT });
+  failing = false;
+  await page.getByRole('button', { name: 'Retry failed' }).click();
+  await page.getByText('27 failed deliveries scheduled again.').waitFor({ timeout: WAIT });
+  await page.waitForFunction(() => document.querySelectorAll('.delivery[data-status="success"]').length >= 25, null, { timeout: WAIT });
+
+  await page.getByRole('button', { name: 'Delete' }).click();
+  const dialog = page.getByRole('dialog');
+  assert.match(await dialog.textContent(), /deliveries and their log are deleted/);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal((await api('GET', '/webhooks')).webhooks.length, 2, 'Cancel deletes nothing');
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await dialog.getByRole('button', { name: 'Delete webhook' }).click();
+  await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor({ timeout: WAIT });
+  assert.equal((await api('GET', '/webhooks')).webhooks.length, 1);
 });
 
 test('signing out forgets the key; an unreachable server is reported', async () => {
