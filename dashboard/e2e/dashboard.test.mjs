@@ -145,7 +145,7 @@ test('a delivery that fails is shown failed, then retried to success', async () 
   await page.locator('.delivery[data-status="failed"]').first().waitFor({ timeout: WAIT });
   assert.ok(received.length >= 1 && received.every((r) => r.failing));
   await row.getByRole('button').first().click();
-  await page.getByRole('heading', { name: 'Attempts', exact: true }).waitFor({ timeout: WAIT });
+  await page.locator('table.attempts tbody tr').nth(2).waitFor({ timeout: WAIT });
   assert.match(await page.locator('table.attempts').textContent(), /500/);
   assert.match(await page.locator('table.attempts').textContent(), /receiver is down/);
   assert.match(await page.locator('pre.payload').textContent(), /"event": "user.created"/);

@@ -18,7 +18,8 @@ fn tour_lines() -> Vec<String> {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
             .unwrap();
     let start = readme.find("## Five-minute tour").expect("the tour");
-    let end = start + readme[start..].find("\n## The HTTP API").expect("its end");
+    // The tour ends where the next section begins.
+    let end = start + 1 + readme[start + 1..].find("\n## ").expect("its end");
     let mut lines = Vec::new();
     let (mut in_block, mut first_of_block, mut transcript) = (false, false, false);
     let mut continued = String::new();
