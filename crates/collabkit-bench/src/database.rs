@@ -4,7 +4,7 @@
 
 use collabkit::config::Config;
 use collabkit::store::DatabaseUrl;
-use tokio_postgres::NoTls;
+use collabkit_store_postgres::admin;
 
 pub enum BenchDatabase {
     /// The directory holding the file: removed on drop.
@@ -23,15 +23,10 @@ impl BenchDatabase {
             let config = Config::new(DatabaseUrl::Sqlite(dir.path().join("bench.db")));
             return Ok((BenchDatabase::Sqlite(dir), config));
         };
-        let name = format!(
-            "collabkit_bench_{}",
-            collabkit::ids::random_token(10).to_lowercase()
-        );
-        admin(admin_url)
-            .await?
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await?;
-        let url = collabkit_store_postgres::url_with_database(admin_url, &name);
+        let name = admin::fresh_database_name("collabkit_bench");
+        let url = admin::create_database(admin_url, &name)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot create the benchmark's database: {e}"))?;
         let mut config = Config::new(url.parse().map_err(anyhow::Error::msg)?);
         config.secret_key = Some(collabkit::secrets::new_key_base64());
         Ok((
@@ -42,14 +37,6 @@ impl BenchDatabase {
             config,
         ))
     }
-}
-
-async fn admin(url: &str) -> anyhow::Result<tokio_postgres::Client> {
-    let (client, connection) = tokio_postgres::connect(url, NoTls).await.map_err(|e| {
-        anyhow::anyhow!("cannot reach PostgreSQL to create the benchmark's database: {e}")
-    })?;
-    tokio::spawn(connection);
-    Ok(client)
 }
 
 /// Databases of servers that are done, dropped at the end of the run ([`drop_finished`]):
@@ -69,10 +56,6 @@ impl Drop for BenchDatabase {
 pub async fn drop_finished() {
     let finished = std::mem::take(&mut *FINISHED.lock().unwrap_or_else(|e| e.into_inner()));
     for (url, name) in finished {
-        if let Ok(client) = admin(&url).await {
-            let _ = client
-                .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await;
-        }
+        let _ = admin::drop_database(&url, &name).await;
     }
 }

@@ -10,6 +10,7 @@
 //! so two nodes changing one room's session take turns. User creations arriving together share
 //! one transaction and a few multi-row statements ([`batch`]).
 
+pub mod admin;
 mod batch;
 mod listener;
 mod migrate;

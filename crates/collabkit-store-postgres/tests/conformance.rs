@@ -7,8 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use collabkit_domain::store::SharedStore;
 use collabkit_store_conformance::{Factory, TestDatabase};
-use collabkit_store_postgres::{PgOptions, PgStore};
-use tokio_postgres::NoTls;
+use collabkit_store_postgres::{PgOptions, PgStore, admin};
 
 const URL_VAR: &str = "COLLABKIT_TEST_POSTGRES_URL";
 
@@ -22,28 +21,15 @@ struct Database {
     url: String,
 }
 
-async fn admin(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, NoTls)
-        .await
-        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {URL_VAR}={url}: {e}"));
-    tokio::spawn(connection);
-    client
-}
-
 #[async_trait]
 impl Factory for Postgres {
     async fn create(&self) -> Box<dyn TestDatabase> {
-        let name = format!(
-            "collabkit_test_{}",
-            collabkit_domain::ids::random_token(12).to_lowercase()
-        );
-        admin(&self.admin_url)
+        let name = admin::fresh_database_name("collabkit_test");
+        let url = admin::create_database(&self.admin_url, &name)
             .await
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{e} ({URL_VAR})"));
         Box::new(Database {
-            url: collabkit_store_postgres::url_with_database(&self.admin_url, &name),
+            url,
             admin_url: self.admin_url.clone(),
             name,
         })
@@ -74,12 +60,7 @@ impl Drop for Database {
                 .enable_all()
                 .build()
                 .unwrap();
-            runtime.block_on(async {
-                let _ = admin(&url)
-                    .await
-                    .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .await;
-            });
+            let _ = runtime.block_on(admin::drop_database(&url, &name));
         })
         .join()
         .unwrap();

@@ -2,7 +2,7 @@
 //! passed a higher `seq` is still read, in order, instead of being skipped for good.
 
 use collabkit_domain::store::{DeliveryQueue, EventFilter, NewRoom, NewUser, PageRequest, Store};
-use collabkit_store_postgres::{PgOptions, PgStore, url_with_database};
+use collabkit_store_postgres::{PgOptions, PgStore, admin};
 use tokio_postgres::NoTls;
 
 async fn connect(url: &str) -> tokio_postgres::Client {
@@ -15,16 +15,8 @@ async fn connect(url: &str) -> tokio_postgres::Client {
 async fn a_late_commit_with_a_lower_position_is_not_skipped() {
     let admin_url = std::env::var("COLLABKIT_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!(
-        "collabkit_test_{}",
-        collabkit_domain::ids::random_token(12).to_lowercase()
-    );
-    let admin = connect(&admin_url).await;
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = url_with_database(&admin_url, &name);
+    let name = admin::fresh_database_name("collabkit_test");
+    let url = admin::create_database(&admin_url, &name).await.unwrap();
     let store = PgStore::open(&url, &PgOptions::default()).await.unwrap();
     let account = collabkit_domain::accounts::create(&store, "a")
         .await
@@ -99,9 +91,7 @@ async fn a_late_commit_with_a_lower_position_is_not_skipped() {
 
     drop(store);
     drop(slow);
-    let _ = admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await;
+    let _ = admin::drop_database(&admin_url, &name).await;
 }
 
 /// Pruning with concurrent writers: a delivery can take a lower position than an older event's
@@ -111,16 +101,8 @@ async fn a_late_commit_with_a_lower_position_is_not_skipped() {
 async fn pruning_keeps_events_that_deliveries_still_refer_to() {
     let admin_url = std::env::var("COLLABKIT_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!(
-        "collabkit_test_{}",
-        collabkit_domain::ids::random_token(12).to_lowercase()
-    );
-    let admin = connect(&admin_url).await;
-    admin
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = url_with_database(&admin_url, &name);
+    let name = admin::fresh_database_name("collabkit_test");
+    let url = admin::create_database(&admin_url, &name).await.unwrap();
     let store = PgStore::open(&url, &PgOptions::default()).await.unwrap();
     let db = connect(&url).await;
     // Three old events. The delivery of the second took the lower position than the first's,
@@ -159,7 +141,5 @@ async fn pruning_keeps_events_that_deliveries_still_refer_to() {
 
     drop(store);
     drop(db);
-    let _ = admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await;
+    let _ = admin::drop_database(&admin_url, &name).await;
 }

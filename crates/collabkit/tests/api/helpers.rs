@@ -44,16 +44,14 @@ pub fn postgres_admin_url() -> String {
 /// The PostgreSQL database of the servers run in `dir`, created on first use. Databases left
 /// by an earlier run of the tests are dropped the first time.
 pub async fn postgres_database(dir: &tempfile::TempDir) -> String {
+    use collabkit_store_postgres::admin;
     static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     let admin_url = postgres_admin_url();
-    let (client, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
-        .await
-        .unwrap_or_else(|e| {
-            panic!("cannot reach PostgreSQL at {admin_url} (set COLLABKIT_TEST_POSTGRES_URL): {e}")
-        });
-    tokio::spawn(connection);
     CLEANED
         .get_or_init(|| async {
+            let client = admin::admin_client(&admin_url).await.unwrap_or_else(|e| {
+                panic!("{e} (set COLLABKIT_TEST_POSTGRES_URL to another server)")
+            });
             let stale = client
                 .query(
                     "SELECT datname FROM pg_database WHERE datname LIKE 'collabkit_api_%'
@@ -64,10 +62,11 @@ pub async fn postgres_database(dir: &tempfile::TempDir) -> String {
                 .unwrap();
             for row in stale {
                 let name: String = row.get(0);
-                let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await;
+                let _ = admin::drop_database(&admin_url, &name).await;
             }
         })
         .await;
+    // Named after the directory: a server restarted in it finds its database again.
     let suffix: String = dir
         .path()
         .file_name()
@@ -77,23 +76,9 @@ pub async fn postgres_database(dir: &tempfile::TempDir) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
     let name = format!("collabkit_api_{}", suffix.to_lowercase());
-    let exists = client
-        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+    admin::create_database(&admin_url, &name)
         .await
-        .unwrap()
-        .is_some();
-    if !exists {
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-    }
-    let base = admin_url.split('?').next().unwrap();
-    let host_end = base
-        .rfind('/')
-        .filter(|i| *i > "postgres://".len())
-        .unwrap_or(base.len());
-    format!("{}/{name}", &base[..host_end])
+        .unwrap_or_else(|e| panic!("{e} (set COLLABKIT_TEST_POSTGRES_URL to another server)"))
 }
 
 /// The server key of the servers run in `dir`: the same for every restart in it (on
