@@ -32,17 +32,17 @@ export function HealthTable({ api, reloadKey }) {
   return html`
     <${ErrorNote} error=${list.error} />
     <div class="table-wrap">
-      <table>
+      <table class="cards">
         <caption class="visually-hidden">Webhooks with their latest outcome and success rate</caption>
         <thead><tr><th scope="col">Receiver</th><th scope="col">Events</th><th scope="col">Status</th><th scope="col">Latest attempt</th><th scope="col">Success (24 h)</th></tr></thead>
         <tbody>
           ${(list.data ?? []).map(
             (w) => html`<tr>
               <td class="url"><a href=${`#/webhooks/${w.id}`}>${w.url}</a>${w.room_id ? html`<div class="muted">room ${w.room_id}</div>` : null}</td>
-              <td>${w.events.length === 7 ? 'all 7' : w.events.join(', ')}</td>
-              <td>${w.enabled ? html`<span class="badge badge-on">Enabled</span>` : html`<span class="badge badge-off">Disabled</span>`}</td>
-              <td><${Outcome} health=${w.health} /></td>
-              <td>${percent(w.health?.success_rate_24h)} <span class="muted">${w.health?.attempts_24h ? `of ${w.health.attempts_24h}` : ''}</span></td>
+              <td data-label="Events">${w.events.length === 7 ? 'all 7' : w.events.join(', ')}</td>
+              <td data-label="Status">${w.enabled ? html`<span class="badge badge-on">Enabled</span>` : html`<span class="badge badge-off">Disabled</span>`}</td>
+              <td data-label="Latest attempt"><${Outcome} health=${w.health} /></td>
+              <td data-label="Success (24 h)">${percent(w.health?.success_rate_24h)} <span class="muted">${w.health?.attempts_24h ? `of ${w.health.attempts_24h}` : ''}</span></td>
             </tr>`,
           )}
         </tbody>
