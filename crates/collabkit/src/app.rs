@@ -94,6 +94,7 @@ impl App {
             account_rate: Arc::new(crate::rate_limit::KeyedLimiter::new(
                 config.http.account_rate_limit,
             )),
+            event_stream_poll: config.http.event_stream_poll,
         };
         Ok(App {
             config,

@@ -399,6 +399,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_connections: args.max_connections as usize,
         max_in_flight: args.max_in_flight as usize,
         account_rate_limit: args.account_rate_limit,
+        ..crate::api::serve::ConnectionLimits::default()
     };
     config.realtime = RealtimeConfig {
         leave_grace: args.leave_grace.into(),

@@ -25,9 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(recent_events))
 }
 
-/// How often a stream that has caught up looks for new events.
-const STREAM_POLL: std::time::Duration = std::time::Duration::from_millis(100);
-
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
@@ -121,10 +118,15 @@ async fn stream_events(
     };
     let account = auth.id().to_owned();
     let store = state.store.clone();
-    let stream = futures_util::stream::unfold(start, move |after| {
+    let poll = state.event_stream_poll;
+    // Subscribed before the first read: a change committed after it wakes the stream.
+    let stored = state.handoff.stored_events();
+    let stream = futures_util::stream::unfold((start, stored), move |(after, mut stored)| {
         let (store, account, filter) = (store.clone(), account.clone(), filter.clone());
         async move {
             loop {
+                // Seen before the read: a change committed during it wakes the wait below.
+                stored.mark_unchanged();
                 // One event per read, so that every message carries its own position.
                 let page = PageRequest {
                     limit: 1,
@@ -144,9 +146,18 @@ async fn stream_events(
                             .id(encode_cursor(&position))
                             .event(event.event.as_str())
                             .data(record.to_string());
-                        return Some((Ok(message), Some(position)));
+                        return Some((Ok(message), (Some(position), stored)));
                     }
-                    Ok(_) => tokio::time::sleep(STREAM_POLL).await,
+                    // Caught up: until a change through this node, or the poll for other nodes'.
+                    Ok(_) => {
+                        tokio::select! {
+                            woken = stored.changed() => if woken.is_err() {
+                                // The server is shutting down: no more wake-ups, only polls.
+                                tokio::time::sleep(poll).await;
+                            },
+                            _ = tokio::time::sleep(poll) => {}
+                        }
+                    }
                     Err(e) => {
                         tracing::warn!(error = %e, "reading events for a stream failed; retrying");
                         tokio::time::sleep(std::time::Duration::from_secs(1)).await;

@@ -63,6 +63,8 @@ pub struct AppState {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Each account's request rate (see [`auth::AccountAuth`]).
     pub account_rate: Arc<crate::rate_limit::KeyedLimiter>,
+    /// See [`serve::ConnectionLimits::event_stream_poll`].
+    pub event_stream_poll: std::time::Duration,
 }
 
 /// The success envelope: `{"data": …}`.

@@ -45,6 +45,10 @@ pub struct ConnectionLimits {
     pub max_in_flight: usize,
     /// Requests per second one account may make (bursts of twice that); 0 for no limit.
     pub account_rate_limit: u32,
+    /// How often an event stream that has caught up reads the log anyway: changes made
+    /// through this node wake it at once, those of other nodes sharing the database are seen
+    /// this late at most.
+    pub event_stream_poll: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -55,6 +59,7 @@ impl Default for ConnectionLimits {
             max_connections: 16_384,
             max_in_flight: 256,
             account_rate_limit: 1000,
+            event_stream_poll: Duration::from_millis(500),
         }
     }
 }

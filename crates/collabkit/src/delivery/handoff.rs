@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::clock;
 use crate::store::{Change, ClaimedDelivery, InlineLease, StoreResult};
@@ -24,6 +24,9 @@ pub struct Handoff {
     /// Handed-over deliveries not yet started; above `max_backlog`, no more leases.
     backlog: Arc<AtomicUsize>,
     max_backlog: usize,
+    /// Counts changes that stored events: event streams wait on it instead of polling the
+    /// store (see [`Handoff::stored_events`]).
+    stored: Arc<watch::Sender<u64>>,
 }
 
 impl Handoff {
@@ -38,6 +41,7 @@ impl Handoff {
             deliveries,
             backlog: Arc::new(AtomicUsize::new(0)),
             max_backlog,
+            stored: Arc::new(watch::channel(0).0),
         };
         (handoff, rx)
     }
@@ -45,6 +49,13 @@ impl Handoff {
     /// The count of handed-over deliveries not yet started, for the receiving end.
     pub fn backlog(&self) -> Arc<AtomicUsize> {
         self.backlog.clone()
+    }
+
+    /// Changes whenever a change made through this node stored events: a reader of the event
+    /// log that has caught up waits on it (events stored by other nodes it still has to poll
+    /// for).
+    pub fn stored_events(&self) -> watch::Receiver<u64> {
+        self.stored.subscribe()
     }
 
     /// A lease for the deliveries of the next change, or `None` while the backlog is full.
@@ -80,6 +91,9 @@ impl Handoff {
     {
         let mut change = write(self.lease()).await?;
         self.hand_over(std::mem::take(&mut change.leased));
+        if !change.events.is_empty() {
+            self.stored.send_modify(|n| *n += 1);
+        }
         Ok(change)
     }
 }
@@ -95,5 +109,18 @@ mod tests {
         assert!(lease.until > clock::now());
         handoff.backlog().store(2, Ordering::Relaxed);
         assert!(handoff.lease().is_none());
+    }
+
+    /// Only changes that stored events wake the log's readers (the API test of the event
+    /// stream checks that one that did wakes it).
+    #[tokio::test]
+    async fn a_quiet_change_wakes_no_reader() {
+        let (handoff, _rx) = Handoff::new(Duration::from_secs(20), 2);
+        let stored = handoff.stored_events();
+        handoff
+            .change(|_| async { Ok(Change::quiet(())) })
+            .await
+            .unwrap();
+        assert!(!stored.has_changed().unwrap());
     }
 }

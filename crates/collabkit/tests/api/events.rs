@@ -155,3 +155,36 @@ async fn concurrent_changes_each_store_their_event() {
     assert_eq!(created, 20);
     assert_eq!(app.events().await.len(), 20);
 }
+
+/// A stream that has caught up is woken by a change made through its node, not by its poll
+/// (set to an hour here): the event arrives at once.
+#[tokio::test]
+async fn the_event_stream_is_woken_by_a_change_not_by_its_poll() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn_with(|c| {
+        c.http.event_stream_poll = std::time::Duration::from_secs(3600);
+    })
+    .await;
+    let room = app.create_room("r").await;
+    let res = app
+        .client
+        .get(app.url("/events/stream"))
+        .header("authorization", format!("Bearer {}", app.bearer()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mut body = res.bytes_stream();
+    // The stream is open and has read the (empty) rest of the log: now a change.
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    app.create_user(room["id"].as_str().unwrap(), "u").await;
+    let mut text = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while !text.contains("event: user.created") {
+            let chunk = body.next().await.expect("the stream stays open").unwrap();
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no event within 5 s; the stream said: {text:?}"));
+}
