@@ -108,6 +108,26 @@ pub struct UserPatch {
     pub profile_picture: Option<Option<String>>,
 }
 
+/// The deliveries stored events made, as a backend counts them inside a change.
+#[derive(Debug, Default)]
+pub struct Fanout {
+    pub count: usize,
+    /// The ones leased inline, to hand over after the commit.
+    pub leased: Vec<ClaimedDelivery>,
+}
+
+impl Fanout {
+    pub fn add(&mut self, other: Fanout) {
+        self.count += other.count;
+        self.leased.extend(other.leased);
+    }
+
+    /// Whether some deliveries wait for a claim (the dispatchers must be woken).
+    pub fn left_to_claims(&self) -> bool {
+        self.count > self.leased.len()
+    }
+}
+
 /// The result of a change: the changed thing, the events stored with it (in order) and the
 /// deliveries of those events that were leased inline (see [`crate::store::InlineLease`]).
 #[derive(Debug, Clone)]

@@ -14,25 +14,7 @@ use deadpool_postgres::GenericClient;
 
 use crate::sql::{execute, notify_due, query, query_one, query_opt};
 
-/// The deliveries a stored event made.
-#[derive(Debug, Default)]
-pub struct Fanout {
-    pub count: usize,
-    /// The ones leased inline, to hand over after the commit.
-    pub leased: Vec<ClaimedDelivery>,
-}
-
-impl Fanout {
-    pub fn add(&mut self, other: Fanout) {
-        self.count += other.count;
-        self.leased.extend(other.leased);
-    }
-
-    /// Whether some deliveries wait for a claim (the dispatchers must be woken).
-    pub fn left_to_claims(&self) -> bool {
-        self.count > self.leased.len()
-    }
-}
+pub use collabkit_domain::model::Fanout;
 
 /// Stores events and reads their matching registrations in one statement, whatever the
 /// number of events: `$1`‥`$6` the events' columns, `$7` their bits. One row per event and

@@ -13,20 +13,7 @@ use collabkit_domain::store::{
     event_bit, event_code,
 };
 
-/// The deliveries a stored event made.
-#[derive(Debug, Default)]
-pub struct Fanout {
-    pub count: usize,
-    /// The ones leased inline, to hand over after the commit.
-    pub leased: Vec<ClaimedDelivery>,
-}
-
-impl Fanout {
-    pub fn add(&mut self, other: Fanout) {
-        self.count += other.count;
-        self.leased.extend(other.leased);
-    }
-}
+pub use collabkit_domain::model::Fanout;
 
 /// The registrations an event goes to: `?1` account, `?2` the event's bit, `?3` its room, `?4`
 /// now (a previous secret still valid is signed with too).
