@@ -441,6 +441,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         "CollabKit listening on {base} (database {})",
         config.database
     );
+    println!("Dashboard: {base}/dashboard   API reference: {base}/docs");
     for warning in unusual_settings(&config) {
         tracing::warn!("{warning}");
     }

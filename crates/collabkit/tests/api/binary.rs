@@ -101,6 +101,7 @@ async fn can_list_rooms(base: &str, account_id: &str, key: &str) -> StatusCode {
 async fn serve_bootstraps_once_and_accounts_create_works_beside_it() {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path()).await;
+    let mut server = server;
     let (id, key) = server
         .first_account
         .clone()
@@ -109,6 +110,15 @@ async fn serve_bootstraps_once_and_accounts_create_works_beside_it() {
         can_list_rooms(&server.base, &id, &key).await,
         StatusCode::OK
     );
+    // Where to go next, with the address it is really on.
+    let next = server.stdout.next_line().await.unwrap().unwrap();
+    let base = &server.base;
+    assert_eq!(
+        next,
+        format!("Dashboard: {base}/dashboard   API reference: {base}/docs")
+    );
+    let page = reqwest::get(format!("{base}/dashboard")).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
 
     let out = Command::new(BIN)
         .args(["accounts", "create", "--name", "second"])
