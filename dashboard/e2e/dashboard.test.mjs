@@ -194,8 +194,9 @@ test('the overview charts the attempts', async () => {
 
 test('a participant appears in a live room and leaves it', async () => {
   await nav('Live rooms');
+  await page.getByText('Nobody is connected to any room right now').waitFor({ timeout: WAIT });
+  await page.locator('.room-links').getByRole('link', { name: 'Design review' }).waitFor({ timeout: WAIT });
   const card = page.locator(`[data-room="${room.id}"]`);
-  await card.getByText('Nobody connected').waitFor({ timeout: WAIT });
 
   // Ada connects from another tab.
   const tab = await context.newPage();
@@ -223,6 +224,9 @@ test('a participant appears in a live room and leaves it', async () => {
   // The leave grace passes, then the stream reports the leave and the page updates.
   await page.getByText('Nobody connected').waitFor({ timeout: WAIT });
   await page.locator('.events code', { hasText: 'participant.left' }).waitFor({ timeout: WAIT });
+  // And the room is no longer live.
+  await nav('Live rooms');
+  await page.getByText('Nobody is connected to any room right now').waitFor({ timeout: WAIT });
   await tab.close();
 });
 
@@ -268,7 +272,7 @@ test('loading pages does not shift their layout', async () => {
     ['#/', () => page.getByText('succeeded (').first()],
     ['#/webhooks', () => page.getByRole('link', { name: webhookUrl })],
     [`#/webhooks/${webhookId}`, () => page.locator('.delivery').first()],
-    ['#/rooms', () => page.getByText('Design review').first()],
+    ['#/rooms', () => page.locator('.room-links').getByText('Design review')],
   ];
   for (const [hash, ready] of pages) {
     const { total, moved } = await layoutShift(hash, ready);
@@ -293,7 +297,7 @@ test('every page passes axe-core accessibility checks (WCAG 2.1 AA, contrast inc
     ['#/webhooks', () => page.getByRole('link', { name: webhookUrl })],
     ['#/webhooks/new', () => page.getByLabel('Receiver URL')],
     [`#/webhooks/${webhookId}`, () => page.locator('.delivery').first()],
-    ['#/rooms', () => page.getByText('Design review').first()],
+    ['#/rooms', () => page.locator('.room-links').getByText('Design review')],
     [`#/rooms/${room.id}`, () => page.getByRole('heading', { name: 'Connected now' })],
   ];
   for (const [hash, ready] of pages) {

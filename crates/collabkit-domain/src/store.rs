@@ -55,6 +55,10 @@ pub trait Store: Send + Sync + 'static {
     async fn get_room(&self, account_id: &str, room_id: &str) -> StoreResult<Room>;
     async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room>;
     async fn list_rooms(&self, account_id: &str, page: PageRequest) -> StoreResult<Page<Room>>;
+    /// The rooms with a live session now, in creation order: read from the open sessions, so
+    /// the cost follows the live rooms, not the account's.
+    async fn list_live_rooms(&self, account_id: &str, page: PageRequest)
+    -> StoreResult<Page<Room>>;
     async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room>;
     /// Deletes the room and its users: its live session ends first, then its scoped
     /// registrations go, then each user with a `user.deleted` event ([`crate::rules`]).

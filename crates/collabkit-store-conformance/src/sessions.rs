@@ -37,6 +37,21 @@ pub async fn sessions_start_join_leave_and_close_in_order(store: &dyn Storage) {
         .await
         .unwrap();
     assert_eq!(names(&second.events), ["participant.joined"]);
+    let live = |account: String| async move {
+        store
+            .list_live_rooms(&account, crate::ALL)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        live(a.clone()).await,
+        std::slice::from_ref(&room.id),
+        "only the room with a session"
+    );
     assert_eq!(
         store
             .join_session(&a, &room.id, &stranger.id, NODE, None)
@@ -71,6 +86,10 @@ pub async fn sessions_start_join_leave_and_close_in_order(store: &dyn Storage) {
         .await
         .unwrap();
     assert_eq!(names(&last.events), ["participant.left", "session.closed"]);
+    assert!(
+        live(a.clone()).await.is_empty(),
+        "a closed session is not live"
+    );
     match serde_json::from_str(&last.events[1].payload).unwrap() {
         WebhookPayload::SessionClosed { users, room: r, .. } => {
             assert_eq!(r.id, room.id);

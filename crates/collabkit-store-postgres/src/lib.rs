@@ -228,6 +228,14 @@ impl Store for PgStore {
         people::list_rooms(&self.client().await?, account_id, page).await
     }
 
+    async fn list_live_rooms(
+        &self,
+        account_id: &str,
+        page: PageRequest,
+    ) -> StoreResult<Page<Room>> {
+        people::list_live_rooms(&self.client().await?, account_id, page).await
+    }
+
     async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room> {
         in_tx!(self, tx => people::rename_room(&tx, account_id, room_id, name.to_owned()).await?)
     }

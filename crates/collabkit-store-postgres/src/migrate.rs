@@ -10,6 +10,10 @@ use crate::rows::pg;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),
     (2, include_str!("migrations/0002_attempt_counters.sql")),
+    (
+        3,
+        include_str!("migrations/0003_open_sessions_by_account.sql"),
+    ),
 ];
 
 /// An arbitrary key of ours for `pg_advisory_xact_lock`.

@@ -210,6 +210,33 @@ pub async fn list_rooms<C: GenericClient + Sync>(
     ))
 }
 
+pub async fn list_live_rooms<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Room>> {
+    let after = page.after_seq()?;
+    let cols = ROOM_COLS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = query(
+        c,
+        &format!(
+            "SELECT {cols} FROM sessions s JOIN rooms r ON r.id = s.room_id
+             WHERE s.account_id = $1 AND s.closed_at IS NULL AND r.seq > $2
+             ORDER BY r.seq LIMIT $3"
+        ),
+        &[&account_id, &after, &(page.limit as i64 + 1)],
+    )
+    .await?;
+    Ok(Page::from_seq_rows(
+        rows.iter().map(rows::room).collect(),
+        page.limit,
+    ))
+}
+
 pub async fn rename_room<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,

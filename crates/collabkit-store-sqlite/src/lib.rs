@@ -247,6 +247,17 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn list_live_rooms(
+        &self,
+        account_id: &str,
+        page: PageRequest,
+    ) -> StoreResult<Page<Room>> {
+        let a = account_id.to_owned();
+        self.readers
+            .read(move |c| people::list_live_rooms(c, &a, page))
+            .await
+    }
+
     async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room> {
         let (a, r, name) = (account_id.to_owned(), room_id.to_owned(), name.to_owned());
         self.writer

@@ -20,6 +20,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/0008_participation_per_node.sql"),
     ),
     (9, include_str!("migrations/0009_attempt_counters.sql")),
+    (
+        10,
+        include_str!("migrations/0010_open_sessions_by_account.sql"),
+    ),
 ];
 
 /// Brings the schema up to date; returns the versions it applied.

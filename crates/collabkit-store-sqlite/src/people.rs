@@ -165,6 +165,39 @@ pub fn list_rooms(
     Ok(Page::from_seq_rows(rows, page.limit))
 }
 
+/// The rooms of `?1` with an open session, after room position `?2`, at most `?3`.
+fn live_rooms_query() -> String {
+    let cols = ROOM_COLS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {cols} FROM sessions s JOIN rooms r ON r.id = s.room_id
+         WHERE s.account_id = ?1 AND s.closed_at IS NULL AND r.seq > ?2
+         ORDER BY r.seq LIMIT ?3"
+    )
+}
+
+pub fn list_live_rooms(
+    conn: &Connection,
+    account_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Room>> {
+    let position = page.after_seq()?;
+    let rows = conn
+        .prepare_cached(&live_rooms_query())
+        .and_then(|mut s| {
+            s.query_map(
+                params![account_id, position, page.limit as i64 + 1],
+                rows::room,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    Ok(Page::from_seq_rows(rows, page.limit))
+}
+
 pub fn rename_room(
     conn: &Connection,
     account_id: &str,
@@ -481,6 +514,18 @@ mod tests {
 
     /// Every filter of the event log seeks its own index: a quiet room's page does not read the
     /// account's whole history.
+    /// Live rooms are read from the account's open sessions, not its rooms.
+    #[test]
+    fn live_rooms_seek_the_open_sessions_of_the_account() {
+        let plan = query_plan(&live_rooms_query(), 3);
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("USING INDEX sessions_open_by_account")),
+            "{plan:#?}"
+        );
+        assert!(!plan.iter().any(|l| l.starts_with("SCAN r")), "{plan:#?}");
+    }
+
     #[test]
     fn every_event_log_query_is_indexed() {
         let filters = [

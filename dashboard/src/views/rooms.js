@@ -52,28 +52,42 @@ function People({ participants }) {
 }
 
 export function RoomsPage({ api }) {
-  const rooms = useLoad(() => api.get('/rooms?limit=200'), [api], 30_000);
-  const list = rooms.data?.rooms ?? [];
-  const live = useLiveParticipants(api, list.map((r) => r.id));
-  const sorted = [...list].sort((a, b) => (live[b.id]?.length ?? 0) - (live[a.id]?.length ?? 0));
-  const connected = list.filter((r) => live[r.id]?.length).length;
+  // Rooms with a live session, read from the open sessions (the cost follows the live rooms,
+  // not the account's), re-read when a session starts or closes.
+  const live = useLoad(() => api.get('/rooms?live=true&limit=200'), [api], 30_000);
+  const all = useLoad(() => api.get('/rooms?limit=200'), [api], 30_000);
+  useEffect(
+    () => api.follow({}, (e) => e.event.startsWith('session.') && live.reload()),
+    [api],
+  );
+  const rooms = live.data?.rooms ?? [];
+  const people = useLiveParticipants(api, rooms.map((r) => r.id));
   return html`
     <h1>Live rooms</h1>
-    <p class="muted" aria-live="polite">${rooms.data ? `${connected} of ${list.length} room${list.length === 1 ? '' : 's'} with people connected now. Updates as they come and go.` : ''}</p>
-    <${ErrorNote} error=${rooms.error} />
-    ${rooms.data === undefined && !rooms.error
-      ? html`<div class="table-placeholder" aria-busy="true">Loading rooms…</div>`
-      : list.length === 0
-        ? html`<${Empty}><p>No rooms yet. Create one with <code>POST /v1/accounts/{id}/rooms</code>; it appears here, with whoever connects to it.</p><//>`
+    <p class="muted" aria-live="polite">${live.data ? `${rooms.length} room${rooms.length === 1 ? '' : 's'} with people connected now. Updates as they come and go.` : ''}</p>
+    <${ErrorNote} error=${live.error ?? all.error} />
+    ${live.data === undefined && !live.error
+      ? html`<div class="table-placeholder" aria-busy="true">Loading live rooms…</div>`
+      : rooms.length === 0
+        ? html`<${Empty}><p>Nobody is connected to any room right now. A room appears here as soon as someone connects to it (<code>GET /v1/connect?token=…</code>).</p><//>`
         : html`<ul class="rooms">
-            ${sorted.map(
+            ${rooms.map(
               (r) => html`<li class="panel room" data-room=${r.id}>
                 <h2><a href=${`#/rooms/${r.id}`}>${r.name}</a> <span class="muted">${r.customId}</span></h2>
-                <${People} participants=${live[r.id]} />
+                <${People} participants=${people[r.id]} />
               </li>`,
             )}
           </ul>`}
-    ${rooms.data?.next_cursor ? html`<p class="muted">Showing the first 200 rooms.</p>` : null}`;
+    ${live.data?.next_cursor ? html`<p class="muted">Showing the first 200 live rooms.</p>` : null}
+    <section aria-labelledby="all-rooms-title">
+      <h2 id="all-rooms-title">All rooms</h2>
+      ${all.data?.rooms?.length === 0
+        ? html`<${Empty}><p>No rooms yet. Create one with <code>POST /v1/accounts/{id}/rooms</code>.</p><//>`
+        : html`<ul class="room-links">
+            ${(all.data?.rooms ?? []).map((r) => html`<li><a href=${`#/rooms/${r.id}`}>${r.name}</a> <span class="muted">${r.customId}</span></li>`)}
+          </ul>`}
+      ${all.data?.next_cursor ? html`<p class="muted">Showing the first 200 rooms.</p>` : null}
+    </section>`;
 }
 
 export function RoomPage({ api, id }) {

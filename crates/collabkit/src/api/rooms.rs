@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use collabkit_webhooks::{CollabKitRoom, CollabKitUser};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -103,16 +103,37 @@ async fn create_room(
     ))
 }
 
-/// List the account's rooms, oldest first.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RoomListQuery {
+    /// Only rooms with a live session now (someone connected): `true` or `false`.
+    live: Option<bool>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// List the account's rooms, oldest first (or only those with a live session).
 #[utoipa::path(get, path = "/rooms", tag = "rooms",
-    params(("account_id" = String, Path), PageQuery),
-    responses((status = 200, body = Data<RoomList>)))]
+    params(("account_id" = String, Path), RoomListQuery),
+    responses((status = 200, body = Data<RoomList>), (status = 400, body = ErrorBody)))]
 async fn list_rooms(
     auth: AccountAuth,
     State(state): State<AppState>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<RoomListQuery>,
 ) -> Result<axum::Json<Data<RoomList>>, ApiError> {
-    let page = state.store.list_rooms(auth.id(), q.to_request()?).await?;
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .to_request()?;
+    let page = if q.live == Some(true) {
+        state.store.list_live_rooms(auth.id(), page).await?
+    } else {
+        state.store.list_rooms(auth.id(), page).await?
+    };
     Ok(Data::json(RoomList {
         rooms: page.items.iter().map(|r| r.to_contract()).collect(),
         next_cursor: page.next.as_ref().map(encode_cursor),

@@ -696,3 +696,35 @@ async fn connections_per_user_and_account_are_capped() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+async fn live_rooms(app: &TestApp) -> Vec<String> {
+    let (status, body) = app.get("/rooms?live=true").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["data"]["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(id)
+        .collect()
+}
+
+/// `GET /rooms?live=true` lists the rooms someone is connected to now, and only those.
+#[tokio::test]
+async fn live_rooms_are_the_rooms_with_a_session_now() {
+    let s = setup(1).await;
+    let quiet = id(&s.app.create_room("quiet").await);
+    assert!(live_rooms(&s.app).await.is_empty());
+    let (ws, _) = Ws::connect(&s.app, token(&s.users[0])).await;
+    assert_eq!(live_rooms(&s.app).await, std::slice::from_ref(&s.room));
+    let (_, all) = s.app.get("/rooms").await;
+    assert_eq!(
+        all["data"]["rooms"].as_array().unwrap().len(),
+        2,
+        "{quiet} too"
+    );
+    ws.close().await;
+    wait_events(&s.app, &s.room, 4).await;
+    assert!(live_rooms(&s.app).await.is_empty(), "the session closed");
+    let (status, _) = s.app.get("/rooms?live=maybe").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
