@@ -123,6 +123,8 @@ struct Server {
     apis: Vec<String>,
     bearer: String,
     http: reqwest::Client,
+    /// For the set-up calls (the measured requests are sent with `http` directly).
+    client: collabkit::client::AccountClient,
     room_id: String,
     store: collabkit::store::SharedStore,
     shutdown: CancellationToken,
@@ -189,40 +191,24 @@ impl Server {
             .as_str()
             .ok_or_else(|| anyhow::anyhow!("room creation failed: {room}"))?
             .to_owned();
+        let client = collabkit::client::AccountClient::new(
+            http.clone(),
+            &base,
+            &created.account.id,
+            &created.api_key,
+        );
         Ok(Server {
             base,
             api,
             apis,
             bearer,
             http,
+            client,
             room_id,
             store,
             shutdown,
             _db: db,
         })
-    }
-
-    /// Sends a JSON request to an account route (`path` after `/v1/accounts/{id}`) and returns
-    /// the response's `data`, failing on any status but 2xx.
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> anyhow::Result<Value> {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.api))
-            .bearer_auth(&self.bearer);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let resp = request.send().await?;
-        let status = resp.status();
-        let text = resp.text().await?;
-        anyhow::ensure!(status.is_success(), "{path}: {status} {text}");
-        let mut body: Value = serde_json::from_str(&text)?;
-        Ok(body["data"].take())
     }
 
     /// Registers `url` for `user.created`; returns the registration's id.
@@ -241,7 +227,10 @@ impl Server {
 
     /// `POST path` with `body`; returns the id of the `kind` it created.
     async fn create(&self, path: &str, body: Value, kind: &str) -> anyhow::Result<String> {
-        let data = self.call(reqwest::Method::POST, path, Some(body)).await?;
+        let data = self
+            .client
+            .call(reqwest::Method::POST, path, Some(body))
+            .await?;
         data[kind]["id"]
             .as_str()
             .map(str::to_owned)
@@ -251,12 +240,13 @@ impl Server {
     /// Stops a registration's deliveries; its log stays.
     async fn disable_webhook(&self, id: &str) -> anyhow::Result<()> {
         let body = json!({"enabled": false});
-        self.call(
-            reqwest::Method::PATCH,
-            &format!("/webhooks/{id}"),
-            Some(body),
-        )
-        .await?;
+        self.client
+            .call(
+                reqwest::Method::PATCH,
+                &format!("/webhooks/{id}"),
+                Some(body),
+            )
+            .await?;
         Ok(())
     }
 
@@ -264,6 +254,7 @@ impl Server {
     async fn recover(&self, webhook_id: &str, since: &str) -> anyhow::Result<u64> {
         let path = format!("/webhooks/{webhook_id}/recover");
         let data = self
+            .client
             .call(
                 reqwest::Method::POST,
                 &path,

@@ -353,7 +353,7 @@ async fn claim_path(server: &Arc<Server>, round: u32) -> anyhow::Result<f64> {
         let (s, path) = (s.clone(), path.clone());
         async move {
             let rename = json!({"name": format!("Name {i}")});
-            s.call(Method::PATCH, &path, Some(rename)).await?;
+            s.client.call(Method::PATCH, &path, Some(rename)).await?;
             Ok(())
         }
     })
@@ -376,7 +376,7 @@ async fn page_times(server: &Server, path: &str) -> anyhow::Result<Vec<f64>> {
     let mut times = Vec::with_capacity(PAGES);
     for _ in 0..PAGES {
         let started = Instant::now();
-        let page: Value = server.call(Method::GET, path, None).await?;
+        let page: Value = server.client.call(Method::GET, path, None).await?;
         times.push(started.elapsed().as_secs_f64() * 1e3);
         anyhow::ensure!(page.is_object(), "{path}: no page");
     }

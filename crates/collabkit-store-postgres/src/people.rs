@@ -195,19 +195,15 @@ pub async fn list_rooms<C: GenericClient + Sync>(
     account_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<Room>> {
-    let after = page.after_seq()?;
-    let rows = query(
+    rooms_page(
         c,
         &format!(
             "SELECT {ROOM_COLS} FROM rooms WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
         ),
-        &[&account_id, &after, &(page.limit as i64 + 1)],
+        account_id,
+        page,
     )
-    .await?;
-    Ok(Page::from_seq_rows(
-        rows.iter().map(rows::room).collect(),
-        page.limit,
-    ))
+    .await
 }
 
 pub async fn list_live_rooms<C: GenericClient + Sync>(
@@ -215,22 +211,28 @@ pub async fn list_live_rooms<C: GenericClient + Sync>(
     account_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<Room>> {
-    let after = page.after_seq()?;
     let cols = ROOM_COLS
         .split(", ")
         .map(|c| format!("r.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let rows = query(
-        c,
-        &format!(
-            "SELECT {cols} FROM sessions s JOIN rooms r ON r.id = s.room_id
-             WHERE s.account_id = $1 AND s.closed_at IS NULL AND r.seq > $2
-             ORDER BY r.seq LIMIT $3"
-        ),
-        &[&account_id, &after, &(page.limit as i64 + 1)],
-    )
-    .await?;
+    let sql = format!(
+        "SELECT {cols} FROM sessions s JOIN rooms r ON r.id = s.room_id
+         WHERE s.account_id = $1 AND s.closed_at IS NULL AND r.seq > $2
+         ORDER BY r.seq LIMIT $3"
+    );
+    rooms_page(c, &sql, account_id, page).await
+}
+
+/// A page of rooms from `sql`: `$1` account, `$2` the position after which, `$3` how many.
+async fn rooms_page<C: GenericClient + Sync>(
+    c: &C,
+    sql: &str,
+    account_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Room>> {
+    let after = page.after_seq()?;
+    let rows = query(c, sql, &[&account_id, &after, &(page.limit as i64 + 1)]).await?;
     Ok(Page::from_seq_rows(
         rows.iter().map(rows::room).collect(),
         page.limit,

@@ -149,20 +149,14 @@ pub fn list_rooms(
     account_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<Room>> {
-    let position = page.after_seq()?;
-    let rows = conn
-        .prepare_cached(&format!(
+    rooms_page(
+        conn,
+        &format!(
             "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-        ))
-        .and_then(|mut s| {
-            s.query_map(
-                params![account_id, position, page.limit as i64 + 1],
-                rows::room,
-            )?
-            .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(backend)?;
-    Ok(Page::from_seq_rows(rows, page.limit))
+        ),
+        account_id,
+        page,
+    )
 }
 
 /// The rooms of `?1` with an open session, after room position `?2`, at most `?3`.
@@ -184,9 +178,19 @@ pub fn list_live_rooms(
     account_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<Room>> {
+    rooms_page(conn, &live_rooms_query(), account_id, page)
+}
+
+/// A page of rooms from `sql`: `?1` account, `?2` the position after which, `?3` how many.
+fn rooms_page(
+    conn: &Connection,
+    sql: &str,
+    account_id: &str,
+    page: PageRequest,
+) -> StoreResult<Page<Room>> {
     let position = page.after_seq()?;
     let rows = conn
-        .prepare_cached(&live_rooms_query())
+        .prepare_cached(sql)
         .and_then(|mut s| {
             s.query_map(
                 params![account_id, position, page.limit as i64 + 1],

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod client;
 pub mod config;
 pub mod dashboard;
 pub mod delivery;

@@ -10,7 +10,7 @@ use collabkit_webhooks::WebhookEventName;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-use crate::accounts::bearer_token;
+use crate::client::AccountClient;
 
 #[derive(Args, Debug)]
 pub struct TriggerArgs {
@@ -31,48 +31,22 @@ pub struct TriggerArgs {
 /// The scratch room's `customId`.
 const ROOM: &str = "collabkit-trigger";
 
+/// The account's API and the scratch room's helpers.
 struct Api {
-    http: reqwest::Client,
-    base: String,
-    bearer: String,
+    client: AccountClient,
 }
 
 impl Api {
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> anyhow::Result<Value> {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.bearer);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let resp = request
-            .send()
-            .await
-            .with_context(|| format!("cannot reach {}", self.base))?;
-        let status = resp.status();
-        let text = resp.text().await.unwrap_or_default();
-        anyhow::ensure!(status.is_success(), "{path}: {status} {text}");
-        Ok(if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str::<Value>(&text)?["data"].take()
-        })
-    }
-
     /// The scratch room, created on first use.
     async fn room(&self) -> anyhow::Result<String> {
         let found = self
+            .client
             .call(reqwest::Method::GET, &format!("/rooms/custom/{ROOM}"), None)
             .await;
         let room = match found {
             Ok(data) => data["room"].clone(),
             Err(_) => self
+                .client
                 .call(
                     reqwest::Method::POST,
                     "/rooms",
@@ -90,6 +64,7 @@ impl Api {
     async fn new_user(&self, room_id: &str) -> anyhow::Result<Value> {
         let custom_id = format!("trigger-{}", crate::ids::random_token(8));
         Ok(self
+            .client
             .call(
                 reqwest::Method::POST,
                 "/users",
@@ -111,9 +86,12 @@ pub async fn run(args: TriggerArgs) -> anyhow::Result<()> {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let server = args.server.trim_end_matches('/').to_owned();
     let api = Api {
-        http: reqwest::Client::new(),
-        base: format!("{server}/v1/accounts/{}", args.account),
-        bearer: bearer_token(&args.account, &args.api_key),
+        client: AccountClient::new(
+            reqwest::Client::new(),
+            &server,
+            &args.account,
+            &args.api_key,
+        ),
     };
     let room_id = api.room().await?;
     let user = api.new_user(&room_id).await?;
@@ -121,16 +99,18 @@ pub async fn run(args: TriggerArgs) -> anyhow::Result<()> {
     let caused = match event {
         WebhookEventName::UserCreated => vec!["user.created"],
         WebhookEventName::UserUpdated => {
-            api.call(
-                reqwest::Method::PATCH,
-                &format!("/users/{user_id}"),
-                Some(json!({"name": "Trigger user (renamed)"})),
-            )
-            .await?;
+            api.client
+                .call(
+                    reqwest::Method::PATCH,
+                    &format!("/users/{user_id}"),
+                    Some(json!({"name": "Trigger user (renamed)"})),
+                )
+                .await?;
             vec!["user.created", "user.updated"]
         }
         WebhookEventName::UserDeleted => {
-            api.call(reqwest::Method::DELETE, &format!("/users/{user_id}"), None)
+            api.client
+                .call(reqwest::Method::DELETE, &format!("/users/{user_id}"), None)
                 .await?;
             vec!["user.created", "user.deleted"]
         }

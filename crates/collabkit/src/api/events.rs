@@ -16,7 +16,6 @@ use super::paths::RoomPath;
 use super::{AppState, Data};
 use crate::clock;
 use crate::store::{EventFilter, PageRequest};
-use serde_json::json;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -134,18 +133,14 @@ async fn stream_events(
                 };
                 match store.list_events(&account, filter.clone(), page).await {
                     Ok(page) if !page.items.is_empty() => {
-                        let (event, position) = (&page.items[0], page.last.clone()?);
-                        let record = json!({
-                            "id": event.id,
-                            "event": event.event,
-                            "room_id": event.room_id,
-                            "created_at": clock::format(&event.created_at),
-                            "payload": serde_json::from_str::<serde_json::Value>(&event.payload).ok()?,
-                        });
+                        let position = page.last.clone()?;
+                        // As `GET /events` lists it (a payload that does not parse ends the
+                        // stream, logged).
+                        let record = record_of(page.items.into_iter().next()?).ok()?;
                         let message = axum::response::sse::Event::default()
                             .id(encode_cursor(&position))
-                            .event(event.event.as_str())
-                            .data(record.to_string());
+                            .event(record.event.as_str())
+                            .data(serde_json::to_string(&record).ok()?);
                         return Some((Ok(message), (Some(position), stored)));
                     }
                     // Caught up: until a change through this node, or the poll for other nodes'.
