@@ -137,10 +137,33 @@ async fn a_killed_node_loses_nothing_and_the_other_delivers_everything() {
         .collect();
 
     rx.wait_for(30, Duration::from_secs(30)).await;
+    // Slow the receiver down until node A holds a backlog, so the kill strands some of its
+    // events whatever this machine's write and delivery speeds (a fast receiver can keep up with
+    // the writers and leave nothing behind to prove the survivor's recovery on).
+    rx.set_script(vec![Reply::Slow(Duration::from_millis(300))]);
+    let backlog_deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let delivered = delivered_users(&rx);
+        let waiting_on_a = acknowledged
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(n, id)| *n == 0 && !delivered.contains(id))
+            .count();
+        if waiting_on_a >= 20 {
+            break;
+        }
+        assert!(
+            Instant::now() < backlog_deadline,
+            "node A never built a backlog ({waiting_on_a} waiting)"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let mut a = a;
     a.child.start_kill().unwrap(); // SIGKILL
     a.child.wait().await.unwrap();
     let delivered_at_kill = delivered_users(&rx);
+    rx.set_script(vec![Reply::Status(200)]);
     for w in writers {
         w.await.unwrap();
     }
