@@ -70,8 +70,11 @@ async fn the_openapi_document_survives_a_fuzzer() {
     let bin = schemathesis();
     let bearer = format!("Authorization: Bearer {}", app.bearer());
     let base = app.base.clone();
+    let workdir = dir.path().to_owned();
     let out = tokio::task::spawn_blocking(move || {
         Command::new(bin)
+            // Its cache of past findings goes with the run, not into the source tree.
+            .current_dir(workdir)
             .arg("run")
             .arg(&spec)
             .args(["--url", &base, "--header", &bearer])
