@@ -440,6 +440,7 @@ async fn webhooks(args: &BenchArgs) -> anyhow::Result<()> {
                             "evt_x",
                             ts,
                             &sig,
+                            Some(1),
                             bytes::Bytes::from_static(body.as_bytes()),
                         )
                         .await;

@@ -63,5 +63,6 @@ fn event(id: String, room: &Room, payload: WebhookPayload, at: Timestamp) -> Eve
         event: payload.event(),
         payload: serde_json::to_string(&payload).expect("payloads always serialize"),
         created_at: at,
+        room_seq: None,
     }
 }

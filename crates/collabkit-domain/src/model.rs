@@ -81,6 +81,9 @@ pub struct Event {
     /// The exact JSON of the seed payload type; sent byte for byte to receivers.
     pub payload: String,
     pub created_at: Timestamp,
+    /// Its place in its room's history: 1, 2, 3… in the order the room's changes committed,
+    /// with no gaps. Taken when the event is stored (`None` until then).
+    pub room_seq: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -321,6 +324,8 @@ pub struct ClaimedDelivery {
     pub previous_secret_sealed: Option<String>,
     /// The event id: the `webhook-id` header.
     pub event_id: String,
+    /// The event's number in its room: the `collabkit-room-seq` header.
+    pub room_seq: Option<i64>,
     /// The payload, shared between the deliveries of one event rather than copied.
     pub payload: bytes::Bytes,
     /// Attempts made since the schedule (re)started, before this one.

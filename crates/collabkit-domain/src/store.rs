@@ -127,6 +127,16 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<Event>>;
 
+    /// A room's events numbered after `after_room_seq`, in the room's order, at most `limit`:
+    /// what a reader that has seen the room up to that number missed.
+    async fn room_events(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        after_room_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>>;
+
     /// The position of the account's newest event (a reader following the log from now on
     /// starts there); `None` when it has none.
     async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>>;

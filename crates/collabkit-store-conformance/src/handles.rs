@@ -203,3 +203,109 @@ pub async fn room_signals_reach_the_other_nodes(db: &dyn TestDatabase) {
         assert_eq!(got, signal);
     }
 }
+
+/// Every event takes the next number of its room: 1, 2, 3… with no gap or repeat, however many
+/// handles write to the room at once (on PostgreSQL, concurrent creations are also grouped into
+/// one transaction across rooms); a room's events read after a number come in that order, a
+/// page at a time; the newest come first in `recent_events`; a deleted room's last events are
+/// numbered after the others; another account reads none of them.
+pub async fn a_rooms_events_are_numbered_without_gaps(db: &dyn TestDatabase) {
+    use collabkit_domain::store::{Event, SharedStore, UserPatch};
+    use collabkit_webhooks::WebhookEventName;
+
+    let (one, two) = (db.open().await, db.open().await);
+    let a = account(one.as_ref()).await;
+    let rooms = [
+        one.create_room(&a, new_room("r1")).await.unwrap(),
+        one.create_room(&a, new_room("r2")).await.unwrap(),
+    ];
+    // Each handle creates users in both rooms at once, then renames each (one more event each).
+    async fn write(store: SharedStore, a: String, rooms: Vec<String>, tag: &'static str) {
+        let creations = (0..24).map(|i| {
+            let (store, a, room) = (store.clone(), a.clone(), rooms[i % 2].clone());
+            async move {
+                store
+                    .create_user(&a, new_user(&room, &format!("{tag}{i}")), None)
+                    .await
+                    .unwrap()
+                    .value
+            }
+        });
+        for user in futures_util::future::join_all(creations).await {
+            let patch = UserPatch {
+                name: Some(format!("{} renamed", user.name)),
+                profile_picture: None,
+            };
+            store.update_user(&a, &user.id, patch, None).await.unwrap();
+        }
+    }
+    let ids: Vec<String> = rooms.iter().map(|r| r.id.clone()).collect();
+    tokio::join!(
+        write(one.clone(), a.clone(), ids.clone(), "a"),
+        write(two.clone(), a.clone(), ids.clone(), "b"),
+    );
+    let someone = crate::user(one.as_ref(), &a, &rooms[0].id, "joiner").await;
+    one.join_session(&a, &rooms[0].id, &someone.id, crate::NODE, None)
+        .await
+        .unwrap();
+    one.leave_session(&a, &rooms[0].id, &someone.id, crate::NODE, None)
+        .await
+        .unwrap();
+    one.delete_room(&a, &rooms[1].id, None).await.unwrap();
+
+    let numbers = |events: &[Event]| events.iter().map(|e| e.room_seq).collect::<Vec<_>>();
+    // Per room: 24 users created and renamed; the first room also has someone join and leave
+    // (created, session started, joined, left, closed), the second its 24 users deleted.
+    for (room, expected) in [(&rooms[0], 48 + 5), (&rooms[1], 48 + 24)] {
+        let read = two.room_events(&a, &room.id, 0, 200).await.unwrap();
+        assert_eq!(
+            numbers(&read),
+            (1..=expected).map(Some).collect::<Vec<_>>(),
+            "room {}: one number per event, from 1, in order",
+            room.custom_id
+        );
+        assert!(read.iter().all(|e| e.room_id == room.id));
+        // A user's creation comes before its renaming, in the room's order.
+        let seq_of = |user_id: &str, name: WebhookEventName| {
+            read.iter()
+                .find(|e| e.event == name && e.payload.contains(user_id))
+                .and_then(|e| e.room_seq)
+        };
+        for e in read
+            .iter()
+            .filter(|e| e.event == WebhookEventName::UserCreated)
+        {
+            let user_id =
+                &serde_json::from_str::<serde_json::Value>(&e.payload).unwrap()["user"]["id"];
+            let user_id = user_id.as_str().unwrap();
+            if let Some(updated) = seq_of(user_id, WebhookEventName::UserUpdated) {
+                assert!(
+                    e.room_seq < Some(updated),
+                    "{user_id} renamed before created"
+                );
+            }
+        }
+        let page = two.room_events(&a, &room.id, 10, 5).await.unwrap();
+        assert_eq!(numbers(&page), (11..=15).map(Some).collect::<Vec<_>>());
+        let past_the_end = two.room_events(&a, &room.id, expected, 5).await.unwrap();
+        assert!(past_the_end.is_empty());
+    }
+    let last = one.room_events(&a, &rooms[1].id, 48, 200).await.unwrap();
+    assert_eq!(last.len(), 24);
+    assert!(
+        last.iter()
+            .all(|e| e.event == WebhookEventName::UserDeleted),
+        "the deletion's events come last"
+    );
+    let recent = one.recent_events(&a, &rooms[0].id, 3).await.unwrap();
+    assert_eq!(numbers(&recent), [Some(53), Some(52), Some(51)]);
+
+    let other = account(one.as_ref()).await;
+    assert!(
+        one.room_events(&other, &rooms[0].id, 0, 200)
+            .await
+            .unwrap()
+            .is_empty(),
+        "another account reads none of them"
+    );
+}

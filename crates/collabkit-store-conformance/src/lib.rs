@@ -109,6 +109,7 @@ checks! {
     database handles::two_handles_never_lease_one_delivery_twice,
     database handles::a_change_on_one_handle_wakes_the_other,
     database handles::room_signals_reach_the_other_nodes,
+    database handles::a_rooms_events_are_numbered_without_gaps,
     store sessions::sessions_start_join_leave_and_close_in_order,
     store sessions::open_sessions_are_closed_after_a_restart,
     store sessions::deletions_end_participation_first,

@@ -194,8 +194,12 @@ async fn write_group(
         )
         .await?;
     }
-    let with_leases: Vec<_> = made.iter().map(|m| (&m.1, m.2)).collect();
-    let fanouts = queue::insert_events(&tx, &with_leases).await?;
+    let mut with_leases: Vec<_> = results
+        .iter_mut()
+        .filter_map(|r| r.as_mut().ok())
+        .map(|(_, event, lease)| (event, *lease))
+        .collect();
+    let fanouts = queue::insert_events(&tx, &mut with_leases).await?;
     if fanouts.iter().any(|f| f.left_to_claims()) {
         notify_due(&tx).await?;
     }

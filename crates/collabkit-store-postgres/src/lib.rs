@@ -334,6 +334,23 @@ impl Store for PgStore {
         people::recent_events(&self.client().await?, account_id, room_id, limit).await
     }
 
+    async fn room_events(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        after_room_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>> {
+        people::room_events(
+            &self.client().await?,
+            account_id,
+            room_id,
+            after_room_seq,
+            limit,
+        )
+        .await
+    }
+
     async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>> {
         people::event_log_end(&self.client().await?, account_id).await
     }

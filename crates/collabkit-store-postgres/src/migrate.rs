@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("migrations/0003_open_sessions_by_account.sql"),
     ),
+    (4, include_str!("migrations/0004_room_sequences.sql")),
 ];
 
 /// An arbitrary key of ours for `pg_advisory_xact_lock`.

@@ -282,6 +282,13 @@ pub async fn delete_room<C: GenericClient + Sync>(
         fanout.add(f);
     }
     execute(c, "DELETE FROM rooms WHERE id = $1", &[&room.id]).await?;
+    // Its numbers end with it (no event of it comes after).
+    execute(
+        c,
+        "DELETE FROM room_sequences WHERE room_id = $1",
+        &[&room.id],
+    )
+    .await?;
     Ok((
         Change {
             events,
@@ -299,7 +306,7 @@ pub async fn create_user<C: GenericClient + Sync>(
 ) -> StoreResult<(Change<User>, Fanout)> {
     let room = lock_room(c, account_id, &new.room_id, RoomLock::Share).await?;
     let lookup = token_lookup(&new.token);
-    let (user, event) = rules::new_user(&room, new, clock::now());
+    let (user, mut event) = rules::new_user(&room, new, clock::now());
     execute(
         c,
         "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
@@ -318,7 +325,7 @@ pub async fn create_user<C: GenericClient + Sync>(
         ],
     )
     .await?;
-    let fanout = queue::insert_event(c, &event, inline).await?;
+    let fanout = queue::insert_event(c, &mut event, inline).await?;
     Ok((
         Change {
             events: vec![event],
@@ -393,7 +400,7 @@ pub async fn update_user<C: GenericClient + Sync>(
 ) -> StoreResult<(Change<User>, Fanout)> {
     let user = user_in(c, account_id, user_id).await?;
     let room = lock_room(c, account_id, &user.room_id, RoomLock::Share).await?;
-    let Some((user, event)) = rules::patched_user(&user, &room, patch, clock::now()) else {
+    let Some((user, mut event)) = rules::patched_user(&user, &room, patch, clock::now()) else {
         return Ok((Change::quiet(user), Fanout::default()));
     };
     execute(
@@ -407,7 +414,7 @@ pub async fn update_user<C: GenericClient + Sync>(
         ],
     )
     .await?;
-    let fanout = queue::insert_event(c, &event, inline).await?;
+    let fanout = queue::insert_event(c, &mut event, inline).await?;
     Ok((
         Change {
             events: vec![event],
@@ -447,8 +454,8 @@ async fn delete_user_in<C: GenericClient + Sync>(
     inline: Option<InlineLease>,
 ) -> StoreResult<(Event, Fanout)> {
     execute(c, "DELETE FROM users WHERE id = $1", &[&user.id]).await?;
-    let event = rules::user_deleted(room, user, clock::now());
-    let fanout = queue::insert_event(c, &event, inline).await?;
+    let mut event = rules::user_deleted(room, user, clock::now());
+    let fanout = queue::insert_event(c, &mut event, inline).await?;
     Ok((event, fanout))
 }
 
@@ -474,6 +481,27 @@ fn events_query(filter: &EventFilter) -> String {
     )
 }
 
+pub async fn room_events<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+    after_room_seq: i64,
+    limit: u32,
+) -> StoreResult<Vec<Event>> {
+    let rows = query(
+        c,
+        &format!(
+            "SELECT {EVENT_COLS} FROM events WHERE room_id = $2 AND room_seq > $3 AND account_id = $1
+             ORDER BY room_seq LIMIT $4"
+        ),
+        &[&account_id, &room_id, &after_room_seq, &i64::from(limit)],
+    )
+    .await?;
+    rows.iter()
+        .map(|r| rows::event(r).map(|(_, e)| e))
+        .collect()
+}
+
 pub async fn recent_events<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
@@ -484,7 +512,7 @@ pub async fn recent_events<C: GenericClient + Sync>(
         c,
         &format!(
             "SELECT {EVENT_COLS} FROM events WHERE room_id = $2 AND account_id = $1
-             ORDER BY txid DESC, seq DESC LIMIT $3"
+             ORDER BY room_seq DESC LIMIT $3"
         ),
         &[&account_id, &room_id, &i64::from(limit)],
     )

@@ -83,7 +83,7 @@ fn bad(what: String) -> StoreError {
 pub const ACCOUNT_COLS: &str = "id, name, api_key_hash, created_at";
 pub const ROOM_COLS: &str = "seq, id, account_id, custom_id, name, created_at, updated_at";
 pub const USER_COLS: &str = "seq, id, account_id, room_id, custom_id, name, profile_picture, token_sealed, created_at, updated_at";
-pub const EVENT_COLS: &str = "seq, id, account_id, room_id, event, payload, created_at";
+pub const EVENT_COLS: &str = "seq, id, account_id, room_id, event, payload, created_at, room_seq";
 pub const WEBHOOK_COLS: &str = "seq, id, account_id, url, events_mask, room_id, enabled, secret_sealed, \
      previous_secret_sealed, previous_secret_until, created_at, updated_at";
 pub const DELIVERY_COLS: &str = "d.seq, d.id, w.id AS webhook_id, e.id AS event_id, d.event_code, \
@@ -142,6 +142,7 @@ pub fn event(row: &Row) -> Result<(i64, Event), StoreError> {
             event,
             payload: row.get("payload"),
             created_at: row.get("created_at"),
+            room_seq: row.get("room_seq"),
         },
     ))
 }

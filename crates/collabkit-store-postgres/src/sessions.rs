@@ -32,8 +32,8 @@ async fn store_events<C: GenericClient + Sync>(
     events: &mut Vec<Event>,
     fanout: &mut Fanout,
 ) -> StoreResult<()> {
-    for event in new {
-        fanout.add(queue::insert_event(c, &event, inline).await?);
+    for mut event in new {
+        fanout.add(queue::insert_event(c, &mut event, inline).await?);
         events.push(event);
     }
     Ok(())

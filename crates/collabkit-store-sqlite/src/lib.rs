@@ -388,6 +388,19 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn room_events(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        after_room_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Event>> {
+        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        self.readers
+            .read(move |c| people::room_events(c, &a, &r, after_room_seq, limit))
+            .await
+    }
+
     async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>> {
         let a = account_id.to_owned();
         self.readers

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         10,
         include_str!("migrations/0010_open_sessions_by_account.sql"),
     ),
+    (11, include_str!("migrations/0011_room_sequences.sql")),
 ];
 
 /// Brings the schema up to date; returns the versions it applied.
@@ -158,6 +159,20 @@ mod tests {
         assert_eq!(log.len(), 3);
         assert_eq!(log[0].event, WebhookEventName::UserCreated);
         assert_eq!(log[0].status, DeliveryStatus::Pending);
+
+        // Version 11 numbered the room's old events in the order they were stored, and the
+        // room's next event follows them.
+        let numbered: Vec<(String, Option<i64>)> = store
+            .room_events("acc_1", "room_1", 0, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.id, e.room_seq))
+            .collect();
+        assert_eq!(numbered.len(), 3);
+        assert_eq!(numbered[0], ("evt_1".to_owned(), Some(1)));
+        assert_eq!(numbered[1], ("evt_2".to_owned(), Some(2)));
+        assert_eq!(numbered[2].1, Some(3));
     }
 
     /// A user stored in clear by version 5 is found by its token once sealed, and the row no

@@ -267,7 +267,7 @@ pub fn create_user(
 ) -> StoreResult<(Change<User>, Fanout)> {
     let room = room_in(conn, account_id, &new.room_id)?;
     let token = new.token.clone();
-    let (user, event) = rules::new_user(&room, new, clock::now());
+    let (user, mut event) = rules::new_user(&room, new, clock::now());
     conn.prepare_cached(
         "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -287,7 +287,7 @@ pub fn create_user(
         ])
     })
     .map_err(conflict_or_backend)?;
-    let deliveries = queue::insert_event(conn, &event, inline)?;
+    let deliveries = queue::insert_event(conn, &mut event, inline)?;
     Ok((
         Change {
             value: user,
@@ -390,7 +390,7 @@ pub fn update_user(
 ) -> StoreResult<(Change<User>, Fanout)> {
     let user = user_in(conn, account_id, user_id)?;
     let room = room_in(conn, account_id, &user.room_id)?;
-    let Some((user, event)) = rules::patched_user(&user, &room, patch, clock::now()) else {
+    let Some((user, mut event)) = rules::patched_user(&user, &room, patch, clock::now()) else {
         return Ok((Change::quiet(user), Fanout::default()));
     };
     conn.execute(
@@ -403,7 +403,7 @@ pub fn update_user(
         ],
     )
     .map_err(backend)?;
-    let deliveries = queue::insert_event(conn, &event, inline)?;
+    let deliveries = queue::insert_event(conn, &mut event, inline)?;
     Ok((
         Change {
             value: user,
@@ -448,8 +448,8 @@ fn delete_user_in(
     conn.prepare_cached("DELETE FROM users WHERE id = ?1")
         .and_then(|mut s| s.execute(params![user.id]))
         .map_err(backend)?;
-    let event = rules::user_deleted(room, user, clock::now());
-    let fanout = queue::insert_event(conn, &event, inline)?;
+    let mut event = rules::user_deleted(room, user, clock::now());
+    let fanout = queue::insert_event(conn, &mut event, inline)?;
     Ok((event, fanout))
 }
 
@@ -492,6 +492,28 @@ pub fn list_events(
     Ok(Page::from_seq_rows(rows, page.limit))
 }
 
+pub fn room_events(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+    after_room_seq: i64,
+    limit: u32,
+) -> StoreResult<Vec<Event>> {
+    conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLS} FROM events WHERE room_id = ?2 AND room_seq > ?3 AND account_id = ?1
+         ORDER BY room_seq LIMIT ?4"
+    ))
+    .and_then(|mut s| {
+        s.query_map(
+            params![account_id, room_id, after_room_seq, limit],
+            rows::event,
+        )?
+        .map(|r| r.map(|(_, e)| e))
+        .collect()
+    })
+    .map_err(backend)
+}
+
 pub fn recent_events(
     conn: &Connection,
     account_id: &str,
@@ -500,7 +522,7 @@ pub fn recent_events(
 ) -> StoreResult<Vec<Event>> {
     conn.prepare_cached(&format!(
         "SELECT {EVENT_COLS} FROM events WHERE room_id = ?2 AND account_id = ?1
-         ORDER BY seq DESC LIMIT ?3"
+         ORDER BY room_seq DESC LIMIT ?3"
     ))
     .and_then(|mut s| {
         s.query_map(params![account_id, room_id, limit], rows::event)?

@@ -32,15 +32,24 @@ const MATCHING: &str = "SELECT seq, id, url, secret_sealed,
      WHERE room_id = ?3 AND account_id = ?1 AND enabled = 1 AND (events_mask & ?2) != 0";
 
 /// Stores the event and one pending delivery per matching registration (enabled, subscribed to
-/// the event, account-wide or scoped to its room), leased inline when `inline` is given.
+/// the event, account-wide or scoped to its room), leased inline when `inline` is given; the
+/// event is given its room's next number.
 pub fn insert_event(
     conn: &Connection,
-    event: &Event,
+    event: &mut Event,
     inline: Option<InlineLease>,
 ) -> StoreResult<Fanout> {
+    // The room's next number (`None` only for a room already gone, which stores no events).
+    let room_seq: Option<i64> = conn
+        .prepare_cached(
+            "UPDATE rooms SET last_event_seq = last_event_seq + 1 WHERE id = ?1
+             RETURNING last_event_seq",
+        )
+        .and_then(|mut s| s.query_row([&event.room_id], |r| r.get(0)).optional())
+        .map_err(backend)?;
     conn.prepare_cached(
-        "INSERT INTO events (id, account_id, room_id, event, payload, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (id, account_id, room_id, event, payload, created_at, room_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -49,10 +58,12 @@ pub fn insert_event(
             event.room_id,
             event.event.as_str(),
             event.payload,
-            ts(&event.created_at)
+            ts(&event.created_at),
+            room_seq
         ])
     })
     .map_err(backend)?;
+    event.room_seq = room_seq;
     let event_seq = conn.last_insert_rowid();
     let now = ts(&event.created_at);
     let webhooks: Vec<(i64, String, String, String, Option<String>)> = conn
@@ -119,6 +130,7 @@ pub fn insert_event(
                         secret_sealed,
                         previous_secret_sealed,
                         event_id: event.id.clone(),
+                        room_seq,
                         payload: payload.clone(),
                         cycle_attempts: 0,
                     }
@@ -184,7 +196,8 @@ pub fn claim_due(
     let mut read = conn
         .prepare_cached(
             "SELECT d.id, w.id, e.id, d.cycle_attempts, e.payload, w.url, w.secret_sealed,
-                    CASE WHEN w.previous_secret_until > ?2 THEN w.previous_secret_sealed END AS previous
+                    CASE WHEN w.previous_secret_until > ?2 THEN w.previous_secret_sealed END AS previous,
+                    e.room_seq
              FROM deliveries d JOIN webhooks w ON w.seq = d.webhook_seq JOIN events e ON e.seq = d.event_seq
              WHERE d.seq = ?1",
         )
@@ -204,6 +217,7 @@ pub fn claim_due(
                     url: r.get(5)?,
                     secret_sealed: r.get(6)?,
                     previous_secret_sealed: r.get(7)?,
+                    room_seq: r.get(8)?,
                 })
             })
             .map_err(backend)?;

@@ -40,7 +40,7 @@ pub fn parse_ts(row: &Row, idx: &str) -> rusqlite::Result<Timestamp> {
 pub const ACCOUNT_COLS: &str = "id, name, api_key_hash, created_at";
 pub const ROOM_COLS: &str = "seq, id, account_id, custom_id, name, created_at, updated_at";
 pub const USER_COLS: &str = "seq, id, account_id, room_id, custom_id, name, profile_picture, token_sealed, created_at, updated_at";
-pub const EVENT_COLS: &str = "seq, id, account_id, room_id, event, payload, created_at";
+pub const EVENT_COLS: &str = "seq, id, account_id, room_id, event, payload, created_at, room_seq";
 
 pub fn account(row: &Row) -> rusqlite::Result<Account> {
     Ok(Account {
@@ -96,6 +96,7 @@ pub fn event(row: &Row) -> rusqlite::Result<(i64, Event)> {
             event,
             payload: row.get("payload")?,
             created_at: parse_ts(row, "created_at")?,
+            room_seq: row.get("room_seq")?,
         },
     ))
 }

@@ -26,8 +26,8 @@ fn store_events(
     events: &mut Vec<Event>,
     fanout: &mut Fanout,
 ) -> StoreResult<()> {
-    for event in new {
-        fanout.add(queue::insert_event(conn, &event, inline)?);
+    for mut event in new {
+        fanout.add(queue::insert_event(conn, &mut event, inline)?);
         events.push(event);
     }
     Ok(())

@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_events))
         .routes(routes!(stream_events))
         .routes(routes!(recent_events))
+        .routes(routes!(room_events))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -44,6 +45,9 @@ pub struct EventRecord {
     pub id: String,
     pub event: WebhookEventName,
     pub room_id: String,
+    /// Its number in its room: 1, 2, 3… without gaps, in the order the room's changes
+    /// committed (deliveries carry it as the `collabkit-room-seq` header).
+    pub room_seq: Option<i64>,
     pub created_at: String,
     /// The payload as delivered to receivers.
     pub payload: WebhookPayload,
@@ -208,6 +212,7 @@ fn record_of(e: crate::store::Event) -> Result<EventRecord, ApiError> {
         id: e.id,
         event: e.event,
         room_id: e.room_id,
+        room_seq: e.room_seq,
         created_at: clock::format(&e.created_at),
         payload,
     })
@@ -251,4 +256,69 @@ async fn recent_events(
         .map(record_of)
         .collect::<Result<Vec<_>, ApiError>>()?;
     Ok(Data::json(RecentEvents { events }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RoomEventsQuery {
+    /// The last number already seen (default 0: from the room's first event).
+    #[param(minimum = 0)]
+    after_room_seq: Option<i64>,
+    /// How many, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoomEvents {
+    /// In the room's order (`room_seq` ascending).
+    pub events: Vec<EventRecord>,
+    /// Pass back as `after_room_seq` for the next page; `null` once caught up.
+    pub next_after_room_seq: Option<i64>,
+}
+
+/// Catch up on a room: its events numbered after `after_room_seq`, in the room's order.
+///
+/// Every event of a room has a number (`room_seq`, also sent with each delivery as the
+/// `collabkit-room-seq` header): 1, 2, 3… without gaps, in the order the room's changes
+/// committed. A receiver that sees a number jump (a delivery still retrying, or one it did not
+/// subscribe to) reads the events in between here. Events older than the retention are gone.
+#[utoipa::path(get, path = "/rooms/{room_id}/events", tag = "events",
+    params(("account_id" = String, Path), ("room_id" = String, Path), RoomEventsQuery),
+    responses((status = 200, body = Data<RoomEvents>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn room_events(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<RoomPath>,
+    Query(q): Query<RoomEventsQuery>,
+) -> Result<axum::Json<Data<RoomEvents>>, ApiError> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::invalid("`limit` must be between 1 and 200"));
+    }
+    let after = q.after_room_seq.unwrap_or(0);
+    if after < 0 {
+        return Err(ApiError::invalid("`after_room_seq` must be 0 or more"));
+    }
+    let room = state.store.get_room(auth.id(), &p.room_id).await?;
+    // One more than asked tells whether another page follows.
+    let mut events = state
+        .store
+        .room_events(auth.id(), &room.id, after, limit + 1)
+        .await?;
+    let more = events.len() > limit as usize;
+    events.truncate(limit as usize);
+    let next_after_room_seq = if more {
+        events.last().and_then(|e| e.room_seq)
+    } else {
+        None
+    };
+    let events = events
+        .into_iter()
+        .map(record_of)
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(Data::json(RoomEvents {
+        events,
+        next_after_room_seq,
+    }))
 }

@@ -477,6 +477,7 @@ impl Dispatcher {
                         &d.event_id,
                         started_at.timestamp(),
                         &signature,
+                        d.room_seq,
                         d.payload.clone(),
                     )
                     .await

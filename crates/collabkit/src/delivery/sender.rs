@@ -18,6 +18,11 @@ use super::guard::GuardedResolver;
 pub const MAX_LOGGED_BODY: usize = 1024;
 
 pub const USER_AGENT: &str = concat!("CollabKit-Webhooks/", env!("CARGO_PKG_VERSION"));
+/// The event's number in its room (1, 2, 3… without gaps, in the order the room's changes
+/// committed): a receiver that sees a number jump reads what it missed from
+/// `GET /rooms/{id}/events?after_room_seq=`. Not covered by the signature, like the
+/// Standard Webhooks headers themselves; the signed payload's `id` is what to trust.
+pub const ROOM_SEQ_HEADER: &str = "collabkit-room-seq";
 
 /// What came back from one attempt.
 #[derive(Debug, Clone)]
@@ -81,13 +86,15 @@ impl Sender {
         })
     }
 
-    /// POSTs `body` to `url` with the Standard Webhooks headers.
+    /// POSTs `body` to `url` with the Standard Webhooks headers, and the event's number in its
+    /// room when it has one.
     pub async fn send(
         &self,
         url: &str,
         msg_id: &str,
         timestamp: i64,
         signature: &str,
+        room_seq: Option<i64>,
         body: Bytes,
     ) -> Response {
         let started = Instant::now();
@@ -110,13 +117,16 @@ impl Sender {
                 "destination refused: {ip} is a private or reserved address"
             ));
         }
-        let request = http::Request::post(uri)
+        let mut request = http::Request::post(uri)
             .header(CONTENT_TYPE, "application/json")
             .header(http::header::USER_AGENT, USER_AGENT)
             .header("webhook-id", msg_id)
             .header("webhook-timestamp", timestamp)
-            .header("webhook-signature", signature)
-            .body(Full::new(body));
+            .header("webhook-signature", signature);
+        if let Some(n) = room_seq {
+            request = request.header(ROOM_SEQ_HEADER, n);
+        }
+        let request = request.body(Full::new(body));
         let request = match request {
             Ok(r) => r,
             Err(e) => return failed(format!("could not build the request: {e}")),
@@ -254,7 +264,7 @@ mod tests {
 
     async fn send(sender: &Sender, url: &str) -> Response {
         sender
-            .send(url, "msg_1", 1, "v1,sig", Bytes::from_static(b"{}"))
+            .send(url, "msg_1", 1, "v1,sig", None, Bytes::from_static(b"{}"))
             .await
     }
 

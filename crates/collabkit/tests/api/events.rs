@@ -188,3 +188,78 @@ async fn the_event_stream_is_woken_by_a_change_not_by_its_poll() {
     .await
     .unwrap_or_else(|_| panic!("no event within 5 s; the stream said: {text:?}"));
 }
+
+/// Every event of a room has the next number of the room, sent with its deliveries as
+/// `collabkit-room-seq`; a receiver that subscribed to some events only sees the numbers jump
+/// and reads the events in between from the room's catch-up read, a page at a time.
+#[tokio::test]
+async fn a_rooms_events_are_numbered_and_can_be_caught_up_on() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let rx = crate::receiver::Receiver::start().await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    // Only creations: the renamings in between are numbered too, and not sent.
+    app.create_webhook(
+        json!({"url": rx.url("/r"), "events": ["user.created"], "room_id": room_id}),
+    )
+    .await;
+    for i in 0..3 {
+        let user = app.create_user(room_id, &format!("u{i}")).await;
+        let path = format!("/users/{}", user["id"].as_str().unwrap());
+        let (status, _) = app.patch(&path, json!({"name": "Renamed"})).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let got = rx.wait_for(3, std::time::Duration::from_secs(10)).await;
+    let mut numbers: Vec<i64> = got
+        .iter()
+        .map(|r| r.header("collabkit-room-seq").parse().unwrap())
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, [1, 3, 5], "creations are every other event");
+
+    // The receiver saw 1 and 3: what came in between and after.
+    let (status, body) = app
+        .get(&format!("/rooms/{room_id}/events?after_room_seq=1&limit=2"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page = &body["data"];
+    let seqs = |page: &Value| {
+        page["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                payload(e);
+                e["room_seq"].as_i64().unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(seqs(page), [2, 3]);
+    assert_eq!(page["events"][0]["event"], "user.updated");
+    assert_eq!(page["next_after_room_seq"], 3);
+    let (_, body) = app
+        .get(&format!("/rooms/{room_id}/events?after_room_seq=3"))
+        .await;
+    assert_eq!(seqs(&body["data"]), [4, 5, 6]);
+    assert!(body["data"]["next_after_room_seq"].is_null(), "caught up");
+    // The log and the stream carry the same numbers.
+    let logged: Vec<i64> = app
+        .events()
+        .await
+        .iter()
+        .map(|e| e["room_seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(logged, [1, 2, 3, 4, 5, 6]);
+
+    for bad in [
+        "after_room_seq=-1",
+        "limit=0",
+        "limit=201",
+        "after_room_seq=x",
+    ] {
+        let (status, body) = app.get(&format!("/rooms/{room_id}/events?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    let (status, _) = app.get("/rooms/room_nope/events").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

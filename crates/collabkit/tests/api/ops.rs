@@ -138,6 +138,7 @@ async fn openapi_covers_every_route() {
         ),
         (format!("{p}/webhooks/{{webhook_id}}/recover"), "post"),
         (format!("{p}/rooms/{{room_id}}/recent-events"), "get"),
+        (format!("{p}/rooms/{{room_id}}/events"), "get"),
         (format!("{p}/stats/deliveries"), "get"),
         (format!("{p}/stats/webhooks"), "get"),
         ("/openapi.json".to_owned(), "get"),
