@@ -243,10 +243,7 @@ async fn recent_events(
     Path(p): Path<RoomPath>,
     Query(q): Query<RecentQuery>,
 ) -> Result<axum::Json<Data<RecentEvents>>, ApiError> {
-    let limit = q.limit.unwrap_or(20);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::invalid("`limit` must be between 1 and 200"));
-    }
+    let limit = super::pagination::limit(q.limit, 20)?;
     let room = state.store.get_room(auth.id(), &p.room_id).await?;
     let events = state
         .store
@@ -292,10 +289,7 @@ async fn room_events(
     Path(p): Path<RoomPath>,
     Query(q): Query<RoomEventsQuery>,
 ) -> Result<axum::Json<Data<RoomEvents>>, ApiError> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::invalid("`limit` must be between 1 and 200"));
-    }
+    let limit = super::pagination::limit(q.limit, super::pagination::DEFAULT_LIMIT)?;
     let after = q.after_room_seq.unwrap_or(0);
     if after < 0 {
         return Err(ApiError::invalid("`after_room_seq` must be 0 or more"));

@@ -24,14 +24,20 @@ pub struct PageQuery {
     pub cursor: Option<String>,
 }
 
+/// `?limit=`, or `default` without it: 1 to [`MAX_LIMIT`] on every route that takes one.
+pub fn limit(asked: Option<u32>, default: u32) -> Result<u32, ApiError> {
+    let limit = asked.unwrap_or(default);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::invalid(format!(
+            "`limit` must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    Ok(limit)
+}
+
 impl PageQuery {
     pub fn to_request(&self) -> Result<PageRequest, ApiError> {
-        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid(format!(
-                "`limit` must be between 1 and {MAX_LIMIT}"
-            )));
-        }
+        let limit = limit(self.limit, DEFAULT_LIMIT)?;
         let after = self.cursor.as_deref().map(decode_cursor).transpose()?;
         Ok(PageRequest { limit, after })
     }
