@@ -224,6 +224,12 @@ test('a participant appears in a live room and leaves it', async () => {
   // The leave grace passes, then the stream reports the leave and the page updates.
   await page.getByText('Nobody connected').waitFor({ timeout: WAIT });
   await page.locator('.events code', { hasText: 'participant.left' }).waitFor({ timeout: WAIT });
+  await page.locator('.events code', { hasText: 'session.closed' }).waitFor({ timeout: WAIT });
+  // Newest first, each with its number in the room: the session closed right after Ada left.
+  const [closed, left] = await page.locator('.events .seq').allTextContents();
+  assert.match(closed, /^#\d+$/);
+  assert.equal(Number(closed.slice(1)), Number(left.slice(1)) + 1);
+  assert.equal(await page.locator('.events code').first().textContent(), 'session.closed');
   // And the room is no longer live.
   await nav('Live rooms');
   await page.getByText('Nobody is connected to any room right now').waitFor({ timeout: WAIT });

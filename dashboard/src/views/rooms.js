@@ -113,7 +113,8 @@ export function RoomPage({ api, id }) {
             ${(events.data?.events ?? []).map(
               (e) => html`<li>
                 <details>
-                  <summary><code>${e.event}</code> <span class="muted">${when(e.created_at)}</span>
+                  <summary><span class="seq" title="Its number in the room (room_seq)">#${e.room_seq}</span>
+                    <code>${e.event}</code> <span class="muted">${when(e.created_at)}</span>
                     ${e.payload.user ? html` · ${e.payload.user.name}` : null}</summary>
                   <pre class="payload">${pretty(JSON.stringify(e.payload))}</pre>
                 </details>
