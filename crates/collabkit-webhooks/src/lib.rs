@@ -12,6 +12,6 @@ pub mod receive;
 pub mod signature;
 pub mod types;
 
-pub use receive::{VerifyError, verify_webhook, verify_webhook_at};
+pub use receive::{ROOM_SEQ_HEADER, VerifyError, room_seq, verify_webhook, verify_webhook_at};
 pub use signature::{SignatureError, Signer, verify};
 pub use types::*;

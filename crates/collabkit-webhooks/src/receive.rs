@@ -102,10 +102,37 @@ pub fn verify_webhook_at(
     serde_json::from_slice(body).map_err(|e| VerifyError::InvalidPayload(e.to_string()))
 }
 
+/// The header with the event's number in its room: 1, 2, 3… without gaps, in the order the
+/// room's changes committed. A receiver that keeps the last number it applied sees from a jump
+/// that it missed events (not subscribed to them, or still being retried), and reads them from
+/// the server's `GET /rooms/{id}/events?after_room_seq=`. Not covered by the signature.
+pub const ROOM_SEQ_HEADER: &str = "collabkit-room-seq";
+
+/// The event's number in its room from a delivery's headers; `None` without a valid one.
+///
+/// ```
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert(collabkit_webhooks::ROOM_SEQ_HEADER, "42".parse().unwrap());
+/// assert_eq!(collabkit_webhooks::room_seq(&headers), Some(42));
+/// ```
+pub fn room_seq(headers: &HeaderMap) -> Option<i64> {
+    headers.get(ROOM_SEQ_HEADER)?.to_str().ok()?.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::signature::Signer;
+
+    #[test]
+    fn a_room_number_is_read_only_when_it_is_one() {
+        let mut h = HeaderMap::new();
+        assert_eq!(room_seq(&h), None);
+        h.insert(ROOM_SEQ_HEADER, "x".parse().unwrap());
+        assert_eq!(room_seq(&h), None);
+        h.insert(ROOM_SEQ_HEADER, "7".parse().unwrap());
+        assert_eq!(room_seq(&h), Some(7));
+    }
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     const BODY: &str = r#"{"id":"evt_1","event":"session.started","timestamp":"2026-11-30T00:00:00.000000Z","room":{"id":"room_1","customId":"r","name":"R","createdAt":"2026-11-30T00:00:00.000000Z","updatedAt":"2026-11-30T00:00:00.000000Z"}}"#;

@@ -18,11 +18,6 @@ use super::guard::GuardedResolver;
 pub const MAX_LOGGED_BODY: usize = 1024;
 
 pub const USER_AGENT: &str = concat!("CollabKit-Webhooks/", env!("CARGO_PKG_VERSION"));
-/// The event's number in its room (1, 2, 3… without gaps, in the order the room's changes
-/// committed): a receiver that sees a number jump reads what it missed from
-/// `GET /rooms/{id}/events?after_room_seq=`. Not covered by the signature, like the
-/// Standard Webhooks headers themselves; the signed payload's `id` is what to trust.
-pub const ROOM_SEQ_HEADER: &str = "collabkit-room-seq";
 
 /// What came back from one attempt.
 #[derive(Debug, Clone)]
@@ -124,7 +119,7 @@ impl Sender {
             .header("webhook-timestamp", timestamp)
             .header("webhook-signature", signature);
         if let Some(n) = room_seq {
-            request = request.header(ROOM_SEQ_HEADER, n);
+            request = request.header(collabkit_webhooks::ROOM_SEQ_HEADER, n);
         }
         let request = request.body(Full::new(body));
         let request = match request {
