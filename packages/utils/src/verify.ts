@@ -46,6 +46,20 @@ function header(headers: HeadersLike, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * The header with the event's number in its room: 1, 2, 3… without gaps, in the order the room's
+ * changes committed. Keep the last number you applied; when a delivery's number jumps past it,
+ * the events in between (not subscribed to, or still being retried) are at the server's
+ * `GET /v1/accounts/{id}/rooms/{room}/events?after_room_seq=`. Not covered by the signature.
+ */
+export const ROOM_SEQ_HEADER = 'collabkit-room-seq';
+
+/** The event's number in its room from a delivery's headers; `undefined` without a valid one. */
+export function roomSeq(headers: HeadersLike): number | undefined {
+  const value = header(headers, ROOM_SEQ_HEADER);
+  return value !== undefined && /^[0-9]{1,15}$/.test(value) ? Number(value) : undefined;
+}
+
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function signingKey(secret: string): Buffer {

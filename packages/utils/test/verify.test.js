@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Webhook } from 'standardwebhooks';
 
-import { verifyWebhook, WebhookVerificationError } from '../dist/index.js';
+import { roomSeq, ROOM_SEQ_HEADER, verifyWebhook, WebhookVerificationError } from '../dist/index.js';
 
 // The test vector published with the Standard Webhooks specification.
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -104,4 +104,15 @@ test('agrees with the standardwebhooks package', () => {
   const tampered = payload.replace('started', 'closed');
   assert.throws(() => theirs.verify(tampered, headers));
   assert.equal(code(() => verifyWebhook(secret, headers, tampered)), 'invalid_signature');
+});
+
+test('the room number is read from plain or Fetch headers, in any case, and only when it is one', () => {
+  assert.equal(ROOM_SEQ_HEADER, 'collabkit-room-seq');
+  assert.equal(roomSeq({ 'Collabkit-Room-Seq': '42' }), 42);
+  assert.equal(roomSeq({ 'collabkit-room-seq': ['7', '8'] }), 7);
+  assert.equal(roomSeq(new Headers({ 'collabkit-room-seq': '3' })), 3);
+  assert.equal(roomSeq({}), undefined);
+  for (const bad of ['', 'x', '-1', '1.5', '1e3']) {
+    assert.equal(roomSeq({ 'collabkit-room-seq': bad }), undefined, bad);
+  }
 });
