@@ -116,7 +116,12 @@ pub const ROOM_SEQ_HEADER: &str = "collabkit-room-seq";
 /// assert_eq!(collabkit_webhooks::room_seq(&headers), Some(42));
 /// ```
 pub fn room_seq(headers: &HeaderMap) -> Option<i64> {
-    headers.get(ROOM_SEQ_HEADER)?.to_str().ok()?.parse().ok()
+    let value = headers.get(ROOM_SEQ_HEADER)?.to_str().ok()?;
+    // Digits only, as `roomSeq` in `@collab-kit/utils` reads it (no sign).
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
 }
 
 #[cfg(test)]
@@ -128,8 +133,10 @@ mod tests {
     fn a_room_number_is_read_only_when_it_is_one() {
         let mut h = HeaderMap::new();
         assert_eq!(room_seq(&h), None);
-        h.insert(ROOM_SEQ_HEADER, "x".parse().unwrap());
-        assert_eq!(room_seq(&h), None);
+        for bad in ["x", "-1", "+1", "1.5"] {
+            h.insert(ROOM_SEQ_HEADER, bad.parse().unwrap());
+            assert_eq!(room_seq(&h), None, "{bad}");
+        }
         h.insert(ROOM_SEQ_HEADER, "7".parse().unwrap());
         assert_eq!(room_seq(&h), Some(7));
     }
