@@ -184,16 +184,21 @@ async fn forward(
     let timestamp = chrono::Utc::now().timestamp();
     let signature = signer.sign(&event_id, timestamp, body.as_bytes());
     let started = Instant::now();
-    let outcome = http
+    let mut request = http
         .post(url)
         .header("content-type", "application/json")
         .header("webhook-id", &event_id)
         .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signature)
-        .body(body)
-        .send()
-        .await;
-    let room = record["room_id"].as_str().unwrap_or("");
+        .header("webhook-signature", signature);
+    let room_seq = record["room_seq"].as_i64();
+    if let Some(n) = room_seq {
+        request = request.header(collabkit_webhooks::ROOM_SEQ_HEADER, n);
+    }
+    let outcome = request.body(body).send().await;
+    let room = match room_seq {
+        Some(n) => format!("{} #{n}", record["room_id"].as_str().unwrap_or("")),
+        None => record["room_id"].as_str().unwrap_or("").to_owned(),
+    };
     let took = started.elapsed().as_millis();
     match outcome {
         Ok(resp) => println!(

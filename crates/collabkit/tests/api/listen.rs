@@ -103,6 +103,12 @@ async fn listen_forwards_signed_events_across_a_dropped_connection() {
         users, expected,
         "each event once, in order, none from before"
     );
+    // Forwarded like deliveries, with the room's numbers: the one from before was #1.
+    let numbers: Vec<i64> = got
+        .iter()
+        .map(|r| collabkit_webhooks::room_seq(&r.headers).expect("numbered"))
+        .collect();
+    assert_eq!(numbers, (2..=7).collect::<Vec<_>>());
     child.kill().await.unwrap();
 
     // The next run from this machine signs with the same secret.
