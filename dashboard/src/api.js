@@ -1,15 +1,8 @@
 // The dashboard's only way to the server: the public HTTP API with the account's Bearer
 // credential, and its event stream. Errors become `ApiError`s with a sentence to show.
 
-export const EVENT_NAMES = [
-  'participant.joined',
-  'participant.left',
-  'session.started',
-  'session.closed',
-  'user.created',
-  'user.updated',
-  'user.deleted',
-];
+// The seven event names, from the receivers' package (one list for both; esbuild bundles it).
+export { WEBHOOK_EVENT_NAMES as EVENT_NAMES } from '../../packages/utils/src/types.ts';
 
 export class ApiError extends Error {
   constructor(status, code, message) {
