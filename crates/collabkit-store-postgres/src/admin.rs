@@ -7,6 +7,15 @@ use tokio_postgres::NoTls;
 
 use crate::rows::pg;
 
+/// The variable naming the server tests make their databases on (`.ci/run` sets it).
+pub const TEST_SERVER_VAR: &str = "COLLABKIT_TEST_POSTGRES_URL";
+
+/// The server tests make their databases on: [`TEST_SERVER_VAR`], else the local one.
+pub fn test_server_url() -> String {
+    std::env::var(TEST_SERVER_VAR)
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
 /// A new database name: `prefix` and a random lowercase suffix (a valid unquoted identifier
 /// when the prefix is one).
 pub fn fresh_database_name(prefix: &str) -> String {

@@ -74,8 +74,7 @@ mod tests {
     /// next event follows them.
     #[tokio::test]
     async fn version_4_numbers_the_events_already_stored() {
-        let admin_url = std::env::var("COLLABKIT_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin_url = admin::test_server_url();
         let name = admin::fresh_database_name("collabkit_migrate");
         let url = admin::create_database(&admin_url, &name).await.unwrap();
         {

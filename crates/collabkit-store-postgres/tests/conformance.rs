@@ -9,8 +9,6 @@ use collabkit_domain::store::SharedStore;
 use collabkit_store_conformance::{Factory, TestDatabase};
 use collabkit_store_postgres::{PgOptions, PgStore, admin};
 
-const URL_VAR: &str = "COLLABKIT_TEST_POSTGRES_URL";
-
 struct Postgres {
     admin_url: String,
 }
@@ -27,7 +25,7 @@ impl Factory for Postgres {
         let name = admin::fresh_database_name("collabkit_test");
         let url = admin::create_database(&self.admin_url, &name)
             .await
-            .unwrap_or_else(|e| panic!("{e} ({URL_VAR})"));
+            .unwrap_or_else(|e| panic!("{e} ({})", admin::TEST_SERVER_VAR));
         Box::new(Database {
             url,
             admin_url: self.admin_url.clone(),
@@ -69,7 +67,7 @@ impl Drop for Database {
 
 fn main() -> std::process::ExitCode {
     // Never skipped: without the variable, the local server.
-    let admin_url = std::env::var(URL_VAR)
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    collabkit_store_conformance::run(Postgres { admin_url })
+    collabkit_store_conformance::run(Postgres {
+        admin_url: admin::test_server_url(),
+    })
 }

@@ -13,8 +13,7 @@ async fn connect(url: &str) -> tokio_postgres::Client {
 
 #[tokio::test]
 async fn a_late_commit_with_a_lower_position_is_not_skipped() {
-    let admin_url = std::env::var("COLLABKIT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin_url = admin::test_server_url();
     let name = admin::fresh_database_name("collabkit_test");
     let url = admin::create_database(&admin_url, &name).await.unwrap();
     let store = PgStore::open(&url, &PgOptions::default()).await.unwrap();
@@ -99,8 +98,7 @@ async fn a_late_commit_with_a_lower_position_is_not_skipped() {
 /// pruning removes exactly the old events no delivery refers to.
 #[tokio::test]
 async fn pruning_keeps_events_that_deliveries_still_refer_to() {
-    let admin_url = std::env::var("COLLABKIT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin_url = admin::test_server_url();
     let name = admin::fresh_database_name("collabkit_test");
     let url = admin::create_database(&admin_url, &name).await.unwrap();
     let store = PgStore::open(&url, &PgOptions::default()).await.unwrap();

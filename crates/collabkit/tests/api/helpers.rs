@@ -34,19 +34,12 @@ pub fn backend() -> Backend {
     }
 }
 
-/// The PostgreSQL server the tests create their databases on: `COLLABKIT_TEST_POSTGRES_URL`
-/// (`.ci/run` sets it), else the local one.
-pub fn postgres_admin_url() -> String {
-    std::env::var("COLLABKIT_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
 /// The PostgreSQL database of the servers run in `dir`, created on first use. Databases left
 /// by an earlier run of the tests are dropped the first time.
 pub async fn postgres_database(dir: &tempfile::TempDir) -> String {
     use collabkit_store_postgres::admin;
     static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
-    let admin_url = postgres_admin_url();
+    let admin_url = admin::test_server_url();
     CLEANED
         .get_or_init(|| async {
             let client = admin::admin_client(&admin_url).await.unwrap_or_else(|e| {

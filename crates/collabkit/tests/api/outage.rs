@@ -41,7 +41,10 @@ async fn a_database_outage_loses_nothing_and_answers_promptly() {
         return;
     }
     // The server reaches its database through the proxy.
-    let (_, upstream) = through(&crate::helpers::postgres_admin_url(), "unused");
+    let (_, upstream) = through(
+        &collabkit_store_postgres::admin::test_server_url(),
+        "unused",
+    );
     let proxy = Proxy::start(upstream).await;
     let app = {
         let addr = proxy.addr.clone();
