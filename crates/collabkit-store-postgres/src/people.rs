@@ -488,18 +488,12 @@ pub async fn room_events<C: GenericClient + Sync>(
     after_room_seq: i64,
     limit: u32,
 ) -> StoreResult<Vec<Event>> {
-    let rows = query(
+    events_where(
         c,
-        &format!(
-            "SELECT {EVENT_COLS} FROM events WHERE room_id = $2 AND room_seq > $3 AND account_id = $1
-             ORDER BY room_seq LIMIT $4"
-        ),
+        "room_id = $2 AND room_seq > $3 AND account_id = $1 ORDER BY room_seq LIMIT $4",
         &[&account_id, &room_id, &after_room_seq, &i64::from(limit)],
     )
-    .await?;
-    rows.iter()
-        .map(|r| rows::event(r).map(|(_, e)| e))
-        .collect()
+    .await
 }
 
 pub async fn recent_events<C: GenericClient + Sync>(
@@ -508,18 +502,29 @@ pub async fn recent_events<C: GenericClient + Sync>(
     room_id: &str,
     limit: u32,
 ) -> StoreResult<Vec<Event>> {
-    let rows = query(
+    events_where(
         c,
-        &format!(
-            "SELECT {EVENT_COLS} FROM events WHERE room_id = $2 AND account_id = $1
-             ORDER BY room_seq DESC LIMIT $3"
-        ),
+        "room_id = $2 AND account_id = $1 ORDER BY room_seq DESC LIMIT $3",
         &[&account_id, &room_id, &i64::from(limit)],
     )
-    .await?;
-    rows.iter()
-        .map(|r| rows::event(r).map(|(_, e)| e))
-        .collect()
+    .await
+}
+
+/// The events a `WHERE …` clause selects.
+async fn events_where<C: GenericClient + Sync>(
+    c: &C,
+    clause: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> StoreResult<Vec<Event>> {
+    query(
+        c,
+        &format!("SELECT {EVENT_COLS} FROM events WHERE {clause}"),
+        params,
+    )
+    .await?
+    .iter()
+    .map(|r| rows::event(r).map(|(_, e)| e))
+    .collect()
 }
 
 /// The position after an event: its transaction's id and its `seq`.

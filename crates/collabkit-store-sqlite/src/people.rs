@@ -492,6 +492,15 @@ pub fn list_events(
     Ok(Page::from_seq_rows(rows, page.limit))
 }
 
+/// A room's events numbered after `?3`, in the room's order, at most `?4` (`?1` account,
+/// `?2` room).
+const ROOM_EVENTS: &str = "WHERE room_id = ?2 AND room_seq > ?3 AND account_id = ?1
+     ORDER BY room_seq LIMIT ?4";
+
+/// A room's newest events, newest first, at most `?3` (`?1` account, `?2` room).
+const RECENT_EVENTS: &str =
+    "WHERE room_id = ?2 AND account_id = ?1 ORDER BY room_seq DESC LIMIT ?3";
+
 pub fn room_events(
     conn: &Connection,
     account_id: &str,
@@ -499,19 +508,11 @@ pub fn room_events(
     after_room_seq: i64,
     limit: u32,
 ) -> StoreResult<Vec<Event>> {
-    conn.prepare_cached(&format!(
-        "SELECT {EVENT_COLS} FROM events WHERE room_id = ?2 AND room_seq > ?3 AND account_id = ?1
-         ORDER BY room_seq LIMIT ?4"
-    ))
-    .and_then(|mut s| {
-        s.query_map(
-            params![account_id, room_id, after_room_seq, limit],
-            rows::event,
-        )?
-        .map(|r| r.map(|(_, e)| e))
-        .collect()
-    })
-    .map_err(backend)
+    events_where(
+        conn,
+        ROOM_EVENTS,
+        params![account_id, room_id, after_room_seq, limit],
+    )
 }
 
 pub fn recent_events(
@@ -520,16 +521,22 @@ pub fn recent_events(
     room_id: &str,
     limit: u32,
 ) -> StoreResult<Vec<Event>> {
-    conn.prepare_cached(&format!(
-        "SELECT {EVENT_COLS} FROM events WHERE room_id = ?2 AND account_id = ?1
-         ORDER BY room_seq DESC LIMIT ?3"
-    ))
-    .and_then(|mut s| {
-        s.query_map(params![account_id, room_id, limit], rows::event)?
-            .map(|r| r.map(|(_, e)| e))
-            .collect()
-    })
-    .map_err(backend)
+    events_where(conn, RECENT_EVENTS, params![account_id, room_id, limit])
+}
+
+/// The events a `WHERE …` clause selects.
+fn events_where(
+    conn: &Connection,
+    clause: &str,
+    params: impl rusqlite::Params,
+) -> StoreResult<Vec<Event>> {
+    conn.prepare_cached(&format!("SELECT {EVENT_COLS} FROM events {clause}"))
+        .and_then(|mut s| {
+            s.query_map(params, rows::event)?
+                .map(|r| r.map(|(_, e)| e))
+                .collect()
+        })
+        .map_err(backend)
 }
 
 #[cfg(test)]
@@ -538,8 +545,6 @@ mod tests {
     use crate::tests::query_plan;
     use collabkit_webhooks::WebhookEventName;
 
-    /// Every filter of the event log seeks its own index: a quiet room's page does not read the
-    /// account's whole history.
     /// Live rooms are read from the account's open sessions, not its rooms.
     #[test]
     fn live_rooms_seek_the_open_sessions_of_the_account() {
@@ -552,6 +557,8 @@ mod tests {
         assert!(!plan.iter().any(|l| l.starts_with("SCAN r")), "{plan:#?}");
     }
 
+    /// Every filter of the event log seeks its own index: a quiet room's page does not read the
+    /// account's whole history.
     #[test]
     fn every_event_log_query_is_indexed() {
         let filters = [
@@ -580,6 +587,21 @@ mod tests {
                 "{filter:?}: {plan:#?}"
             );
             assert!(!plan.iter().any(|l| l.contains("SCAN")), "{plan:#?}");
+        }
+    }
+
+    /// A room's catch-up read and its recent events seek the room's numbers, whatever the
+    /// account's history.
+    #[test]
+    fn room_event_reads_seek_the_rooms_numbers() {
+        for (clause, params) in [(ROOM_EVENTS, 4), (RECENT_EVENTS, 3)] {
+            let plan = query_plan(&format!("SELECT {EVENT_COLS} FROM events {clause}"), params);
+            assert!(
+                plan.iter()
+                    .any(|l| l.starts_with("SEARCH events USING INDEX events_by_room_seq")),
+                "{clause}: {plan:#?}"
+            );
+            assert!(!plan.iter().any(|l| l.contains("TEMP B-TREE")), "{plan:#?}");
         }
     }
 
