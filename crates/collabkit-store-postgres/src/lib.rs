@@ -12,6 +12,7 @@
 
 pub mod admin;
 mod batch;
+mod horizon;
 mod listener;
 mod migrate;
 mod people;
@@ -104,6 +105,16 @@ impl PgStore {
             .max_size(options.pool_size.max(1))
             .wait_timeout(Some(options.wait))
             .create_timeout(Some(options.wait))
+            // Marks each connection as one of the log's writers before its first use (see
+            // `horizon`): readers wait only for the transactions of marked connections.
+            .post_create(deadpool_postgres::Hook::async_fn(|client, _| {
+                Box::pin(async move {
+                    client
+                        .batch_execute(horizon::MARK_WRITER)
+                        .await
+                        .map_err(deadpool_postgres::HookError::Backend)
+                })
+            }))
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(StoreError::backend)?;
@@ -143,6 +154,11 @@ impl PgStore {
         })
     }
 }
+
+/// What every connection that inserts events runs first, before any transaction: the pool's
+/// connections do; a tool or test writing events on a connection of its own must too (see
+/// `horizon`).
+pub use horizon::MARK_WRITER;
 
 pub(crate) fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
     match e {

@@ -464,9 +464,9 @@ async fn delete_user_in<C: GenericClient + Sync>(
 ///
 /// Why not `seq > cursor`: with several writers a lower `seq` can commit after a higher one a
 /// reader already passed, and a reader paging through the log would skip it for good. Rows are
-/// read in (inserting transaction, `seq`) order, and only those of transactions older than every
-/// transaction still running (the snapshot's `xmin`): any row that becomes visible later belongs
-/// to a transaction at or past that horizon, so it sorts after every row already returned.
+/// read in (inserting transaction, `seq`) order, and only those below the horizon (`$7`, see
+/// [`crate::horizon`]): any row that becomes visible later belongs to a transaction at or past
+/// it, so it sorts after every row already returned.
 fn events_query(filter: &EventFilter) -> String {
     let only = match (&filter.room_id, &filter.event) {
         (Some(_), Some(_)) => "room_id = $4 AND account_id = $1 AND event = $5",
@@ -475,7 +475,7 @@ fn events_query(filter: &EventFilter) -> String {
         (None, None) => "account_id = $1 AND $4::text IS NULL AND $5::text IS NULL",
     };
     format!(
-        "SELECT {EVENT_COLS}, txid::text AS txid, txid < pg_snapshot_xmin(pg_current_snapshot()) AS settled
+        "SELECT {EVENT_COLS}, txid::text AS txid, txid < $7::text::xid8 AS settled
          FROM events WHERE {only} AND (txid, seq) > ($2::text::xid8, $3)
          ORDER BY txid, seq LIMIT $6"
     )
@@ -550,12 +550,13 @@ pub async fn event_log_end<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
 ) -> StoreResult<Option<Cursor>> {
+    let horizon = crate::horizon::horizon(c).await?;
     Ok(query_opt(
         c,
         "SELECT txid::text, seq FROM events
-         WHERE account_id = $1 AND txid < pg_snapshot_xmin(pg_current_snapshot())
+         WHERE account_id = $1 AND txid < $2::text::xid8
          ORDER BY txid DESC, seq DESC LIMIT 1",
-        &[&account_id],
+        &[&account_id, &horizon],
     )
     .await?
     .map(|r| log_cursor(r.get(0), r.get(1))))
@@ -575,6 +576,7 @@ pub async fn list_events<C: GenericClient + Sync>(
     let sql = events_query(&filter);
     let started = std::time::Instant::now();
     loop {
+        let horizon = crate::horizon::horizon(c).await?;
         let rows = query(
             c,
             &sql,
@@ -585,12 +587,13 @@ pub async fn list_events<C: GenericClient + Sync>(
                 &filter.room_id,
                 &filter.event.map(|e| e.as_str()),
                 &(page.limit as i64 + 1),
+                &horizon,
             ],
         )
         .await?;
-        // Rows past the horizon are visible but not settled: a transaction still running may
-        // yet commit a row before them. Usually it is a matter of milliseconds, so the read
-        // waits (a reader sees its own writes); past the wait it returns the settled part.
+        // Rows past the horizon are visible but not settled: a writer still running may yet
+        // commit a row before them. Writers take milliseconds, so the read waits (a reader
+        // sees its own writes); past the wait it returns the settled part.
         let settled = rows
             .iter()
             .take_while(|r| r.get::<_, bool>("settled"))

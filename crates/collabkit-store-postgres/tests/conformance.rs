@@ -17,6 +17,23 @@ struct Database {
     admin_url: String,
     name: String,
     url: String,
+    /// Another client of the same database with a transaction open all along (a `psql`
+    /// session, a batch job): the log must not wait for it.
+    _bystander: tokio_postgres::Client,
+}
+
+/// A connection to `url` holding a transaction that has written (so it has an id) and stays
+/// open until the connection is dropped.
+async fn open_transaction(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("{e} ({})", admin::TEST_SERVER_VAR));
+    tokio::spawn(connection);
+    client
+        .batch_execute("BEGIN; SELECT pg_current_xact_id()")
+        .await
+        .unwrap();
+    client
 }
 
 #[async_trait]
@@ -27,6 +44,7 @@ impl Factory for Postgres {
             .await
             .unwrap_or_else(|e| panic!("{e} ({})", admin::TEST_SERVER_VAR));
         Box::new(Database {
+            _bystander: open_transaction(&url).await,
             url,
             admin_url: self.admin_url.clone(),
             name,
@@ -67,7 +85,22 @@ impl Drop for Database {
 
 fn main() -> std::process::ExitCode {
     // Never skipped: without the variable, the local server.
-    collabkit_store_conformance::run(Postgres {
-        admin_url: admin::test_server_url(),
-    })
+    let admin_url = admin::test_server_url();
+    // The server is shared: another database has a transaction open for the whole run (a
+    // migration, a batch job elsewhere). No check may depend on it ending.
+    let (held, holding) = std::sync::mpsc::channel();
+    let url = admin_url.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let _client = open_transaction(&url).await;
+            held.send(()).unwrap();
+            std::future::pending::<()>().await
+        })
+    });
+    holding.recv().unwrap();
+    collabkit_store_conformance::run(Postgres { admin_url })
 }

@@ -33,8 +33,12 @@ async fn a_late_commit_with_a_lower_position_is_not_skipped() {
         .await
         .unwrap();
 
-    // A writer takes a position and has not committed yet...
+    // A writer (marked as one, as the pool's connections are) takes a position and has not
+    // committed yet...
     let mut slow = connect(&url).await;
+    slow.batch_execute(collabkit_store_postgres::MARK_WRITER)
+        .await
+        .unwrap();
     let tx = slow.transaction().await.unwrap();
     tx.execute(
         "INSERT INTO events (id, account_id, room_id, event, payload, created_at)

@@ -35,6 +35,8 @@ mod receiver;
 mod restart;
 #[path = "api/rooms.rs"]
 mod rooms;
+#[path = "api/shared_postgres.rs"]
+mod shared_postgres;
 #[path = "api/stats.rs"]
 mod stats;
 #[path = "api/tcp_proxy.rs"]
