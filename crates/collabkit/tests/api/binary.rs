@@ -363,9 +363,23 @@ async fn every_acknowledged_event_is_delivered_across_a_crash() {
         .collect();
 
     rx.wait_for(30, Duration::from_secs(30)).await;
+    // Slow the receiver down until a backlog waits, so the crash strands acknowledged events
+    // whatever this machine's speed (a receiver that keeps up leaves nothing to recover).
+    rx.set_script(vec![crate::receiver::Reply::Slow(Duration::from_millis(300))]);
+    let backlog_deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while acknowledged.lock().unwrap().len() < rx.received().len() + 20 {
+        assert!(
+            std::time::Instant::now() < backlog_deadline,
+            "no backlog built up ({} acknowledged, {} delivered)",
+            acknowledged.lock().unwrap().len(),
+            rx.received().len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let mut server = server;
     server.child.start_kill().unwrap(); // SIGKILL
     server.child.wait().await.unwrap();
+    rx.set_script(vec![crate::receiver::Reply::Status(200)]);
     for w in writers {
         w.await.unwrap();
     }
