@@ -1,8 +1,6 @@
 // The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a
 // real server. Started by the Rust test `tests/api/dashboard.rs`, which runs the server and
-// passes its address and an account in the environment:
-//
-//   COLLABKIT_URL, COLLABKIT_ACCOUNT_ID, COLLABKIT_API_KEY, CHROMIUM, SCREENSHOT_DIR
+// passes its address and an account in the environment (see `support.mjs`).
 //
 // The receiver is ours, on loopback: it answers 500 until told to recover.
 import { test, before, after } from 'node:test';
@@ -11,14 +9,10 @@ import { createServer } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { base, accountId, apiKey, api, launch, WAIT } from './support.mjs';
 
-const base = process.env.COLLABKIT_URL;
-const accountId = process.env.COLLABKIT_ACCOUNT_ID;
-const apiKey = process.env.COLLABKIT_API_KEY;
 const shots = process.env.SCREENSHOT_DIR;
 const WIDTHS = { desktop: { width: 1280, height: 860 }, phone: { width: 390, height: 844 } };
-const WAIT = 15_000;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let browser;
@@ -27,18 +21,6 @@ let page;
 let receiver;
 let failing = true;
 const received = [];
-
-const auth = `Bearer ${Buffer.from(`${accountId}:${apiKey}`).toString('base64')}`;
-async function api(method, path, body) {
-  const res = await fetch(`${base}/v1/accounts/${accountId}${path}`, {
-    method,
-    headers: { authorization: auth, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = res.status === 204 ? null : await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json?.data;
-}
 
 const nav = (name) => page.getByRole('navigation').getByRole('link', { name }).click();
 
@@ -63,7 +45,7 @@ before(async () => {
     });
   });
   await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launch();
   context = await browser.newContext({ viewport: WIDTHS.desktop, reducedMotion: 'reduce' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   page = await context.newPage();
