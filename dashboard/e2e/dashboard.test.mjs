@@ -347,6 +347,29 @@ test('a webhook is edited, disabled, enabled, rotated, recovered, paged and dele
   assert.equal((await api('GET', '/webhooks')).webhooks.length, 1);
 });
 
+test('the API reference renders under a strict content security policy', async () => {
+  const docs = await context.newPage();
+  const errors = [];
+  docs.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  docs.on('pageerror', (e) => errors.push(e.message));
+  await docs.addInitScript(() => {
+    window.violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const res = await docs.goto(`${base}/docs`);
+  const csp = res.headers()['content-security-policy'] ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  // Rendered by its script, styled by its sheet.
+  await docs.locator('#schemas').waitFor({ timeout: WAIT });
+  await docs.locator('.op .path', { hasText: '/events/stream' }).first().waitFor({ timeout: WAIT });
+  assert.equal(await docs.evaluate(() => getComputedStyle(document.body).maxWidth), '960px', 'the style sheet applies');
+  assert.deepEqual(await docs.evaluate(() => window.violations), []);
+  assert.deepEqual(errors, []);
+  await docs.close();
+});
+
 test('signing out forgets the key; an unreachable server is reported', async () => {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('API key').waitFor({ timeout: WAIT });
