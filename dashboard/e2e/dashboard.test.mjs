@@ -347,6 +347,71 @@ test('a webhook is edited, disabled, enabled, rotated, recovered, paged and dele
   assert.equal((await api('GET', '/webhooks')).webhooks.length, 1);
 });
 
+/// The API paths (with their queries) the dashboard asks while `run` runs, in a fresh document.
+async function asked(run) {
+  const paths = [];
+  const seen = (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith('/v1/')) paths.push(url.pathname + url.search);
+  };
+  await page.goto('about:blank');
+  page.on('request', seen);
+  try {
+    await run();
+  } finally {
+    page.off('request', seen);
+  }
+  return paths.filter((p) => !p.split('?')[0].endsWith('/events/stream'));
+}
+
+test('ids from the address go into API paths encoded, and impossible ones are not asked for', async () => {
+  const prefix = `/v1/accounts/${accountId}`;
+  // An id that, pasted raw into a path, would have been another resource (the account's
+  // webhooks, a query, a fragment); encoded, it is one segment: a room that does not exist.
+  const id = 'room_x/../../webhooks?limit=1#top%';
+  const enc = encodeURIComponent(id);
+  let paths = await asked(async () => {
+    await page.goto(`${base}/dashboard#/rooms/${enc}`);
+    await page.getByRole('heading', { name: 'Room not found' }).waitFor({ timeout: WAIT });
+  });
+  assert.ok(paths.includes(`${prefix}/rooms/${enc}`), paths.join('\n'));
+  const room = [`${prefix}/rooms/${enc}`, `${prefix}/rooms/${enc}/participants`, `${prefix}/rooms/${enc}/recent-events?limit=30`];
+  assert.deepEqual(paths.filter((p) => !room.includes(p)), [], 'nothing else was asked');
+
+  const hook = 'wh_x/../../rooms/?a=b#c%d';
+  const hookEnc = encodeURIComponent(hook);
+  paths = await asked(async () => {
+    await page.goto(`${base}/dashboard#/webhooks/${hookEnc}`);
+    await page.getByRole('heading', { name: 'Webhook not found' }).waitFor({ timeout: WAIT });
+  });
+  assert.ok(paths.includes(`${prefix}/webhooks/${hookEnc}`), paths.join('\n'));
+  for (const p of paths) {
+    const pathname = p.split('?')[0];
+    assert.ok(
+      [`${prefix}/webhooks/${hookEnc}`, `${prefix}/webhooks/${hookEnc}/deliveries`, `${prefix}/stats/webhooks`, `${prefix}/stats/deliveries`].includes(pathname),
+      `asked ${p}`,
+    );
+  }
+  assert.ok(paths.includes(`${prefix}/stats/deliveries?${new URLSearchParams({ minutes: '60', webhook_id: hook })}`), paths.join('\n'));
+
+  // Dot segments (which a URL resolves however they are encoded), control characters and
+  // text that does not decode: the page says so and asks nothing.
+  for (const [hash, what] of [
+    ['#/rooms/..', 'room'],
+    ['#/rooms/%2e%2E', 'room'],
+    ['#/webhooks/.', 'webhook'],
+    ['#/webhooks/wh_%00', 'webhook'],
+    ['#/rooms/%E0%A4%A', 'room'],
+  ]) {
+    paths = await asked(async () => {
+      await page.goto(`${base}/dashboard${hash}`);
+      await page.getByRole('heading', { name: `Not a valid ${what} id` }).waitFor({ timeout: WAIT });
+    });
+    assert.deepEqual(paths, [], `${hash} asked nothing`);
+  }
+  assert.deepEqual(await accessibilityViolations(), []);
+});
+
 test('the API reference renders under a strict content security policy', async () => {
   const docs = await context.newPage();
   const errors = [];

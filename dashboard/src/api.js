@@ -1,5 +1,6 @@
 // The dashboard's only way to the server: the public HTTP API with the account's Bearer
 // credential, and its event stream. Errors become `ApiError`s with a sentence to show.
+// Every id goes into a path through `path`, encoded.
 
 // The seven event names, from the receivers' package (one list for both; esbuild bundles it).
 export { WEBHOOK_EVENT_NAMES as EVENT_NAMES } from '../../packages/utils/src/types.ts';
@@ -20,6 +21,32 @@ export function bearer(accountId, apiKey) {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary);
+}
+
+/// Whether `value` can be a segment of an API path: ids are opaque strings, but no id is
+/// empty, `.` or `..` (which a URL resolves as dot segments, however encoded: `%2e%2e` too),
+/// longer than 256 characters, or holds a control character. The page checks every id its
+/// URL names before using it; `path` refuses the others.
+export function isId(value) {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= 256 &&
+    value !== '.' &&
+    value !== '..' &&
+    !/[\u0000-\u001f\u007f]/.test(value)
+  );
+}
+
+/// An API path with every value encoded as one segment: ``path`/rooms/${id}/users` `` — an id
+/// from the page's URL (`a/../../webhooks`, `x?y`, `x#y`, `100%`) never adds segments, a query
+/// or a fragment to the request.
+export function path(strings, ...values) {
+  return strings.reduce((out, text, i) => {
+    const value = values[i - 1];
+    if (!isId(String(value))) throw new ApiError(0, 'invalid_id', `"${value}" is not a valid id.`);
+    return out + encodeURIComponent(String(value)) + text;
+  });
 }
 
 /// A client for one account.
@@ -131,6 +158,7 @@ export function client(accountId, apiKey, onUnauthorized) {
 /// Checks a credential by reading one registration; resolves to a client or rejects with a
 /// sentence for the sign-in form.
 export async function signIn(accountId, apiKey) {
+  if (!isId(accountId)) throw new ApiError(0, 'invalid_id', 'That is not an account id (they look like `acct_…`).');
   const api = client(accountId, apiKey);
   try {
     await api.get('/webhooks?limit=1');

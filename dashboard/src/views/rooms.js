@@ -2,8 +2,11 @@
 // left participant re-reads that room only); a room's recent events.
 import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
+import { path } from '../api.js';
 import { useLoad, ErrorNote, Empty } from '../components.js';
 import { when, pretty } from '../format.js';
+
+const roomLink = (id) => `#/rooms/${encodeURIComponent(id)}`;
 
 /// Re-reads a room's participants whenever the stream says someone joined or left it.
 function useLiveParticipants(api, roomIds) {
@@ -13,7 +16,7 @@ function useLiveParticipants(api, roomIds) {
     let cancelled = false;
     const read = async (roomId) => {
       try {
-        const data = await api.get(`/rooms/${roomId}/participants`);
+        const data = await api.get(path`/rooms/${roomId}/participants`);
         if (!cancelled) setByRoom((m) => ({ ...m, [roomId]: data.participants }));
       } catch {
         // The room was deleted, say: the next listing drops it.
@@ -73,7 +76,7 @@ export function RoomsPage({ api }) {
         : html`<ul class="rooms">
             ${rooms.map(
               (r) => html`<li class="panel room" data-room=${r.id}>
-                <h2><a href=${`#/rooms/${r.id}`}>${r.name}</a> <span class="muted">${r.customId}</span></h2>
+                <h2><a href=${roomLink(r.id)}>${r.name}</a> <span class="muted">${r.customId}</span></h2>
                 <${People} participants=${people[r.id]} />
               </li>`,
             )}
@@ -84,16 +87,16 @@ export function RoomsPage({ api }) {
       ${all.data?.rooms?.length === 0
         ? html`<${Empty}><p>No rooms yet. Create one with <code>POST /v1/accounts/{id}/rooms</code>.</p><//>`
         : html`<ul class="room-links">
-            ${(all.data?.rooms ?? []).map((r) => html`<li><a href=${`#/rooms/${r.id}`}>${r.name}</a> <span class="muted">${r.customId}</span></li>`)}
+            ${(all.data?.rooms ?? []).map((r) => html`<li><a href=${roomLink(r.id)}>${r.name}</a> <span class="muted">${r.customId}</span></li>`)}
           </ul>`}
       ${all.data?.next_cursor ? html`<p class="muted">Showing the first 200 rooms.</p>` : null}
     </section>`;
 }
 
 export function RoomPage({ api, id }) {
-  const room = useLoad(() => api.get(`/rooms/${id}`), [api, id]);
+  const room = useLoad(() => api.get(path`/rooms/${id}`), [api, id]);
   const live = useLiveParticipants(api, [id]);
-  const events = useLoad(() => api.get(`/rooms/${id}/recent-events?limit=30`), [api, id]);
+  const events = useLoad(() => api.get(path`/rooms/${id}/recent-events?limit=30`), [api, id]);
   useEffect(() => api.follow({ room_id: id }, () => events.reload()), [api, id]);
   if (room.error?.status === 404)
     return html`<h1>Room not found</h1><${Empty}><p>It may have been deleted.</p><a href="#/rooms">All rooms</a><//>`;
