@@ -223,3 +223,23 @@ async fn the_dashboard_works_in_a_real_browser() {
         }
     }
 }
+
+/// Five tabs of live rooms and room pages share one event stream (and all of them load, which
+/// two streams a tab made impossible past the third over HTTP/1.1), and sixty live rooms with a
+/// burst of 240 events keep a tab within its request budget, without a 429 under an account
+/// rate limit of 20 a second (`dashboard/e2e/live.test.mjs`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_shares_one_stream_between_tabs_and_keeps_to_its_budget() {
+    let rate = 20;
+    let app = TestApp::spawn_with(|c| {
+        c.realtime.leave_grace = Duration::from_millis(200);
+        c.http.account_rate_limit = rate;
+    })
+    .await;
+    browser_tests(
+        &app,
+        "e2e/live.test.mjs",
+        &[("COLLABKIT_ACCOUNT_RATE_LIMIT", rate.to_string())],
+    )
+    .await;
+}
