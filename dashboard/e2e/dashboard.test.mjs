@@ -1,8 +1,6 @@
 // The dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a
 // real server. Started by the Rust test `tests/api/dashboard.rs`, which runs the server and
-// passes its address and an account in the environment:
-//
-//   COLLABKIT_URL, COLLABKIT_ACCOUNT_ID, COLLABKIT_API_KEY, CHROMIUM, SCREENSHOT_DIR
+// passes its address and an account in the environment (see `support.mjs`).
 //
 // The receiver is ours, on loopback: it answers 500 until told to recover.
 import { test, before, after } from 'node:test';
@@ -11,14 +9,10 @@ import { createServer } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { base, accountId, apiKey, api, launch, WAIT } from './support.mjs';
 
-const base = process.env.COLLABKIT_URL;
-const accountId = process.env.COLLABKIT_ACCOUNT_ID;
-const apiKey = process.env.COLLABKIT_API_KEY;
 const shots = process.env.SCREENSHOT_DIR;
 const WIDTHS = { desktop: { width: 1280, height: 860 }, phone: { width: 390, height: 844 } };
-const WAIT = 15_000;
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let browser;
@@ -27,18 +21,6 @@ let page;
 let receiver;
 let failing = true;
 const received = [];
-
-const auth = `Bearer ${Buffer.from(`${accountId}:${apiKey}`).toString('base64')}`;
-async function api(method, path, body) {
-  const res = await fetch(`${base}/v1/accounts/${accountId}${path}`, {
-    method,
-    headers: { authorization: auth, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = res.status === 204 ? null : await res.json();
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json?.data;
-}
 
 const nav = (name) => page.getByRole('navigation').getByRole('link', { name }).click();
 
@@ -63,7 +45,7 @@ before(async () => {
     });
   });
   await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM, args: ['--no-sandbox'] });
+  browser = await launch();
   context = await browser.newContext({ viewport: WIDTHS.desktop, reducedMotion: 'reduce' });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
   page = await context.newPage();
@@ -363,6 +345,94 @@ test('a webhook is edited, disabled, enabled, rotated, recovered, paged and dele
   await dialog.getByRole('button', { name: 'Delete webhook' }).click();
   await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor({ timeout: WAIT });
   assert.equal((await api('GET', '/webhooks')).webhooks.length, 1);
+});
+
+/// The API paths (with their queries) the dashboard asks while `run` runs, in a fresh document.
+async function asked(run) {
+  const paths = [];
+  const seen = (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.startsWith('/v1/')) paths.push(url.pathname + url.search);
+  };
+  await page.goto('about:blank');
+  page.on('request', seen);
+  try {
+    await run();
+  } finally {
+    page.off('request', seen);
+  }
+  return paths.filter((p) => !p.split('?')[0].endsWith('/events/stream'));
+}
+
+test('ids from the address go into API paths encoded, and impossible ones are not asked for', async () => {
+  const prefix = `/v1/accounts/${accountId}`;
+  // An id that, pasted raw into a path, would have been another resource (the account's
+  // webhooks, a query, a fragment); encoded, it is one segment: a room that does not exist.
+  const id = 'room_x/../../webhooks?limit=1#top%';
+  const enc = encodeURIComponent(id);
+  let paths = await asked(async () => {
+    await page.goto(`${base}/dashboard#/rooms/${enc}`);
+    await page.getByRole('heading', { name: 'Room not found' }).waitFor({ timeout: WAIT });
+  });
+  assert.ok(paths.includes(`${prefix}/rooms/${enc}`), paths.join('\n'));
+  const room = [`${prefix}/rooms/${enc}`, `${prefix}/rooms/${enc}/participants`, `${prefix}/rooms/${enc}/recent-events?limit=30`];
+  assert.deepEqual(paths.filter((p) => !room.includes(p)), [], 'nothing else was asked');
+
+  const hook = 'wh_x/../../rooms/?a=b#c%d';
+  const hookEnc = encodeURIComponent(hook);
+  paths = await asked(async () => {
+    await page.goto(`${base}/dashboard#/webhooks/${hookEnc}`);
+    await page.getByRole('heading', { name: 'Webhook not found' }).waitFor({ timeout: WAIT });
+  });
+  assert.ok(paths.includes(`${prefix}/webhooks/${hookEnc}`), paths.join('\n'));
+  for (const p of paths) {
+    const pathname = p.split('?')[0];
+    assert.ok(
+      [`${prefix}/webhooks/${hookEnc}`, `${prefix}/webhooks/${hookEnc}/deliveries`, `${prefix}/stats/webhooks`, `${prefix}/stats/deliveries`].includes(pathname),
+      `asked ${p}`,
+    );
+  }
+  assert.ok(paths.includes(`${prefix}/stats/deliveries?${new URLSearchParams({ minutes: '60', webhook_id: hook })}`), paths.join('\n'));
+
+  // Dot segments (which a URL resolves however they are encoded), control characters and
+  // text that does not decode: the page says so and asks nothing.
+  for (const [hash, what] of [
+    ['#/rooms/..', 'room'],
+    ['#/rooms/%2e%2E', 'room'],
+    ['#/webhooks/.', 'webhook'],
+    ['#/webhooks/wh_%00', 'webhook'],
+    ['#/rooms/%E0%A4%A', 'room'],
+  ]) {
+    paths = await asked(async () => {
+      await page.goto(`${base}/dashboard${hash}`);
+      await page.getByRole('heading', { name: `Not a valid ${what} id` }).waitFor({ timeout: WAIT });
+    });
+    assert.deepEqual(paths, [], `${hash} asked nothing`);
+  }
+  assert.deepEqual(await accessibilityViolations(), []);
+});
+
+test('the API reference renders under a strict content security policy', async () => {
+  const docs = await context.newPage();
+  const errors = [];
+  docs.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  docs.on('pageerror', (e) => errors.push(e.message));
+  await docs.addInitScript(() => {
+    window.violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const res = await docs.goto(`${base}/docs`);
+  const csp = res.headers()['content-security-policy'] ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  // Rendered by its script, styled by its sheet.
+  await docs.locator('#schemas').waitFor({ timeout: WAIT });
+  await docs.locator('.op .path', { hasText: '/events/stream' }).first().waitFor({ timeout: WAIT });
+  assert.equal(await docs.evaluate(() => getComputedStyle(document.body).maxWidth), '960px', 'the style sheet applies');
+  assert.deepEqual(await docs.evaluate(() => window.violations), []);
+  assert.deepEqual(errors, []);
+  await docs.close();
 });
 
 test('signing out forgets the key; an unreachable server is reported', async () => {

@@ -1,8 +1,12 @@
 // The dashboard's only way to the server: the public HTTP API with the account's Bearer
 // credential, and its event stream. Errors become `ApiError`s with a sentence to show.
+// Every id goes into a path through `path`, encoded; every request is within the tab's budget.
 
 // The seven event names, from the receivers' package (one list for both; esbuild bundles it).
 export { WEBHOOK_EVENT_NAMES as EVENT_NAMES } from '../../packages/utils/src/types.ts';
+
+import { budget } from './budget.js';
+import { sharedEvents } from './stream.js';
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -22,15 +26,59 @@ export function bearer(accountId, apiKey) {
   return btoa(binary);
 }
 
-/// A client for one account.
+/// Whether `value` can be a segment of an API path: ids are opaque strings, but no id is
+/// empty, `.` or `..` (which a URL resolves as dot segments, however encoded: `%2e%2e` too),
+/// longer than 256 characters, or holds a control character. The page checks every id its
+/// URL names before using it; `path` refuses the others.
+export function isId(value) {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= 256 &&
+    value !== '.' &&
+    value !== '..' &&
+    !/[\u0000-\u001f\u007f]/.test(value)
+  );
+}
+
+/// An API path with every value encoded as one segment: ``path`/rooms/${id}/users` `` — an id
+/// from the page's URL (`a/../../webhooks`, `x?y`, `x#y`, `100%`) never adds segments, a query
+/// or a fragment to the request.
+export function path(strings, ...values) {
+  return strings.reduce((out, text, i) => {
+    const value = values[i - 1];
+    if (!isId(String(value))) throw new ApiError(0, 'invalid_id', `"${value}" is not a valid id.`);
+    return out + encodeURIComponent(String(value)) + text;
+  });
+}
+
+/// A 429 is waited out (its Retry-After, at most a minute) and the request sent again, this
+/// many times; refused requests changed nothing, so every method may be repeated.
+const RATE_LIMITED_RETRIES = 3;
+
+const retryAfterMs = (res) => Math.min(60, Math.max(1, Number(res.headers.get('retry-after')) || 1)) * 1000;
+
+/// A client for one account. Every request takes from the tab's budget (`budget.js`) first.
 export function client(accountId, apiKey, onUnauthorized) {
   const base = `/v1/accounts/${encodeURIComponent(accountId)}`;
   const headers = { authorization: `Bearer ${bearer(accountId, apiKey)}` };
+  const bucket = budget();
+
+  /// `fetch` within the budget; a 429 pauses the tab's requests for its Retry-After.
+  async function send(url, init) {
+    for (let attempt = 0; ; attempt++) {
+      await bucket.take();
+      const res = await fetch(url, init);
+      if (res.status !== 429 || attempt === RATE_LIMITED_RETRIES) return res;
+      bucket.pause(retryAfterMs(res));
+      await res.body?.cancel();
+    }
+  }
 
   async function request(method, path, body) {
     let res;
     try {
-      res = await fetch(base + path, {
+      res = await send(base + path, {
         method,
         headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -58,79 +106,60 @@ export function client(accountId, apiKey, onUnauthorized) {
     return json?.data;
   }
 
-  return {
+  const api = {
     accountId,
     get: (path) => request('GET', path),
     post: (path, body) => request('POST', path, body ?? {}),
     patch: (path, body) => request('PATCH', path, body),
     del: (path) => request('DELETE', path),
-    /// Follows the account's event stream (Server-Sent Events over fetch, so the credential
-    /// goes in a header, not the URL), resuming after the last event on reconnects, until
-    /// the returned function is called.
-    follow(query, onEvent) {
-      let stopped = false;
-      let controller = null;
-      let cursor = null;
-      (async () => {
-        let delay = 500;
-        while (!stopped) {
-          controller = new AbortController();
-          try {
-            const params = new URLSearchParams(query);
-            if (cursor) params.set('cursor', cursor);
-            const res = await fetch(`${base}/events/stream?${params}`, {
-              headers,
-              signal: controller.signal,
-            });
-            if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
-            delay = 500;
-            const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-            let buffer = '';
-            for (;;) {
-              const { value, done } = await reader.read();
-              if (done) break;
-              buffer += value;
-              let end;
-              while ((end = buffer.indexOf('\n\n')) >= 0) {
-                const message = buffer.slice(0, end);
-                buffer = buffer.slice(end + 2);
-                const fields = {};
-                for (const line of message.split('\n')) {
-                  const colon = line.indexOf(':');
-                  if (colon <= 0) continue; // comments (keep-alives) start with ':'
-                  const name = line.slice(0, colon);
-                  const text = line.slice(colon + 1).replace(/^ /, '');
-                  fields[name] = fields[name] ? `${fields[name]}\n${text}` : text;
-                }
-                if (fields.id) cursor = fields.id;
-                if (fields.data) {
-                  try {
-                    onEvent(JSON.parse(fields.data));
-                  } catch {
-                    // Not an event: nothing to show.
-                  }
-                }
-              }
-            }
-          } catch {
-            // Dropped or refused: try again below.
+    /// One connection to the account's event stream (Server-Sent Events over fetch, so the
+    /// credential goes in a header, not the URL), from just after `cursor` (or from now):
+    /// `onMessage` gets each message's fields — `{id, event, data}` for an event, `{}` for a
+    /// keep-alive. Resolves when the server ends it, rejects when it fails (an `ApiError` with
+    /// `retryAfter` in ms for a 429 or 503), and ends when `signal` aborts.
+    async stream(cursor, onMessage, signal) {
+      const params = new URLSearchParams();
+      if (cursor) params.set('cursor', cursor);
+      const res = await send(`${base}/events/stream?${params}`, { headers, signal });
+      if (!res.ok || !res.body) {
+        const error = new ApiError(res.status, 'stream_failed', `The event stream answered ${res.status}.`);
+        if (res.status === 429 || res.status === 503) error.retryAfter = retryAfterMs(res);
+        await res.body?.cancel();
+        if (res.status === 401 && onUnauthorized) onUnauthorized(error);
+        throw error;
+      }
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = {};
+          for (const line of message.split('\n')) {
+            const colon = line.indexOf(':');
+            if (colon <= 0) continue; // comments (keep-alives) start with ':'
+            const name = line.slice(0, colon);
+            const text = line.slice(colon + 1).replace(/^ /, '');
+            fields[name] = fields[name] ? `${fields[name]}\n${text}` : text;
           }
-          if (stopped) break;
-          await new Promise((r) => setTimeout(r, delay));
-          delay = Math.min(delay * 2, 10_000);
+          onMessage(fields);
         }
-      })();
-      return () => {
-        stopped = true;
-        controller?.abort();
-      };
+      }
     },
   };
+  /// The account's events, one stream per browser shared by its tabs (`stream.js`).
+  api.events = sharedEvents(api);
+  return api;
 }
 
 /// Checks a credential by reading one registration; resolves to a client or rejects with a
 /// sentence for the sign-in form.
 export async function signIn(accountId, apiKey) {
+  if (!isId(accountId)) throw new ApiError(0, 'invalid_id', 'That is not an account id (they look like `acct_…`).');
   const api = client(accountId, apiKey);
   try {
     await api.get('/webhooks?limit=1');

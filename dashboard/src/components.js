@@ -1,32 +1,56 @@
 // Pieces every page uses.
-import { useEffect, useRef, useState, useCallback } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from './html.js';
+import { debounce, serial } from './coalesce.js';
 
 /// Loads `load()` now, again whenever `deps` change, and every `every` ms while mounted and
 /// the tab is visible. Keeps the last data while reloading, so the page never jumps back to
-/// "loading".
+/// "loading". `reload()` reads again now (at most one read at a time: calls meanwhile make one
+/// more read after it) and resolves with the data; `refresh()` is for events: one reload per
+/// burst of calls (`coalesce.js`).
 export function useLoad(load, deps, every) {
   const [state, setState] = useState({ data: undefined, error: null });
   const latest = useRef(load);
   latest.current = load;
-  const run = useCallback(async () => {
-    try {
-      const data = await latest.current();
-      setState({ data, error: null });
-    } catch (error) {
-      setState((s) => ({ data: s.data, error }));
-    }
+  // The deps a read was made for: an answer for earlier deps is dropped.
+  const generation = useRef(0);
+  const calls = useMemo(() => {
+    const reload = serial(async () => {
+      const asked = generation.current;
+      try {
+        const data = await latest.current();
+        if (asked === generation.current) setState({ data, error: null });
+        return data;
+      } catch (error) {
+        if (asked === generation.current) setState((s) => ({ data: s.data, error }));
+        return undefined;
+      }
+    });
+    return { reload, refresh: debounce(reload) };
   }, []);
   useEffect(() => {
+    generation.current += 1;
     setState({ data: undefined, error: null });
-    run();
-    if (!every) return undefined;
-    const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') run();
-    }, every);
-    return () => clearInterval(timer);
+    calls.reload();
+    const timer = every
+      ? setInterval(() => {
+          if (document.visibilityState === 'visible') calls.reload();
+        }, every)
+      : null;
+    return () => {
+      clearInterval(timer);
+      calls.refresh.cancel();
+    };
   }, deps);
-  return { ...state, reload: run };
+  return { ...state, ...calls };
+}
+
+/// `handler(event)` for each of the account's events (of `roomId` only, if given) while
+/// mounted, and `handler(null)` when some may have been missed: the browser's one stream.
+export function useEvents(api, handler, roomId) {
+  const latest = useRef(handler);
+  latest.current = handler;
+  useEffect(() => api.events.subscribe((e) => latest.current(e), roomId), [api, roomId]);
 }
 
 export function ErrorNote({ error }) {

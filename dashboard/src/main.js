@@ -3,7 +3,8 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { html } from './html.js';
-import { client, signIn } from './api.js';
+import { client, isId, signIn } from './api.js';
+import { Empty } from './components.js';
 import { Overview } from './views/overview.js';
 import { WebhooksPage } from './views/webhooks.js';
 import { WebhookPage } from './views/webhook.js';
@@ -19,6 +20,27 @@ function useHash() {
     return () => window.removeEventListener('hashchange', on);
   }, []);
   return hash;
+}
+
+/// The route in the page's URL (`#/webhooks/{id}`, `#/rooms/{id}`), each segment decoded
+/// once; a segment that does not decode (`%E0%A4%A`) is null, as no id.
+function route(hash) {
+  return hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((part) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return null;
+      }
+    });
+}
+
+/// A link that names something no API path can hold: the page says so and asks nothing.
+function InvalidId({ what, list }) {
+  return html`<h1>Not a valid ${what} id</h1><${Empty}><p>The address names no ${what} this dashboard can show.</p>${list}<//>`;
 }
 
 function SignIn({ onSignedIn, notice }) {
@@ -65,17 +87,21 @@ function Shell({ credential, onSignOut }) {
     () => client(credential.accountId, credential.apiKey, () => onSignOut('Your API key is no longer accepted (it may have been rotated). Sign in again.')),
     [credential],
   );
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = route(hash);
+  const id = parts[1];
   let page;
   let section = 'overview';
   if (parts[0] === 'webhooks') {
     section = 'webhooks';
-    page = parts[1] && parts[1] !== 'new'
-      ? html`<${WebhookPage} api=${api} id=${parts[1]} key=${parts[1]} />`
-      : html`<${WebhooksPage} api=${api} creating=${parts[1] === 'new'} />`;
+    if (id === 'new' || id === undefined)
+      page = html`<${WebhooksPage} api=${api} creating=${id === 'new'} />`;
+    else if (!isId(id)) page = html`<${InvalidId} what="webhook" list=${html`<a href="#/webhooks">All webhooks</a>`} />`;
+    else page = html`<${WebhookPage} api=${api} id=${id} key=${id} />`;
   } else if (parts[0] === 'rooms') {
     section = 'rooms';
-    page = parts[1] ? html`<${RoomPage} api=${api} id=${parts[1]} key=${parts[1]} />` : html`<${RoomsPage} api=${api} />`;
+    if (id === undefined) page = html`<${RoomsPage} api=${api} />`;
+    else if (!isId(id)) page = html`<${InvalidId} what="room" list=${html`<a href="#/rooms">All rooms</a>`} />`;
+    else page = html`<${RoomPage} api=${api} id=${id} key=${id} />`;
   } else {
     page = html`<${Overview} api=${api} />`;
   }

@@ -1,43 +1,90 @@
-// Live rooms: who is connected now, kept current by the account's event stream (a joined or
-// left participant re-reads that room only); a room's recent events.
-import { useEffect, useState } from 'preact/hooks';
+// Live rooms: who is connected now, kept current by the browser's one event stream; a room's
+// recent events. What the pages read follows what they show, not how many events arrive: a
+// burst of events is one re-read of the live list, and participants are read only for the
+// rooms on screen, each once per burst (`coalesce.js`).
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { useLoad, ErrorNote, Empty } from '../components.js';
+import { path } from '../api.js';
+import { useLoad, useEvents, ErrorNote, Empty } from '../components.js';
+import { debounce } from '../coalesce.js';
 import { when, pretty } from '../format.js';
 
-/// Re-reads a room's participants whenever the stream says someone joined or left it.
-function useLiveParticipants(api, roomIds) {
-  const [byRoom, setByRoom] = useState({});
-  const key = roomIds.join(',');
-  useEffect(() => {
-    let cancelled = false;
-    const read = async (roomId) => {
+const roomLink = (id) => `#/rooms/${encodeURIComponent(id)}`;
+const changesPeople = (e) => !e || /^(participant|session)\./.test(e.event);
+
+/// The participants of the rooms on screen: a card asks for its room's as it scrolls into
+/// view (`watch`), and again after `stale(roomId)` (an event in it) once `flush()` runs, if it
+/// is still on screen; off screen, when it comes back.
+function useRoomPeople(api) {
+  const [people, setPeople] = useState({});
+  const rooms = useRef(null);
+  rooms.current ??= (() => {
+    const visible = new Set();
+    const stale = new Set();
+    const known = new Set();
+    const reading = new Set();
+    let stopped = false;
+    const wanted = (id) => visible.has(id) && (!known.has(id) || stale.has(id));
+    const read = async (id) => {
+      if (reading.has(id) || !wanted(id)) return;
+      reading.add(id);
+      stale.delete(id);
       try {
-        const data = await api.get(`/rooms/${roomId}/participants`);
-        if (!cancelled) setByRoom((m) => ({ ...m, [roomId]: data.participants }));
+        const data = await api.get(path`/rooms/${id}/participants`);
+        if (stopped) return;
+        setPeople((m) => ({ ...m, [id]: data.participants }));
       } catch {
         // The room was deleted, say: the next listing drops it.
+      } finally {
+        known.add(id);
+        reading.delete(id);
       }
+      if (!stopped) read(id); // an event while it was read
     };
-    // A few at a time: an account with many rooms should not burst its rate limit.
-    (async () => {
-      const queue = [...roomIds];
-      const workers = Array.from({ length: 4 }, async () => {
-        while (queue.length && !cancelled) await read(queue.shift());
-      });
-      await Promise.all(workers);
-    })();
-    const stop = api.follow({}, (e) => {
-      if (e.event.startsWith('participant.') || e.event.startsWith('session.')) {
-        if (roomIds.includes(e.room_id)) read(e.room_id);
-      }
-    });
-    return () => {
-      cancelled = true;
-      stop();
+    const observer =
+      typeof IntersectionObserver === 'function'
+        ? new IntersectionObserver(
+            (entries) => {
+              for (const e of entries) {
+                const id = e.target.dataset.room;
+                if (e.isIntersecting) {
+                  visible.add(id);
+                  read(id);
+                } else visible.delete(id);
+              }
+            },
+            { rootMargin: '200px' },
+          )
+        : null;
+    return {
+      watch(el) {
+        if (observer) observer.observe(el);
+        else {
+          visible.add(el.dataset.room);
+          read(el.dataset.room);
+        }
+        return () => {
+          observer?.unobserve(el);
+          visible.delete(el.dataset.room);
+        };
+      },
+      stale(id) {
+        if (id) stale.add(id);
+        else for (const k of known) stale.add(k);
+      },
+      /// Reads what is stale and on screen; `liveIds`, when known, are the rooms still live
+      /// (the cards of the others are about to go).
+      flush(liveIds) {
+        for (const id of visible) if (!liveIds || liveIds.has(id)) read(id);
+      },
+      stop() {
+        stopped = true;
+        observer?.disconnect();
+      },
     };
-  }, [api, key]);
-  return byRoom;
+  })();
+  useEffect(() => () => rooms.current.stop(), []);
+  return [people, rooms.current];
 }
 
 function People({ participants }) {
@@ -51,32 +98,53 @@ function People({ participants }) {
   </ul>`;
 }
 
+function RoomCard({ room, participants, rooms }) {
+  const ref = useRef(null);
+  useEffect(() => rooms.watch(ref.current), [room.id]);
+  return html`<li class="panel room" data-room=${room.id} ref=${ref}>
+    <h2><a href=${roomLink(room.id)}>${room.name}</a> <span class="muted">${room.customId}</span></h2>
+    <${People} participants=${participants} />
+  </li>`;
+}
+
 export function RoomsPage({ api }) {
   // Rooms with a live session, read from the open sessions (the cost follows the live rooms,
-  // not the account's), re-read when a session starts or closes.
+  // not the account's), re-read once per burst of session starts and closes.
   const live = useLoad(() => api.get('/rooms?live=true&limit=200'), [api], 30_000);
   const all = useLoad(() => api.get('/rooms?limit=200'), [api], 30_000);
-  useEffect(
-    () => api.follow({}, (e) => e.event.startsWith('session.') && live.reload()),
-    [api],
+  const [people, rooms] = useRoomPeople(api);
+  const sessionsChanged = useRef(false);
+  const flush = useMemo(
+    () =>
+      debounce(async () => {
+        let liveIds;
+        if (sessionsChanged.current) {
+          sessionsChanged.current = false;
+          const data = await live.reload();
+          if (data) liveIds = new Set(data.rooms.map((r) => r.id));
+        }
+        rooms.flush(liveIds);
+      }),
+    [],
   );
-  const rooms = live.data?.rooms ?? [];
-  const people = useLiveParticipants(api, rooms.map((r) => r.id));
+  useEffect(() => () => flush.cancel(), []);
+  useEvents(api, (e) => {
+    if (!changesPeople(e)) return;
+    if (!e || e.event.startsWith('session.')) sessionsChanged.current = true;
+    rooms.stale(e?.room_id);
+    flush();
+  });
+  const list = live.data?.rooms ?? [];
   return html`
     <h1>Live rooms</h1>
-    <p class="muted" aria-live="polite">${live.data ? `${rooms.length} room${rooms.length === 1 ? '' : 's'} with people connected now. Updates as they come and go.` : ''}</p>
+    <p class="muted" aria-live="polite">${live.data ? `${list.length} room${list.length === 1 ? '' : 's'} with people connected now. Updates as they come and go.` : ''}</p>
     <${ErrorNote} error=${live.error ?? all.error} />
     ${live.data === undefined && !live.error
       ? html`<div class="table-placeholder" aria-busy="true">Loading live rooms…</div>`
-      : rooms.length === 0
+      : list.length === 0
         ? html`<${Empty}><p>Nobody is connected to any room right now. A room appears here as soon as someone connects to it (<code>GET /v1/connect?token=…</code>).</p><//>`
         : html`<ul class="rooms">
-            ${rooms.map(
-              (r) => html`<li class="panel room" data-room=${r.id}>
-                <h2><a href=${`#/rooms/${r.id}`}>${r.name}</a> <span class="muted">${r.customId}</span></h2>
-                <${People} participants=${people[r.id]} />
-              </li>`,
-            )}
+            ${list.map((r) => html`<${RoomCard} key=${r.id} room=${r} participants=${people[r.id]} rooms=${rooms} />`)}
           </ul>`}
     ${live.data?.next_cursor ? html`<p class="muted">Showing the first 200 live rooms.</p>` : null}
     <section aria-labelledby="all-rooms-title">
@@ -84,17 +152,25 @@ export function RoomsPage({ api }) {
       ${all.data?.rooms?.length === 0
         ? html`<${Empty}><p>No rooms yet. Create one with <code>POST /v1/accounts/{id}/rooms</code>.</p><//>`
         : html`<ul class="room-links">
-            ${(all.data?.rooms ?? []).map((r) => html`<li><a href=${`#/rooms/${r.id}`}>${r.name}</a> <span class="muted">${r.customId}</span></li>`)}
+            ${(all.data?.rooms ?? []).map((r) => html`<li><a href=${roomLink(r.id)}>${r.name}</a> <span class="muted">${r.customId}</span></li>`)}
           </ul>`}
       ${all.data?.next_cursor ? html`<p class="muted">Showing the first 200 rooms.</p>` : null}
     </section>`;
 }
 
 export function RoomPage({ api, id }) {
-  const room = useLoad(() => api.get(`/rooms/${id}`), [api, id]);
-  const live = useLiveParticipants(api, [id]);
-  const events = useLoad(() => api.get(`/rooms/${id}/recent-events?limit=30`), [api, id]);
-  useEffect(() => api.follow({ room_id: id }, () => events.reload()), [api, id]);
+  const room = useLoad(() => api.get(path`/rooms/${id}`), [api, id]);
+  const people = useLoad(() => api.get(path`/rooms/${id}/participants`), [api, id]);
+  const events = useLoad(() => api.get(path`/rooms/${id}/recent-events?limit=30`), [api, id]);
+  useEvents(
+    api,
+    (e) => {
+      events.refresh();
+      if (changesPeople(e) || e.event.startsWith('user.')) people.refresh();
+      if (!e) room.refresh();
+    },
+    id,
+  );
   if (room.error?.status === 404)
     return html`<h1>Room not found</h1><${Empty}><p>It may have been deleted.</p><a href="#/rooms">All rooms</a><//>`;
   return html`
@@ -103,7 +179,7 @@ export function RoomPage({ api, id }) {
     <${ErrorNote} error=${room.error ?? events.error} />
     <section class="panel" aria-labelledby="now-title">
       <h2 id="now-title">Connected now</h2>
-      <${People} participants=${live[id]} />
+      <${People} participants=${people.data?.participants} />
     </section>
     <section aria-labelledby="recent-title">
       <h2 id="recent-title">Recent events</h2>

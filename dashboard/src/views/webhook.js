@@ -2,7 +2,7 @@
 // delivery, retry every failure since a time, enable, rotate the secret, delete.
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { EVENT_NAMES } from '../api.js';
+import { EVENT_NAMES, path } from '../api.js';
 import { useLoad, ErrorNote, Empty, Status, SecretPanel, Confirm } from '../components.js';
 import { AttemptsChart, LatencyChart } from '../charts.js';
 import { when, ms, pretty, percent, localInput } from '../format.js';
@@ -11,7 +11,7 @@ import { Outcome } from './webhooks.js';
 
 export function WebhookPage({ api, id }) {
   const hook = useLoad(async () => {
-    const [{ webhook }, stats] = await Promise.all([api.get(`/webhooks/${id}`), api.get('/stats/webhooks')]);
+    const [{ webhook }, stats] = await Promise.all([api.get(path`/webhooks/${id}`), api.get('/stats/webhooks')]);
     return { webhook, health: stats.webhooks.find((h) => h.webhook_id === id) };
   }, [api, id], 10_000);
   const [editing, setEditing] = useState(false);
@@ -50,7 +50,7 @@ export function WebhookPage({ api, id }) {
           </dl>
           <div class="actions">
             <button type="button" class="secondary" onClick=${() => setEditing(!editing)} aria-expanded=${editing}>Edit</button>
-            <button type="button" class="secondary" onClick=${() => act(() => api.patch(`/webhooks/${id}`, { enabled: !w.enabled }))}>${w.enabled ? 'Disable' : 'Enable'}</button>
+            <button type="button" class="secondary" onClick=${() => act(() => api.patch(path`/webhooks/${id}`, { enabled: !w.enabled }))}>${w.enabled ? 'Disable' : 'Enable'}</button>
             <button type="button" class="secondary" onClick=${() => setConfirm('rotate')}>Rotate secret</button>
             <button type="button" class="danger" onClick=${() => setConfirm('delete')}>Delete</button>
           </div>
@@ -58,18 +58,18 @@ export function WebhookPage({ api, id }) {
         ${editing
           ? html`<section aria-labelledby="edit-title"><h2 id="edit-title">Edit webhook</h2>
               <${WebhookForm} api=${api} initial=${w} submitLabel="Save changes"
-                onSubmit=${async (body) => { await api.patch(`/webhooks/${id}`, body); setEditing(false); await hook.reload(); }}
+                onSubmit=${async (body) => { await api.patch(path`/webhooks/${id}`, body); setEditing(false); await hook.reload(); }}
                 onCancel=${() => setEditing(false)} /></section>`
           : null}`
       : html`<div class="panel facts placeholder" aria-busy="true"></div>`}
     <${Confirm} open=${confirm === 'delete'} title="Delete this webhook?" confirmLabel="Delete webhook"
       onCancel=${() => setConfirm(null)}
-      onConfirm=${async () => { setConfirm(null); try { await api.del(`/webhooks/${id}`); location.hash = '#/webhooks'; } catch (e) { setError(e); } }}>
+      onConfirm=${async () => { setConfirm(null); try { await api.del(path`/webhooks/${id}`); location.hash = '#/webhooks'; } catch (e) { setError(e); } }}>
       <p>Its deliveries and their log are deleted with it, and nothing more is sent to <code>${w?.url}</code>.</p>
     <//>
     <${Confirm} open=${confirm === 'rotate'} title="Rotate the signing secret?" confirmLabel="Rotate secret"
       onCancel=${() => setConfirm(null)}
-      onConfirm=${() => { setConfirm(null); act(async () => setSecret((await api.post(`/webhooks/${id}/rotate-secret`)).webhook.secret)); }}>
+      onConfirm=${() => { setConfirm(null); act(async () => setSecret((await api.post(path`/webhooks/${id}/rotate-secret`)).webhook.secret)); }}>
       <p>Deliveries are signed with the new secret and, for 24 hours, also with the old one, so you can update your receiver without losing any.</p>
     <//>
     <${WebhookCharts} api=${api} id=${id} />
@@ -77,7 +77,7 @@ export function WebhookPage({ api, id }) {
 }
 
 function WebhookCharts({ api, id }) {
-  const stats = useLoad(() => api.get(`/stats/deliveries?minutes=60&webhook_id=${id}`), [api, id], 10_000);
+  const stats = useLoad(() => api.get(`/stats/deliveries?${new URLSearchParams({ minutes: '60', webhook_id: id })}`), [api, id], 10_000);
   return html`
     <section aria-labelledby="wh-charts-title">
       <h2 id="wh-charts-title">The last hour</h2>
@@ -103,7 +103,7 @@ function Deliveries({ api, id }) {
   };
   // The first page refreshes by itself; older pages, once loaded, stay as they are.
   const first = useLoad(async () => {
-    const data = await api.get(`/webhooks/${id}/deliveries?${query()}`);
+    const data = await api.get(`${path`/webhooks/${id}/deliveries`}?${query()}`);
     return data;
   }, [api, id, status, event], 3_000);
   const rows = [...(first.data?.deliveries ?? []), ...more.filter((d) => !(first.data?.deliveries ?? []).some((f) => f.id === d.id))];
@@ -111,7 +111,7 @@ function Deliveries({ api, id }) {
   const loadMore = async () => {
     const p = query();
     p.set('cursor', next);
-    const data = await api.get(`/webhooks/${id}/deliveries?${p}`);
+    const data = await api.get(`${path`/webhooks/${id}/deliveries`}?${p}`);
     setMore((m) => [...m, ...data.deliveries]);
     setCursor(data.next_cursor);
   };
@@ -167,13 +167,13 @@ function DeliveryRow({ api, id, d, open, onToggle, onRetried }) {
 }
 
 function DeliveryDetail({ api, id, d, onRetried }) {
-  const attempts = useLoad(() => api.get(`/webhooks/${id}/deliveries/${d.id}/attempts`), [api, id, d.id, d.attempts]);
+  const attempts = useLoad(() => api.get(path`/webhooks/${id}/deliveries/${d.id}/attempts`), [api, id, d.id, d.attempts]);
   const [error, setError] = useState(null);
   const [retried, setRetried] = useState(false);
   const retry = async () => {
     setError(null);
     try {
-      await api.post(`/webhooks/${id}/deliveries/${d.id}/retry`);
+      await api.post(path`/webhooks/${id}/deliveries/${d.id}/retry`);
       setRetried(true);
       onRetried();
     } catch (e) {
@@ -215,7 +215,7 @@ function Recover({ api, id, onDone }) {
     e.preventDefault();
     setError(null);
     try {
-      const data = await api.post(`/webhooks/${id}/recover`, { since: new Date(since).toISOString() });
+      const data = await api.post(path`/webhooks/${id}/recover`, { since: new Date(since).toISOString() });
       setResult(`${data.scheduled} failed deliver${data.scheduled === 1 ? 'y' : 'ies'} scheduled again.`);
       onDone();
     } catch (err) {

@@ -38,7 +38,7 @@ export function HealthTable({ api, reloadKey }) {
         <tbody>
           ${(list.data ?? []).map(
             (w) => html`<tr>
-              <td class="url"><a href=${`#/webhooks/${w.id}`}>${w.url}</a>${w.room_id ? html`<div class="muted">room ${w.room_id}</div>` : null}</td>
+              <td class="url"><a href=${`#/webhooks/${encodeURIComponent(w.id)}`}>${w.url}</a>${w.room_id ? html`<div class="muted">room ${w.room_id}</div>` : null}</td>
               <td data-label="Events">${w.events.length === 7 ? 'all 7' : w.events.join(', ')}</td>
               <td data-label="Status">${w.enabled ? html`<span class="badge badge-on">Enabled</span>` : html`<span class="badge badge-off">Disabled</span>`}</td>
               <td data-label="Latest attempt"><${Outcome} health=${w.health} /></td>

@@ -6,6 +6,7 @@
 mod auth;
 mod connect;
 mod deliveries;
+mod docs;
 pub mod error;
 mod events;
 mod extract;
@@ -122,14 +123,7 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
 
     router
         .merge(crate::dashboard::router())
-        .route(
-            "/docs",
-            axum::routing::get(|| async {
-                // The API reference, rendered in the browser from /openapi.json: no CDN, works
-                // offline.
-                axum::response::Html(include_str!("docs.html"))
-            }),
-        )
+        .merge(docs::router())
         .route(
             "/openapi.json",
             axum::routing::get(move || {

@@ -11,8 +11,8 @@ const INDEX: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
 const APP_CSS: &str = include_str!("assets/app.css");
 
-/// Everything the page loads comes from this server; nothing may frame it (the API key is
-/// typed into it).
+/// Everything the page loads comes from this server, and no inline script or style runs;
+/// nothing may frame it (the API key is typed into it). `/docs` has the same policy.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
                    img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
@@ -34,13 +34,20 @@ pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 async fn index() -> Response {
+    page(INDEX)
+}
+
+/// An HTML page of the server's own (the dashboard, the API reference at `/docs`) with its
+/// security headers: the policy above, no sniffing, no referrer.
+pub(crate) fn page(html: &'static str) -> Response {
     let mut res = (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            // The page names its assets by content hash: it must be revalidated, they need not.
+            // Revalidated on every visit (the dashboard's assets, named by content hash, need
+            // not be).
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        INDEX,
+        html,
     )
         .into_response();
     let h = res.headers_mut();
@@ -59,15 +66,24 @@ async fn index() -> Response {
     res
 }
 
-fn asset(body: &'static str, content_type: &'static str) -> Response {
+/// A script or style sheet one of those pages loads.
+pub(crate) fn file(
+    body: &'static str,
+    content_type: &'static str,
+    cache_control: &'static str,
+) -> Response {
     (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, content_type),
-            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            (header::CACHE_CONTROL, cache_control),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         body,
     )
         .into_response()
+}
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    file(body, content_type, "public, max-age=31536000, immutable")
 }

@@ -21,7 +21,9 @@ async fn health_and_readiness() {
     }
 }
 
-/// `/docs` is an API reference the binary serves itself, rendered from the OpenAPI document.
+/// `/docs` is an API reference the binary serves itself, rendered from the OpenAPI document,
+/// under the dashboard's strict policy: its script and style are files of this server, nothing
+/// inline (`dashboard.rs` renders it in Chromium and sees no violation).
 #[tokio::test]
 async fn the_api_reference_is_served_at_docs() {
     let app = TestApp::spawn().await;
@@ -38,12 +40,55 @@ async fn the_api_reference_is_served_at_docs() {
             .unwrap()
             .starts_with("text/html")
     );
+    let csp = resp
+        .headers()
+        .get("content-security-policy")
+        .expect("/docs has a content security policy")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for directive in [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(directive), "{directive} in {csp}");
+    }
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
     let page = resp.text().await.unwrap();
     assert!(
-        page.contains("fetch('/openapi.json')"),
-        "rendered from the document"
+        !page.contains("<script>") && !page.contains("<style>"),
+        "nothing inline"
     );
     assert!(!page.contains("https://"), "nothing from a CDN");
+    for (asset, kind) in [
+        ("/docs/docs.js", "text/javascript"),
+        ("/docs/docs.css", "text/css"),
+    ] {
+        assert!(page.contains(asset), "the page loads {asset}");
+        let resp = app
+            .client
+            .get(format!("{}{asset}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{asset}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(kind)
+        );
+        let text = resp.text().await.unwrap();
+        assert!(!text.contains("https://"), "nothing from a CDN");
+        if kind == "text/javascript" {
+            assert!(
+                text.contains("fetch('/openapi.json')"),
+                "rendered from the document"
+            );
+        }
+    }
 }
 
 /// `/readyz` and the metrics name the node that answered.

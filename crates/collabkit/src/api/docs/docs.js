@@ -1,28 +1,5 @@
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CollabKit API reference</title>
-<style>
-  body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 60rem; padding: 1rem; color: #1a1a1a; }
-  h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; text-transform: capitalize; }
-  .op { border: 1px solid #ddd; border-radius: 6px; margin: 1rem 0; padding: .5rem 1rem; }
-  .method { font-weight: 700; text-transform: uppercase; font-family: monospace; margin-right: .5rem; }
-  .path { font-family: monospace; }
-  table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
-  th, td { text-align: left; border-bottom: 1px solid #eee; padding: .2rem .4rem; vertical-align: top; }
-  code, pre { background: #f5f5f5; border-radius: 4px; padding: 0 .2rem; }
-  pre { padding: .5rem; overflow-x: auto; }
-</style>
-</head>
-<body>
-<h1>CollabKit API reference</h1>
-<p>Generated from this server's <a href="/openapi.json">OpenAPI document</a>. Account routes take
-<code>Authorization: Bearer base64("{account_id}:{api_key}")</code>. Errors are
-<code>{"error": {"code", "message"}}</code>.</p>
-<div id="reference">Loading…</div>
-<script>
+// The API reference at /docs, rendered from this server's /openapi.json (served as a file: the
+// page's policy allows no inline script). Every value from the document is escaped.
 const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const refName = (s) => (s && s.$ref ? s.$ref.split('/').pop() : null);
 function schemaText(s) {
@@ -87,6 +64,3 @@ fetch('/openapi.json').then((r) => r.json()).then((doc) => {
 }).catch((e) => {
   document.getElementById('reference').textContent = 'The OpenAPI document could not be loaded: ' + e;
 });
-</script>
-</body>
-</html>
