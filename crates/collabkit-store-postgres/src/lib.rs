@@ -761,6 +761,34 @@ impl Maintenance for PgStore {
 
 #[cfg(test)]
 mod tests {
+    use collabkit_domain::store::{Store, StoreError};
+
+    /// PostgreSQL text holds no NUL: a value with one is the request's fault (a 4xx), not the
+    /// storage failing (a 503 and an ERROR line), whatever verb it reaches.
+    #[tokio::test]
+    async fn a_nul_character_is_the_requests_fault() {
+        let admin_url = super::admin::test_server_url();
+        let name = super::admin::fresh_database_name("collabkit_nul");
+        let url = super::admin::create_database(&admin_url, &name)
+            .await
+            .unwrap();
+        let store = super::PgStore::open(&url, &super::PgOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.get_account("acct_\0").await.unwrap_err(),
+            StoreError::Unrepresentable
+        );
+        assert_eq!(
+            store.find_user_by_token("utk_\0").await.unwrap_err(),
+            StoreError::Unrepresentable
+        );
+        drop(store);
+        super::admin::drop_database(&admin_url, &name)
+            .await
+            .unwrap();
+    }
+
     #[test]
     fn urls_name_another_database() {
         assert_eq!(

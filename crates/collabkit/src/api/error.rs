@@ -81,6 +81,9 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidCursor => {
                 ApiError::invalid("`cursor` is not a cursor this server returned")
             }
+            StoreError::Unrepresentable => ApiError::invalid(
+                "a value in the request contains a NUL character, which no id or field may hold",
+            ),
             StoreError::Overloaded => ApiError::overloaded(),
             StoreError::Backend { source, retryable } => {
                 // The cause is for operators; clients get no internals.
