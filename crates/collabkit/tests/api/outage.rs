@@ -331,3 +331,104 @@ async fn a_silent_partition_answers_503_within_the_timeout_and_heals() {
         );
     }
 }
+
+/// An outage refuses every request, but the log says so once per window (with the count of
+/// lines left out), not twice per refused request (the storage failure and the trace layer's
+/// "response failed"): a busy node must not flood its log while its database is away.
+#[tokio::test]
+async fn an_outage_logs_one_error_line_not_one_per_request() {
+    if on_sqlite() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let direct = crate::helpers::postgres_database(&dir).await;
+    let (_, upstream) = through(&direct, "unused");
+    let proxy = Proxy::start(upstream).await;
+    let (proxied, _) = through(&direct, &proxy.addr);
+    let log = dir.path().join("server.log");
+    let key = crate::helpers::secret_key_for(&dir);
+    let (server, base) = serve_binary(&proxied, &key, &log).await;
+    let created = collabkit::accounts::create(
+        collabkit::store::open(&direct.parse().unwrap(), &Default::default())
+            .await
+            .unwrap()
+            .as_ref(),
+        "logs",
+    )
+    .await
+    .unwrap();
+    let client = crate::helpers::client();
+    let url = format!("{base}/v1/accounts/{}/rooms", created.account.id);
+    let bearer = collabkit::accounts::bearer_token(&created.account.id, &created.api_key);
+    let ok = client.get(&url).bearer_auth(&bearer).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+
+    proxy.cut();
+    for _ in 0..20 {
+        let resp = client.get(&url).bearer_auth(&bearer).send().await.unwrap();
+        assert_eq!(resp.status(), 503);
+    }
+    stop(server).await;
+    let text = std::fs::read_to_string(&log).unwrap();
+    let errors: Vec<&str> = text.lines().filter(|l| l.contains("ERROR")).collect();
+    let storage = errors
+        .iter()
+        .filter(|l| l.contains("storage failure"))
+        .count();
+    assert_eq!(
+        storage, 1,
+        "one storage failure line for 20 refusals:\n{text}"
+    );
+    assert!(
+        !text.contains("response failed"),
+        "a 503 is not logged a second time by the trace layer:\n{text}"
+    );
+}
+
+/// `collabkit serve` on `database` (the real process: the log it writes is the operator's),
+/// logging WARN and above to `log`; returns it with its base URL.
+async fn serve_binary(
+    database: &str,
+    key: &str,
+    log: &std::path::Path,
+) -> (tokio::process::Child, String) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+        .args(["--secret-key", key, "--pg-timeout", "500ms"])
+        .env("COLLABKIT_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+            .await
+            .expect("the server prints its address")
+            .unwrap()
+            .expect("the server exited early");
+        if let Some(rest) = line.strip_prefix("CollabKit listening on ") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    // Drained, so the server never blocks on a full pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, base)
+}
+
+/// SIGTERM, and the exit it leads to.
+async fn stop(mut server: tokio::process::Child) {
+    let pid = server.id().unwrap().to_string();
+    let killed = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .unwrap();
+    assert!(killed.success());
+    tokio::time::timeout(Duration::from_secs(20), server.wait())
+        .await
+        .expect("the server stops on SIGTERM")
+        .unwrap();
+}
