@@ -475,6 +475,11 @@ impl Store for PgStore {
             .await
     }
 
+    async fn node_stopped(&self, node: &str) -> StoreResult<()> {
+        self.within(async { sessions::forget_node(&self.client().await?, node).await })
+            .await
+    }
+
     async fn session_participants(
         &self,
         account_id: &str,
