@@ -16,6 +16,10 @@ pub enum StoreError {
     /// A page cursor this backend did not issue (cursors come back from clients).
     #[error("not a cursor this server returned")]
     InvalidCursor,
+    /// A value the backend cannot hold or compare (PostgreSQL text holds no NUL character): the
+    /// request is at fault, not the storage. Nothing was changed, and no stored value equals it.
+    #[error("a value holds a character the storage cannot (a NUL byte)")]
+    Unrepresentable,
     /// Too much work is queued: the change was refused before it ran (nothing was written). The
     /// caller may try again shortly.
     #[error("the storage is overloaded; the change was not made")]
@@ -80,6 +84,7 @@ impl PartialEq for StoreError {
             (StoreError::Conflict(a), StoreError::Conflict(b)) => a == b,
             (StoreError::Overloaded, StoreError::Overloaded) => true,
             (StoreError::InvalidCursor, StoreError::InvalidCursor) => true,
+            (StoreError::Unrepresentable, StoreError::Unrepresentable) => true,
             (
                 StoreError::Backend { retryable: a, .. },
                 StoreError::Backend { retryable: b, .. },

@@ -169,6 +169,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Change<()>>;
     /// Records that `node` is alive at `now` (at start, then periodically).
     async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()>;
+    /// The node stopped cleanly: its heartbeat is forgotten, so it is not listed as live, and
+    /// the other nodes' next sweep ends whatever participation it still held (with no row, a
+    /// node counts as gone whatever the timeout).
+    async fn node_stopped(&self, node: &str) -> StoreResult<()>;
     /// The nodes that recorded a heartbeat and were not swept as gone, oldest first.
     async fn nodes(&self) -> StoreResult<Vec<NodeRecord>>;
     /// Who takes part in the room's open session now (through any node), in join order.

@@ -114,6 +114,7 @@ checks! {
     store sessions::open_sessions_are_closed_after_a_restart,
     store sessions::deletions_end_participation_first,
     store sessions::only_the_participation_of_gone_nodes_ends,
+    store sessions::a_stopped_node_is_gone_at_once,
     store sessions::a_user_held_by_two_nodes_is_one_participant,
 }
 

@@ -263,6 +263,39 @@ pub async fn only_the_participation_of_gone_nodes_ends(store: &dyn Storage) {
     assert_eq!(names(&leave.events), ["participant.left", "session.closed"]);
 }
 
+/// A node that stopped cleanly is gone at once: no longer listed, and what it still held ends
+/// at the next sweep, however recent its last heartbeat.
+pub async fn a_stopped_node_is_gone_at_once(store: &dyn Storage) {
+    let a = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let ann = user(store, &a, &room.id, "ann").await;
+    let now = clock::now();
+    store.node_heartbeat("staying", now).await.unwrap();
+    store.node_heartbeat("stopping", now).await.unwrap();
+    store
+        .join_session(&a, &room.id, &ann.id, "stopping", None)
+        .await
+        .unwrap();
+    store.node_stopped("stopping").await.unwrap();
+    let known: Vec<String> = store
+        .nodes()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.id)
+        .collect();
+    assert_eq!(known, ["staying"]);
+    let swept = store
+        .close_sessions_of_gone_nodes("staying", now - chrono::Duration::seconds(30), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&swept.events),
+        ["participant.left", "session.closed"],
+        "its heartbeat was recent, but it said it stopped"
+    );
+}
+
 /// A user connected through two nodes (two tabs behind a load balancer) is one participant:
 /// joining through the second stores nothing, leaving through one of them stores nothing, and
 /// they leave when the last node lets go — whether it leaves or is gone.

@@ -12,6 +12,7 @@
 
 pub mod admin;
 mod batch;
+mod connect;
 mod horizon;
 mod listener;
 mod migrate;
@@ -22,8 +23,10 @@ mod rows;
 mod sessions;
 mod sql;
 mod stats;
+mod watchdog;
 mod webhooks;
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,22 +52,26 @@ use self::sql::notify_due;
 pub struct PgOptions {
     /// Connections this node keeps to the database (the LISTEN connection comes on top).
     pub pool_size: usize,
-    /// How long a request waits for a free connection, and a connection attempt for the
-    /// server, before failing (a 503 the client may retry) instead of hanging.
-    pub wait: Duration,
+    /// `--pg-timeout`: the most any call waits for the database (a free connection, a new one,
+    /// its statements) before failing with a retryable error, a 503 to API clients, instead of
+    /// hanging; also the server's `statement_timeout` on our connections. A connection that
+    /// leaves a request unanswered for twice this is closed and replaced (see [`connect`]).
+    pub timeout: Duration,
 }
 
 impl Default for PgOptions {
     fn default() -> Self {
         PgOptions {
             pool_size: 16,
-            wait: Duration::from_secs(5),
+            timeout: Duration::from_secs(5),
         }
     }
 }
 
 pub struct PgStore {
     pool: Pool,
+    /// What a verb may wait for the database in all ([`PgOptions::timeout`]).
+    timeout: Duration,
     /// Groups concurrent user creations into shared transactions.
     users: batch::UserBatcher,
     wakeup: Arc<InProcessWakeup>,
@@ -73,38 +80,44 @@ pub struct PgStore {
 }
 
 /// Runs `$body` in a transaction on a pooled connection, committing when it succeeds (an
-/// error returns early and the dropped transaction rolls back).
+/// error returns early and the dropped transaction rolls back), within the store's timeout.
 macro_rules! in_tx {
-    ($self:ident, $tx:ident => $body:expr) => {{
-        let mut client = $self.client().await?;
-        let $tx = client.transaction().await.map_err(pg)?;
-        let out = $body;
-        $tx.commit().await.map_err(pg)?;
-        Ok::<_, StoreError>(out)
-    }};
+    ($self:ident, $tx:ident => $body:expr) => {
+        $self
+            .within(async {
+                let mut client = $self.client().await?;
+                let $tx = client.transaction().await.map_err(pg)?;
+                let out = $body;
+                $tx.commit().await.map_err(pg)?;
+                Ok::<_, StoreError>(out)
+            })
+            .await
+    };
 }
 
 impl PgStore {
     /// Connects, runs the migrations and starts listening for wake-ups.
     pub async fn open(url: &str, options: &PgOptions) -> StoreResult<PgStore> {
-        let mut config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e| StoreError::backend(format!("invalid PostgreSQL URL: {e}")))?;
-        config.connect_timeout(options.wait);
-        if config.get_application_name().is_none() {
-            config.application_name("collabkit");
-        }
-        let manager = Manager::from_config(
-            config.clone(),
-            NoTls,
+        let bounds = connect::Bounds {
+            timeout: options.timeout,
+        };
+        let config = parse_url(url)?;
+        migrate_with(&bounds.session(&config), options.timeout).await?;
+        let serving = bounds.serving(&config);
+        let manager = Manager::from_connect(
+            serving.clone(),
+            connect::WatchedConnect {
+                patience: bounds.patience(),
+            },
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
         );
         let pool = Pool::builder(manager)
             .max_size(options.pool_size.max(1))
-            .wait_timeout(Some(options.wait))
-            .create_timeout(Some(options.wait))
+            .wait_timeout(Some(options.timeout))
+            .create_timeout(Some(options.timeout))
+            .recycle_timeout(Some(options.timeout))
             // Marks each connection as one of the log's writers before its first use (see
             // `horizon`): readers wait only for the transactions of marked connections.
             .post_create(deadpool_postgres::Hook::async_fn(|client, _| {
@@ -118,20 +131,29 @@ impl PgStore {
             .runtime(deadpool_postgres::Runtime::Tokio1)
             .build()
             .map_err(StoreError::backend)?;
-        let mut client = pool.get().await.map_err(pool_error)?;
-        migrate::migrate(&mut client).await?;
-        drop(client);
         let wakeup = Arc::new(InProcessWakeup::default());
         let (room_signals, raw) = tokio::sync::mpsc::unbounded_channel();
         let relay = relay::PgRelay::start(pool.clone(), raw);
-        let listener = listener::Listener::start(config, wakeup.clone(), room_signals).await?;
+        let listener =
+            listener::Listener::start(serving, bounds, wakeup.clone(), room_signals).await?;
         Ok(PgStore {
             relay,
             users: batch::UserBatcher::start(pool.clone()),
             pool,
+            timeout: options.timeout,
             wakeup,
             _listener: listener,
         })
+    }
+
+    /// `work` (a verb), given up on with a retryable error once it has waited for the database
+    /// as long as a caller may: whatever it waits on (a free connection, a new one, a statement
+    /// through a silent network), the caller hears within the timeout.
+    async fn within<T>(&self, work: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+        match tokio::time::timeout(self.timeout, work).await {
+            Ok(out) => out,
+            Err(_) => Err(StoreError::transient(NoAnswer(self.timeout))),
+        }
     }
 
     async fn client(&self) -> StoreResult<Object> {
@@ -167,14 +189,32 @@ pub(crate) fn pool_error(e: deadpool_postgres::PoolError) -> StoreError {
     }
 }
 
+/// The database did not answer a verb within the timeout.
+#[derive(Debug, thiserror::Error)]
+#[error("PostgreSQL did not answer within {0:?}")]
+struct NoAnswer(Duration);
+
+fn parse_url(url: &str) -> StoreResult<tokio_postgres::Config> {
+    url.parse()
+        .map_err(|e| StoreError::backend(format!("invalid PostgreSQL URL: {e}")))
+}
+
 /// Applies the migrations to the database at `url`; returns the versions applied.
 pub async fn migrate(url: &str) -> StoreResult<Vec<i64>> {
-    let config: tokio_postgres::Config = url
-        .parse()
-        .map_err(|e| StoreError::backend(format!("invalid PostgreSQL URL: {e}")))?;
-    let manager = Manager::new(config, NoTls);
+    let timeout = PgOptions::default().timeout;
+    let bounds = connect::Bounds { timeout };
+    migrate_with(&bounds.session(&parse_url(url)?), timeout).await
+}
+
+/// The migrations, on a connection of their own: connecting is bounded, the migrations are
+/// not (one may rewrite a large table, or wait for another node's).
+async fn migrate_with(config: &tokio_postgres::Config, timeout: Duration) -> StoreResult<Vec<i64>> {
+    let manager = Manager::new(config.clone(), NoTls);
     let pool = Pool::builder(manager)
         .max_size(1)
+        .wait_timeout(Some(timeout))
+        .create_timeout(Some(timeout))
+        .runtime(deadpool_postgres::Runtime::Tokio1)
         .build()
         .map_err(StoreError::backend)?;
     let mut client = pool.get().await.map_err(pool_error)?;
@@ -198,50 +238,70 @@ pub fn url_with_database(url: &str, name: &str) -> String {
 #[async_trait]
 impl Store for PgStore {
     async fn ping(&self) -> StoreResult<()> {
-        let client = self.client().await?;
-        client.simple_query("SELECT 1").await.map_err(pg)?;
-        Ok(())
+        self.within(async {
+            let client = self.client().await?;
+            client.simple_query("SELECT 1").await.map_err(pg)?;
+            Ok(())
+        })
+        .await
     }
 
     async fn create_account(&self, name: &str, api_key_hash: &str) -> StoreResult<Account> {
-        let account = rules::new_account(name, api_key_hash, clock::now());
-        let client = self.client().await?;
-        people::create_account(&client, &account).await?;
-        Ok(account)
+        self.within(async {
+            let account = rules::new_account(name, api_key_hash, clock::now());
+            let client = self.client().await?;
+            people::create_account(&client, &account).await?;
+            Ok(account)
+        })
+        .await
     }
 
     async fn get_account(&self, account_id: &str) -> StoreResult<Account> {
-        people::account(&self.client().await?, account_id).await
+        self.within(async { people::account(&self.client().await?, account_id).await })
+            .await
     }
 
     async fn count_accounts(&self) -> StoreResult<u64> {
-        people::count_accounts(&self.client().await?).await
+        self.within(async { people::count_accounts(&self.client().await?).await })
+            .await
     }
 
     async fn list_accounts(&self, page: PageRequest) -> StoreResult<Page<Account>> {
-        people::list_accounts(&self.client().await?, &page).await
+        self.within(async { people::list_accounts(&self.client().await?, &page).await })
+            .await
     }
 
     async fn rotate_api_key(&self, account_id: &str, api_key_hash: &str) -> StoreResult<Account> {
-        people::rotate_api_key(&self.client().await?, account_id, api_key_hash).await
+        self.within(async {
+            people::rotate_api_key(&self.client().await?, account_id, api_key_hash).await
+        })
+        .await
     }
 
     async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room> {
-        let room = rules::new_room(account_id, new, clock::now());
-        people::create_room(&self.client().await?, &room).await?;
-        Ok(room)
+        self.within(async {
+            let room = rules::new_room(account_id, new, clock::now());
+            people::create_room(&self.client().await?, &room).await?;
+            Ok(room)
+        })
+        .await
     }
 
     async fn get_room(&self, account_id: &str, room_id: &str) -> StoreResult<Room> {
-        people::room_in(&self.client().await?, account_id, room_id).await
+        self.within(async { people::room_in(&self.client().await?, account_id, room_id).await })
+            .await
     }
 
     async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room> {
-        people::room_by_custom_id(&self.client().await?, account_id, custom_id).await
+        self.within(async {
+            people::room_by_custom_id(&self.client().await?, account_id, custom_id).await
+        })
+        .await
     }
 
     async fn list_rooms(&self, account_id: &str, page: PageRequest) -> StoreResult<Page<Room>> {
-        people::list_rooms(&self.client().await?, account_id, page).await
+        self.within(async { people::list_rooms(&self.client().await?, account_id, page).await })
+            .await
     }
 
     async fn list_live_rooms(
@@ -249,7 +309,10 @@ impl Store for PgStore {
         account_id: &str,
         page: PageRequest,
     ) -> StoreResult<Page<Room>> {
-        people::list_live_rooms(&self.client().await?, account_id, page).await
+        self.within(async {
+            people::list_live_rooms(&self.client().await?, account_id, page).await
+        })
+        .await
     }
 
     async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room> {
@@ -274,11 +337,13 @@ impl Store for PgStore {
         new: NewUser,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<User>> {
-        self.users.create_user(account_id, new, lease).await
+        self.within(async { self.users.create_user(account_id, new, lease).await })
+            .await
     }
 
     async fn get_user(&self, account_id: &str, user_id: &str) -> StoreResult<User> {
-        people::user_in(&self.client().await?, account_id, user_id).await
+        self.within(async { people::user_in(&self.client().await?, account_id, user_id).await })
+            .await
     }
 
     async fn find_user_by_custom_id(
@@ -287,11 +352,15 @@ impl Store for PgStore {
         room_id: &str,
         custom_id: &str,
     ) -> StoreResult<User> {
-        people::user_by_custom_id(&self.client().await?, account_id, room_id, custom_id).await
+        self.within(async {
+            people::user_by_custom_id(&self.client().await?, account_id, room_id, custom_id).await
+        })
+        .await
     }
 
     async fn find_user_by_token(&self, token: &str) -> StoreResult<User> {
-        people::user_by_token(&self.client().await?, token).await
+        self.within(async { people::user_by_token(&self.client().await?, token).await })
+            .await
     }
 
     async fn seal_legacy_tokens(&self, seal: TokenSealer, batch: u32) -> StoreResult<u64> {
@@ -304,7 +373,10 @@ impl Store for PgStore {
         room_id: &str,
         page: PageRequest,
     ) -> StoreResult<Page<User>> {
-        people::list_users(&self.client().await?, account_id, room_id, page).await
+        self.within(async {
+            people::list_users(&self.client().await?, account_id, room_id, page).await
+        })
+        .await
     }
 
     async fn update_user(
@@ -338,7 +410,10 @@ impl Store for PgStore {
         filter: EventFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Event>> {
-        people::list_events(&self.client().await?, account_id, filter, page).await
+        self.within(async {
+            people::list_events(&self.client().await?, account_id, filter, page).await
+        })
+        .await
     }
 
     async fn recent_events(
@@ -347,7 +422,10 @@ impl Store for PgStore {
         room_id: &str,
         limit: u32,
     ) -> StoreResult<Vec<Event>> {
-        people::recent_events(&self.client().await?, account_id, room_id, limit).await
+        self.within(async {
+            people::recent_events(&self.client().await?, account_id, room_id, limit).await
+        })
+        .await
     }
 
     async fn room_events(
@@ -357,18 +435,22 @@ impl Store for PgStore {
         after_room_seq: i64,
         limit: u32,
     ) -> StoreResult<Vec<Event>> {
-        people::room_events(
-            &self.client().await?,
-            account_id,
-            room_id,
-            after_room_seq,
-            limit,
-        )
+        self.within(async {
+            people::room_events(
+                &self.client().await?,
+                account_id,
+                room_id,
+                after_room_seq,
+                limit,
+            )
+            .await
+        })
         .await
     }
 
     async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>> {
-        people::event_log_end(&self.client().await?, account_id).await
+        self.within(async { people::event_log_end(&self.client().await?, account_id).await })
+            .await
     }
 
     async fn join_session(
@@ -405,7 +487,13 @@ impl Store for PgStore {
     }
 
     async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()> {
-        sessions::heartbeat(&self.client().await?, node, now).await
+        self.within(async { sessions::heartbeat(&self.client().await?, node, now).await })
+            .await
+    }
+
+    async fn node_stopped(&self, node: &str) -> StoreResult<()> {
+        self.within(async { sessions::forget_node(&self.client().await?, node).await })
+            .await
     }
 
     async fn session_participants(
@@ -413,24 +501,30 @@ impl Store for PgStore {
         account_id: &str,
         room_id: &str,
     ) -> StoreResult<Vec<collabkit_webhooks::WebhookUser>> {
-        let client = self.client().await?;
-        let room = people::room_in(&client, account_id, room_id).await?;
-        sessions::participants(&client, &room.id).await
+        self.within(async {
+            let client = self.client().await?;
+            let room = people::room_in(&client, account_id, room_id).await?;
+            sessions::participants(&client, &room.id).await
+        })
+        .await
     }
 
     async fn nodes(&self) -> StoreResult<Vec<NodeRecord>> {
-        Ok(sql::query(
-            &self.client().await?,
-            "SELECT id, heartbeat_at FROM nodes ORDER BY heartbeat_at",
-            &[],
-        )
-        .await?
-        .iter()
-        .map(|r| NodeRecord {
-            id: r.get(0),
-            heartbeat_at: r.get(1),
+        self.within(async {
+            Ok(sql::query(
+                &self.client().await?,
+                "SELECT id, heartbeat_at FROM nodes ORDER BY heartbeat_at",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| NodeRecord {
+                id: r.get(0),
+                heartbeat_at: r.get(1),
+            })
+            .collect())
         })
-        .collect())
+        .await
     }
 
     async fn close_sessions_of_gone_nodes(
@@ -439,7 +533,11 @@ impl Store for PgStore {
         silent_since: Timestamp,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<usize>> {
-        let rooms = sessions::gone_participation(&self.client().await?, me, silent_since).await?;
+        let rooms = self
+            .within(async {
+                sessions::gone_participation(&self.client().await?, me, silent_since).await
+            })
+            .await?;
         let (mut events, mut leased, mut closed) = (Vec::new(), Vec::new(), 0);
         // Room by room, each in its own short transaction under the room's lock: another node
         // doing the same at the same moment finds the participants gone and does nothing.
@@ -474,11 +572,15 @@ impl Store for PgStore {
     }
 
     async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
-        webhooks::create(&self.client().await?, account_id, new).await
+        self.within(async { webhooks::create(&self.client().await?, account_id, new).await })
+            .await
     }
 
     async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
-        webhooks::webhook_in(&self.client().await?, account_id, webhook_id).await
+        self.within(async {
+            webhooks::webhook_in(&self.client().await?, account_id, webhook_id).await
+        })
+        .await
     }
 
     async fn list_webhooks(
@@ -487,7 +589,10 @@ impl Store for PgStore {
         room_id: Option<&str>,
         page: PageRequest,
     ) -> StoreResult<Page<Webhook>> {
-        webhooks::list(&self.client().await?, account_id, room_id, page).await
+        self.within(async {
+            webhooks::list(&self.client().await?, account_id, room_id, page).await
+        })
+        .await
     }
 
     async fn update_webhook(
@@ -510,7 +615,8 @@ impl Store for PgStore {
     }
 
     async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()> {
-        webhooks::delete(&self.client().await?, account_id, webhook_id).await
+        self.within(async { webhooks::delete(&self.client().await?, account_id, webhook_id).await })
+            .await
     }
 
     async fn list_deliveries(
@@ -520,7 +626,11 @@ impl Store for PgStore {
         filter: DeliveryFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Delivery>> {
-        webhooks::list_deliveries(&self.client().await?, account_id, webhook_id, filter, page).await
+        self.within(async {
+            webhooks::list_deliveries(&self.client().await?, account_id, webhook_id, filter, page)
+                .await
+        })
+        .await
     }
 
     async fn get_delivery(
@@ -529,7 +639,10 @@ impl Store for PgStore {
         webhook_id: &str,
         delivery_id: &str,
     ) -> StoreResult<Delivery> {
-        webhooks::delivery_in(&self.client().await?, account_id, webhook_id, delivery_id).await
+        self.within(async {
+            webhooks::delivery_in(&self.client().await?, account_id, webhook_id, delivery_id).await
+        })
+        .await
     }
 
     async fn list_attempts(
@@ -538,7 +651,11 @@ impl Store for PgStore {
         webhook_id: &str,
         delivery_id: &str,
     ) -> StoreResult<Vec<Attempt>> {
-        webhooks::list_attempts(&self.client().await?, account_id, webhook_id, delivery_id).await
+        self.within(async {
+            webhooks::list_attempts(&self.client().await?, account_id, webhook_id, delivery_id)
+                .await
+        })
+        .await
     }
 
     async fn retry_delivery(
@@ -575,7 +692,10 @@ impl Store for PgStore {
         webhook_id: Option<&str>,
         since: Timestamp,
     ) -> StoreResult<Vec<AttemptCount>> {
-        stats::attempt_counts(&self.client().await?, account_id, webhook_id, since).await
+        self.within(async {
+            stats::attempt_counts(&self.client().await?, account_id, webhook_id, since).await
+        })
+        .await
     }
 
     async fn webhook_health(
@@ -583,7 +703,8 @@ impl Store for PgStore {
         account_id: &str,
         since: Timestamp,
     ) -> StoreResult<Vec<WebhookHealth>> {
-        stats::webhook_health(&self.client().await?, account_id, since).await
+        self.within(async { stats::webhook_health(&self.client().await?, account_id, since).await })
+            .await
     }
 }
 
@@ -597,8 +718,11 @@ impl DeliveryQueue for PgStore {
         per_webhook: u32,
         exclude: Vec<String>,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        let client = self.client().await?;
-        queue::claim_due(&client, now, lease_for, limit, per_webhook, &exclude).await
+        self.within(async {
+            let client = self.client().await?;
+            queue::claim_due(&client, now, lease_for, limit, per_webhook, &exclude).await
+        })
+        .await
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<Vec<String>> {
@@ -606,19 +730,24 @@ impl DeliveryQueue for PgStore {
     }
 
     async fn release_leases(&self, leases: Vec<(String, i64)>) -> StoreResult<u64> {
-        if leases.is_empty() {
-            return Ok(0);
-        }
-        let client = self.client().await?;
-        queue::release_leases(&client, &leases, clock::now()).await
+        self.within(async {
+            if leases.is_empty() {
+                return Ok(0);
+            }
+            let client = self.client().await?;
+            queue::release_leases(&client, &leases, clock::now()).await
+        })
+        .await
     }
 
     async fn next_due_at(&self) -> StoreResult<Option<Timestamp>> {
-        queue::next_due_at(&self.client().await?).await
+        self.within(async { queue::next_due_at(&self.client().await?).await })
+            .await
     }
 
     async fn queue_stats(&self, now: Timestamp) -> StoreResult<QueueStats> {
-        queue::queue_stats(&self.client().await?, now).await
+        self.within(async { queue::queue_stats(&self.client().await?, now).await })
+            .await
     }
 
     async fn prune(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
@@ -626,7 +755,8 @@ impl DeliveryQueue for PgStore {
     }
 
     async fn add_attempt_counters(&self, counters: Vec<AttemptCounter>) -> StoreResult<()> {
-        stats::add_counters(&self.client().await?, &counters).await
+        self.within(async { stats::add_counters(&self.client().await?, &counters).await })
+            .await
     }
 
     fn wakeup(&self) -> Arc<dyn Wakeup> {
@@ -652,6 +782,34 @@ impl Maintenance for PgStore {
 
 #[cfg(test)]
 mod tests {
+    use collabkit_domain::store::{Store, StoreError};
+
+    /// PostgreSQL text holds no NUL: a value with one is the request's fault (a 4xx), not the
+    /// storage failing (a 503 and an ERROR line), whatever verb it reaches.
+    #[tokio::test]
+    async fn a_nul_character_is_the_requests_fault() {
+        let admin_url = super::admin::test_server_url();
+        let name = super::admin::fresh_database_name("collabkit_nul");
+        let url = super::admin::create_database(&admin_url, &name)
+            .await
+            .unwrap();
+        let store = super::PgStore::open(&url, &super::PgOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            store.get_account("acct_\0").await.unwrap_err(),
+            StoreError::Unrepresentable
+        );
+        assert_eq!(
+            store.find_user_by_token("utk_\0").await.unwrap_err(),
+            StoreError::Unrepresentable
+        );
+        drop(store);
+        super::admin::drop_database(&admin_url, &name)
+            .await
+            .unwrap();
+    }
+
     #[test]
     fn urls_name_another_database() {
         assert_eq!(

@@ -2,17 +2,22 @@
 //! node's dispatcher; `NOTIFY collabkit_room` carries live rooms' signals (see `relay`). The connection is outside the pool and reconnects by itself; after each
 //! (re)connection the dispatcher is woken once, since notifications sent while it was away are
 //! lost.
+//!
+//! A LISTEN connection only reads, so a silent network would leave it waiting forever for
+//! notifications that can no longer come: it asks the server something every `--pg-timeout`,
+//! and the watchdog closes it when no answer comes (then it reconnects).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use collabkit_domain::store::StoreResult;
+use collabkit_domain::store::{StoreError, StoreResult};
 use collabkit_domain::wakeup::InProcessWakeup;
 use futures_util::StreamExt;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
-use tokio_postgres::{AsyncMessage, NoTls};
+use tokio_postgres::AsyncMessage;
 
+use crate::connect::{self, Bounds};
 use crate::rows::pg;
 
 pub struct Listener {
@@ -30,17 +35,18 @@ impl Listener {
     /// notification committed after `open` is never missed).
     pub async fn start(
         config: tokio_postgres::Config,
+        bounds: Bounds,
         wakeup: Arc<InProcessWakeup>,
         room_signals: UnboundedSender<String>,
     ) -> StoreResult<Listener> {
-        let first = listen(&config, &wakeup, &room_signals).await?;
+        let first = listen(&config, bounds, &wakeup, &room_signals).await?;
         let task = tokio::spawn(async move {
             let mut running = first;
             loop {
                 running.await.ok();
                 tracing::warn!("the LISTEN connection to PostgreSQL closed; reconnecting");
                 running = loop {
-                    match listen(&config, &wakeup, &room_signals).await {
+                    match listen(&config, bounds, &wakeup, &room_signals).await {
                         Ok(next) => break next,
                         Err(e) => {
                             tracing::warn!(error = %e, "cannot reach PostgreSQL to LISTEN; retrying in 1s");
@@ -55,13 +61,37 @@ impl Listener {
     }
 }
 
-/// Connects, LISTENs, and returns the task that relays notifications until the connection ends.
+/// Connects, LISTENs, and returns the task that relays notifications until the connection ends
+/// (within the timeout: a server that accepts but does not answer is given up on).
 async fn listen(
     config: &tokio_postgres::Config,
+    bounds: Bounds,
     wakeup: &Arc<InProcessWakeup>,
     room_signals: &UnboundedSender<String>,
 ) -> StoreResult<JoinHandle<()>> {
-    let (client, mut connection) = config.connect(NoTls).await.map_err(pg)?;
+    match tokio::time::timeout(
+        bounds.timeout,
+        listen_now(config, bounds, wakeup, room_signals),
+    )
+    .await
+    {
+        Ok(listening) => listening,
+        Err(_) => Err(StoreError::transient(format!(
+            "PostgreSQL did not answer within {:?}",
+            bounds.timeout
+        ))),
+    }
+}
+
+async fn listen_now(
+    config: &tokio_postgres::Config,
+    bounds: Bounds,
+    wakeup: &Arc<InProcessWakeup>,
+    room_signals: &UnboundedSender<String>,
+) -> StoreResult<JoinHandle<()>> {
+    let (client, mut connection) = connect::connect(config, bounds.patience())
+        .await
+        .map_err(pg)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let rooms = room_signals.clone();
     let driver = tokio::spawn(async move {
@@ -93,9 +123,23 @@ async fn listen(
     let wakeup = wakeup.clone();
     Ok(tokio::spawn(async move {
         // The client must live as long as the connection: dropping it ends the session.
-        let _client = client;
-        while rx.recv().await.is_some() {
-            wakeup.ring();
+        let mut probe = tokio::time::interval(bounds.timeout);
+        probe.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                notified = rx.recv() => match notified {
+                    Some(()) => wakeup.ring(),
+                    None => break, // the connection ended
+                },
+                _ = probe.tick() => {
+                    // Answered at once by a reachable server; unanswered, the watchdog ends
+                    // the connection, and with it this task.
+                    let ask = client.simple_query("");
+                    if !matches!(tokio::time::timeout(bounds.patience(), ask).await, Ok(Ok(_))) {
+                        break;
+                    }
+                }
+            }
         }
         driver.abort();
     }))

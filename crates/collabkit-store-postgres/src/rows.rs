@@ -36,11 +36,22 @@ impl PgFailure {
     }
 }
 
-/// PostgreSQL's error as the store's: a broken uniqueness rule is its kind; a serialization
-/// failure, a deadlock, a server shutting down or a dropped connection may pass on a retry.
+/// PostgreSQL's error as the store's: a broken uniqueness rule is its kind; a value PostgreSQL
+/// cannot hold (a NUL byte in text, `\u0000` in JSON) is the request's fault; a serialization
+/// failure, a deadlock, a cancelled statement, a server shutting down or a dropped connection
+/// may pass on a retry.
 pub fn pg(e: tokio_postgres::Error) -> StoreError {
     if let Some(db) = e.as_db_error() {
         let code = db.code();
+        // The API refuses these before they get here; this is the net for a value it missed.
+        if [
+            SqlState::CHARACTER_NOT_IN_REPERTOIRE,
+            SqlState::UNTRANSLATABLE_CHARACTER,
+        ]
+        .contains(code)
+        {
+            return StoreError::Unrepresentable;
+        }
         if *code == SqlState::UNIQUE_VIOLATION {
             match db.constraint() {
                 Some("rooms_custom_id_unique") => {

@@ -300,6 +300,11 @@ pub async fn heartbeat<C: GenericClient + Sync>(
     Ok(())
 }
 
+pub async fn forget_node<C: GenericClient + Sync>(c: &C, node: &str) -> StoreResult<()> {
+    execute(c, "DELETE FROM nodes WHERE id = $1", &[&node]).await?;
+    Ok(())
+}
+
 /// The rooms where nodes other than `me`, silent since `silent_since`, hold participants, and
 /// those holds (user, node) in join order.
 pub async fn gone_participation<C: GenericClient + Sync>(

@@ -478,6 +478,13 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn node_stopped(&self, node: &str) -> StoreResult<()> {
+        let n = node.to_owned();
+        self.writer
+            .write(move |c| sessions::forget_node(c, &n))
+            .await
+    }
+
     async fn nodes(&self) -> StoreResult<Vec<NodeRecord>> {
         self.readers.read(sessions::nodes).await
     }

@@ -235,6 +235,13 @@ pub fn heartbeat(conn: &Connection, node: &str, now: Timestamp) -> StoreResult<(
     Ok(())
 }
 
+pub fn forget_node(conn: &Connection, node: &str) -> StoreResult<()> {
+    conn.prepare_cached("DELETE FROM nodes WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![node]))
+        .map_err(backend)?;
+    Ok(())
+}
+
 /// Who takes part in the room's open session now, in join order.
 pub fn participants(conn: &Connection, room_id: &str) -> StoreResult<Vec<WebhookUser>> {
     let Some(session) = open_session(conn, room_id)? else {

@@ -184,6 +184,11 @@ impl App {
             );
         }
         self.dispatcher.release_unfinished().await;
+        // Stopped, not silent: `collabkit nodes` shows this node gone at once, and the other
+        // nodes end what its connections still held at their next sweep, not after the timeout.
+        if let Err(e) = self.state.store.node_stopped(&self.node).await {
+            tracing::warn!(error = %e, "recording that this node stopped failed; the others will find it silent");
+        }
         if let Err(e) = self.state.store.flush().await {
             tracing::warn!(error = %e, "flushing the storage at shutdown failed");
         }

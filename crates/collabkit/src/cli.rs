@@ -156,6 +156,20 @@ struct DbArgs {
     /// PostgreSQL: connections this node keeps open (one more LISTENs for wake-ups).
     #[arg(long, env = "COLLABKIT_PG_POOL_SIZE", default_value_t = defaults().store.postgres.pool_size, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pg_pool_size: usize,
+    /// PostgreSQL: the most a request waits for the database (a free connection, a new one, its
+    /// statements) before it is answered 503 with `Retry-After`; also each statement's limit on
+    /// the server. A connection silent for twice this is closed and replaced.
+    #[arg(long, env = "COLLABKIT_PG_TIMEOUT", default_value_t = human(defaults().store.postgres.timeout), value_parser = parse_positive_duration)]
+    pg_timeout: humantime::Duration,
+}
+
+/// A duration flag that must not be zero (a zero timeout would fail every call).
+fn parse_positive_duration(s: &str) -> Result<humantime::Duration, String> {
+    let d = parse_duration(s)?;
+    if d.is_zero() {
+        return Err("must be longer than zero, e.g. 5s".into());
+    }
+    Ok(d)
 }
 
 /// SQLite's `synchronous` setting as a flag value.
@@ -188,7 +202,7 @@ impl DbArgs {
         StorageOptions {
             postgres: PgOptions {
                 pool_size: self.pg_pool_size,
-                ..PgOptions::default()
+                timeout: self.pg_timeout.into(),
             },
             sqlite: SqliteOptions {
                 synchronous: self.sqlite_synchronous.into(),

@@ -51,6 +51,7 @@ impl FromRequestParts<AppState> for AccountAuth {
                 "these credentials do not give access to that account",
             ));
         }
+        super::paths::refuse_impossible_ids(&params, parts.uri.path())?;
         // Counted once the account is known to be the caller's: nobody else can spend its budget.
         if let Err(wait) = state.account_rate.take(&account.id) {
             return Err(ApiError {
@@ -95,5 +96,9 @@ fn credentials(parts: &Parts) -> Result<(String, String), ApiError> {
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .ok_or_else(malformed)?;
     let (id, key) = decoded.split_once(':').ok_or_else(malformed)?;
+    // Names no account: wrong, as an unknown id is, without asking the storage.
+    if super::paths::names_nothing(&decoded) {
+        return Err(invalid_credentials());
+    }
     Ok((id.to_owned(), key.to_owned()))
 }

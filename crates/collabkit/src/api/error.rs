@@ -6,7 +6,16 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::delivery::warnings::Warnings;
 use crate::store::{Conflict, StoreError};
+
+/// While the storage is down every request fails the same way: one ERROR line per
+/// [`STORAGE_LOG_WINDOW`] and kind (retryable or not) says so, the next one how many were left
+/// out, instead of a line per refused request.
+const STORAGE_LOG_WINDOW: std::time::Duration = std::time::Duration::from_secs(10);
+
+static STORAGE_FAILURES: std::sync::LazyLock<Warnings> =
+    std::sync::LazyLock::new(|| Warnings::new(STORAGE_LOG_WINDOW));
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -81,10 +90,21 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidCursor => {
                 ApiError::invalid("`cursor` is not a cursor this server returned")
             }
+            StoreError::Unrepresentable => ApiError::invalid(
+                "a value in the request contains a NUL character, which no id or field may hold",
+            ),
             StoreError::Overloaded => ApiError::overloaded(),
             StoreError::Backend { source, retryable } => {
                 // The cause is for operators; clients get no internals.
-                tracing::error!(cause = %source, retryable, "storage failure");
+                let kind = if retryable { "retryable" } else { "lasting" };
+                if let Some(left_out) = STORAGE_FAILURES.allow(kind) {
+                    tracing::error!(
+                        cause = %source,
+                        retryable,
+                        similar_lines_left_out = left_out,
+                        "storage failure"
+                    );
+                }
                 ApiError {
                     // A transient failure (a dropped connection, a conflict between
                     // transactions) may pass on the next try.

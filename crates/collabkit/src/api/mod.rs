@@ -148,10 +148,28 @@ pub fn router(state: AppState, body_limit: usize) -> Router {
                 // The URI path only: query strings may carry user tokens.
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
             })
-            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros)),
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros))
+            .on_failure(log_failure),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A 503 is a refusal whose cause is logged where it was decided (a storage failure, at most
+/// once per window, see `error.rs`; an overload, counted in the metrics): the trace layer logs
+/// the other 5xx (a panic), so an outage does not log twice per refused request.
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: std::time::Duration,
+    _: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass::StatusCode;
+    if !matches!(
+        class,
+        StatusCode(axum::http::StatusCode::SERVICE_UNAVAILABLE)
+    ) {
+        tracing::error!(classification = %class, ?latency, "response failed");
+    }
 }
 
 /// Refuses an API request at once, with 503 and `Retry-After`, while `--max-in-flight` others

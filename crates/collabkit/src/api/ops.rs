@@ -54,14 +54,22 @@ async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Data<Ready>>
     }))
 }
 
+/// How long `/metrics` waits for the queue depth; past it the gauges keep their last values, so
+/// a scrape answers promptly while the storage is slow or away.
+const METRICS_STORAGE_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Prometheus metrics (text exposition format).
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, content_type = "text/plain", body = String)))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let now = crate::clock::now();
-    match state.store.queue_stats(now).await {
-        Ok(stats) => state.metrics.set_queue(&stats, now),
-        Err(e) => tracing::warn!(error = %e, "reading queue depth for metrics failed"),
+    match tokio::time::timeout(METRICS_STORAGE_WAIT, state.store.queue_stats(now)).await {
+        Ok(Ok(stats)) => state.metrics.set_queue(&stats, now),
+        Ok(Err(e)) => tracing::warn!(error = %e, "reading queue depth for metrics failed"),
+        Err(_) => tracing::warn!(
+            wait = ?METRICS_STORAGE_WAIT,
+            "the storage did not give the queue depth in time; metrics show the last one read"
+        ),
     }
     state.metrics.set_storage(&state.store.storage_stats());
     (

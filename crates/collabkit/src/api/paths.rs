@@ -1,7 +1,38 @@
 //! Path parameters shared by the resources. Every account-scoped route also carries
 //! `account_id`, which authentication checks; handlers only read the rest.
 
+use axum::extract::RawPathParams;
 use serde::Deserialize;
+
+use super::error::ApiError;
+
+/// No id this server issues holds a NUL character (and PostgreSQL cannot even compare one):
+/// an id with one names nothing.
+pub fn names_nothing(id: &str) -> bool {
+    id.contains('\0')
+}
+
+/// A path id that names nothing is answered as an unknown id, 404 naming the resource, before
+/// anything is asked of the storage: the same answer on every backend. `path` is the request's
+/// (it tells a room's custom id from a user's).
+pub fn refuse_impossible_ids(params: &RawPathParams, path: &str) -> Result<(), ApiError> {
+    for (name, value) in params {
+        if !names_nothing(value) {
+            continue;
+        }
+        let what = match name {
+            "room_id" => "room",
+            "user_id" => "user",
+            "webhook_id" => "webhook",
+            "delivery_id" => "delivery",
+            "custom_id" if path.contains("/users/custom/") => "user",
+            "custom_id" => "room",
+            _ => "resource",
+        };
+        return Err(ApiError::not_found(what));
+    }
+    Ok(())
+}
 
 #[derive(Deserialize)]
 pub struct RoomPath {

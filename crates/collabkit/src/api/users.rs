@@ -78,6 +78,9 @@ async fn create_user(
     State(state): State<AppState>,
     Json(body): Json<CreateUser>,
 ) -> Result<impl IntoResponse, ApiError> {
+    if super::paths::names_nothing(&body.room_id) {
+        return Err(ApiError::not_found("room"));
+    }
     let token = crate::accounts::new_user_token();
     let new = NewUser {
         room_id: body.room_id,

@@ -67,6 +67,11 @@ pub fn picture(value: Option<String>) -> Result<Option<String>, ApiError> {
             "`profilePicture` must be at most {MAX_URL} characters"
         )));
     }
+    if p.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "`profilePicture` must not contain control characters",
+        ));
+    }
     match url::Url::parse(&p) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(Some(p)),
         _ => Err(ApiError::invalid(

@@ -172,7 +172,7 @@ fn enabled_field(value: Value) -> Result<bool, ApiError> {
 /// A room that is not this account's is a bad `room_id`, not a missing route.
 fn room_error(e: StoreError) -> ApiError {
     match e {
-        StoreError::NotFound("room") => {
+        StoreError::NotFound("room") | StoreError::Unrepresentable => {
             ApiError::invalid("`room_id` must be null or the id of a room of this account")
         }
         other => other.into(),

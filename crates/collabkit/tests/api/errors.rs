@@ -491,3 +491,151 @@ async fn an_account_past_its_rate_limit_gets_429() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
 }
+
+/// A NUL character in an id or a value: no id the server issues holds one, and PostgreSQL
+/// cannot even compare one (it answered 503 and logged an ERROR). The same 4xx on every
+/// backend, decided before the storage: an id in the path is unknown (404), a Bearer
+/// credential is wrong (401), a query parameter or a body field is refused naming it (400).
+#[tokio::test]
+async fn a_nul_character_anywhere_is_the_same_4xx_on_every_backend() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    let hook = app
+        .create_webhook(json!({"url": "http://127.0.0.1:9/h", "events": ["user.created"]}))
+        .await;
+    let hook_id = hook["id"].as_str().unwrap().to_owned();
+    let nul_account = {
+        use base64::Engine;
+        let credential = format!("{}\0x:{}", app.account_id, app.api_key);
+        base64::engine::general_purpose::STANDARD.encode(credential)
+    };
+    let get = |path: &str| app.client.get(app.url(path)).bearer_auth(app.bearer());
+    let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
+        (
+            app.client.get(format!("{}/v1/connect?token=%00", app.base)),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            app.client
+                .get(format!("{}/v1/connect?token=utk_%00x", app.base)),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            app.client.get(app.url("/rooms")).bearer_auth(&nul_account),
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        ),
+        (get("/rooms/%00"), StatusCode::NOT_FOUND, "not_found"),
+        (
+            get("/rooms/room_%00x/users"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            get("/rooms/%00/participants"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            get("/rooms/%00/recent-events"),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (get("/rooms/%00/events"), StatusCode::NOT_FOUND, "not_found"),
+        (get("/rooms/custom/%00"), StatusCode::NOT_FOUND, "not_found"),
+        (get("/users/%00"), StatusCode::NOT_FOUND, "not_found"),
+        (
+            get(&format!("/users/custom/%00?roomId={room_id}")),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (get("/webhooks/%00"), StatusCode::NOT_FOUND, "not_found"),
+        (
+            get(&format!("/webhooks/{hook_id}/deliveries/%00")),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            app.client
+                .patch(app.url("/rooms/%00"))
+                .bearer_auth(app.bearer())
+                .json(&json!({"name": "x"})),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            app.client
+                .delete(app.url("/users/%00"))
+                .bearer_auth(app.bearer()),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            get("/users/custom/x?roomId=%00"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            get("/webhooks?room_id=%00"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            get("/events?room_id=%00"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            get("/stats/deliveries?webhook_id=%00"),
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            app.client
+                .post(app.url("/users"))
+                .bearer_auth(app.bearer())
+                .json(&json!({"name": "n", "customId": "c", "roomId": "\u{0}"})),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            app.client
+                .post(app.url("/users"))
+                .bearer_auth(app.bearer())
+                .json(&json!({"name": "n", "customId": "c", "roomId": room_id,
+                              "profilePicture": "https://example.com/\u{0}.png"})),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            app.client
+                .post(app.url("/webhooks"))
+                .bearer_auth(app.bearer())
+                .json(
+                    &json!({"url": "http://127.0.0.1:9/h", "events": ["user.created"],
+                              "room_id": "\u{0}"}),
+                ),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+    ];
+    for (req, status, code) in cases {
+        let req = req.build().unwrap();
+        let what = format!("{} {}", req.method(), req.url());
+        let resp = app.client.execute(req).await.unwrap();
+        assert_eq!(resp.status(), status, "{what}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        crate::helpers::assert_error_shape(&body);
+        assert_eq!(body["error"]["code"], code, "{what}: {body}");
+    }
+    // Nothing was written by any of them: only the room's user list is as it was.
+    let (_, users) = app.get(&format!("/rooms/{room_id}/users")).await;
+    assert_eq!(
+        users["data"]["users"].as_array().map(Vec::len),
+        Some(0),
+        "{users}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Several nodes on one database (PostgreSQL): each test starts two servers in this process on
-//! the same database. Skipped on SQLite, where one server holds the file.
+//! the same database. Skipped on SQLite, where one server holds the file. And `collabkit nodes`,
+//! on both backends.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -260,4 +261,51 @@ async fn the_per_registration_limit_holds_across_nodes() {
         (2..=4).contains(&in_flight),
         "{in_flight} attempts in flight at once, limit 4"
     );
+}
+
+/// `collabkit nodes` against the database of a server in `dir`: its JSON lines, and what it
+/// wrote on stderr.
+async fn nodes_command(dir: &tempfile::TempDir) -> (Vec<serde_json::Value>, String) {
+    let database = match crate::helpers::backend() {
+        crate::helpers::Backend::Sqlite => {
+            format!("sqlite://{}", TestApp::db_path(dir).display())
+        }
+        crate::helpers::Backend::Postgres => crate::helpers::postgres_database(dir).await,
+    };
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))
+        .args(["nodes", "--database", &database])
+        .env_remove("COLLABKIT_LOG")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (lines, String::from_utf8(out.stderr).unwrap())
+}
+
+/// `collabkit nodes` prints its JSON lines and nothing else: no PostgreSQL NOTICE from the
+/// idempotent DDL its start runs (`CREATE TABLE IF NOT EXISTS …`); and a node that stopped
+/// cleanly is not listed at all, instead of `live: true` until its timeout.
+#[tokio::test]
+async fn nodes_lists_the_running_node_and_forgets_one_that_stopped() {
+    let app = TestApp::spawn_with(|c| c.node.timeout = Duration::from_secs(600)).await;
+    let (running, stderr) = nodes_command(&app.dir).await;
+    assert_eq!(running.len(), 1, "{running:?}");
+    assert_eq!(running[0]["live"], true, "{running:?}");
+    assert!(
+        !stderr.contains("NOTICE"),
+        "nodes printed a notice of the database:\n{stderr}"
+    );
+    let dir = app.stop().await;
+    let (after, stderr) = nodes_command(&dir).await;
+    assert_eq!(
+        after,
+        Vec::<serde_json::Value>::new(),
+        "a node that stopped cleanly is gone at once (the timeout is 10 minutes)"
+    );
+    assert!(!stderr.contains("NOTICE"), "{stderr}");
 }
