@@ -7,6 +7,7 @@
 //! store's session verbs, like every other change.
 
 pub mod connection;
+pub mod outlet;
 pub mod protocol;
 mod relay;
 mod room;
