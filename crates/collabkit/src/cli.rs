@@ -302,6 +302,17 @@ struct ServeArgs {
     /// Open WebSocket connections one account may have in all.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_ACCOUNT", default_value_t = defaults().realtime.max_per_account)]
     ws_max_per_account: usize,
+    /// Bytes queued for one WebSocket connection and not yet written; a reader that lets more
+    /// wait is closed (4008) and what it held is freed.
+    #[arg(long, env = "COLLABKIT_WS_SEND_QUEUE_BYTES", default_value_t = defaults().realtime.send_queue_bytes as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    ws_send_queue_bytes: u64,
+    /// Largest presence one user may set, in bytes of JSON; a larger update is refused with an
+    /// `error` frame.
+    #[arg(long, env = "COLLABKIT_PRESENCE_MAX_BYTES", default_value_t = defaults().realtime.presence_max_bytes as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    presence_max_bytes: u64,
+    /// Participants one room may have at once (users, not tabs); one more is refused with 429.
+    #[arg(long, env = "COLLABKIT_ROOM_MAX_PARTICIPANTS", default_value_t = defaults().realtime.room_max_participants as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    room_max_participants: u64,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -422,6 +433,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_frame: args.ws_max_frame,
         max_per_user: args.ws_max_per_user,
         max_per_account: args.ws_max_per_account,
+        send_queue_bytes: args.ws_send_queue_bytes as usize,
+        presence_max_bytes: args.presence_max_bytes as usize,
+        room_max_participants: args.room_max_participants as usize,
         ..RealtimeConfig::default()
     };
 

@@ -71,6 +71,11 @@ pub struct Metrics {
     pub http_shed: Counter,
     /// Rooms with a live actor (at least one participant, or one leaving).
     pub live_rooms: Gauge,
+    /// Bytes queued for realtime connections and not yet taken by their sockets (a frame
+    /// relayed to many connections counts once per connection), and the connections closed
+    /// for letting their queue fill up.
+    pub realtime_queued_bytes: Gauge,
+    pub realtime_too_slow: Counter,
 }
 
 impl Metrics {
@@ -148,6 +153,18 @@ impl Metrics {
             "Rooms with a live session",
             live_rooms.clone(),
         );
+        let realtime_queued_bytes = Gauge::default();
+        registry.register(
+            "realtime_queued_bytes",
+            "Bytes queued for WebSocket connections, not yet written to their sockets",
+            realtime_queued_bytes.clone(),
+        );
+        let realtime_too_slow = Counter::default();
+        registry.register(
+            "realtime_slow_readers_closed",
+            "WebSocket connections closed because their send queue was full",
+            realtime_too_slow.clone(),
+        );
         let storage_database_bytes = Gauge::default();
         registry.register(
             "storage_database_bytes",
@@ -214,6 +231,8 @@ impl Metrics {
             storage_wal_reset_seconds,
             connections,
             live_rooms,
+            realtime_queued_bytes,
+            realtime_too_slow,
             registry: Mutex::new(registry),
             http_requests,
             http_duration,

@@ -29,6 +29,8 @@ mod ops;
 mod outage;
 #[path = "api/realtime.rs"]
 mod realtime;
+#[path = "api/realtime_limits.rs"]
+mod realtime_limits;
 #[path = "api/receiver.rs"]
 mod receiver;
 #[path = "api/restart.rs"]

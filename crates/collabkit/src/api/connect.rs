@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::Query;
-use crate::realtime::{CapExceeded, connection};
+use crate::realtime::{CapExceeded, JoinError, connection};
 use crate::store::StoreError;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -33,7 +33,7 @@ pub struct ConnectQuery {
     params(ConnectQuery),
     responses((status = 101, description = "switching to the WebSocket protocol"),
               (status = 401, description = "missing or unknown token", body = ErrorBody),
-              (status = 429, description = "the user or the account has as many open connections as allowed", body = ErrorBody),
+              (status = 429, description = "the user or the account has as many open connections as allowed (`too_many_connections`), or the room as many participants (`room_full`)", body = ErrorBody),
               (status = 400, description = "not a WebSocket request", body = ErrorBody)))]
 async fn connect(
     State(state): State<AppState>,
@@ -62,6 +62,19 @@ async fn connect(
         )
     })?;
     let hub = state.hub.clone();
+    // A full room is refused here, before the upgrade; one that fills up in the meantime
+    // refuses the join after it (close code 4029).
+    hub.has_place(&room, &user.id).await.map_err(|e| match e {
+        JoinError::Full(n) => ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "room_full",
+            format!(
+                "this room already has {n} participants, the most allowed \
+                 (--room-max-participants); try again when someone leaves"
+            ),
+        ),
+        JoinError::Store(e) => e.into(),
+    })?;
     // Counted from before the upgrade until the connection ends (or the upgrade fails).
     let slot = hub.reserve(&user.account_id, &user.id).map_err(|cap| {
         let message = match cap {

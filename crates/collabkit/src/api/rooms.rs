@@ -16,7 +16,7 @@ use super::pagination::{PageQuery, encode_cursor};
 use super::paths::{CustomIdPath, RoomPath};
 use super::{AppState, Data, validate};
 use crate::realtime::ParticipantSnapshot;
-use crate::store::NewRoom;
+use crate::store::{Cursor, NewRoom};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -30,20 +30,36 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct ParticipantList {
     pub participants: Vec<ParticipantSnapshot>,
+    pub next_cursor: Option<String>,
 }
 
-/// Who is in the room's live session now, with their presence and open connections.
+/// Who is in the room's live session on this node now, with their presence and open
+/// connections, by user id, a page at a time (`?limit=`, default 50, at most 200: a page is
+/// at most that many presences of `--presence-max-bytes`).
 #[utoipa::path(get, path = "/rooms/{room_id}/participants", tag = "rooms",
-    params(("account_id" = String, Path), ("room_id" = String, Path)),
-    responses((status = 200, body = Data<ParticipantList>), (status = 404, body = ErrorBody)))]
+    params(("account_id" = String, Path), ("room_id" = String, Path), PageQuery),
+    responses((status = 200, body = Data<ParticipantList>), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 async fn list_participants(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
+    Query(q): Query<PageQuery>,
 ) -> Result<axum::Json<Data<ParticipantList>>, ApiError> {
+    let page = q.to_request()?;
     let room = state.store.get_room(auth.id(), &p.room_id).await?;
+    let after = page.after.map(|c| c.as_str().to_owned());
+    let (participants, more) = state
+        .hub
+        .participants(&room.id, after, page.limit as usize)
+        .await;
+    let next_cursor = match participants.last() {
+        Some(last) if more => Some(encode_cursor(&Cursor::new(last.user.id.clone()))),
+        _ => None,
+    };
     Ok(Data::json(ParticipantList {
-        participants: state.hub.participants(&room.id).await,
+        participants,
+        next_cursor,
     }))
 }
 

@@ -1,44 +1,59 @@
 //! One WebSocket connection: forwards frames to its room, writes what the room sends.
 
+use std::time::Duration;
+
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
 
-use super::Hub;
+use super::outlet::{Outbound, WeakOutlet};
 use super::protocol::{self, ClientMessage, ServerMessage};
 use super::room::Command;
+use super::{Hub, JoinError};
 use crate::rate_limit::TokenBucket;
 use crate::store::{Room, User};
-
-/// What the room (or the connection itself) queues for the socket.
-#[derive(Debug)]
-pub enum Outbound {
-    Text(Utf8Bytes),
-    Close(u16, Utf8Bytes),
-}
 
 /// Close code for a socket that stayed silent past the heartbeat.
 const CLOSE_TIMEOUT: u16 = 1001;
 /// Close code for a frame over the size limit ("message too big").
 const CLOSE_TOO_BIG: u16 = 1009;
+/// Close code for a connection refused because its room has as many participants as allowed.
+const CLOSE_ROOM_FULL: u16 = 4029;
+
+/// How a connection ended.
+enum End {
+    /// The writer stopped: the room let the connection go, or the socket failed.
+    Writer,
+    /// The client closed (with this code) or went away.
+    Reader(Option<u16>),
+    /// The connection must close now, dropping what is queued: too slow, silent, or a frame
+    /// too large.
+    Aborted(u16, Utf8Bytes),
+}
 
 /// Runs a connection of `user` until either side closes it.
 pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
     let config = hub.config().clone();
-    let (outbound, mut queue) = mpsc::channel::<Outbound>(config.send_queue);
-    // The connection keeps only a weak handle: when the room drops its sender (slow reader,
+    let (outlet, mut queue) = hub.send_queue();
+    // The connection keeps only a weak handle: when the room drops its outlet (slow reader,
     // user removed), the queue closes and so does the socket.
-    let own = outbound.downgrade();
+    let own = outlet.downgrade();
+    let aborted = queue.aborted();
     let connection = hub.next_connection_id();
-    let room_tx = match hub.connect(connection, &room, user, outbound).await {
+    let room_tx = match hub.connect(connection, &room, user, outlet).await {
         Ok(tx) => tx,
         Err(e) => {
-            tracing::warn!(room = %room.id, error = %e, "could not join the room");
+            let (code, reason) = match e {
+                JoinError::Full(_) => (CLOSE_ROOM_FULL, "the room is full"),
+                JoinError::Store(e) => {
+                    tracing::warn!(room = %room.id, error = %e, "could not join the room");
+                    (1011, "could not join the room")
+                }
+            };
             let mut socket = socket;
             let _ = socket
                 .send(Message::Close(Some(CloseFrame {
-                    code: 1011,
-                    reason: "could not join the room".into(),
+                    code,
+                    reason: reason.into(),
                 })))
                 .await;
             return;
@@ -55,6 +70,9 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
                     Some(Outbound::Text(text)) => {
                         if sink.send(Message::Text(text)).await.is_err() {
                             break;
+                        }
+                        if queue.sent() {
+                            let _ = room_tx.send(Command::Drained { connection });
                         }
                     }
                     Some(Outbound::Close(code, reason)) => {
@@ -82,12 +100,12 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
             let frame = tokio::time::timeout(silence, stream.next()).await;
             let text = match frame {
                 Err(_) => {
-                    close(&own, CLOSE_TIMEOUT, "no heartbeat").await;
-                    return None;
+                    own.abort(CLOSE_TIMEOUT, "no heartbeat");
+                    return std::future::pending().await;
                 }
                 Ok(Some(Err(e))) if too_big(&e) => {
-                    close(&own, CLOSE_TOO_BIG, "frame too large").await;
-                    return None;
+                    own.abort(CLOSE_TOO_BIG, "frame too large");
+                    return std::future::pending().await;
                 }
                 // The client closes: answered below, once the room knows.
                 Ok(Some(Ok(Message::Close(frame)))) => {
@@ -107,13 +125,24 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
             }
             let command = match protocol::parse(&text) {
                 Ok(ClientMessage::Ping) => {
-                    reply(&own, Outbound::Text(ServerMessage::Pong.encode()));
+                    let _ = own.send(Outbound::Text(ServerMessage::Pong.encode()));
                     continue;
                 }
-                Ok(ClientMessage::Presence { presence }) => Command::Presence {
-                    connection,
-                    presence,
-                },
+                Ok(ClientMessage::Presence { presence }) => {
+                    let (len, max) = (protocol::json_len(&presence), config.presence_max_bytes);
+                    if len > max {
+                        let message = format!(
+                            "this presence is {len} bytes of JSON; the most allowed is {max} \
+                             (--presence-max-bytes); your presence is unchanged"
+                        );
+                        error(&own, "presence_too_large", &message);
+                        continue;
+                    }
+                    Command::Presence {
+                        connection,
+                        presence,
+                    }
+                }
                 Ok(ClientMessage::Broadcast { data }) => Command::Broadcast { connection, data },
                 Err(message) => {
                     error(&own, "invalid_message", &message);
@@ -126,19 +155,35 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
         }
     };
 
-    // Whichever side ends first ends the connection.
-    let client_closed = tokio::select! {
-        _ = writer => None,
-        code = reader => code,
+    // Whichever side ends first ends the connection. An abort is looked at first: a room
+    // that refuses a frame aborts the connection before it lets it go, which also ends the
+    // writer, and the client must hear why.
+    let end = tokio::select! {
+        biased;
+        (code, reason) = aborted => End::Aborted(code, reason),
+        _ = writer => End::Writer,
+        code = reader => End::Reader(code),
     };
     let _ = room_tx.send(Command::Disconnected { connection });
-    // The client closed: answer with its own code (RFC 6455 §5.5.1), or it sees an abnormal
-    // closure (1006), which reconnecting clients treat as a failure. tungstenite has queued
-    // that echo and refuses new frames after the client's Close: the flush sends it. The room
-    // heard of the disconnection first, so closes the client makes one after the other (each
-    // awaiting its answer) reach the room in that order.
-    if client_closed.is_some() {
-        let _ = sink.flush().await;
+    match end {
+        End::Writer => {}
+        // The client closed: answer with its own code (RFC 6455 §5.5.1), or it sees an
+        // abnormal closure (1006), which reconnecting clients treat as a failure. tungstenite
+        // has queued that echo and refuses new frames after the client's Close: the flush
+        // sends it. The room heard of the disconnection first, so closes the client makes one
+        // after the other (each awaiting its answer) reach the room in that order.
+        End::Reader(code) => {
+            if code.is_some() {
+                let _ = sink.flush().await;
+            }
+        }
+        // What was queued is freed at once; the close frame then has one heartbeat to get
+        // through (a client that does not read never takes it, and the socket is dropped).
+        End::Aborted(code, reason) => {
+            drop(queue);
+            let close = sink.send(Message::Close(Some(CloseFrame { code, reason })));
+            let _ = tokio::time::timeout(config.heartbeat.max(Duration::from_secs(1)), close).await;
+        }
     }
 }
 
@@ -152,25 +197,8 @@ fn too_big(e: &axum::Error) -> bool {
     )
 }
 
-/// Queues a close frame and lets the writer send it, which ends the connection.
-async fn close(own: &mpsc::WeakSender<Outbound>, code: u16, reason: &'static str) {
-    if let Some(tx) = own.upgrade()
-        && tx.send(Outbound::Close(code, reason.into())).await.is_ok()
-    {
-        drop(tx);
-        std::future::pending::<()>().await;
-    }
-}
-
-fn reply(own: &mpsc::WeakSender<Outbound>, message: Outbound) {
-    if let Some(tx) = own.upgrade() {
-        let _ = tx.try_send(message);
-    }
-}
-
-fn error(own: &mpsc::WeakSender<Outbound>, code: &str, message: &str) {
-    reply(
-        own,
-        Outbound::Text(ServerMessage::Error { code, message }.encode()),
-    );
+fn error(own: &WeakOutlet, code: &str, message: &str) {
+    let _ = own.send(Outbound::Text(
+        ServerMessage::Error { code, message }.encode(),
+    ));
 }

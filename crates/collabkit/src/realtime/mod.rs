@@ -5,8 +5,14 @@
 //! events through the store as it goes. Connections ([`connection`]) only forward frames to
 //! their room and write what the room sends them. The hub produces events only through the
 //! store's session verbs, like every other change.
+//!
+//! Memory is bounded per connection, not per room: presence is at most
+//! `presence_max_bytes`, a room at most `room_max_participants`, and each connection's send
+//! queue ([`outlet`]) at most `send_queue_bytes` — a welcome inlines presences only up to a
+//! part of that bound and owes the others, sent as the socket drains.
 
 pub mod connection;
+pub mod outlet;
 pub mod protocol;
 mod relay;
 mod room;
@@ -20,12 +26,13 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use self::outlet::{Outlet, QueueMetrics};
 use self::room::Command;
 use crate::delivery::handoff::Handoff;
 use crate::metrics::Metrics;
 use crate::store::{Room, SharedStore, StoreResult, User};
 
-pub use self::room::ParticipantSnapshot;
+pub use self::room::{JoinError, ParticipantSnapshot};
 
 /// The realtime knobs.
 #[derive(Debug, Clone)]
@@ -41,6 +48,15 @@ pub struct RealtimeConfig {
     pub rate_limit: u32,
     /// Messages queued for one connection; a reader slower than that is disconnected.
     pub send_queue: usize,
+    /// Bytes queued for one connection (the frame being written included); a reader that
+    /// lets more wait is disconnected (close code 4008) and what it held is freed.
+    pub send_queue_bytes: usize,
+    /// Largest presence one user may set, in bytes of compact JSON; a larger update is
+    /// refused with an `error` frame and changes nothing.
+    pub presence_max_bytes: usize,
+    /// Participants (users, not connections) one room may have at once, those in their leave
+    /// grace and those connected through other nodes included.
+    pub room_max_participants: usize,
     /// Open connections one user may have (tabs, devices), and one account in all.
     pub max_per_user: usize,
     pub max_per_account: usize,
@@ -54,6 +70,9 @@ impl Default for RealtimeConfig {
             max_frame: 64 * 1024,
             rate_limit: 50,
             send_queue: 256,
+            send_queue_bytes: 1024 * 1024,
+            presence_max_bytes: 4 * 1024,
+            room_max_participants: 500,
             max_per_user: 16,
             max_per_account: 20_000,
         }
@@ -200,6 +219,19 @@ impl Hub {
         self.inner.next_connection.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// A new connection's send queue, bounded by the config: the room's end and the writer's.
+    pub fn send_queue(&self) -> (Outlet, outlet::Drain) {
+        let metrics = &self.inner.metrics;
+        outlet::channel(
+            self.inner.config.send_queue,
+            self.inner.config.send_queue_bytes,
+            QueueMetrics {
+                queued_bytes: metrics.realtime_queued_bytes.clone(),
+                too_slow: metrics.realtime_too_slow.clone(),
+            },
+        )
+    }
+
     /// The room's actor, started if the room is not live yet.
     fn room(&self, room: &Room) -> mpsc::UnboundedSender<Command> {
         let mut rooms = self.inner.rooms.lock().unwrap_or_else(|e| e.into_inner());
@@ -231,6 +263,37 @@ impl Hub {
         true
     }
 
+    /// Whether `user_id` may join the room now: refused (with the bound) when the room has
+    /// `room_max_participants` participants and the user is not one of them. Asked before the
+    /// upgrade, so a full room is a plain 429; the join checks again, since others may join
+    /// in between.
+    pub async fn has_place(&self, room: &Room, user_id: &str) -> Result<(), JoinError> {
+        let max = self.inner.config.room_max_participants;
+        if let Some(tx) = self.live_room(&room.id) {
+            let (reply, answer) = oneshot::channel();
+            let ask = Command::HasPlace {
+                user_id: user_id.to_owned(),
+                reply,
+            };
+            if tx.send(ask).is_ok() && answer.await == Ok(false) {
+                return Err(JoinError::Full(max));
+            }
+            return Ok(());
+        }
+        if self.inner.outbox.is_shared() {
+            // Not live here: the participants are those of the other nodes.
+            let listed = self
+                .inner
+                .store
+                .session_participants(&room.account_id, &room.id)
+                .await?;
+            if listed.len() >= max && !listed.iter().any(|u| u.id == user_id) {
+                return Err(JoinError::Full(max));
+            }
+        }
+        Ok(())
+    }
+
     /// Adds a connection of `user` to its room; the room sends the welcome (or an error) on
     /// `outbound`. Returns the room's inbox for the connection's later messages.
     pub async fn connect(
@@ -238,8 +301,8 @@ impl Hub {
         connection: u64,
         room: &Room,
         user: User,
-        outbound: mpsc::Sender<connection::Outbound>,
-    ) -> StoreResult<mpsc::UnboundedSender<Command>> {
+        outbound: Outlet,
+    ) -> Result<mpsc::UnboundedSender<Command>, JoinError> {
         // An actor may retire between the lookup and the join; a second or third try meets a
         // fresh one. More failures mean the room's actor keeps dying: give up.
         for _ in 0..3 {
@@ -259,20 +322,30 @@ impl Hub {
                 Err(_) => continue,
             }
         }
-        Err(crate::store::StoreError::transient(format!(
-            "room {} is unavailable",
-            room.id
-        )))
+        Err(crate::store::StoreError::transient(format!("room {} is unavailable", room.id)).into())
     }
 
-    /// Who is in the room now.
-    pub async fn participants(&self, room_id: &str) -> Vec<ParticipantSnapshot> {
+    /// Who is in the room now, by user id: at most `limit` after the user `after`, and
+    /// whether more follow.
+    pub async fn participants(
+        &self,
+        room_id: &str,
+        after: Option<String>,
+        limit: usize,
+    ) -> (Vec<ParticipantSnapshot>, bool) {
         let Some(tx) = self.live_room(room_id) else {
-            return vec![];
+            return (vec![], false);
         };
         let (reply, answer) = oneshot::channel();
-        if tx.send(Command::Snapshot { reply }).is_err() {
-            return vec![];
+        if tx
+            .send(Command::Snapshot {
+                after,
+                limit,
+                reply,
+            })
+            .is_err()
+        {
+            return (vec![], false);
         }
         answer.await.unwrap_or_default()
     }

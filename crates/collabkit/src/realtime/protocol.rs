@@ -20,12 +20,13 @@ pub enum ClientMessage {
     Ping,
 }
 
-/// A participant as others see it.
+/// A participant as a newcomer's welcome lists them.
 #[derive(Debug, Clone, Serialize)]
-pub struct ParticipantView {
-    pub user: WebhookUser,
-    /// The participant's latest presence; null until they set one.
-    pub presence: Value,
+pub struct ParticipantView<'a> {
+    pub user: &'a WebhookUser,
+    /// The participant's latest presence: null until they set one, and null too when it did
+    /// not fit in the welcome (it follows as a `presence` frame).
+    pub presence: &'a Value,
 }
 
 /// What the server sends.
@@ -35,7 +36,7 @@ pub enum ServerMessage<'a> {
     Welcome {
         room: &'a CollabKitRoom,
         user: &'a WebhookUser,
-        participants: Vec<ParticipantView>,
+        participants: Vec<ParticipantView<'a>>,
     },
     ParticipantJoined {
         user: &'a WebhookUser,
@@ -66,6 +67,24 @@ impl ServerMessage<'_> {
     pub fn encode(&self) -> Utf8Bytes {
         Utf8Bytes::from(serde_json::to_string(self).expect("server messages serialize"))
     }
+}
+
+/// The length of `value` as compact JSON (what `--presence-max-bytes` bounds), counted without
+/// writing it out.
+pub fn json_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, value).expect("a JSON value serializes");
+    count.0
 }
 
 /// Parses a client frame into a message, or a sentence saying what is wrong with it.
@@ -100,6 +119,12 @@ mod tests {
         assert!(parse(r#"{"type":"presence","presence":3}"#).is_err());
         assert!(parse(r#"{"type":"shout"}"#).is_err());
         assert!(parse("not json").is_err());
+    }
+
+    #[test]
+    fn json_len_is_the_compact_length() {
+        let v = serde_json::json!({"a": [1, "é"], "b": null});
+        assert_eq!(json_len(&v), serde_json::to_string(&v).unwrap().len());
     }
 
     #[test]

@@ -8,9 +8,9 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::Hub;
-use super::connection::Outbound;
+use super::outlet::{Outbound, Outlet};
 use super::protocol::{ParticipantView, ServerMessage};
-use crate::store::{Room, StoreResult, User};
+use crate::store::{Room, StoreError, StoreResult, User};
 use collabkit_domain::relay::{RelayKind, RoomSignal};
 use collabkit_webhooks::WebhookEventName;
 
@@ -23,11 +23,20 @@ pub enum Command {
     Join {
         connection: u64,
         user: User,
-        outbound: mpsc::Sender<Outbound>,
-        reply: oneshot::Sender<StoreResult<()>>,
+        outbound: Outlet,
+        reply: oneshot::Sender<Result<(), JoinError>>,
     },
     Disconnected {
         connection: u64,
+    },
+    /// The connection's queue has room again for the frames the room owes it.
+    Drained {
+        connection: u64,
+    },
+    /// Whether the user may join now (already a participant, or the room is not full).
+    HasPlace {
+        user_id: String,
+        reply: oneshot::Sender<bool>,
     },
     Presence {
         connection: u64,
@@ -42,8 +51,12 @@ pub enum Command {
         user_id: String,
         generation: u64,
     },
+    /// A page of the participants, by user id: those after `after`, at most `limit`, and
+    /// whether more follow.
     Snapshot {
-        reply: oneshot::Sender<Vec<ParticipantSnapshot>>,
+        after: Option<String>,
+        limit: usize,
+        reply: oneshot::Sender<(Vec<ParticipantSnapshot>, bool)>,
     },
     RemoveUser {
         user_id: String,
@@ -71,12 +84,67 @@ pub struct ParticipantSnapshot {
     pub connections: usize,
 }
 
+/// Why a connection could not join.
+#[derive(Debug)]
+pub enum JoinError {
+    /// The room has `--room-max-participants` participants (the number) and this user is not
+    /// one of them: nothing was stored.
+    Full(usize),
+    Store(StoreError),
+}
+
+impl From<StoreError> for JoinError {
+    fn from(e: StoreError) -> Self {
+        JoinError::Store(e)
+    }
+}
+
+/// A participant's latest presence, with the `presence` frame that tells it, encoded once and
+/// shared by every connection it goes to (the live fan-out and the newcomers owed it).
+#[derive(Default)]
+struct Presence {
+    value: Value,
+    /// `None` while the presence is null.
+    frame: Option<Utf8Bytes>,
+}
+
+impl Presence {
+    fn new(value: Value, frame: Utf8Bytes) -> Presence {
+        Presence {
+            value,
+            frame: Some(frame),
+        }
+    }
+
+    /// The presence a frame from another node carries (`presence` or `participant_joined`).
+    fn from_remote(user_id: &str, frame: &Value) -> Presence {
+        let value = frame["presence"].clone();
+        if value.is_null() {
+            return Presence::default();
+        }
+        let frame = ServerMessage::Presence {
+            user_id,
+            presence: &value,
+        }
+        .encode();
+        Presence::new(value, frame)
+    }
+}
+
 struct Participant {
     user: WebhookUser,
-    presence: Value,
-    connections: HashMap<u64, mpsc::Sender<Outbound>>,
+    presence: Presence,
+    connections: HashMap<u64, Connection>,
     /// Set while the user has no connection and the leave grace runs.
     leaving: Option<u64>,
+}
+
+/// One of a participant's connections, as the room sees it.
+struct Connection {
+    outlet: Outlet,
+    /// Users whose presence the welcome left out, last first: sent as `presence` frames as
+    /// the connection's queue drains (see [`RoomActor::catch_up`]).
+    owed: Vec<String>,
 }
 
 pub struct RoomActor {
@@ -88,7 +156,7 @@ pub struct RoomActor {
     me: Option<mpsc::UnboundedSender<Command>>,
     participants: HashMap<String, Participant>,
     /// Participants connected through other nodes only, with their presence.
-    remote: HashMap<String, (WebhookUser, Value)>,
+    remote: HashMap<String, (WebhookUser, Presence)>,
     /// Which user each connection belongs to.
     owners: HashMap<u64, String>,
     generation: u64,
@@ -145,6 +213,10 @@ impl RoomActor {
                 let _ = reply.send(result);
             }
             Command::Disconnected { connection } => self.disconnected(connection).await,
+            Command::Drained { connection } => self.catch_up(connection).await,
+            Command::HasPlace { user_id, reply } => {
+                let _ = reply.send(self.has_place(&user_id).is_ok());
+            }
             Command::Presence {
                 connection,
                 presence,
@@ -158,7 +230,7 @@ impl RoomActor {
                 }
                 .encode();
                 if let Some(p) = self.participants.get_mut(&user_id) {
-                    p.presence = presence;
+                    p.presence = Presence::new(presence, text.clone());
                 }
                 self.relay(RelayKind::Presence, &user_id, &text);
                 self.send_all(text, Some(connection)).await;
@@ -188,25 +260,38 @@ impl RoomActor {
                     tracing::error!(room = %self.room.id, error = %e, "storing a leave failed");
                 }
             }
-            Command::Snapshot { reply } => {
-                let mut list: Vec<_> = self
+            Command::Snapshot {
+                after,
+                limit,
+                reply,
+            } => {
+                // Only the page's presences are copied: a page is bounded like a welcome is.
+                let mut ids: Vec<&String> = self
                     .participants
-                    .values()
-                    .map(|p| ParticipantSnapshot {
-                        user: p.user.clone(),
-                        presence: p.presence.clone(),
-                        connections: p.connections.len(),
+                    .keys()
+                    .filter(|id| after.as_ref().is_none_or(|a| *id > a))
+                    .collect();
+                ids.sort();
+                let more = ids.len() > limit;
+                let page = ids
+                    .into_iter()
+                    .take(limit)
+                    .map(|id| {
+                        let p = &self.participants[id];
+                        ParticipantSnapshot {
+                            user: p.user.clone(),
+                            presence: p.presence.value.clone(),
+                            connections: p.connections.len(),
+                        }
                     })
                     .collect();
-                list.sort_by(|a, b| a.user.id.cmp(&b.user.id));
-                let _ = reply.send(list);
+                let _ = reply.send((page, more));
             }
             Command::RemoveUser { user_id, reply } => {
                 let result = match self.participants.get_mut(&user_id) {
                     Some(p) => {
-                        for (id, tx) in p.connections.drain() {
-                            let _ =
-                                tx.try_send(Outbound::Close(CLOSE_REMOVED, "user deleted".into()));
+                        for (id, c) in p.connections.drain() {
+                            c.outlet.close(CLOSE_REMOVED, "user deleted");
                             self.owners.remove(&id);
                             self.hub.metrics().connections.dec();
                         }
@@ -247,8 +332,8 @@ impl RoomActor {
                 let Ok(user) = serde_json::from_value::<WebhookUser>(frame["user"].clone()) else {
                     return;
                 };
-                self.remote
-                    .insert(signal.user_id.clone(), (user, frame["presence"].clone()));
+                let presence = Presence::from_remote(&signal.user_id, &frame);
+                self.remote.insert(signal.user_id.clone(), (user, presence));
                 if held_here {
                     return;
                 }
@@ -260,13 +345,17 @@ impl RoomActor {
                 }
             }
             RelayKind::Presence => {
-                let frame: Value = serde_json::from_str(&signal.frame).unwrap_or(Value::Null);
-                if let Some((_, presence)) = self.remote.get_mut(&signal.user_id) {
-                    *presence = frame["presence"].clone();
+                let frame = Utf8Bytes::from(signal.frame);
+                let value: Value = serde_json::from_str(&frame).unwrap_or(Value::Null);
+                let presence = || Presence::new(value["presence"].clone(), frame.clone());
+                if let Some((_, p)) = self.remote.get_mut(&signal.user_id) {
+                    *p = presence();
                 }
                 if let Some(p) = self.participants.get_mut(&signal.user_id) {
-                    p.presence = frame["presence"].clone();
+                    p.presence = presence();
                 }
+                self.send_all(frame, None).await;
+                return;
             }
             RelayKind::Broadcast => {}
             RelayKind::Removed => {
@@ -307,8 +396,8 @@ impl RoomActor {
             let Some(p) = self.participants.remove(&user_id) else {
                 continue;
             };
-            for (id, tx) in p.connections {
-                let _ = tx.try_send(Outbound::Close(CLOSE_REMOVED, reason.into()));
+            for (id, c) in p.connections {
+                c.outlet.close(CLOSE_REMOVED, reason);
                 self.owners.remove(&id);
                 self.hub.metrics().connections.dec();
             }
@@ -317,13 +406,49 @@ impl RoomActor {
         }
     }
 
-    async fn join(
-        &mut self,
-        connection: u64,
-        user: User,
-        outbound: mpsc::Sender<Outbound>,
-    ) -> StoreResult<()> {
+    /// Whether `user_id` may join: already a participant (here or through another node), or
+    /// the room has fewer than `--room-max-participants`. Those in their leave grace count:
+    /// the room still holds them.
+    fn has_place(&self, user_id: &str) -> Result<(), JoinError> {
+        let max = self.hub.config().room_max_participants;
+        let known = self.participants.contains_key(user_id) || self.remote.contains_key(user_id);
+        if known || self.participant_count() < max {
+            Ok(())
+        } else {
+            Err(JoinError::Full(max))
+        }
+    }
+
+    /// Participants here and through other nodes only (a user held by both counts once).
+    fn participant_count(&self) -> usize {
+        let elsewhere = self
+            .remote
+            .keys()
+            .filter(|id| !self.participants.contains_key(*id));
+        self.participants.len() + elsewhere.count()
+    }
+
+    async fn join(&mut self, connection: u64, user: User, outlet: Outlet) -> Result<(), JoinError> {
         let user_id = user.id.clone();
+        if self.hub.inner.outbox.is_shared() {
+            // Participants held by other nodes since before this room was live here: they
+            // count against the room's bound and the welcome lists them.
+            let (hub, room) = (&self.hub.inner, &self.room);
+            let listed = hub
+                .store
+                .session_participants(&room.account_id, &room.id)
+                .await
+                .unwrap_or_default();
+            for user in listed {
+                if !self.participants.contains_key(&user.id) {
+                    // Remembered from now on, so its leave or deletion is told here too.
+                    self.remote
+                        .entry(user.id.clone())
+                        .or_insert_with(|| (user, Presence::default()));
+                }
+            }
+        }
+        self.has_place(&user_id)?;
         let new_participant = !self.participants.contains_key(&user_id);
         // Whether the user just became a participant at all (not already through another node).
         let mut new_anywhere = false;
@@ -345,7 +470,8 @@ impl RoomActor {
             let presence = self
                 .remote
                 .remove(&user_id)
-                .map_or(Value::Null, |(_, presence)| presence);
+                .map(|(_, presence)| presence)
+                .unwrap_or_default();
             self.participants.insert(
                 user_id.clone(),
                 Participant {
@@ -356,68 +482,129 @@ impl RoomActor {
                 },
             );
         }
+        self.hub.metrics().connections.inc();
+        self.owners.insert(connection, user_id.clone());
+        let (welcome, owed) = self.welcome(&user_id);
         let participant = self.participants.get_mut(&user_id).expect("inserted above");
         participant.leaving = None;
-        participant.connections.insert(connection, outbound.clone());
-        self.owners.insert(connection, user_id.clone());
-        self.hub.metrics().connections.inc();
-
-        let me = &self.participants[&user_id];
-        let mut others: Vec<ParticipantView> = self
-            .participants
-            .iter()
-            .filter(|(id, _)| **id != user_id)
-            .map(|(_, p)| ParticipantView {
-                user: p.user.clone(),
-                presence: p.presence.clone(),
-            })
-            .collect();
-        others.extend(
-            self.remote
-                .values()
-                .map(|(user, presence)| ParticipantView {
-                    user: user.clone(),
-                    presence: presence.clone(),
-                }),
+        participant.connections.insert(
+            connection,
+            Connection {
+                outlet: outlet.clone(),
+                owed,
+            },
         );
-        if self.hub.inner.outbox.is_shared() {
-            // Participants held by other nodes since before this room was live here.
-            let (hub, room) = (&self.hub.inner, &self.room);
-            let listed = hub
-                .store
-                .session_participants(&room.account_id, &room.id)
-                .await
-                .unwrap_or_default();
-            for user in listed {
-                if user.id != user_id && !others.iter().any(|o| o.user.id == user.id) {
-                    // Remembered from now on, so its leave or deletion is told here too.
-                    self.remote
-                        .insert(user.id.clone(), (user.clone(), Value::Null));
-                    others.push(ParticipantView {
-                        user,
-                        presence: Value::Null,
-                    });
-                }
-            }
-        }
-        let welcome = ServerMessage::Welcome {
-            room: &self.contract,
-            user: &me.user,
-            participants: others,
-        }
-        .encode();
-        let _ = outbound.try_send(Outbound::Text(welcome));
+        let _ = outlet.send(Outbound::Text(welcome));
+        self.catch_up(connection).await;
         // On a backend one server owns, every local newcomer is new to the room.
-        if new_participant && (new_anywhere || !self.hub.inner.outbox.is_shared()) {
+        if new_participant
+            && (new_anywhere || !self.hub.inner.outbox.is_shared())
+            && let Some(me) = self.participants.get(&user_id)
+        {
             let joined = ServerMessage::ParticipantJoined {
                 user: &me.user,
-                presence: &me.presence,
+                presence: &me.presence.value,
             }
             .encode();
             self.relay(RelayKind::Joined, &user_id, &joined);
             self.send_all(joined, Some(connection)).await;
         }
         Ok(())
+    }
+
+    /// The welcome of a connection of `user_id`: the room, the user, and every other
+    /// participant (here and through other nodes) by user id. Presences are inlined while
+    /// they add up to a quarter of the send queue's bound at most; the others are null, and
+    /// those users are returned as owed: their presences follow as frames of their own as the
+    /// queue drains. So a welcome is at most the participants' users plus that quarter,
+    /// never every participant's presence at once.
+    fn welcome(&self, user_id: &str) -> (Utf8Bytes, Vec<String>) {
+        static NULL: Value = Value::Null;
+        let mut budget = self.hub.config().send_queue_bytes / 4;
+        let mut others: Vec<(&WebhookUser, &Presence)> = self
+            .participants
+            .iter()
+            .filter(|(id, _)| id.as_str() != user_id)
+            .map(|(_, p)| (&p.user, &p.presence))
+            .chain(
+                self.remote
+                    .iter()
+                    .filter(|(id, _)| !self.participants.contains_key(*id))
+                    .map(|(_, (u, p))| (u, p)),
+            )
+            .collect();
+        others.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        let mut owed = Vec::new();
+        let participants = others
+            .into_iter()
+            .map(|(user, presence)| {
+                let presence = match &presence.frame {
+                    None => &NULL,
+                    Some(frame) if frame.len() <= budget => {
+                        budget -= frame.len();
+                        &presence.value
+                    }
+                    Some(_) => {
+                        owed.push(user.id.clone());
+                        &NULL
+                    }
+                };
+                ParticipantView { user, presence }
+            })
+            .collect();
+        let welcome = ServerMessage::Welcome {
+            room: &self.contract,
+            user: &self.participants[user_id].user,
+            participants,
+        }
+        .encode();
+        owed.reverse();
+        (welcome, owed)
+    }
+
+    /// Sends a connection the presences it is owed, as far as its queue has room for them
+    /// (see [`Outlet::has_room_for`]); the writer asks for the rest (`Command::Drained`) as
+    /// the socket takes what is queued. Each is the participant's latest presence, or nothing
+    /// if they left meanwhile; a newer one sent live meanwhile was for everyone anyway.
+    async fn catch_up(&mut self, connection: u64) {
+        let Some(user_id) = self.owners.get(&connection).cloned() else {
+            return;
+        };
+        let Some(c) = self
+            .participants
+            .get_mut(&user_id)
+            .and_then(|p| p.connections.get_mut(&connection))
+        else {
+            return;
+        };
+        let (outlet, mut owed) = (c.outlet.clone(), std::mem::take(&mut c.owed));
+        let mut refused = false;
+        while let Some(id) = owed.last() {
+            let frame = match self.participants.get(id) {
+                Some(p) => p.presence.frame.as_ref(),
+                None => self.remote.get(id).and_then(|(_, p)| p.frame.as_ref()),
+            };
+            if let Some(frame) = frame {
+                if !outlet.has_room_for(frame.len()) {
+                    outlet.want_more();
+                    break;
+                }
+                if outlet.send(Outbound::Text(frame.clone())).is_err() {
+                    refused = true;
+                    break;
+                }
+            }
+            owed.pop();
+        }
+        if refused {
+            self.let_go(vec![connection]).await;
+        } else if let Some(c) = self
+            .participants
+            .get_mut(&user_id)
+            .and_then(|p| p.connections.get_mut(&connection))
+        {
+            c.owed = owed;
+        }
     }
 
     async fn disconnected(&mut self, connection: u64) {
@@ -487,8 +674,8 @@ impl RoomActor {
     /// Closes every connection and makes every participant leave (the session closes).
     async fn end_all(&mut self, code: u16, reason: &'static str) -> StoreResult<()> {
         for p in self.participants.values_mut() {
-            for (_, tx) in p.connections.drain() {
-                let _ = tx.try_send(Outbound::Close(code, reason.into()));
+            for (_, c) in p.connections.drain() {
+                c.outlet.close(code, reason);
                 self.hub.metrics().connections.dec();
             }
         }
@@ -510,18 +697,27 @@ impl RoomActor {
     async fn send_all(&mut self, text: Utf8Bytes, except: Option<u64>) {
         let mut too_slow = vec![];
         for p in self.participants.values() {
-            for (id, tx) in &p.connections {
+            for (id, c) in &p.connections {
                 if Some(*id) == except {
                     continue;
                 }
-                if tx.try_send(Outbound::Text(text.clone())).is_err() {
+                if c.outlet.send(Outbound::Text(text.clone())).is_err() {
                     too_slow.push(*id);
                 }
             }
         }
-        for id in too_slow {
+        self.let_go(too_slow).await;
+    }
+
+    /// Drops connections whose queue refused a frame (their sockets close), then lets their
+    /// users leave if those were their last. All are dropped before any leave is told, so the
+    /// `participant_left` frames are not offered to them.
+    async fn let_go(&mut self, connections: Vec<u64>) {
+        for &id in &connections {
             tracing::info!(room = %self.room.id, connection = id, "disconnecting a slow reader");
             self.drop_connection(id);
+        }
+        for id in connections {
             Box::pin(self.disconnected(id)).await;
         }
     }

@@ -21,6 +21,7 @@ mod npm;
 mod ops;
 mod outage;
 mod realtime;
+mod realtime_limits;
 mod receiver;
 mod restart;
 mod rooms;

@@ -13,7 +13,32 @@ pub struct Ws {
     stream: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
 }
 
+impl std::fmt::Debug for Ws {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Ws")
+    }
+}
+
 impl Ws {
+    /// A client over a socket already open (its welcome not read yet).
+    pub fn from_stream(stream: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>) -> Ws {
+        Ws { stream }
+    }
+
+    /// The next text frame as it came (panics after 5 s or if the socket closes).
+    pub async fn recv_text(&mut self) -> String {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(5), self.stream.next())
+                .await
+                .expect("a frame within 5 s")
+                .expect("the socket is open")
+                .unwrap();
+            if let Message::Text(t) = frame {
+                return t.to_string();
+            }
+        }
+    }
+
     /// Connects as the user with this token and returns the client and its welcome.
     pub async fn connect(app: &TestApp, token: &str) -> (Ws, Value) {
         Self::connect_to(&app.base, token).await
