@@ -273,6 +273,15 @@ struct ServeArgs {
     /// `Retry-After`. 0 for no limit.
     #[arg(long, env = "COLLABKIT_ACCOUNT_RATE_LIMIT", default_value_t = defaults().http.account_rate_limit)]
     account_rate_limit: u32,
+    /// Event streams (`GET /events/stream`) one account may hold open on this node; one more
+    /// is refused with 429 `too_many_streams`.
+    #[arg(long, env = "COLLABKIT_MAX_STREAMS_PER_ACCOUNT", default_value_t = defaults().http.max_streams_per_account as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    max_streams_per_account: u64,
+    /// Event streams of all accounts on this node, and never more than half of
+    /// --max-connections (the rest stays free for the API and health checks); one more is
+    /// refused with 503 `streams_full`.
+    #[arg(long, env = "COLLABKIT_MAX_STREAMS", default_value_t = defaults().http.max_streams as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    max_streams: u64,
     /// Open WebSocket connections one user may have; one more is refused with 429.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = defaults().realtime.max_per_user)]
     ws_max_per_user: usize,
@@ -399,6 +408,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_connections: args.max_connections as usize,
         max_in_flight: args.max_in_flight as usize,
         account_rate_limit: args.account_rate_limit,
+        max_streams_per_account: args.max_streams_per_account as usize,
+        max_streams: args.max_streams as usize,
         ..crate::api::serve::ConnectionLimits::default()
     };
     config.realtime = RealtimeConfig {

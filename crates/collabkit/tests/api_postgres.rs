@@ -37,6 +37,8 @@ mod restart;
 mod rooms;
 #[path = "api/stats.rs"]
 mod stats;
+#[path = "api/streams.rs"]
+mod streams;
 #[path = "api/tcp_proxy.rs"]
 mod tcp_proxy;
 #[path = "api/users.rs"]
