@@ -266,12 +266,15 @@ pub trait Store: Send + Sync + 'static {
         webhook_id: Option<&str>,
         since: Timestamp,
     ) -> StoreResult<Vec<AttemptCount>>;
-    /// Every registration of the account, oldest first, with its attempts since `since`.
+    /// The account's registrations (or the one `webhook_id` names), oldest first, a page at a
+    /// time, each with its attempts since `since`.
     async fn webhook_health(
         &self,
         account_id: &str,
+        webhook_id: Option<&str>,
         since: Timestamp,
-    ) -> StoreResult<Vec<WebhookHealth>>;
+        page: PageRequest,
+    ) -> StoreResult<Page<WebhookHealth>>;
 }
 
 /// The dispatcher's side of the delivery queue.

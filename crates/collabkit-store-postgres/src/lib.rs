@@ -565,9 +565,11 @@ impl Store for PgStore {
     async fn webhook_health(
         &self,
         account_id: &str,
+        webhook_id: Option<&str>,
         since: Timestamp,
-    ) -> StoreResult<Vec<WebhookHealth>> {
-        stats::webhook_health(&self.client().await?, account_id, since).await
+        page: PageRequest,
+    ) -> StoreResult<Page<WebhookHealth>> {
+        stats::webhook_health(&self.client().await?, account_id, webhook_id, since, page).await
     }
 }
 

@@ -675,11 +675,13 @@ impl Store for SqliteStore {
     async fn webhook_health(
         &self,
         account_id: &str,
+        webhook_id: Option<&str>,
         since: Timestamp,
-    ) -> StoreResult<Vec<WebhookHealth>> {
-        let a = account_id.to_owned();
+        page: PageRequest,
+    ) -> StoreResult<Page<WebhookHealth>> {
+        let (a, w) = (account_id.to_owned(), webhook_id.map(str::to_owned));
         self.readers
-            .read(move |c| stats::webhook_health(c, &a, since))
+            .read(move |c| stats::webhook_health(c, &a, w.as_deref(), since, page))
             .await
     }
 }
