@@ -200,6 +200,9 @@ pub trait Store: Send + Sync + 'static {
         room_id: Option<&str>,
         page: PageRequest,
     ) -> StoreResult<Page<Webhook>>;
+    /// How many registrations the account has (the server bounds them, see
+    /// `--max-webhooks-per-account`).
+    async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64>;
     /// Applies the patch. Disabling a registration fails its pending deliveries (they can be
     /// recovered once it is enabled again).
     async fn update_webhook(

@@ -474,6 +474,10 @@ impl Store for PgStore {
         webhooks::list(&self.client().await?, account_id, room_id, page).await
     }
 
+    async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64> {
+        webhooks::count(&self.client().await?, account_id).await
+    }
+
     async fn update_webhook(
         &self,
         account_id: &str,

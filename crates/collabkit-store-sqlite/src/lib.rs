@@ -543,6 +543,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64> {
+        let a = account_id.to_owned();
+        self.readers.read(move |c| webhooks::count(c, &a)).await
+    }
+
     async fn update_webhook(
         &self,
         account_id: &str,

@@ -243,6 +243,10 @@ struct ServeArgs {
     /// Delivery attempts in flight at once to one registration.
     #[arg(long, env = "COLLABKIT_WEBHOOK_CONCURRENCY", default_value_t = defaults().delivery.per_webhook_concurrency)]
     webhook_concurrency: u32,
+    /// Webhook registrations one account may have; one more is refused with 409
+    /// `too_many_webhooks`.
+    #[arg(long, env = "COLLABKIT_MAX_WEBHOOKS_PER_ACCOUNT", default_value_t = defaults().delivery.max_webhooks_per_account, value_parser = clap::value_parser!(u64).range(1..))]
+    max_webhooks_per_account: u64,
     /// How long a user whose last connection closed stays a participant (a reconnect within it
     /// makes no left/joined pair).
     #[arg(long, env = "COLLABKIT_LEAVE_GRACE", default_value_t = human(defaults().realtime.leave_grace), value_parser = parse_duration)]
@@ -400,6 +404,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         retention: args.delivery_retention.into(),
         concurrency: args.delivery_concurrency.max(1),
         per_webhook_concurrency: args.webhook_concurrency.max(1),
+        max_webhooks_per_account: args.max_webhooks_per_account,
         ..DeliveryConfig::default()
     };
     config.http = crate::api::serve::ConnectionLimits {
