@@ -204,6 +204,9 @@ pub trait Store: Send + Sync + 'static {
         room_id: Option<&str>,
         page: PageRequest,
     ) -> StoreResult<Page<Webhook>>;
+    /// How many registrations the account has (the server bounds them, see
+    /// `--max-webhooks-per-account`).
+    async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64>;
     /// Applies the patch. Disabling a registration fails its pending deliveries (they can be
     /// recovered once it is enabled again).
     async fn update_webhook(
@@ -270,12 +273,15 @@ pub trait Store: Send + Sync + 'static {
         webhook_id: Option<&str>,
         since: Timestamp,
     ) -> StoreResult<Vec<AttemptCount>>;
-    /// Every registration of the account, oldest first, with its attempts since `since`.
+    /// The account's registrations (or the one `webhook_id` names), oldest first, a page at a
+    /// time, each with its attempts since `since`.
     async fn webhook_health(
         &self,
         account_id: &str,
+        webhook_id: Option<&str>,
         since: Timestamp,
-    ) -> StoreResult<Vec<WebhookHealth>>;
+        page: PageRequest,
+    ) -> StoreResult<Page<WebhookHealth>>;
 }
 
 /// The dispatcher's side of the delivery queue.

@@ -108,6 +108,8 @@ pub async fn webhooks_are_scoped_patched_rotated_and_deleted(store: &dyn Storage
         .unwrap();
     assert_eq!(store.get_webhook(&a, &wide.id).await.unwrap(), wide);
     assert_eq!(scoped.events, WebhookEventName::ALL);
+    assert_eq!(store.count_webhooks(&a).await, Ok(2));
+    assert_eq!(store.count_webhooks(&b).await, Ok(0));
     assert_eq!(
         store
             .create_webhook(&a, new_webhook(USER_CREATED, Some(&foreign.id), true))
@@ -188,6 +190,11 @@ pub async fn webhooks_are_scoped_patched_rotated_and_deleted(store: &dyn Storage
     assert_eq!(
         store.get_webhook(&a, &wide.id).await,
         Err(StoreError::NotFound("webhook"))
+    );
+    assert_eq!(
+        store.count_webhooks(&a).await,
+        Ok(1),
+        "a deleted one counts no more"
     );
 }
 

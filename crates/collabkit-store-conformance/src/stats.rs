@@ -2,7 +2,7 @@
 
 use collabkit_domain::clock;
 use collabkit_domain::stats::{self, minute_of};
-use collabkit_domain::store::{NextStep, Storage};
+use collabkit_domain::store::{NextStep, PageRequest, Storage};
 
 use crate::delivery::{USER_CREATED, claim, new_webhook, record};
 use crate::{account, new_room, user};
@@ -89,7 +89,13 @@ pub async fn attempts_are_counted_per_minute_outcome_and_latency(store: &dyn Sto
         "only minutes since `since`"
     );
 
-    let health = store.webhook_health(&a, since).await.unwrap();
+    let all = PageRequest::first(50);
+    let health = store
+        .webhook_health(&a, None, since, all.clone())
+        .await
+        .unwrap();
+    assert!(health.next.is_none());
+    let health = health.items;
     assert_eq!(health.len(), 2, "every registration, attempted or not");
     assert_eq!(health[0].webhook_id, busy.id);
     assert_eq!((health[0].attempts, health[0].succeeded), (3, 2));
@@ -99,9 +105,37 @@ pub async fn attempts_are_counted_per_minute_outcome_and_latency(store: &dyn Sto
     assert_eq!((health[1].attempts, health[1].success_rate()), (0, None));
     assert!(
         store
-            .webhook_health(&other, since)
+            .webhook_health(&other, None, since, all.clone())
             .await
             .unwrap()
+            .items
+            .is_empty()
+    );
+    // A page at a time, in the same order.
+    let first = store
+        .webhook_health(&a, None, since, PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(first.items, health[..1]);
+    let rest = PageRequest {
+        limit: 1,
+        after: first.next.clone(),
+    };
+    let second = store.webhook_health(&a, None, since, rest).await.unwrap();
+    assert_eq!(second.items, health[1..]);
+    assert!(second.next.is_none());
+    // One registration, of this account only.
+    let one = store
+        .webhook_health(&a, Some(&quiet.id), since, all.clone())
+        .await
+        .unwrap();
+    assert_eq!(one.items, health[1..]);
+    assert!(
+        store
+            .webhook_health(&other, Some(&quiet.id), since, all)
+            .await
+            .unwrap()
+            .items
             .is_empty()
     );
 

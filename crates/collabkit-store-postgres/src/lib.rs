@@ -595,6 +595,11 @@ impl Store for PgStore {
         .await
     }
 
+    async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64> {
+        self.within(async { webhooks::count(&self.client().await?, account_id).await })
+            .await
+    }
+
     async fn update_webhook(
         &self,
         account_id: &str,
@@ -701,10 +706,15 @@ impl Store for PgStore {
     async fn webhook_health(
         &self,
         account_id: &str,
+        webhook_id: Option<&str>,
         since: Timestamp,
-    ) -> StoreResult<Vec<WebhookHealth>> {
-        self.within(async { stats::webhook_health(&self.client().await?, account_id, since).await })
-            .await
+        page: PageRequest,
+    ) -> StoreResult<Page<WebhookHealth>> {
+        self.within(async {
+            stats::webhook_health(&self.client().await?, account_id, webhook_id, since, page)
+                .await
+        })
+        .await
     }
 }
 

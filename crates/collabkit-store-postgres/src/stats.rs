@@ -3,7 +3,7 @@
 
 use collabkit_domain::clock::Timestamp;
 use collabkit_domain::stats::{AttemptCount, AttemptCounter, WebhookHealth};
-use collabkit_domain::store::StoreResult;
+use collabkit_domain::store::{Page, PageRequest, StoreResult};
 use deadpool_postgres::GenericClient;
 
 use crate::sql::{execute, query};
@@ -67,34 +67,54 @@ pub async fn attempt_counts<C: GenericClient + Sync>(
         .collect())
 }
 
+/// A page of registrations (`$3`: after this position, `$5`: at most this many; `$4`: only this
+/// one), chosen first so the counters read are those of the page.
 pub async fn webhook_health<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
+    webhook_id: Option<&str>,
     since: Timestamp,
-) -> StoreResult<Vec<WebhookHealth>> {
+    page: PageRequest,
+) -> StoreResult<Page<WebhookHealth>> {
+    let after = page.after_seq()?;
     let rows = query(
         c,
-        "SELECT w.id, w.enabled, w.failing_since,
+        "SELECT w.seq, w.id, w.enabled, w.failing_since,
                 COALESCE(SUM(c.count), 0)::bigint AS attempts,
                 COALESCE(SUM(c.count) FILTER (WHERE c.succeeded), 0)::bigint AS succeeded,
                 MAX(c.minute) AS last_minute
-         FROM webhooks w LEFT JOIN attempt_counters c ON c.webhook_seq = w.seq AND c.minute >= $2
-         WHERE w.account_id = $1
-         GROUP BY w.id ORDER BY w.seq",
-        &[&account_id, &since],
+         FROM (SELECT seq, id, enabled, failing_since FROM webhooks
+               WHERE account_id = $1 AND seq > $3 AND ($4::text IS NULL OR id = $4)
+               ORDER BY seq LIMIT $5) w
+         LEFT JOIN attempt_counters c ON c.webhook_seq = w.seq AND c.minute >= $2
+         GROUP BY w.seq, w.id, w.enabled, w.failing_since ORDER BY w.seq",
+        &[
+            &account_id,
+            &since,
+            &after,
+            &webhook_id,
+            &(page.limit as i64 + 1),
+        ],
     )
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| WebhookHealth {
-            webhook_id: r.get("id"),
-            enabled: r.get("enabled"),
-            failing_since: r.get("failing_since"),
-            attempts: r.get::<_, i64>("attempts") as u64,
-            succeeded: r.get::<_, i64>("succeeded") as u64,
-            last_attempt_minute: r.get("last_minute"),
-        })
-        .collect())
+    Ok(Page::from_seq_rows(
+        rows.iter()
+            .map(|r| {
+                (
+                    r.get("seq"),
+                    WebhookHealth {
+                        webhook_id: r.get("id"),
+                        enabled: r.get("enabled"),
+                        failing_since: r.get("failing_since"),
+                        attempts: r.get::<_, i64>("attempts") as u64,
+                        succeeded: r.get::<_, i64>("succeeded") as u64,
+                        last_attempt_minute: r.get("last_minute"),
+                    },
+                )
+            })
+            .collect(),
+        page.limit,
+    ))
 }
 
 /// Retention: counters of minutes before `before` go with the delivery log they counted.

@@ -12,7 +12,7 @@ use deadpool_postgres::GenericClient;
 use crate::people::room_in;
 use crate::queue::fail_pending;
 use crate::rows::{self, DELIVERY_COLS, WEBHOOK_COLS};
-use crate::sql::{execute, query, query_opt};
+use crate::sql::{execute, query, query_one, query_opt};
 
 /// Where a delivery's columns come from besides its row `d`.
 const DELIVERY_JOINS: &str =
@@ -110,6 +110,16 @@ pub async fn list<C: GenericClient + Sync>(
         rows.iter().map(rows::webhook).collect(),
         page.limit,
     ))
+}
+
+pub async fn count<C: GenericClient + Sync>(c: &C, account_id: &str) -> StoreResult<u64> {
+    let row = query_one(
+        c,
+        "SELECT COUNT(*) FROM webhooks WHERE account_id = $1",
+        &[&account_id],
+    )
+    .await?;
+    Ok(row.get::<_, i64>(0) as u64)
 }
 
 pub async fn update<C: GenericClient + Sync>(

@@ -550,6 +550,11 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64> {
+        let a = account_id.to_owned();
+        self.readers.read(move |c| webhooks::count(c, &a)).await
+    }
+
     async fn update_webhook(
         &self,
         account_id: &str,
@@ -682,11 +687,13 @@ impl Store for SqliteStore {
     async fn webhook_health(
         &self,
         account_id: &str,
+        webhook_id: Option<&str>,
         since: Timestamp,
-    ) -> StoreResult<Vec<WebhookHealth>> {
-        let a = account_id.to_owned();
+        page: PageRequest,
+    ) -> StoreResult<Page<WebhookHealth>> {
+        let (a, w) = (account_id.to_owned(), webhook_id.map(str::to_owned));
         self.readers
-            .read(move |c| stats::webhook_health(c, &a, since))
+            .read(move |c| stats::webhook_health(c, &a, w.as_deref(), since, page))
             .await
     }
 }

@@ -7,7 +7,7 @@ use super::queue::json;
 use super::rows::{backend, parse_opt_ts, parse_ts, ts};
 use collabkit_domain::clock::Timestamp;
 use collabkit_domain::stats::{AttemptCount, AttemptCounter, WebhookHealth};
-use collabkit_domain::store::StoreResult;
+use collabkit_domain::store::{Page, PageRequest, StoreResult};
 
 /// Adds to the counters in one statement. Counters of a registration deleted meanwhile find no
 /// row to join and are dropped.
@@ -63,34 +63,49 @@ pub fn attempt_counts(
     .map_err(backend)
 }
 
+/// A page of registrations (`?3`: after this position, `?5`: at most this many; `?4`: only this
+/// one), chosen first so the counters read are those of the page.
 pub fn webhook_health(
     conn: &Connection,
     account_id: &str,
+    webhook_id: Option<&str>,
     since: Timestamp,
-) -> StoreResult<Vec<WebhookHealth>> {
-    conn.prepare_cached(
-        "SELECT w.id, w.enabled, w.failing_since,
+    page: PageRequest,
+) -> StoreResult<Page<WebhookHealth>> {
+    let after = page.after_seq()?;
+    let rows = conn
+        .prepare_cached(
+            "SELECT w.seq, w.id, w.enabled, w.failing_since,
                 COALESCE(SUM(c.count), 0) AS attempts,
                 COALESCE(SUM(c.count) FILTER (WHERE c.succeeded), 0) AS succeeded,
                 MAX(c.minute) AS last_minute
-         FROM webhooks w LEFT JOIN attempt_counters c ON c.webhook_seq = w.seq AND c.minute >= ?2
-         WHERE w.account_id = ?1
+         FROM (SELECT seq, id, enabled, failing_since FROM webhooks
+               WHERE account_id = ?1 AND seq > ?3 AND (?4 IS NULL OR id = ?4)
+               ORDER BY seq LIMIT ?5) w
+         LEFT JOIN attempt_counters c ON c.webhook_seq = w.seq AND c.minute >= ?2
          GROUP BY w.seq ORDER BY w.seq",
-    )
-    .and_then(|mut s| {
-        s.query_map(params![account_id, ts(&since)], |r| {
-            Ok(WebhookHealth {
-                webhook_id: r.get("id")?,
-                enabled: r.get("enabled")?,
-                failing_since: parse_opt_ts(r, "failing_since")?,
-                attempts: r.get("attempts")?,
-                succeeded: r.get("succeeded")?,
-                last_attempt_minute: parse_opt_ts(r, "last_minute")?,
-            })
-        })?
-        .collect()
-    })
-    .map_err(backend)
+        )
+        .and_then(|mut s| {
+            s.query_map(
+                params![account_id, ts(&since), after, webhook_id, page.limit + 1],
+                |r| {
+                    Ok((
+                        r.get("seq")?,
+                        WebhookHealth {
+                            webhook_id: r.get("id")?,
+                            enabled: r.get("enabled")?,
+                            failing_since: parse_opt_ts(r, "failing_since")?,
+                            attempts: r.get("attempts")?,
+                            succeeded: r.get("succeeded")?,
+                            last_attempt_minute: parse_opt_ts(r, "last_minute")?,
+                        },
+                    ))
+                },
+            )?
+            .collect()
+        })
+        .map_err(backend)?;
+    Ok(Page::from_seq_rows(rows, page.limit))
 }
 
 /// Retention: counters of minutes before `before` go with the delivery log they counted.

@@ -73,6 +73,12 @@ pub fn create(conn: &Connection, account_id: &str, new: NewWebhook) -> StoreResu
     Ok(webhook)
 }
 
+pub fn count(conn: &Connection, account_id: &str) -> StoreResult<u64> {
+    conn.prepare_cached("SELECT COUNT(*) FROM webhooks WHERE account_id = ?1")
+        .and_then(|mut s| s.query_row(params![account_id], |r| r.get(0)))
+        .map_err(backend)
+}
+
 /// Registrations of an account (`?1`), after `?2`, at most `?4`; of one room (`?3`) through
 /// the room's index, not by filtering the account's.
 pub(super) fn list_query(of_room: bool) -> String {

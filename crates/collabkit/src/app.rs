@@ -95,6 +95,8 @@ impl App {
                 config.http.account_rate_limit,
             )),
             event_stream_poll: config.http.event_stream_poll,
+            stream_caps: config.http.stream_caps(),
+            shutdown: stopping.clone(),
         };
         Ok(App {
             config,

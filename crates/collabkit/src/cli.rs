@@ -257,6 +257,10 @@ struct ServeArgs {
     /// Delivery attempts in flight at once to one registration.
     #[arg(long, env = "COLLABKIT_WEBHOOK_CONCURRENCY", default_value_t = defaults().delivery.per_webhook_concurrency)]
     webhook_concurrency: u32,
+    /// Webhook registrations one account may have; one more is refused with 409
+    /// `too_many_webhooks`.
+    #[arg(long, env = "COLLABKIT_MAX_WEBHOOKS_PER_ACCOUNT", default_value_t = defaults().delivery.max_webhooks_per_account, value_parser = clap::value_parser!(u64).range(1..))]
+    max_webhooks_per_account: u64,
     /// How long a user whose last connection closed stays a participant (a reconnect within it
     /// makes no left/joined pair).
     #[arg(long, env = "COLLABKIT_LEAVE_GRACE", default_value_t = human(defaults().realtime.leave_grace), value_parser = parse_duration)]
@@ -287,6 +291,15 @@ struct ServeArgs {
     /// `Retry-After`. 0 for no limit.
     #[arg(long, env = "COLLABKIT_ACCOUNT_RATE_LIMIT", default_value_t = defaults().http.account_rate_limit)]
     account_rate_limit: u32,
+    /// Event streams (`GET /events/stream`) one account may hold open on this node; one more
+    /// is refused with 429 `too_many_streams`.
+    #[arg(long, env = "COLLABKIT_MAX_STREAMS_PER_ACCOUNT", default_value_t = defaults().http.max_streams_per_account as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    max_streams_per_account: u64,
+    /// Event streams of all accounts on this node, and never more than half of
+    /// --max-connections (the rest stays free for the API and health checks); one more is
+    /// refused with 503 `streams_full`.
+    #[arg(long, env = "COLLABKIT_MAX_STREAMS", default_value_t = defaults().http.max_streams as u64, value_parser = clap::value_parser!(u64).range(1..))]
+    max_streams: u64,
     /// Open WebSocket connections one user may have; one more is refused with 429.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = defaults().realtime.max_per_user)]
     ws_max_per_user: usize,
@@ -416,6 +429,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         retention: args.delivery_retention.into(),
         concurrency: args.delivery_concurrency.max(1),
         per_webhook_concurrency: args.webhook_concurrency.max(1),
+        max_webhooks_per_account: args.max_webhooks_per_account,
         ..DeliveryConfig::default()
     };
     config.http = crate::api::serve::ConnectionLimits {
@@ -424,6 +438,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_connections: args.max_connections as usize,
         max_in_flight: args.max_in_flight as usize,
         account_rate_limit: args.account_rate_limit,
+        max_streams_per_account: args.max_streams_per_account as usize,
+        max_streams: args.max_streams as usize,
         ..crate::api::serve::ConnectionLimits::default()
     };
     config.realtime = RealtimeConfig {

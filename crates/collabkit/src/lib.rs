@@ -14,6 +14,7 @@ pub mod config;
 pub mod dashboard;
 pub mod delivery;
 pub mod duration;
+pub mod event_streams;
 pub mod listen;
 pub mod metrics;
 pub mod nodes;

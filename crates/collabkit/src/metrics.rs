@@ -29,6 +29,12 @@ pub struct OutcomeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StreamCapLabels {
+    /// `account` (`--max-streams-per-account`) or `server` (`--max-streams`).
+    pub cap: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct CheckpointLabels {
     /// `passive` (background copy), `restart` (reset of the log past its limit) or `truncate`
     /// (reset that also gives the file's space back).
@@ -76,6 +82,11 @@ pub struct Metrics {
     /// for letting their queue fill up.
     pub realtime_queued_bytes: Gauge,
     pub realtime_too_slow: Counter,
+    /// Open event streams, those refused by a cap, and their reads of the event log (a stream
+    /// that has caught up reads only when woken, or on a shared database when it polls).
+    pub event_streams: Gauge,
+    pub event_streams_refused: Family<StreamCapLabels, Counter>,
+    pub event_stream_reads: Counter,
 }
 
 impl Metrics {
@@ -219,7 +230,28 @@ impl Metrics {
             "API requests refused with 503 because --max-in-flight were being handled",
             http_shed.clone(),
         );
+        let event_streams = Gauge::default();
+        registry.register(
+            "event_streams",
+            "Open event streams (GET /events/stream)",
+            event_streams.clone(),
+        );
+        let event_streams_refused = Family::<StreamCapLabels, Counter>::default();
+        registry.register(
+            "event_streams_refused",
+            "Event streams refused because a cap was reached, by cap",
+            event_streams_refused.clone(),
+        );
+        let event_stream_reads = Counter::default();
+        registry.register(
+            "event_stream_reads",
+            "Reads of the event log by event streams",
+            event_stream_reads.clone(),
+        );
         Metrics {
+            event_streams,
+            event_streams_refused,
+            event_stream_reads,
             http_shed,
             http_connections,
             http_connections_refused,

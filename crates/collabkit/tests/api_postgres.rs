@@ -41,6 +41,8 @@ mod rooms;
 mod shared_postgres;
 #[path = "api/stats.rs"]
 mod stats;
+#[path = "api/streams.rs"]
+mod streams;
 #[path = "api/tcp_proxy.rs"]
 mod tcp_proxy;
 #[path = "api/users.rs"]

@@ -11,7 +11,7 @@ import { Outcome } from './webhooks.js';
 
 export function WebhookPage({ api, id }) {
   const hook = useLoad(async () => {
-    const [{ webhook }, stats] = await Promise.all([api.get(path`/webhooks/${id}`), api.get('/stats/webhooks')]);
+    const [{ webhook }, stats] = await Promise.all([api.get(path`/webhooks/${id}`), api.get(path`/stats/webhooks?webhook_id=${id}`)]);
     return { webhook, health: stats.webhooks.find((h) => h.webhook_id === id) };
   }, [api, id], 10_000);
   const [editing, setEditing] = useState(false);

@@ -15,7 +15,7 @@ export function Outcome({ health }) {
 export function HealthTable({ api, reloadKey }) {
   const list = useLoad(
     async () => {
-      const [hooks, stats] = await Promise.all([api.get('/webhooks?limit=200'), api.get('/stats/webhooks')]);
+      const [hooks, stats] = await Promise.all([api.get('/webhooks?limit=200'), api.get('/stats/webhooks?limit=200')]);
       const health = new Map(stats.webhooks.map((h) => [h.webhook_id, h]));
       return hooks.webhooks.map((w) => ({ ...w, health: health.get(w.id) }));
     },

@@ -66,6 +66,11 @@ pub struct AppState {
     pub account_rate: Arc<crate::rate_limit::KeyedLimiter>,
     /// See [`serve::ConnectionLimits::event_stream_poll`].
     pub event_stream_poll: std::time::Duration,
+    /// See [`serve::ConnectionLimits::stream_caps`].
+    pub stream_caps: crate::event_streams::StreamCaps,
+    /// Cancelled when the server starts shutting down: event streams end then, so that a
+    /// graceful stop does not wait for them.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// The success envelope: `{"data": …}`.

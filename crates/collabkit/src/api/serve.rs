@@ -45,10 +45,28 @@ pub struct ConnectionLimits {
     pub max_in_flight: usize,
     /// Requests per second one account may make (bursts of twice that); 0 for no limit.
     pub account_rate_limit: u32,
-    /// How often an event stream that has caught up reads the log anyway: changes made
-    /// through this node wake it at once, those of other nodes sharing the database are seen
-    /// this late at most.
+    /// On a database other nodes share, how often an event stream that has caught up reads
+    /// the log anyway: changes made through this node wake it at once, those of other nodes
+    /// are seen this late at most. (On SQLite no other node writes: streams never poll.)
     pub event_stream_poll: Duration,
+    /// Event streams (`GET /events/stream`) one account may hold open on this node.
+    pub max_streams_per_account: usize,
+    /// Event streams of all accounts together on this node; never more than half of
+    /// `max_connections` (see [`ConnectionLimits::stream_caps`]).
+    pub max_streams: usize,
+}
+
+impl ConnectionLimits {
+    /// The stream caps in force. A stream holds its connection for as long as it stays open,
+    /// and its keep-alives are traffic, so the idle timeout never closes it: streams may take
+    /// at most half of `max_connections`, and the other half stays free for the API, health
+    /// checks and WebSockets whatever streams are opened.
+    pub fn stream_caps(&self) -> crate::event_streams::StreamCaps {
+        crate::event_streams::StreamCaps {
+            per_account: self.max_streams_per_account,
+            total: self.max_streams.min(self.max_connections / 2),
+        }
+    }
 }
 
 impl Default for ConnectionLimits {
@@ -60,6 +78,8 @@ impl Default for ConnectionLimits {
             max_in_flight: 256,
             account_rate_limit: 1000,
             event_stream_poll: Duration::from_millis(500),
+            max_streams_per_account: 16,
+            max_streams: 4096,
         }
     }
 }

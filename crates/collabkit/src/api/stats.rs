@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::Query;
+use super::pagination::{PageQuery, encode_cursor};
 use super::{AppState, Data};
 use crate::clock;
 use collabkit_domain::stats::{self, minute_of};
@@ -77,8 +78,23 @@ pub struct WebhookHealthView {
 #[derive(Serialize, ToSchema)]
 pub struct WebhookStats {
     pub since: String,
-    /// Every registration of the account, oldest first.
+    /// The account's registrations, oldest first (the order of `GET /webhooks`), a page at a
+    /// time.
     pub webhooks: Vec<WebhookHealthView>,
+    /// Pass back as `cursor` for the next page; null at the end.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WebhookStatsQuery {
+    /// Only this registration's health.
+    webhook_id: Option<String>,
+    /// Registrations per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
 }
 
 /// Delivery attempts per minute by outcome, with latency percentiles.
@@ -121,17 +137,33 @@ async fn delivery_stats(
     }))
 }
 
-/// Each registration's health: the latest outcome and the success rate over 24 hours.
+/// Each registration's health: the latest outcome and the success rate over 24 hours, a page
+/// of registrations at a time (`?limit=&cursor=` as every list), or one (`?webhook_id=`).
 #[utoipa::path(get, path = "/stats/webhooks", tag = "stats",
-    params(("account_id" = String, Path)),
-    responses((status = 200, body = Data<WebhookStats>)))]
+    params(("account_id" = String, Path), WebhookStatsQuery),
+    responses((status = 200, body = Data<WebhookStats>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn webhook_stats(
     auth: AccountAuth,
     State(state): State<AppState>,
+    Query(q): Query<WebhookStatsQuery>,
 ) -> Result<axum::Json<Data<WebhookStats>>, ApiError> {
+    let page = PageQuery {
+        limit: q.limit,
+        cursor: q.cursor,
+    }
+    .to_request()?;
+    if let Some(id) = &q.webhook_id {
+        // A registration of another account is not found, not an empty list.
+        state.store.get_webhook(auth.id(), id).await?;
+    }
     let since = minute_of(clock::now()) - chrono::Duration::hours(24);
-    let health = state.store.webhook_health(auth.id(), since).await?;
+    let health = state
+        .store
+        .webhook_health(auth.id(), q.webhook_id.as_deref(), since, page)
+        .await?;
+    let next_cursor = health.next.as_ref().map(encode_cursor);
     let webhooks = health
+        .items
         .into_iter()
         .map(|h| WebhookHealthView {
             last_outcome: match (h.failing_since, h.attempts) {
@@ -151,5 +183,6 @@ async fn webhook_stats(
     Ok(Data::json(WebhookStats {
         since: clock::format(&since),
         webhooks,
+        next_cursor,
     }))
 }

@@ -179,10 +179,13 @@ fn room_error(e: StoreError) -> ApiError {
     }
 }
 
-/// Register a webhook. The response is the only one that holds the signing secret.
+/// Register a webhook. The response is the only one that holds the signing secret. An account
+/// may have `--max-webhooks-per-account` registrations (1,000 by default): one more is 409
+/// `too_many_webhooks`, nothing stored.
 #[utoipa::path(post, path = "/webhooks", tag = "webhooks",
     params(("account_id" = String, Path)), request_body = CreateWebhook,
-    responses((status = 201, body = Data<RegistrationBody>), (status = 400, body = ErrorBody)))]
+    responses((status = 201, body = Data<RegistrationBody>), (status = 400, body = ErrorBody),
+        (status = 409, description = "the account has the most registrations allowed", body = ErrorBody)))]
 async fn create_webhook(
     auth: AccountAuth,
     State(state): State<AppState>,
@@ -200,6 +203,20 @@ async fn create_webhook(
     )?;
     let room_id = body.room_id.map(room_field).transpose()?.flatten();
     let enabled = body.enabled.map(enabled_field).transpose()?.unwrap_or(true);
+    // Every registration is read on each event of its account and listed by the dashboard:
+    // their number is bounded. Counted before the insert, so creations racing at the bound
+    // may pass it by as many as race; a refused one changes nothing.
+    let max = state.delivery.max_webhooks_per_account;
+    if state.store.count_webhooks(auth.id()).await? >= max {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "too_many_webhooks",
+            format!(
+                "this account already has {max} webhook registrations, the most allowed \
+                 (--max-webhooks-per-account); delete one first"
+            ),
+        ));
+    }
     let secret = new_webhook_secret();
     let webhook = state
         .store

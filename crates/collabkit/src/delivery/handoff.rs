@@ -11,9 +11,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use crate::clock;
+use crate::event_streams::EventStreams;
 use crate::store::{Change, ClaimedDelivery, InlineLease, StoreResult};
 
 #[derive(Clone)]
@@ -24,9 +25,9 @@ pub struct Handoff {
     /// Handed-over deliveries not yet started; above `max_backlog`, no more leases.
     backlog: Arc<AtomicUsize>,
     max_backlog: usize,
-    /// Counts changes that stored events: event streams wait on it instead of polling the
-    /// store (see [`Handoff::stored_events`]).
-    stored: Arc<watch::Sender<u64>>,
+    /// The event streams open on this node: a change that stored events wakes those that list
+    /// one of them (see [`Handoff::event_streams`]).
+    streams: Arc<EventStreams>,
 }
 
 impl Handoff {
@@ -41,7 +42,7 @@ impl Handoff {
             deliveries,
             backlog: Arc::new(AtomicUsize::new(0)),
             max_backlog,
-            stored: Arc::new(watch::channel(0).0),
+            streams: Arc::default(),
         };
         (handoff, rx)
     }
@@ -51,11 +52,11 @@ impl Handoff {
         self.backlog.clone()
     }
 
-    /// Changes whenever a change made through this node stored events: a reader of the event
-    /// log that has caught up waits on it (events stored by other nodes it still has to poll
-    /// for).
-    pub fn stored_events(&self) -> watch::Receiver<u64> {
-        self.stored.subscribe()
+    /// The event streams of this node: a stream that has caught up waits there to be woken by
+    /// a change made through this node that stored an event it lists (events stored by other
+    /// nodes it still has to poll for).
+    pub fn event_streams(&self) -> &Arc<EventStreams> {
+        &self.streams
     }
 
     /// A lease for the deliveries of the next change, or `None` while the backlog is full.
@@ -91,9 +92,7 @@ impl Handoff {
     {
         let mut change = write(self.lease()).await?;
         self.hand_over(std::mem::take(&mut change.leased));
-        if !change.events.is_empty() {
-            self.stored.send_modify(|n| *n += 1);
-        }
+        self.streams.wake(&change.events);
         Ok(change)
     }
 }
@@ -116,11 +115,19 @@ mod tests {
     #[tokio::test]
     async fn a_quiet_change_wakes_no_reader() {
         let (handoff, _rx) = Handoff::new(Duration::from_secs(20), 2);
-        let stored = handoff.stored_events();
+        let caps = crate::event_streams::StreamCaps {
+            per_account: 1,
+            total: 1,
+        };
+        let stream = handoff
+            .event_streams()
+            .open("acct", Default::default(), caps)
+            .unwrap();
         handoff
             .change(|_| async { Ok(Change::quiet(())) })
             .await
             .unwrap();
-        assert!(!stored.has_changed().unwrap());
+        let woken = tokio::time::timeout(Duration::from_millis(1), stream.stored()).await;
+        assert!(woken.is_err());
     }
 }

@@ -37,6 +37,8 @@ pub struct DeliveryConfig {
     pub concurrency: usize,
     /// Attempts in flight at once for one registration.
     pub per_webhook_concurrency: u32,
+    /// Registrations one account may have; past it, `POST /webhooks` is refused (409).
+    pub max_webhooks_per_account: u64,
     /// Most deliveries taken by one claim.
     pub claim_batch: u32,
     /// Added to the timeout to make a claim's lease.
@@ -57,6 +59,7 @@ impl Default for DeliveryConfig {
             prune_interval: Duration::from_secs(3600),
             concurrency: 512,
             per_webhook_concurrency: 64,
+            max_webhooks_per_account: 1000,
             claim_batch: 512,
             lease_margin: Duration::from_secs(5),
             counter_flush: Duration::from_secs(1),

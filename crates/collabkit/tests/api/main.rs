@@ -26,6 +26,7 @@ mod receiver;
 mod restart;
 mod rooms;
 mod stats;
+mod streams;
 mod tcp_proxy;
 mod tour;
 mod typescript;

@@ -341,3 +341,46 @@ async fn deleting_a_room_removes_its_webhooks() {
         .await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// An account may have `--max-webhooks-per-account` registrations: one more is 409
+/// `too_many_webhooks` and stores nothing; other accounts are not counted, and a deletion makes
+/// room again.
+#[tokio::test]
+async fn registrations_per_account_are_bounded() {
+    let app = TestApp::spawn_for_delivery(|c| c.delivery.max_webhooks_per_account = 3).await;
+    let body = json!({"url": "http://127.0.0.1:9/", "events": ["user.created"]});
+    let mut hooks = Vec::new();
+    for _ in 0..3 {
+        hooks.push(app.create_webhook(body.clone()).await);
+    }
+    let (status, refused) = app.post("/webhooks", body.clone()).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{refused}");
+    assert_eq!(refused["error"]["code"], "too_many_webhooks");
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("--max-webhooks-per-account"), "{message}");
+    let (_, listed) = app.get("/webhooks?limit=200").await;
+    assert_eq!(listed["data"]["webhooks"].as_array().unwrap().len(), 3);
+
+    // Another account has a bound of its own.
+    let other = collabkit::accounts::create(app.store.as_ref(), "other")
+        .await
+        .unwrap();
+    let bearer = collabkit::accounts::bearer_token(&other.account.id, &other.api_key);
+    let resp = app
+        .client
+        .post(format!(
+            "{}/v1/accounts/{}/webhooks",
+            app.base, other.account.id
+        ))
+        .bearer_auth(&bearer)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+
+    let id = hooks[0]["id"].as_str().unwrap();
+    let (status, _) = app.delete(&format!("/webhooks/{id}")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    app.create_webhook(body).await;
+}
