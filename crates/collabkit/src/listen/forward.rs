@@ -22,10 +22,19 @@ struct Message {
 
 /// Splits complete messages off the front of `buffer` (Server-Sent Events framing: fields on
 /// lines, a blank line ends a message, lines starting with `:` are comments).
-fn take_messages(buffer: &mut String) -> Vec<Message> {
+///
+/// The buffer holds bytes, not text: a network chunk may end inside a multi-byte character, so
+/// only a complete message is decoded (a blank line never falls inside a UTF-8 sequence, whose
+/// bytes are all 0x80 or above). A message that is not UTF-8 is dropped, not patched with
+/// replacement characters that the signature would then cover.
+fn take_messages(buffer: &mut Vec<u8>) -> Vec<Message> {
     let mut out = Vec::new();
-    while let Some(end) = buffer.find("\n\n") {
-        let block: String = buffer.drain(..end + 2).collect();
+    while let Some(end) = buffer.windows(2).position(|w| w == b"\n\n") {
+        let block: Vec<u8> = buffer.drain(..end + 2).collect();
+        let Ok(block) = std::str::from_utf8(&block) else {
+            println!("A message of the event stream is not UTF-8; skipped");
+            continue;
+        };
         let mut message = Message::default();
         for line in block.lines() {
             let (field, value) = line.split_once(':').unwrap_or((line, ""));
@@ -134,10 +143,10 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
             Ok(resp) if resp.status().is_success() => {
                 println!("Connected; waiting for events (ctrl-c to stop)");
                 let mut body = resp.bytes_stream();
-                let mut buffer = String::new();
+                let mut buffer = Vec::new();
                 while let Some(chunk) = body.next().await {
                     let Ok(chunk) = chunk else { break };
-                    buffer.push_str(&String::from_utf8_lossy(&chunk));
+                    buffer.extend_from_slice(&chunk);
                     for message in take_messages(&mut buffer) {
                         forward(&http, &signer, &forward_to, &args.events, &message).await;
                         if let Some(id) = message.id {
@@ -216,9 +225,8 @@ mod tests {
 
     #[test]
     fn messages_are_split_as_they_complete() {
-        let mut buffer = String::from(
-            ": keep-alive\n\nid: p1\nevent: user.created\ndata: {\"a\":1}\n\nid: p2\nda",
-        );
+        let mut buffer =
+            b": keep-alive\n\nid: p1\nevent: user.created\ndata: {\"a\":1}\n\nid: p2\nda".to_vec();
         let messages = take_messages(&mut buffer);
         assert_eq!(
             messages,
@@ -228,8 +236,22 @@ mod tests {
                 data: "{\"a\":1}".into()
             }]
         );
-        assert_eq!(buffer, "id: p2\nda");
-        buffer.push_str("ta: x\n\n");
+        assert_eq!(buffer, b"id: p2\nda");
+        buffer.extend_from_slice(b"ta: x\n\n");
         assert_eq!(take_messages(&mut buffer)[0].data, "x");
+    }
+
+    #[test]
+    fn a_character_split_across_chunks_arrives_whole() {
+        let message = "id: p1\ndata: {\"name\":\"Zoé 😀\"}\n\n".as_bytes();
+        // Every cut, including those inside `é` (2 bytes) and `😀` (4 bytes).
+        for cut in 1..message.len() {
+            let mut buffer = message[..cut].to_vec();
+            let mut got = take_messages(&mut buffer);
+            buffer.extend_from_slice(&message[cut..]);
+            got.extend(take_messages(&mut buffer));
+            assert_eq!(got.len(), 1, "cut at {cut}");
+            assert_eq!(got[0].data, "{\"name\":\"Zoé 😀\"}", "cut at {cut}");
+        }
     }
 }

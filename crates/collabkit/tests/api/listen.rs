@@ -239,3 +239,123 @@ async fn listen_forwards_only_the_chosen_events_and_room() {
     assert_eq!(body["room"]["id"], watched.as_str());
     child.kill().await.unwrap();
 }
+
+/// A proxy to `upstream` that hands the server's bytes to the client in pieces cut right after
+/// the first byte of every multi-byte character: each such character arrives split across two
+/// network reads, as a large event's characters do at some chunk boundary.
+async fn splitting_proxy(upstream: String) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                client.set_nodelay(true).unwrap();
+                let (mut client_read, mut client_write) = client.into_split();
+                let (mut server_read, mut server_write) = server.into_split();
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
+                });
+                let mut buf = vec![0u8; 64 * 1024];
+                while let Ok(n @ 1..) = server_read.read(&mut buf).await {
+                    let mut start = 0;
+                    for i in 0..n {
+                        // 0b11xxxxxx starts a multi-byte character: cut after it.
+                        if buf[i] >= 0xC0 || i + 1 == n {
+                            if client_write.write_all(&buf[start..=i]).await.is_err() {
+                                return;
+                            }
+                            start = i + 1;
+                            // Let the client read this piece before the next one is written.
+                            tokio::time::sleep(Duration::from_micros(200)).await;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Text in any script arrives as it was stored: an event full of multi-byte characters, each
+/// split across network reads on its way to `listen`, is forwarded byte for byte as its
+/// delivery payload, and its signature verifies.
+#[tokio::test]
+async fn listen_forwards_non_ascii_text_split_across_reads() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let proxy = splitting_proxy(app.base.trim_start_matches("http://").to_owned()).await;
+    let rx = Receiver::start().await;
+    // A registration too, whose delivery keeps the stored payload string.
+    let hooks = Receiver::start().await;
+    let hook = app
+        .create_webhook(
+            serde_json::json!({"url": hooks.url("/stored"), "events": ["user.created"]}),
+        )
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret_file = dir.path().join("listen-secret");
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+
+    let mut child = Command::new(BIN)
+        .args(["listen", "--forward-to", &rx.url("/local")])
+        .args(["--server", &format!("http://{proxy}")])
+        .args(["--account", &app.account_id, "--api-key", &app.api_key])
+        .arg("--secret-file")
+        .arg(&secret_file)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    loop {
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("listen connects")
+            .unwrap()
+            .expect("listen exited");
+        if line.starts_with("Connected") {
+            break;
+        }
+    }
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+
+    // 2-, 3- and 4-byte characters: ~2,000 of them in the name and the picture's URL.
+    let name = format!("{}{}{}", "é".repeat(90), "中".repeat(80), "😀".repeat(86));
+    let picture = format!("https://example.com/{}.png", "ü".repeat(2000));
+    let (status, body) = app
+        .post(
+            "/users",
+            serde_json::json!({"name": name, "roomId": room_id, "customId": "zoé", "profilePicture": picture}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+
+    let got = rx.wait_for(1, Duration::from_secs(20)).await;
+    let deliveries = app.deliveries(hook["id"].as_str().unwrap()).await;
+    let stored = deliveries[0]["payload"].as_str().unwrap();
+    let forwarded = std::str::from_utf8(&got[0].body).expect("UTF-8");
+    assert_eq!(
+        forwarded.matches('\u{FFFD}').count(),
+        0,
+        "replacement characters in the forwarded body"
+    );
+    assert!(forwarded == stored, "forwarded byte for byte as stored");
+    let secret = std::fs::read_to_string(&secret_file).unwrap();
+    match verify_webhook(
+        secret.trim(),
+        &got[0].headers,
+        &got[0].body,
+        Duration::from_secs(300),
+    )
+    .expect("signed with the listen secret")
+    {
+        WebhookPayload::UserCreated { user, .. } => assert_eq!(user.name, name),
+        other => panic!("unexpected {other:?}"),
+    }
+    child.kill().await.unwrap();
+}
