@@ -99,16 +99,18 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
         .api_key
         .clone()
         .context("--api-key (or COLLABKIT_API_KEY) is needed with --forward-to")?;
-    for name in &args.events {
-        collabkit_webhooks::WebhookEventName::parse(name)
-            .with_context(|| format!("--events: `{name}` is not an event name"))?;
-    }
     let (secret, secret_path) = machine_secret(args.secret_file.clone())?;
     let signer = Signer::new(&secret)?;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
+        .user_agent(super::USER_AGENT)
         .build()?;
+    let bearer = bearer_token(&account, &api_key);
+    if let Some(room) = &args.room {
+        let url = account_url(&args.server, &account, &["rooms", room])?;
+        check_room(&http, url, &bearer, room).await?;
+    }
     println!(
         "Forwarding the events of {account} from {} to {forward_to}",
         args.server
@@ -117,25 +119,25 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
         "Signing with {secret} (this machine's listen secret, kept in {}): configure your app with it.",
         secret_path.display()
     );
-    let mut url = format!(
-        "{}/v1/accounts/{account}/events/stream",
-        args.server.trim_end_matches('/')
-    );
-    let mut query = Vec::new();
-    if let [only] = args.events.as_slice() {
-        query.push(format!("event={only}"));
+    let mut url = account_url(&args.server, &account, &["events", "stream"])?;
+    {
+        // Encoded as query values: nothing a flag holds can add a parameter.
+        let mut query = url.query_pairs_mut();
+        if let [only] = args.events.as_slice() {
+            query.append_pair("event", only);
+        }
+        if let Some(room) = &args.room {
+            query.append_pair("room_id", room);
+        }
     }
-    if let Some(room) = &args.room {
-        query.push(format!("room_id={room}"));
-    }
-    if !query.is_empty() {
-        url = format!("{url}?{}", query.join("&"));
+    if url.query() == Some("") {
+        url.set_query(None);
     }
     let bearer = bearer_token(&account, &api_key);
     // The position after the last event handled: where a new connection resumes.
     let mut cursor: Option<String> = None;
     loop {
-        let mut request = http.get(&url).bearer_auth(&bearer);
+        let mut request = http.get(url.clone()).bearer_auth(&bearer);
         if let Some(c) = &cursor {
             request = request.header("last-event-id", c);
         }
@@ -165,6 +167,37 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
             Err(e) => println!("Cannot reach {}: {e}; retrying", args.server),
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// `{server}/v1/accounts/{account}/{tail…}`, each segment percent-encoded.
+fn account_url(server: &str, account: &str, tail: &[&str]) -> anyhow::Result<url::Url> {
+    let mut url = url::Url::parse(server).with_context(|| format!("--server {server}"))?;
+    url.path_segments_mut()
+        .map_err(|()| anyhow::anyhow!("--server {server} cannot hold a path"))?
+        .pop_if_empty()
+        .extend(["v1", "accounts", account])
+        .extend(tail);
+    Ok(url)
+}
+
+/// `--room` names a room of the account: otherwise no event would ever match and nothing would
+/// be forwarded, without a word. A server that cannot be asked now is left to the stream's
+/// retries.
+async fn check_room(
+    http: &reqwest::Client,
+    url: url::Url,
+    bearer: &str,
+    room: &str,
+) -> anyhow::Result<()> {
+    match http.get(url).bearer_auth(bearer).send().await {
+        Ok(resp) if resp.status() == reqwest::StatusCode::NOT_FOUND => {
+            Err(crate::client::UsageError(format!(
+                "--room {room}: the account has no such room (GET /rooms lists their ids)"
+            ))
+            .into())
+        }
+        _ => Ok(()),
     }
 }
 
