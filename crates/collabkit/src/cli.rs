@@ -317,7 +317,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Nodes { db, node_timeout } => {
-            let store = store::open(&db.database, &db.options()).await?;
+            let store = store::open_existing(&db.database, &db.options()).await?;
             let now = crate::clock::now();
             let timeout = chrono::Duration::from_std(node_timeout.into())?;
             for node in store.nodes().await? {
@@ -339,7 +339,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Accounts(AccountsCommand::List { db }) => {
-            let store = store::open(&db.database, &db.options()).await?;
+            let store = store::open_existing(&db.database, &db.options()).await?;
             let mut page = crate::store::PageRequest::first(200);
             loop {
                 let listed = store.list_accounts(page.clone()).await?;
@@ -361,7 +361,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Accounts(AccountsCommand::RotateKey { account, db }) => {
-            let store = store::open(&db.database, &db.options()).await?;
+            let store = store::open_existing(&db.database, &db.options()).await?;
             let rotated = accounts::rotate_key(store.as_ref(), &account)
                 .await
                 .map_err(|e| match e {

@@ -621,3 +621,116 @@ async fn the_binary_closes_slow_clients_and_refuses_a_second_server() {
     assert!(stderr.contains("already served"), "{stderr}");
     server.terminate().await;
 }
+
+/// `accounts list`, `accounts rotate-key` and `nodes` only read what is there: on a mistyped
+/// path, a file without our schema or one with an older schema they fail, naming the database,
+/// and create or migrate nothing.
+#[tokio::test]
+async fn read_only_commands_create_and_migrate_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands: [&[&str]; 3] = [
+        &["accounts", "list"],
+        &["accounts", "rotate-key", "--account", "acct_x"],
+        &["nodes"],
+    ];
+    let run = |args: &'static [&'static str], database: String| async move {
+        Command::new(BIN)
+            .args(args)
+            .args(["--database", &database])
+            .env("COLLABKIT_LOG", "warn")
+            .output()
+            .await
+            .unwrap()
+    };
+
+    // A mistyped path.
+    let typo = dir.path().join("colabkit.db");
+    for args in commands {
+        let out = run(args, format!("sqlite://{}", typo.display())).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            said.contains(&format!("no database at {}", typo.display())),
+            "{args:?}: {said}"
+        );
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+
+    // A file that is not a CollabKit database yet (empty), and one of an older schema.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let old = dir.path().join("old.db");
+    rusqlite::Connection::open(&old)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+    for args in commands {
+        let out = run(args, format!("sqlite://{}", empty.display())).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(said.contains("has no CollabKit schema"), "{args:?}: {said}");
+        assert!(said.contains(&empty.display().to_string()), "{said}");
+        assert_eq!(
+            std::fs::metadata(&empty).unwrap().len(),
+            0,
+            "{args:?} wrote"
+        );
+
+        let out = run(args, format!("sqlite://{}", old.display())).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            said.contains("has schema version 1") && said.contains("collabkit migrate"),
+            "{args:?}: {said}"
+        );
+        let versions: i64 = rusqlite::Connection::open(&old)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(versions, 1, "{args:?} migrated");
+    }
+
+    // An empty PostgreSQL database is left empty.
+    use collabkit_store_postgres::admin;
+    let admin_url = admin::test_server_url();
+    let name = admin::fresh_database_name("collabkit_api_readonly");
+    let url = admin::create_database(&admin_url, &name).await.unwrap();
+    for args in commands {
+        let out = run(args, url.clone()).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(said.contains("has no CollabKit schema"), "{args:?}: {said}");
+    }
+    let tables: i64 = admin::admin_client(&url)
+        .await
+        .unwrap()
+        .query_one(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    admin::drop_database(&admin_url, &name).await.unwrap();
+    assert_eq!(tables, 0, "a read-only command created tables");
+
+    // On a real database they work (see serve_bootstraps_once_and_accounts_create_works_beside_it).
+    let db = format!("sqlite://{}", dir.path().join("real.db").display());
+    let out = Command::new(BIN)
+        .args(["migrate", "--database", &db])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success());
+    for args in [&["accounts", "list"][..], &["nodes"][..]] {
+        let out = run(args, db.clone()).await;
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
