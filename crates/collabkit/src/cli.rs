@@ -123,6 +123,7 @@ fn show_key(created: &accounts::NewAccount, server: Option<&str>) {
     }
 }
 
+/// The database a command works on; every command takes it.
 #[derive(Args, Debug)]
 struct DbArgs {
     /// Database URL: sqlite://FILE (relative), sqlite:///ABSOLUTE/PATH, or
@@ -133,6 +134,12 @@ struct DbArgs {
         default_value_t = defaults().database
     )]
     database: DatabaseUrl,
+}
+
+/// The storage's tuning, which only a serving node uses (the one-shot commands run on the
+/// defaults, and their `--help` does not list these).
+#[derive(Args, Debug)]
+struct StorageArgs {
     /// SQLite durability: `full` survives power loss; `normal` (WAL) survives a process crash.
     #[arg(
         long,
@@ -183,7 +190,7 @@ impl From<SyncMode> for Synchronous {
     }
 }
 
-impl DbArgs {
+impl StorageArgs {
     fn options(&self) -> StorageOptions {
         StorageOptions {
             postgres: PgOptions {
@@ -208,14 +215,18 @@ struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    storage: StorageArgs,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "COLLABKIT_BODY_LIMIT", default_value_t = defaults().body_limit)]
     body_limit: usize,
     /// How long shutdown waits for in-flight work.
     #[arg(long, env = "COLLABKIT_SHUTDOWN_TIMEOUT", default_value_t = human(defaults().shutdown_timeout), value_parser = parse_duration)]
     shutdown_timeout: humantime::Duration,
-    /// Key sealing webhook secrets at rest: base64 of 32 bytes. Default: a key file created
-    /// beside the SQLite database (`<database>.key`).
+    /// Key sealing webhook secrets and user tokens at rest: base64 of 32 bytes
+    /// (`openssl rand -base64 32`). Required with PostgreSQL: every node of one database uses
+    /// the same key. With SQLite, by default a key file created beside the database
+    /// (`<database>.key`).
     #[arg(long, env = "COLLABKIT_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
     /// Delays between delivery attempts; N delays mean 1 + N attempts.
@@ -317,7 +328,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Nodes { db, node_timeout } => {
-            let store = store::open_existing(&db.database, &db.options()).await?;
+            let store = store::open_existing(&db.database, &StorageOptions::default()).await?;
             let now = crate::clock::now();
             let timeout = chrono::Duration::from_std(node_timeout.into())?;
             for node in store.nodes().await? {
@@ -333,13 +344,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Accounts(AccountsCommand::Create { name, server, db }) => {
-            let store = store::open(&db.database, &db.options()).await?;
+            let store = store::open(&db.database, &StorageOptions::default()).await?;
             let created = accounts::create(store.as_ref(), &name).await?;
             show_key(&created, Some(&server));
             Ok(())
         }
         Command::Accounts(AccountsCommand::List { db }) => {
-            let store = store::open_existing(&db.database, &db.options()).await?;
+            let store = store::open_existing(&db.database, &StorageOptions::default()).await?;
             let mut page = crate::store::PageRequest::first(200);
             loop {
                 let listed = store.list_accounts(page.clone()).await?;
@@ -361,7 +372,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Accounts(AccountsCommand::RotateKey { account, db }) => {
-            let store = store::open_existing(&db.database, &db.options()).await?;
+            let store = store::open_existing(&db.database, &StorageOptions::default()).await?;
             let rotated = accounts::rotate_key(store.as_ref(), &account)
                 .await
                 .map_err(|e| match e {
@@ -379,7 +390,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::new(args.db.database.clone());
     config.listen = args.listen;
-    config.store = args.db.options();
+    config.store = args.storage.options();
     config.body_limit = args.body_limit;
     config.shutdown_timeout = args.shutdown_timeout.into();
     config.secret_key = args.secret_key;

@@ -117,7 +117,11 @@ async fn serve_bootstraps_once_and_accounts_create_works_beside_it() {
         next,
         format!("Dashboard: {base}/dashboard   API reference: {base}/docs")
     );
-    let page = reqwest::get(format!("{base}/dashboard")).await.unwrap();
+    let page = crate::helpers::client()
+        .get(format!("{base}/dashboard"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
 
     let out = Command::new(BIN)
@@ -732,5 +736,55 @@ async fn read_only_commands_create_and_migrate_nothing() {
             "{args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// Each command's `--help` lists the flags it uses, and says what a first-time operator must
+/// know (`--secret-key` is required with PostgreSQL).
+#[tokio::test]
+async fn help_lists_the_flags_that_apply() {
+    let help = |args: &'static [&'static str]| async move {
+        let out = Command::new(BIN)
+            .args(args)
+            .arg("--help")
+            .output()
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let tuning = [
+        "--sqlite-synchronous",
+        "--sqlite-wal-limit-mib",
+        "--sqlite-cache-mib",
+        "--max-write-wait",
+        "--pg-pool-size",
+    ];
+    let serve = help(&["serve"]).await;
+    for flag in tuning {
+        assert!(serve.contains(flag), "serve --help lacks {flag}");
+    }
+    let secret_key = serve
+        .split("--secret-key")
+        .nth(1)
+        .and_then(|rest| rest.split("\n  --").next())
+        .unwrap();
+    assert!(
+        secret_key.contains("Required with PostgreSQL"),
+        "{secret_key}"
+    );
+    let one_shot: [&[&str]; 5] = [
+        &["accounts", "create"],
+        &["accounts", "list"],
+        &["accounts", "rotate-key"],
+        &["migrate"],
+        &["nodes"],
+    ];
+    for args in one_shot {
+        let text = help(args).await;
+        assert!(text.contains("--database"), "{args:?}");
+        for flag in tuning {
+            assert!(!text.contains(flag), "{args:?} --help lists {flag}");
+        }
     }
 }
