@@ -299,6 +299,11 @@ struct ServeArgs {
     /// Open WebSocket connections one account may have in all.
     #[arg(long, env = "COLLABKIT_WS_MAX_PER_ACCOUNT", default_value_t = defaults().realtime.max_per_account)]
     ws_max_per_account: usize,
+    /// On first start (an empty database), write the first account's id and API key to this
+    /// file (created owner-only, 0600) instead of printing them, so the key reaches no log
+    /// (journald, docker logs).
+    #[arg(long, env = "COLLABKIT_INITIAL_CREDENTIALS_FILE")]
+    initial_credentials_file: Option<std::path::PathBuf>,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -436,8 +441,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
 
+    if let Some(path) = &args.initial_credentials_file {
+        // Made before the account, so that a file that cannot be written stops the start
+        // before a key exists that nobody could read.
+        let file = CredentialsFile::create(path)?;
+        match accounts::bootstrap(app.store().as_ref()).await? {
+            Some(first) => {
+                file.write(&first)?;
+                println!(
+                    "Created the first account {}; its API key is in {} (owner-only), not shown here.",
+                    first.account.id,
+                    path.display()
+                );
+            }
+            None => file.discard(),
+        }
     // Printed, not logged: the key must never reach log files, and this is its only showing.
-    if let Some(first) = accounts::bootstrap(app.store().as_ref()).await? {
+    } else if let Some(first) = accounts::bootstrap(app.store().as_ref()).await? {
         let bearer = accounts::bearer_token(&first.account.id, &first.api_key);
         println!("Created the first account. Keep the API key: it is shown only this once.");
         println!("  account_id: {}", first.account.id);
@@ -463,6 +483,65 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     app.run(listener, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `--initial-credentials-file`: `{"account_id", "api_key"}` as one JSON line (as `accounts
+/// create` prints it), written to a temporary file made owner-only and then renamed over the
+/// path, so no reader ever sees a partial or world-readable file.
+struct CredentialsFile {
+    path: std::path::PathBuf,
+    partial: std::path::PathBuf,
+    file: std::fs::File,
+}
+
+impl CredentialsFile {
+    fn create(path: &std::path::Path) -> anyhow::Result<CredentialsFile> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        // Left by a start that died between creating and renaming it.
+        let _ = std::fs::remove_file(&partial);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&partial)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "--initial-credentials-file: cannot create {}: {e}",
+                    partial.display()
+                )
+            })?;
+        Ok(CredentialsFile {
+            path: path.to_owned(),
+            partial,
+            file,
+        })
+    }
+
+    fn write(mut self, created: &accounts::NewAccount) -> anyhow::Result<()> {
+        use std::io::Write;
+        let line =
+            serde_json::json!({"account_id": created.account.id, "api_key": created.api_key});
+        let written = writeln!(self.file, "{line}")
+            .and_then(|()| self.file.sync_all())
+            .and_then(|()| std::fs::rename(&self.partial, &self.path));
+        written.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot write {}: {e}; the first account {} exists: give it a key with \
+                 `collabkit accounts rotate-key --account {}`",
+                self.path.display(),
+                created.account.id,
+                created.account.id
+            )
+        })
+    }
+
+    /// The database had accounts already: nothing to write, and an earlier file stays.
+    fn discard(self) {
+        let _ = std::fs::remove_file(&self.partial);
+    }
 }
 
 /// The settings a user must know are not the safe defaults, one sentence each.

@@ -788,3 +788,65 @@ async fn help_lists_the_flags_that_apply() {
         }
     }
 }
+
+/// With `--initial-credentials-file`, the first start writes the first account's id and key to
+/// an owner-only file and prints no key (stdout ends up in journald or docker logs); later
+/// starts leave the file alone.
+#[tokio::test]
+async fn the_first_key_can_go_to_a_file_instead_of_stdout() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("first-account.json");
+    let start = || async {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["--database", &database_url(dir.path())])
+            .arg("--initial-credentials-file")
+            .arg(&creds)
+            .env("COLLABKIT_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = Vec::new();
+        let base = loop {
+            let line = tokio::time::timeout(Duration::from_secs(30), stdout.next_line())
+                .await
+                .expect("the server prints its address")
+                .unwrap()
+                .expect("the server exited early");
+            printed.push(line.clone());
+            if let Some(rest) = line.strip_prefix("CollabKit listening on ") {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+        };
+        (child, base, printed.join("\n"))
+    };
+    let (mut child, base, printed) = start().await;
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&creds).unwrap()).unwrap();
+    let (id, key) = (
+        written["account_id"].as_str().unwrap(),
+        written["api_key"].as_str().unwrap(),
+    );
+    let mode = std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "owner-only");
+    assert!(!printed.contains(key), "the key was printed: {printed}");
+    assert!(printed.contains(&creds.display().to_string()), "{printed}");
+    assert_eq!(can_list_rooms(&base, id, key).await, StatusCode::OK);
+    child.kill().await.unwrap();
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(!log.contains(key), "the key was logged");
+
+    let before = std::fs::read(&creds).unwrap();
+    let (mut again, _, printed) = start().await;
+    assert!(!printed.contains("first account"), "{printed}");
+    assert_eq!(
+        std::fs::read(&creds).unwrap(),
+        before,
+        "a later start leaves it"
+    );
+    assert!(!dir.path().join("first-account.json.partial").exists());
+    again.kill().await.unwrap();
+}
