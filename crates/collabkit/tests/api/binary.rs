@@ -822,6 +822,8 @@ async fn the_first_key_can_go_to_a_file_instead_of_stdout() {
                 break rest.split_whitespace().next().unwrap().to_string();
             }
         };
+        // Drained: a closed pipe would fail the server's next line.
+        tokio::spawn(async move { while let Ok(Some(_)) = stdout.next_line().await {} });
         (child, base, printed.join("\n"))
     };
     let (mut child, base, printed) = start().await;
