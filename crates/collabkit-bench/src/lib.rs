@@ -416,7 +416,7 @@ async fn webhooks(args: &BenchArgs) -> anyhow::Result<()> {
 
     // 1. The raw ceiling: the same signed POSTs, no storage.
     let rx = BenchReceiver::start().await?;
-    let sender = Sender::new(Duration::from_secs(15), true)?;
+    let sender = Sender::new(Duration::from_secs(15), true, args.clients)?;
     let signer = collabkit_webhooks::Signer::new(&collabkit::secrets::new_webhook_secret())?;
     let body = r#"{"id":"evt_x","event":"user.created","timestamp":"2026-01-01T00:00:00Z"}"#;
     let next = Arc::new(AtomicU64::new(0));

@@ -98,11 +98,23 @@ macro_rules! in_tx {
 impl PgStore {
     /// Connects, runs the migrations and starts listening for wake-ups.
     pub async fn open(url: &str, options: &PgOptions) -> StoreResult<PgStore> {
+        Self::open_with(url, options, true).await
+    }
+
+    /// Connects without applying any migration (for commands that must not change the
+    /// schema, such as listing accounts; the caller checks [`schema_version`] first).
+    pub async fn open_existing(url: &str, options: &PgOptions) -> StoreResult<PgStore> {
+        Self::open_with(url, options, false).await
+    }
+
+    async fn open_with(url: &str, options: &PgOptions, migrate: bool) -> StoreResult<PgStore> {
         let bounds = connect::Bounds {
             timeout: options.timeout,
         };
         let config = parse_url(url)?;
-        migrate_with(&bounds.session(&config), options.timeout).await?;
+        if migrate {
+            migrate_with(&bounds.session(&config), options.timeout).await?;
+        }
         let serving = bounds.serving(&config);
         let manager = Manager::from_connect(
             serving.clone(),
@@ -220,6 +232,24 @@ async fn migrate_with(config: &tokio_postgres::Config, timeout: Duration) -> Sto
     let mut client = pool.get().await.map_err(pool_error)?;
     migrate::migrate(&mut client).await
 }
+
+/// The schema version of the database at `url` (`None`: it has no schema), read without
+/// changing anything.
+pub async fn schema_version(url: &str) -> StoreResult<Option<i64>> {
+    let config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e| StoreError::backend(format!("invalid PostgreSQL URL: {e}")))?;
+    let manager = Manager::new(config, NoTls);
+    let pool = Pool::builder(manager)
+        .max_size(1)
+        .build()
+        .map_err(StoreError::backend)?;
+    let client = pool.get().await.map_err(pool_error)?;
+    migrate::current_version(&client).await
+}
+
+/// The schema version this build migrates databases to.
+pub const SCHEMA_VERSION: i64 = migrate::LATEST;
 
 /// `url` naming database `name` instead of its own (for tools and tests that create a fresh
 /// database on a server: `postgres://u@h:5432/postgres` → `postgres://u@h:5432/<name>`).
@@ -711,8 +741,7 @@ impl Store for PgStore {
         page: PageRequest,
     ) -> StoreResult<Page<WebhookHealth>> {
         self.within(async {
-            stats::webhook_health(&self.client().await?, account_id, webhook_id, since, page)
-                .await
+            stats::webhook_health(&self.client().await?, account_id, webhook_id, since, page).await
         })
         .await
     }

@@ -20,6 +20,25 @@ const MIGRATIONS: &[(i64, &str)] = &[
 /// An arbitrary key of ours for `pg_advisory_xact_lock`.
 const MIGRATION_LOCK: i64 = 0x636f_6c6c_6162_6b74;
 
+/// The version the migrations bring a database to.
+pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+/// The database's schema version, `None` when it has none; reads only.
+pub async fn current_version(client: &Client) -> StoreResult<Option<i64>> {
+    let row = client
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+        .await
+        .map_err(pg)?;
+    if !row.get::<_, bool>(0) {
+        return Ok(None);
+    }
+    let row = client
+        .query_one("SELECT MAX(version) FROM schema_migrations", &[])
+        .await
+        .map_err(pg)?;
+    Ok(row.get(0))
+}
+
 /// Brings the schema up to date; returns the versions it applied.
 pub async fn migrate(client: &mut Client) -> StoreResult<Vec<i64>> {
     migrate_to(client, i64::MAX).await

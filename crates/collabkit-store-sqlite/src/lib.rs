@@ -56,6 +56,22 @@ pub fn migrate(path: &Path) -> StoreResult<Vec<i64>> {
     migrate::migrate(&mut conn)
 }
 
+/// The schema version of the existing database at `path` (`None`: it has no schema), read
+/// without creating the file or changing anything in it.
+pub fn schema_version(path: &Path) -> StoreResult<Option<i64>> {
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(|e| {
+            StoreError::backend(format!(
+                "cannot open SQLite database {}: {e}",
+                path.display()
+            ))
+        })?;
+    migrate::current_version(&conn)
+}
+
+/// The schema version this build migrates databases to.
+pub const SCHEMA_VERSION: i64 = migrate::LATEST;
+
 pub struct SqliteStore {
     writer: Writer,
     readers: Readers,
@@ -71,23 +87,49 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path, tuning: &SqliteOptions) -> StoreResult<SqliteStore> {
+        Self::spawn_open(path, tuning, true).await
+    }
+
+    /// Opens the database file as it is: creates no file and applies no migration (for
+    /// commands that must not, such as listing accounts; the caller checks
+    /// [`schema_version`] first). A missing file is `NotFound("database")`.
+    pub async fn open_existing(path: &Path, tuning: &SqliteOptions) -> StoreResult<SqliteStore> {
+        Self::spawn_open(path, tuning, false).await
+    }
+
+    async fn spawn_open(
+        path: &Path,
+        tuning: &SqliteOptions,
+        create: bool,
+    ) -> StoreResult<SqliteStore> {
         let path = path.to_path_buf();
         let tuning = tuning.clone();
-        tokio::task::spawn_blocking(move || Self::open_blocking(path, &tuning))
+        tokio::task::spawn_blocking(move || Self::open_blocking(path, &tuning, create))
             .await
             .map_err(|e| StoreError::backend(e.to_string()))?
     }
 
-    fn open_blocking(path: PathBuf, tuning: &SqliteOptions) -> StoreResult<SqliteStore> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::backend(format!("cannot create {}: {e}", dir.display()))
+    fn open_blocking(
+        path: PathBuf,
+        tuning: &SqliteOptions,
+        create: bool,
+    ) -> StoreResult<SqliteStore> {
+        if create {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::backend(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            files::create_owner_only(&path).map_err(|e| {
+                StoreError::backend(format!("cannot create {}: {e}", path.display()))
             })?;
+        } else if !path.is_file() {
+            return Err(StoreError::NotFound("database"));
         }
-        files::create_owner_only(&path)
-            .map_err(|e| StoreError::backend(format!("cannot create {}: {e}", path.display())))?;
         let mut write_conn = connect(&path, tuning)?;
-        migrate::migrate(&mut write_conn)?;
+        if create {
+            migrate::migrate(&mut write_conn)?;
+        }
         let readers = (0..tuning.read_connections.max(1))
             .map(|_| connect(&path, tuning))
             .collect::<StoreResult<Vec<_>>>()?;

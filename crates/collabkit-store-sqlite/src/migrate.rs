@@ -27,6 +27,27 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_room_sequences.sql")),
 ];
 
+/// The version the migrations bring a database to.
+pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+/// The database's schema version, `None` when it has none; reads only.
+pub fn current_version(conn: &Connection) -> StoreResult<Option<i64>> {
+    let has_table: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(backend)?;
+    if !has_table {
+        return Ok(None);
+    }
+    conn.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+        r.get(0)
+    })
+    .map_err(backend)
+}
+
 /// Brings the schema up to date; returns the versions it applied.
 pub fn migrate(conn: &mut Connection) -> StoreResult<Vec<i64>> {
     migrate_to(conn, i64::MAX)

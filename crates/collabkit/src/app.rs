@@ -154,7 +154,11 @@ impl App {
             shutdown.clone(),
         ));
 
-        let router = api::router(self.state.clone(), self.config.body_limit);
+        let router = api::router(
+            self.state.clone(),
+            self.config.body_limit,
+            self.config.access_log,
+        );
         let mut limits = self.config.http.clone();
         // A WebSocket's pings are its traffic: the idle timeout must leave room for them.
         limits.idle_timeout = limits.idle_timeout.max(self.config.realtime.heartbeat * 2);

@@ -123,6 +123,7 @@ fn show_key(created: &accounts::NewAccount, server: Option<&str>) {
     }
 }
 
+/// The database a command works on; every command takes it.
 #[derive(Args, Debug)]
 struct DbArgs {
     /// Database URL: sqlite://FILE (relative), sqlite:///ABSOLUTE/PATH, or
@@ -133,6 +134,12 @@ struct DbArgs {
         default_value_t = defaults().database
     )]
     database: DatabaseUrl,
+}
+
+/// The storage's tuning, which only a serving node uses (the one-shot commands run on the
+/// defaults, and their `--help` does not list these).
+#[derive(Args, Debug)]
+struct StorageArgs {
     /// SQLite durability: `full` survives power loss; `normal` (WAL) survives a process crash.
     #[arg(
         long,
@@ -197,7 +204,7 @@ impl From<SyncMode> for Synchronous {
     }
 }
 
-impl DbArgs {
+impl StorageArgs {
     fn options(&self) -> StorageOptions {
         StorageOptions {
             postgres: PgOptions {
@@ -222,14 +229,18 @@ struct ServeArgs {
     listen: SocketAddr,
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    storage: StorageArgs,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "COLLABKIT_BODY_LIMIT", default_value_t = defaults().body_limit)]
     body_limit: usize,
     /// How long shutdown waits for in-flight work.
     #[arg(long, env = "COLLABKIT_SHUTDOWN_TIMEOUT", default_value_t = human(defaults().shutdown_timeout), value_parser = parse_duration)]
     shutdown_timeout: humantime::Duration,
-    /// Key sealing webhook secrets at rest: base64 of 32 bytes. Default: a key file created
-    /// beside the SQLite database (`<database>.key`).
+    /// Key sealing webhook secrets and user tokens at rest: base64 of 32 bytes
+    /// (`openssl rand -base64 32`). Required with PostgreSQL: every node of one database uses
+    /// the same key. With SQLite, by default a key file created beside the database
+    /// (`<database>.key`).
     #[arg(long, env = "COLLABKIT_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
     /// Delays between delivery attempts; N delays mean 1 + N attempts.
@@ -326,6 +337,15 @@ struct ServeArgs {
     /// Participants one room may have at once (users, not tabs); one more is refused with 429.
     #[arg(long, env = "COLLABKIT_ROOM_MAX_PARTICIPANTS", default_value_t = defaults().realtime.room_max_participants as u64, value_parser = clap::value_parser!(u64).range(1..))]
     room_max_participants: u64,
+    /// Log one line per API request at INFO (method, path, status, latency). Off by default:
+    /// at 800 requests/s that is ~720 MB of log an hour; the lines are DEBUG then.
+    #[arg(long, env = "COLLABKIT_ACCESS_LOG")]
+    access_log: bool,
+    /// On first start (an empty database), write the first account's id and API key to this
+    /// file (created owner-only, 0600) instead of printing them, so the key reaches no log
+    /// (journald, docker logs).
+    #[arg(long, env = "COLLABKIT_INITIAL_CREDENTIALS_FILE")]
+    initial_credentials_file: Option<std::path::PathBuf>,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -355,7 +375,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Nodes { db, node_timeout } => {
-            let store = store::open(&db.database, &db.options()).await?;
+            let store = store::open_existing(&db.database, &StorageOptions::default()).await?;
             let now = crate::clock::now();
             let timeout = chrono::Duration::from_std(node_timeout.into())?;
             for node in store.nodes().await? {
@@ -371,13 +391,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Accounts(AccountsCommand::Create { name, server, db }) => {
-            let store = store::open(&db.database, &db.options()).await?;
+            let store = store::open(&db.database, &StorageOptions::default()).await?;
             let created = accounts::create(store.as_ref(), &name).await?;
             show_key(&created, Some(&server));
             Ok(())
         }
         Command::Accounts(AccountsCommand::List { db }) => {
-            let store = store::open(&db.database, &db.options()).await?;
+            let store = store::open_existing(&db.database, &StorageOptions::default()).await?;
             let mut page = crate::store::PageRequest::first(200);
             loop {
                 let listed = store.list_accounts(page.clone()).await?;
@@ -399,7 +419,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Accounts(AccountsCommand::RotateKey { account, db }) => {
-            let store = store::open(&db.database, &db.options()).await?;
+            let store = store::open_existing(&db.database, &StorageOptions::default()).await?;
             let rotated = accounts::rotate_key(store.as_ref(), &account)
                 .await
                 .map_err(|e| match e {
@@ -417,10 +437,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::new(args.db.database.clone());
     config.listen = args.listen;
-    config.store = args.db.options();
+    config.store = args.storage.options();
     config.body_limit = args.body_limit;
     config.shutdown_timeout = args.shutdown_timeout.into();
     config.secret_key = args.secret_key;
+    config.access_log = args.access_log;
     config.delivery = DeliveryConfig {
         retry_schedule: args.retry_schedule,
         timeout: args.delivery_timeout.into(),
@@ -469,8 +490,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let base = format!("http://{addr}");
 
+    if let Some(path) = &args.initial_credentials_file {
+        // Made before the account, so that a file that cannot be written stops the start
+        // before a key exists that nobody could read.
+        let file = CredentialsFile::create(path)?;
+        match accounts::bootstrap(app.store().as_ref()).await? {
+            Some(first) => {
+                file.write(&first)?;
+                println!(
+                    "Created the first account {}; its API key is in {} (owner-only), not shown here.",
+                    first.account.id,
+                    path.display()
+                );
+            }
+            None => file.discard(),
+        }
     // Printed, not logged: the key must never reach log files, and this is its only showing.
-    if let Some(first) = accounts::bootstrap(app.store().as_ref()).await? {
+    } else if let Some(first) = accounts::bootstrap(app.store().as_ref()).await? {
         let bearer = accounts::bearer_token(&first.account.id, &first.api_key);
         println!("Created the first account. Keep the API key: it is shown only this once.");
         println!("  account_id: {}", first.account.id);
@@ -496,6 +532,65 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     app.run(listener, shutdown).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `--initial-credentials-file`: `{"account_id", "api_key"}` as one JSON line (as `accounts
+/// create` prints it), written to a temporary file made owner-only and then renamed over the
+/// path, so no reader ever sees a partial or world-readable file.
+struct CredentialsFile {
+    path: std::path::PathBuf,
+    partial: std::path::PathBuf,
+    file: std::fs::File,
+}
+
+impl CredentialsFile {
+    fn create(path: &std::path::Path) -> anyhow::Result<CredentialsFile> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        // Left by a start that died between creating and renaming it.
+        let _ = std::fs::remove_file(&partial);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&partial)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "--initial-credentials-file: cannot create {}: {e}",
+                    partial.display()
+                )
+            })?;
+        Ok(CredentialsFile {
+            path: path.to_owned(),
+            partial,
+            file,
+        })
+    }
+
+    fn write(mut self, created: &accounts::NewAccount) -> anyhow::Result<()> {
+        use std::io::Write;
+        let line =
+            serde_json::json!({"account_id": created.account.id, "api_key": created.api_key});
+        let written = writeln!(self.file, "{line}")
+            .and_then(|()| self.file.sync_all())
+            .and_then(|()| std::fs::rename(&self.partial, &self.path));
+        written.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot write {}: {e}; the first account {} exists: give it a key with \
+                 `collabkit accounts rotate-key --account {}`",
+                self.path.display(),
+                created.account.id,
+                created.account.id
+            )
+        })
+    }
+
+    /// The database had accounts already: nothing to write, and an earlier file stays.
+    fn discard(self) {
+        let _ = std::fs::remove_file(&self.partial);
+    }
 }
 
 /// The settings a user must know are not the safe defaults, one sentence each.

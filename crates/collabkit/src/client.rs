@@ -6,6 +6,33 @@ use serde_json::Value;
 
 use crate::accounts::bearer_token;
 
+/// An argument of a command found wrong after parsing (it needed a look at the server, or
+/// must not be echoed): the command exits with 2, as for an argument clap refuses.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The `--server` of the commands that drive a running server (`listen`, `trigger`): an http or
+/// https URL, or a bare `host:port` read as `http://host:port` (what `serve` prints as its
+/// address). Returned without a trailing slash.
+pub fn server_url(s: &str) -> Result<String, String> {
+    let hint = "expected the server's URL, such as http://127.0.0.1:8080 (or 127.0.0.1:8080)";
+    // Without a scheme, `localhost:8080` would parse as the scheme `localhost`.
+    let full = if s.contains("://") {
+        s.to_owned()
+    } else {
+        format!("http://{s}")
+    };
+    let url = url::Url::parse(&full).map_err(|e| format!("{e}; {hint}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(format!("not an http or https URL; {hint}"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("a server URL has no query or fragment; {hint}"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
 pub struct AccountClient {
     http: reqwest::Client,
     /// `{server}/v1/accounts/{account_id}`.
@@ -49,5 +76,34 @@ impl AccountClient {
         } else {
             serde_json::from_str::<Value>(&text)?["data"].take()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_url;
+
+    #[test]
+    fn server_urls_take_a_bare_host_and_port() {
+        assert_eq!(
+            server_url("127.0.0.1:8090").as_deref(),
+            Ok("http://127.0.0.1:8090")
+        );
+        assert_eq!(
+            server_url("localhost:8090").as_deref(),
+            Ok("http://localhost:8090")
+        );
+        assert_eq!(
+            server_url("https://ck.example.com/").as_deref(),
+            Ok("https://ck.example.com")
+        );
+        assert_eq!(
+            server_url("http://10.0.0.2:80/base/").as_deref(),
+            Ok("http://10.0.0.2/base")
+        );
+        for bad in ["ftp://x.example", "http://", "http://x?y=1", "::"] {
+            let error = server_url(bad).unwrap_err();
+            assert!(error.contains("http://127.0.0.1:8080"), "{bad}: {error}");
+        }
     }
 }

@@ -33,6 +33,8 @@ pub struct Config {
     pub http: ConnectionLimits,
     /// This node's id and liveness.
     pub node: NodeConfig,
+    /// One INFO line per API request (`--access-log`); otherwise those lines are DEBUG.
+    pub access_log: bool,
 }
 
 impl Config {
@@ -49,6 +51,7 @@ impl Config {
             realtime: RealtimeConfig::default(),
             http: ConnectionLimits::default(),
             node: NodeConfig::default(),
+            access_log: false,
         }
     }
 }

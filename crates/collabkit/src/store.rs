@@ -108,6 +108,57 @@ pub async fn open(url: &DatabaseUrl, options: &StorageOptions) -> anyhow::Result
     }
 }
 
+/// Opens the database the URL names as it is, for commands that only read or change rows
+/// (`accounts list`, `accounts rotate-key`, `nodes`): nothing is created or migrated. A
+/// mistyped path, a database without our schema or with an older one is an error naming it
+/// (before, such commands created and migrated an empty database wherever the URL pointed).
+pub async fn open_existing(
+    url: &DatabaseUrl,
+    options: &StorageOptions,
+) -> anyhow::Result<SharedStore> {
+    let version = match url {
+        DatabaseUrl::Sqlite(path) => {
+            if !path.is_file() {
+                anyhow::bail!(
+                    "no database at {} ({url}): check --database or COLLABKIT_DATABASE \
+                     (`collabkit serve` or `collabkit migrate` creates one)",
+                    path.display()
+                );
+            }
+            collabkit_store_sqlite::schema_version(path)
+        }
+        DatabaseUrl::Postgres(raw) => collabkit_store_postgres::schema_version(raw).await,
+    }
+    .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
+    let latest = match url {
+        DatabaseUrl::Sqlite(_) => collabkit_store_sqlite::SCHEMA_VERSION,
+        DatabaseUrl::Postgres(_) => collabkit_store_postgres::SCHEMA_VERSION,
+    };
+    match version {
+        None => anyhow::bail!(
+            "the database {url} has no CollabKit schema: check --database or COLLABKIT_DATABASE \
+             (`collabkit migrate --database {url}` creates it)"
+        ),
+        Some(v) if v < latest => anyhow::bail!(
+            "the database {url} has schema version {v}, this collabkit needs {latest}: \
+             run `collabkit migrate --database {url}` first"
+        ),
+        Some(_) => {}
+    }
+    match url {
+        DatabaseUrl::Sqlite(path) => Ok(Arc::new(
+            collabkit_store_sqlite::SqliteStore::open_existing(path, &options.sqlite)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?,
+        )),
+        DatabaseUrl::Postgres(raw) => Ok(Arc::new(
+            collabkit_store_postgres::PgStore::open_existing(raw, &options.postgres)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?,
+        )),
+    }
+}
+
 /// Applies the migrations without opening the store for service (`collabkit migrate`);
 /// returns the schema versions applied.
 pub async fn migrate(url: &DatabaseUrl) -> anyhow::Result<Vec<i64>> {

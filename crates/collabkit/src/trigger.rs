@@ -17,8 +17,8 @@ pub struct TriggerArgs {
     /// The event to cause: participant.joined, participant.left, session.started,
     /// session.closed, user.created, user.updated or user.deleted.
     event: String,
-    /// The CollabKit server.
-    #[arg(long, env = "COLLABKIT_URL", default_value = "http://127.0.0.1:8080")]
+    /// The CollabKit server: its URL, or host:port.
+    #[arg(long, env = "COLLABKIT_URL", default_value = "http://127.0.0.1:8080", value_parser = crate::client::server_url)]
     server: String,
     /// The account to cause it in.
     #[arg(long, env = "COLLABKIT_ACCOUNT_ID")]
@@ -30,6 +30,12 @@ pub struct TriggerArgs {
 
 /// The scratch room's `customId`.
 const ROOM: &str = "collabkit-trigger";
+
+/// What `trigger` sends as its `user-agent`.
+const USER_AGENT: &str = concat!("CollabKit-Trigger/", env!("CARGO_PKG_VERSION"));
+
+/// How long `session.started` waits for the scratch room's last session to close.
+const SESSION_WAIT: Duration = Duration::from_secs(60);
 
 /// The account's API and the scratch room's helpers.
 struct Api {
@@ -61,6 +67,46 @@ impl Api {
             .context("the server did not return the scratch room")
     }
 
+    /// Whether the room has a live session now (as the store has it, whichever node holds it).
+    async fn is_live(&self, room_id: &str) -> anyhow::Result<bool> {
+        let mut path = "/rooms?live=true&limit=200".to_owned();
+        loop {
+            let page = self.client.call(reqwest::Method::GET, &path, None).await?;
+            let rooms = page["rooms"].as_array().context("no rooms in the answer")?;
+            if rooms.iter().any(|r| r["id"] == room_id) {
+                return Ok(true);
+            }
+            let Some(cursor) = page["next_cursor"].as_str() else {
+                return Ok(false);
+            };
+            let cursor: String = url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect();
+            path = format!("/rooms?live=true&limit=200&cursor={cursor}");
+        }
+    }
+
+    /// Waits until the room has no live session, so that a join starts one. A user an earlier
+    /// trigger connected stays a participant for the server's leave grace after it left: a
+    /// join within it would only add a participant to that session.
+    async fn wait_for_no_session(&self, room_id: &str) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + SESSION_WAIT;
+        let mut said = false;
+        while self.is_live(room_id).await? {
+            if !said {
+                println!(
+                    "The scratch room's session is still open (an earlier trigger's user within the server's leave grace); waiting for it to close"
+                );
+                said = true;
+            }
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "the scratch room {room_id} ({ROOM}) still has a live session after {}s: someone is connected to it",
+                SESSION_WAIT.as_secs()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok(())
+    }
+
     async fn new_user(&self, room_id: &str) -> anyhow::Result<Value> {
         let custom_id = format!("trigger-{}", crate::ids::random_token(8));
         Ok(self
@@ -84,16 +130,15 @@ pub async fn run(args: TriggerArgs) -> anyhow::Result<()> {
         )
     })?;
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let server = args.server.trim_end_matches('/').to_owned();
+    let server = args.server;
+    let http = reqwest::Client::builder().user_agent(USER_AGENT).build()?;
     let api = Api {
-        client: AccountClient::new(
-            reqwest::Client::new(),
-            &server,
-            &args.account,
-            &args.api_key,
-        ),
+        client: AccountClient::new(http, &server, &args.account, &args.api_key),
     };
     let room_id = api.room().await?;
+    if event == WebhookEventName::SessionStarted {
+        api.wait_for_no_session(&room_id).await?;
+    }
     let user = api.new_user(&room_id).await?;
     let user_id = user["id"].as_str().context("no user id")?.to_owned();
     let caused = match event {
@@ -136,7 +181,11 @@ pub async fn run(args: TriggerArgs) -> anyhow::Result<()> {
             {}
             vec![
                 "user.created",
-                "session.started (if none was open)",
+                if event == WebhookEventName::SessionStarted {
+                    "session.started"
+                } else {
+                    "session.started (if none was open)"
+                },
                 "participant.joined",
                 "participant.left and session.closed once the server's leave grace has passed",
             ]

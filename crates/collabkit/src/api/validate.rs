@@ -80,6 +80,38 @@ pub fn picture(value: Option<String>) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// A webhook's destination: an absolute http or https URL of at most [`MAX_URL`] characters,
+/// with a host, without a fragment (never sent in a request: the receiver would not get what
+/// was registered) and not on port 0 (no receiver can listen there).
+pub fn destination(field: &str, url: &str) -> Result<url::Url, ApiError> {
+    if url.len() > MAX_URL {
+        return Err(ApiError::invalid(format!(
+            "`{field}` must be at most {MAX_URL} characters"
+        )));
+    }
+    let parsed = url::Url::parse(url).map_err(|e| {
+        ApiError::invalid(format!(
+            "`{field}` must be an absolute http or https URL ({e})"
+        ))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+        return Err(ApiError::invalid(format!(
+            "`{field}` must be an absolute http or https URL"
+        )));
+    }
+    if parsed.fragment().is_some() {
+        return Err(ApiError::invalid(format!(
+            "`{field}` must not have a fragment (`#…`): it is never sent to the receiver"
+        )));
+    }
+    if parsed.port() == Some(0) {
+        return Err(ApiError::invalid(format!(
+            "`{field}` must not use port 0: nothing can receive there"
+        )));
+    }
+    Ok(parsed)
+}
+
 /// Deserializes a field that may be absent but not `null` (absent leaves it as it is; `null`
 /// would silently do the same, so it is refused as the wrong shape: 422).
 pub fn present<'de, T, D>(de: D) -> Result<Option<T>, D::Error>

@@ -34,7 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
-    /// Absolute http(s) URL, at most 2048 characters.
+    /// Absolute http(s) URL, at most 2048 characters, without a fragment, not on port 0.
     #[schema(value_type = String, format = "uri", max_length = 2048)]
     url: Option<Value>,
     /// Non-empty list of event names; duplicates are folded.
@@ -97,20 +97,7 @@ async fn url_field(state: &AppState, value: Value) -> Result<String, ApiError> {
     let Value::String(url) = value else {
         return Err(ApiError::invalid("`url` must be a string"));
     };
-    if url.len() > validate::MAX_URL {
-        return Err(ApiError::invalid(format!(
-            "`url` must be at most {} characters",
-            validate::MAX_URL
-        )));
-    }
-    let parsed = url::Url::parse(&url).map_err(|e| {
-        ApiError::invalid(format!("`url` must be an absolute http or https URL ({e})"))
-    })?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-        return Err(ApiError::invalid(
-            "`url` must be an absolute http or https URL",
-        ));
-    }
+    let parsed = validate::destination("url", &url)?;
     guard::check_destination(&parsed, state.delivery.allow_private_destinations)
         .await
         .map_err(|why| ApiError::invalid(format!("`url` is not allowed: {why}")))?;

@@ -114,7 +114,11 @@ impl Dispatcher {
         metrics: Arc<Metrics>,
         api: ApiLoad,
     ) -> anyhow::Result<Arc<Dispatcher>> {
-        let sender = Sender::new(config.timeout, config.allow_private_destinations)?;
+        let sender = Sender::new(
+            config.timeout,
+            config.allow_private_destinations,
+            config.concurrency,
+        )?;
         let (records, records_rx) = mpsc::unbounded_channel();
         let lease_for = config.timeout + config.lease_margin;
         let (handoff, handed) = Handoff::new(lease_for, MAX_HANDOFF_BACKLOG);

@@ -54,7 +54,12 @@ struct Exchange {
 }
 
 impl Sender {
-    pub fn new(timeout: Duration, allow_private: bool) -> anyhow::Result<Sender> {
+    /// `concurrency` is the most attempts in flight at once: what one host may need at most.
+    pub fn new(
+        timeout: Duration,
+        allow_private: bool,
+        concurrency: usize,
+    ) -> anyhow::Result<Sender> {
         // Built without a bundled crypto provider; use ring's. Installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let tls = rustls::ClientConfig::with_platform_verifier()?;
@@ -68,11 +73,15 @@ impl Sender {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        // No cap on idle connections: with every slot busy on one host, a cap would close
-        // connections after each burst and open new ones for the next.
+        // Idle connections per host: as many as the attempts in flight, so that with every
+        // slot busy on one host each finds one kept for the next burst. No more: a request
+        // that finds none idle starts a connection and takes whichever is ready first, a
+        // returning one or the new one, and the pool kept the other too — without this cap a
+        // concurrency of 512 held 1,644 connections to one receiver.
         let client = Client::builder(TokioExecutor::new())
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(concurrency.max(1))
             .build(https);
         Ok(Sender {
             client,
@@ -267,7 +276,7 @@ mod tests {
     async fn https_goes_through_tls() {
         // A plain-HTTP server on an https URL: the TLS handshake must fail, not the URL.
         let addr = answering(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
-        let sender = Sender::new(Duration::from_secs(5), true).unwrap();
+        let sender = Sender::new(Duration::from_secs(5), true, 8).unwrap();
         let r = send(&sender, &format!("https://{addr}/hook")).await;
         assert_eq!(r.status, None);
         let error = r.error.unwrap();
@@ -292,12 +301,102 @@ mod tests {
             socket.write_all(REPLY).await.unwrap();
             socket.write_all(&[b'x'; 2000]).await.unwrap();
         });
-        let sender = Sender::new(Duration::from_secs(5), true).unwrap();
+        let sender = Sender::new(Duration::from_secs(5), true, 8).unwrap();
         let r = send(&sender, &format!("http://{addr}/hook")).await;
         assert_eq!(r.status, Some(503));
         assert_eq!(r.retry_after, Some(Duration::from_secs(7)));
         assert_eq!(r.body.len(), MAX_LOGGED_BODY);
         assert_eq!(r.error, None);
+    }
+
+    /// A keep-alive HTTP/1.1 receiver answering 200 to every POST, counting its open
+    /// connections (now, and the most at once).
+    async fn counting_receiver() -> (
+        std::net::SocketAddr,
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (open, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (o, p) = (open.clone(), peak.clone());
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let now = o.fetch_add(1, Ordering::SeqCst) + 1;
+                p.fetch_max(now, Ordering::SeqCst);
+                let o = o.clone();
+                tokio::spawn(async move {
+                    let mut socket = BufReader::new(socket);
+                    'requests: loop {
+                        let mut length = 0;
+                        loop {
+                            let mut line = String::new();
+                            match socket.read_line(&mut line).await {
+                                Ok(0) | Err(_) => break 'requests,
+                                Ok(_) => {}
+                            }
+                            if line == "\r\n" {
+                                break;
+                            }
+                            if let Some(v) =
+                                line.to_ascii_lowercase().strip_prefix("content-length:")
+                            {
+                                length = v.trim().parse().unwrap();
+                            }
+                        }
+                        let mut body = vec![0; length];
+                        if socket.read_exact(&mut body).await.is_err() {
+                            break;
+                        }
+                        let reply = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
+                        if socket.get_mut().write_all(reply).await.is_err() {
+                            break;
+                        }
+                    }
+                    o.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        (addr, open, peak)
+    }
+
+    /// At a concurrency of N, the pool keeps at most N connections to one host once a burst is
+    /// over (it kept every connection it ever raced to open: 1,644 at 512), and never holds
+    /// many more while the burst runs.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn keeps_no_more_connections_to_a_host_than_the_concurrency_needs() {
+        use futures_util::StreamExt;
+        use std::sync::atomic::Ordering;
+        const CONCURRENCY: usize = 16;
+        let (addr, open, peak) = counting_receiver().await;
+        let sender = Sender::new(Duration::from_secs(5), true, CONCURRENCY).unwrap();
+        let url = format!("http://{addr}/hook");
+        for _ in 0..5 {
+            futures_util::stream::iter(0..1000)
+                .for_each_concurrent(CONCURRENCY, |_| async {
+                    assert_eq!(send(&sender, &url).await.status, Some(200));
+                })
+                .await;
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while open.load(Ordering::SeqCst) > CONCURRENCY {
+            assert!(
+                Instant::now() < deadline,
+                "{} connections open after the bursts (concurrency {CONCURRENCY}, at most {} at once)",
+                open.load(Ordering::SeqCst),
+                peak.load(Ordering::SeqCst)
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let peak = peak.load(Ordering::SeqCst);
+        eprintln!(
+            "connections at most at once: {peak}, after: {}",
+            open.load(Ordering::SeqCst)
+        );
+        assert!(peak <= 2 * CONCURRENCY, "{peak} connections at once");
     }
 
     #[test]
@@ -327,7 +426,7 @@ mod tests {
 
     #[tokio::test]
     async fn refuses_private_literals_without_connecting() {
-        let sender = Sender::new(Duration::from_secs(5), false).unwrap();
+        let sender = Sender::new(Duration::from_secs(5), false, 8).unwrap();
         for url in [
             "http://127.0.0.1:9/x",
             "http://[::1]:9/x",

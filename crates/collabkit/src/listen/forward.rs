@@ -22,10 +22,19 @@ struct Message {
 
 /// Splits complete messages off the front of `buffer` (Server-Sent Events framing: fields on
 /// lines, a blank line ends a message, lines starting with `:` are comments).
-fn take_messages(buffer: &mut String) -> Vec<Message> {
+///
+/// The buffer holds bytes, not text: a network chunk may end inside a multi-byte character, so
+/// only a complete message is decoded (a blank line never falls inside a UTF-8 sequence, whose
+/// bytes are all 0x80 or above). A message that is not UTF-8 is dropped, not patched with
+/// replacement characters that the signature would then cover.
+fn take_messages(buffer: &mut Vec<u8>) -> Vec<Message> {
     let mut out = Vec::new();
-    while let Some(end) = buffer.find("\n\n") {
-        let block: String = buffer.drain(..end + 2).collect();
+    while let Some(end) = buffer.windows(2).position(|w| w == b"\n\n") {
+        let block: Vec<u8> = buffer.drain(..end + 2).collect();
+        let Ok(block) = std::str::from_utf8(&block) else {
+            println!("A message of the event stream is not UTF-8; skipped");
+            continue;
+        };
         let mut message = Message::default();
         for line in block.lines() {
             let (field, value) = line.split_once(':').unwrap_or((line, ""));
@@ -90,16 +99,18 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
         .api_key
         .clone()
         .context("--api-key (or COLLABKIT_API_KEY) is needed with --forward-to")?;
-    for name in &args.events {
-        collabkit_webhooks::WebhookEventName::parse(name)
-            .with_context(|| format!("--events: `{name}` is not an event name"))?;
-    }
     let (secret, secret_path) = machine_secret(args.secret_file.clone())?;
     let signer = Signer::new(&secret)?;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
+        .user_agent(super::USER_AGENT)
         .build()?;
+    let bearer = bearer_token(&account, &api_key);
+    if let Some(room) = &args.room {
+        let url = account_url(&args.server, &account, &["rooms", room])?;
+        check_room(&http, url, &bearer, room).await?;
+    }
     println!(
         "Forwarding the events of {account} from {} to {forward_to}",
         args.server
@@ -108,25 +119,25 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
         "Signing with {secret} (this machine's listen secret, kept in {}): configure your app with it.",
         secret_path.display()
     );
-    let mut url = format!(
-        "{}/v1/accounts/{account}/events/stream",
-        args.server.trim_end_matches('/')
-    );
-    let mut query = Vec::new();
-    if let [only] = args.events.as_slice() {
-        query.push(format!("event={only}"));
+    let mut url = account_url(&args.server, &account, &["events", "stream"])?;
+    {
+        // Encoded as query values: nothing a flag holds can add a parameter.
+        let mut query = url.query_pairs_mut();
+        if let [only] = args.events.as_slice() {
+            query.append_pair("event", only);
+        }
+        if let Some(room) = &args.room {
+            query.append_pair("room_id", room);
+        }
     }
-    if let Some(room) = &args.room {
-        query.push(format!("room_id={room}"));
-    }
-    if !query.is_empty() {
-        url = format!("{url}?{}", query.join("&"));
+    if url.query() == Some("") {
+        url.set_query(None);
     }
     let bearer = bearer_token(&account, &api_key);
     // The position after the last event handled: where a new connection resumes.
     let mut cursor: Option<String> = None;
     loop {
-        let mut request = http.get(&url).bearer_auth(&bearer);
+        let mut request = http.get(url.clone()).bearer_auth(&bearer);
         if let Some(c) = &cursor {
             request = request.header("last-event-id", c);
         }
@@ -134,10 +145,10 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
             Ok(resp) if resp.status().is_success() => {
                 println!("Connected; waiting for events (ctrl-c to stop)");
                 let mut body = resp.bytes_stream();
-                let mut buffer = String::new();
+                let mut buffer = Vec::new();
                 while let Some(chunk) = body.next().await {
                     let Ok(chunk) = chunk else { break };
-                    buffer.push_str(&String::from_utf8_lossy(&chunk));
+                    buffer.extend_from_slice(&chunk);
                     for message in take_messages(&mut buffer) {
                         forward(&http, &signer, &forward_to, &args.events, &message).await;
                         if let Some(id) = message.id {
@@ -156,6 +167,37 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
             Err(e) => println!("Cannot reach {}: {e}; retrying", args.server),
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// `{server}/v1/accounts/{account}/{tail…}`, each segment percent-encoded.
+fn account_url(server: &str, account: &str, tail: &[&str]) -> anyhow::Result<url::Url> {
+    let mut url = url::Url::parse(server).with_context(|| format!("--server {server}"))?;
+    url.path_segments_mut()
+        .map_err(|()| anyhow::anyhow!("--server {server} cannot hold a path"))?
+        .pop_if_empty()
+        .extend(["v1", "accounts", account])
+        .extend(tail);
+    Ok(url)
+}
+
+/// `--room` names a room of the account: otherwise no event would ever match and nothing would
+/// be forwarded, without a word. A server that cannot be asked now is left to the stream's
+/// retries.
+async fn check_room(
+    http: &reqwest::Client,
+    url: url::Url,
+    bearer: &str,
+    room: &str,
+) -> anyhow::Result<()> {
+    match http.get(url).bearer_auth(bearer).send().await {
+        Ok(resp) if resp.status() == reqwest::StatusCode::NOT_FOUND => {
+            Err(crate::client::UsageError(format!(
+                "--room {room}: the account has no such room (GET /rooms lists their ids)"
+            ))
+            .into())
+        }
+        _ => Ok(()),
     }
 }
 
@@ -216,9 +258,8 @@ mod tests {
 
     #[test]
     fn messages_are_split_as_they_complete() {
-        let mut buffer = String::from(
-            ": keep-alive\n\nid: p1\nevent: user.created\ndata: {\"a\":1}\n\nid: p2\nda",
-        );
+        let mut buffer =
+            b": keep-alive\n\nid: p1\nevent: user.created\ndata: {\"a\":1}\n\nid: p2\nda".to_vec();
         let messages = take_messages(&mut buffer);
         assert_eq!(
             messages,
@@ -228,8 +269,22 @@ mod tests {
                 data: "{\"a\":1}".into()
             }]
         );
-        assert_eq!(buffer, "id: p2\nda");
-        buffer.push_str("ta: x\n\n");
+        assert_eq!(buffer, b"id: p2\nda");
+        buffer.extend_from_slice(b"ta: x\n\n");
         assert_eq!(take_messages(&mut buffer)[0].data, "x");
+    }
+
+    #[test]
+    fn a_character_split_across_chunks_arrives_whole() {
+        let message = "id: p1\ndata: {\"name\":\"Zoé 😀\"}\n\n".as_bytes();
+        // Every cut, including those inside `é` (2 bytes) and `😀` (4 bytes).
+        for cut in 1..message.len() {
+            let mut buffer = message[..cut].to_vec();
+            let mut got = take_messages(&mut buffer);
+            buffer.extend_from_slice(&message[cut..]);
+            got.extend(take_messages(&mut buffer));
+            assert_eq!(got.len(), 1, "cut at {cut}");
+            assert_eq!(got[0].data, "{\"name\":\"Zoé 😀\"}", "cut at {cut}");
+        }
     }
 }

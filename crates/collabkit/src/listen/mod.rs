@@ -32,10 +32,10 @@ pub struct ListenArgs {
     #[arg(long, env = "COLLABKIT_WEBHOOK_SECRET", hide_env_values = true)]
     pub(crate) secret: Option<String>,
     /// Forward the account's events to this local URL instead of receiving deliveries.
-    #[arg(long, env = "COLLABKIT_FORWARD_TO")]
+    #[arg(long, env = "COLLABKIT_FORWARD_TO", value_parser = forward_url, requires_all = ["account", "api_key"])]
     pub(crate) forward_to: Option<String>,
-    /// The CollabKit server to follow (with --forward-to).
-    #[arg(long, env = "COLLABKIT_URL", default_value = "http://127.0.0.1:8080")]
+    /// The CollabKit server to follow (with --forward-to): its URL, or host:port.
+    #[arg(long, env = "COLLABKIT_URL", default_value = "http://127.0.0.1:8080", value_parser = crate::client::server_url)]
     pub(crate) server: String,
     /// The account whose events are followed (with --forward-to).
     #[arg(long, env = "COLLABKIT_ACCOUNT_ID")]
@@ -44,14 +44,72 @@ pub struct ListenArgs {
     #[arg(long, env = "COLLABKIT_API_KEY", hide_env_values = true)]
     pub(crate) api_key: Option<String>,
     /// Only these events (comma-separated names), with --forward-to.
-    #[arg(long, env = "COLLABKIT_LISTEN_EVENTS", value_delimiter = ',')]
+    #[arg(long, env = "COLLABKIT_LISTEN_EVENTS", value_delimiter = ',', value_parser = event_name)]
     pub(crate) events: Vec<String>,
-    /// Only events of this room, with --forward-to.
-    #[arg(long, env = "COLLABKIT_LISTEN_ROOM")]
+    /// Only events of this room (its id, `room_…`), with --forward-to.
+    #[arg(long, env = "COLLABKIT_LISTEN_ROOM", value_parser = room_id)]
     pub(crate) room: Option<String>,
     /// Where this machine's listen secret is kept (created on first use).
     #[arg(long, env = "COLLABKIT_LISTEN_SECRET_FILE")]
     pub(crate) secret_file: Option<std::path::PathBuf>,
+}
+
+/// What `listen` sends as its `user-agent`, on the event stream and on each forwarded event.
+pub const USER_AGENT: &str = concat!("CollabKit-Listen/", env!("CARGO_PKG_VERSION"));
+
+/// `--forward-to`: an absolute http or https URL (`localhost:3000/hooks` would parse as the
+/// scheme `localhost`, and fail on every event instead of at start).
+fn forward_url(s: &str) -> Result<String, String> {
+    let hint = "expected an http or https URL such as http://localhost:3000/webhooks";
+    if !s.contains("://") {
+        return Err(hint.to_owned());
+    }
+    let url = url::Url::parse(s).map_err(|e| format!("{e}; {hint}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(hint.to_owned());
+    }
+    if url.port() == Some(0) {
+        return Err(format!("port 0 cannot be reached; {hint}"));
+    }
+    Ok(url.to_string())
+}
+
+/// `--events`: each one of the seven names.
+fn event_name(s: &str) -> Result<String, String> {
+    collabkit_webhooks::WebhookEventName::parse(s)
+        .map(|e| e.as_str().to_owned())
+        .ok_or_else(|| {
+            let names = collabkit_webhooks::WebhookEventName::ALL.map(|e| e.as_str());
+            format!("not an event name; use: {}", names.join(", "))
+        })
+}
+
+/// `--room`: a room id as the API lists it (`room_` and letters and digits). Anything else
+/// (a customId, a name, a pasted query string) would match no event and forward nothing.
+fn room_id(s: &str) -> Result<String, String> {
+    let is_id = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if is_id {
+        Ok(s.to_owned())
+    } else {
+        Err("expected a room id such as room_0VcA01fZ0003KHaEwL4O0VTi (the `id` GET /rooms lists, not its customId)".to_owned())
+    }
+}
+
+/// `--secret`: `whsec_` and the base64 of a key of 24 bytes or more (ours are 32, Svix's 24).
+/// Checked after parsing so that a mistyped secret is not echoed in the error.
+fn check_secret(secret: &str) -> Result<(), crate::client::UsageError> {
+    use base64::Engine;
+    let key = secret
+        .strip_prefix("whsec_")
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+    match key {
+        Some(key) if key.len() >= 24 => Ok(()),
+        _ => Err(crate::client::UsageError(
+            "--secret is not a signing secret: expected whsec_ followed by base64, as POST /webhooks returned it in `secret`".to_owned(),
+        )),
+    }
 }
 
 pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
@@ -60,9 +118,7 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
     }
     if let Some(secret) = &args.secret {
         // A secret that cannot verify anything is refused now, not on every delivery.
-        collabkit_webhooks::Signer::new(secret).map_err(|e| {
-            anyhow::anyhow!("--secret is not a signing secret (whsec_ followed by base64): {e}")
-        })?;
+        check_secret(secret)?;
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!(

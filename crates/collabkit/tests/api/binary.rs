@@ -117,7 +117,11 @@ async fn serve_bootstraps_once_and_accounts_create_works_beside_it() {
         next,
         format!("Dashboard: {base}/dashboard   API reference: {base}/docs")
     );
-    let page = reqwest::get(format!("{base}/dashboard")).await.unwrap();
+    let page = crate::helpers::client()
+        .get(format!("{base}/dashboard"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
 
     let out = Command::new(BIN)
@@ -365,7 +369,9 @@ async fn every_acknowledged_event_is_delivered_across_a_crash() {
     rx.wait_for(30, Duration::from_secs(30)).await;
     // Slow the receiver down until a backlog waits, so the crash strands acknowledged events
     // whatever this machine's speed (a receiver that keeps up leaves nothing to recover).
-    rx.set_script(vec![crate::receiver::Reply::Slow(Duration::from_millis(300))]);
+    rx.set_script(vec![crate::receiver::Reply::Slow(Duration::from_millis(
+        300,
+    ))]);
     let backlog_deadline = std::time::Instant::now() + Duration::from_secs(30);
     while acknowledged.lock().unwrap().len() < rx.received().len() + 20 {
         assert!(
@@ -634,4 +640,290 @@ async fn the_binary_closes_slow_clients_and_refuses_a_second_server() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("already served"), "{stderr}");
     server.terminate().await;
+}
+
+/// `accounts list`, `accounts rotate-key` and `nodes` only read what is there: on a mistyped
+/// path, a file without our schema or one with an older schema they fail, naming the database,
+/// and create or migrate nothing.
+#[tokio::test]
+async fn read_only_commands_create_and_migrate_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let commands: [&[&str]; 3] = [
+        &["accounts", "list"],
+        &["accounts", "rotate-key", "--account", "acct_x"],
+        &["nodes"],
+    ];
+    let run = |args: &'static [&'static str], database: String| async move {
+        Command::new(BIN)
+            .args(args)
+            .args(["--database", &database])
+            .env("COLLABKIT_LOG", "warn")
+            .output()
+            .await
+            .unwrap()
+    };
+
+    // A mistyped path.
+    let typo = dir.path().join("colabkit.db");
+    for args in commands {
+        let out = run(args, format!("sqlite://{}", typo.display())).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            said.contains(&format!("no database at {}", typo.display())),
+            "{args:?}: {said}"
+        );
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+
+    // A file that is not a CollabKit database yet (empty), and one of an older schema.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    let old = dir.path().join("old.db");
+    rusqlite::Connection::open(&old)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+             INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00Z');",
+        )
+        .unwrap();
+    for args in commands {
+        let out = run(args, format!("sqlite://{}", empty.display())).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(said.contains("has no CollabKit schema"), "{args:?}: {said}");
+        assert!(said.contains(&empty.display().to_string()), "{said}");
+        assert_eq!(
+            std::fs::metadata(&empty).unwrap().len(),
+            0,
+            "{args:?} wrote"
+        );
+
+        let out = run(args, format!("sqlite://{}", old.display())).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            said.contains("has schema version 1") && said.contains("collabkit migrate"),
+            "{args:?}: {said}"
+        );
+        let versions: i64 = rusqlite::Connection::open(&old)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(versions, 1, "{args:?} migrated");
+    }
+
+    // An empty PostgreSQL database is left empty.
+    use collabkit_store_postgres::admin;
+    let admin_url = admin::test_server_url();
+    let name = admin::fresh_database_name("collabkit_api_readonly");
+    let url = admin::create_database(&admin_url, &name).await.unwrap();
+    for args in commands {
+        let out = run(args, url.clone()).await;
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(said.contains("has no CollabKit schema"), "{args:?}: {said}");
+    }
+    let tables: i64 = admin::admin_client(&url)
+        .await
+        .unwrap()
+        .query_one(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    admin::drop_database(&admin_url, &name).await.unwrap();
+    assert_eq!(tables, 0, "a read-only command created tables");
+
+    // On a real database they work (see serve_bootstraps_once_and_accounts_create_works_beside_it).
+    let db = format!("sqlite://{}", dir.path().join("real.db").display());
+    let out = Command::new(BIN)
+        .args(["migrate", "--database", &db])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success());
+    for args in [&["accounts", "list"][..], &["nodes"][..]] {
+        let out = run(args, db.clone()).await;
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Each command's `--help` lists the flags it uses, and says what a first-time operator must
+/// know (`--secret-key` is required with PostgreSQL).
+#[tokio::test]
+async fn help_lists_the_flags_that_apply() {
+    let help = |args: &'static [&'static str]| async move {
+        let out = Command::new(BIN)
+            .args(args)
+            .arg("--help")
+            .output()
+            .await
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let tuning = [
+        "--sqlite-synchronous",
+        "--sqlite-wal-limit-mib",
+        "--sqlite-cache-mib",
+        "--max-write-wait",
+        "--pg-pool-size",
+    ];
+    let serve = help(&["serve"]).await;
+    for flag in tuning {
+        assert!(serve.contains(flag), "serve --help lacks {flag}");
+    }
+    let secret_key = serve
+        .split("--secret-key")
+        .nth(1)
+        .and_then(|rest| rest.split("\n  --").next())
+        .unwrap();
+    assert!(
+        secret_key.contains("Required with PostgreSQL"),
+        "{secret_key}"
+    );
+    let one_shot: [&[&str]; 5] = [
+        &["accounts", "create"],
+        &["accounts", "list"],
+        &["accounts", "rotate-key"],
+        &["migrate"],
+        &["nodes"],
+    ];
+    for args in one_shot {
+        let text = help(args).await;
+        assert!(text.contains("--database"), "{args:?}");
+        for flag in tuning {
+            assert!(!text.contains(flag), "{args:?} --help lists {flag}");
+        }
+    }
+}
+
+/// With `--initial-credentials-file`, the first start writes the first account's id and key to
+/// an owner-only file and prints no key (stdout ends up in journald or docker logs); later
+/// starts leave the file alone.
+#[tokio::test]
+async fn the_first_key_can_go_to_a_file_instead_of_stdout() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let creds = dir.path().join("first-account.json");
+    let start = || async {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["--database", &database_url(dir.path())])
+            .arg("--initial-credentials-file")
+            .arg(&creds)
+            .env("COLLABKIT_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = Vec::new();
+        let base = loop {
+            let line = tokio::time::timeout(Duration::from_secs(30), stdout.next_line())
+                .await
+                .expect("the server prints its address")
+                .unwrap()
+                .expect("the server exited early");
+            printed.push(line.clone());
+            if let Some(rest) = line.strip_prefix("CollabKit listening on ") {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+        };
+        // Drained: a closed pipe would fail the server's next line.
+        tokio::spawn(async move { while let Ok(Some(_)) = stdout.next_line().await {} });
+        (child, base, printed.join("\n"))
+    };
+    let (mut child, base, printed) = start().await;
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&creds).unwrap()).unwrap();
+    let (id, key) = (
+        written["account_id"].as_str().unwrap(),
+        written["api_key"].as_str().unwrap(),
+    );
+    let mode = std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "owner-only");
+    assert!(!printed.contains(key), "the key was printed: {printed}");
+    assert!(printed.contains(&creds.display().to_string()), "{printed}");
+    assert_eq!(can_list_rooms(&base, id, key).await, StatusCode::OK);
+    child.kill().await.unwrap();
+    let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(!log.contains(key), "the key was logged");
+
+    let before = std::fs::read(&creds).unwrap();
+    let (mut again, _, printed) = start().await;
+    assert!(!printed.contains("first account"), "{printed}");
+    assert_eq!(
+        std::fs::read(&creds).unwrap(),
+        before,
+        "a later start leaves it"
+    );
+    assert!(!dir.path().join("first-account.json.partial").exists());
+    again.kill().await.unwrap();
+}
+
+/// At the default log level a request writes no log line (one INFO line per request was ~720 MB
+/// an hour at 800 requests/s); `--access-log` brings the lines back.
+#[tokio::test]
+async fn the_access_log_is_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flags, logged) in [(&[][..], false), (&["--access-log"][..], true)] {
+        let log = dir.path().join("server.log");
+        let mut child = Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["--database", &database_url(dir.path())])
+            .args(flags)
+            .env_remove("COLLABKIT_LOG")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = loop {
+            let line = stdout
+                .next_line()
+                .await
+                .unwrap()
+                .expect("the server starts");
+            if let Some(rest) = line.strip_prefix("CollabKit listening on ") {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+        };
+        for path in ["/healthz", "/v1/accounts/acct_x/rooms"] {
+            crate::helpers::client()
+                .get(format!("{base}{path}"))
+                .send()
+                .await
+                .unwrap();
+        }
+        // Its last line (`stopped`) comes after every request's.
+        let pid = child.id().unwrap().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .await
+                .unwrap()
+                .success()
+        );
+        while let Ok(Some(_)) = stdout.next_line().await {}
+        assert!(child.wait().await.unwrap().success());
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert!(text.contains("stopped"), "{text}");
+        assert_eq!(
+            text.contains("finished processing request"),
+            logged,
+            "{flags:?}: {text}"
+        );
+        assert_eq!(text.contains("/v1/accounts/acct_x/rooms"), logged, "{text}");
+    }
 }

@@ -222,6 +222,51 @@ async fn validation_names_the_field_and_writes_nothing() {
     );
 }
 
+/// A fragment is never sent to the receiver and nothing listens on port 0: such URLs are
+/// refused at registration and on PATCH, naming the field, and nothing is written.
+#[tokio::test]
+async fn urls_with_a_fragment_or_port_0_are_refused() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let bad = [
+        ("http://127.0.0.1:9/hook#part", "fragment"),
+        ("http://127.0.0.1:9/hook#", "fragment"),
+        ("http://127.0.0.1:0/hook", "port 0"),
+        ("https://example.com:0/", "port 0"),
+    ];
+    for (url, why) in bad {
+        let (status, body) = app
+            .post("/webhooks", json!({"url": url, "events": ["user.created"]}))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{url}: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("`url`") && message.contains(why),
+            "{url}: {message}"
+        );
+    }
+    let (_, list) = app.get("/webhooks").await;
+    assert!(list["data"]["webhooks"].as_array().unwrap().is_empty());
+
+    let ok = "http://127.0.0.1:9/hook";
+    let hook = app
+        .create_webhook(json!({"url": ok, "events": ["user.created"]}))
+        .await;
+    let id = hook["id"].as_str().unwrap();
+    for (url, why) in bad {
+        let (status, body) = app
+            .patch(&format!("/webhooks/{id}"), json!({"url": url}))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{url}: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("`url`") && message.contains(why),
+            "{url}: {message}"
+        );
+    }
+    let (_, got) = app.get(&format!("/webhooks/{id}")).await;
+    assert_eq!(got["data"]["webhook"]["url"], ok);
+}
+
 #[tokio::test]
 async fn registrations_are_isolated_between_accounts() {
     let app = TestApp::spawn_for_delivery(|_| {}).await;
