@@ -138,6 +138,11 @@ impl PgStore {
                     client
                         .batch_execute(horizon::MARK_WRITER)
                         .await
+                        .map_err(deadpool_postgres::HookError::Backend)?;
+                    // Its own shard of the sharded counters (see `sql::CLAIM_SHARD`).
+                    client
+                        .batch_execute(sql::CLAIM_SHARD)
+                        .await
                         .map_err(deadpool_postgres::HookError::Backend)
                 })
             }))

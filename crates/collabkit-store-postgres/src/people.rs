@@ -16,7 +16,7 @@ use crate::rows::{
     self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, ROOM_FROM, USER_COLS, USER_SESSION_COLS,
 };
 use crate::sessions;
-use crate::sql::{Params, execute, query, query_one, query_opt};
+use crate::sql::{Params, SHARD, execute, query, query_one, query_opt};
 
 /// How a change locks the room it touches: user changes share it (they may run side by side),
 /// session changes exclude each other (the session state machine), deleting the room excludes
@@ -41,9 +41,6 @@ impl RoomLock {
         }
     }
 }
-
-/// The shard of a sharded counter this connection writes (see migration 5).
-const SHARD: &str = "(pg_backend_pid() % 16)::smallint";
 
 pub async fn create_account<C: GenericClient + Sync>(c: &C, a: &Account) -> StoreResult<()> {
     execute(

@@ -48,7 +48,7 @@ const MATCHING: &str = "SELECT b.i, w.seq, w.id, w.url, w.secret_sealed,
 /// a room's numbers follow the order its changes commit in, on every node. The caller locked
 /// that row when it read the room (see `RoomLock`), since the payloads carry the counters kept
 /// there; this statement writes them with the number. Each registration's delivery count
-/// grows on this connection's shard of it (registrations in order: no two batches deadlock).
+/// grows on this connection's shard of it (`sql::SHARD`: no other connection writes that row).
 const INSERT_EVENTS: &str = "WITH numbered AS (
         INSERT INTO room_sequences AS s (room_id, last_event_seq, users_created, users,
                                          participants, closed_ms, live_since)
@@ -63,7 +63,9 @@ const INSERT_EVENTS: &str = "WITH numbered AS (
         RETURNING s.room_id AS id, s.last_event_seq),
      counts AS (
         INSERT INTO delivery_counters AS k (webhook_seq, shard, deliveries)
-        SELECT w, (pg_backend_pid() % 16)::smallint, COUNT(*) FROM UNNEST($12::bigint[]) AS w
+        SELECT w, COALESCE(current_setting('collabkit.shard', true)::smallint,
+                           (pg_backend_pid() % 64)::smallint), COUNT(*)
+        FROM UNNEST($12::bigint[]) AS w
         GROUP BY w ORDER BY w
         ON CONFLICT (webhook_seq, shard) DO UPDATE SET deliveries = k.deliveries + excluded.deliveries),
      counted AS (
@@ -539,7 +541,9 @@ pub async fn prune<C: GenericClient + Sync>(
             RETURNING webhook_seq),
          counted AS (
             INSERT INTO delivery_counters AS k (webhook_seq, shard, deliveries)
-            SELECT webhook_seq, (pg_backend_pid() % 16)::smallint, -COUNT(*) FROM gone
+            SELECT webhook_seq, COALESCE(current_setting('collabkit.shard', true)::smallint,
+                                         (pg_backend_pid() % 64)::smallint), -COUNT(*)
+            FROM gone
             GROUP BY webhook_seq ORDER BY webhook_seq
             ON CONFLICT (webhook_seq, shard) DO UPDATE SET deliveries = k.deliveries + excluded.deliveries)
          SELECT COUNT(*) FROM gone",

@@ -98,9 +98,10 @@ WHERE old.s = su.session_id AND old.uid = su.user_id AND old.j ? 'roomId';
 CREATE INDEX users_by_account ON users(account_id, seq);
 
 -- Totals that must stay cheap: an account's rooms, a registration's deliveries. Counted in the
--- transaction of each change, spread over rows (`shard`: the writing connection's backend
--- pid modulo 16) so concurrent writers rarely meet on one row; a total is the sum of at most
--- 16 rows. A shard may go negative (a deletion lands on another writer's shard).
+-- transaction of each change, spread over rows (`shard`: a slot of 64 each pooled connection
+-- holds, see `sql::CLAIM_SHARD`) so concurrent writers never meet on one row (no hot row, no
+-- waits); a total is the sum of at most 64 rows. A shard may go negative (a deletion lands on
+-- another connection's shard).
 CREATE TABLE account_counters (
     account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
     shard      SMALLINT NOT NULL,
