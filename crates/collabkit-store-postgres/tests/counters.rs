@@ -14,7 +14,7 @@ use collabkit_webhooks::{WebhookEventName, WebhookPayload};
 fn new_user(room_id: &str, i: usize) -> NewUser {
     NewUser {
         room_id: room_id.to_owned(),
-        custom_id: (i % 2 == 0).then(|| format!("u{i}")),
+        custom_id: i.is_multiple_of(2).then(|| format!("u{i}")),
         name: format!("User {i}"),
         profile_picture: None,
         token: collabkit_domain::accounts::new_user_token(),
@@ -94,7 +94,7 @@ async fn concurrent_changes_of_one_room_count_exactly() {
             room.id.clone(),
             u.id.clone(),
         );
-        let node = if i % 2 == 0 { "node_a" } else { "node_b" };
+        let node = if i.is_multiple_of(2) { "node_a" } else { "node_b" };
         async move { store.join_session(&account, &room, &user, node, None).await }
     }))
     .await;
