@@ -795,4 +795,61 @@ mod tests {
             );
         }
     }
+
+    /// Reconcile repairs a participant counter a crash left stale, from who holds the room's
+    /// open session.
+    #[tokio::test]
+    async fn reconcile_repairs_a_stale_participant_counter() {
+        use collabkit_domain::store::{NewRoom, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stale.db");
+        let store = crate::SqliteStore::open(&path, &crate::SqliteOptions::default())
+            .await
+            .unwrap();
+        let account = collabkit_domain::accounts::create(&store, "a")
+            .await
+            .unwrap()
+            .account
+            .id;
+        let room = store
+            .create_room(
+                &account,
+                NewRoom {
+                    custom_id: None,
+                    name: "R".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let token = collabkit_domain::accounts::new_user_token();
+        let new = NewUser {
+            room_id: room.id.clone(),
+            custom_id: None,
+            name: "U".into(),
+            profile_picture: None,
+            token_sealed: format!("sealed:{token}"),
+            token,
+        };
+        let user = store.create_user(&account, new, None).await.unwrap().value;
+        store
+            .join_session(&account, &room.id, &user.id, "n", None)
+            .await
+            .unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE rooms SET participants = 5", [])
+            .unwrap();
+        let (after, previous, now) = store.reconcile_room(&account, &room.id).await.unwrap();
+        assert_eq!((previous, now), (5, 1));
+        assert_eq!(
+            store
+                .get_room(&account, &room.id)
+                .await
+                .unwrap()
+                .counters
+                .participants,
+            1
+        );
+        assert_eq!(after.counters.participants, 1);
+    }
 }
