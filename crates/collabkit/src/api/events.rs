@@ -237,6 +237,7 @@ impl Follow {
         let page = PageRequest {
             limit: 1,
             after: self.after.clone(),
+            offset: 0,
         };
         self.store
             .list_events(&self.account, self.filter.clone(), page)

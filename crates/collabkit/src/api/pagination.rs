@@ -39,7 +39,11 @@ impl PageQuery {
     pub fn to_request(&self) -> Result<PageRequest, ApiError> {
         let limit = limit(self.limit, DEFAULT_LIMIT)?;
         let after = self.cursor.as_deref().map(decode_cursor).transpose()?;
-        Ok(PageRequest { limit, after })
+        Ok(PageRequest {
+            limit,
+            after,
+            offset: 0,
+        })
     }
 }
 

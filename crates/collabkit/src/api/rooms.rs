@@ -16,7 +16,7 @@ use super::pagination::{PageQuery, encode_cursor};
 use super::paths::{CustomIdPath, RoomPath};
 use super::{AppState, Data, validate};
 use crate::realtime::ParticipantSnapshot;
-use crate::store::{Cursor, NewRoom};
+use crate::store::{Cursor, NewRoom, RoomFilter, UserFilter};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -68,9 +68,10 @@ async fn list_participants(
 pub struct CreateRoom {
     #[schema(min_length = 1, max_length = 256)]
     name: String,
-    /// Your own id for the room, unique in the account.
+    /// Your own id for the room, unique in the account (optional).
     #[schema(min_length = 1, max_length = 256)]
-    custom_id: String,
+    #[serde(default)]
+    custom_id: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -108,13 +109,16 @@ async fn create_room(
 ) -> Result<impl IntoResponse, ApiError> {
     let new = NewRoom {
         name: validate::text("name", body.name, validate::MAX_NAME)?,
-        custom_id: validate::custom_id("customId", body.custom_id)?,
+        custom_id: body
+            .custom_id
+            .map(|c| validate::custom_id("customId", c))
+            .transpose()?,
     };
     let room = state.store.create_room(auth.id(), new).await?;
     Ok((
         StatusCode::CREATED,
         Data::json(RoomBody {
-            room: room.to_contract(),
+            room: room.to_contract(crate::clock::now()),
         }),
     ))
 }
@@ -148,10 +152,16 @@ async fn list_rooms(
     let page = if q.live == Some(true) {
         state.store.list_live_rooms(auth.id(), page).await?
     } else {
-        state.store.list_rooms(auth.id(), page).await?
+        state
+            .store
+            .list_rooms(auth.id(), &RoomFilter::default(), page)
+            .await?
     };
     Ok(Data::json(RoomList {
-        rooms: page.items.iter().map(|r| r.to_contract()).collect(),
+        rooms: {
+            let now = crate::clock::now();
+            page.items.iter().map(|r| r.to_contract(now)).collect()
+        },
         next_cursor: page.next.as_ref().map(encode_cursor),
     }))
 }
@@ -167,7 +177,7 @@ async fn get_room(
 ) -> Result<axum::Json<Data<RoomBody>>, ApiError> {
     let room = state.store.get_room(auth.id(), &p.room_id).await?;
     Ok(Data::json(RoomBody {
-        room: room.to_contract(),
+        room: room.to_contract(crate::clock::now()),
     }))
 }
 
@@ -185,7 +195,7 @@ async fn get_room_by_custom_id(
         .find_room_by_custom_id(auth.id(), &p.custom_id)
         .await?;
     Ok(Data::json(RoomBody {
-        room: room.to_contract(),
+        room: room.to_contract(crate::clock::now()),
     }))
 }
 
@@ -205,7 +215,7 @@ async fn rename_room(
         .rename_room(auth.id(), &p.room_id, &name)
         .await?;
     Ok(Data::json(RoomBody {
-        room: room.to_contract(),
+        room: room.to_contract(crate::clock::now()),
     }))
 }
 
@@ -243,7 +253,7 @@ async fn list_room_users(
 ) -> Result<axum::Json<Data<UserList>>, ApiError> {
     let page = state
         .store
-        .list_users(auth.id(), &p.room_id, q.to_request()?)
+        .list_users(auth.id(), &UserFilter::room(&p.room_id), q.to_request()?)
         .await?;
     Ok(Data::json(UserList {
         users: page

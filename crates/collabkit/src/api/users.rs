@@ -29,9 +29,10 @@ pub struct CreateUser {
     #[schema(min_length = 1, max_length = 256)]
     name: String,
     room_id: String,
-    /// Your own id for the user, unique in the room.
+    /// Your own id for the user, unique in the room (optional).
     #[schema(min_length = 1, max_length = 256)]
-    custom_id: String,
+    #[serde(default)]
+    custom_id: Option<String>,
     #[serde(default)]
     profile_picture: Option<String>,
 }
@@ -84,7 +85,10 @@ async fn create_user(
     let token = crate::accounts::new_user_token();
     let new = NewUser {
         room_id: body.room_id,
-        custom_id: validate::custom_id("customId", body.custom_id)?,
+        custom_id: body
+            .custom_id
+            .map(|c| validate::custom_id("customId", c))
+            .transpose()?,
         name: validate::text("name", body.name, validate::MAX_NAME)?,
         profile_picture: validate::picture(body.profile_picture)?,
         token_sealed: state.secrets.seal(&token),

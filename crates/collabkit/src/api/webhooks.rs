@@ -243,7 +243,14 @@ async fn list_webhooks(
     .to_request()?;
     let page = state
         .store
-        .list_webhooks(auth.id(), q.room_id.as_deref(), page)
+        .list_webhooks(
+            auth.id(),
+            &crate::store::WebhookFilter {
+                room_id: q.room_id,
+                search: None,
+            },
+            page,
+        )
         .await?;
     Ok(Data::json(WebhookList {
         webhooks: page.items.iter().map(|w| w.to_public()).collect(),

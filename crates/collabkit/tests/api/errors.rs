@@ -40,9 +40,9 @@ async fn malformed_bodies_get_precise_statuses() {
         (
             app.client
                 .post(app.url("/rooms"))
-                .json(&json!({"name": "a"})),
+                .json(&json!({"customId": "a"})),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "customId",
+            "name",
         ),
         (
             app.client
