@@ -295,6 +295,7 @@ pub async fn list_rooms<C: GenericClient + Sync>(
     )
 }
 
+/// Paged by cursor only (the live rooms are few), without a total.
 pub async fn list_live_rooms<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
@@ -304,20 +305,10 @@ pub async fn list_live_rooms<C: GenericClient + Sync>(
         "SELECT {ROOM_COLS} FROM sessions o JOIN rooms r ON r.id = o.room_id
          JOIN room_sequences s ON s.room_id = r.id
          WHERE o.account_id = $1 AND o.closed_at IS NULL AND r.seq > $2
-         ORDER BY r.seq LIMIT $3 OFFSET $4"
+         ORDER BY r.seq LIMIT $3"
     );
     let after = page.after_seq()?;
-    let rows = query(
-        c,
-        &sql,
-        &[
-            &account_id,
-            &after,
-            &(page.limit as i64 + 1),
-            &(page.skip() as i64),
-        ],
-    )
-    .await?;
+    let rows = query(c, &sql, &[&account_id, &after, &(page.limit as i64 + 1)]).await?;
     Ok(Page::from_seq_rows(
         rows.iter().map(rows::room).collect(),
         page.limit,
