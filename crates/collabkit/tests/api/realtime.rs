@@ -37,7 +37,7 @@ async fn session_events(app: &TestApp, room_id: &str) -> Vec<String> {
         .filter(|e| !e["event"].as_str().unwrap().starts_with("user."))
         .map(|e| {
             let name = e["event"].as_str().unwrap();
-            match e["payload"]["user"]["customId"].as_str() {
+            match e["payload"]["user"]["custom_id"].as_str() {
                 Some(user) => format!("{name}:{user}"),
                 None => name.to_string(),
             }
@@ -230,7 +230,7 @@ async fn several_users_and_the_closed_session_lists_them_all() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| u["customId"].as_str().unwrap().to_string())
+        .map(|u| u["custom_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(
         users,
@@ -306,7 +306,7 @@ async fn deleting_a_connected_user_or_room_ends_participation_first() {
         .iter()
         .filter(|e| e["room_id"] == s.room.as_str())
         .map(|e| {
-            let user = e["payload"]["user"]["customId"].as_str().unwrap_or("");
+            let user = e["payload"]["user"]["custom_id"].as_str().unwrap_or("");
             format!("{}:{user}", e["event"].as_str().unwrap())
         })
         .collect();
@@ -378,7 +378,7 @@ async fn a_slow_reader_is_disconnected_without_stalling_the_room() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["user"]["customId"].as_str().unwrap().to_string())
+        .map(|p| p["user"]["custom_id"].as_str().unwrap().to_string())
         .collect();
     assert!(
         !ids.contains(&"slow".to_string()),

@@ -9,10 +9,10 @@ async fn rooms_crud_round_trip() {
     let room = app.create_room("design").await;
     let id = room["id"].as_str().unwrap();
     assert!(id.starts_with("room_"));
-    assert_eq!(room["customId"], "design");
+    assert_eq!(room["custom_id"], "design");
     let keys: Vec<_> = room.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys.len(), 5, "exactly CollabKitRoom's fields: {keys:?}");
-    assert!(room["createdAt"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(keys.len(), 9, "exactly CollabKitRoom's fields: {keys:?}");
+    assert!(room["created_at"].as_str().unwrap().ends_with('Z'));
 
     let (status, body) = app.get(&format!("/rooms/{id}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -27,7 +27,7 @@ async fn rooms_crud_round_trip() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["data"]["room"]["name"], "Renamed");
-    assert_eq!(body["data"]["room"]["createdAt"], room["createdAt"]);
+    assert_eq!(body["data"]["room"]["created_at"], room["created_at"]);
 
     let (status, _) = app.delete(&format!("/rooms/{id}")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);

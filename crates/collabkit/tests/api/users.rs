@@ -22,10 +22,10 @@ async fn users_crud_round_trip() {
     assert!(token.len() >= 40);
     assert_eq!(
         user.as_object().unwrap().len(),
-        8,
+        10,
         "exactly CollabKitUser's fields: {user}"
     );
-    assert_eq!(user["roomId"], room_id);
+    assert_eq!(user["room_id"], room_id);
     let id = user["id"].as_str().unwrap();
 
     let (status, body) = app.get(&format!("/users/{id}")).await;
@@ -55,7 +55,7 @@ async fn users_crud_round_trip() {
         .patch(&format!("/users/{id}"), json!({"profilePicture": null}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body["data"]["user"]["profilePicture"].is_null());
+    assert!(body["data"]["user"]["profile_picture"].is_null());
     assert_eq!(body["data"]["user"]["name"], "Ann");
 
     let (status, _) = app.delete(&format!("/users/{id}")).await;
@@ -109,7 +109,7 @@ async fn users_of_a_room_paginate() {
         .get(&format!("/rooms/{room_id}/users?limit=2&cursor={cursor}"))
         .await;
     assert_eq!(second["data"]["users"].as_array().unwrap().len(), 1);
-    assert_eq!(second["data"]["users"][0]["customId"], "u2");
+    assert_eq!(second["data"]["users"][0]["custom_id"], "u2");
     assert!(second["data"]["next_cursor"].is_null());
 }
 
