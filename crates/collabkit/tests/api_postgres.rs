@@ -15,6 +15,8 @@ mod auth;
 mod connections;
 #[path = "api/delivery.rs"]
 mod delivery;
+#[path = "api/documented_routes.rs"]
+mod documented_routes;
 #[path = "api/envelope.rs"]
 mod envelope;
 #[path = "api/errors.rs"]
@@ -29,6 +31,8 @@ mod nodes;
 mod ops;
 #[path = "api/outage.rs"]
 mod outage;
+#[path = "api/paging.rs"]
+mod paging;
 #[path = "api/realtime.rs"]
 mod realtime;
 #[path = "api/realtime_limits.rs"]
