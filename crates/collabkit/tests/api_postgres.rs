@@ -23,6 +23,8 @@ mod envelope;
 mod errors;
 #[path = "api/events.rs"]
 mod events;
+#[path = "api/find_or_create.rs"]
+mod find_or_create;
 #[path = "api/helpers.rs"]
 mod helpers;
 #[path = "api/nodes.rs"]

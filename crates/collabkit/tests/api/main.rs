@@ -16,6 +16,7 @@ mod documented_routes;
 mod envelope;
 mod errors;
 mod events;
+mod find_or_create;
 mod helpers;
 mod listen;
 mod nodes;
