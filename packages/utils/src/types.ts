@@ -19,25 +19,51 @@ export const WEBHOOK_EVENT_NAMES: readonly WebhookEventName[] = [
   'user.deleted',
 ];
 
-/** A room. */
+/** A room's state: an existing room is always `active`. */
+export type RoomState = 'active';
+
+/** A room, as of the moment it was read (or of the event that carries it). */
 export interface CollabKitRoom {
   id: string;
-  customId: string;
+  account_id: string;
   name: string;
-  createdAt: string;
-  updatedAt: string;
+  custom_id: string | null;
+  created_at: string;
+  state: RoomState;
+  /** The summed length of the room's sessions, the live one up to that moment. */
+  duration_seconds: number;
+  /** Users participating at that moment. */
+  active_participants: number;
+  /** Users ever created in the room. */
+  total_users_created: number;
 }
+
+/** Whether a user takes part in their room's live session. */
+export type UserStatus = 'online' | 'offline';
 
 /** A user; `token` is the user's secret for the realtime connection. */
 export interface CollabKitUser {
   id: string;
-  roomId: string;
-  customId: string;
+  room_id: string;
   name: string;
-  profilePicture: string | null;
+  profile_picture: string | null;
+  custom_id: string | null;
+  status: UserStatus;
+  created_at: string;
+  /** The last time the user went online; null until they first join. */
+  joined_at: string | null;
+  /** The last time the user went offline; null until they first leave. */
+  left_at: string | null;
   token: string;
-  createdAt: string;
-  updatedAt: string;
+}
+
+/** One participation of a user in their room's live sessions; `left_at` is null while it lasts. */
+export interface CollabKitUserSession {
+  id: string;
+  user_id: string;
+  room_id: string;
+  joined_at: string;
+  left_at: string | null;
 }
 
 /** A user object with the token field stripped. Used in webhook payloads. */

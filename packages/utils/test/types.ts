@@ -14,7 +14,7 @@ export function describe(payload: WebhookPayload): string {
     case 'user.created':
     case 'user.updated':
     case 'user.deleted':
-      return `${payload.user.name} in ${payload.room.name} (${payload.user.profilePicture ?? 'no picture'})`;
+      return `${payload.user.name} in ${payload.room.name} (${payload.user.profile_picture ?? 'no picture'})`;
   }
 }
 

@@ -66,6 +66,7 @@ async fn each_user_change_stores_one_event_with_the_seed_payload() {
                 u.created_at,
                 updated["data"]["user"]["created_at"].as_str().unwrap()
             );
+            assert_eq!(u.name, updated["data"]["user"]["name"]);
         }
         other => panic!("expected user.updated, got {other:?}"),
     }

@@ -114,13 +114,25 @@ async fn the_protocol_welcomes_relays_and_answers() {
         "no token over the wire"
     );
     assert_eq!(welcome["participants"], json!([]));
+    // The room and the user as the join left them.
+    assert_eq!(welcome["user"]["status"], "online");
+    assert!(
+        welcome["user"]["joined_at"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+    assert_eq!(welcome["room"]["active_participants"], 1);
+    assert_eq!(welcome["room"]["total_users_created"], 2);
     a.send(json!({"type": "presence", "presence": {"cursor": [1, 2]}}))
         .await;
 
     let (mut b, welcome) = Ws::connect(&s.app, token(&s.users[1])).await;
+    assert_eq!(welcome["room"]["active_participants"], 2);
     let others = welcome["participants"].as_array().unwrap();
     assert_eq!(others.len(), 1);
     assert_eq!(others[0]["user"]["id"], s.users[0]["id"]);
+    assert_eq!(others[0]["user"]["status"], "online");
     assert_eq!(others[0]["presence"], json!({"cursor": [1, 2]}));
     let joined = a.recv_type("participant_joined").await;
     assert_eq!(joined["user"]["id"], s.users[1]["id"]);

@@ -20,11 +20,26 @@ async fn users_crud_round_trip() {
     let token = body["data"]["token"].as_str().unwrap();
     assert_eq!(user["token"], token);
     assert!(token.len() >= 40);
+    let mut keys: Vec<_> = user.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
     assert_eq!(
-        user.as_object().unwrap().len(),
-        10,
+        keys,
+        [
+            "created_at",
+            "custom_id",
+            "id",
+            "joined_at",
+            "left_at",
+            "name",
+            "profile_picture",
+            "room_id",
+            "status",
+            "token"
+        ],
         "exactly CollabKitUser's fields: {user}"
     );
+    assert_eq!(user["status"], "offline");
+    assert!(user["joined_at"].is_null() && user["left_at"].is_null());
     assert_eq!(user["room_id"], room_id);
     let id = user["id"].as_str().unwrap();
 
@@ -137,4 +152,21 @@ async fn tokens_are_not_stored_in_clear() {
     assert_eq!(got["data"]["user"]["token"], token.as_str());
     let (_ws, welcome) = crate::ws::Ws::connect(&app, &token).await;
     assert_eq!(welcome["user"]["id"], user["id"]);
+}
+
+/// customId is optional for users too: users without one never collide.
+#[tokio::test]
+async fn users_need_no_custom_id() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    for name in ["Ann", "Bob"] {
+        let (status, body) = app
+            .post("/users", json!({"name": name, "roomId": room_id}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert!(body["data"]["user"]["custom_id"].is_null(), "{body}");
+    }
+    let (_, body) = app.get(&format!("/rooms/{room_id}")).await;
+    assert_eq!(body["data"]["room"]["total_users_created"], 2);
 }
