@@ -3,6 +3,7 @@
 //! (see `collabkit_domain::stats`), so the cost is the window's minutes, not its traffic.
 
 use axum::extract::State;
+use collabkit_webhooks::ServerResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -11,7 +12,7 @@ use utoipa_axum::routes;
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::Query;
-use super::pagination::{PageQuery, encode_cursor};
+use super::pagination::{CursorQuery, encode_cursor};
 use super::{AppState, Data};
 use crate::clock;
 use collabkit_domain::stats::{self, minute_of};
@@ -81,6 +82,9 @@ pub struct WebhookStats {
     /// The account's registrations, oldest first (the order of `GET /webhooks`), a page at a
     /// time.
     pub webhooks: Vec<WebhookHealthView>,
+    /// How many registrations the list holds (1 with `webhook_id`).
+    pub total: u64,
+    pub limit: u32,
     /// Pass back as `cursor` for the next page; null at the end.
     pub next_cursor: Option<String>,
 }
@@ -90,8 +94,8 @@ pub struct WebhookStats {
 pub struct WebhookStatsQuery {
     /// Only this registration's health.
     webhook_id: Option<String>,
-    /// Registrations per page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Registrations per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -100,15 +104,15 @@ pub struct WebhookStatsQuery {
 /// Delivery attempts per minute by outcome, with latency percentiles.
 #[utoipa::path(get, path = "/stats/deliveries", tag = "stats",
     params(("account_id" = String, Path), DeliveryStatsQuery),
-    responses((status = 200, body = Data<DeliveryStats>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<DeliveryStats>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delivery_stats(
     auth: AccountAuth,
     State(state): State<AppState>,
     Query(q): Query<DeliveryStatsQuery>,
-) -> Result<axum::Json<Data<DeliveryStats>>, ApiError> {
+) -> Result<Data<DeliveryStats>, ApiError> {
     let minutes = q.minutes.unwrap_or(60);
     if !(1..=MAX_MINUTES).contains(&minutes) {
-        return Err(ApiError::invalid(format!(
+        return Err(ApiError::bad_request(format!(
             "`minutes` must be between 1 and {MAX_MINUTES}"
         )));
     }
@@ -141,13 +145,13 @@ async fn delivery_stats(
 /// of registrations at a time (`?limit=&cursor=` as every list), or one (`?webhook_id=`).
 #[utoipa::path(get, path = "/stats/webhooks", tag = "stats",
     params(("account_id" = String, Path), WebhookStatsQuery),
-    responses((status = 200, body = Data<WebhookStats>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<WebhookStats>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn webhook_stats(
     auth: AccountAuth,
     State(state): State<AppState>,
     Query(q): Query<WebhookStatsQuery>,
-) -> Result<axum::Json<Data<WebhookStats>>, ApiError> {
-    let page = PageQuery {
+) -> Result<Data<WebhookStats>, ApiError> {
+    let page = CursorQuery {
         limit: q.limit,
         cursor: q.cursor,
     }
@@ -156,6 +160,12 @@ async fn webhook_stats(
         // A registration of another account is not found, not an empty list.
         state.store.get_webhook(auth.id(), id).await?;
     }
+    let total = match &q.webhook_id {
+        Some(_) => 1,
+        // Bounded by --max-webhooks-per-account: counting them is cheap.
+        None => state.store.count_webhooks(auth.id()).await?,
+    };
+    let limit = page.limit;
     let since = minute_of(clock::now()) - chrono::Duration::hours(24);
     let health = state
         .store
@@ -183,6 +193,8 @@ async fn webhook_stats(
     Ok(Data::json(WebhookStats {
         since: clock::format(&since),
         webhooks,
+        total,
+        limit,
         next_cursor,
     }))
 }
