@@ -19,29 +19,44 @@ export const WEBHOOK_EVENT_NAMES: readonly WebhookEventName[] = [
   'user.deleted',
 ];
 
-/** A room. */
+/** A room (provisional copy of MODEL's definition, replaced at merge). */
 export interface CollabKitRoom {
   id: string;
-  customId: string;
+  account_id: string;
   name: string;
-  createdAt: string;
-  updatedAt: string;
+  custom_id: string | null;
+  created_at: string;
+  state: 'active';
+  duration_seconds: number;
+  active_participants: number;
+  total_users_created: number;
 }
 
-/** A user; `token` is the user's secret for the realtime connection. */
+/** A user. */
 export interface CollabKitUser {
   id: string;
-  roomId: string;
-  customId: string;
+  room_id: string;
   name: string;
-  profilePicture: string | null;
+  profile_picture: string | null;
+  custom_id: string | null;
+  status: 'online' | 'offline';
+  created_at: string;
+  joined_at: string | null;
+  left_at: string | null;
   token: string;
-  createdAt: string;
-  updatedAt: string;
 }
 
 /** A user object with the token field stripped. Used in webhook payloads. */
 export type WebhookUser = Omit<CollabKitUser, 'token'>;
+
+/** One participation of a user. */
+export interface CollabKitUserSession {
+  id: string;
+  user_id: string;
+  room_id: string;
+  joined_at: string;
+  left_at: string | null;
+}
 
 /** A webhook registration including the signing secret. Only returned at creation time. */
 export interface WebhookRegistration {
