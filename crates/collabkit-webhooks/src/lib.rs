@@ -6,12 +6,15 @@
 //! contract fails loudly in tests instead of silently reaching receivers.
 //! [`signature`] implements the Standard Webhooks signing scheme, so any Standard Webhooks or Svix
 //! verifier accepts what the server sends; [`receive::verify_webhook`] is what a receiver calls
-//! (with an axum example).
+//! (with an axum example). [`envelope`] is the REST API's answer: [`ServerResponse`] around
+//! every result, [`ServerError`] with its [`ErrorCode`] on failure.
 
+pub mod envelope;
 pub mod receive;
 pub mod signature;
 pub mod types;
 
+pub use envelope::{Empty, ErrorCode, ResponseType, ServerError, ServerResponse};
 pub use receive::{ROOM_SEQ_HEADER, VerifyError, room_seq, verify_webhook, verify_webhook_at};
 pub use signature::{SignatureError, Signer, verify};
 pub use types::*;

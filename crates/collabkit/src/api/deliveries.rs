@@ -1,8 +1,9 @@
 //! The delivery log: deliveries of a registration, their attempts, manual retry, recover.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use collabkit_webhooks::ServerResponse;
 use collabkit_webhooks::{DeliveryStatus, WebhookDelivery, WebhookEventName};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Json, Query};
+use super::extract::{Json, Path, Query};
 use super::pagination::{PageQuery, encode_cursor};
 use super::paths::{DeliveryPath, WebhookPath};
 use super::{AppState, Data, EVENT_NAMES_LIST};
@@ -36,8 +37,8 @@ pub struct DeliveryQuery {
     /// An event name, e.g. `user.created`.
     #[param(value_type = Option<collabkit_webhooks::WebhookEventName>)]
     event: Option<String>,
-    /// Items per page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -86,19 +87,19 @@ pub struct Scheduled {
 /// List a registration's deliveries, newest first.
 #[utoipa::path(get, path = "/webhooks/{webhook_id}/deliveries", tag = "deliveries",
     params(("account_id" = String, Path), ("webhook_id" = String, Path), DeliveryQuery),
-    responses((status = 200, body = Data<DeliveryList>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<DeliveryList>), (status = 404, body = ErrorBody)))]
 async fn list_deliveries(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<WebhookPath>,
     Query(q): Query<DeliveryQuery>,
-) -> Result<axum::Json<Data<DeliveryList>>, ApiError> {
+) -> Result<Data<DeliveryList>, ApiError> {
     let status = q
         .status
         .as_deref()
         .map(|s| {
             DeliveryStatus::parse(s).ok_or_else(|| {
-                ApiError::invalid("`status` must be one of pending, success, failed")
+                ApiError::bad_request("`status` must be one of pending, success, failed")
             })
         })
         .transpose()?;
@@ -107,7 +108,7 @@ async fn list_deliveries(
         .as_deref()
         .map(|name| {
             WebhookEventName::parse(name).ok_or_else(|| {
-                ApiError::invalid(format!("`event` must be one of {EVENT_NAMES_LIST}"))
+                ApiError::bad_request(format!("`event` must be one of {EVENT_NAMES_LIST}"))
             })
         })
         .transpose()?;
@@ -134,12 +135,12 @@ async fn list_deliveries(
 /// Get one delivery.
 #[utoipa::path(get, path = "/webhooks/{webhook_id}/deliveries/{delivery_id}", tag = "deliveries",
     params(("account_id" = String, Path), ("webhook_id" = String, Path), ("delivery_id" = String, Path)),
-    responses((status = 200, body = Data<DeliveryBody>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<DeliveryBody>), (status = 404, body = ErrorBody)))]
 async fn get_delivery(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<DeliveryPath>,
-) -> Result<axum::Json<Data<DeliveryBody>>, ApiError> {
+) -> Result<Data<DeliveryBody>, ApiError> {
     let delivery = state
         .store
         .get_delivery(auth.id(), &p.webhook_id, &p.delivery_id)
@@ -152,12 +153,12 @@ async fn get_delivery(
 /// Every attempt of a delivery, oldest first.
 #[utoipa::path(get, path = "/webhooks/{webhook_id}/deliveries/{delivery_id}/attempts", tag = "deliveries",
     params(("account_id" = String, Path), ("webhook_id" = String, Path), ("delivery_id" = String, Path)),
-    responses((status = 200, body = Data<AttemptList>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<AttemptList>), (status = 404, body = ErrorBody)))]
 async fn list_attempts(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<DeliveryPath>,
-) -> Result<axum::Json<Data<AttemptList>>, ApiError> {
+) -> Result<Data<AttemptList>, ApiError> {
     let attempts = state
         .store
         .list_attempts(auth.id(), &p.webhook_id, &p.delivery_id)
@@ -179,7 +180,7 @@ async fn list_attempts(
 /// Attempt a delivery again now, whatever its status, with a fresh retry schedule.
 #[utoipa::path(post, path = "/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", tag = "deliveries",
     params(("account_id" = String, Path), ("webhook_id" = String, Path), ("delivery_id" = String, Path)),
-    responses((status = 202, body = Data<DeliveryBody>), (status = 404, body = ErrorBody)))]
+    responses((status = 202, body = ServerResponse<DeliveryBody>), (status = 404, body = ErrorBody)))]
 async fn retry_delivery(
     auth: AccountAuth,
     State(state): State<AppState>,
@@ -189,18 +190,19 @@ async fn retry_delivery(
         .store
         .retry_delivery(auth.id(), &p.webhook_id, &p.delivery_id)
         .await?;
-    Ok((
+    Ok(Data::with(
         StatusCode::ACCEPTED,
-        Data::json(DeliveryBody {
+        "Delivery scheduled",
+        DeliveryBody {
             delivery: delivery.to_contract(),
-        }),
+        },
     ))
 }
 
 /// Attempt again every delivery of the registration that ended failed since a time.
 #[utoipa::path(post, path = "/webhooks/{webhook_id}/recover", tag = "deliveries",
     params(("account_id" = String, Path), ("webhook_id" = String, Path)), request_body = RecoverRequest,
-    responses((status = 202, body = Data<Scheduled>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 202, body = ServerResponse<Scheduled>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn recover(
     auth: AccountAuth,
     State(state): State<AppState>,
@@ -214,5 +216,9 @@ async fn recover(
         .store
         .recover_deliveries(auth.id(), &p.webhook_id, since)
         .await?;
-    Ok((StatusCode::ACCEPTED, Data::json(Scheduled { scheduled })))
+    Ok(Data::with(
+        StatusCode::ACCEPTED,
+        "Deliveries scheduled",
+        Scheduled { scheduled },
+    ))
 }

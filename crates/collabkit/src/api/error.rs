@@ -1,4 +1,5 @@
-//! `ApiError`: the one place where failures become the contract's JSON error shape.
+//! `ApiError`: every failure of the API, answered in the envelope (see `envelope.rs`) with its
+//! documented code, its precise reason and the module that answered.
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -6,6 +7,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use collabkit_webhooks::{Empty, ErrorCode, ResponseType, ServerError, ServerResponse};
+
+use super::envelope;
 use crate::delivery::warnings::Warnings;
 use crate::store::{Conflict, StoreError};
 
@@ -22,35 +26,52 @@ pub struct ApiError {
     /// Sent as `Retry-After` (seconds) when set.
     pub retry_after: Option<u64>,
     pub status: StatusCode,
-    /// A stable snake_case code clients can match on.
-    pub code: &'static str,
+    /// The documented code (it follows from the status, but for the two kinds of 400).
+    pub code: ErrorCode,
+    /// The precise cause, stable snake_case clients can match on (what `code` was before the
+    /// envelope: `invalid_body`, `overloaded`, `room_full`, …).
+    pub reason: &'static str,
     /// A sentence for humans that names the problem.
     pub message: String,
 }
 
-/// `{"error": {"code", "message"}}`
+/// The envelope of a failed answer, for the OpenAPI document: what
+/// `ServerResponse::failed` serializes (a test keeps the two the same), with `error` present.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    pub code: String,
-    pub message: String,
+    #[serde(rename = "type")]
+    pub kind: ResponseType,
+    /// `false`.
+    pub success: bool,
+    /// The error's message.
+    pub description: String,
+    pub data: Empty,
+    pub error: ServerError,
+    /// The id the request was logged under (also the `x-request-id` header).
+    #[serde(rename = "requestId")]
+    pub request_id: String,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    /// An error with the code its status gives (`BAD_REQUEST` for a 400).
+    pub fn new(status: StatusCode, reason: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
             retry_after: None,
             status,
-            code,
+            code: ErrorCode::for_status(status.as_u16()),
+            reason,
             message: message.into(),
         }
     }
 
-    /// 400 for input that parsed but breaks a rule; the message names the field.
+    /// 400 `VALIDATION_ERROR` for a body of the wrong shape or a field breaking a rule.
+    pub fn validation(reason: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code: ErrorCode::ValidationError,
+            ..ApiError::new(StatusCode::BAD_REQUEST, reason, message)
+        }
+    }
+
     /// 503 with `Retry-After`: the server refused the request, unchanged, to stay prompt.
     pub fn overloaded() -> ApiError {
         ApiError {
@@ -63,7 +84,15 @@ impl ApiError {
         }
     }
 
+    /// 400 `VALIDATION_ERROR` for a body field that parsed but breaks a rule; the message
+    /// names the field.
     pub fn invalid(message: impl Into<String>) -> ApiError {
+        Self::validation("invalid_request", message)
+    }
+
+    /// 400 `BAD_REQUEST` for a query parameter (or a cursor) that breaks a rule; the message
+    /// names it.
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
     }
 
@@ -88,7 +117,7 @@ impl From<StoreError> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "conflict", conflict_message(rule))
             }
             StoreError::InvalidCursor => {
-                ApiError::invalid("`cursor` is not a cursor this server returned")
+                ApiError::bad_request("`cursor` is not a cursor this server returned")
             }
             StoreError::Unrepresentable => ApiError::invalid(
                 "a value in the request contains a NUL character, which no id or field may hold",
@@ -130,12 +159,13 @@ fn conflict_message(rule: Conflict) -> &'static str {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_owned(),
-                message: self.message,
-            },
+        let error = ServerError {
+            module: envelope::module().to_owned(),
+            code: self.code,
+            message: self.message,
+            reason: self.reason.to_owned(),
         };
+        let body = ServerResponse::failed(error, &*envelope::request_id());
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(

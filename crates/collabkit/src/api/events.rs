@@ -4,8 +4,9 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::sse::{self, Sse};
+use collabkit_webhooks::ServerResponse;
 use collabkit_webhooks::{WebhookEventName, WebhookPayload};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
@@ -17,7 +18,7 @@ use utoipa_axum::routes;
 
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
-use super::extract::Query;
+use super::extract::{Path, Query};
 use super::pagination::{PageQuery, encode_cursor};
 use super::paths::RoomPath;
 use super::{AppState, Data};
@@ -84,7 +85,7 @@ pub struct StreamQuery {
 fn parse_event_name(name: Option<&str>) -> Result<Option<WebhookEventName>, ApiError> {
     name.map(|name| {
         WebhookEventName::parse(name).ok_or_else(|| {
-            ApiError::invalid(format!(
+            ApiError::bad_request(format!(
                 "`event` must be one of {}",
                 super::EVENT_NAMES_LIST
             ))
@@ -127,7 +128,7 @@ async fn stream_events(
         None => (q.cursor, "`cursor`"),
     };
     let not_issued = || {
-        ApiError::invalid(format!(
+        ApiError::bad_request(format!(
             "{named} is not a cursor this server returned: resume with the `id:` of an event a \
              stream sent, or leave it out to follow the events stored from now on"
         ))
@@ -317,18 +318,18 @@ impl Drop for OpenStream {
 /// List stored events, oldest first.
 #[utoipa::path(get, path = "/events", tag = "events",
     params(("account_id" = String, Path), EventQuery),
-    responses((status = 200, body = Data<EventList>)))]
+    responses((status = 200, body = ServerResponse<EventList>)))]
 async fn list_events(
     auth: AccountAuth,
     State(state): State<AppState>,
     Query(q): Query<EventQuery>,
-) -> Result<axum::Json<Data<EventList>>, ApiError> {
+) -> Result<Data<EventList>, ApiError> {
     let event = parse_event_name(q.event.as_deref())?;
     let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor,
     }
-    .to_request()?;
+    .to_request_within(super::pagination::MAX_EVENT_LIMIT)?;
     let filter = EventFilter {
         room_id: q.room_id,
         event,
@@ -382,14 +383,14 @@ pub struct RecentEvents {
 /// pages through the whole log, oldest first.)
 #[utoipa::path(get, path = "/rooms/{room_id}/recent-events", tag = "events",
     params(("account_id" = String, Path), ("room_id" = String, Path), RecentQuery),
-    responses((status = 200, body = Data<RecentEvents>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<RecentEvents>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn recent_events(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
     Query(q): Query<RecentQuery>,
-) -> Result<axum::Json<Data<RecentEvents>>, ApiError> {
-    let limit = super::pagination::limit(q.limit, 20)?;
+) -> Result<Data<RecentEvents>, ApiError> {
+    let limit = super::pagination::limit(q.limit, 20, super::pagination::MAX_EVENT_LIMIT)?;
     let room = state.store.get_room(auth.id(), &p.room_id).await?;
     let events = state
         .store
@@ -428,17 +429,21 @@ pub struct RoomEvents {
 /// subscribe to) reads the events in between here. Events older than the retention are gone.
 #[utoipa::path(get, path = "/rooms/{room_id}/events", tag = "events",
     params(("account_id" = String, Path), ("room_id" = String, Path), RoomEventsQuery),
-    responses((status = 200, body = Data<RoomEvents>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<RoomEvents>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn room_events(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
     Query(q): Query<RoomEventsQuery>,
-) -> Result<axum::Json<Data<RoomEvents>>, ApiError> {
-    let limit = super::pagination::limit(q.limit, super::pagination::DEFAULT_LIMIT)?;
+) -> Result<Data<RoomEvents>, ApiError> {
+    let limit = super::pagination::limit(
+        q.limit,
+        super::pagination::DEFAULT_LIMIT,
+        super::pagination::MAX_EVENT_LIMIT,
+    )?;
     let after = q.after_room_seq.unwrap_or(0);
     if after < 0 {
-        return Err(ApiError::invalid("`after_room_seq` must be 0 or more"));
+        return Err(ApiError::bad_request("`after_room_seq` must be 0 or more"));
     }
     let room = state.store.get_room(auth.id(), &p.room_id).await?;
     // One more than asked tells whether another page follows.

@@ -1,6 +1,6 @@
 //! Extractors that reject bad input with our error shape instead of axum's plain text.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -8,8 +8,9 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 
-/// A JSON body: 415 without a JSON content type, 413 past the body limit, 400 for malformed
-/// JSON, 422 for JSON of the wrong shape (the message names the field).
+/// A JSON body: 415 without a JSON content type, 413 past the body limit, 400 `BAD_REQUEST`
+/// for malformed JSON, 400 `VALIDATION_ERROR` for JSON of the wrong shape (a missing, unknown or
+/// mistyped field: the message names it; until the envelope this was a 422).
 pub struct Json<T>(pub T);
 
 impl<S, T> FromRequest<S> for Json<T>
@@ -39,8 +40,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             "invalid_json",
             format!("the body is not valid JSON: {}", source_text(&e)),
         ),
-        JsonRejection::JsonDataError(e) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        JsonRejection::JsonDataError(e) => ApiError::validation(
             "invalid_body",
             format!("the body has the wrong shape: {}", source_text(&e)),
         ),
@@ -109,4 +109,32 @@ fn refuse_nul(query: &str) -> Result<(), ApiError> {
         }
     }
     Ok(())
+}
+
+/// Path parameters: a segment that does not decode (invalid percent-encoding or UTF-8) is 400
+/// naming the problem, in the envelope.
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_path",
+                format!("invalid path: {}", e.body_text()),
+            )),
+            Err(other) => Err(ApiError::new(
+                other.status(),
+                "invalid_path",
+                other.body_text(),
+            )),
+        }
+    }
 }

@@ -7,6 +7,7 @@ mod auth;
 mod connect;
 mod deliveries;
 mod docs;
+pub mod envelope;
 pub mod error;
 mod events;
 mod extract;
@@ -26,16 +27,13 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::HeaderName;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use serde::Serialize;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::delivery::DeliveryConfig;
@@ -73,24 +71,20 @@ pub struct AppState {
     pub shutdown: tokio_util::sync::CancellationToken,
 }
 
-/// The success envelope: `{"data": …}`.
-#[derive(Serialize, ToSchema)]
-pub struct Data<T> {
-    pub data: T,
-}
-
-impl<T> Data<T> {
-    pub fn json(data: T) -> axum::Json<Data<T>> {
-        axum::Json(Data { data })
-    }
-}
+pub use envelope::Data;
 
 /// The seven event names, for error messages.
 pub const EVENT_NAMES_LIST: &str = "participant.joined, participant.left, session.started, session.closed, user.created, user.updated, user.deleted";
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "CollabKit server API", description = "Rooms, users, realtime sessions and signed webhooks."),
+    info(title = "CollabKit server API", description = "Rooms, users, realtime sessions and signed webhooks.\n\n\
+Every JSON answer is the envelope `{type: \"response\", success, description, data, error, requestId}`: \
+`data` holds the result (`{}` on error), `error` is null on success and `{module, code, message, reason}` \
+on failure, `code` one of `ErrorCode` (it follows from the status) and `reason` the precise cause \
+(`invalid_body`, `overloaded`, …). `requestId` is also the `x-request-id` header (a sane one the \
+client sent is kept). Lists take `limit` (default 50, at most 100; the event log 200) and `offset`, \
+and answer `total`, `limit` and `offset`, with `next_cursor` where a cursor pages the list."),
     modifiers(&BearerAuth),
     security(("account_key" = [])),
 )]
@@ -130,7 +124,6 @@ pub fn router(state: AppState, body_limit: usize, access_log: bool) -> Router {
     let mut openapi = openapi;
     openapi::complete(&mut openapi);
     let openapi = Arc::new(openapi);
-    let request_id = HeaderName::from_static("x-request-id");
 
     router
         .merge(crate::dashboard::router())
@@ -148,7 +141,6 @@ pub fn router(state: AppState, body_limit: usize, access_log: bool) -> Router {
         .fallback(error::route_not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request| {
                 let id = req
@@ -162,7 +154,9 @@ pub fn router(state: AppState, body_limit: usize, access_log: bool) -> Router {
             .on_response(DefaultOnResponse::new().level(access_level).latency_unit(LatencyUnit::Micros))
             .on_failure(log_failure),
         )
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outermost: the request id the access log above, the envelope and the
+        // `x-request-id` answer header share, and the envelope for any error answer.
+        .layer(middleware::from_fn(envelope::request_context))
         .with_state(state)
 }
 

@@ -1,6 +1,7 @@
 //! What the route annotations leave out of the OpenAPI document, added in one place: the
-//! error answers every operation can give, the operations endpoints served without
-//! credentials, the document itself.
+//! error answers every operation can give (each in the envelope, `ErrorBody`, whose
+//! `error.code` is one of `ErrorCode`), the operations endpoints served without credentials,
+//! the document itself.
 
 use utoipa::openapi::path::{HttpMethod, Operation, PathItem};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder};
@@ -49,34 +50,45 @@ pub fn complete(doc: &mut OpenApi) {
                 add(
                     op,
                     "400",
-                    "a parameter or a field breaks a rule; the message names it",
+                    "`BAD_REQUEST` (malformed JSON, a bad query parameter or cursor) or \
+                     `VALIDATION_ERROR` (a body of the wrong shape: a missing, mistyped or unknown \
+                     field, or a field breaking a rule); the message names it",
                 );
-                add(op, "401", "missing or wrong credentials");
+                add(op, "401", "`UNAUTHORIZED`: missing or wrong credentials");
                 add(
                     op,
                     "403",
-                    "these credentials do not give access to that account",
+                    "`FORBIDDEN`: these credentials do not give access to that account",
                 );
                 add(
                     op,
                     "429",
-                    "past the account's request rate; see `Retry-After`",
+                    "`RATE_LIMITED`: past the account's request rate; see `Retry-After`",
+                );
+                add(
+                    op,
+                    "500",
+                    "`INTERNAL_ERROR`: the server hit an unexpected error",
                 );
                 add(
                     op,
                     "503",
-                    "the server is overloaded or its storage unavailable; nothing changed, retry after `Retry-After`",
+                    "`SERVICE_UNAVAILABLE`: the server is overloaded (`overloaded`) or its storage \
+                     unavailable (`storage_unavailable`); nothing changed, retry after `Retry-After`",
                 );
                 if names_a_thing {
-                    add(op, "404", "not found (or another account's)");
+                    add(op, "404", "`NOT_FOUND`: not found (or another account's)");
                 }
                 if op.request_body.is_some() {
-                    add(op, "413", "the body is larger than the server accepts");
-                    add(op, "415", "the body is not `application/json`");
                     add(
                         op,
-                        "422",
-                        "the body is JSON of the wrong shape (a missing, mistyped or unknown field)",
+                        "413",
+                        "`PAYLOAD_TOO_LARGE`: the body is larger than the server accepts",
+                    );
+                    add(
+                        op,
+                        "415",
+                        "`UNSUPPORTED_MEDIA_TYPE`: the body is not `application/json`",
                     );
                 }
             }

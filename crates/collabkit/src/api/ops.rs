@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use collabkit_webhooks::ServerResponse;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,8 +25,8 @@ pub struct Status {
 }
 
 /// The process is alive.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Data<Status>)))]
-async fn healthz() -> axum::Json<Data<Status>> {
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = ServerResponse<Status>)))]
+async fn healthz() -> Data<Status> {
     Data::json(Status { status: "ok" })
 }
 
@@ -38,8 +39,8 @@ pub struct Ready {
 
 /// The storage is reachable.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Data<Ready>), (status = 503, body = ErrorBody)))]
-async fn readyz(State(state): State<AppState>) -> Result<axum::Json<Data<Ready>>, ApiError> {
+    responses((status = 200, body = ServerResponse<Ready>), (status = 503, body = ErrorBody)))]
+async fn readyz(State(state): State<AppState>) -> Result<Data<Ready>, ApiError> {
     state.store.ping().await.map_err(|e| {
         tracing::warn!(error = %e, "readiness check failed");
         ApiError::new(

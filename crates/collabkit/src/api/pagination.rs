@@ -1,4 +1,5 @@
-//! `?limit=&cursor=` and `next_cursor`: the list conventions of the contract.
+//! `?limit=&offset=` (answers: `total`, `limit`, `offset`) and `?cursor=` / `next_cursor`: the
+//! list conventions of the contract.
 //!
 //! A cursor is the URL-safe encoding of the position the storage backend returned (opaque to
 //! the API too: the backend decides what a position is and refuses one it did not issue).
@@ -12,32 +13,42 @@ use super::error::ApiError;
 use crate::store::{Cursor, PageRequest};
 
 pub const DEFAULT_LIMIT: u32 = 50;
-pub const MAX_LIMIT: u32 = 200;
+/// The most items a page of a list holds (the documented bound).
+pub const MAX_LIMIT: u32 = 100;
+/// The most events a page of the event log holds: it is read by machines catching up, whose
+/// pages are worth making larger.
+pub const MAX_EVENT_LIMIT: u32 = 200;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Items per page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (not with `offset`).
     pub cursor: Option<String>,
 }
 
-/// `?limit=`, or `default` without it: 1 to [`MAX_LIMIT`] on every route that takes one.
-pub fn limit(asked: Option<u32>, default: u32) -> Result<u32, ApiError> {
+/// `?limit=`, or `default` without it: 1 to `max`.
+pub fn limit(asked: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
     let limit = asked.unwrap_or(default);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid(format!(
-            "`limit` must be between 1 and {MAX_LIMIT}"
+    if !(1..=max).contains(&limit) {
+        return Err(ApiError::bad_request(format!(
+            "`limit` must be between 1 and {max}"
         )));
     }
     Ok(limit)
 }
 
 impl PageQuery {
+    /// The page asked for, at most [`MAX_LIMIT`] items.
     pub fn to_request(&self) -> Result<PageRequest, ApiError> {
-        let limit = limit(self.limit, DEFAULT_LIMIT)?;
+        self.to_request_within(MAX_LIMIT)
+    }
+
+    /// The page asked for, at most `max` items.
+    pub fn to_request_within(&self, max: u32) -> Result<PageRequest, ApiError> {
+        let limit = limit(self.limit, DEFAULT_LIMIT, max)?;
         let after = self.cursor.as_deref().map(decode_cursor).transpose()?;
         Ok(PageRequest { limit, after })
     }
@@ -55,7 +66,7 @@ pub(crate) fn decode_cursor(cursor: &str) -> Result<Cursor, ApiError> {
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix('p').map(Cursor::new))
-        .ok_or_else(|| ApiError::invalid("`cursor` is not a cursor this server returned"))
+        .ok_or_else(|| ApiError::bad_request("`cursor` is not a cursor this server returned"))
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! `/rooms`: create, read, rename and delete rooms; list a room's users.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use collabkit_webhooks::ServerResponse;
 use collabkit_webhooks::{CollabKitRoom, CollabKitUser};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -11,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Json, Query};
+use super::extract::{Json, Path, Query};
 use super::pagination::{PageQuery, encode_cursor};
 use super::paths::{CustomIdPath, RoomPath};
 use super::{AppState, Data, validate};
@@ -34,18 +35,18 @@ pub struct ParticipantList {
 }
 
 /// Who is in the room's live session on this node now, with their presence and open
-/// connections, by user id, a page at a time (`?limit=`, default 50, at most 200: a page is
+/// connections, by user id, a page at a time (`?limit=`, default 50, at most 100: a page is
 /// at most that many presences of `--presence-max-bytes`).
 #[utoipa::path(get, path = "/rooms/{room_id}/participants", tag = "rooms",
     params(("account_id" = String, Path), ("room_id" = String, Path), PageQuery),
-    responses((status = 200, body = Data<ParticipantList>), (status = 400, body = ErrorBody),
+    responses((status = 200, body = ServerResponse<ParticipantList>), (status = 400, body = ErrorBody),
               (status = 404, body = ErrorBody)))]
 async fn list_participants(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
     Query(q): Query<PageQuery>,
-) -> Result<axum::Json<Data<ParticipantList>>, ApiError> {
+) -> Result<Data<ParticipantList>, ApiError> {
     let page = q.to_request()?;
     let room = state.store.get_room(auth.id(), &p.room_id).await?;
     let after = page.after.map(|c| c.as_str().to_owned());
@@ -100,7 +101,7 @@ pub struct UserList {
 /// Create a room.
 #[utoipa::path(post, path = "/rooms", tag = "rooms",
     params(("account_id" = String, Path)), request_body = CreateRoom,
-    responses((status = 201, body = Data<RoomBody>), (status = 409, description = "customId taken", body = ErrorBody)))]
+    responses((status = 201, body = ServerResponse<RoomBody>), (status = 409, description = "customId taken", body = ErrorBody)))]
 async fn create_room(
     auth: AccountAuth,
     State(state): State<AppState>,
@@ -111,11 +112,11 @@ async fn create_room(
         custom_id: validate::custom_id("customId", body.custom_id)?,
     };
     let room = state.store.create_room(auth.id(), new).await?;
-    Ok((
-        StatusCode::CREATED,
-        Data::json(RoomBody {
+    Ok(Data::created(
+        "Room created",
+        RoomBody {
             room: room.to_contract(),
-        }),
+        },
     ))
 }
 
@@ -124,8 +125,8 @@ async fn create_room(
 pub struct RoomListQuery {
     /// Only rooms with a live session now (someone connected): `true` or `false`.
     live: Option<bool>,
-    /// Items per page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -134,12 +135,12 @@ pub struct RoomListQuery {
 /// List the account's rooms, oldest first (or only those with a live session).
 #[utoipa::path(get, path = "/rooms", tag = "rooms",
     params(("account_id" = String, Path), RoomListQuery),
-    responses((status = 200, body = Data<RoomList>), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<RoomList>), (status = 400, body = ErrorBody)))]
 async fn list_rooms(
     auth: AccountAuth,
     State(state): State<AppState>,
     Query(q): Query<RoomListQuery>,
-) -> Result<axum::Json<Data<RoomList>>, ApiError> {
+) -> Result<Data<RoomList>, ApiError> {
     let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor,
@@ -159,12 +160,12 @@ async fn list_rooms(
 /// Get a room.
 #[utoipa::path(get, path = "/rooms/{room_id}", tag = "rooms",
     params(("account_id" = String, Path), ("room_id" = String, Path)),
-    responses((status = 200, body = Data<RoomBody>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<RoomBody>), (status = 404, body = ErrorBody)))]
 async fn get_room(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
-) -> Result<axum::Json<Data<RoomBody>>, ApiError> {
+) -> Result<Data<RoomBody>, ApiError> {
     let room = state.store.get_room(auth.id(), &p.room_id).await?;
     Ok(Data::json(RoomBody {
         room: room.to_contract(),
@@ -174,12 +175,12 @@ async fn get_room(
 /// Find a room by the id the client chose for it.
 #[utoipa::path(get, path = "/rooms/custom/{custom_id}", tag = "rooms",
     params(("account_id" = String, Path), ("custom_id" = String, Path)),
-    responses((status = 200, body = Data<RoomBody>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<RoomBody>), (status = 404, body = ErrorBody)))]
 async fn get_room_by_custom_id(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<CustomIdPath>,
-) -> Result<axum::Json<Data<RoomBody>>, ApiError> {
+) -> Result<Data<RoomBody>, ApiError> {
     let room = state
         .store
         .find_room_by_custom_id(auth.id(), &p.custom_id)
@@ -192,13 +193,13 @@ async fn get_room_by_custom_id(
 /// Rename a room.
 #[utoipa::path(patch, path = "/rooms/{room_id}", tag = "rooms",
     params(("account_id" = String, Path), ("room_id" = String, Path)), request_body = RenameRoom,
-    responses((status = 200, body = Data<RoomBody>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<RoomBody>), (status = 404, body = ErrorBody)))]
 async fn rename_room(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
     Json(body): Json<RenameRoom>,
-) -> Result<axum::Json<Data<RoomBody>>, ApiError> {
+) -> Result<Data<RoomBody>, ApiError> {
     let name = validate::text("name", body.name, validate::MAX_NAME)?;
     let room = state
         .store
@@ -234,13 +235,13 @@ async fn delete_room(
 /// List a room's users, oldest first.
 #[utoipa::path(get, path = "/rooms/{room_id}/users", tag = "rooms",
     params(("account_id" = String, Path), ("room_id" = String, Path), PageQuery),
-    responses((status = 200, body = Data<UserList>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<UserList>), (status = 404, body = ErrorBody)))]
 async fn list_room_users(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
     Query(q): Query<PageQuery>,
-) -> Result<axum::Json<Data<UserList>>, ApiError> {
+) -> Result<Data<UserList>, ApiError> {
     let page = state
         .store
         .list_users(auth.id(), &p.room_id, q.to_request()?)

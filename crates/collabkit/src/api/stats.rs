@@ -3,6 +3,7 @@
 //! (see `collabkit_domain::stats`), so the cost is the window's minutes, not its traffic.
 
 use axum::extract::State;
+use collabkit_webhooks::ServerResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -90,8 +91,8 @@ pub struct WebhookStats {
 pub struct WebhookStatsQuery {
     /// Only this registration's health.
     webhook_id: Option<String>,
-    /// Registrations per page, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
+    /// Registrations per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
@@ -100,15 +101,15 @@ pub struct WebhookStatsQuery {
 /// Delivery attempts per minute by outcome, with latency percentiles.
 #[utoipa::path(get, path = "/stats/deliveries", tag = "stats",
     params(("account_id" = String, Path), DeliveryStatsQuery),
-    responses((status = 200, body = Data<DeliveryStats>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<DeliveryStats>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn delivery_stats(
     auth: AccountAuth,
     State(state): State<AppState>,
     Query(q): Query<DeliveryStatsQuery>,
-) -> Result<axum::Json<Data<DeliveryStats>>, ApiError> {
+) -> Result<Data<DeliveryStats>, ApiError> {
     let minutes = q.minutes.unwrap_or(60);
     if !(1..=MAX_MINUTES).contains(&minutes) {
-        return Err(ApiError::invalid(format!(
+        return Err(ApiError::bad_request(format!(
             "`minutes` must be between 1 and {MAX_MINUTES}"
         )));
     }
@@ -141,12 +142,12 @@ async fn delivery_stats(
 /// of registrations at a time (`?limit=&cursor=` as every list), or one (`?webhook_id=`).
 #[utoipa::path(get, path = "/stats/webhooks", tag = "stats",
     params(("account_id" = String, Path), WebhookStatsQuery),
-    responses((status = 200, body = Data<WebhookStats>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<WebhookStats>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn webhook_stats(
     auth: AccountAuth,
     State(state): State<AppState>,
     Query(q): Query<WebhookStatsQuery>,
-) -> Result<axum::Json<Data<WebhookStats>>, ApiError> {
+) -> Result<Data<WebhookStats>, ApiError> {
     let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor,

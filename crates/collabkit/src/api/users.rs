@@ -1,9 +1,10 @@
 //! `/users`: create, read, update and delete users. Each change stores its event.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use collabkit_webhooks::CollabKitUser;
+use collabkit_webhooks::ServerResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -11,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Json, Query};
+use super::extract::{Json, Path, Query};
 use super::paths::{CustomIdPath, UserPath};
 use super::{AppState, Data, validate};
 use crate::store::{NewUser, User, UserPatch};
@@ -71,7 +72,7 @@ pub struct RoomQuery {
 /// Create a user in a room; stores `user.created`.
 #[utoipa::path(post, path = "/users", tag = "users",
     params(("account_id" = String, Path)), request_body = CreateUser,
-    responses((status = 201, body = Data<CreatedUser>), (status = 404, description = "no such room", body = ErrorBody),
+    responses((status = 201, body = ServerResponse<CreatedUser>), (status = 404, description = "no such room", body = ErrorBody),
               (status = 409, description = "customId taken in the room", body = ErrorBody)))]
 async fn create_user(
     auth: AccountAuth,
@@ -96,24 +97,24 @@ async fn create_user(
         .await?;
     state.metrics.record_events(&change.events);
     let user = contract(&state, &change.value)?;
-    Ok((
-        StatusCode::CREATED,
-        Data::json(CreatedUser {
+    Ok(Data::created(
+        "User created",
+        CreatedUser {
             token: user.token.clone(),
             user,
-        }),
+        },
     ))
 }
 
 /// Get a user.
 #[utoipa::path(get, path = "/users/{user_id}", tag = "users",
     params(("account_id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 200, body = Data<UserBody>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<UserBody>), (status = 404, body = ErrorBody)))]
 async fn get_user(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<UserPath>,
-) -> Result<axum::Json<Data<UserBody>>, ApiError> {
+) -> Result<Data<UserBody>, ApiError> {
     let user = state.store.get_user(auth.id(), &p.user_id).await?;
     Ok(Data::json(UserBody {
         user: contract(&state, &user)?,
@@ -123,15 +124,17 @@ async fn get_user(
 /// Find a user by the id the client chose, within a room.
 #[utoipa::path(get, path = "/users/custom/{custom_id}", tag = "users",
     params(("account_id" = String, Path), ("custom_id" = String, Path), RoomQuery),
-    responses((status = 200, body = Data<UserBody>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<UserBody>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_user_by_custom_id(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<CustomIdPath>,
     Query(q): Query<RoomQuery>,
-) -> Result<axum::Json<Data<UserBody>>, ApiError> {
+) -> Result<Data<UserBody>, ApiError> {
     let room_id = q.room_id.ok_or_else(|| {
-        ApiError::invalid("`roomId` query parameter is required: custom ids are unique per room")
+        ApiError::bad_request(
+            "`roomId` query parameter is required: custom ids are unique per room",
+        )
     })?;
     let user = state
         .store
@@ -145,13 +148,13 @@ async fn get_user_by_custom_id(
 /// Update a user's name or picture; stores `user.updated` only when something changed.
 #[utoipa::path(patch, path = "/users/{user_id}", tag = "users",
     params(("account_id" = String, Path), ("user_id" = String, Path)), request_body = UpdateUser,
-    responses((status = 200, body = Data<UserBody>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<UserBody>), (status = 404, body = ErrorBody)))]
 async fn update_user(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<UserPath>,
     Json(body): Json<UpdateUser>,
-) -> Result<axum::Json<Data<UserBody>>, ApiError> {
+) -> Result<Data<UserBody>, ApiError> {
     let patch = UserPatch {
         name: body
             .name

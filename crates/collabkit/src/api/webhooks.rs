@@ -1,8 +1,9 @@
 //! `/webhooks`: registrations. The secret is in the create and rotate responses only.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use collabkit_webhooks::ServerResponse;
 use collabkit_webhooks::{WebhookEventName, WebhookRegistration, WebhookRegistrationPublic};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -12,7 +13,7 @@ use utoipa_axum::routes;
 
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{Json, Query};
+use super::extract::{Json, Path, Query};
 use super::pagination::{PageQuery, encode_cursor};
 use super::paths::WebhookPath;
 use super::{AppState, Data, EVENT_NAMES_LIST, validate};
@@ -171,7 +172,7 @@ fn room_error(e: StoreError) -> ApiError {
 /// `too_many_webhooks`, nothing stored.
 #[utoipa::path(post, path = "/webhooks", tag = "webhooks",
     params(("account_id" = String, Path)), request_body = CreateWebhook,
-    responses((status = 201, body = Data<RegistrationBody>), (status = 400, body = ErrorBody),
+    responses((status = 201, body = ServerResponse<RegistrationBody>), (status = 400, body = ErrorBody),
         (status = 409, description = "the account has the most registrations allowed", body = ErrorBody)))]
 async fn create_webhook(
     auth: AccountAuth,
@@ -219,23 +220,23 @@ async fn create_webhook(
         )
         .await
         .map_err(room_error)?;
-    Ok((
-        StatusCode::CREATED,
-        Data::json(RegistrationBody {
+    Ok(Data::created(
+        "Webhook created",
+        RegistrationBody {
             webhook: webhook.to_registration(secret),
-        }),
+        },
     ))
 }
 
 /// List registrations (without secrets), oldest first.
 #[utoipa::path(get, path = "/webhooks", tag = "webhooks",
     params(("account_id" = String, Path), ListQuery),
-    responses((status = 200, body = Data<WebhookList>)))]
+    responses((status = 200, body = ServerResponse<WebhookList>)))]
 async fn list_webhooks(
     auth: AccountAuth,
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
-) -> Result<axum::Json<Data<WebhookList>>, ApiError> {
+) -> Result<Data<WebhookList>, ApiError> {
     let page = PageQuery {
         limit: q.limit,
         cursor: q.cursor,
@@ -254,12 +255,12 @@ async fn list_webhooks(
 /// Get a registration (without its secret).
 #[utoipa::path(get, path = "/webhooks/{webhook_id}", tag = "webhooks",
     params(("account_id" = String, Path), ("webhook_id" = String, Path)),
-    responses((status = 200, body = Data<PublicBody>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<PublicBody>), (status = 404, body = ErrorBody)))]
 async fn get_webhook(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<WebhookPath>,
-) -> Result<axum::Json<Data<PublicBody>>, ApiError> {
+) -> Result<Data<PublicBody>, ApiError> {
     let webhook = state.store.get_webhook(auth.id(), &p.webhook_id).await?;
     Ok(Data::json(PublicBody {
         webhook: webhook.to_public(),
@@ -269,13 +270,13 @@ async fn get_webhook(
 /// Update a registration. Disabling it fails its pending deliveries (see `recover`).
 #[utoipa::path(patch, path = "/webhooks/{webhook_id}", tag = "webhooks",
     params(("account_id" = String, Path), ("webhook_id" = String, Path)), request_body = UpdateWebhook,
-    responses((status = 200, body = Data<PublicBody>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<PublicBody>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn update_webhook(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<WebhookPath>,
     Json(body): Json<UpdateWebhook>,
-) -> Result<axum::Json<Data<PublicBody>>, ApiError> {
+) -> Result<Data<PublicBody>, ApiError> {
     let url = match body.url {
         Some(v) => Some(url_field(&state, v).await?),
         None => None,
@@ -294,9 +295,13 @@ async fn update_webhook(
         .update_webhook(auth.id(), &p.webhook_id, patch)
         .await
         .map_err(room_error)?;
-    Ok(Data::json(PublicBody {
-        webhook: webhook.to_public(),
-    }))
+    Ok(Data::with(
+        StatusCode::OK,
+        "Webhook updated",
+        PublicBody {
+            webhook: webhook.to_public(),
+        },
+    ))
 }
 
 /// Delete a registration with its delivery log.
@@ -315,12 +320,12 @@ async fn delete_webhook(
 /// Replace the signing secret. The old one keeps signing, as a second signature, for 24 hours.
 #[utoipa::path(post, path = "/webhooks/{webhook_id}/rotate-secret", tag = "webhooks",
     params(("account_id" = String, Path), ("webhook_id" = String, Path)),
-    responses((status = 200, body = Data<RegistrationBody>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<RegistrationBody>), (status = 404, body = ErrorBody)))]
 async fn rotate_secret(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<WebhookPath>,
-) -> Result<axum::Json<Data<RegistrationBody>>, ApiError> {
+) -> Result<Data<RegistrationBody>, ApiError> {
     let secret = new_webhook_secret();
     let webhook = state
         .store

@@ -9,7 +9,9 @@ async fn missing_credentials_are_401() {
     let resp = app.client.get(app.url("/rooms")).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     let body: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "unauthorized");
+    assert_eq!(body["error"]["code"], "UNAUTHORIZED");
+    assert_eq!(body["error"]["reason"], "unauthorized");
+    assert_eq!(body["error"]["module"], "Rooms");
     assert!(
         body["error"]["message"]
             .as_str()

@@ -21,12 +21,13 @@ async fn nothing_written(app: &TestApp) {
 #[tokio::test]
 async fn malformed_bodies_get_precise_statuses() {
     let app = TestApp::spawn().await;
-    let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
+    let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str, &str)> = vec![
         (
             app.client
                 .post(app.url("/rooms"))
                 .body(r#"{"name":"a","customId":"b"}"#),
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
             "content-type",
         ),
         (
@@ -35,32 +36,37 @@ async fn malformed_bodies_get_precise_statuses() {
                 .header("content-type", "application/json")
                 .body(r#"{"name": "#),
             StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
             "JSON",
         ),
         (
             app.client
                 .post(app.url("/rooms"))
-                .json(&json!({"name": "a"})),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "customId",
+                .json(&json!({"customId": "b"})),
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
+            "name",
         ),
         (
             app.client
                 .post(app.url("/rooms"))
                 .json(&json!({"name": 5, "customId": "b"})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
             "name",
         ),
         (
             app.client
                 .post(app.url("/rooms"))
                 .json(&json!({"name": "a", "customId": "b", "colour": "red"})),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
             "colour",
         ),
         (
             app.client.post(app.url("/rooms")).json(&json!([1, 2])),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
             "",
         ),
         (
@@ -68,6 +74,7 @@ async fn malformed_bodies_get_precise_statuses() {
                 .post(app.url("/rooms"))
                 .json(&json!({"name": "   ", "customId": "b"})),
             StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
             "name",
         ),
         (
@@ -75,6 +82,7 @@ async fn malformed_bodies_get_precise_statuses() {
                 .post(app.url("/rooms"))
                 .json(&json!({"name": "a", "customId": "x".repeat(300)})),
             StatusCode::BAD_REQUEST,
+            "VALIDATION_ERROR",
             "customId",
         ),
         (
@@ -82,12 +90,15 @@ async fn malformed_bodies_get_precise_statuses() {
                 .post(app.url("/rooms"))
                 .json(&json!({"name": "a".repeat(2 * 1024 * 1024), "customId": "b"})),
             StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
             "",
         ),
     ];
-    for (req, expected, mentions) in cases {
+    for (req, expected, code, mentions) in cases {
         let (status, body) = app.send(req).await;
         assert_eq!(status, expected, "{body}");
+        assert_eq!(body["error"]["code"], code, "{body}");
+        assert_eq!(body["error"]["module"], "Rooms", "{body}");
         let message = body["error"]["message"].as_str().unwrap();
         assert!(
             message.contains(mentions),
@@ -105,7 +116,7 @@ async fn bad_user_input_writes_nothing() {
     let bad = [
         (
             json!({"name": "a", "customId": "u"}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "roomId",
         ),
         (
@@ -115,7 +126,7 @@ async fn bad_user_input_writes_nothing() {
         ),
         (
             json!({"name": "a", "roomId": room_id, "customId": "u", "profilePicture": 7}),
-            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::BAD_REQUEST,
             "profilePicture",
         ),
         (
@@ -149,7 +160,7 @@ async fn bad_user_input_writes_nothing() {
             json!({"token": "mine"}),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let events = app.events().await;
     assert_eq!(
         events.len(),
@@ -163,10 +174,14 @@ async fn unknown_routes_and_methods_get_json_errors() {
     let app = TestApp::spawn().await;
     let (status, body) = app.send(app.client.get(format!("{}/nope", app.base))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body["error"]["code"], "route_not_found");
+    assert_eq!(body["error"]["code"], "NOT_FOUND");
+    assert_eq!(body["error"]["reason"], "route_not_found");
+    assert_eq!(body["error"]["module"], "Server");
     let (status, body) = app.send(app.client.put(app.url("/rooms"))).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(body["error"]["code"], "method_not_allowed");
+    assert_eq!(body["error"]["code"], "METHOD_NOT_ALLOWED");
+    assert_eq!(body["error"]["reason"], "method_not_allowed");
+    assert_eq!(body["error"]["module"], "Rooms");
 }
 
 /// Inputs that look harmless but are not: control characters in names, invisible and bidi
@@ -232,7 +247,8 @@ async fn loose_inputs_are_refused() {
     assert_eq!(status, StatusCode::OK, "http(s) pictures are fine");
 }
 
-/// `null` for a field that cannot be null is the wrong shape (422), not a silent no-op.
+/// `null` for a field that cannot be null is the wrong shape (400 `VALIDATION_ERROR`), not a
+/// silent no-op.
 #[tokio::test]
 async fn null_for_a_field_that_cannot_be_null_is_refused() {
     let app = TestApp::spawn_for_delivery(|_| {}).await;
@@ -246,7 +262,7 @@ async fn null_for_a_field_that_cannot_be_null_is_refused() {
         json!({"enabled": null}),
     ] {
         let (status, resp) = app.patch(&path, body.clone()).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {resp}");
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {resp}");
         assert!(
             resp["error"]["message"].as_str().unwrap().contains("null"),
             "{resp}"
@@ -264,7 +280,7 @@ async fn null_for_a_field_that_cannot_be_null_is_refused() {
             json!({"name": null}),
         )
         .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     // `null` still removes a picture, and scopes a registration to the whole account.
     let (status, _) = app
         .patch(
@@ -296,7 +312,8 @@ async fn an_overloaded_server_refuses_changes_promptly_and_writes_nothing() {
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(resp.headers()["retry-after"], "1");
     let body: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "overloaded", "{body}");
+    assert_eq!(body["error"]["code"], "SERVICE_UNAVAILABLE", "{body}");
+    assert_eq!(body["error"]["reason"], "overloaded", "{body}");
     nothing_written(&app).await;
 }
 
@@ -349,8 +366,8 @@ async fn a_burst_gets_answers_that_are_made_or_refused() {
     let (mut listed, mut cursor) = (0, None::<String>);
     loop {
         let path = match &cursor {
-            Some(c) => format!("/rooms/{room_id}/users?limit=200&cursor={c}"),
-            None => format!("/rooms/{room_id}/users?limit=200"),
+            Some(c) => format!("/rooms/{room_id}/users?limit=100&cursor={c}"),
+            None => format!("/rooms/{room_id}/users?limit=100"),
         };
         let (status, page) = app.get(&path).await;
         assert_eq!(status, StatusCode::OK, "{page}");
@@ -471,7 +488,8 @@ async fn an_account_past_its_rate_limit_gets_429() {
     assert!(i >= 9, "the burst (10) passed first: limited at {i}");
     assert_eq!(resp.headers()["retry-after"], "1");
     let body: serde_json::Value = resp.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "rate_limited");
+    assert_eq!(body["error"]["code"], "RATE_LIMITED");
+    assert_eq!(body["error"]["reason"], "rate_limited");
     // Another account has its own budget.
     let other = collabkit::accounts::create(app.store.as_ref(), "other")
         .await
@@ -629,7 +647,7 @@ async fn a_nul_character_anywhere_is_the_same_4xx_on_every_backend() {
         assert_eq!(resp.status(), status, "{what}");
         let body: serde_json::Value = resp.json().await.unwrap();
         crate::helpers::assert_error_shape(&body);
-        assert_eq!(body["error"]["code"], code, "{what}: {body}");
+        assert_eq!(body["error"]["reason"], code, "{what}: {body}");
     }
     // Nothing was written by any of them: only the room's user list is as it was.
     let (_, users) = app.get(&format!("/rooms/{room_id}/users")).await;

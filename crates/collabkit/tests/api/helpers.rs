@@ -235,6 +235,8 @@ impl TestApp {
         };
         if status.is_client_error() || status.is_server_error() {
             assert_error_shape(&body);
+        } else if !body.is_null() {
+            assert_success_shape(&body);
         }
         (status, body)
     }
@@ -289,7 +291,7 @@ impl TestApp {
     /// The deliveries of a registration, newest first.
     pub async fn deliveries(&self, webhook_id: &str) -> Vec<Value> {
         let (status, body) = self
-            .get(&format!("/webhooks/{webhook_id}/deliveries?limit=200"))
+            .get(&format!("/webhooks/{webhook_id}/deliveries?limit=100"))
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["data"]["deliveries"].as_array().unwrap().clone()
@@ -368,17 +370,64 @@ pub fn client() -> reqwest::Client {
         .expect("a plain HTTP client")
 }
 
-/// Every error response has exactly `{"error": {"code", "message"}}`.
+/// The envelope every JSON answer has: `{type: "response", success, description, data, error,
+/// requestId}`, exactly those fields.
+pub fn assert_envelope(body: &Value) {
+    let fields = body
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {body}"));
+    let mut keys: Vec<&str> = fields.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "data",
+            "description",
+            "error",
+            "requestId",
+            "success",
+            "type"
+        ],
+        "{body}"
+    );
+    assert_eq!(body["type"], "response", "{body}");
+    assert!(body["success"].is_boolean(), "{body}");
+    assert!(body["description"].is_string(), "{body}");
+    assert!(
+        !body["requestId"].as_str().unwrap_or_default().is_empty(),
+        "{body}"
+    );
+}
+
+/// A successful answer: the envelope with `success` true and `error` null.
+pub fn assert_success_shape(body: &Value) {
+    assert_envelope(body);
+    assert_eq!(body["success"], true, "{body}");
+    assert!(body["error"].is_null(), "{body}");
+    assert!(body["data"].is_object(), "{body}");
+}
+
+/// Every error answer is the envelope with `success` false, `data` `{}` and an `error` of
+/// exactly `{module, code, message, reason}`: an UPPER_CASE documented code, a snake_case reason.
 pub fn assert_error_shape(body: &Value) {
+    assert_envelope(body);
+    assert_eq!(body["success"], false, "{body}");
+    assert_eq!(body["data"], json!({}), "{body}");
     let err = body["error"]
         .as_object()
         .unwrap_or_else(|| panic!("no error object: {body}"));
-    assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
-    assert_eq!(err.len(), 2, "{body}");
+    assert_eq!(err.len(), 4, "{body}");
     let code = err["code"].as_str().unwrap();
     assert!(
-        code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+        code.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
         "{code}"
     );
+    let reason = err["reason"].as_str().unwrap();
+    assert!(
+        !reason.is_empty() && reason.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+        "{reason}"
+    );
+    assert!(!err["module"].as_str().unwrap().is_empty(), "{body}");
     assert!(!err["message"].as_str().unwrap().is_empty());
+    assert_eq!(body["description"], err["message"], "{body}");
 }

@@ -263,7 +263,7 @@ async fn a_silent_partition_answers_503_within_the_timeout_and_heals() {
             tokio::join!(write, read, readyz, metrics, healthz);
         for (what, (status, retry_after, body, took)) in [("write", write), ("read", read)] {
             assert_eq!(status, 503, "{what} in round {round}: {body}");
-            assert_eq!(body["error"]["code"], "storage_unavailable", "{body}");
+            assert_eq!(body["error"]["reason"], "storage_unavailable", "{body}");
             assert_eq!(retry_after.as_deref(), Some("1"), "{what}: Retry-After");
             assert!(
                 took < TIMEOUT + SLACK,

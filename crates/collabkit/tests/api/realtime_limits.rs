@@ -67,7 +67,7 @@ async fn hold(app: &TestApp, room: &str, user: &Value, presence: Value) {
     let user_id = id(user);
     until("the presence is set", || async {
         let (_, list) = app
-            .get(&format!("/rooms/{room}/participants?limit=200"))
+            .get(&format!("/rooms/{room}/participants?limit=100"))
             .await;
         list["data"]["participants"]
             .as_array()
@@ -195,7 +195,9 @@ async fn a_full_room_refuses_a_join_and_stores_nothing() {
     // A third user is refused before the upgrade, with the bound named.
     match attempt(&app, token(&users[2])).await {
         Attempt::Refused(429, body) => {
-            assert_eq!(body["error"]["code"], "room_full", "{body}");
+            assert_eq!(body["error"]["code"], "RATE_LIMITED", "{body}");
+            assert_eq!(body["error"]["module"], "Realtime", "{body}");
+            assert_eq!(body["error"]["reason"], "room_full", "{body}");
             let message = body["error"]["message"].as_str().unwrap();
             assert!(
                 message.contains('2') && message.contains("--room-max-participants"),
@@ -236,7 +238,7 @@ async fn a_full_room_refuses_a_join_and_stores_nothing() {
     for o in &outcomes {
         match o {
             Attempt::Welcomed { .. } => {}
-            Attempt::Refused(429, body) => assert_eq!(body["error"]["code"], "room_full"),
+            Attempt::Refused(429, body) => assert_eq!(body["error"]["reason"], "room_full"),
             Attempt::Closed(code) => assert_eq!(*code, Some(4029)),
             other => panic!("{other:?}"),
         }

@@ -33,7 +33,9 @@ async fn rooms_crud_round_trip() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = app.get(&format!("/rooms/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert_eq!(body["error"]["code"], "not_found");
+    assert_eq!(body["error"]["code"], "NOT_FOUND");
+    assert_eq!(body["error"]["reason"], "not_found");
+    assert_eq!(body["error"]["module"], "Rooms");
     let (status, _) = app.delete(&format!("/rooms/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -113,7 +115,7 @@ async fn rooms_paginate_with_next_cursor() {
 
     for bad in [
         "/rooms?limit=0",
-        "/rooms?limit=201",
+        "/rooms?limit=101",
         "/rooms?limit=abc",
         "/rooms?cursor=garbage",
     ] {

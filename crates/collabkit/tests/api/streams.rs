@@ -136,7 +136,8 @@ async fn streams_are_capped_per_account_and_per_node_and_leave_room_for_the_rest
     let (status, retry_after, body) =
         refusal(open(&app, &app.account_id, &app.bearer(), "").await).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
-    assert_eq!(body["error"]["code"], "too_many_streams");
+    assert_eq!(body["error"]["code"], "RATE_LIMITED");
+    assert_eq!(body["error"]["reason"], "too_many_streams");
     assert!(retry_after.is_none(), "only closing a stream helps");
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("--max-streams-per-account"), "{message}");
@@ -147,7 +148,8 @@ async fn streams_are_capped_per_account_and_per_node_and_leave_room_for_the_rest
     }
     let (status, retry_after, body) = refusal(open(&app, &c, &c_bearer, "").await).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert_eq!(body["error"]["code"], "streams_full");
+    assert_eq!(body["error"]["code"], "SERVICE_UNAVAILABLE");
+    assert_eq!(body["error"]["reason"], "streams_full");
     assert!(retry_after.is_some());
 
     // The connections left are the API's and the health checks'.
