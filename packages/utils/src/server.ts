@@ -59,9 +59,12 @@ export interface ServerError {
   /** A sentence for people; it names the field for a validation error. */
   message: string;
   /**
-   * The precise cause, snake_case, for programs to act on: `invalid_body`, `invalid_request`,
-   * `not_found`, `conflict`, `room_full`, `too_many_webhooks`, `too_many_streams`,
-   * `overloaded`, `storage_unavailable`, … (this server's addition to the documented object).
+   * The precise cause, snake_case, for programs to act on: `invalid_json`, `invalid_query`,
+   * `invalid_request`, `invalid_body`, `unauthorized`, `forbidden`, `not_found`,
+   * `route_not_found`, `method_not_allowed`, `conflict`, `too_many_webhooks`,
+   * `payload_too_large`, `unsupported_media_type`, `rate_limited`, `too_many_streams`,
+   * `room_full`, `too_many_connections`, `internal_error`, `overloaded`,
+   * `storage_unavailable`, `streams_full` (this server's addition to the documented object).
    */
   reason: string;
 }
