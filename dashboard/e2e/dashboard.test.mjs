@@ -348,12 +348,14 @@ test('a webhook is edited, disabled, enabled, rotated, recovered, paged and dele
   await page.getByText('27 failed deliveries scheduled again.').waitFor({ timeout: WAIT });
   await page.waitForFunction(() => document.querySelectorAll('.delivery[data-status="success"]').length >= 25, null, { timeout: WAIT });
 
-  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
   const dialog = page.getByRole('dialog');
   assert.match(await dialog.textContent(), /deliveries and their log are deleted/);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+  // The dialog closes in an effect, after the next frame.
+  await dialog.waitFor({ state: 'hidden', timeout: WAIT });
   assert.equal((await api('GET', '/webhooks')).webhooks.length, 2, 'Cancel deletes nothing');
-  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await dialog.getByRole('button', { name: 'Delete webhook' }).click();
   await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor({ timeout: WAIT });
   assert.equal((await api('GET', '/webhooks')).webhooks.length, 1);
