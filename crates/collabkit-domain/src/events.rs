@@ -25,7 +25,7 @@ fn about_user(name: WebhookEventName, room: &Room, user: WebhookUser, at: Timest
         name,
         id.clone(),
         clock::format(&at),
-        room.to_contract(),
+        room.to_contract(at),
         user,
     )
     .unwrap_or_else(|| unreachable!("{name} is not about one user"));
@@ -38,7 +38,7 @@ pub fn session_started(room: &Room, at: Timestamp) -> Event {
     let payload = WebhookPayload::SessionStarted {
         id: id.clone(),
         timestamp: clock::format(&at),
-        room: room.to_contract(),
+        room: room.to_contract(at),
     };
     event(id, room, payload, at)
 }
@@ -49,7 +49,7 @@ pub fn session_closed(room: &Room, users: Vec<WebhookUser>, at: Timestamp) -> Ev
     let payload = WebhookPayload::SessionClosed {
         id: id.clone(),
         timestamp: clock::format(&at),
-        room: room.to_contract(),
+        room: room.to_contract(at),
         users,
     };
     event(id, room, payload, at)

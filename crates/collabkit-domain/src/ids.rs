@@ -77,6 +77,8 @@ pub const EVENT: &str = "evt";
 pub const WEBHOOK: &str = "wh";
 pub const DELIVERY: &str = "dlv";
 pub const SESSION: &str = "ses";
+/// One participation of a user (`CollabKitUserSession`), as the CollabKit docs name them.
+pub const USER_SESSION: &str = "sess";
 /// A running server (its sessions are its own).
 pub const NODE: &str = "node";
 

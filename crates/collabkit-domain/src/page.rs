@@ -40,12 +40,42 @@ pub struct PageRequest {
     pub limit: u32,
     /// Only items after this position (exclusive).
     pub after: Option<Cursor>,
+    /// Without a cursor: how many items of the list's start to skip (`?offset=`). Its cost
+    /// grows with it; very long lists are paged with the cursor instead.
+    pub offset: u64,
 }
 
 impl PageRequest {
     /// The first page of `limit` items.
     pub fn first(limit: u32) -> PageRequest {
-        PageRequest { limit, after: None }
+        PageRequest {
+            limit,
+            after: None,
+            offset: 0,
+        }
+    }
+
+    /// The page of `limit` items after the first `offset` ones.
+    pub fn at_offset(limit: u32, offset: u64) -> PageRequest {
+        PageRequest {
+            limit,
+            after: None,
+            offset,
+        }
+    }
+
+    /// The page after a cursor.
+    pub fn after(limit: u32, cursor: Cursor) -> PageRequest {
+        PageRequest {
+            limit,
+            after: Some(cursor),
+            offset: 0,
+        }
+    }
+
+    /// The rows a backend skips: the offset, unless a cursor says where the page starts.
+    pub fn skip(&self) -> u64 {
+        if self.after.is_some() { 0 } else { self.offset }
     }
 
     /// For backends whose positions are integers: the one an ascending page starts after
@@ -78,7 +108,14 @@ impl<T> Page<T> {
             items: rows.into_iter().map(|(_, item)| item).collect(),
             next: if more { last.clone() } else { None },
             last,
+            total: None,
         }
+    }
+
+    /// The page with the size of the whole list (the lists paged by offset answer it).
+    pub fn with_total(mut self, total: u64) -> Page<T> {
+        self.total = Some(total);
+        self
     }
 }
 
@@ -90,4 +127,6 @@ pub struct Page<T> {
     /// The position of the last item, even at the end: where a reader that follows the list as
     /// it grows (the event stream) resumes.
     pub last: Option<Cursor>,
+    /// How many items the whole list holds (with its filters), where the list answers it.
+    pub total: Option<u64>,
 }

@@ -54,7 +54,14 @@ pub trait Store: Send + Sync + 'static {
     async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room>;
     async fn get_room(&self, account_id: &str, room_id: &str) -> StoreResult<Room>;
     async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room>;
-    async fn list_rooms(&self, account_id: &str, page: PageRequest) -> StoreResult<Page<Room>>;
+    /// The account's rooms in creation order, filtered; the page carries the total (the
+    /// account's room counter when unfiltered, a count of the matches otherwise).
+    async fn list_rooms(
+        &self,
+        account_id: &str,
+        filter: &RoomFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Room>>;
     /// The rooms with a live session now, in creation order: read from the open sessions, so
     /// the cost follows the live rooms, not the account's.
     async fn list_live_rooms(&self, account_id: &str, page: PageRequest)
@@ -68,6 +75,14 @@ pub trait Store: Send + Sync + 'static {
         room_id: &str,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<Room>>;
+    /// Recounts the room's participants from who takes part in its live session now (repairs a
+    /// counter a crash left stale) and writes it; no event. Returns the room after, the count
+    /// before and the count now ([`crate::rules::reconciled`]).
+    async fn reconcile_room(
+        &self,
+        account_id: &str,
+        room_id: &str,
+    ) -> StoreResult<(Room, u64, u64)>;
 
     // Users. Each change stores its event in the same transaction. A verb that stores events
     // gives their deliveries `lease` when there is one and returns them in `Change::leased`.
@@ -89,12 +104,22 @@ pub trait Store: Send + Sync + 'static {
     /// Users stored before tokens were sealed keep them in clear (and cannot connect): this
     /// converts up to `batch` of them with `seal`, returning how many. Run at start until 0.
     async fn seal_legacy_tokens(&self, seal: TokenSealer, batch: u32) -> StoreResult<u64>;
+    /// Users in creation order, of one room or of the account, filtered; the page carries the
+    /// total (the room's user counter when only the room narrows it, a count otherwise).
+    /// `NotFound("room")` for a room that is not the account's.
     async fn list_users(
         &self,
         account_id: &str,
-        room_id: &str,
+        filter: &UserFilter,
         page: PageRequest,
     ) -> StoreResult<Page<User>>;
+    /// The user's participations, newest first, at most `limit`.
+    async fn user_sessions(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<UserSession>>;
     /// Applies the patch; stores `user.updated` only when something actually changed.
     async fn update_user(
         &self,
@@ -198,10 +223,12 @@ pub trait Store: Send + Sync + 'static {
     // `NotFound("room")`.
     async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook>;
     async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook>;
+    /// Registrations oldest first, filtered; the page carries the total (an account holds at
+    /// most `--max-webhooks-per-account`, so counting is bounded).
     async fn list_webhooks(
         &self,
         account_id: &str,
-        room_id: Option<&str>,
+        filter: &WebhookFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Webhook>>;
     /// How many registrations the account has (the server bounds them, see
@@ -227,7 +254,8 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()>;
 
     // The delivery log.
-    /// Deliveries of a registration, newest first.
+    /// Deliveries of a registration, newest first; the page carries the total (the
+    /// registration's delivery counter when unfiltered, a count of the matches otherwise).
     async fn list_deliveries(
         &self,
         account_id: &str,

@@ -8,7 +8,7 @@ use crate::{ALL, account, all_events, new_room, new_user, user};
 use collabkit_domain::clock;
 use collabkit_domain::store::{
     Attempt, AttemptRecord, DeliveryFilter, DeliveryStatus, NewWebhook, NextStep, PageRequest,
-    Storage, StoreError, UserPatch, WebhookPatch,
+    RoomFilter, Storage, StoreError, UserPatch, WebhookFilter, WebhookPatch,
 };
 
 pub(crate) fn new_webhook(
@@ -123,7 +123,7 @@ pub async fn webhooks_are_scoped_patched_rotated_and_deleted(store: &dyn Storage
     );
     assert!(
         store
-            .list_webhooks(&b, None, ALL)
+            .list_webhooks(&b, &WebhookFilter::default(), ALL)
             .await
             .unwrap()
             .items
@@ -131,7 +131,7 @@ pub async fn webhooks_are_scoped_patched_rotated_and_deleted(store: &dyn Storage
     );
     assert_eq!(
         store
-            .list_webhooks(&a, None, ALL)
+            .list_webhooks(&a, &WebhookFilter::default(), ALL)
             .await
             .unwrap()
             .items
@@ -139,7 +139,14 @@ pub async fn webhooks_are_scoped_patched_rotated_and_deleted(store: &dyn Storage
         2
     );
     let in_room = store
-        .list_webhooks(&a, Some(&room.id), ALL)
+        .list_webhooks(
+            &a,
+            &WebhookFilter {
+                room_id: Some(room.id.clone()),
+                ..WebhookFilter::default()
+            },
+            ALL,
+        )
         .await
         .unwrap()
         .items;
@@ -289,7 +296,16 @@ async fn walk_log(
             event,
         };
         let page = store
-            .list_deliveries(a, hook, filter, PageRequest { limit, after })
+            .list_deliveries(
+                a,
+                hook,
+                filter,
+                PageRequest {
+                    limit,
+                    after,
+                    offset: 0,
+                },
+            )
             .await
             .unwrap();
         assert!(page.items.len() <= limit as usize);
@@ -615,7 +631,12 @@ pub async fn retries_failures_and_recovery_move_deliveries(store: &dyn Storage) 
 
 pub async fn gone_disables_the_registration_and_fails_pending(store: &dyn Storage) {
     let (a, hook) = one_delivery(store).await;
-    let room = store.list_rooms(&a, ALL).await.unwrap().items.remove(0);
+    let room = store
+        .list_rooms(&a, &RoomFilter::default(), ALL)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
     store
         .create_user(&a, new_user(&room.id, "second"), None)
         .await
@@ -655,7 +676,12 @@ pub async fn gone_disables_the_registration_and_fails_pending(store: &dyn Storag
 
     // In a batch, a registration's earliest failure is the one that counts, wherever it is.
     let (a3, hook3) = one_delivery(store).await;
-    let room = store.list_rooms(&a3, ALL).await.unwrap().items.remove(0);
+    let room = store
+        .list_rooms(&a3, &RoomFilter::default(), ALL)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
     store
         .create_user(&a3, new_user(&room.id, "second"), None)
         .await
@@ -676,7 +702,12 @@ pub async fn prune_removes_old_finished_deliveries(store: &dyn Storage) {
         .record_attempts(vec![record(&d, Some(200), NextStep::Succeeded)])
         .await
         .unwrap();
-    let room = store.list_rooms(&a, ALL).await.unwrap().items.remove(0);
+    let room = store
+        .list_rooms(&a, &RoomFilter::default(), ALL)
+        .await
+        .unwrap()
+        .items
+        .remove(0);
     store
         .create_user(&a, new_user(&room.id, "pending"), None)
         .await

@@ -262,7 +262,7 @@ pub async fn a_rooms_events_are_numbered_without_gaps(db: &dyn TestDatabase) {
             numbers(&read),
             (1..=expected).map(Some).collect::<Vec<_>>(),
             "room {}: one number per event, from 1, in order",
-            room.custom_id
+            room.name
         );
         assert!(read.iter().all(|e| e.room_id == room.id));
         // A user's creation comes before its renaming, in the room's order.

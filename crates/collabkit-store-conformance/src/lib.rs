@@ -164,7 +164,7 @@ pub(crate) async fn account(store: &dyn Storage) -> String {
 
 pub(crate) fn new_room(custom_id: &str) -> NewRoom {
     NewRoom {
-        custom_id: custom_id.into(),
+        custom_id: Some(custom_id.into()),
         name: format!("Room {custom_id}"),
     }
 }
@@ -173,7 +173,7 @@ pub(crate) fn new_user(room_id: &str, custom_id: &str) -> NewUser {
     let token = accounts::new_user_token();
     NewUser {
         room_id: room_id.into(),
-        custom_id: custom_id.into(),
+        custom_id: Some(custom_id.into()),
         name: format!("User {custom_id}"),
         profile_picture: None,
         // The store keeps it as given; sealing is the API's (it holds the key).
@@ -204,6 +204,7 @@ pub(crate) async fn user(
 pub(crate) const ALL: PageRequest = PageRequest {
     limit: 200,
     after: None,
+    offset: 0,
 };
 
 pub(crate) async fn all_events(

@@ -5,7 +5,7 @@ use collabkit_webhooks::{WebhookEventName, WebhookPayload};
 use crate::{ALL, account, all_events, new_room, new_user, user};
 use collabkit_domain::accounts;
 use collabkit_domain::store::{
-    Cursor, EventFilter, PageRequest, Storage, StoreError, User, UserPatch,
+    Cursor, EventFilter, PageRequest, RoomFilter, Storage, StoreError, User, UserFilter, UserPatch,
 };
 
 pub async fn accounts_are_created_and_found(store: &dyn Storage) {
@@ -25,6 +25,7 @@ pub async fn accounts_are_created_and_found(store: &dyn Storage) {
         .list_accounts(PageRequest {
             limit: 10,
             after: first_page.next.clone(),
+            offset: 0,
         })
         .await
         .unwrap();
@@ -99,7 +100,15 @@ pub async fn rooms_page_in_creation_order(store: &dyn Storage) {
     let mut pages = 0;
     loop {
         let page = store
-            .list_rooms(&a, PageRequest { limit: 2, after })
+            .list_rooms(
+                &a,
+                &RoomFilter::default(),
+                PageRequest {
+                    limit: 2,
+                    after,
+                    offset: 0,
+                },
+            )
             .await
             .unwrap();
         pages += 1;
@@ -164,9 +173,13 @@ pub async fn garbage_cursors_are_refused(store: &dyn Storage) {
         let page = PageRequest {
             limit: 10,
             after: Some(Cursor::new(garbage)),
+            offset: 0,
         };
         assert_eq!(
-            store.list_rooms(&a, page).await.err(),
+            store
+                .list_rooms(&a, &RoomFilter::default(), page)
+                .await
+                .err(),
             Some(StoreError::InvalidCursor),
             "{garbage:?}"
         );
@@ -282,7 +295,10 @@ pub async fn failed_changes_store_nothing(store: &dyn Storage) {
     assert_eq!(missing_user.err(), Some(StoreError::NotFound("user")));
 
     assert_eq!(all_events(store, &a).await.len(), before);
-    let users = store.list_users(&a, &room.id, ALL).await.unwrap();
+    let users = store
+        .list_users(&a, &UserFilter::room(&room.id), ALL)
+        .await
+        .unwrap();
     assert_eq!(users.items.len(), 1);
 }
 
@@ -340,8 +356,20 @@ pub async fn accounts_are_isolated(store: &dyn Storage) {
         store.get_user(&b, &user.id).await,
         Err(StoreError::NotFound("user"))
     );
-    assert!(store.list_users(&b, &room.id, ALL).await.is_err());
-    assert!(store.list_rooms(&b, ALL).await.unwrap().items.is_empty());
+    assert!(
+        store
+            .list_users(&b, &UserFilter::room(&room.id), ALL)
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .list_rooms(&b, &RoomFilter::default(), ALL)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
     assert!(store.rename_room(&b, &room.id, "x").await.is_err());
     assert!(
         store
@@ -458,6 +486,7 @@ pub async fn events_filter_by_room_and_name(store: &dyn Storage) {
     let from_end = PageRequest {
         limit: 10,
         after: end.clone(),
+        offset: 0,
     };
     let nothing = store
         .list_events(&a, EventFilter::default(), from_end.clone())

@@ -120,6 +120,7 @@ pub async fn attempts_are_counted_per_minute_outcome_and_latency(store: &dyn Sto
     let rest = PageRequest {
         limit: 1,
         after: first.next.clone(),
+        offset: 0,
     };
     let second = store.webhook_health(&a, None, since, rest).await.unwrap();
     assert_eq!(second.items, health[1..]);

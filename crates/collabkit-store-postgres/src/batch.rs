@@ -16,8 +16,9 @@ use collabkit_domain::store::{Change, InlineLease, NewUser, Room, StoreError, St
 use deadpool_postgres::Pool;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
+use crate::people::RoomLock;
 use crate::queue;
-use crate::rows::{self, ROOM_COLS, pg};
+use crate::rows::{self, ROOM_COLS, ROOM_FROM, pg};
 use crate::sql::{execute, notify_due, query};
 
 /// The most creations written in one transaction.
@@ -138,10 +139,14 @@ async fn write_group(
     room_ids.sort_unstable();
     room_ids.dedup();
     // The rooms' key-share locks keep them from being deleted until the commit, as the
-    // foreign key of each user would.
-    let rooms: HashMap<String, Room> = query(
+    // foreign key of each user would; their counters are locked for the group's changes (see
+    // `RoomLock`), in the order of the rooms' ids.
+    let mut rooms: HashMap<String, Room> = query(
         &tx,
-        &format!("SELECT {ROOM_COLS} FROM rooms WHERE id = ANY($1) ORDER BY id FOR KEY SHARE"),
+        &format!(
+            "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.id = ANY($1) ORDER BY r.id {}",
+            RoomLock::Share.clause()
+        ),
         &[&room_ids],
     )
     .await?
@@ -157,12 +162,14 @@ async fn write_group(
     let mut lookups = Vec::new();
     for (account_id, new, lease) in inputs {
         match rooms
-            .get(&new.room_id)
+            .get_mut(&new.room_id)
             .filter(|r| r.account_id == account_id)
         {
             Some(room) => {
                 lookups.push(token_lookup(&new.token));
-                let (user, event) = rules::new_user(room, new, now);
+                // Each creation counts after the ones before it in the group.
+                let (after, user, event) = rules::new_user(room, new, now);
+                *room = after;
                 results.push(Ok((user, event, lease)));
             }
             None => results.push(Err(StoreError::NotFound("room"))),
@@ -172,6 +179,7 @@ async fn write_group(
         results.iter().filter_map(|r| r.as_ref().ok()).collect();
     if !made.is_empty() {
         let col = |f: fn(&User) -> String| made.iter().map(|m| f(&m.0)).collect::<Vec<String>>();
+        let custom_ids: Vec<Option<String>> = made.iter().map(|m| m.0.custom_id.clone()).collect();
         execute(
             &tx,
             "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
@@ -181,7 +189,7 @@ async fn write_group(
                 &col(|u| u.id.clone()),
                 &col(|u| u.account_id.clone()),
                 &col(|u| u.room_id.clone()),
-                &col(|u| u.custom_id.clone()),
+                &custom_ids,
                 &col(|u| u.name.clone()),
                 &made
                     .iter()
@@ -199,7 +207,8 @@ async fn write_group(
         .filter_map(|r| r.as_mut().ok())
         .map(|(_, event, lease)| (event, *lease))
         .collect();
-    let fanouts = queue::insert_events(&tx, &mut with_leases).await?;
+    let touched: Vec<&Room> = rooms.values().collect();
+    let fanouts = queue::insert_events(&tx, &mut with_leases, &touched).await?;
     if fanouts.iter().any(|f| f.left_to_claims()) {
         notify_due(&tx).await?;
     }

@@ -36,8 +36,9 @@ use collabkit_domain::rules;
 use collabkit_domain::store::{
     Account, Attempt, AttemptCount, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Cursor,
     Delivery, DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom,
-    NewUser, NewWebhook, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats, Store,
-    StoreError, StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookHealth, WebhookPatch,
+    NewUser, NewWebhook, NodeRecord, Page, PageRequest, QueueStats, Room, RoomFilter, StorageStats,
+    Store, StoreError, StoreResult, TokenSealer, User, UserFilter, UserPatch, UserSession, Webhook,
+    WebhookFilter, WebhookHealth, WebhookPatch,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
@@ -136,6 +137,11 @@ impl PgStore {
                 Box::pin(async move {
                     client
                         .batch_execute(horizon::MARK_WRITER)
+                        .await
+                        .map_err(deadpool_postgres::HookError::Backend)?;
+                    // Its own shard of the sharded counters (see `sql::CLAIM_SHARD`).
+                    client
+                        .batch_execute(sql::CLAIM_SHARD)
                         .await
                         .map_err(deadpool_postgres::HookError::Backend)
                 })
@@ -329,9 +335,16 @@ impl Store for PgStore {
         .await
     }
 
-    async fn list_rooms(&self, account_id: &str, page: PageRequest) -> StoreResult<Page<Room>> {
-        self.within(async { people::list_rooms(&self.client().await?, account_id, page).await })
-            .await
+    async fn list_rooms(
+        &self,
+        account_id: &str,
+        filter: &RoomFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Room>> {
+        self.within(async {
+            people::list_rooms(&self.client().await?, account_id, filter, page).await
+        })
+        .await
     }
 
     async fn list_live_rooms(
@@ -359,6 +372,14 @@ impl Store for PgStore {
             let (change, fanout) = people::delete_room(&tx, account_id, room_id, lease).await?;
             Self::finish_change(&tx, change, fanout).await?
         })
+    }
+
+    async fn reconcile_room(
+        &self,
+        account_id: &str,
+        room_id: &str,
+    ) -> StoreResult<(Room, u64, u64)> {
+        in_tx!(self, tx => people::reconcile_room(&tx, account_id, room_id).await?)
     }
 
     async fn create_user(
@@ -400,11 +421,23 @@ impl Store for PgStore {
     async fn list_users(
         &self,
         account_id: &str,
-        room_id: &str,
+        filter: &UserFilter,
         page: PageRequest,
     ) -> StoreResult<Page<User>> {
         self.within(async {
-            people::list_users(&self.client().await?, account_id, room_id, page).await
+            people::list_users(&self.client().await?, account_id, filter, page).await
+        })
+        .await
+    }
+
+    async fn user_sessions(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<UserSession>> {
+        self.within(async {
+            people::user_sessions(&self.client().await?, account_id, user_id, limit).await
         })
         .await
     }
@@ -508,10 +541,10 @@ impl Store for PgStore {
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<()>> {
         in_tx!(self, tx => {
-            let room = people::lock_room(&tx, account_id, room_id, people::RoomLock::Session).await?;
+            let mut room = people::lock_room(&tx, account_id, room_id, people::RoomLock::Session).await?;
             let user = people::user_in(&tx, account_id, user_id).await.ok();
-            let (events, fanout) =
-                sessions::leave(&tx, &room, user_id, Some(node), user.as_ref(), lease).await?;
+            let (events, fanout, _) =
+                sessions::leave(&tx, &mut room, user_id, Some(node), user.as_ref(), lease).await?;
             Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
         })
     }
@@ -616,13 +649,11 @@ impl Store for PgStore {
     async fn list_webhooks(
         &self,
         account_id: &str,
-        room_id: Option<&str>,
+        filter: &WebhookFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Webhook>> {
-        self.within(async {
-            webhooks::list(&self.client().await?, account_id, room_id, page).await
-        })
-        .await
+        self.within(async { webhooks::list(&self.client().await?, account_id, filter, page).await })
+            .await
     }
 
     async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64> {

@@ -6,14 +6,17 @@ use collabkit_domain::clock;
 use collabkit_domain::rules;
 use collabkit_domain::store::{
     Account, Change, Cursor, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room,
-    StoreError, StoreResult, TokenSealer, User, UserPatch,
+    RoomFilter, StoreError, StoreResult, TokenSealer, User, UserFilter, UserPatch, UserSession,
+    like_pattern,
 };
 use deadpool_postgres::GenericClient;
 
 use crate::queue::{self, Fanout};
-use crate::rows::{self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS};
+use crate::rows::{
+    self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, ROOM_FROM, USER_COLS, USER_SESSION_COLS,
+};
 use crate::sessions;
-use crate::sql::{execute, query, query_one, query_opt};
+use crate::sql::{Params, SHARD, execute, query, query_one, query_opt};
 
 /// How a change locks the room it touches: user changes share it (they may run side by side),
 /// session changes exclude each other (the session state machine), deleting the room excludes
@@ -26,11 +29,15 @@ pub enum RoomLock {
 }
 
 impl RoomLock {
-    fn clause(self) -> &'static str {
+    /// The room row's lock, and its counters' row locked for update in every mode: a change
+    /// that stores events of the room writes its counters, and the payloads carry them, so two
+    /// changes of one room take turns from here to their commit (the events' number takes the
+    /// same row's lock anyway; changes of other rooms never meet it).
+    pub fn clause(self) -> &'static str {
         match self {
-            RoomLock::Share => "FOR KEY SHARE",
-            RoomLock::Session => "FOR NO KEY UPDATE",
-            RoomLock::Delete => "FOR UPDATE",
+            RoomLock::Share => "FOR KEY SHARE OF r FOR NO KEY UPDATE OF s",
+            RoomLock::Session => "FOR NO KEY UPDATE OF r, s",
+            RoomLock::Delete => "FOR UPDATE OF r, s",
         }
     }
 }
@@ -82,6 +89,7 @@ pub async fn list_accounts<C: GenericClient + Sync>(
         items: accounts,
         next: if more { last.clone() } else { None },
         last,
+        total: None,
     })
 }
 
@@ -114,7 +122,7 @@ pub async fn room_in<C: GenericClient + Sync>(
 ) -> StoreResult<Room> {
     query_opt(
         c,
-        &format!("SELECT {ROOM_COLS} FROM rooms WHERE account_id = $1 AND id = $2"),
+        &format!("SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.id = $2"),
         &[&account_id, &room_id],
     )
     .await?
@@ -132,7 +140,7 @@ pub async fn lock_room<C: GenericClient + Sync>(
     query_opt(
         c,
         &format!(
-            "SELECT {ROOM_COLS} FROM rooms WHERE account_id = $1 AND id = $2 {}",
+            "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.id = $2 {}",
             lock.clause()
         ),
         &[&account_id, &room_id],
@@ -157,11 +165,19 @@ pub async fn user_in<C: GenericClient + Sync>(
     .ok_or(StoreError::NotFound("user"))
 }
 
+/// The room, its counters' row and one more room in the account's count, in one statement.
 pub async fn create_room<C: GenericClient + Sync>(c: &C, room: &Room) -> StoreResult<()> {
     execute(
         c,
-        "INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        &format!(
+            "WITH r AS (
+                INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, account_id),
+             s AS (INSERT INTO room_sequences (room_id, last_event_seq) SELECT id, 0 FROM r)
+             INSERT INTO account_counters AS a (account_id, shard, rooms)
+             SELECT account_id, {SHARD}, 1 FROM r
+             ON CONFLICT (account_id, shard) DO UPDATE SET rooms = a.rooms + 1"
+        ),
         &[
             &room.id,
             &room.account_id,
@@ -182,7 +198,9 @@ pub async fn room_by_custom_id<C: GenericClient + Sync>(
 ) -> StoreResult<Room> {
     query_opt(
         c,
-        &format!("SELECT {ROOM_COLS} FROM rooms WHERE account_id = $1 AND custom_id = $2"),
+        &format!(
+            "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.custom_id = $2"
+        ),
         &[&account_id, &custom_id],
     )
     .await?
@@ -190,20 +208,68 @@ pub async fn room_by_custom_id<C: GenericClient + Sync>(
     .ok_or(StoreError::NotFound("room"))
 }
 
+/// The ASCII-folding "contains" of `like_pattern` on a column (PostgreSQL's `lower` would also
+/// fold other letters, which SQLite's `LIKE` does not).
+fn folded(column: &str) -> String {
+    format!("translate({column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
+}
+
+/// The account's rooms, filtered, in creation order: `$1` account, `$2` search pattern, `$3`
+/// / `$4` creation bounds.
+fn rooms_where() -> String {
+    format!(
+        "r.account_id = $1 AND ($2::text IS NULL OR {} LIKE $2)
+         AND ($3::timestamptz IS NULL OR r.created_at >= $3)
+         AND ($4::timestamptz IS NULL OR r.created_at <= $4)",
+        folded("r.name")
+    )
+}
+
+/// A page of the account's rooms and the list's total: the account's room counter (at most 16
+/// rows) unfiltered, a count of the matches filtered (it reads each of the account's rooms).
+/// Both statements are sent at once.
 pub async fn list_rooms<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
+    filter: &RoomFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Room>> {
-    rooms_page(
-        c,
-        &format!(
-            "SELECT {ROOM_COLS} FROM rooms WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
-        ),
-        account_id,
-        page,
+    let after = page.after_seq()?;
+    let pattern = filter.search.as_deref().map(like_pattern);
+    let skip = page.skip() as i64;
+    let items_sql = format!(
+        "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE {} AND r.seq > $5 ORDER BY r.seq LIMIT $6 OFFSET $7",
+        rooms_where()
+    );
+    let limit = page.limit as i64 + 1;
+    let items_params: Params = &[
+        &account_id,
+        &pattern,
+        &filter.from,
+        &filter.to,
+        &after,
+        &limit,
+        &skip,
+    ];
+    let items = query(c, &items_sql, items_params);
+    let (rows, total) = if filter.is_empty() {
+        let total_params: Params = &[&account_id];
+        let total = query_one(
+            c,
+            "SELECT COALESCE(SUM(rooms), 0)::bigint FROM account_counters WHERE account_id = $1",
+            total_params,
+        );
+        futures_util::future::try_join(items, total).await?
+    } else {
+        let count_sql = format!("SELECT COUNT(*) FROM rooms r WHERE {}", rooms_where());
+        let total_params: Params = &[&account_id, &pattern, &filter.from, &filter.to];
+        let total = query_one(c, &count_sql, total_params);
+        futures_util::future::try_join(items, total).await?
+    };
+    Ok(
+        Page::from_seq_rows(rows.iter().map(rows::room).collect(), page.limit)
+            .with_total(total.get::<_, i64>(0).max(0) as u64),
     )
-    .await
 }
 
 pub async fn list_live_rooms<C: GenericClient + Sync>(
@@ -211,28 +277,24 @@ pub async fn list_live_rooms<C: GenericClient + Sync>(
     account_id: &str,
     page: PageRequest,
 ) -> StoreResult<Page<Room>> {
-    let cols = ROOM_COLS
-        .split(", ")
-        .map(|c| format!("r.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
-        "SELECT {cols} FROM sessions s JOIN rooms r ON r.id = s.room_id
-         WHERE s.account_id = $1 AND s.closed_at IS NULL AND r.seq > $2
-         ORDER BY r.seq LIMIT $3"
+        "SELECT {ROOM_COLS} FROM sessions o JOIN rooms r ON r.id = o.room_id
+         JOIN room_sequences s ON s.room_id = r.id
+         WHERE o.account_id = $1 AND o.closed_at IS NULL AND r.seq > $2
+         ORDER BY r.seq LIMIT $3 OFFSET $4"
     );
-    rooms_page(c, &sql, account_id, page).await
-}
-
-/// A page of rooms from `sql`: `$1` account, `$2` the position after which, `$3` how many.
-async fn rooms_page<C: GenericClient + Sync>(
-    c: &C,
-    sql: &str,
-    account_id: &str,
-    page: PageRequest,
-) -> StoreResult<Page<Room>> {
     let after = page.after_seq()?;
-    let rows = query(c, sql, &[&account_id, &after, &(page.limit as i64 + 1)]).await?;
+    let rows = query(
+        c,
+        &sql,
+        &[
+            &account_id,
+            &after,
+            &(page.limit as i64 + 1),
+            &(page.skip() as i64),
+        ],
+    )
+    .await?;
     Ok(Page::from_seq_rows(
         rows.iter().map(rows::room).collect(),
         page.limit,
@@ -267,7 +329,8 @@ pub async fn delete_room<C: GenericClient + Sync>(
     let room = lock_room(c, account_id, room_id, RoomLock::Delete).await?;
     // The order of `rules`: the live session ends, scoped registrations go, each user with its
     // `user.deleted`, then the room.
-    let (mut events, mut fanout) = sessions::end_room(c, &room, inline).await?;
+    let mut room = room;
+    let (mut events, mut fanout) = sessions::end_room(c, &mut room, inline).await?;
     execute(c, "DELETE FROM webhooks WHERE room_id = $1", &[&room.id]).await?;
     let users = query(
         c,
@@ -277,15 +340,21 @@ pub async fn delete_room<C: GenericClient + Sync>(
     .await?;
     for row in &users {
         let (_, user) = rows::user(row);
-        let (event, f) = delete_user_in(c, &room, &user, inline).await?;
+        let (event, f) = delete_user_in(c, &mut room, &user, inline).await?;
         events.push(event);
         fanout.add(f);
     }
-    execute(c, "DELETE FROM rooms WHERE id = $1", &[&room.id]).await?;
-    // Its numbers end with it (no event of it comes after).
+    // Its numbers and counters end with it (no event of it comes after), and the account has
+    // one room less.
     execute(
         c,
-        "DELETE FROM room_sequences WHERE room_id = $1",
+        &format!(
+            "WITH r AS (DELETE FROM rooms WHERE id = $1 RETURNING account_id),
+             s AS (DELETE FROM room_sequences WHERE room_id = $1)
+             INSERT INTO account_counters AS a (account_id, shard, rooms)
+             SELECT account_id, {SHARD}, -1 FROM r
+             ON CONFLICT (account_id, shard) DO UPDATE SET rooms = a.rooms - 1"
+        ),
         &[&room.id],
     )
     .await?;
@@ -306,7 +375,7 @@ pub async fn create_user<C: GenericClient + Sync>(
 ) -> StoreResult<(Change<User>, Fanout)> {
     let room = lock_room(c, account_id, &new.room_id, RoomLock::Share).await?;
     let lookup = token_lookup(&new.token);
-    let (user, mut event) = rules::new_user(&room, new, clock::now());
+    let (room, user, mut event) = rules::new_user(&room, new, clock::now());
     execute(
         c,
         "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
@@ -325,7 +394,7 @@ pub async fn create_user<C: GenericClient + Sync>(
         ],
     )
     .await?;
-    let fanout = queue::insert_event(c, &mut event, inline).await?;
+    let fanout = queue::insert_event(c, &mut event, inline, &room).await?;
     Ok((
         Change {
             events: vec![event],
@@ -369,26 +438,124 @@ pub async fn seal_legacy_tokens(_seal: TokenSealer, _batch: u32) -> StoreResult<
     Ok(0)
 }
 
+/// Users of one room or of the account, filtered: `$1` room (or NULL), `$2` account, `$3`
+/// search pattern, `$4` the search as an id, `$5` / `$6` creation bounds. Each scope has its
+/// own index (`users_by_room`, `users_by_account`).
+fn users_where(room: bool) -> String {
+    let scope = if room {
+        "room_id = $1 AND account_id = $2"
+    } else {
+        "account_id = $2 AND $1::text IS NULL"
+    };
+    format!(
+        "{scope} AND ($3::text IS NULL OR {} LIKE $3 OR id = $4)
+         AND ($5::timestamptz IS NULL OR created_at >= $5)
+         AND ($6::timestamptz IS NULL OR created_at <= $6)",
+        folded("name")
+    )
+}
+
+/// A page of users and the list's total: the room's user counter (read with the room) when
+/// only the room narrows the list, else a count of the matches (of the room's users, or of the
+/// account's through `users_by_account`), sent with the page's statement.
 pub async fn list_users<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
-    room_id: &str,
+    filter: &UserFilter,
     page: PageRequest,
 ) -> StoreResult<Page<User>> {
-    let room = room_in(c, account_id, room_id).await?;
+    let room = match &filter.room_id {
+        Some(room_id) => Some(room_in(c, account_id, room_id).await?),
+        None => None,
+    };
+    let room_id = room.as_ref().map(|r| r.id.as_str());
     let after = page.after_seq()?;
-    let rows = query(
+    let pattern = filter.search.as_deref().map(like_pattern);
+    let items_sql = format!(
+        "SELECT {USER_COLS} FROM users WHERE {} AND seq > $7 ORDER BY seq LIMIT $8 OFFSET $9",
+        users_where(room.is_some())
+    );
+    let limit = page.limit as i64 + 1;
+    let skip = page.skip() as i64;
+    let items_params: Params = &[
+        &room_id,
+        &account_id,
+        &pattern,
+        &filter.search,
+        &filter.from,
+        &filter.to,
+        &after,
+        &limit,
+        &skip,
+    ];
+    let items = query(c, &items_sql, items_params);
+    let (rows, total) = match &room {
+        Some(room) if filter.only_room() => (items.await?, room.counters.users),
+        _ => {
+            let count_sql = format!(
+                "SELECT COUNT(*) FROM users WHERE {}",
+                users_where(room.is_some())
+            );
+            let count_params: Params = &[
+                &room_id,
+                &account_id,
+                &pattern,
+                &filter.search,
+                &filter.from,
+                &filter.to,
+            ];
+            let count = query_one(c, &count_sql, count_params);
+            let (rows, count) = futures_util::future::try_join(items, count).await?;
+            (rows, count.get::<_, i64>(0) as u64)
+        }
+    };
+    Ok(Page::from_seq_rows(rows.iter().map(rows::user).collect(), page.limit).with_total(total))
+}
+
+/// The user's participations, newest first (the user's check and the read sent at once).
+pub async fn user_sessions<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    user_id: &str,
+    limit: u32,
+) -> StoreResult<Vec<UserSession>> {
+    let user = user_in(c, account_id, user_id);
+    let sql = format!(
+        "SELECT {USER_SESSION_COLS} FROM user_sessions WHERE user_id = $1 AND account_id = $2
+         ORDER BY seq DESC LIMIT $3"
+    );
+    let sessions_params: Params = &[&user_id, &account_id, &i64::from(limit)];
+    let sessions = query(c, &sql, sessions_params);
+    let (_, rows) = futures_util::future::try_join(user, sessions).await?;
+    Ok(rows.iter().map(rows::user_session).collect())
+}
+
+/// Recounts the room's participants from its live session's participation rows (under the
+/// session lock: no join or leave runs meanwhile) and writes the counter.
+pub async fn reconcile_room<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    room_id: &str,
+) -> StoreResult<(Room, u64, u64)> {
+    let room = lock_room(c, account_id, room_id, RoomLock::Session).await?;
+    let participating: i64 = query_one(
         c,
-        &format!(
-            "SELECT {USER_COLS} FROM users WHERE room_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
-        ),
-        &[&room.id, &after, &(page.limit as i64 + 1)],
+        "SELECT COUNT(DISTINCT p.user_id) FROM sessions o JOIN participants p ON p.session_id = o.id
+         WHERE o.room_id = $1 AND o.closed_at IS NULL",
+        &[&room.id],
     )
-    .await?;
-    Ok(Page::from_seq_rows(
-        rows.iter().map(rows::user).collect(),
-        page.limit,
-    ))
+    .await?
+    .get(0);
+    let (after, previous, now) = rules::reconciled(&room, participating.max(0) as u64);
+    if previous != now {
+        execute(
+            c,
+            "UPDATE room_sequences SET participants = $1 WHERE room_id = $2",
+            &[&(now as i64), &after.id],
+        )
+        .await?;
+    }
+    Ok((after, previous, now))
 }
 
 pub async fn update_user<C: GenericClient + Sync>(
@@ -414,7 +581,7 @@ pub async fn update_user<C: GenericClient + Sync>(
         ],
     )
     .await?;
-    let fanout = queue::insert_event(c, &mut event, inline).await?;
+    let fanout = queue::insert_event(c, &mut event, inline, &room).await?;
     Ok((
         Change {
             events: vec![event],
@@ -431,11 +598,12 @@ pub async fn delete_user<C: GenericClient + Sync>(
     inline: Option<InlineLease>,
 ) -> StoreResult<(Change<User>, Fanout)> {
     let user = user_in(c, account_id, user_id).await?;
-    let room = lock_room(c, account_id, &user.room_id, RoomLock::Session).await?;
+    let mut room = lock_room(c, account_id, &user.room_id, RoomLock::Session).await?;
     // A participant leaves before being deleted (the hub normally did it already).
-    let (mut events, mut fanout) =
-        sessions::leave(c, &room, &user.id, None, Some(&user), inline).await?;
-    let (event, f) = delete_user_in(c, &room, &user, inline).await?;
+    let (mut events, mut fanout, left) =
+        sessions::leave(c, &mut room, &user.id, None, Some(&user), inline).await?;
+    let user = left.unwrap_or(user);
+    let (event, f) = delete_user_in(c, &mut room, &user, inline).await?;
     events.push(event);
     fanout.add(f);
     Ok((
@@ -447,15 +615,17 @@ pub async fn delete_user<C: GenericClient + Sync>(
     ))
 }
 
+/// Deletes the user (its participations go with it); `room` becomes the room after.
 async fn delete_user_in<C: GenericClient + Sync>(
     c: &C,
-    room: &Room,
+    room: &mut Room,
     user: &User,
     inline: Option<InlineLease>,
 ) -> StoreResult<(Event, Fanout)> {
     execute(c, "DELETE FROM users WHERE id = $1", &[&user.id]).await?;
-    let mut event = rules::user_deleted(room, user, clock::now());
-    let fanout = queue::insert_event(c, &mut event, inline).await?;
+    let (after, mut event) = rules::user_deleted(room, user, clock::now());
+    *room = after;
+    let fanout = queue::insert_event(c, &mut event, inline, room).await?;
     Ok((event, fanout))
 }
 
@@ -619,6 +789,7 @@ pub async fn list_events<C: GenericClient + Sync>(
             items: events.into_iter().map(|(_, _, e)| e).collect(),
             next,
             last,
+            total: None,
         });
     }
 }

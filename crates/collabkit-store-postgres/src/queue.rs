@@ -7,8 +7,8 @@ use std::time::Duration;
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::ids;
 use collabkit_domain::store::{
-    AttemptRecord, ClaimedDelivery, Event, InlineLease, NextStep, QueueStats, StoreResult,
-    event_bit, event_code,
+    AttemptRecord, ClaimedDelivery, Event, InlineLease, NextStep, QueueStats, Room, RoomCounters,
+    StoreError, StoreResult, event_bit, event_code,
 };
 use deadpool_postgres::GenericClient;
 
@@ -41,17 +41,33 @@ const MATCHING: &str = "SELECT b.i, w.seq, w.id, w.url, w.secret_sealed,
 /// Numbers the events in their rooms and stores them with their deliveries, in one statement:
 /// `$1`‥`$6` the events' columns, `$7` each event's rank among the batch's events of its room
 /// (1, 2…), `$8`/`$9` the rooms (sorted) and how many events each gets, `$10`‥`$16` the
-/// deliveries (with their event's id). Returns each event's id and number.
+/// deliveries (with their event's id), `$17`‥`$21` the rooms' counters after the change. Returns
+/// each event's id and number.
 ///
-/// Raising a room's last number (`room_sequences`) locks its row until the transaction ends, so
-/// a room's numbers follow the order its changes commit in, on every node. The rows are locked
-/// in the order of their ids (two batches never wait for each other), and only by this last
-/// statement before the commit: the lock is held as briefly as the transaction allows.
+/// Raising a room's last number (`room_sequences`) holds its row until the transaction ends, so
+/// a room's numbers follow the order its changes commit in, on every node. The caller locked
+/// that row when it read the room (see `RoomLock`), since the payloads carry the counters kept
+/// there; this statement writes them with the number. Each registration's delivery count
+/// grows on this connection's shard of it (`sql::SHARD`: no other connection writes that row).
 const INSERT_EVENTS: &str = "WITH numbered AS (
-        INSERT INTO room_sequences AS s (room_id, last_event_seq)
-        SELECT c.id, c.n FROM UNNEST($8::text[], $9::bigint[]) AS c(id, n) ORDER BY c.id
-        ON CONFLICT (room_id) DO UPDATE SET last_event_seq = s.last_event_seq + excluded.last_event_seq
+        INSERT INTO room_sequences AS s (room_id, last_event_seq, users_created, users,
+                                         participants, closed_ms, live_since)
+        SELECT c.id, c.n, c.uc, c.u, c.p, c.ms, c.ls
+        FROM UNNEST($8::text[], $9::bigint[], $17::bigint[], $18::bigint[], $19::bigint[],
+                    $20::bigint[], $21::timestamptz[]) AS c(id, n, uc, u, p, ms, ls)
+        ORDER BY c.id
+        ON CONFLICT (room_id) DO UPDATE SET last_event_seq = s.last_event_seq + excluded.last_event_seq,
+            users_created = excluded.users_created, users = excluded.users,
+            participants = excluded.participants, closed_ms = excluded.closed_ms,
+            live_since = excluded.live_since
         RETURNING s.room_id AS id, s.last_event_seq),
+     counts AS (
+        INSERT INTO delivery_counters AS k (webhook_seq, shard, deliveries)
+        SELECT w, COALESCE(current_setting('collabkit.shard', true)::smallint,
+                           (pg_backend_pid() % 64)::smallint), COUNT(*)
+        FROM UNNEST($12::bigint[]) AS w
+        GROUP BY w ORDER BY w
+        ON CONFLICT (webhook_seq, shard) DO UPDATE SET deliveries = k.deliveries + excluded.deliveries),
      counted AS (
         SELECT numbered.id, numbered.last_event_seq - c.n AS base
         FROM numbered JOIN UNNEST($8::text[], $9::bigint[]) AS c(id, n) ON c.id = numbered.id),
@@ -78,17 +94,21 @@ pub async fn insert_event<C: GenericClient + Sync>(
     c: &C,
     event: &mut Event,
     inline: Option<InlineLease>,
+    room: &Room,
 ) -> StoreResult<Fanout> {
-    let mut fanouts = insert_events(c, &mut [(event, inline)]).await?;
+    let mut fanouts = insert_events(c, &mut [(event, inline)], &[room]).await?;
     Ok(fanouts.pop().unwrap_or_default())
 }
 
 /// Stores the events and one pending delivery per matching registration, leased inline when
 /// the event comes with a lease: two statements for any number of events and deliveries. Gives
-/// each event its room's next number; returns each event's fan-out, in the order of `events`.
+/// each event its room's next number and writes each room's counters as `rooms` has them (the
+/// rooms after the change, locked by the caller; every event's room must be there); returns
+/// each event's fan-out, in the order of `events`.
 pub async fn insert_events<C: GenericClient + Sync>(
     c: &C,
     with_leases: &mut [(&mut Event, Option<InlineLease>)],
+    after: &[&Room],
 ) -> StoreResult<Vec<Fanout>> {
     if with_leases.is_empty() {
         return Ok(Vec::new());
@@ -143,6 +163,17 @@ pub async fn insert_events<C: GenericClient + Sync>(
         }
     }
     let (ranks, room_list, counts) = room_ranks(&events);
+    let mut counters = Vec::with_capacity(room_list.len());
+    for id in &room_list {
+        let room = after
+            .iter()
+            .find(|r| &r.id == id)
+            .ok_or_else(|| StoreError::backend(format!("no counters for room {id}")))?;
+        counters.push(room.counters);
+    }
+    let big =
+        |f: fn(&RoomCounters) -> u64| counters.iter().map(|k| f(k) as i64).collect::<Vec<i64>>();
+    let live_since: Vec<Option<Timestamp>> = counters.iter().map(|k| k.live_since).collect();
     let stored = query(
         c,
         INSERT_EVENTS,
@@ -163,6 +194,11 @@ pub async fn insert_events<C: GenericClient + Sync>(
             &d_created,
             &d_due,
             &d_lease,
+            &big(|k| k.users_created),
+            &big(|k| k.users),
+            &big(|k| k.participants),
+            &big(|k| k.closed_ms),
+            &live_since,
         ],
     )
     .await?;
@@ -495,14 +531,27 @@ pub async fn prune<C: GenericClient + Sync>(
 ) -> StoreResult<u64> {
     crate::stats::prune(c, before, batch).await?;
     // Rows are inserted in time order, so the oldest are at the start of the table's key.
-    let n = execute(
+    // The registrations' delivery counts follow (see migration 5).
+    let n: i64 = query_one(
         c,
-        "DELETE FROM deliveries WHERE seq IN (
-            SELECT seq FROM deliveries WHERE created_at < $1 AND status != 'pending'
-            ORDER BY seq LIMIT $2)",
+        "WITH gone AS (
+            DELETE FROM deliveries WHERE seq IN (
+                SELECT seq FROM deliveries WHERE created_at < $1 AND status != 'pending'
+                ORDER BY seq LIMIT $2)
+            RETURNING webhook_seq),
+         counted AS (
+            INSERT INTO delivery_counters AS k (webhook_seq, shard, deliveries)
+            SELECT webhook_seq, COALESCE(current_setting('collabkit.shard', true)::smallint,
+                                         (pg_backend_pid() % 64)::smallint), -COUNT(*)
+            FROM gone
+            GROUP BY webhook_seq ORDER BY webhook_seq
+            ON CONFLICT (webhook_seq, shard) DO UPDATE SET deliveries = k.deliveries + excluded.deliveries)
+         SELECT COUNT(*) FROM gone",
         &[&before, &(batch as i64)],
     )
-    .await?;
+    .await?
+    .get(0);
+    let n = n as u64;
     // Old events no delivery refers to any more. (Not "those before the oldest remaining
     // delivery's event", as on SQLite: with concurrent writers, deliveries and events take
     // their positions in different orders.) Each check is a seek of `deliveries_by_event`.

@@ -1,8 +1,8 @@
 //! PostgreSQL rows to the store's model, and PostgreSQL errors to `StoreError`.
 
 use collabkit_domain::store::{
-    Account, Attempt, Conflict, Delivery, DeliveryStatus, Event, Room, StoreError, User, Webhook,
-    event_from_code, events_from_mask,
+    Account, Attempt, Conflict, Delivery, DeliveryStatus, Event, Room, RoomCounters, StoreError,
+    User, UserSession, Webhook, event_from_code, events_from_mask,
 };
 use collabkit_webhooks::WebhookEventName;
 use tokio_postgres::Row;
@@ -92,8 +92,14 @@ fn bad(what: String) -> StoreError {
 }
 
 pub const ACCOUNT_COLS: &str = "id, name, api_key_hash, created_at";
-pub const ROOM_COLS: &str = "seq, id, account_id, custom_id, name, created_at, updated_at";
-pub const USER_COLS: &str = "seq, id, account_id, room_id, custom_id, name, profile_picture, token_sealed, created_at, updated_at";
+/// A room's columns, read from [`ROOM_FROM`]: the row and its counters.
+pub const ROOM_COLS: &str = "r.seq, r.id, r.account_id, r.custom_id, r.name, r.created_at, r.updated_at, \
+     s.users_created, s.users, s.participants, s.closed_ms, s.live_since";
+/// Rooms with their counters (every room has its `room_sequences` row, made with it).
+pub const ROOM_FROM: &str = "rooms r JOIN room_sequences s ON s.room_id = r.id";
+pub const USER_COLS: &str = "seq, id, account_id, room_id, custom_id, name, profile_picture, token_sealed, created_at, updated_at, \
+     online, joined_at, left_at";
+pub const USER_SESSION_COLS: &str = "id, user_id, room_id, joined_at, left_at";
 pub const EVENT_COLS: &str = "seq, id, account_id, room_id, event, payload, created_at, room_seq";
 pub const WEBHOOK_COLS: &str = "seq, id, account_id, url, events_mask, room_id, enabled, secret_sealed, \
      previous_secret_sealed, previous_secret_until, created_at, updated_at";
@@ -119,8 +125,25 @@ pub fn room(row: &Row) -> (i64, Room) {
             name: row.get("name"),
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
+            counters: RoomCounters {
+                users_created: row.get::<_, i64>("users_created").max(0) as u64,
+                users: row.get::<_, i64>("users").max(0) as u64,
+                participants: row.get::<_, i64>("participants").max(0) as u64,
+                closed_ms: row.get::<_, i64>("closed_ms").max(0) as u64,
+                live_since: row.get("live_since"),
+            },
         },
     )
+}
+
+pub fn user_session(row: &Row) -> UserSession {
+    UserSession {
+        id: row.get("id"),
+        user_id: row.get("user_id"),
+        room_id: row.get("room_id"),
+        joined_at: row.get("joined_at"),
+        left_at: row.get("left_at"),
+    }
 }
 
 pub fn user(row: &Row) -> (i64, User) {
@@ -136,6 +159,9 @@ pub fn user(row: &Row) -> (i64, User) {
             token_sealed: row.get("token_sealed"),
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
+            online: row.get("online"),
+            joined_at: row.get("joined_at"),
+            left_at: row.get("left_at"),
         },
     )
 }

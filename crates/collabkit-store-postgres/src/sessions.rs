@@ -25,17 +25,20 @@ async fn open_session<C: GenericClient + Sync>(
     .map(|r| r.get(0)))
 }
 
+/// Stores the room's new events (in one statement) with the room's counters after them.
 async fn store_events<C: GenericClient + Sync>(
     c: &C,
-    new: Vec<Event>,
+    room: &Room,
+    mut new: Vec<Event>,
     inline: Option<InlineLease>,
     events: &mut Vec<Event>,
     fanout: &mut Fanout,
 ) -> StoreResult<()> {
-    for mut event in new {
-        fanout.add(queue::insert_event(c, &mut event, inline).await?);
-        events.push(event);
+    let mut with_leases: Vec<_> = new.iter_mut().map(|e| (e, inline)).collect();
+    for f in queue::insert_events(c, &mut with_leases, &[room]).await? {
+        fanout.add(f);
     }
+    events.extend(new);
     Ok(())
 }
 
@@ -81,15 +84,39 @@ pub async fn join<C: GenericClient + Sync>(
     };
     add_node_row(c, &session, &user.id, node, now).await?;
     let snapshot = serde_json::to_string(&joining.snapshot).expect("users serialize");
+    // The session's snapshot of the user, the user online, and their participation opened,
+    // in one statement. (An open participation left by a crash is kept, not doubled.)
+    let (joined, opened) = (&joining.user, &joining.user_session);
     execute(
         c,
-        "INSERT INTO session_users (session_id, user_id, user_json, seq)
+        "WITH u AS (UPDATE users SET online = true, joined_at = $4 WHERE id = $2),
+         p AS (INSERT INTO user_sessions (id, account_id, user_id, room_id, joined_at)
+               VALUES ($5, $6, $2, $7, $8)
+               ON CONFLICT (user_id) WHERE left_at IS NULL DO NOTHING)
+         INSERT INTO session_users (session_id, user_id, user_json, seq)
          VALUES ($1, $2, $3, (SELECT COUNT(*) FROM session_users WHERE session_id = $1))
          ON CONFLICT (session_id, user_id) DO UPDATE SET user_json = excluded.user_json",
-        &[&session, &user.id, &snapshot],
+        &[
+            &session,
+            &user.id,
+            &snapshot,
+            &joined.joined_at,
+            &opened.id,
+            &room.account_id,
+            &opened.room_id,
+            &opened.joined_at,
+        ],
     )
     .await?;
-    store_events(c, joining.events, inline, &mut events, &mut fanout).await?;
+    store_events(
+        c,
+        &joining.room,
+        joining.events,
+        inline,
+        &mut events,
+        &mut fanout,
+    )
+    .await?;
     Ok((events, fanout))
 }
 
@@ -112,18 +139,19 @@ async fn add_node_row<C: GenericClient + Sync>(
 
 /// The user's participation through `node` ends (through every node when `None`); they leave
 /// once no node holds them. `user` is `None` when the user was deleted meanwhile: the
-/// snapshot taken at join stands in.
+/// snapshot taken at join stands in. `room` (locked by the caller) becomes the room after;
+/// returns the events, their fan-out and the user after leaving (when they left and exist).
 pub async fn leave<C: GenericClient + Sync>(
     c: &C,
-    room: &Room,
+    room: &mut Room,
     user_id: &str,
     node: Option<&str>,
     user: Option<&User>,
     inline: Option<InlineLease>,
-) -> StoreResult<(Vec<Event>, Fanout)> {
+) -> StoreResult<(Vec<Event>, Fanout, Option<User>)> {
     let (mut events, mut fanout) = (Vec::new(), Fanout::default());
     let Some(session) = open_session(c, &room.id).await? else {
-        return Ok((events, fanout));
+        return Ok((events, fanout, None));
     };
     let removed = execute(
         c,
@@ -133,7 +161,7 @@ pub async fn leave<C: GenericClient + Sync>(
     )
     .await?;
     if removed == 0 {
-        return Ok((events, fanout));
+        return Ok((events, fanout, None));
     }
     // Held through another node too: still a participant.
     let still_held = query_opt(
@@ -144,30 +172,37 @@ pub async fn leave<C: GenericClient + Sync>(
     .await?
     .is_some();
     if still_held {
-        return Ok((events, fanout));
+        return Ok((events, fanout, None));
     }
     let now = clock::now();
     let snapshot = match user {
         Some(_) => None,
         None => Some(snapshot(c, &session, user_id).await?),
     };
-    let who = rules::leaving(user, || Ok(snapshot.expect("read above")))?;
+    let left = rules::leave(room, user, || Ok(snapshot.expect("read above")), now)?;
+    let who = serde_json::to_string(&left.who).expect("users serialize");
+    // The user offline, their participation closed and the session's snapshot of them as they
+    // left, written by the statement that counts who remains.
     let remaining: i64 = query_one(
         c,
-        "SELECT COUNT(*) FROM participants WHERE session_id = $1",
-        &[&session],
+        "WITH u AS (UPDATE users SET online = false, left_at = $3 WHERE id = $2),
+         p AS (UPDATE user_sessions SET left_at = $3 WHERE user_id = $2 AND left_at IS NULL),
+         s AS (UPDATE session_users SET user_json = $4 WHERE session_id = $1 AND user_id = $2)
+         SELECT COUNT(*) FROM participants WHERE session_id = $1",
+        &[&session, &user_id, &now, &who],
     )
     .await?
     .get(0);
-    let closing_with = if remaining == 0 {
+    let mut new = vec![left.event];
+    *room = left.room;
+    if remaining == 0 {
         mark_closed(c, &session, now).await?;
-        Some(session_users(c, &session).await?)
-    } else {
-        None
-    };
-    let left = rules::leave(room, who, closing_with, now);
-    store_events(c, left, inline, &mut events, &mut fanout).await?;
-    Ok((events, fanout))
+        let (closed, event) = rules::close_session(room, session_users(c, &session).await?, now);
+        *room = closed;
+        new.push(event);
+    }
+    store_events(c, room, new, inline, &mut events, &mut fanout).await?;
+    Ok((events, fanout, left.user))
 }
 
 async fn snapshot<C: GenericClient + Sync>(
@@ -218,7 +253,7 @@ async fn session_users<C: GenericClient + Sync>(
 /// last one closing it.
 pub async fn end_room<C: GenericClient + Sync>(
     c: &C,
-    room: &Room,
+    room: &mut Room,
     inline: Option<InlineLease>,
 ) -> StoreResult<(Vec<Event>, Fanout)> {
     let (mut events, mut fanout) = (Vec::new(), Fanout::default());
@@ -239,8 +274,9 @@ pub async fn end_room<C: GenericClient + Sync>(
     if open_session(c, &room.id).await?.is_some() {
         let now = clock::now();
         mark_closed(c, &session, now).await?;
-        let closed = rules::close_empty(room, session_users(c, &session).await?, now);
-        store_events(c, vec![closed], inline, &mut events, &mut fanout).await?;
+        let (closed, event) = rules::close_session(room, session_users(c, &session).await?, now);
+        *room = closed;
+        store_events(c, room, vec![event], inline, &mut events, &mut fanout).await?;
     }
     Ok((events, fanout))
 }
@@ -248,7 +284,7 @@ pub async fn end_room<C: GenericClient + Sync>(
 /// Each (user, node) participation ends, in order (`None`: through every node).
 async fn leave_each<C: GenericClient + Sync>(
     c: &C,
-    room: &Room,
+    room: &mut Room,
     users: Vec<Hold>,
     inline: Option<InlineLease>,
     events: &mut Vec<Event>,
@@ -256,7 +292,7 @@ async fn leave_each<C: GenericClient + Sync>(
 ) -> StoreResult<()> {
     for (user_id, node) in users {
         let user = user_in(c, &room.account_id, &user_id).await.ok();
-        let (e, f) = leave(c, room, &user_id, node.as_deref(), user.as_ref(), inline).await?;
+        let (e, f, _) = leave(c, room, &user_id, node.as_deref(), user.as_ref(), inline).await?;
         events.extend(e);
         fanout.add(f);
     }
@@ -354,13 +390,13 @@ pub async fn end_participation<C: GenericClient + Sync>(
     events: &mut Vec<Event>,
     fanout: &mut Fanout,
 ) -> StoreResult<bool> {
-    let room = match lock_room(c, account_id, room_id, RoomLock::Session).await {
+    let mut room = match lock_room(c, account_id, room_id, RoomLock::Session).await {
         Ok(room) => room,
         Err(StoreError::NotFound(_)) => return Ok(false),
         Err(e) => return Err(e),
     };
     let before = open_session(c, &room.id).await?;
-    leave_each(c, &room, users, inline, events, fanout).await?;
+    leave_each(c, &mut room, users, inline, events, fanout).await?;
     Ok(before.is_some() && open_session(c, &room.id).await?.is_none())
 }
 
@@ -401,8 +437,8 @@ pub async fn close_empty_sessions<C: GenericClient + Sync>(
         }
         let now = clock::now();
         mark_closed(c, &session, now).await?;
-        let event = rules::close_empty(&room, session_users(c, &session).await?, now);
-        store_events(c, vec![event], inline, events, fanout).await?;
+        let (room, event) = rules::close_session(&room, session_users(c, &session).await?, now);
+        store_events(c, &room, vec![event], inline, events, fanout).await?;
         closed += 1;
     }
     Ok(closed)

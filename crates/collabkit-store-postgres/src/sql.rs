@@ -47,3 +47,18 @@ pub async fn notify_due<C: GenericClient + Sync>(c: &C) -> StoreResult<()> {
     execute(c, "SELECT pg_notify('collabkit_due', '')", &[]).await?;
     Ok(())
 }
+
+/// The shard of the sharded counters (an account's rooms, a registration's deliveries) this
+/// connection writes: the slot it holds ([`CLAIM_SHARD`]), else its backend pid's.
+pub const SHARD: &str = "COALESCE(current_setting('collabkit.shard', true)::smallint, \
+     (pg_backend_pid() % 64)::smallint)";
+
+/// Run once on each new pooled connection: it takes a free one of 64 shard slots for its whole
+/// life (a session advisory lock; the key pair's second half is 1000 + the slot, apart from
+/// `horizon`'s mark), so no two connections write one counter row and a change never waits
+/// for another's counters, whatever order its statements touch them in. Past 64 connections
+/// the pid's shard is shared (a wait, never a wrong count).
+pub const CLAIM_SHARD: &str = "SELECT set_config('collabkit.shard', COALESCE(
+        (SELECT s FROM generate_series(0, 63) AS s
+         WHERE pg_try_advisory_lock(1131105383, 1000 + s) LIMIT 1),
+        pg_backend_pid() % 64)::text, false)";

@@ -4,7 +4,7 @@ use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
     Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, StoreError, StoreResult,
-    Webhook, WebhookPatch, event_code, events_mask,
+    Webhook, WebhookFilter, WebhookPatch, event_code, events_mask, like_pattern,
 };
 use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::GenericClient;
@@ -12,7 +12,7 @@ use deadpool_postgres::GenericClient;
 use crate::people::room_in;
 use crate::queue::fail_pending;
 use crate::rows::{self, DELIVERY_COLS, WEBHOOK_COLS};
-use crate::sql::{execute, query, query_one, query_opt};
+use crate::sql::{Params, execute, query, query_one, query_opt};
 
 /// Where a delivery's columns come from besides its row `d`.
 const DELIVERY_JOINS: &str =
@@ -86,30 +86,45 @@ pub async fn create<C: GenericClient + Sync>(
     Ok(w)
 }
 
+/// A page of the account's registrations, filtered, and the list's total: a count of the
+/// matches (an account holds at most `--max-webhooks-per-account`), sent with the page.
 pub async fn list<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
-    room_id: Option<&str>,
+    filter: &WebhookFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Webhook>> {
     let after = page.after_seq()?;
-    let only = if room_id.is_some() {
-        "room_id = $3 AND account_id = $1"
+    let scope = if filter.room_id.is_some() {
+        "room_id = $2 AND account_id = $1"
     } else {
-        "account_id = $1 AND $3::text IS NULL"
+        "account_id = $1 AND $2::text IS NULL"
     };
-    let rows = query(
-        c,
-        &format!(
-            "SELECT {WEBHOOK_COLS} FROM webhooks WHERE {only} AND seq > $2 ORDER BY seq LIMIT $4"
-        ),
-        &[&account_id, &after, &room_id, &(page.limit as i64 + 1)],
+    let only = format!(
+        "{scope} AND ($3::text IS NULL OR \
+         translate(url, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') LIKE $3)"
+    );
+    let pattern = filter.search.as_deref().map(like_pattern);
+    let items_sql = format!(
+        "SELECT {WEBHOOK_COLS} FROM webhooks WHERE {only} AND seq > $4 ORDER BY seq LIMIT $5 OFFSET $6"
+    );
+    let items_params: Params = &[
+        &account_id,
+        &filter.room_id,
+        &pattern,
+        &after,
+        &(page.limit as i64 + 1),
+        &(page.skip() as i64),
+    ];
+    let items = query(c, &items_sql, items_params);
+    let count_sql = format!("SELECT COUNT(*) FROM webhooks WHERE {only}");
+    let total_params: Params = &[&account_id, &filter.room_id, &pattern];
+    let total = query_one(c, &count_sql, total_params);
+    let (rows, total) = futures_util::future::try_join(items, total).await?;
+    Ok(
+        Page::from_seq_rows(rows.iter().map(rows::webhook).collect(), page.limit)
+            .with_total(total.get::<_, i64>(0) as u64),
     )
-    .await?;
-    Ok(Page::from_seq_rows(
-        rows.iter().map(rows::webhook).collect(),
-        page.limit,
-    ))
 }
 
 pub async fn count<C: GenericClient + Sync>(c: &C, account_id: &str) -> StoreResult<u64> {
@@ -215,16 +230,35 @@ fn log_query(filter: &DeliveryFilter) -> String {
             format!(
                 "(SELECT seq FROM deliveries
                   WHERE webhook_seq = $1 AND event_code = {code} AND seq < $2 {status}
-                  ORDER BY seq DESC LIMIT $3)"
+                  ORDER BY seq DESC LIMIT $3::bigint + $4::bigint)"
             )
         })
         .collect();
     format!(
         "SELECT {DELIVERY_COLS} FROM ({}) AS newest
          JOIN deliveries d ON d.seq = newest.seq {DELIVERY_JOINS}
-         ORDER BY d.seq DESC LIMIT $3",
+         ORDER BY d.seq DESC LIMIT $3 OFFSET $4",
         arms.join(" UNION ALL ")
     )
+}
+
+/// The size of a registration's log (`$1`): its delivery counter (at most 16 rows)
+/// unfiltered; filtered, a count of the matches (an index range of `deliveries_log` per
+/// event name, reading each row for a status filter).
+fn total_query(filter: &DeliveryFilter) -> String {
+    if filter.status.is_none() && filter.event.is_none() {
+        return "SELECT COALESCE(SUM(deliveries), 0)::bigint FROM delivery_counters WHERE webhook_seq = $1"
+            .to_owned();
+    }
+    let status = match filter.status {
+        Some(s) => format!("AND status = '{}'", s.as_str()),
+        None => String::new(),
+    };
+    let event = match filter.event {
+        Some(e) => format!("AND event_code = {}", event_code(e)),
+        None => String::new(),
+    };
+    format!("SELECT COUNT(*) FROM deliveries WHERE webhook_seq = $1 {event} {status}")
 }
 
 pub async fn list_deliveries<C: GenericClient + Sync>(
@@ -236,17 +270,18 @@ pub async fn list_deliveries<C: GenericClient + Sync>(
 ) -> StoreResult<Page<Delivery>> {
     let key = webhook_key(c, account_id, webhook_id).await?;
     let before = page.before_seq()?;
-    let rows = query(
-        c,
-        &log_query(&filter),
-        &[&key, &before, &(page.limit as i64 + 1)],
-    )
-    .await?;
+    let (limit, skip) = (page.limit as i64 + 1, page.skip() as i64);
+    let (log_sql, total_sql) = (log_query(&filter), total_query(&filter));
+    let rows_params: Params = &[&key, &before, &limit, &skip];
+    let rows = query(c, &log_sql, rows_params);
+    let total_params: Params = &[&key];
+    let total = query_one(c, &total_sql, total_params);
+    let (rows, total) = futures_util::future::try_join(rows, total).await?;
     let rows = rows
         .iter()
         .map(rows::delivery)
         .collect::<StoreResult<Vec<_>>>()?;
-    Ok(Page::from_seq_rows(rows, page.limit))
+    Ok(Page::from_seq_rows(rows, page.limit).with_total(total.get::<_, i64>(0).max(0) as u64))
 }
 
 async fn delivery_row<C: GenericClient + Sync>(

@@ -26,7 +26,7 @@ async fn a_late_commit_with_a_lower_position_is_not_skipped() {
         .create_room(
             &account,
             NewRoom {
-                custom_id: "r".into(),
+                custom_id: Some("r".into()),
                 name: "R".into(),
             },
         )
@@ -54,7 +54,7 @@ async fn a_late_commit_with_a_lower_position_is_not_skipped() {
             &account,
             NewUser {
                 room_id: room.id.clone(),
-                custom_id: "u".into(),
+                custom_id: Some("u".into()),
                 name: "U".into(),
                 profile_picture: None,
                 token_sealed: "sealed".into(),

@@ -32,9 +32,9 @@ use collabkit_domain::rules;
 use collabkit_domain::store::{
     Account, Attempt, AttemptCount, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Cursor,
     Delivery, DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom,
-    NewUser, NewWebhook, NextStep, NodeRecord, Page, PageRequest, QueueStats, Room, StorageStats,
-    Store, StoreError, StoreResult, TokenSealer, User, UserPatch, Webhook, WebhookHealth,
-    WebhookPatch,
+    NewUser, NewWebhook, NextStep, NodeRecord, Page, PageRequest, QueueStats, Room, RoomFilter,
+    StorageStats, Store, StoreError, StoreResult, TokenSealer, User, UserFilter, UserPatch,
+    UserSession, Webhook, WebhookFilter, WebhookHealth, WebhookPatch,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use rusqlite::Connection;
@@ -282,10 +282,15 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn list_rooms(&self, account_id: &str, page: PageRequest) -> StoreResult<Page<Room>> {
-        let a = account_id.to_owned();
+    async fn list_rooms(
+        &self,
+        account_id: &str,
+        filter: &RoomFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Room>> {
+        let (a, f) = (account_id.to_owned(), filter.clone());
         self.readers
-            .read(move |c| people::list_rooms(c, &a, page))
+            .read(move |c| people::list_rooms(c, &a, &f, page))
             .await
     }
 
@@ -318,6 +323,17 @@ impl Store for SqliteStore {
             people::delete_room(c, &a, &r, inline)
         })
         .await
+    }
+
+    async fn reconcile_room(
+        &self,
+        account_id: &str,
+        room_id: &str,
+    ) -> StoreResult<(Room, u64, u64)> {
+        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        self.writer
+            .write_or_shed(move |c| people::reconcile_room(c, &a, &r))
+            .await
     }
 
     async fn create_user(
@@ -370,12 +386,24 @@ impl Store for SqliteStore {
     async fn list_users(
         &self,
         account_id: &str,
-        room_id: &str,
+        filter: &UserFilter,
         page: PageRequest,
     ) -> StoreResult<Page<User>> {
-        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        let (a, f) = (account_id.to_owned(), filter.clone());
         self.readers
-            .read(move |c| people::list_users(c, &a, &r, page))
+            .read(move |c| people::list_users(c, &a, &f, page))
+            .await
+    }
+
+    async fn user_sessions(
+        &self,
+        account_id: &str,
+        user_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<UserSession>> {
+        let (a, u) = (account_id.to_owned(), user_id.to_owned());
+        self.readers
+            .read(move |c| people::user_sessions(c, &a, &u, limit))
             .await
     }
 
@@ -583,12 +611,12 @@ impl Store for SqliteStore {
     async fn list_webhooks(
         &self,
         account_id: &str,
-        room_id: Option<&str>,
+        filter: &WebhookFilter,
         page: PageRequest,
     ) -> StoreResult<Page<Webhook>> {
-        let (a, r) = (account_id.to_owned(), room_id.map(str::to_owned));
+        let (a, f) = (account_id.to_owned(), filter.clone());
         self.readers
-            .read(move |c| webhooks::list(c, &a, r.as_deref(), page))
+            .read(move |c| webhooks::list(c, &a, &f, page))
             .await
     }
 

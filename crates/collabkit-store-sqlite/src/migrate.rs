@@ -1,6 +1,6 @@
 //! The schema: embedded migrations, applied in order, each once, in one transaction.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::rows::{backend, ts};
 use collabkit_domain::clock;
@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/0010_open_sessions_by_account.sql"),
     ),
     (11, include_str!("migrations/0011_room_sequences.sql")),
+    (12, include_str!("migrations/0012_room_counters.sql")),
 ];
 
 /// The version the migrations bring a database to.
@@ -54,6 +55,23 @@ pub fn migrate(conn: &mut Connection) -> StoreResult<Vec<i64>> {
 }
 
 fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<Vec<i64>> {
+    // Foreign keys are off while migrating (the pragma cannot change inside a transaction), as
+    // SQLite prescribes for rebuilding a table: dropping the old copy of a parent table would
+    // otherwise cascade into its children. The links are checked before the commit instead.
+    let enforced: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .map_err(backend)?;
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .map_err(backend)?;
+    let applied = migrate_unenforced(conn, target);
+    if enforced {
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .map_err(backend)?;
+    }
+    applied
+}
+
+fn migrate_unenforced(conn: &mut Connection, target: i64) -> StoreResult<Vec<i64>> {
     let tx = conn
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(backend)?;
@@ -81,6 +99,19 @@ fn migrate_to(conn: &mut Connection, target: i64) -> StoreResult<Vec<i64>> {
             params![version, ts(&clock::now())],
         )
         .map_err(backend)?;
+    }
+    // Only after a change: the check reads every table.
+    let broken: Option<String> = if applied.is_empty() {
+        None
+    } else {
+        tx.query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()
+            .map_err(backend)?
+    };
+    if let Some(table) = broken {
+        return Err(StoreError::backend(format!(
+            "migration left rows of {table} pointing nowhere; nothing was applied"
+        )));
     }
     tx.commit().map_err(backend)?;
     Ok(applied)
@@ -128,10 +159,7 @@ mod tests {
         let store = SqliteStore::open(&path, &crate::SqliteOptions::default())
             .await
             .unwrap();
-        let all = PageRequest {
-            limit: 10,
-            after: None,
-        };
+        let all = PageRequest::first(10);
         let log = store
             .list_deliveries("acc_1", "wh_1", DeliveryFilter::default(), all.clone())
             .await
@@ -165,7 +193,7 @@ mod tests {
         // New deliveries continue after the migrated ones.
         let room = collabkit_domain::store::NewUser {
             room_id: "room_1".into(),
-            custom_id: "new".into(),
+            custom_id: Some("new".into()),
             name: "New".into(),
             profile_picture: None,
             token: "utk_new".into(),

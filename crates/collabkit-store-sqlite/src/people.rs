@@ -1,16 +1,17 @@
 //! Accounts, rooms, users and the event log on SQLite (synchronous; run by the writer or a
 //! reader). User changes store their events, with their deliveries, in the same transaction.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, named_params, params};
 
 use super::queue::{self, Fanout};
 use super::rows::{
-    self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS, backend, conflict_or_backend, ts,
+    self, ACCOUNT_COLS, EVENT_COLS, ROOM_COLS, USER_COLS, USER_SESSION_COLS, backend,
+    conflict_or_backend, ts,
 };
 use super::sessions;
 use collabkit_domain::store::{
     Account, Change, Cursor, Event, EventFilter, InlineLease, NewUser, Page, PageRequest, Room,
-    StoreError, StoreResult, User, UserPatch,
+    RoomFilter, StoreError, StoreResult, User, UserFilter, UserPatch, UserSession, like_pattern,
 };
 use collabkit_domain::{clock, rules};
 
@@ -60,6 +61,7 @@ pub fn list_accounts(conn: &Connection, page: &PageRequest) -> StoreResult<Page<
         items: accounts,
         next: if more { last.clone() } else { None },
         last,
+        total: None,
     })
 }
 
@@ -144,19 +146,116 @@ pub fn room_by_custom_id(
     .ok_or(StoreError::NotFound("room"))
 }
 
+/// The filters of the room list (`:account` and the named filters; see [`list_rooms`]).
+const ROOM_FILTERS: &str = "account_id = :account
+     AND (:pattern IS NULL OR lower(name) LIKE :pattern ESCAPE '\\')
+     AND (:from IS NULL OR created_at >= :from) AND (:to IS NULL OR created_at <= :to)";
+
+/// The account's rooms in creation order. The unfiltered total is the account's room counter
+/// (kept by triggers); a filtered one counts the matches among the account's rooms (one pass
+/// over `rooms_by_account`).
 pub fn list_rooms(
     conn: &Connection,
     account_id: &str,
+    filter: &RoomFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Room>> {
-    rooms_page(
-        conn,
-        &format!(
-            "SELECT {ROOM_COLS} FROM rooms WHERE account_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
-        ),
-        account_id,
-        page,
+    let position = page.after_seq()?;
+    let pattern = filter.search.as_deref().map(like_pattern);
+    let (from, to) = (filter.from.as_ref().map(ts), filter.to.as_ref().map(ts));
+    let rows = conn
+        .prepare_cached(&format!(
+            "SELECT {ROOM_COLS} FROM rooms WHERE {ROOM_FILTERS} AND seq > :after
+             ORDER BY seq LIMIT :limit OFFSET :offset"
+        ))
+        .and_then(|mut s| {
+            s.query_map(
+                named_params! {
+                    ":account": account_id, ":pattern": pattern, ":from": from, ":to": to,
+                    ":after": position, ":limit": page.limit as i64 + 1,
+                    ":offset": page.skip() as i64,
+                },
+                rows::room,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(backend)?;
+    let total: i64 = if filter.is_empty() {
+        conn.prepare_cached("SELECT rooms_count FROM accounts WHERE id = ?1")
+            .and_then(|mut s| s.query_row(params![account_id], |r| r.get(0)).optional())
+            .map_err(backend)?
+            .unwrap_or(0)
+    } else {
+        conn.prepare_cached(&format!("SELECT COUNT(*) FROM rooms WHERE {ROOM_FILTERS}"))
+            .and_then(|mut s| {
+                s.query_row(
+                    named_params! {
+                        ":account": account_id, ":pattern": pattern, ":from": from, ":to": to,
+                    },
+                    |r| r.get(0),
+                )
+            })
+            .map_err(backend)?
+    };
+    Ok(Page::from_seq_rows(rows, page.limit).with_total(total.max(0) as u64))
+}
+
+/// Writes the room's counters, as a rule returned them (in the change's transaction).
+pub(super) fn write_counters(conn: &Connection, room: &Room) -> StoreResult<()> {
+    let c = &room.counters;
+    conn.prepare_cached(
+        "UPDATE rooms SET users_created = ?2, users_count = ?3, participants = ?4,
+             closed_ms = ?5, live_since = ?6
+         WHERE id = ?1",
     )
+    .and_then(|mut s| {
+        s.execute(params![
+            room.id,
+            c.users_created as i64,
+            c.users as i64,
+            c.participants as i64,
+            c.closed_ms as i64,
+            c.live_since.as_ref().map(ts)
+        ])
+    })
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Writes the user's status (after a join or a leave).
+pub(super) fn write_status(conn: &Connection, user: &User) -> StoreResult<()> {
+    conn.prepare_cached("UPDATE users SET online = ?2, joined_at = ?3, left_at = ?4 WHERE id = ?1")
+        .and_then(|mut s| {
+            s.execute(params![
+                user.id,
+                user.online,
+                user.joined_at.as_ref().map(ts),
+                user.left_at.as_ref().map(ts)
+            ])
+        })
+        .map_err(backend)?;
+    Ok(())
+}
+
+/// See [`collabkit_domain::store::Store::reconcile_room`]: participants are those holding the
+/// room's open session through some node.
+pub fn reconcile_room(
+    conn: &Connection,
+    account_id: &str,
+    room_id: &str,
+) -> StoreResult<(Room, u64, u64)> {
+    let room = room_in(conn, account_id, room_id)?;
+    let participating: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(DISTINCT p.user_id) FROM sessions s
+             JOIN participants p ON p.session_id = s.id
+             WHERE s.room_id = ?1 AND s.closed_at IS NULL",
+        )
+        .and_then(|mut s| s.query_row(params![room.id], |r| r.get(0)))
+        .map_err(backend)?;
+    let reconciled = rules::reconciled(&room, participating.max(0) as u64);
+    write_counters(conn, &reconciled.0)?;
+    Ok(reconciled)
 }
 
 /// The rooms of `?1` with an open session, after room position `?2`, at most `?3`.
@@ -267,7 +366,7 @@ pub fn create_user(
 ) -> StoreResult<(Change<User>, Fanout)> {
     let room = room_in(conn, account_id, &new.room_id)?;
     let token = new.token.clone();
-    let (user, mut event) = rules::new_user(&room, new, clock::now());
+    let (room, user, mut event) = rules::new_user(&room, new, clock::now());
     conn.prepare_cached(
         "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -287,6 +386,7 @@ pub fn create_user(
         ])
     })
     .map_err(conflict_or_backend)?;
+    write_counters(conn, &room)?;
     let deliveries = queue::insert_event(conn, &mut event, inline)?;
     Ok((
         Change {
@@ -358,27 +458,85 @@ pub fn seal_legacy_tokens(
     Ok(legacy.len() as u64)
 }
 
+/// The filters of the user list besides its scope (see [`list_users`]).
+const USER_FILTERS: &str =
+    "(:pattern IS NULL OR lower(name) LIKE :pattern ESCAPE '\\' OR id = :search)
+     AND (:from IS NULL OR created_at >= :from) AND (:to IS NULL OR created_at <= :to)";
+
+/// Users in creation order, of a room (through `users_by_room`) or of the account (a pass over
+/// all users: the API always names a room). The total of a room's unfiltered list is the room's
+/// user counter; otherwise the matches are counted.
 pub fn list_users(
     conn: &Connection,
     account_id: &str,
-    room_id: &str,
+    filter: &UserFilter,
     page: PageRequest,
 ) -> StoreResult<Page<User>> {
     let position = page.after_seq()?;
-    let room = room_in(conn, account_id, room_id)?;
+    let (scope, key, room) = match &filter.room_id {
+        Some(room_id) => {
+            let room = room_in(conn, account_id, room_id)?;
+            ("room_id = :key", room.id.clone(), Some(room))
+        }
+        None => ("account_id = :key", account_id.to_owned(), None),
+    };
+    let pattern = filter.search.as_deref().map(like_pattern);
+    let (from, to) = (filter.from.as_ref().map(ts), filter.to.as_ref().map(ts));
     let rows = conn
         .prepare_cached(&format!(
-            "SELECT {USER_COLS} FROM users WHERE room_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+            "SELECT {USER_COLS} FROM users WHERE {scope} AND {USER_FILTERS} AND seq > :after
+             ORDER BY seq LIMIT :limit OFFSET :offset"
         ))
         .and_then(|mut s| {
             s.query_map(
-                params![room.id, position, page.limit as i64 + 1],
+                named_params! {
+                    ":key": key, ":pattern": pattern, ":search": filter.search, ":from": from,
+                    ":to": to, ":after": position, ":limit": page.limit as i64 + 1,
+                    ":offset": page.skip() as i64,
+                },
                 rows::user,
             )?
             .collect::<Result<Vec<_>, _>>()
         })
         .map_err(backend)?;
-    Ok(Page::from_seq_rows(rows, page.limit))
+    let total = match room {
+        Some(room) if filter.only_room() => room.counters.users,
+        _ => conn
+            .prepare_cached(&format!(
+                "SELECT COUNT(*) FROM users WHERE {scope} AND {USER_FILTERS}"
+            ))
+            .and_then(|mut s| {
+                s.query_row(
+                    named_params! {
+                        ":key": key, ":pattern": pattern, ":search": filter.search,
+                        ":from": from, ":to": to,
+                    },
+                    |r| r.get::<_, i64>(0),
+                )
+            })
+            .map_err(backend)?
+            .max(0) as u64,
+    };
+    Ok(Page::from_seq_rows(rows, page.limit).with_total(total))
+}
+
+/// The user's participations, newest first.
+pub fn user_sessions(
+    conn: &Connection,
+    account_id: &str,
+    user_id: &str,
+    limit: u32,
+) -> StoreResult<Vec<UserSession>> {
+    let user = user_in(conn, account_id, user_id)?;
+    conn.prepare_cached(&format!(
+        "SELECT {USER_SESSION_COLS} FROM user_sessions WHERE user_id = ?1
+         ORDER BY seq DESC LIMIT ?2"
+    ))
+    .and_then(|mut s| {
+        s.query_map(params![user.id, limit], rows::user_session)?
+            .collect()
+    })
+    .map_err(backend)
 }
 
 pub fn update_user(
@@ -425,6 +583,8 @@ pub fn delete_user(
     // A participant leaves before being deleted (the hub normally did it already).
     let (mut events, mut deliveries) =
         sessions::leave(conn, &room, &user.id, None, Some(&user), inline)?;
+    // As the leave left them (offline): that is who `user.deleted` shows.
+    let user = user_in(conn, account_id, user_id)?;
     let (event, fanout) = delete_user_in(conn, &room, &user, inline)?;
     events.push(event);
     deliveries.add(fanout);
@@ -448,7 +608,10 @@ fn delete_user_in(
     conn.prepare_cached("DELETE FROM users WHERE id = ?1")
         .and_then(|mut s| s.execute(params![user.id]))
         .map_err(backend)?;
-    let mut event = rules::user_deleted(room, user, clock::now());
+    // The room as the previous changes of this transaction left it (a leave, other users).
+    let room = room_in(conn, &room.account_id, &room.id)?;
+    let (room, mut event) = rules::user_deleted(&room, user, clock::now());
+    write_counters(conn, &room)?;
     let fanout = queue::insert_event(conn, &mut event, inline)?;
     Ok((event, fanout))
 }

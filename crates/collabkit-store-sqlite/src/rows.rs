@@ -4,8 +4,8 @@ use rusqlite::{Error, ErrorCode, Row};
 
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::store::{
-    Account, Attempt, Conflict, Delivery, DeliveryStatus, Event, Room, StoreError, User, Webhook,
-    events_from_mask,
+    Account, Attempt, Conflict, Delivery, DeliveryStatus, Event, Room, RoomCounters, StoreError,
+    User, UserSession, Webhook, events_from_mask,
 };
 
 pub fn backend(e: Error) -> StoreError {
@@ -38,8 +38,9 @@ pub fn parse_ts(row: &Row, idx: &str) -> rusqlite::Result<Timestamp> {
 }
 
 pub const ACCOUNT_COLS: &str = "id, name, api_key_hash, created_at";
-pub const ROOM_COLS: &str = "seq, id, account_id, custom_id, name, created_at, updated_at";
-pub const USER_COLS: &str = "seq, id, account_id, room_id, custom_id, name, profile_picture, token_sealed, created_at, updated_at";
+pub const ROOM_COLS: &str = "seq, id, account_id, custom_id, name, created_at, updated_at, users_created, users_count, participants, closed_ms, live_since";
+pub const USER_COLS: &str = "seq, id, account_id, room_id, custom_id, name, profile_picture, token_sealed, created_at, updated_at, online, joined_at, left_at";
+pub const USER_SESSION_COLS: &str = "id, user_id, room_id, joined_at, left_at";
 pub const EVENT_COLS: &str = "seq, id, account_id, room_id, event, payload, created_at, room_seq";
 
 pub fn account(row: &Row) -> rusqlite::Result<Account> {
@@ -61,8 +62,30 @@ pub fn room(row: &Row) -> rusqlite::Result<(i64, Room)> {
             name: row.get("name")?,
             created_at: parse_ts(row, "created_at")?,
             updated_at: parse_ts(row, "updated_at")?,
+            counters: RoomCounters {
+                users_created: count(row, "users_created")?,
+                users: count(row, "users_count")?,
+                participants: count(row, "participants")?,
+                closed_ms: count(row, "closed_ms")?,
+                live_since: parse_opt_ts(row, "live_since")?,
+            },
         },
     ))
+}
+
+/// A counter column (never negative; a negative value would be a bug, read as 0).
+fn count(row: &Row, idx: &str) -> rusqlite::Result<u64> {
+    Ok(row.get::<_, i64>(idx)?.max(0) as u64)
+}
+
+pub fn user_session(row: &Row) -> rusqlite::Result<UserSession> {
+    Ok(UserSession {
+        id: row.get("id")?,
+        user_id: row.get("user_id")?,
+        room_id: row.get("room_id")?,
+        joined_at: parse_ts(row, "joined_at")?,
+        left_at: parse_opt_ts(row, "left_at")?,
+    })
 }
 
 pub fn user(row: &Row) -> rusqlite::Result<(i64, User)> {
@@ -81,6 +104,9 @@ pub fn user(row: &Row) -> rusqlite::Result<(i64, User)> {
                 .unwrap_or_default(),
             created_at: parse_ts(row, "created_at")?,
             updated_at: parse_ts(row, "updated_at")?,
+            online: row.get("online")?,
+            joined_at: parse_opt_ts(row, "joined_at")?,
+            left_at: parse_opt_ts(row, "left_at")?,
         },
     ))
 }

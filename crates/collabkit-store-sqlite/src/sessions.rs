@@ -4,7 +4,7 @@
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules::{self, SessionToJoin};
 use collabkit_domain::store::{
-    Event, InlineLease, NodeRecord, Room, StoreError, StoreResult, User,
+    Event, InlineLease, NodeRecord, Room, StoreError, StoreResult, User, UserSession,
 };
 use collabkit_webhooks::WebhookUser;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -50,6 +50,8 @@ pub fn join(
     };
     let now = clock::now();
     let (mut events, mut fanout) = (Vec::new(), Fanout::default());
+    // The room as this transaction's earlier writes left it.
+    let room = &super::room_in(conn, &room.account_id, &room.id)?;
     let Some(joining) = rules::join(room, user, open.clone(), already_in, now)? else {
         // Already a participant (through this node or another): this node's connection is
         // counted, nothing is stored.
@@ -70,6 +72,9 @@ pub fn join(
         }
     };
     add_node_row(conn, &session, &user.id, node, now)?;
+    super::people::write_counters(conn, &joining.room)?;
+    super::people::write_status(conn, &joining.user)?;
+    open_user_session(conn, &room.account_id, &joining.user_session)?;
     let snapshot = serde_json::to_string(&joining.snapshot).expect("users serialize");
     conn.prepare_cached(
         "INSERT INTO session_users (session_id, user_id, user_json, seq)
@@ -80,6 +85,40 @@ pub fn join(
     .map_err(backend)?;
     store_events(conn, joining.events, inline, &mut events, &mut fanout)?;
     Ok((events, fanout))
+}
+
+/// Opens the user's participation; one still open (it cannot be, unless a crash of an older
+/// version left it) is closed at the same time first.
+fn open_user_session(
+    conn: &Connection,
+    account_id: &str,
+    session: &UserSession,
+) -> StoreResult<()> {
+    close_user_session(conn, &session.user_id, session.joined_at)?;
+    conn.prepare_cached(
+        "INSERT INTO user_sessions (id, account_id, user_id, room_id, joined_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            session.id,
+            account_id,
+            session.user_id,
+            session.room_id,
+            ts(&session.joined_at)
+        ])
+    })
+    .map_err(backend)?;
+    Ok(())
+}
+
+fn close_user_session(conn: &Connection, user_id: &str, at: Timestamp) -> StoreResult<()> {
+    conn.prepare_cached(
+        "UPDATE user_sessions SET left_at = ?2 WHERE user_id = ?1 AND left_at IS NULL",
+    )
+    .and_then(|mut s| s.execute(params![user_id, ts(&at)]))
+    .map_err(backend)?;
+    Ok(())
 }
 
 fn add_node_row(
@@ -132,18 +171,48 @@ pub fn leave(
         return Ok((events, fanout));
     }
     let now = clock::now();
-    let who = rules::leaving(user, || snapshot(conn, &session, user_id))?;
+    // The room and the user as this transaction's earlier writes left them.
+    let room = super::room_in(conn, &room.account_id, &room.id)?;
+    let user = match user {
+        Some(u) => super::user_in(conn, &u.account_id, &u.id).ok(),
+        None => None,
+    };
+    let leaving = rules::leave(
+        &room,
+        user.as_ref(),
+        || snapshot(conn, &session, user_id),
+        now,
+    )?;
+    if let Some(user) = &leaving.user {
+        super::people::write_status(conn, user)?;
+    }
+    close_user_session(conn, user_id, now)?;
+    // From now on the session lists them as they left.
+    conn.prepare_cached(
+        "UPDATE session_users SET user_json = ?3 WHERE session_id = ?1 AND user_id = ?2",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            session,
+            user_id,
+            serde_json::to_string(&leaving.who).expect("users serialize")
+        ])
+    })
+    .map_err(backend)?;
     let remaining: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM participants WHERE session_id = ?1")
         .and_then(|mut s| s.query_row(params![session], |r| r.get(0)))
         .map_err(backend)?;
-    let closing_with = if remaining == 0 {
+    let mut room_after = leaving.room;
+    let mut left = vec![leaving.event];
+    if remaining == 0 {
         mark_closed(conn, &session, now)?;
-        Some(session_users(conn, &session)?)
-    } else {
-        None
-    };
-    let left = rules::leave(room, who, closing_with, now);
+        let (closed, event) =
+            rules::close_session(&room_after, session_users(conn, &session)?, now);
+        room_after = closed;
+        left.push(event);
+    }
+    super::people::write_counters(conn, &room_after)?;
     store_events(conn, left, inline, &mut events, &mut fanout)?;
     Ok((events, fanout))
 }
@@ -163,6 +232,24 @@ fn mark_closed(conn: &Connection, session: &str, now: Timestamp) -> StoreResult<
         .and_then(|mut s| s.execute(params![ts(&now), session]))
         .map_err(backend)?;
     Ok(())
+}
+
+/// Closes a session nobody takes part in any more (it should not happen; it still closes, and
+/// the room's counters with it).
+fn close_empty(
+    conn: &Connection,
+    room: &Room,
+    session: &str,
+    inline: Option<InlineLease>,
+    events: &mut Vec<Event>,
+    fanout: &mut Fanout,
+) -> StoreResult<()> {
+    let now = clock::now();
+    let room = super::room_in(conn, &room.account_id, &room.id)?;
+    mark_closed(conn, session, now)?;
+    let (room, event) = rules::close_session(&room, session_users(conn, session)?, now);
+    super::people::write_counters(conn, &room)?;
+    store_events(conn, vec![event], inline, events, fanout)
 }
 
 /// Everyone who joined during the session, in join order.
@@ -199,10 +286,7 @@ pub fn end_room(
     let users = users.into_iter().map(|u| (u, None)).collect();
     leave_each(conn, room, users, inline, &mut events, &mut fanout)?;
     if open_session(conn, &room.id)?.is_some() {
-        let now = clock::now();
-        mark_closed(conn, &session, now)?;
-        let closed = rules::close_empty(room, session_users(conn, &session)?, now);
-        store_events(conn, vec![closed], inline, &mut events, &mut fanout)?;
+        close_empty(conn, room, &session, inline, &mut events, &mut fanout)?;
     }
     Ok((events, fanout))
 }
@@ -346,10 +430,7 @@ pub fn close_of_gone_nodes(
         .map_err(backend)?;
     for (account_id, room_id, session) in empty {
         let room = super::room_in(conn, &account_id, &room_id)?;
-        let now = clock::now();
-        mark_closed(conn, &session, now)?;
-        let event = rules::close_empty(&room, session_users(conn, &session)?, now);
-        store_events(conn, vec![event], inline, &mut events, &mut fanout)?;
+        close_empty(conn, &room, &session, inline, &mut events, &mut fanout)?;
         closed += 1;
     }
     conn.prepare_cached("DELETE FROM nodes WHERE id != ?1 AND heartbeat_at < ?2")

@@ -378,7 +378,7 @@ mod tests {
             .create_room(
                 &account,
                 NewRoom {
-                    custom_id: "r".into(),
+                    custom_id: Some("r".into()),
                     name: "R".into(),
                 },
             )
@@ -390,10 +390,7 @@ mod tests {
             .map(|_| {
                 let (store, stop, account) = (store.clone(), stop.clone(), account.clone());
                 tokio::spawn(async move {
-                    let page = PageRequest {
-                        limit: 50,
-                        after: None,
-                    };
+                    let page = PageRequest::first(50);
                     while !stop.load(Ordering::Relaxed) {
                         store
                             .list_events(&account, EventFilter::default(), page.clone())
@@ -408,7 +405,7 @@ mod tests {
         for i in 0..3000 {
             let user = NewUser {
                 room_id: room.id.clone(),
-                custom_id: format!("u{i}"),
+                custom_id: Some(format!("u{i}")),
                 name: "A name long enough to make the rows count".into(),
                 profile_picture: None,
                 token: collabkit_domain::accounts::new_user_token(),

@@ -7,7 +7,7 @@ use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
     Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, StoreError, StoreResult,
-    Webhook, WebhookPatch, event_code, events_mask,
+    Webhook, WebhookFilter, WebhookPatch, event_code, events_mask, like_pattern,
 };
 use collabkit_webhooks::WebhookEventName;
 
@@ -81,33 +81,65 @@ pub fn count(conn: &Connection, account_id: &str) -> StoreResult<u64> {
 
 /// Registrations of an account (`?1`), after `?2`, at most `?4`; of one room (`?3`) through
 /// the room's index, not by filtering the account's.
+/// `?5`, the search's `LIKE` pattern, or NULL; `?6` the rows to skip.
 pub(super) fn list_query(of_room: bool) -> String {
-    let only = if of_room {
+    let only = scope(of_room);
+    format!(
+        "SELECT {WEBHOOK_COLS} FROM webhooks WHERE {only} AND {URL_FILTER} AND seq > ?2
+         ORDER BY seq LIMIT ?4 OFFSET ?6"
+    )
+}
+
+const URL_FILTER: &str = "(?5 IS NULL OR lower(url) LIKE ?5 ESCAPE '\\')";
+
+fn scope(of_room: bool) -> &'static str {
+    if of_room {
         "room_id = ?3 AND account_id = ?1"
     } else {
         "account_id = ?1"
-    };
-    format!("SELECT {WEBHOOK_COLS} FROM webhooks WHERE {only} AND seq > ?2 ORDER BY seq LIMIT ?4")
+    }
 }
 
+/// Registrations oldest first, with the total: an account holds at most
+/// `--max-webhooks-per-account` (1,000 by default), so counting the matches is bounded.
 pub fn list(
     conn: &Connection,
     account_id: &str,
-    room_id: Option<&str>,
+    filter: &WebhookFilter,
     page: PageRequest,
 ) -> StoreResult<Page<Webhook>> {
     let position = page.after_seq()?;
-    let mut s = conn
+    let room_id = filter.room_id.as_deref();
+    let pattern = filter.search.as_deref().map(like_pattern);
+    let rows = conn
         .prepare_cached(&list_query(room_id.is_some()))
+        .and_then(|mut s| {
+            s.query_map(
+                params![
+                    account_id,
+                    position,
+                    room_id,
+                    page.limit as i64 + 1,
+                    pattern,
+                    page.skip() as i64
+                ],
+                rows::webhook,
+            )?
+            .collect::<Result<Vec<_>, _>>()
+        })
         .map_err(backend)?;
-    let rows = s
-        .query_map(
-            params![account_id, position, room_id, page.limit as i64 + 1],
-            rows::webhook,
-        )
-        .and_then(|r| r.collect::<Result<Vec<_>, _>>())
+    let total: i64 = conn
+        .prepare_cached(&format!(
+            "SELECT COUNT(*) FROM webhooks WHERE {} AND {URL_FILTER}",
+            scope(room_id.is_some())
+        ))
+        .and_then(|mut s| {
+            s.query_row(params![account_id, position, room_id, 0, pattern], |r| {
+                r.get(0)
+            })
+        })
         .map_err(backend)?;
-    Ok(Page::from_seq_rows(rows, page.limit))
+    Ok(Page::from_seq_rows(rows, page.limit).with_total(total.max(0) as u64))
 }
 
 pub fn update(
@@ -200,20 +232,53 @@ pub fn list_deliveries(
 ) -> StoreResult<Page<Delivery>> {
     let position = page.before_seq()?;
     let key = webhook_key(conn, account_id, webhook_id)?;
+    let (take, skip) = (page.limit as i64 + 1, page.skip() as i64);
     let rows = conn
         .prepare_cached(&log_query(&filter))
         .and_then(|mut s| {
             s.query_map(
-                params![key, position, page.limit as i64 + 1],
+                params![key, position, take + skip, take, skip],
                 rows::delivery,
             )?
             .collect::<Result<Vec<_>, _>>()
         })
         .map_err(backend)?;
-    Ok(Page::from_seq_rows(rows, page.limit))
+    let total = log_total(conn, key, &filter)?;
+    Ok(Page::from_seq_rows(rows, page.limit).with_total(total))
 }
 
-/// A page of one registration's log: `?1` its seq, `?2` the cursor, `?3` the page size + 1.
+/// The size of a registration's log: its counter (kept by triggers on every insert and
+/// delete) when unfiltered; with a filter, a count over the filter's index range (the
+/// registration's `pending` or `failed` rows are few; `success` or one event name counts that
+/// part of `deliveries_log`).
+fn log_total(conn: &Connection, key: i64, filter: &DeliveryFilter) -> StoreResult<u64> {
+    let n: i64 = if filter.status.is_none() && filter.event.is_none() {
+        conn.prepare_cached("SELECT deliveries_count FROM webhooks WHERE seq = ?1")
+            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
+            .map_err(backend)?
+    } else {
+        let status = match filter.status {
+            Some(s) => format!("AND status = '{}'", s.as_str()),
+            None => String::new(),
+        };
+        let codes: Vec<String> = match filter.event {
+            Some(e) => vec![event_code(e).to_string()],
+            None => (0..WebhookEventName::ALL.len())
+                .map(|c| c.to_string())
+                .collect(),
+        };
+        conn.prepare_cached(&format!(
+            "SELECT COUNT(*) FROM deliveries WHERE webhook_seq = ?1 AND event_code IN ({}) {status}",
+            codes.join(", ")
+        ))
+        .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
+        .map_err(backend)?
+    };
+    Ok(n.max(0) as u64)
+}
+
+/// A page of one registration's log: `?1` its seq, `?2` the cursor, `?3` the rows each name's
+/// arm reads (skipped + page size + 1), `?4` the page size + 1, `?5` the rows skipped.
 ///
 /// Newest first: the cursor is the last (smallest) seq seen. `deliveries_log` is ordered by
 /// event name first, so the newest of each name are taken and merged; the event filter is just
@@ -241,7 +306,7 @@ fn log_query(filter: &DeliveryFilter) -> String {
     format!(
         "SELECT {DELIVERY_COLS} FROM ({}) AS newest
          JOIN deliveries d ON d.seq = newest.seq {DELIVERY_JOINS}
-         ORDER BY d.seq DESC LIMIT ?3",
+         ORDER BY d.seq DESC LIMIT ?4 OFFSET ?5",
         arms.join(" UNION ALL ")
     )
 }
@@ -335,13 +400,13 @@ mod tests {
     /// Listing one room's registrations seeks the room's, not the account's.
     #[test]
     fn registrations_of_a_room_are_listed_by_index() {
-        let plan = super::super::tests::query_plan(&list_query(true), 4);
+        let plan = super::super::tests::query_plan(&list_query(true), 6);
         assert!(
             plan.iter()
                 .any(|l| l == "SEARCH webhooks USING INDEX webhooks_by_room (room_id=? AND seq>?)"),
             "{plan:#?}"
         );
-        let plan = super::super::tests::query_plan(&list_query(false), 4);
+        let plan = super::super::tests::query_plan(&list_query(false), 6);
         assert!(
             plan.iter().any(|l| l.contains("webhooks_by_account")),
             "{plan:#?}"
@@ -369,7 +434,7 @@ mod tests {
                 let plan: Vec<String> = conn
                     .prepare(&sql)
                     .unwrap()
-                    .query_map(params![1, i64::MAX, 51], |r| r.get::<_, String>(3))
+                    .query_map(params![1, i64::MAX, 51, 50, 0], |r| r.get::<_, String>(3))
                     .unwrap()
                     .collect::<Result<_, _>>()
                     .unwrap();

@@ -142,7 +142,7 @@ mod tests {
     }
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    const BODY: &str = r#"{"id":"evt_1","event":"session.started","timestamp":"2026-11-30T00:00:00.000000Z","room":{"id":"room_1","customId":"r","name":"R","createdAt":"2026-11-30T00:00:00.000000Z","updatedAt":"2026-11-30T00:00:00.000000Z"}}"#;
+    const BODY: &str = r#"{"id":"evt_1","event":"session.started","timestamp":"2026-11-30T00:00:00.000000Z","room":{"id":"room_1","account_id":"acct_1","name":"R","custom_id":null,"created_at":"2026-11-30T00:00:00.000000Z","state":"active","duration_seconds":0,"active_participants":1,"total_users_created":1}}"#;
 
     fn headers(signature: &str, timestamp: i64) -> HeaderMap {
         let mut h = HeaderMap::new();

@@ -59,42 +59,72 @@ impl std::fmt::Display for WebhookEventName {
     }
 }
 
-/// A room (`CollabKitRoom`).
+/// The state of a room. An existing room is always `active` (a deleted room does not exist),
+/// the only value the CollabKit documentation shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum RoomState {
+    #[serde(rename = "active")]
+    Active,
+}
+
+/// A room (`CollabKitRoom`), as of the moment it was read (or of the event that carries it):
+/// the counters are the room's at that moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct CollabKitRoom {
     pub id: String,
-    pub custom_id: String,
+    pub account_id: String,
     pub name: String,
+    pub custom_id: Option<String>,
     pub created_at: String,
-    pub updated_at: String,
+    pub state: RoomState,
+    /// The summed length of the room's sessions, the live one up to that moment.
+    pub duration_seconds: u64,
+    /// Users participating at that moment.
+    pub active_participants: u64,
+    /// Users ever created in the room.
+    pub total_users_created: u64,
+}
+
+/// Whether a user takes part in their room's live session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UserStatus {
+    Online,
+    Offline,
 }
 
 /// A user with its realtime token (`CollabKitUser`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct CollabKitUser {
     pub id: String,
     pub room_id: String,
-    pub custom_id: String,
     pub name: String,
     pub profile_picture: Option<String>,
-    pub token: String,
+    pub custom_id: Option<String>,
+    pub status: UserStatus,
     pub created_at: String,
-    pub updated_at: String,
+    /// The last time the user went online; null until they first join.
+    pub joined_at: Option<String>,
+    /// The last time the user went offline; null until they first leave.
+    pub left_at: Option<String>,
+    pub token: String,
 }
 
 /// A user object with the token field stripped (`WebhookUser`). Used in webhook payloads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct WebhookUser {
     pub id: String,
     pub room_id: String,
-    pub custom_id: String,
     pub name: String,
     pub profile_picture: Option<String>,
+    pub custom_id: Option<String>,
+    pub status: UserStatus,
     pub created_at: String,
-    pub updated_at: String,
+    pub joined_at: Option<String>,
+    pub left_at: Option<String>,
 }
 
 impl From<CollabKitUser> for WebhookUser {
@@ -102,13 +132,27 @@ impl From<CollabKitUser> for WebhookUser {
         WebhookUser {
             id: u.id,
             room_id: u.room_id,
-            custom_id: u.custom_id,
             name: u.name,
             profile_picture: u.profile_picture,
+            custom_id: u.custom_id,
+            status: u.status,
             created_at: u.created_at,
-            updated_at: u.updated_at,
+            joined_at: u.joined_at,
+            left_at: u.left_at,
         }
     }
+}
+
+/// One participation of a user in their room's live sessions (`CollabKitUserSession`), from
+/// joining to leaving; `left_at` is null while it lasts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollabKitUserSession {
+    pub id: String,
+    pub user_id: String,
+    pub room_id: String,
+    pub joined_at: String,
+    pub left_at: Option<String>,
 }
 
 /// Union of all webhook payload types. Every payload includes `id`, `event` and `timestamp`.
@@ -350,10 +394,14 @@ mod tests {
     fn room() -> CollabKitRoom {
         CollabKitRoom {
             id: "room_1".into(),
-            custom_id: "r1".into(),
+            account_id: "acct_1".into(),
             name: "Room".into(),
+            custom_id: Some("r1".into()),
             created_at: "2026-01-01T00:00:00Z".into(),
-            updated_at: "2026-01-01T00:00:00Z".into(),
+            state: RoomState::Active,
+            duration_seconds: 3,
+            active_participants: 1,
+            total_users_created: 2,
         }
     }
 
@@ -369,8 +417,10 @@ mod tests {
             v,
             json!({
                 "id": "evt_1", "event": "session.started", "timestamp": "2026-01-01T00:00:00Z",
-                "room": {"id": "room_1", "customId": "r1", "name": "Room",
-                         "createdAt": "2026-01-01T00:00:00Z", "updatedAt": "2026-01-01T00:00:00Z"}
+                "room": {"id": "room_1", "account_id": "acct_1", "name": "Room", "custom_id": "r1",
+                         "created_at": "2026-01-01T00:00:00Z", "state": "active",
+                         "duration_seconds": 3, "active_participants": 1,
+                         "total_users_created": 2}
             })
         );
         let back: WebhookPayload = serde_json::from_value(v).unwrap();
@@ -389,11 +439,13 @@ mod tests {
         let user = WebhookUser {
             id: "usr_1".into(),
             room_id: "room_1".into(),
-            custom_id: "u".into(),
             name: "U".into(),
             profile_picture: None,
+            custom_id: None,
+            status: UserStatus::Offline,
             created_at: "t".into(),
-            updated_at: "t".into(),
+            joined_at: None,
+            left_at: None,
         };
         for e in WebhookEventName::ALL {
             let p = WebhookPayload::about_user(e, "evt_1".into(), "t".into(), room(), user.clone());
@@ -404,6 +456,43 @@ mod tests {
                 _ => assert_eq!(p.unwrap().event(), e),
             }
         }
+    }
+
+    #[test]
+    fn users_and_sessions_are_snake_case_with_their_documented_fields() {
+        let user = CollabKitUser {
+            id: "usr_1".into(),
+            room_id: "room_1".into(),
+            name: "U".into(),
+            profile_picture: None,
+            custom_id: None,
+            status: UserStatus::Online,
+            created_at: "t0".into(),
+            joined_at: Some("t1".into()),
+            left_at: None,
+            token: "tok".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&user).unwrap(),
+            json!({"id": "usr_1", "room_id": "room_1", "name": "U", "profile_picture": null,
+                   "custom_id": null, "status": "online", "created_at": "t0",
+                   "joined_at": "t1", "left_at": null, "token": "tok"})
+        );
+        let hook = serde_json::to_value(WebhookUser::from(user)).unwrap();
+        assert!(hook.get("token").is_none(), "{hook}");
+        assert_eq!(hook["status"], "online");
+        let session = CollabKitUserSession {
+            id: "sess_1".into(),
+            user_id: "usr_1".into(),
+            room_id: "room_1".into(),
+            joined_at: "t1".into(),
+            left_at: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&session).unwrap(),
+            json!({"id": "sess_1", "user_id": "usr_1", "room_id": "room_1",
+                   "joined_at": "t1", "left_at": null})
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ mod auth;
 mod connections;
 #[path = "api/delivery.rs"]
 mod delivery;
+#[path = "api/envelope.rs"]
+mod envelope;
 #[path = "api/errors.rs"]
 mod errors;
 #[path = "api/events.rs"]

@@ -255,6 +255,37 @@ mod tests {
         }
     }
 
+    /// A plain-text rejection (one no extractor of ours made) is put into the envelope, with the
+    /// request's id and module, its text as the message and its `Retry-After` kept.
+    #[tokio::test]
+    async fn plain_text_errors_are_put_into_the_envelope() {
+        let plain = Response::builder()
+            .status(StatusCode::BAD_REQUEST)
+            .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+            .header(header::RETRY_AFTER, "3")
+            .body(axum::body::Body::from("Invalid URL: bad segment"))
+            .unwrap();
+        let context = RequestContext {
+            request_id: "req_test".into(),
+            module: "Users",
+        };
+        let response = CONTEXT.scope(context, enveloped(plain)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "3");
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let body: collabkit_webhooks::ServerResponse<collabkit_webhooks::Empty> =
+            serde_json::from_slice(&bytes).unwrap();
+        let error = body.error.unwrap();
+        assert!(!body.success);
+        assert_eq!(body.request_id, "req_test");
+        assert_eq!(error.module, "Users");
+        assert_eq!(error.code, collabkit_webhooks::ErrorCode::BadRequest);
+        assert_eq!(error.reason, "invalid_request");
+        assert_eq!(error.message, "Invalid URL: bad segment");
+    }
+
     #[test]
     fn only_sane_client_ids_are_kept() {
         assert!(sane("req_abc123"));

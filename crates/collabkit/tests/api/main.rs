@@ -12,6 +12,7 @@ mod connections;
 mod contract;
 mod dashboard;
 mod delivery;
+mod envelope;
 mod errors;
 mod events;
 mod helpers;
