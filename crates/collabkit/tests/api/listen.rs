@@ -181,7 +181,7 @@ async fn trigger_causes_each_event_for_real() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["customId"] == "collabkit-trigger")
+        .filter(|r| r["custom_id"] == "collabkit-trigger")
         .collect();
     assert_eq!(scratch.len(), 1, "one scratch room, reused");
     let bad = Command::new(BIN)
