@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Path, Query};
-use super::pagination::{PageQuery, encode_cursor};
+use super::pagination::{PageQuery, encode_cursor, total_of};
 use super::paths::{DeliveryPath, WebhookPath};
 use super::{AppState, Data, EVENT_NAMES_LIST};
 use crate::clock;
@@ -40,6 +40,9 @@ pub struct DeliveryQuery {
     /// Items per page, 1 to 100 (default 50).
     #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// How many deliveries to skip (default 0; not with `cursor`).
+    #[param(minimum = 0)]
+    offset: Option<u64>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
@@ -47,6 +50,10 @@ pub struct DeliveryQuery {
 #[derive(Serialize, ToSchema)]
 pub struct DeliveryList {
     pub deliveries: Vec<WebhookDelivery>,
+    /// How many deliveries the log holds with its filters.
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
     pub next_cursor: Option<String>,
 }
 
@@ -112,8 +119,9 @@ async fn list_deliveries(
             })
         })
         .transpose()?;
-    let page = PageQuery {
+    let asked = PageQuery {
         limit: q.limit,
+        offset: q.offset,
         cursor: q.cursor,
     }
     .to_request()?;
@@ -123,11 +131,14 @@ async fn list_deliveries(
             auth.id(),
             &p.webhook_id,
             DeliveryFilter { status, event },
-            page,
+            asked.clone(),
         )
         .await?;
     Ok(Data::json(DeliveryList {
         deliveries: page.items.iter().map(|d| d.to_contract()).collect(),
+        total: total_of(&page, &asked),
+        limit: asked.limit,
+        offset: asked.skip(),
         next_cursor: page.next.as_ref().map(encode_cursor),
     }))
 }

@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Path, Query};
-use super::pagination::{PageQuery, encode_cursor};
+use super::pagination::{CursorQuery, encode_cursor};
 use super::paths::RoomPath;
 use super::{AppState, Data};
 use crate::clock;
@@ -238,6 +238,7 @@ impl Follow {
         let page = PageRequest {
             limit: 1,
             after: self.after.clone(),
+            offset: 0,
         };
         self.store
             .list_events(&self.account, self.filter.clone(), page)
@@ -325,7 +326,7 @@ async fn list_events(
     Query(q): Query<EventQuery>,
 ) -> Result<Data<EventList>, ApiError> {
     let event = parse_event_name(q.event.as_deref())?;
-    let page = PageQuery {
+    let page = CursorQuery {
         limit: q.limit,
         cursor: q.cursor,
     }

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::Query;
-use super::pagination::{PageQuery, encode_cursor};
+use super::pagination::{CursorQuery, encode_cursor};
 use super::{AppState, Data};
 use crate::clock;
 use collabkit_domain::stats::{self, minute_of};
@@ -148,7 +148,7 @@ async fn webhook_stats(
     State(state): State<AppState>,
     Query(q): Query<WebhookStatsQuery>,
 ) -> Result<Data<WebhookStats>, ApiError> {
-    let page = PageQuery {
+    let page = CursorQuery {
         limit: q.limit,
         cursor: q.cursor,
     }

@@ -14,12 +14,12 @@ use utoipa_axum::routes;
 use super::auth::AccountAuth;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Path, Query};
-use super::pagination::{PageQuery, encode_cursor};
+use super::pagination::{self, PageQuery, encode_cursor, total_of};
 use super::paths::WebhookPath;
 use super::{AppState, Data, EVENT_NAMES_LIST, validate};
 use crate::delivery::guard;
 use crate::secrets::new_webhook_secret;
-use crate::store::{NewWebhook, StoreError, WebhookPatch};
+use crate::store::{NewWebhook, StoreError, WebhookFilter, WebhookPatch};
 
 /// How long a rotated-out secret keeps signing.
 const ROTATION_OVERLAP: chrono::Duration = chrono::Duration::hours(24);
@@ -46,6 +46,10 @@ pub struct CreateWebhook {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     room_id: Option<Value>,
+    /// The same as `room_id`, as the CollabKit documentation spells it (both given must agree).
+    #[serde(default, rename = "roomId")]
+    #[schema(value_type = Option<String>)]
+    room_id_camel: Option<Value>,
     /// Default true.
     #[serde(default, deserialize_with = "validate::present")]
     #[schema(value_type = Option<bool>)]
@@ -61,9 +65,18 @@ pub struct UpdateWebhook {
     #[serde(default, deserialize_with = "validate::present")]
     #[schema(value_type = Option<Vec<WebhookEventName>>)]
     events: Option<Value>,
+    /// Only events of this room; null for the whole account.
     #[serde(default, deserialize_with = "validate::double_option")]
     #[schema(value_type = Option<String>)]
     room_id: Option<Option<Value>>,
+    /// The same as `room_id`, as the CollabKit documentation spells it (both given must agree).
+    #[serde(
+        default,
+        rename = "roomId",
+        deserialize_with = "validate::double_option"
+    )]
+    #[schema(value_type = Option<String>)]
+    room_id_camel: Option<Option<Value>>,
     #[serde(default, deserialize_with = "validate::present")]
     #[schema(value_type = Option<bool>)]
     enabled: Option<Value>,
@@ -82,6 +95,10 @@ pub struct PublicBody {
 #[derive(Serialize, ToSchema)]
 pub struct WebhookList {
     pub webhooks: Vec<WebhookRegistrationPublic>,
+    /// How many registrations the list holds with its filters.
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
     pub next_cursor: Option<String>,
 }
 
@@ -90,8 +107,36 @@ pub struct WebhookList {
 pub struct ListQuery {
     /// Only registrations scoped to this room.
     room_id: Option<String>,
+    /// The same as `room_id`.
+    #[serde(rename = "roomId")]
+    #[param(rename = "roomId")]
+    room_id_camel: Option<String>,
+    /// A case-insensitive part of the URL.
+    search: Option<String>,
+    /// Items per page, 1 to 100 (default 50).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
+    /// How many registrations to skip (default 0; not with `cursor`).
+    #[param(minimum = 0)]
+    offset: Option<u64>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
+}
+
+/// `room_id` or its documented spelling `roomId`: one of them, or both saying the same.
+fn either_spelling<T: PartialEq>(
+    snake: Option<T>,
+    camel: Option<T>,
+    differ: impl FnOnce() -> ApiError,
+) -> Result<Option<T>, ApiError> {
+    match (snake, camel) {
+        (Some(a), Some(b)) if a != b => Err(differ()),
+        (a, b) => Ok(a.or(b)),
+    }
+}
+
+fn room_spellings_differ() -> ApiError {
+    ApiError::invalid("`room_id` and `roomId` name the same field and differ: give one")
 }
 
 async fn url_field(state: &AppState, value: Value) -> Result<String, ApiError> {
@@ -189,7 +234,10 @@ async fn create_webhook(
         body.events
             .ok_or_else(|| ApiError::invalid("`events` is required"))?,
     )?;
-    let room_id = body.room_id.map(room_field).transpose()?.flatten();
+    let room_id = either_spelling(body.room_id, body.room_id_camel, room_spellings_differ)?
+        .map(room_field)
+        .transpose()?
+        .flatten();
     let enabled = body.enabled.map(enabled_field).transpose()?.unwrap_or(true);
     // Every registration is read on each event of its account and listed by the dashboard:
     // their number is bounded. Counted before the insert, so creations racing at the bound
@@ -228,7 +276,8 @@ async fn create_webhook(
     ))
 }
 
-/// List registrations (without secrets), oldest first.
+/// List registrations (without secrets), oldest first: of one room (`room_id` or `roomId`),
+/// by a part of their URL (`search`).
 #[utoipa::path(get, path = "/webhooks", tag = "webhooks",
     params(("account_id" = String, Path), ListQuery),
     responses((status = 200, body = ServerResponse<WebhookList>)))]
@@ -237,17 +286,29 @@ async fn list_webhooks(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> Result<Data<WebhookList>, ApiError> {
-    let page = PageQuery {
+    let asked = PageQuery {
         limit: q.limit,
+        offset: q.offset,
         cursor: q.cursor,
     }
     .to_request()?;
+    let filter = WebhookFilter {
+        room_id: either_spelling(q.room_id, q.room_id_camel, || {
+            ApiError::bad_request(
+                "`room_id` and `roomId` name the same filter and differ: give one",
+            )
+        })?,
+        search: pagination::search(q.search)?,
+    };
     let page = state
         .store
-        .list_webhooks(auth.id(), q.room_id.as_deref(), page)
+        .list_webhooks(auth.id(), &filter, asked.clone())
         .await?;
     Ok(Data::json(WebhookList {
         webhooks: page.items.iter().map(|w| w.to_public()).collect(),
+        total: total_of(&page, &asked),
+        limit: asked.limit,
+        offset: asked.skip(),
         next_cursor: page.next.as_ref().map(encode_cursor),
     }))
 }
@@ -284,10 +345,13 @@ async fn update_webhook(
     let patch = WebhookPatch {
         url,
         events: body.events.map(events_field).transpose()?,
-        room_id: body
-            .room_id
-            .map(|v| room_field(v.unwrap_or(Value::Null)))
-            .transpose()?,
+        room_id: either_spelling(
+            body.room_id.map(|v| v.unwrap_or(Value::Null)),
+            body.room_id_camel.map(|v| v.unwrap_or(Value::Null)),
+            room_spellings_differ,
+        )?
+        .map(room_field)
+        .transpose()?,
         enabled: body.enabled.map(enabled_field).transpose()?,
     };
     let webhook = state

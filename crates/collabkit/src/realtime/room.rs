@@ -165,7 +165,7 @@ pub struct RoomActor {
 impl RoomActor {
     pub fn new(hub: Hub, room: Room, inbox: mpsc::UnboundedReceiver<Command>) -> RoomActor {
         RoomActor {
-            contract: room.to_contract(),
+            contract: room.to_contract(crate::clock::now()),
             hub,
             room,
             inbox,
@@ -467,6 +467,28 @@ impl RoomActor {
                 .events
                 .iter()
                 .any(|e| e.event == WebhookEventName::ParticipantJoined);
+            // The welcome and the participant list show the room and the user as the join
+            // left them (online, counted in `active_participants`): the event's payload holds
+            // exactly that, as of the join.
+            let joined = change
+                .events
+                .iter()
+                .filter(|e| e.event == WebhookEventName::ParticipantJoined)
+                .find_map(|e| match serde_json::from_str(&e.payload) {
+                    Ok(collabkit_webhooks::WebhookPayload::ParticipantJoined {
+                        room,
+                        user,
+                        ..
+                    }) => Some((room, user)),
+                    _ => None,
+                });
+            let shown = match joined {
+                Some((room, user)) => {
+                    self.contract = room;
+                    user
+                }
+                None => user.to_webhook(),
+            };
             let presence = self
                 .remote
                 .remove(&user_id)
@@ -475,7 +497,7 @@ impl RoomActor {
             self.participants.insert(
                 user_id.clone(),
                 Participant {
-                    user: user.to_webhook(),
+                    user: shown,
                     presence,
                     connections: HashMap::new(),
                     leaving: None,
