@@ -199,10 +199,7 @@ fn tsc_accepts(file: &Path, source: &str) {
 /// The package's entry point as a TypeScript import path.
 fn package_import() -> String {
     let src = package_dir().join("src/index.js");
-    src.canonicalize()
-        .unwrap_or(src)
-        .display()
-        .to_string()
+    src.canonicalize().unwrap_or(src).display().to_string()
 }
 
 /// Real answers of every kind (created, listed, read with sub-lists, each error class) are the
@@ -219,7 +216,10 @@ async fn api_answers_match_the_typescript_and_rust_envelope_types() {
     let app = TestApp::spawn().await;
     let mut answers: Vec<(&str, Value)> = Vec::new();
     let (status, created) = app
-        .post("/rooms", json!({"name": "Envelope", "customId": "envelope"}))
+        .post(
+            "/rooms",
+            json!({"name": "Envelope", "customId": "envelope"}),
+        )
         .await;
     assert_eq!(status, 201, "{created}");
     let room_id = created["data"]["room"]["id"].as_str().unwrap().to_owned();
@@ -241,26 +241,42 @@ async fn api_answers_match_the_typescript_and_rust_envelope_types() {
     let rooms_list = "{ rooms: CollabKitRoom[]; total: number; limit: number; offset: number; next_cursor: string | null }";
     answers.push((rooms_list, app.get("/rooms").await.1));
     let room_with_users = "{ room: CollabKitRoom; users: WebhookUser[]; usersTotal: number; limit: number; offset: number }";
-    answers.push((room_with_users, app.get(&format!("/rooms/{room_id}")).await.1));
+    answers.push((
+        room_with_users,
+        app.get(&format!("/rooms/{room_id}")).await.1,
+    ));
     answers.push((room_with_users, app.get("/rooms/custom/envelope").await.1));
-    let users_list = "{ users: CollabKitUser[]; total: number; limit: number; offset: number }";
-    answers.push((users_list, app.get(&format!("/users?roomId={room_id}")).await.1));
+    let users_list = "{ users: CollabKitUser[]; total: number; limit: number; offset: number; next_cursor: string | null }";
+    answers.push((
+        users_list,
+        app.get(&format!("/users?roomId={room_id}")).await.1,
+    ));
     let user_with_sessions = "{ user: CollabKitUser; sessions: CollabKitUserSession[] }";
     answers.push((
         user_with_sessions,
-        app.get(&format!("/users/{user_id}?roomId={room_id}")).await.1,
+        app.get(&format!("/users/{user_id}?roomId={room_id}"))
+            .await
+            .1,
     ));
     answers.push((
         user_with_sessions,
-        app.get(&format!("/users/custom/ann?roomId={room_id}")).await.1,
+        app.get(&format!("/users/custom/ann?roomId={room_id}"))
+            .await
+            .1,
     ));
     // The error classes: not found, a body of the wrong shape, a broken rule, a conflict, bad
     // query, malformed JSON.
     let failure = "Record<string, never>";
     let mut errors = vec![
         ("NOT_FOUND", app.get("/rooms/custom/nope").await),
-        ("VALIDATION_ERROR", app.post("/rooms", json!({"name": 5})).await),
-        ("VALIDATION_ERROR", app.post("/rooms", json!({"name": ""})).await),
+        (
+            "VALIDATION_ERROR",
+            app.post("/rooms", json!({"name": 5})).await,
+        ),
+        (
+            "VALIDATION_ERROR",
+            app.post("/rooms", json!({"name": ""})).await,
+        ),
         (
             "CONFLICT",
             app.post("/rooms", json!({"name": "Again", "customId": "envelope"}))
@@ -428,11 +444,18 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
     std::fs::write(work.path().join("package.json"), r#"{"type":"module"}"#).unwrap();
     let file = work.path().join("backend.ts");
     std::fs::write(&file, &source).unwrap();
-    tsc_accepts(&file, &source);
-    // Compiled for Node (the type-only import is erased).
+    // Type-checked (strict) and compiled for Node in one go (the type-only import is erased).
     let compiled = Command::new("node")
         .arg(package_dir().join("node_modules/typescript/bin/tsc"))
-        .args(["--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022"])
+        .args([
+            "--strict",
+            "--module",
+            "nodenext",
+            "--moduleResolution",
+            "nodenext",
+            "--target",
+            "es2022",
+        ])
         .args(["--types", "node", "--typeRoots"])
         .arg(package_dir().join("node_modules/@types"))
         .arg("--outDir")
@@ -440,10 +463,28 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
         .arg(&file)
         .output()
         .unwrap();
-    assert!(compiled.status.success(), "{compiled:?}");
+    assert!(
+        compiled.status.success(),
+        "tsc refuses the backend:\n{}{}\n{source}",
+        String::from_utf8_lossy(&compiled.stdout),
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    // Under `out/`, at the path of the sources' common directory (the package's files, which
+    // the type import names, are in the program too).
+    fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+        std::fs::read_dir(dir).ok()?.flatten().find_map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                find(&path, name)
+            } else {
+                (path.file_name()? == name).then_some(path)
+            }
+        })
+    }
+    let script = find(&work.path().join("out"), "backend.js").expect("tsc wrote backend.js");
     let run = |round: &str| {
         let out = Command::new("node")
-            .arg(work.path().join("out/backend.js"))
+            .arg(&script)
             .args([&format!("http://127.0.0.1:{port}"), &account, &key])
             .output()
             .unwrap();
@@ -483,7 +524,10 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
         (&json!(false), &json!(false)),
         "found the second time: {second}"
     );
-    assert_eq!((&second["room"], &second["user"]), (&first["room"], &first["user"]));
+    assert_eq!(
+        (&second["room"], &second["user"]),
+        (&first["room"], &first["user"])
+    );
     server.kill().await.ok();
 }
 
