@@ -27,6 +27,7 @@ use collabkit_domain::store::{
 };
 
 mod delivery;
+mod dialect;
 mod handles;
 mod people;
 mod sessions;
@@ -116,6 +117,12 @@ checks! {
     store sessions::only_the_participation_of_gone_nodes_ends,
     store sessions::a_stopped_node_is_gone_at_once,
     store sessions::a_user_held_by_two_nodes_is_one_participant,
+    store dialect::room_counters_follow_user_creation_and_deletion,
+    store dialect::sessions_move_counters_status_and_duration,
+    store dialect::user_sessions_open_and_close_with_participation,
+    store dialect::lists_page_by_offset_with_totals_and_filters,
+    store dialect::reconcile_recounts_participants_without_events,
+    store dialect::custom_ids_are_optional_and_unique_where_they_belong,
 }
 
 /// Runs every check against databases from `factory`, each as its own test (libtest's
@@ -230,6 +237,7 @@ mod tests {
             include_str!("sessions.rs"),
             include_str!("handles.rs"),
             include_str!("stats.rs"),
+            include_str!("dialect.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

@@ -121,7 +121,9 @@ fn migrate_unenforced(conn: &mut Connection, target: i64) -> StoreResult<Vec<i64
 mod tests {
     use super::*;
     use crate::SqliteStore;
-    use collabkit_domain::store::{DeliveryFilter, DeliveryStatus, PageRequest, Store};
+    use collabkit_domain::store::{
+        DeliveryFilter, DeliveryStatus, PageRequest, RoomFilter, Store, UserFilter,
+    };
     use collabkit_webhooks::WebhookEventName;
 
     const T: &str = "2026-11-01T10:00:00.000000Z";
@@ -266,5 +268,153 @@ mod tests {
             .query_row("SELECT token FROM users", [], |r| r.get(0))
             .unwrap();
         assert_ne!(raw, "utk_legacysecret0123456789");
+    }
+
+    /// A database as version 11 left it — rooms, users (one online in an open session, one
+    /// deleted earlier), a closed session, events and deliveries — keeps all of it at version
+    /// 12, with the counters backfilled from the data.
+    #[tokio::test]
+    async fn version_12_keeps_rooms_users_events_and_deliveries_and_backfills_counters() {
+        const T1: &str = "2026-11-01T10:00:10.500000Z";
+        const T2: &str = "2026-11-01T10:05:00.000000Z";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v11.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+            migrate_to(&mut conn, 11).unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO accounts (id, name, api_key_hash, created_at) VALUES ('acc_1', 'a', 'h', '{T}');
+                 INSERT INTO rooms (id, account_id, custom_id, name, created_at, updated_at, last_event_seq)
+                     VALUES ('room_1', 'acc_1', 'r1', 'One', '{T}', '{T}', 3),
+                            ('room_2', 'acc_1', 'r2', 'Two', '{T}', '{T}', 0);
+                 INSERT INTO users (id, account_id, room_id, custom_id, name, token, token_sealed, created_at, updated_at)
+                     VALUES ('usr_1', 'acc_1', 'room_1', 'u1', 'Ann', 'lookup_1', 'sealed_1', '{T}', '{T}'),
+                            ('usr_2', 'acc_1', 'room_1', 'u2', 'Bob', 'lookup_2', 'sealed_2', '{T}', '{T}');
+                 INSERT INTO webhooks (id, account_id, url, events_mask, enabled, secret_sealed, created_at, updated_at)
+                     VALUES ('wh_1', 'acc_1', 'https://example.com/h', 127, 1, 'v1:x', '{T}', '{T}');
+                 INSERT INTO events (id, account_id, room_id, event, payload, created_at, room_seq)
+                     VALUES ('evt_1', 'acc_1', 'room_1', 'user.created', '{{\"old\":1}}', '{T}', 1),
+                            ('evt_2', 'acc_1', 'room_1', 'user.deleted', '{{\"old\":2}}', '{T}', 2),
+                            ('evt_3', 'acc_1', 'room_1', 'session.started', '{{\"old\":3}}', '{T2}', 3);
+                 INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, attempts, created_at)
+                     VALUES ('dlv_1', 1, 1, 4, 'success', 1, '{T}'),
+                            ('dlv_2', 1, 2, 6, 'failed', 3, '{T}');
+                 INSERT INTO sessions (id, account_id, room_id, started_at, closed_at)
+                     VALUES ('ses_1', 'acc_1', 'room_1', '{T}', '{T1}'),
+                            ('ses_2', 'acc_1', 'room_1', '{T2}', NULL);
+                 INSERT INTO participants (session_id, user_id, node_id, joined_at)
+                     VALUES ('ses_2', 'usr_1', 'node_a', '{T2}'), ('ses_2', 'usr_1', 'node_b', '{T2}');
+                 INSERT INTO session_users (session_id, user_id, user_json, seq)
+                     VALUES ('ses_2', 'usr_1', '{{}}', 0);"
+            ))
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path, &crate::SqliteOptions::default())
+            .await
+            .unwrap();
+        let room = store.get_room("acc_1", "room_1").await.unwrap();
+        assert_eq!(room.custom_id.as_deref(), Some("r1"), "custom ids are kept");
+        assert_eq!(room.name, "One");
+        let c = room.counters;
+        assert_eq!((c.users, c.users_created), (2, 3), "2 now + 1 deleted");
+        assert_eq!(c.participants, 1, "one user, through two nodes");
+        assert_eq!(c.closed_ms, 10_500, "the closed session's length");
+        assert_eq!(c.live_since, Some(clock::parse(T2).unwrap()));
+        let ann = store.get_user("acc_1", "usr_1").await.unwrap();
+        assert!(ann.online);
+        assert_eq!(ann.joined_at, Some(clock::parse(T2).unwrap()));
+        assert_eq!(ann.custom_id.as_deref(), Some("u1"));
+        assert_eq!(ann.token_sealed, "sealed_1");
+        let bob = store.get_user("acc_1", "usr_2").await.unwrap();
+        assert!(!bob.online && bob.joined_at.is_none());
+        let sessions = store.user_sessions("acc_1", "usr_1", 10).await.unwrap();
+        assert_eq!(sessions.len(), 1);
+        assert_eq!(sessions[0].left_at, None, "the open participation");
+        assert!(sessions[0].id.starts_with("sess_"));
+
+        let rooms = store
+            .list_rooms("acc_1", &RoomFilter::default(), PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(rooms.total, Some(2), "the account's room counter");
+        assert_eq!(rooms.items.len(), 2);
+        let users = store
+            .list_users("acc_1", &UserFilter::room("room_1"), PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(users.total, Some(2));
+        let events = store
+            .list_events("acc_1", Default::default(), PageRequest::first(10))
+            .await
+            .unwrap()
+            .items;
+        let payloads: Vec<&str> = events.iter().map(|e| e.payload.as_str()).collect();
+        assert_eq!(
+            payloads,
+            [r#"{"old":1}"#, r#"{"old":2}"#, r#"{"old":3}"#],
+            "old payloads stay byte for byte"
+        );
+        let log = store
+            .list_deliveries(
+                "acc_1",
+                "wh_1",
+                DeliveryFilter::default(),
+                PageRequest::first(10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(log.total, Some(2), "the registration's delivery counter");
+        let ids: Vec<&str> = log.items.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["dlv_2", "dlv_1"]);
+        assert_eq!(log.items[0].status, DeliveryStatus::Failed);
+
+        // The database keeps working: rooms without a custom id, new users counted, the
+        // session ends with the counters moving, seq values continue after the old rows.
+        let fresh = store
+            .create_room(
+                "acc_1",
+                collabkit_domain::store::NewRoom {
+                    custom_id: None,
+                    name: "Three".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let listed = store
+            .list_rooms("acc_1", &RoomFilter::default(), PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(listed.total, Some(3));
+        assert_eq!(listed.items.last().unwrap().id, fresh.id);
+        store
+            .leave_session("acc_1", "room_1", "usr_1", "node_a", None)
+            .await
+            .unwrap();
+        let left = store
+            .leave_session("acc_1", "room_1", "usr_1", "node_b", None)
+            .await
+            .unwrap();
+        assert_eq!(left.events.len(), 2, "participant.left, session.closed");
+        let room = store.get_room("acc_1", "room_1").await.unwrap();
+        assert_eq!(
+            (room.counters.participants, room.counters.live_since),
+            (0, None)
+        );
+        assert!(room.counters.closed_ms > 10_500);
+        assert_eq!(
+            left.events[0].room_seq,
+            Some(4),
+            "the room's numbers continue"
+        );
+        let raw = Connection::open(&path).unwrap();
+        let violations: i64 = raw
+            .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(violations, 0);
+        let version = current_version(&raw).unwrap();
+        assert_eq!(version, Some(LATEST));
     }
 }

@@ -768,6 +768,65 @@ mod tests {
         }
     }
 
+    /// The room and user lists (filtered or not, and their counts) seek the account's rooms
+    /// or the room's users, never scan the tables.
+    #[test]
+    fn room_and_user_lists_seek_their_index() {
+        let rooms = [
+            format!(
+                "SELECT {ROOM_COLS} FROM rooms WHERE {ROOM_FILTERS} AND seq > :after
+                 ORDER BY seq LIMIT :limit OFFSET :offset"
+            ),
+            format!("SELECT COUNT(*) FROM rooms WHERE {ROOM_FILTERS}"),
+        ];
+        for sql in rooms {
+            let plan = named_query_plan(&sql);
+            assert!(
+                plan.iter()
+                    .any(|l| l.contains("USING INDEX rooms_by_account")),
+                "{sql}: {plan:#?}"
+            );
+            assert!(!plan.iter().any(|l| l.starts_with("SCAN")), "{plan:#?}");
+        }
+        let users = [
+            format!(
+                "SELECT {USER_COLS} FROM users WHERE room_id = :key AND {USER_FILTERS}
+                 AND seq > :after ORDER BY seq LIMIT :limit OFFSET :offset"
+            ),
+            format!("SELECT COUNT(*) FROM users WHERE room_id = :key AND {USER_FILTERS}"),
+        ];
+        for sql in users {
+            let plan = named_query_plan(&sql);
+            assert!(
+                plan.iter().any(|l| l.contains("USING INDEX users_by_room")),
+                "{sql}: {plan:#?}"
+            );
+            assert!(!plan.iter().any(|l| l.starts_with("SCAN")), "{plan:#?}");
+        }
+    }
+
+    /// The plan of a statement with named parameters, each bound to text.
+    fn named_query_plan(sql: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = Connection::open(dir.path().join("plan.db")).unwrap();
+        crate::migrate::migrate(&mut conn).unwrap();
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .unwrap();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        for i in 1..=stmt.parameter_count() {
+            stmt.raw_bind_parameter(i, format!("v{i}")).unwrap();
+        }
+        let mut rows = stmt.raw_query();
+        let mut plan = Vec::new();
+        while let Some(row) = rows.next().unwrap() {
+            plan.push(row.get::<_, String>(3).unwrap());
+        }
+        plan
+    }
+
     /// The start-up look for tokens still in clear seeks an index of just those rows.
     #[test]
     fn legacy_tokens_are_found_by_index() {
@@ -794,5 +853,62 @@ mod tests {
                 "{sql}: {plan:#?}"
             );
         }
+    }
+
+    /// Reconcile repairs a participant counter a crash left stale, from who holds the room's
+    /// open session.
+    #[tokio::test]
+    async fn reconcile_repairs_a_stale_participant_counter() {
+        use collabkit_domain::store::{NewRoom, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("stale.db");
+        let store = crate::SqliteStore::open(&path, &crate::SqliteOptions::default())
+            .await
+            .unwrap();
+        let account = collabkit_domain::accounts::create(&store, "a")
+            .await
+            .unwrap()
+            .account
+            .id;
+        let room = store
+            .create_room(
+                &account,
+                NewRoom {
+                    custom_id: None,
+                    name: "R".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let token = collabkit_domain::accounts::new_user_token();
+        let new = NewUser {
+            room_id: room.id.clone(),
+            custom_id: None,
+            name: "U".into(),
+            profile_picture: None,
+            token_sealed: format!("sealed:{token}"),
+            token,
+        };
+        let user = store.create_user(&account, new, None).await.unwrap().value;
+        store
+            .join_session(&account, &room.id, &user.id, "n", None)
+            .await
+            .unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE rooms SET participants = 5", [])
+            .unwrap();
+        let (after, previous, now) = store.reconcile_room(&account, &room.id).await.unwrap();
+        assert_eq!((previous, now), (5, 1));
+        assert_eq!(
+            store
+                .get_room(&account, &room.id)
+                .await
+                .unwrap()
+                .counters
+                .participants,
+            1
+        );
+        assert_eq!(after.counters.participants, 1);
     }
 }

@@ -15,12 +15,16 @@ mod auth;
 mod connections;
 #[path = "api/delivery.rs"]
 mod delivery;
+#[path = "api/documented_routes.rs"]
+mod documented_routes;
 #[path = "api/envelope.rs"]
 mod envelope;
 #[path = "api/errors.rs"]
 mod errors;
 #[path = "api/events.rs"]
 mod events;
+#[path = "api/find_or_create.rs"]
+mod find_or_create;
 #[path = "api/helpers.rs"]
 mod helpers;
 #[path = "api/nodes.rs"]
@@ -29,6 +33,8 @@ mod nodes;
 mod ops;
 #[path = "api/outage.rs"]
 mod outage;
+#[path = "api/paging.rs"]
+mod paging;
 #[path = "api/realtime.rs"]
 mod realtime;
 #[path = "api/realtime_limits.rs"]

@@ -19,37 +19,45 @@ export const WEBHOOK_EVENT_NAMES: readonly WebhookEventName[] = [
   'user.deleted',
 ];
 
-/** A room (provisional copy of MODEL's definition, replaced at merge). */
+/** A room's state: an existing room is always `active`. */
+export type RoomState = 'active';
+
+/** A room, as of the moment it was read (or of the event that carries it). */
 export interface CollabKitRoom {
   id: string;
   account_id: string;
   name: string;
   custom_id: string | null;
   created_at: string;
-  state: 'active';
+  state: RoomState;
+  /** The summed length of the room's sessions, the live one up to that moment. */
   duration_seconds: number;
+  /** Users participating at that moment. */
   active_participants: number;
+  /** Users ever created in the room. */
   total_users_created: number;
 }
 
-/** A user. */
+/** Whether a user takes part in their room's live session. */
+export type UserStatus = 'online' | 'offline';
+
+/** A user; `token` is the user's secret for the realtime connection. */
 export interface CollabKitUser {
   id: string;
   room_id: string;
   name: string;
   profile_picture: string | null;
   custom_id: string | null;
-  status: 'online' | 'offline';
+  status: UserStatus;
   created_at: string;
+  /** The last time the user went online; null until they first join. */
   joined_at: string | null;
+  /** The last time the user went offline; null until they first leave. */
   left_at: string | null;
   token: string;
 }
 
-/** A user object with the token field stripped. Used in webhook payloads. */
-export type WebhookUser = Omit<CollabKitUser, 'token'>;
-
-/** One participation of a user. */
+/** One participation of a user in their room's live sessions; `left_at` is null while it lasts. */
 export interface CollabKitUserSession {
   id: string;
   user_id: string;
@@ -57,6 +65,9 @@ export interface CollabKitUserSession {
   joined_at: string;
   left_at: string | null;
 }
+
+/** A user object with the token field stripped. Used in webhook payloads. */
+export type WebhookUser = Omit<CollabKitUser, 'token'>;
 
 /** A webhook registration including the signing secret. Only returned at creation time. */
 export interface WebhookRegistration {

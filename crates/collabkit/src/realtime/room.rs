@@ -165,7 +165,7 @@ pub struct RoomActor {
 impl RoomActor {
     pub fn new(hub: Hub, room: Room, inbox: mpsc::UnboundedReceiver<Command>) -> RoomActor {
         RoomActor {
-            contract: room.to_contract(crate::clock::now()),
+            contract: room.to_contract(collabkit_domain::clock::now()),
             hub,
             room,
             inbox,
@@ -467,28 +467,7 @@ impl RoomActor {
                 .events
                 .iter()
                 .any(|e| e.event == WebhookEventName::ParticipantJoined);
-            // The welcome and the participant list show the room and the user as the join
-            // left them (online, counted in `active_participants`): the event's payload holds
-            // exactly that, as of the join.
-            let joined = change
-                .events
-                .iter()
-                .filter(|e| e.event == WebhookEventName::ParticipantJoined)
-                .find_map(|e| match serde_json::from_str(&e.payload) {
-                    Ok(collabkit_webhooks::WebhookPayload::ParticipantJoined {
-                        room,
-                        user,
-                        ..
-                    }) => Some((room, user)),
-                    _ => None,
-                });
-            let shown = match joined {
-                Some((room, user)) => {
-                    self.contract = room;
-                    user
-                }
-                None => user.to_webhook(),
-            };
+            let joined = self.after_join(&user, &change.events).await;
             let presence = self
                 .remote
                 .remove(&user_id)
@@ -497,7 +476,7 @@ impl RoomActor {
             self.participants.insert(
                 user_id.clone(),
                 Participant {
-                    user: shown,
+                    user: joined,
                     presence,
                     connections: HashMap::new(),
                     leaving: None,
@@ -532,6 +511,33 @@ impl RoomActor {
             self.send_all(joined, Some(connection)).await;
         }
         Ok(())
+    }
+
+    /// The user as the join left them (online), and the room's current shape for the welcome:
+    /// from the `participant.joined` the join stored (the room and user as of the join), or,
+    /// when the user was already a participant through another node, as stored now.
+    async fn after_join(&mut self, user: &User, events: &[crate::store::Event]) -> WebhookUser {
+        let joined = events
+            .iter()
+            .rev()
+            .find(|e| e.event == WebhookEventName::ParticipantJoined)
+            .and_then(|e| {
+                serde_json::from_str::<collabkit_webhooks::WebhookPayload>(&e.payload).ok()
+            });
+        if let Some(collabkit_webhooks::WebhookPayload::ParticipantJoined { room, user, .. }) =
+            joined
+        {
+            self.contract = room;
+            return user;
+        }
+        let (store, room) = (&self.hub.inner.store, &self.room);
+        if let Ok(now) = store.get_room(&room.account_id, &room.id).await {
+            self.contract = now.to_contract(collabkit_domain::clock::now());
+        }
+        match store.get_user(&room.account_id, &user.id).await {
+            Ok(now) => now.to_webhook(),
+            Err(_) => user.to_webhook(),
+        }
     }
 
     /// The welcome of a connection of `user_id`: the room, the user, and every other

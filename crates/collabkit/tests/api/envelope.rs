@@ -402,7 +402,7 @@ async fn the_openapi_document_describes_the_envelope_and_every_code() {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
     // A success body is the envelope around the result.
-    let p = format!("/v1/accounts/{{account_id}}/rooms");
+    let p = "/v1/accounts/{account_id}/rooms";
     let ok = &doc["paths"][&p]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
     let ok = match ok["$ref"].as_str() {
         Some(r) => &schemas[r.trim_start_matches("#/components/schemas/")],

@@ -37,7 +37,7 @@ async fn session_events(app: &TestApp, room_id: &str) -> Vec<String> {
         .filter(|e| !e["event"].as_str().unwrap().starts_with("user."))
         .map(|e| {
             let name = e["event"].as_str().unwrap();
-            match e["payload"]["user"]["customId"].as_str() {
+            match e["payload"]["user"]["custom_id"].as_str() {
                 Some(user) => format!("{name}:{user}"),
                 None => name.to_string(),
             }
@@ -114,13 +114,25 @@ async fn the_protocol_welcomes_relays_and_answers() {
         "no token over the wire"
     );
     assert_eq!(welcome["participants"], json!([]));
+    // The room and the user as the join left them.
+    assert_eq!(welcome["user"]["status"], "online");
+    assert!(
+        welcome["user"]["joined_at"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+    assert_eq!(welcome["room"]["active_participants"], 1);
+    assert_eq!(welcome["room"]["total_users_created"], 2);
     a.send(json!({"type": "presence", "presence": {"cursor": [1, 2]}}))
         .await;
 
     let (mut b, welcome) = Ws::connect(&s.app, token(&s.users[1])).await;
+    assert_eq!(welcome["room"]["active_participants"], 2);
     let others = welcome["participants"].as_array().unwrap();
     assert_eq!(others.len(), 1);
     assert_eq!(others[0]["user"]["id"], s.users[0]["id"]);
+    assert_eq!(others[0]["user"]["status"], "online");
     assert_eq!(others[0]["presence"], json!({"cursor": [1, 2]}));
     let joined = a.recv_type("participant_joined").await;
     assert_eq!(joined["user"]["id"], s.users[1]["id"]);
@@ -230,7 +242,7 @@ async fn several_users_and_the_closed_session_lists_them_all() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|u| u["customId"].as_str().unwrap().to_string())
+        .map(|u| u["custom_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(
         users,
@@ -306,7 +318,7 @@ async fn deleting_a_connected_user_or_room_ends_participation_first() {
         .iter()
         .filter(|e| e["room_id"] == s.room.as_str())
         .map(|e| {
-            let user = e["payload"]["user"]["customId"].as_str().unwrap_or("");
+            let user = e["payload"]["user"]["custom_id"].as_str().unwrap_or("");
             format!("{}:{user}", e["event"].as_str().unwrap())
         })
         .collect();
@@ -378,7 +390,7 @@ async fn a_slow_reader_is_disconnected_without_stalling_the_room() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["user"]["customId"].as_str().unwrap().to_string())
+        .map(|p| p["user"]["custom_id"].as_str().unwrap().to_string())
         .collect();
     assert!(
         !ids.contains(&"slow".to_string()),

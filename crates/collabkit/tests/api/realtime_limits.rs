@@ -175,7 +175,7 @@ async fn joins_and_leaves(app: &TestApp, room: &str) -> Vec<String> {
             format!(
                 "{}:{}",
                 e["event"].as_str().unwrap(),
-                e["payload"]["user"]["customId"].as_str().unwrap()
+                e["payload"]["user"]["custom_id"].as_str().unwrap()
             )
         })
         .collect()

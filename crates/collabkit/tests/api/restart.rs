@@ -7,6 +7,18 @@ async fn a_restart_keeps_everything() {
     let app = TestApp::spawn().await;
     let room = app.create_room("r").await;
     let user = app.create_user(room["id"].as_str().unwrap(), "u").await;
+    // The room with its counters as the user's creation left them.
+    let (_, body) = app
+        .get(&format!("/rooms/{}", room["id"].as_str().unwrap()))
+        .await;
+    let room = body["data"]["room"].clone();
+    assert_eq!(room["total_users_created"], 1);
+    let user = {
+        let (_, body) = app
+            .get(&format!("/users/{}", user["id"].as_str().unwrap()))
+            .await;
+        body["data"]["user"].clone()
+    };
     let events_before = app.events().await;
     let creds = (app.account_id.clone(), app.api_key.clone());
     let dir = app.stop().await;

@@ -9,10 +9,35 @@ async fn rooms_crud_round_trip() {
     let room = app.create_room("design").await;
     let id = room["id"].as_str().unwrap();
     assert!(id.starts_with("room_"));
-    assert_eq!(room["customId"], "design");
-    let keys: Vec<_> = room.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(keys.len(), 5, "exactly CollabKitRoom's fields: {keys:?}");
-    assert!(room["createdAt"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(room["custom_id"], "design");
+    let mut keys: Vec<_> = room.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "account_id",
+            "active_participants",
+            "created_at",
+            "custom_id",
+            "duration_seconds",
+            "id",
+            "name",
+            "state",
+            "total_users_created"
+        ],
+        "exactly CollabKitRoom's fields"
+    );
+    assert!(room["created_at"].as_str().unwrap().ends_with('Z'));
+    assert_eq!(room["account_id"], app.account_id.as_str());
+    assert_eq!(room["state"], "active");
+    assert_eq!(
+        (
+            &room["duration_seconds"],
+            &room["active_participants"],
+            &room["total_users_created"]
+        ),
+        (&json!(0), &json!(0), &json!(0))
+    );
 
     let (status, body) = app.get(&format!("/rooms/{id}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -27,7 +52,7 @@ async fn rooms_crud_round_trip() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["data"]["room"]["name"], "Renamed");
-    assert_eq!(body["data"]["room"]["createdAt"], room["createdAt"]);
+    assert_eq!(body["data"]["room"]["created_at"], room["created_at"]);
 
     let (status, _) = app.delete(&format!("/rooms/{id}")).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -38,6 +63,25 @@ async fn rooms_crud_round_trip() {
     assert_eq!(body["error"]["module"], "Rooms");
     let (status, _) = app.delete(&format!("/rooms/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// customId is optional: rooms without one never collide, and show `custom_id: null`.
+#[tokio::test]
+async fn rooms_need_no_custom_id() {
+    let app = TestApp::spawn().await;
+    for _ in 0..2 {
+        let (status, body) = app.post("/rooms", json!({"name": "Anonymous"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert!(body["data"]["room"]["custom_id"].is_null(), "{body}");
+        assert!(
+            body["data"]["room"]
+                .as_object()
+                .unwrap()
+                .contains_key("custom_id")
+        );
+    }
+    let (_, list) = app.get("/rooms").await;
+    assert_eq!(list["data"]["rooms"].as_array().unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -20,12 +20,27 @@ async fn users_crud_round_trip() {
     let token = body["data"]["token"].as_str().unwrap();
     assert_eq!(user["token"], token);
     assert!(token.len() >= 40);
+    let mut keys: Vec<_> = user.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
     assert_eq!(
-        user.as_object().unwrap().len(),
-        8,
+        keys,
+        [
+            "created_at",
+            "custom_id",
+            "id",
+            "joined_at",
+            "left_at",
+            "name",
+            "profile_picture",
+            "room_id",
+            "status",
+            "token"
+        ],
         "exactly CollabKitUser's fields: {user}"
     );
-    assert_eq!(user["roomId"], room_id);
+    assert_eq!(user["status"], "offline");
+    assert!(user["joined_at"].is_null() && user["left_at"].is_null());
+    assert_eq!(user["room_id"], room_id);
     let id = user["id"].as_str().unwrap();
 
     let (status, body) = app.get(&format!("/users/{id}")).await;
@@ -55,7 +70,7 @@ async fn users_crud_round_trip() {
         .patch(&format!("/users/{id}"), json!({"profilePicture": null}))
         .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body["data"]["user"]["profilePicture"].is_null());
+    assert!(body["data"]["user"]["profile_picture"].is_null());
     assert_eq!(body["data"]["user"]["name"], "Ann");
 
     let (status, _) = app.delete(&format!("/users/{id}")).await;
@@ -109,7 +124,7 @@ async fn users_of_a_room_paginate() {
         .get(&format!("/rooms/{room_id}/users?limit=2&cursor={cursor}"))
         .await;
     assert_eq!(second["data"]["users"].as_array().unwrap().len(), 1);
-    assert_eq!(second["data"]["users"][0]["customId"], "u2");
+    assert_eq!(second["data"]["users"][0]["custom_id"], "u2");
     assert!(second["data"]["next_cursor"].is_null());
 }
 
@@ -137,4 +152,21 @@ async fn tokens_are_not_stored_in_clear() {
     assert_eq!(got["data"]["user"]["token"], token.as_str());
     let (_ws, welcome) = crate::ws::Ws::connect(&app, &token).await;
     assert_eq!(welcome["user"]["id"], user["id"]);
+}
+
+/// customId is optional for users too: users without one never collide.
+#[tokio::test]
+async fn users_need_no_custom_id() {
+    let app = TestApp::spawn().await;
+    let room = app.create_room("r").await;
+    let room_id = room["id"].as_str().unwrap();
+    for name in ["Ann", "Bob"] {
+        let (status, body) = app
+            .post("/users", json!({"name": name, "roomId": room_id}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert!(body["data"]["user"]["custom_id"].is_null(), "{body}");
+    }
+    let (_, body) = app.get(&format!("/rooms/{room_id}")).await;
+    assert_eq!(body["data"]["room"]["total_users_created"], 2);
 }

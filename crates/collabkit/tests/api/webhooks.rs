@@ -124,7 +124,7 @@ async fn validation_names_the_field_and_writes_nothing() {
         .create_room(
             &other.account.id,
             collabkit::store::NewRoom {
-                custom_id: "x".into(),
+                custom_id: Some("x".into()),
                 name: "x".into(),
             },
         )
