@@ -313,6 +313,19 @@ pub fn leave(
 /// joins the room's duration, nobody participates, and `session.closed` lists `users`, everyone
 /// who joined during the session as they were when they left.
 pub fn close_session(room: &Room, users: Vec<WebhookUser>, now: Timestamp) -> (Room, Event) {
+    // Nobody is online in a closed session: a user still shown online (a session that ends
+    // with no leave of theirs recorded, after a crash) is shown leaving now.
+    let users = users
+        .into_iter()
+        .map(|u| match u.status {
+            UserStatus::Online => WebhookUser {
+                status: UserStatus::Offline,
+                left_at: Some(clock::format(&now)),
+                ..u
+            },
+            UserStatus::Offline => u,
+        })
+        .collect();
     let mut after = room.clone();
     after.counters.closed_ms += after.counters.live_ms(now);
     after.counters.live_since = None;
@@ -523,6 +536,23 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(again.room.counters.duration_seconds(at(11_000)), 3);
+    }
+
+    #[test]
+    fn a_closed_session_lists_nobody_online() {
+        let room = room();
+        let joined = join(&room, &user(&room), None, false, at(0))
+            .unwrap()
+            .unwrap();
+        let (_, event) = close_session(&joined.room, vec![joined.snapshot.clone()], at(5));
+        match payload(&event) {
+            WebhookPayload::SessionClosed { users, .. } => {
+                assert_eq!(users[0].status, UserStatus::Offline);
+                assert_eq!(users[0].left_at, Some(clock::format(&at(5))));
+                assert_eq!(users[0].joined_at, joined.snapshot.joined_at);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

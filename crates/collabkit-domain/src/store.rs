@@ -64,6 +64,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Page<Room>>;
     /// The rooms with a live session now, in creation order: read from the open sessions, so
     /// the cost follows the live rooms, not the account's.
+    /// Paged by cursor only (`offset` is not applied) and without a total.
     async fn list_live_rooms(&self, account_id: &str, page: PageRequest)
     -> StoreResult<Page<Room>>;
     async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room>;

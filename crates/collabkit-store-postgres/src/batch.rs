@@ -5,16 +5,21 @@
 //!
 //! A group that fails (a `customId` taken, a room deleted meanwhile) is rolled back and its
 //! creations are run one by one, so each gets its own answer.
+//!
+//! A group holds its rooms' counters from its first statement to its commit (see
+//! `RoomLock`), so creations are spread over the groups by room: a room's creations always go
+//! to the same lane, and groups of different lanes never share a room, so they never wait for
+//! each other.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::hash::{BuildHasher, RandomState};
 
 use collabkit_domain::accounts::token_lookup;
 use collabkit_domain::clock;
 use collabkit_domain::rules;
 use collabkit_domain::store::{Change, InlineLease, NewUser, Room, StoreError, StoreResult, User};
 use deadpool_postgres::Pool;
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::people::RoomLock;
 use crate::queue;
@@ -23,8 +28,8 @@ use crate::sql::{execute, notify_due, query};
 
 /// The most creations written in one transaction.
 const MAX_GROUP: usize = 128;
-/// Groups written at once (each holds a pooled connection).
-const CONCURRENT_GROUPS: usize = 4;
+/// Groups written at once (each holds a pooled connection): one per lane.
+const LANES: usize = 4;
 
 struct Job {
     account_id: String,
@@ -34,14 +39,24 @@ struct Job {
 }
 
 pub struct UserBatcher {
-    jobs: mpsc::UnboundedSender<Job>,
+    lanes: Vec<mpsc::UnboundedSender<Job>>,
+    /// Which lane a room's creations take.
+    hasher: RandomState,
 }
 
 impl UserBatcher {
     pub fn start(pool: Pool) -> UserBatcher {
-        let (jobs, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(pool, rx));
-        UserBatcher { jobs }
+        let lanes = (0..LANES)
+            .map(|_| {
+                let (jobs, rx) = mpsc::unbounded_channel();
+                tokio::spawn(run(pool.clone(), rx));
+                jobs
+            })
+            .collect();
+        UserBatcher {
+            lanes,
+            hasher: RandomState::new(),
+        }
     }
 
     pub async fn create_user(
@@ -51,13 +66,14 @@ impl UserBatcher {
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<User>> {
         let (reply, answer) = oneshot::channel();
+        let lane = self.hasher.hash_one(&new.room_id) as usize % self.lanes.len();
         let job = Job {
             account_id: account_id.to_owned(),
             new,
             lease,
             reply,
         };
-        self.jobs
+        self.lanes[lane]
             .send(job)
             .map_err(|_| StoreError::backend("the user batcher has stopped"))?;
         answer
@@ -66,14 +82,10 @@ impl UserBatcher {
     }
 }
 
-/// Takes whatever is queued when a group slot is free: under load, groups grow by themselves;
-/// alone, a creation is written at once.
+/// One lane: takes whatever is queued when its last group is written. Under load, groups grow
+/// by themselves; alone, a creation is written at once.
 async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
-    let slots = Arc::new(Semaphore::new(CONCURRENT_GROUPS));
     while let Some(first) = rx.recv().await {
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            return;
-        };
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match rx.try_recv() {
@@ -81,11 +93,7 @@ async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
                 Err(_) => break,
             }
         }
-        let pool = pool.clone();
-        tokio::spawn(async move {
-            write(&pool, group).await;
-            drop(slot);
-        });
+        write(&pool, group).await;
     }
 }
 

@@ -439,8 +439,9 @@ pub async fn seal_legacy_tokens(_seal: TokenSealer, _batch: u32) -> StoreResult<
 }
 
 /// Users of one room or of the account, filtered: `$1` room (or NULL), `$2` account, `$3`
-/// search pattern, `$4` the search as an id, `$5` / `$6` creation bounds. Each scope has its
-/// own index (`users_by_room`, `users_by_account`).
+/// search pattern, `$4` the search as an id, `$5` / `$6` creation bounds. A room's users are
+/// read through `users_by_room`; the account's are a pass over all users in creation order
+/// (the API always names a room; an index for it would cost every user insert).
 fn users_where(room: bool) -> String {
     let scope = if room {
         "room_id = $1 AND account_id = $2"
@@ -456,8 +457,8 @@ fn users_where(room: bool) -> String {
 }
 
 /// A page of users and the list's total: the room's user counter (read with the room) when
-/// only the room narrows the list, else a count of the matches (of the room's users, or of the
-/// account's through `users_by_account`), sent with the page's statement.
+/// only the room narrows the list, else a count of the matches (of the room's users, or of all
+/// users for the account's), sent with the page's statement.
 pub async fn list_users<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,

@@ -94,7 +94,11 @@ async fn concurrent_changes_of_one_room_count_exactly() {
             room.id.clone(),
             u.id.clone(),
         );
-        let node = if i.is_multiple_of(2) { "node_a" } else { "node_b" };
+        let node = if i.is_multiple_of(2) {
+            "node_a"
+        } else {
+            "node_b"
+        };
         async move { store.join_session(&account, &room, &user, node, None).await }
     }))
     .await;

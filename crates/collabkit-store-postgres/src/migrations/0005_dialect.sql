@@ -94,9 +94,6 @@ UPDATE session_users su SET user_json = jsonb_build_object(
 FROM (SELECT session_id AS s, user_id AS uid, user_json::jsonb AS j FROM session_users) AS old
 WHERE old.s = su.session_id AND old.uid = su.user_id AND old.j ? 'roomId';
 
--- Account-wide user lists, and their totals (a count on this index).
-CREATE INDEX users_by_account ON users(account_id, seq);
-
 -- Totals that must stay cheap: an account's rooms, a registration's deliveries. Counted in the
 -- transaction of each change, spread over rows (`shard`: a slot of 64 each pooled connection
 -- holds, see `sql::CLAIM_SHARD`) so concurrent writers never meet on one row (no hot row, no

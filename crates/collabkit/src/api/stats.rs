@@ -82,6 +82,9 @@ pub struct WebhookStats {
     /// The account's registrations, oldest first (the order of `GET /webhooks`), a page at a
     /// time.
     pub webhooks: Vec<WebhookHealthView>,
+    /// How many registrations the list holds (1 with `webhook_id`).
+    pub total: u64,
+    pub limit: u32,
     /// Pass back as `cursor` for the next page; null at the end.
     pub next_cursor: Option<String>,
 }
@@ -157,6 +160,12 @@ async fn webhook_stats(
         // A registration of another account is not found, not an empty list.
         state.store.get_webhook(auth.id(), id).await?;
     }
+    let total = match &q.webhook_id {
+        Some(_) => 1,
+        // Bounded by --max-webhooks-per-account: counting them is cheap.
+        None => state.store.count_webhooks(auth.id()).await?,
+    };
+    let limit = page.limit;
     let since = minute_of(clock::now()) - chrono::Duration::hours(24);
     let health = state
         .store
@@ -184,6 +193,8 @@ async fn webhook_stats(
     Ok(Data::json(WebhookStats {
         since: clock::format(&since),
         webhooks,
+        total,
+        limit,
         next_cursor,
     }))
 }

@@ -120,6 +120,12 @@ async fn rooms_users_and_webhooks_page_by_offset_with_totals() {
         hooks.push(hook["id"].as_str().unwrap().to_owned());
     }
     pages_by_offset_and_cursor(&app, "/webhooks?", "webhooks", &hooks).await;
+    // Their health, paged by cursor, with the total.
+    let (_, body) = app.get("/stats/webhooks?limit=3").await;
+    assert_eq!(body["data"]["total"], 4, "{body}");
+    assert_eq!(body["data"]["limit"], 3, "{body}");
+    assert_eq!(body["data"]["webhooks"].as_array().unwrap().len(), 3);
+    assert!(body["data"]["next_cursor"].is_string());
 }
 
 #[tokio::test]
