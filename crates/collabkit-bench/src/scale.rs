@@ -44,11 +44,31 @@ struct Figures {
 /// (totals from counters: the target is flat) and filtered (a filtered total counts its
 /// matches). `{room}` is the bench's own room, with the same users on both databases.
 const LISTS: [(&str, &str, &str); 5] = [
-    ("rooms, first page with total (ms)", "/rooms?limit=50", "(target <= 1.2)"),
-    ("webhooks, first page with total (ms)", "/webhooks?limit=50", "(target <= 1.2)"),
-    ("users of a room, first page with total (ms)", "/users?roomId={room}&limit=50", "(target <= 1.2)"),
-    ("a room with its first 50 users and usersTotal (ms)", "/rooms/{room}", "(target <= 1.2)"),
-    ("rooms filtered by name, first page with total (ms)", "/rooms?search=room%201&limit=50", "(counts the matches)"),
+    (
+        "rooms, first page with total (ms)",
+        "/rooms?limit=50",
+        "(target <= 1.2)",
+    ),
+    (
+        "webhooks, first page with total (ms)",
+        "/webhooks?limit=50",
+        "(target <= 1.2)",
+    ),
+    (
+        "users of a room, first page with total (ms)",
+        "/users?roomId={room}&limit=50",
+        "(target <= 1.2)",
+    ),
+    (
+        "a room with its first 50 users and usersTotal (ms)",
+        "/rooms/{room}",
+        "(target <= 1.2)",
+    ),
+    (
+        "rooms filtered by name, first page with total (ms)",
+        "/rooms?search=room%201&limit=50",
+        "(counts the matches)",
+    ),
 ];
 
 pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
