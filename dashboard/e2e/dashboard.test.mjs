@@ -200,6 +200,13 @@ test('a participant appears in a live room and leaves it', async () => {
   await page.getByRole('heading', { name: 'Connected now' }).waitFor({ timeout: WAIT });
   await page.locator('.people').getByText('Ada').waitFor({ timeout: WAIT });
   await page.locator('.events code', { hasText: 'participant.joined' }).waitFor({ timeout: WAIT });
+  // The room's analytics, as the API counts them: Ada participating, two users ever created.
+  const stat = (label) => page.locator('.stats div', { has: page.locator('dt', { hasText: label }) }).locator('dd');
+  await page.waitForFunction(() => /Active participants\s*1/.test(document.querySelector('.stats')?.textContent ?? ''), null, { timeout: WAIT });
+  assert.equal(await stat('Users ever created').textContent(), '2');
+  assert.equal(await stat('Users now').textContent(), '2');
+  const ada = page.locator(`.users [data-user="${user.id}"]`);
+  await ada.getByText('Online').waitFor({ timeout: WAIT });
   await shoot('room');
 
   await tab.evaluate(() => window.ws.close());
@@ -207,6 +214,11 @@ test('a participant appears in a live room and leaves it', async () => {
   await page.getByText('Nobody connected').waitFor({ timeout: WAIT });
   await page.locator('.events code', { hasText: 'participant.left' }).waitFor({ timeout: WAIT });
   await page.locator('.events code', { hasText: 'session.closed' }).waitFor({ timeout: WAIT });
+  await ada.getByText('Offline').waitFor({ timeout: WAIT });
+  await page.waitForFunction(() => /Active participants\s*0/.test(document.querySelector('.stats')?.textContent ?? ''), null, { timeout: WAIT });
+  assert.match(await stat('Time in session').textContent(), /^\d+ s$/);
+  const api_room = (await api('GET', `/rooms/${room.id}`)).room;
+  assert.deepEqual([api_room.active_participants, api_room.total_users_created], [0, 2]);
   // Newest first, each with its number in the room: the session closed right after Ada left.
   const [closed, left] = await page.locator('.events .seq').allTextContents();
   assert.match(closed, /^#\d+$/);
@@ -305,7 +317,7 @@ test('a webhook is edited, disabled, enabled, rotated, recovered, paged and dele
   await page.goto(`${base}/dashboard#/webhooks/${hook.id}`);
   await page.getByRole('button', { name: 'Edit' }).click();
   await page.getByRole('checkbox', { name: 'user.deleted' }).check();
-  await page.getByLabel('Room').selectOption(room.id);
+  await page.getByLabel('Room', { exact: true }).selectOption(room.id);
   await page.getByRole('button', { name: 'Save changes' }).click();
   await page.locator('.facts code.tag', { hasText: 'user.deleted' }).waitFor({ timeout: WAIT });
   await page.locator('.facts dd', { hasText: room.id }).waitFor({ timeout: WAIT });
@@ -336,15 +348,52 @@ test('a webhook is edited, disabled, enabled, rotated, recovered, paged and dele
   await page.getByText('27 failed deliveries scheduled again.').waitFor({ timeout: WAIT });
   await page.waitForFunction(() => document.querySelectorAll('.delivery[data-status="success"]').length >= 25, null, { timeout: WAIT });
 
-  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
   const dialog = page.getByRole('dialog');
   assert.match(await dialog.textContent(), /deliveries and their log are deleted/);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+  // The dialog closes in an effect, after the next frame.
+  await dialog.waitFor({ state: 'hidden', timeout: WAIT });
   assert.equal((await api('GET', '/webhooks')).webhooks.length, 2, 'Cancel deletes nothing');
-  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
   await dialog.getByRole('button', { name: 'Delete webhook' }).click();
   await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor({ timeout: WAIT });
   assert.equal((await api('GET', '/webhooks')).webhooks.length, 1);
+});
+
+test('more than a page of rooms: the list says how many and shows the rest', async () => {
+  const before = (await api('GET', '/rooms?limit=1')).total;
+  for (let i = before; i < 101; i++) await api('POST', '/rooms', { name: `Room ${String(i).padStart(3, '0')}` });
+  await page.goto(`${base}/dashboard#/rooms`);
+  const links = page.locator('.room-links li');
+  await page.getByText('Showing 100 of 101 rooms.').waitFor({ timeout: WAIT });
+  assert.equal(await links.count(), 100);
+  await page.getByRole('button', { name: 'Show more rooms' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.room-links li').length === 101, null, { timeout: WAIT });
+  assert.equal(await page.getByRole('button', { name: 'Show more rooms' }).count(), 0, 'nothing more to show');
+  assert.match(await page.locator('#all-rooms-title').textContent(), /\(101\)/);
+  // Past a page of rooms, the webhook form's room list can be filtered by name.
+  await page.goto(`${base}/dashboard#/webhooks/new`);
+  await page.getByLabel('Filter the list by name').fill('Room 100');
+  await page.waitForFunction(() => document.querySelectorAll('#wh-room option').length === 2, null, { timeout: WAIT });
+  assert.match(await page.locator('#wh-room option').nth(1).textContent(), /Room 100/);
+});
+
+test('an error the API answers is shown with its request id', async () => {
+  // A registration for a room that was deleted after the form listed it.
+  const doomed = (await api('POST', '/rooms', { name: 'Doomed' })).room;
+  await page.goto(`${base}/dashboard#/webhooks/new`);
+  await page.getByLabel('Filter the list by name').fill('Doomed');
+  await page.locator(`#wh-room option[value="${doomed.id}"]`).waitFor({ state: 'attached', timeout: WAIT });
+  await page.getByLabel('Receiver URL').fill(`${webhookUrl}/doomed`);
+  await page.getByLabel('Room', { exact: true }).selectOption(doomed.id);
+  await api('DELETE', `/rooms/${doomed.id}`);
+  await page.getByRole('button', { name: 'Create webhook' }).click();
+  const alert = page.locator('form .error[role="alert"]');
+  await alert.waitFor({ timeout: WAIT });
+  assert.match(await alert.textContent(), /room/i);
+  assert.match(await alert.locator('.request-id code').textContent(), /\S/);
+  assert.deepEqual(await accessibilityViolations(), []);
 });
 
 /// The API paths (with their queries) the dashboard asks while `run` runs, in a fresh document.

@@ -1,5 +1,8 @@
 // The dashboard's only way to the server: the public HTTP API with the account's Bearer
-// credential, and its event stream. Errors become `ApiError`s with a sentence to show.
+// credential, and its event stream. Every answer is the API's envelope (`{type: "response",
+// success, description, data, error, requestId}`); a request resolves to its `data`, and a
+// failure becomes an `ApiError` with the error's sentence to show, its `code` (NOT_FOUND…) and
+// its precise `reason` (not_found, invalid_body…).
 // Every id goes into a path through `path`, encoded; every request is within the tab's budget.
 
 // The seven event names, from the receivers' package (one list for both; esbuild bundles it).
@@ -9,12 +12,20 @@ import { budget } from './budget.js';
 import { sharedEvents } from './stream.js';
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  /// `code` is the API's error code (`NOT_FOUND`, `VALIDATION_ERROR`, …) or, for what never
+  /// reached the API, the dashboard's own (`unreachable`, `invalid_id`, `http_error`);
+  /// `reason` the API's precise cause (`not_found`, `invalid_body`, …), as `code` otherwise.
+  constructor(status, code, message, reason = code, requestId = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.reason = reason;
+    this.requestId = requestId;
   }
 }
+
+/// The most items a list answers at once (`limit`; the event log allows more).
+export const PAGE_LIMIT = 100;
 
 const UNREACHABLE =
   'The server could not be reached. Is `collabkit serve` still running at this address?';
@@ -99,6 +110,8 @@ export function client(accountId, apiKey, onUnauthorized) {
         res.status,
         err?.code ?? 'http_error',
         err?.message ?? `The server answered ${res.status} ${res.statusText}.`,
+        err?.reason ?? err?.code ?? 'http_error',
+        json?.requestId ?? res.headers.get('x-request-id'),
       );
       if (res.status === 401 && onUnauthorized) onUnauthorized(error);
       throw error;

@@ -53,9 +53,56 @@ export function useEvents(api, handler, roomId) {
   useEffect(() => api.events.subscribe((e) => latest.current(e), roomId), [api, roomId]);
 }
 
+/// An error's sentence, with the id the server logged the request under (quote it when
+/// reporting a problem).
 export function ErrorNote({ error }) {
   if (!error) return null;
-  return html`<p class="error" role="alert">${error.message}</p>`;
+  return html`<p class="error" role="alert">${error.message}${error.requestId
+    ? html` <span class="request-id">(request <code>${error.requestId}</code>)</span>`
+    : null}</p>`;
+}
+
+/// An offset-paged list (`limit`/`offset`, answering `total`): the first page read as
+/// `useLoad` reads it (refreshing with it), and the pages after it appended as `more()` asks
+/// for them. `load(offset)` reads one page; `key` names its items and `totalKey` their count.
+export function usePaged(load, key, deps, every, totalKey = 'total') {
+  const first = useLoad(() => load(0), deps, every);
+  const [extra, setExtra] = useState({ items: [], error: null, busy: false });
+  useEffect(() => setExtra({ items: [], error: null, busy: false }), deps);
+  const head = first.data?.[key] ?? [];
+  const ids = new Set(head.map((i) => i.id));
+  const items = [...head, ...extra.items.filter((i) => !ids.has(i.id))];
+  const total = first.data?.[totalKey];
+  const more = async () => {
+    setExtra((x) => ({ ...x, busy: true, error: null }));
+    try {
+      const data = await load(head.length + extra.items.length);
+      setExtra((x) => ({ items: [...x.items, ...data[key]], error: null, busy: false }));
+    } catch (error) {
+      setExtra((x) => ({ ...x, error, busy: false }));
+    }
+  };
+  return {
+    ...first,
+    items,
+    total,
+    hasMore: typeof total === 'number' && items.length < total,
+    more,
+    busy: extra.busy,
+    moreError: extra.error,
+  };
+}
+
+/// "Show more" under a paged list, saying how much of it is shown.
+export function ShowMore({ list, what }) {
+  if (!list.data) return null;
+  return html`<div class="show-more">
+    ${list.hasMore
+      ? html`<p class="muted" aria-live="polite">Showing ${list.items.length} of ${list.total} ${what}.</p>
+          <button type="button" class="secondary" disabled=${list.busy} onClick=${list.more}>Show more ${what}</button>`
+      : null}
+    <${ErrorNote} error=${list.moreError} />
+  </div>`;
 }
 
 export function Status({ status }) {

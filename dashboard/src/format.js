@@ -26,6 +26,16 @@ export const percent = (rate) => (rate == null ? '—' : `${(rate * 100).toFixed
 
 export const ms = (n) => (n == null ? '—' : n >= 1000 ? `${(n / 1000).toFixed(n >= 10000 ? 0 : 1)} s` : `${n} ms`);
 
+/// A length of time given in whole seconds: `45 s`, `12 min 5 s`, `3 h 20 min`, `2 d 4 h`.
+export function duration(seconds) {
+  if (seconds == null) return '—';
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h${s % 3600 >= 60 ? ` ${Math.floor((s % 3600) / 60)} min` : ''}`;
+  return `${Math.floor(s / 86400)} d${s % 86400 >= 3600 ? ` ${Math.floor((s % 86400) / 3600)} h` : ''}`;
+}
+
 /// A payload as stored (a JSON string) pretty-printed; the raw text if it is not JSON.
 export function pretty(text) {
   try {

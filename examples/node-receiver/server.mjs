@@ -32,8 +32,12 @@ export function receiver(secret, handle) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const secret = process.env.COLLABKIT_WEBHOOK_SECRET;
+  // A payload's room and user are as of the event (its counters included).
   receiver(secret, (payload) => {
-    if (payload.event === 'session.closed') console.log(`${payload.users.length} took part`);
+    if (payload.event === 'session.closed')
+      console.log(`${payload.users.length} took part; ${payload.room.duration_seconds} s in session so far`);
+    else if (payload.event === 'participant.joined')
+      console.log(`${payload.user.name} joined ${payload.room.name} (${payload.room.active_participants} participating)`);
     else console.log(payload.event, payload.id);
   }).listen(3000, () => console.log('receiving webhooks on http://127.0.0.1:3000/'));
 }

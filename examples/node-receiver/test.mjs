@@ -6,7 +6,22 @@ import { createHmac } from 'node:crypto';
 import { receiver } from './server.mjs';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-const BODY = JSON.stringify({ id: 'evt_1', event: 'session.started', timestamp: '2026-11-30T00:00:00Z' });
+const BODY = JSON.stringify({
+  id: 'evt_1',
+  event: 'session.started',
+  timestamp: '2026-11-30T00:00:00Z',
+  room: {
+    id: 'room_1',
+    account_id: 'acct_1',
+    name: 'R',
+    custom_id: null,
+    created_at: '2026-11-30T00:00:00Z',
+    state: 'active',
+    duration_seconds: 0,
+    active_participants: 1,
+    total_users_created: 1,
+  },
+});
 
 function sign(id, ts, body) {
   const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');

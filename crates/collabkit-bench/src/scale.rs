@@ -35,8 +35,41 @@ struct Figures {
     page_ms: f64,
     filtered_page_ms: f64,
     claimed_per_s: f64,
+    /// A first page of each list that answers `total` ([`LISTS`]), in ms.
+    lists: Vec<f64>,
     storage: StorageStats,
 }
+
+/// The offset-paged lists timed with their `total`: a first page of 50 of each, unfiltered
+/// (totals from counters: the target is flat) and filtered (a filtered total counts its
+/// matches). `{room}` is the bench's own room, with the same users on both databases.
+const LISTS: [(&str, &str, &str); 5] = [
+    (
+        "rooms, first page with total (ms)",
+        "/rooms?limit=50",
+        "(target <= 1.2)",
+    ),
+    (
+        "webhooks, first page with total (ms)",
+        "/webhooks?limit=50",
+        "(target <= 1.2)",
+    ),
+    (
+        "users of a room, first page with total (ms)",
+        "/users?roomId={room}&limit=50",
+        "(target <= 1.2)",
+    ),
+    (
+        "a room with its first 50 users and usersTotal (ms)",
+        "/rooms/{room}",
+        "(target <= 1.2)",
+    ),
+    (
+        "rooms filtered by name, first page with total (ms)",
+        "/rooms?search=room%201&limit=50",
+        "(counts the matches)",
+    ),
+];
 
 pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let users = args.scale_users.max(args.scale_rooms);
@@ -113,6 +146,9 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         on_full.claimed_per_s,
         "(target >= 0.9)",
     );
+    for (i, (name, _, target)) in LISTS.iter().enumerate() {
+        row(name, on_empty.lists[i], on_full.lists[i], target);
+    }
     row(
         "database file (MiB)",
         on_empty.storage.database_bytes as f64 / MIB,
@@ -248,6 +284,7 @@ struct Side<'a> {
     latencies: Vec<f64>,
     pages: Vec<f64>,
     filtered_pages: Vec<f64>,
+    lists: Vec<Vec<f64>>,
 }
 
 async fn measure(
@@ -270,6 +307,7 @@ async fn measure(
             latencies: Vec::new(),
             pages: Vec::new(),
             filtered_pages: Vec::new(),
+            lists: vec![Vec::new(); LISTS.len()],
         });
     }
     // A run lasts about a second: the median of several, so one hiccup does not decide.
@@ -301,6 +339,10 @@ async fn measure(
             let filtered = format!("{log}&event=user.created");
             side.filtered_pages
                 .extend(page_times(side.server, &filtered).await?);
+            for ((_, path, _), times) in LISTS.iter().zip(&mut side.lists) {
+                let path = path.replace("{room}", &side.server.room_id);
+                times.extend(list_times(side.server, &path).await?);
+            }
         }
     }
     let mut claims = [Vec::new(), Vec::new()];
@@ -320,6 +362,9 @@ async fn measure(
         ] {
             v.sort_by(f64::total_cmp);
         }
+        for v in &mut side.lists {
+            v.sort_by(f64::total_cmp);
+        }
         figures.push(Figures {
             events_per_s: percentile(&side.rates, 0.5),
             p50_ms: percentile(&side.latencies, 0.5) * 1e3,
@@ -327,6 +372,7 @@ async fn measure(
             page_ms: percentile(&side.pages, 0.5),
             filtered_page_ms: percentile(&side.filtered_pages, 0.5),
             claimed_per_s,
+            lists: side.lists.iter().map(|v| percentile(v, 0.5)).collect(),
             storage: side.server.store.storage_stats(),
         });
     }
@@ -379,6 +425,22 @@ async fn page_times(server: &Server, path: &str) -> anyhow::Result<Vec<f64>> {
         let page: Value = server.client.call(Method::GET, path, None).await?;
         times.push(started.elapsed().as_secs_f64() * 1e3);
         anyhow::ensure!(page.is_object(), "{path}: no page");
+    }
+    Ok(times)
+}
+
+/// Times of `PAGES` requests for a first page of a list, in ms; each answer must carry its
+/// `total` (or, for a room, `usersTotal`).
+async fn list_times(server: &Server, path: &str) -> anyhow::Result<Vec<f64>> {
+    let mut times = Vec::with_capacity(PAGES);
+    for _ in 0..PAGES {
+        let started = Instant::now();
+        let page: Value = server.client.call(Method::GET, path, None).await?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+        anyhow::ensure!(
+            page["total"].is_u64() || page["usersTotal"].is_u64(),
+            "{path}: no total in {page}"
+        );
     }
     Ok(times)
 }

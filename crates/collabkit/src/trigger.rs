@@ -10,7 +10,7 @@ use collabkit_webhooks::WebhookEventName;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-use crate::client::AccountClient;
+use crate::client::{AccountClient, ApiFailure};
 
 #[derive(Args, Debug)]
 pub struct TriggerArgs {
@@ -43,7 +43,8 @@ struct Api {
 }
 
 impl Api {
-    /// The scratch room, created on first use.
+    /// The scratch room, created on first use (found by its customId: a 404 `NOT_FOUND` means
+    /// there is none yet; any other failure is reported, not papered over with a new room).
     async fn room(&self) -> anyhow::Result<String> {
         let found = self
             .client
@@ -51,6 +52,13 @@ impl Api {
             .await;
         let room = match found {
             Ok(data) => data["room"].clone(),
+            Err(e)
+                if !e
+                    .downcast_ref::<ApiFailure>()
+                    .is_some_and(ApiFailure::is_not_found) =>
+            {
+                return Err(e);
+            }
             Err(_) => self
                 .client
                 .call(
@@ -68,19 +76,29 @@ impl Api {
     }
 
     /// Whether the room has a live session now (as the store has it, whichever node holds it).
+    /// The room's own `active_participants` would not do: a participant within the leave grace
+    /// has left the counter's view but not the session.
     async fn is_live(&self, room_id: &str) -> anyhow::Result<bool> {
-        let mut path = "/rooms?live=true&limit=200".to_owned();
+        const PAGE: &str = "/rooms?live=true&limit=100";
+        let mut path = PAGE.to_owned();
+        let mut offset = 0;
         loop {
             let page = self.client.call(reqwest::Method::GET, &path, None).await?;
             let rooms = page["rooms"].as_array().context("no rooms in the answer")?;
             if rooms.iter().any(|r| r["id"] == room_id) {
                 return Ok(true);
             }
-            let Some(cursor) = page["next_cursor"].as_str() else {
+            // The next page by cursor where the list has one, else by offset.
+            offset += rooms.len() as u64;
+            if let Some(cursor) = page["next_cursor"].as_str() {
+                let cursor: String =
+                    url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect();
+                path = format!("{PAGE}&cursor={cursor}");
+            } else if !rooms.is_empty() && page["total"].as_u64().is_some_and(|t| t > offset) {
+                path = format!("{PAGE}&offset={offset}");
+            } else {
                 return Ok(false);
-            };
-            let cursor: String = url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect();
-            path = format!("/rooms?live=true&limit=200&cursor={cursor}");
+            }
         }
     }
 

@@ -4,10 +4,10 @@
 // rooms on screen, each once per burst (`coalesce.js`).
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { path } from '../api.js';
-import { useLoad, useEvents, ErrorNote, Empty } from '../components.js';
+import { path, PAGE_LIMIT } from '../api.js';
+import { useLoad, usePaged, useEvents, ErrorNote, Empty, ShowMore } from '../components.js';
 import { debounce } from '../coalesce.js';
-import { when, pretty } from '../format.js';
+import { when, pretty, duration } from '../format.js';
 
 const roomLink = (id) => `#/rooms/${encodeURIComponent(id)}`;
 const changesPeople = (e) => !e || /^(participant|session)\./.test(e.event);
@@ -102,7 +102,7 @@ function RoomCard({ room, participants, rooms }) {
   const ref = useRef(null);
   useEffect(() => rooms.watch(ref.current), [room.id]);
   return html`<li class="panel room" data-room=${room.id} ref=${ref}>
-    <h2><a href=${roomLink(room.id)}>${room.name}</a> <span class="muted">${room.customId}</span></h2>
+    <h2><a href=${roomLink(room.id)}>${room.name}</a> <span class="muted">${room.custom_id ?? ''}</span></h2>
     <${People} participants=${participants} />
   </li>`;
 }
@@ -110,8 +110,9 @@ function RoomCard({ room, participants, rooms }) {
 export function RoomsPage({ api }) {
   // Rooms with a live session, read from the open sessions (the cost follows the live rooms,
   // not the account's), re-read once per burst of session starts and closes.
-  const live = useLoad(() => api.get('/rooms?live=true&limit=200'), [api], 30_000);
-  const all = useLoad(() => api.get('/rooms?limit=200'), [api], 30_000);
+  const live = useLoad(() => api.get(`/rooms?live=true&limit=${PAGE_LIMIT}`), [api], 30_000);
+  // Every room, a page at a time (offset paging: the answer says how many there are).
+  const all = usePaged((offset) => api.get(`/rooms?limit=${PAGE_LIMIT}&offset=${offset}`), 'rooms', [api], 30_000);
   const [people, rooms] = useRoomPeople(api);
   const sessionsChanged = useRef(false);
   const flush = useMemo(
@@ -146,20 +147,56 @@ export function RoomsPage({ api }) {
         : html`<ul class="rooms">
             ${list.map((r) => html`<${RoomCard} key=${r.id} room=${r} participants=${people[r.id]} rooms=${rooms} />`)}
           </ul>`}
-    ${live.data?.next_cursor ? html`<p class="muted">Showing the first 200 live rooms.</p>` : null}
+    ${live.data?.next_cursor ? html`<p class="muted">Showing the first ${PAGE_LIMIT} live rooms.</p>` : null}
     <section aria-labelledby="all-rooms-title">
-      <h2 id="all-rooms-title">All rooms</h2>
-      ${all.data?.rooms?.length === 0
+      <h2 id="all-rooms-title">All rooms${typeof all.total === 'number' ? html` <span class="muted">(${all.total})</span>` : null}</h2>
+      ${all.data && all.items.length === 0
         ? html`<${Empty}><p>No rooms yet. Create one with <code>POST /v1/accounts/{id}/rooms</code>.</p><//>`
         : html`<ul class="room-links">
-            ${(all.data?.rooms ?? []).map((r) => html`<li><a href=${roomLink(r.id)}>${r.name}</a> <span class="muted">${r.customId}</span></li>`)}
+            ${all.items.map((r) => html`<li><a href=${roomLink(r.id)}>${r.name}</a> <span class="muted">${r.custom_id ?? ''}</span></li>`)}
           </ul>`}
-      ${all.data?.next_cursor ? html`<p class="muted">Showing the first 200 rooms.</p>` : null}
+      <${ShowMore} list=${all} what="rooms" />
     </section>`;
 }
 
+/// A room's numbers as the API keeps them (`GET /rooms/{id}`): who is participating now, how
+/// long its sessions lasted, how many users it has and ever had.
+function Analytics({ data }) {
+  const r = data?.room;
+  const stat = (label, value, title) =>
+    html`<div title=${title}><dt>${label}</dt><dd>${r ? value : '…'}</dd></div>`;
+  return html`<dl class="stats">
+    ${stat('Active participants', r?.active_participants, 'Users participating now (active_participants)')}
+    ${stat('Time in session', duration(r?.duration_seconds), 'The summed length of the room\u2019s sessions, the live one up to the last read (duration_seconds)')}
+    ${stat('Users now', data?.usersTotal, 'Users of the room now (usersTotal)')}
+    ${stat('Users ever created', r?.total_users_created, 'Users ever created in the room (total_users_created)')}
+  </dl>`;
+}
+
+function Users({ list }) {
+  if (list.data && list.items.length === 0) return html`<${Empty}><p>No users in this room. Create one with <code>POST /v1/accounts/{id}/users</code>.</p><//>`;
+  return html`<ul class="users" aria-label="Users of the room">
+    ${list.items.map(
+      (u) => html`<li data-user=${u.id}>
+        <span class="dot ${u.status === 'online' ? '' : 'offline'}" aria-hidden="true"></span>
+        <strong>${u.name}</strong>
+        <span class="badge ${u.status === 'online' ? 'badge-on' : 'badge-off'}">${u.status === 'online' ? 'Online' : 'Offline'}</span>
+        ${u.custom_id ? html`<code class="tag">${u.custom_id}</code>` : null}
+        <span class="muted">${u.status === 'online' ? `since ${when(u.joined_at)}` : u.left_at ? `last seen ${when(u.left_at)}` : 'never connected'}</span>
+      </li>`,
+    )}
+  </ul>`;
+}
+
 export function RoomPage({ api, id }) {
-  const room = useLoad(() => api.get(path`/rooms/${id}`), [api, id]);
+  // The room with its analytics and its first page of users; more users by offset.
+  const room = usePaged(
+    (offset) => api.get(offset ? `${path`/rooms/${id}`}?offset=${offset}` : path`/rooms/${id}`),
+    'users',
+    [api, id],
+    undefined,
+    'usersTotal',
+  );
   const people = useLoad(() => api.get(path`/rooms/${id}/participants`), [api, id]);
   const events = useLoad(() => api.get(path`/rooms/${id}/recent-events?limit=30`), [api, id]);
   useEvents(
@@ -167,19 +204,28 @@ export function RoomPage({ api, id }) {
     (e) => {
       events.refresh();
       if (changesPeople(e) || e.event.startsWith('user.')) people.refresh();
-      if (!e) room.refresh();
+      // Every event of the room changes its numbers or its users.
+      room.refresh();
     },
     id,
   );
   if (room.error?.status === 404)
     return html`<h1>Room not found</h1><${Empty}><p>It may have been deleted.</p><a href="#/rooms">All rooms</a><//>`;
+  const r = room.data?.room;
   return html`
     <p class="crumbs"><a href="#/rooms">Live rooms</a> ›</p>
-    <h1>${room.data?.room.name ?? 'Room'}</h1>
+    <h1>${r?.name ?? 'Room'}</h1>
+    <p class="muted">${r ? html`<code>${r.id}</code>${r.custom_id ? html` · customId <code>${r.custom_id}</code>` : null} · created ${when(r.created_at)}` : '\u00a0'}</p>
     <${ErrorNote} error=${room.error ?? events.error} />
+    <${Analytics} data=${room.data} />
     <section class="panel" aria-labelledby="now-title">
       <h2 id="now-title">Connected now</h2>
       <${People} participants=${people.data?.participants} />
+    </section>
+    <section aria-labelledby="users-title">
+      <h2 id="users-title">Users</h2>
+      <${Users} list=${room} />
+      <${ShowMore} list=${room} what="users" />
     </section>
     <section aria-labelledby="recent-title">
       <h2 id="recent-title">Recent events</h2>

@@ -1,7 +1,7 @@
 // Creating and editing a registration: URL, events, room filter, enabled.
 import { useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { EVENT_NAMES } from '../api.js';
+import { EVENT_NAMES, PAGE_LIMIT } from '../api.js';
 import { useLoad, ErrorNote } from '../components.js';
 
 export function WebhookForm({ api, initial, submitLabel, onSubmit, onCancel }) {
@@ -11,7 +11,13 @@ export function WebhookForm({ api, initial, submitLabel, onSubmit, onCancel }) {
   const [enabled, setEnabled] = useState(initial?.enabled ?? true);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  const rooms = useLoad(() => api.get('/rooms?limit=200'), [api]);
+  // The first rooms to pick from; past a page of them, a search (by name) finds the others.
+  const [search, setSearch] = useState('');
+  const rooms = useLoad(
+    () => api.get(`/rooms?${new URLSearchParams(search ? { limit: PAGE_LIMIT, search } : { limit: PAGE_LIMIT })}`),
+    [api, search],
+  );
+  const many = search !== '' || (rooms.data?.total ?? 0) > PAGE_LIMIT;
 
   const toggle = (name) =>
     setEvents((list) => (list.includes(name) ? list.filter((e) => e !== name) : [...list, name]));
@@ -49,10 +55,14 @@ export function WebhookForm({ api, initial, submitLabel, onSubmit, onCancel }) {
           )}
         </div>
       </fieldset>
+      ${many
+        ? html`<label for="wh-room-search">Filter the list by name</label>
+            <input id="wh-room-search" type="search" value=${search} onInput=${(e) => setSearch(e.target.value)} />`
+        : null}
       <label for="wh-room">Room</label>
       <select id="wh-room" value=${roomId} onChange=${(e) => setRoomId(e.target.value)}>
         <option value="">Every room of the account</option>
-        ${(rooms.data?.rooms ?? []).map((r) => html`<option value=${r.id}>${r.name} (${r.customId})</option>`)}
+        ${(rooms.data?.rooms ?? []).map((r) => html`<option value=${r.id}>${r.name}${r.custom_id ? ` (${r.custom_id})` : ''}</option>`)}
         ${roomId && !(rooms.data?.rooms ?? []).some((r) => r.id === roomId)
           ? html`<option value=${roomId}>${roomId}</option>`
           : null}

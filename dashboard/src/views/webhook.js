@@ -123,7 +123,7 @@ function Deliveries({ api, id }) {
 
   return html`
     <section aria-labelledby="deliveries-title">
-      <h2 id="deliveries-title">Deliveries</h2>
+      <h2 id="deliveries-title">Deliveries${typeof first.data?.total === 'number' ? html` <span class="muted">(${first.data.total})</span>` : null}</h2>
       <div class="filters">
         <label>Status
           <select value=${status} onChange=${filter(setStatus)}>

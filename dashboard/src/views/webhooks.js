@@ -1,7 +1,8 @@
 // The list of registrations with their health, and creating one.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
-import { useLoad, ErrorNote, Empty, SecretPanel } from '../components.js';
+import { PAGE_LIMIT } from '../api.js';
+import { usePaged, ErrorNote, Empty, SecretPanel, ShowMore } from '../components.js';
 import { ago, percent } from '../format.js';
 import { WebhookForm } from './webhook-form.js';
 
@@ -13,18 +14,31 @@ export function Outcome({ health }) {
 }
 
 export function HealthTable({ api, reloadKey }) {
-  const list = useLoad(
-    async () => {
-      const [hooks, stats] = await Promise.all([api.get('/webhooks?limit=200'), api.get('/stats/webhooks?limit=200')]);
-      const health = new Map(stats.webhooks.map((h) => [h.webhook_id, h]));
-      return hooks.webhooks.map((w) => ({ ...w, health: health.get(w.id) }));
+  // The registrations a page at a time, each page with the health of the same registrations:
+  // both lists are oldest first, so the health's cursor after page n is where page n+1's
+  // health starts.
+  const healthCursors = useRef(new Map());
+  const list = usePaged(
+    async (offset) => {
+      const health = new URLSearchParams({ limit: String(PAGE_LIMIT) });
+      const cursor = healthCursors.current.get(offset);
+      if (cursor) health.set('cursor', cursor);
+      else if (offset) health.set('offset', String(offset));
+      const [hooks, stats] = await Promise.all([
+        api.get(`/webhooks?limit=${PAGE_LIMIT}&offset=${offset}`),
+        api.get(`/stats/webhooks?${health}`),
+      ]);
+      if (stats.next_cursor) healthCursors.current.set(offset + hooks.webhooks.length, stats.next_cursor);
+      const byId = new Map(stats.webhooks.map((h) => [h.webhook_id, h]));
+      return { ...hooks, webhooks: hooks.webhooks.map((w) => ({ ...w, health: byId.get(w.id) })) };
     },
+    'webhooks',
     [api, reloadKey],
     10_000,
   );
   if (list.data === undefined && !list.error)
     return html`<div class="table-placeholder" aria-busy="true">Loading webhooks…</div>`;
-  if (list.data?.length === 0)
+  if (list.data && list.items.length === 0)
     return html`<${Empty}>
       <p>No webhooks yet. Register a URL and CollabKit will send it signed events as they happen.</p>
       <a class="button" href="#/webhooks/new">Create a webhook</a>
@@ -36,7 +50,7 @@ export function HealthTable({ api, reloadKey }) {
         <caption class="visually-hidden">Webhooks with their latest outcome and success rate</caption>
         <thead><tr><th scope="col">Receiver</th><th scope="col">Events</th><th scope="col">Status</th><th scope="col">Latest attempt</th><th scope="col">Success (24 h)</th></tr></thead>
         <tbody>
-          ${(list.data ?? []).map(
+          ${list.items.map(
             (w) => html`<tr>
               <td class="url"><a href=${`#/webhooks/${encodeURIComponent(w.id)}`}>${w.url}</a>${w.room_id ? html`<div class="muted">room ${w.room_id}</div>` : null}</td>
               <td data-label="Events">${w.events.length === 7 ? 'all 7' : w.events.join(', ')}</td>
@@ -47,7 +61,8 @@ export function HealthTable({ api, reloadKey }) {
           )}
         </tbody>
       </table>
-    </div>`;
+    </div>
+    <${ShowMore} list=${list} what="webhooks" />`;
 }
 
 export function WebhooksPage({ api, creating }) {

@@ -42,9 +42,17 @@ async fn webhooks(State(rx): State<Receiver>, headers: HeaderMap, body: Bytes) -
     // Answer now; slow work goes to a task.
     tokio::spawn(async move {
         match payload {
-            WebhookPayload::SessionClosed { room, users, .. } => {
-                println!("session in {} closed; {} took part", room.name, users.len())
-            }
+            // The room as of the event: the closed session is in its duration.
+            WebhookPayload::SessionClosed { room, users, .. } => println!(
+                "session in {} closed; {} took part, {} s in session so far",
+                room.name,
+                users.len(),
+                room.duration_seconds
+            ),
+            WebhookPayload::ParticipantJoined { room, user, .. } => println!(
+                "{} joined {} ({} participating)",
+                user.name, room.name, room.active_participants
+            ),
             WebhookPayload::UserCreated { user, .. } => println!("{} was created", user.name),
             other => println!("{other:?}"),
         }
@@ -80,7 +88,7 @@ mod tests {
     use tower::ServiceExt;
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-    const BODY: &str = r#"{"id":"evt_1","event":"session.started","timestamp":"2026-11-30T00:00:00.000000Z","room":{"id":"room_1","customId":"r","name":"R","createdAt":"2026-11-30T00:00:00.000000Z","updatedAt":"2026-11-30T00:00:00.000000Z"}}"#;
+    const BODY: &str = r#"{"id":"evt_1","event":"session.started","timestamp":"2026-11-30T00:00:00.000000Z","room":{"id":"room_1","account_id":"acct_1","name":"R","custom_id":"r","created_at":"2026-11-30T00:00:00.000000Z","state":"active","duration_seconds":0,"active_participants":1,"total_users_created":1}}"#;
 
     fn delivery(signature: &str) -> Request<Body> {
         let now = std::time::SystemTime::now()

@@ -1,2 +1,3 @@
 export * from './types.js';
+export * from './server.js';
 export * from './verify.js';

@@ -161,7 +161,8 @@ pub async fn run(args: ListenArgs) -> anyhow::Result<()> {
             Ok(resp) if resp.status().is_client_error() => {
                 let status = resp.status();
                 let text = resp.text().await.unwrap_or_default();
-                anyhow::bail!("the server refused the stream ({status}): {text}");
+                let failure = crate::client::ApiFailure::parse("GET", url.path(), status, &text);
+                anyhow::bail!("the server refused the stream: {failure}");
             }
             Ok(resp) => println!("The server answered {}; retrying", resp.status()),
             Err(e) => println!("Cannot reach {}: {e}; retrying", args.server),
@@ -217,12 +218,17 @@ async fn forward(
         return;
     }
     let event_id = record["id"].as_str().unwrap_or("").to_owned();
-    // Re-serialized with the server's own types: the same bytes a delivery would carry.
-    let Ok(payload) = serde_json::from_value::<WebhookPayload>(record["payload"].clone()) else {
-        println!("{event_id} {name}: not a payload this version knows; skipped");
-        return;
+    // Re-serialized with the server's own types: the same bytes a delivery would carry. A
+    // payload stored before the current shapes (camelCase rooms and users, kept as stored) is
+    // forwarded as the stream gave it, its fields in the JSON text's sorted order.
+    let body = match serde_json::from_value::<WebhookPayload>(record["payload"].clone()) {
+        Ok(payload) => serde_json::to_string(&payload).expect("payloads serialize"),
+        Err(_) if record["payload"].is_object() => record["payload"].to_string(),
+        Err(_) => {
+            println!("{event_id} {name}: no payload in the stream's message; skipped");
+            return;
+        }
     };
-    let body = serde_json::to_string(&payload).expect("payloads serialize");
     let timestamp = chrono::Utc::now().timestamp();
     let signature = signer.sign(&event_id, timestamp, body.as_bytes());
     let started = Instant::now();

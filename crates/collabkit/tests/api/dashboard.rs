@@ -215,7 +215,7 @@ async fn the_dashboard_works_in_a_real_browser() {
     if std::env::var_os("COLLABKIT_UPDATE_SCREENSHOTS").is_some() {
         let docs = repo().join("docs/screenshots");
         std::fs::create_dir_all(&docs).unwrap();
-        for page in ["overview", "webhook", "rooms", "webhook-created"] {
+        for page in ["overview", "webhook", "rooms", "room", "webhook-created"] {
             for width in ["desktop", "phone"] {
                 let name = format!("{page}-{width}.png");
                 std::fs::copy(shots.join(&name), docs.join(&name)).unwrap();

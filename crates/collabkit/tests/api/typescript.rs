@@ -165,6 +165,372 @@ async fn delivered_payloads_match_the_typescript_and_rust_types() {
     );
 }
 
+/// Compiles `file` (strict, Node types) with the package's TypeScript; panics with the
+/// compiler's output and the source when it refuses it.
+fn tsc_accepts(file: &Path, source: &str) {
+    let tsc = package_dir().join("node_modules/typescript/bin/tsc");
+    let out = Command::new("node")
+        .arg(tsc)
+        .args([
+            "--noEmit",
+            "--strict",
+            "--module",
+            "nodenext",
+            "--moduleResolution",
+            "nodenext",
+            "--target",
+            "es2022",
+            "--types",
+            "node",
+            "--typeRoots",
+        ])
+        .arg(package_dir().join("node_modules/@types"))
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "tsc refuses it:\n{}{}\n{source}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The package's entry point as a TypeScript import path.
+fn package_import() -> String {
+    let src = package_dir().join("src/index.js");
+    src.canonicalize().unwrap_or(src).display().to_string()
+}
+
+/// Real answers of every kind (created, listed, read with sub-lists, each error class) are the
+/// envelope of the Rust types (`ServerResponse`, `ServerError`, unknown fields refused; the
+/// rooms and users in them `CollabKitRoom`, `CollabKitUser`, `WebhookUser`,
+/// `CollabKitUserSession`) and of the TypeScript ones (each body an object literal of its
+/// `ServerResponse<…>` type, so an extra or a missing field fails `tsc`).
+#[tokio::test]
+async fn api_answers_match_the_typescript_and_rust_envelope_types() {
+    use collabkit_webhooks::{
+        CollabKitRoom, CollabKitUser, CollabKitUserSession, ServerError, ServerResponse,
+        WebhookUser,
+    };
+    let app = TestApp::spawn().await;
+    let mut answers: Vec<(&str, Value)> = Vec::new();
+    let (status, created) = app
+        .post(
+            "/rooms",
+            json!({"name": "Envelope", "customId": "envelope"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let room_id = created["data"]["room"]["id"].as_str().unwrap().to_owned();
+    answers.push(("{ room: CollabKitRoom }", created));
+    let (status, bare) = app.post("/rooms", json!({"name": "No custom id"})).await;
+    assert_eq!(status, 201, "{bare}");
+    assert_eq!(bare["data"]["room"]["custom_id"], Value::Null);
+    answers.push(("{ room: CollabKitRoom }", bare));
+    let (status, user) = app
+        .post(
+            "/users",
+            json!({"name": "Ann", "roomId": room_id, "customId": "ann", "profilePicture": "https://example.com/a.png"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{user}");
+    assert_eq!(user["data"]["token"], user["data"]["user"]["token"]);
+    let user_id = user["data"]["user"]["id"].as_str().unwrap().to_owned();
+    answers.push(("{ user: CollabKitUser; token: string }", user));
+    let rooms_list = "{ rooms: CollabKitRoom[]; total: number; limit: number; offset: number; next_cursor: string | null }";
+    answers.push((rooms_list, app.get("/rooms").await.1));
+    let room_with_users = "{ room: CollabKitRoom; users: WebhookUser[]; usersTotal: number; limit: number; offset: number }";
+    answers.push((
+        room_with_users,
+        app.get(&format!("/rooms/{room_id}")).await.1,
+    ));
+    answers.push((room_with_users, app.get("/rooms/custom/envelope").await.1));
+    let users_list = "{ users: CollabKitUser[]; total: number; limit: number; offset: number; next_cursor: string | null }";
+    answers.push((
+        users_list,
+        app.get(&format!("/users?roomId={room_id}")).await.1,
+    ));
+    let user_with_sessions = "{ user: CollabKitUser; sessions: CollabKitUserSession[] }";
+    answers.push((
+        user_with_sessions,
+        app.get(&format!("/users/{user_id}?roomId={room_id}"))
+            .await
+            .1,
+    ));
+    answers.push((
+        user_with_sessions,
+        app.get(&format!("/users/custom/ann?roomId={room_id}"))
+            .await
+            .1,
+    ));
+    // The error classes: not found, a body of the wrong shape, a broken rule, a conflict, bad
+    // query, malformed JSON.
+    let failure = "Record<string, never>";
+    let mut errors = vec![
+        ("NOT_FOUND", app.get("/rooms/custom/nope").await),
+        (
+            "VALIDATION_ERROR",
+            app.post("/rooms", json!({"name": 5})).await,
+        ),
+        (
+            "VALIDATION_ERROR",
+            app.post("/rooms", json!({"name": ""})).await,
+        ),
+        (
+            "CONFLICT",
+            app.post("/rooms", json!({"name": "Again", "customId": "envelope"}))
+                .await,
+        ),
+        ("BAD_REQUEST", app.get("/rooms?limit=1000").await),
+    ];
+    let malformed = app
+        .send(
+            app.client
+                .post(app.url("/rooms"))
+                .header("content-type", "application/json")
+                .body("{"),
+        )
+        .await;
+    errors.push(("BAD_REQUEST", malformed));
+    for (code, (status, body)) in errors {
+        assert_eq!(body["error"]["code"], code, "{status} {body}");
+        answers.push((failure, body));
+    }
+
+    for (_, body) in &answers {
+        // Rust: the envelope, and the resources inside it with their own types.
+        let typed: ServerResponse<Value> = serde_json::from_value(body.clone())
+            .unwrap_or_else(|e| panic!("the Rust envelope refuses {body}: {e}"));
+        assert_eq!(typed.success, typed.error.is_none(), "{body}");
+        assert!(!typed.request_id.is_empty(), "{body}");
+        if let Some(error) = &typed.error {
+            let _: ServerError = error.clone();
+            assert_eq!(typed.data, json!({}), "data is {{}} on failure: {body}");
+        }
+        let data = &body["data"];
+        if let Some(room) = data.get("room") {
+            serde_json::from_value::<CollabKitRoom>(room.clone())
+                .unwrap_or_else(|e| panic!("CollabKitRoom refuses {room}: {e}"));
+        }
+        for room in data["rooms"].as_array().into_iter().flatten() {
+            serde_json::from_value::<CollabKitRoom>(room.clone())
+                .unwrap_or_else(|e| panic!("CollabKitRoom refuses {room}: {e}"));
+        }
+        if let Some(user) = data.get("user") {
+            serde_json::from_value::<CollabKitUser>(user.clone())
+                .unwrap_or_else(|e| panic!("CollabKitUser refuses {user}: {e}"));
+        }
+        let users = data["users"].as_array().into_iter().flatten();
+        for user in users {
+            // A room's users have no token; a list of users has them.
+            if data.get("room").is_some() {
+                serde_json::from_value::<WebhookUser>(user.clone())
+                    .unwrap_or_else(|e| panic!("WebhookUser refuses {user}: {e}"));
+            } else {
+                serde_json::from_value::<CollabKitUser>(user.clone())
+                    .unwrap_or_else(|e| panic!("CollabKitUser refuses {user}: {e}"));
+            }
+        }
+        for session in data["sessions"].as_array().into_iter().flatten() {
+            serde_json::from_value::<CollabKitUserSession>(session.clone())
+                .unwrap_or_else(|e| panic!("CollabKitUserSession refuses {session}: {e}"));
+        }
+    }
+
+    // TypeScript: each answer as an object literal of its type.
+    installed();
+    let mut ts = format!(
+        "import type {{ CollabKitRoom, CollabKitUser, CollabKitUserSession, ServerResponse, WebhookUser }} from '{}';\n\n",
+        package_import()
+    );
+    for (i, (data, body)) in answers.iter().enumerate() {
+        ts.push_str(&format!(
+            "export const a{i}: ServerResponse<{data}> = {body};\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("envelope.ts");
+    std::fs::write(&file, &ts).unwrap();
+    tsc_accepts(&file, &ts);
+}
+
+/// A third-party app backend written in TypeScript from the public docs (`ServerResponse`,
+/// `CollabKitRoom`, `CollabKitUser` of `@collab-kit/utils`), compiled with `tsc` and run with
+/// Node against the real binary: find-or-create of a room by customId (`GET
+/// /rooms/custom/{customId}`, a 404 `NOT_FOUND`, then `POST /rooms`) and of a user in it (`GET
+/// /users/custom/{customId}?roomId=`, 404, `POST /users`), reading `data.room` and the token at
+/// `data.data.token` and `data.data.user.token`; a second run finds both.
+#[tokio::test]
+async fn a_backend_written_from_the_docs_finds_or_creates_against_the_binary() {
+    use tokio::io::AsyncBufReadExt;
+    installed();
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut out = tokio::io::BufReader::new(server.stdout.take().unwrap()).lines();
+    let (mut account, mut key) = (String::new(), String::new());
+    while let Some(line) = tokio::time::timeout(Duration::from_secs(30), out.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+    {
+        if let Some(v) = line.trim().strip_prefix("account_id:") {
+            account = v.trim().to_owned();
+        }
+        if let Some(v) = line.trim().strip_prefix("api_key:") {
+            key = v.trim().to_owned();
+        }
+        if line.starts_with("CollabKit listening on") {
+            break;
+        }
+    }
+    tokio::spawn(async move { while let Ok(Some(_)) = out.next_line().await {} });
+    assert!(!account.is_empty() && !key.is_empty());
+
+    let source = format!(
+        r#"import type {{ CollabKitRoom, CollabKitUser, ServerResponse }} from '{import}';
+
+const SERVER = process.argv[2];
+const ACCOUNT_ID = process.argv[3];
+const API_KEY = process.argv[4];
+const api = `${{SERVER}}/v1/accounts/${{ACCOUNT_ID}}`;
+const headers = {{ authorization: `Bearer ${{btoa(`${{ACCOUNT_ID}}:${{API_KEY}}`)}}`, 'content-type': 'application/json' }};
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<[number, ServerResponse<T>]> {{
+  const res = await fetch(`${{api}}${{path}}`, {{ method, headers, body: body === undefined ? undefined : JSON.stringify(body) }});
+  return [res.status, (await res.json()) as ServerResponse<T>];
+}}
+
+async function findOrCreateRoom(customId: string): Promise<[CollabKitRoom, boolean]> {{
+  const [status, found] = await call<{{ room: CollabKitRoom }}>('GET', `/rooms/custom/${{encodeURIComponent(customId)}}`);
+  if (status === 200) return [found.data.room, false];
+  if (status !== 404 || found.error?.code !== 'NOT_FOUND' || found.success) throw new Error(JSON.stringify(found));
+  const [created, made] = await call<{{ room: CollabKitRoom }}>('POST', '/rooms', {{ name: 'Whiteboard', customId }});
+  if (created !== 201 || made.description !== 'Room created') throw new Error(JSON.stringify(made));
+  return [made.data.room, true];
+}}
+
+async function findOrCreateUser(room: CollabKitRoom, customId: string): Promise<[CollabKitUser, boolean]> {{
+  const [status, found] = await call<{{ user: CollabKitUser }}>('GET', `/users/custom/${{customId}}?roomId=${{room.id}}`);
+  if (status === 200) return [found.data.user, false];
+  if (status !== 404 || found.error?.code !== 'NOT_FOUND') throw new Error(JSON.stringify(found));
+  const [created, made] = await call<{{ user: CollabKitUser; token: string }}>('POST', '/users', {{
+    name: 'Ann', roomId: room.id, customId, profilePicture: 'https://example.com/ann.png',
+  }});
+  if (created !== 201 || made.data.token !== made.data.user.token) throw new Error(JSON.stringify(made));
+  return [made.data.user, true];
+}}
+
+const [room, roomCreated] = await findOrCreateRoom('board-1');
+const [user, userCreated] = await findOrCreateUser(room, 'ann');
+console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: room.custom_id, state: room.state,
+  user: user.id, status: user.status, picture: user.profile_picture, token: user.token.length > 0 }}));
+"#,
+        import = package_import()
+    );
+    let work = tempfile::tempdir().unwrap();
+    // An ES module (top-level await), as a Worker's or a modern Node app's code is.
+    std::fs::write(work.path().join("package.json"), r#"{"type":"module"}"#).unwrap();
+    let file = work.path().join("backend.ts");
+    std::fs::write(&file, &source).unwrap();
+    // Type-checked (strict) and compiled for Node in one go (the type-only import is erased).
+    let compiled = Command::new("node")
+        .arg(package_dir().join("node_modules/typescript/bin/tsc"))
+        .args([
+            "--strict",
+            "--module",
+            "nodenext",
+            "--moduleResolution",
+            "nodenext",
+            "--target",
+            "es2022",
+        ])
+        .args(["--types", "node", "--typeRoots"])
+        .arg(package_dir().join("node_modules/@types"))
+        .arg("--outDir")
+        .arg(work.path().join("out"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        compiled.status.success(),
+        "tsc refuses the backend:\n{}{}\n{source}",
+        String::from_utf8_lossy(&compiled.stdout),
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    // Under `out/`, at the path of the sources' common directory (the package's files, which
+    // the type import names, are in the program too).
+    fn find(dir: &Path, name: &str) -> Option<PathBuf> {
+        std::fs::read_dir(dir).ok()?.flatten().find_map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                find(&path, name)
+            } else {
+                (path.file_name()? == name).then_some(path)
+            }
+        })
+    }
+    let script = find(&work.path().join("out"), "backend.js").expect("tsc wrote backend.js");
+    let run = |round: &str| {
+        let out = Command::new("node")
+            .arg(&script)
+            .args([&format!("http://127.0.0.1:{port}"), &account, &key])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{round}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let first = run("first run");
+    assert_eq!(
+        (
+            &first["roomCreated"],
+            &first["userCreated"],
+            &first["custom"],
+            &first["state"],
+            &first["status"],
+            &first["picture"],
+            &first["token"],
+        ),
+        (
+            &json!(true),
+            &json!(true),
+            &json!("board-1"),
+            &json!("active"),
+            &json!("offline"),
+            &json!("https://example.com/ann.png"),
+            &json!(true)
+        ),
+        "{first}"
+    );
+    let second = run("second run");
+    assert_eq!(
+        (&second["roomCreated"], &second["userCreated"]),
+        (&json!(false), &json!(false)),
+        "found the second time: {second}"
+    );
+    assert_eq!(
+        (&second["room"], &second["user"]),
+        (&first["room"], &first["user"])
+    );
+    server.kill().await.ok();
+}
+
 /// A TypeScript client generated from the server's OpenAPI document (`openapi-typescript`)
 /// compiles, and its types describe the API as it is used.
 #[tokio::test]
