@@ -214,20 +214,48 @@ fn folded(column: &str) -> String {
     format!("translate({column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')")
 }
 
-/// The account's rooms, filtered, in creation order: `$1` account, `$2` search pattern, `$3`
-/// / `$4` creation bounds.
-fn rooms_where() -> String {
-    format!(
-        "r.account_id = $1 AND ($2::text IS NULL OR {} LIKE $2)
-         AND ($3::timestamptz IS NULL OR r.created_at >= $3)
-         AND ($4::timestamptz IS NULL OR r.created_at <= $4)",
-        folded("r.name")
-    )
+/// A `WHERE` clause with only the conditions a filter sets, and their parameters: each
+/// combination is its own prepared statement, so an unfiltered list keeps its plain ordered
+/// seek of the scope's index (a condition such as `($2 IS NULL OR …)` makes a generic plan
+/// read and sort the whole scope, thinking it selective).
+struct Conditions<'a> {
+    clause: String,
+    params: Vec<&'a (dyn tokio_postgres::types::ToSql + Sync)>,
 }
 
-/// A page of the account's rooms and the list's total: the account's room counter (at most 16
-/// rows) unfiltered, a count of the matches filtered (it reads each of the account's rooms).
-/// Both statements are sent at once.
+impl<'a> Conditions<'a> {
+    fn new(scope: &str, params: Vec<&'a (dyn tokio_postgres::types::ToSql + Sync)>) -> Self {
+        Conditions {
+            clause: scope.to_owned(),
+            params,
+        }
+    }
+
+    /// `AND` the condition `sql` writes for the next parameter's placeholder, when `value` is
+    /// set.
+    fn and<T: tokio_postgres::types::ToSql + Sync>(
+        &mut self,
+        value: &'a Option<T>,
+        sql: impl FnOnce(&str) -> String,
+    ) {
+        if let Some(v) = value {
+            self.params.push(v);
+            let placeholder = format!("${}", self.params.len());
+            self.clause.push_str(" AND ");
+            self.clause.push_str(&sql(&placeholder));
+        }
+    }
+
+    /// The next parameter's placeholder, for a value the caller adds after the conditions.
+    fn next(&mut self, value: &'a (dyn tokio_postgres::types::ToSql + Sync)) -> String {
+        self.params.push(value);
+        format!("${}", self.params.len())
+    }
+}
+
+/// A page of the account's rooms and the list's total: the account's room counter (at most 64
+/// rows) unfiltered, a count of the matches filtered (it reads each of the account's rooms
+/// through `rooms_by_account`). Both statements are sent at once.
 pub async fn list_rooms<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
@@ -236,22 +264,19 @@ pub async fn list_rooms<C: GenericClient + Sync>(
 ) -> StoreResult<Page<Room>> {
     let after = page.after_seq()?;
     let pattern = filter.search.as_deref().map(like_pattern);
-    let skip = page.skip() as i64;
+    let (limit, skip) = (page.limit as i64 + 1, page.skip() as i64);
+    let mut only = Conditions::new("r.account_id = $1", vec![&account_id]);
+    only.and(&pattern, |p| format!("{} LIKE {p}", folded("r.name")));
+    only.and(&filter.from, |p| format!("r.created_at >= {p}"));
+    only.and(&filter.to, |p| format!("r.created_at <= {p}"));
+    let count_sql = format!("SELECT COUNT(*) FROM rooms r WHERE {}", only.clause);
+    let count_params = only.params.clone();
+    let (a, l, o) = (only.next(&after), only.next(&limit), only.next(&skip));
     let items_sql = format!(
-        "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE {} AND r.seq > $5 ORDER BY r.seq LIMIT $6 OFFSET $7",
-        rooms_where()
+        "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE {} AND r.seq > {a} ORDER BY r.seq LIMIT {l} OFFSET {o}",
+        only.clause
     );
-    let limit = page.limit as i64 + 1;
-    let items_params: Params = &[
-        &account_id,
-        &pattern,
-        &filter.from,
-        &filter.to,
-        &after,
-        &limit,
-        &skip,
-    ];
-    let items = query(c, &items_sql, items_params);
+    let items = query(c, &items_sql, &only.params);
     let (rows, total) = if filter.is_empty() {
         let total_params: Params = &[&account_id];
         let total = query_one(
@@ -261,9 +286,7 @@ pub async fn list_rooms<C: GenericClient + Sync>(
         );
         futures_util::future::try_join(items, total).await?
     } else {
-        let count_sql = format!("SELECT COUNT(*) FROM rooms r WHERE {}", rooms_where());
-        let total_params: Params = &[&account_id, &pattern, &filter.from, &filter.to];
-        let total = query_one(c, &count_sql, total_params);
+        let total = query_one(c, &count_sql, &count_params);
         futures_util::future::try_join(items, total).await?
     };
     Ok(
@@ -272,6 +295,7 @@ pub async fn list_rooms<C: GenericClient + Sync>(
     )
 }
 
+/// Paged by cursor only (the live rooms are few), without a total.
 pub async fn list_live_rooms<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
@@ -281,20 +305,10 @@ pub async fn list_live_rooms<C: GenericClient + Sync>(
         "SELECT {ROOM_COLS} FROM sessions o JOIN rooms r ON r.id = o.room_id
          JOIN room_sequences s ON s.room_id = r.id
          WHERE o.account_id = $1 AND o.closed_at IS NULL AND r.seq > $2
-         ORDER BY r.seq LIMIT $3 OFFSET $4"
+         ORDER BY r.seq LIMIT $3"
     );
     let after = page.after_seq()?;
-    let rows = query(
-        c,
-        &sql,
-        &[
-            &account_id,
-            &after,
-            &(page.limit as i64 + 1),
-            &(page.skip() as i64),
-        ],
-    )
-    .await?;
+    let rows = query(c, &sql, &[&account_id, &after, &(page.limit as i64 + 1)]).await?;
     Ok(Page::from_seq_rows(
         rows.iter().map(rows::room).collect(),
         page.limit,
@@ -438,27 +452,10 @@ pub async fn seal_legacy_tokens(_seal: TokenSealer, _batch: u32) -> StoreResult<
     Ok(0)
 }
 
-/// Users of one room or of the account, filtered: `$1` room (or NULL), `$2` account, `$3`
-/// search pattern, `$4` the search as an id, `$5` / `$6` creation bounds. A room's users are
-/// read through `users_by_room`; the account's are a pass over all users in creation order
-/// (the API always names a room; an index for it would cost every user insert).
-fn users_where(room: bool) -> String {
-    let scope = if room {
-        "room_id = $1 AND account_id = $2"
-    } else {
-        "account_id = $2 AND $1::text IS NULL"
-    };
-    format!(
-        "{scope} AND ($3::text IS NULL OR {} LIKE $3 OR id = $4)
-         AND ($5::timestamptz IS NULL OR created_at >= $5)
-         AND ($6::timestamptz IS NULL OR created_at <= $6)",
-        folded("name")
-    )
-}
-
 /// A page of users and the list's total: the room's user counter (read with the room) when
-/// only the room narrows the list, else a count of the matches (of the room's users, or of all
-/// users for the account's), sent with the page's statement.
+/// only the room narrows the list, else a count of the matches (of the room's users through
+/// `users_by_room`, or of all users for the account's: the API always names a room, and an
+/// index for it would cost every user insert), sent with the page's statement.
 pub async fn list_users<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
@@ -469,43 +466,34 @@ pub async fn list_users<C: GenericClient + Sync>(
         Some(room_id) => Some(room_in(c, account_id, room_id).await?),
         None => None,
     };
-    let room_id = room.as_ref().map(|r| r.id.as_str());
+    let room_id = room.as_ref().map(|r| r.id.clone());
     let after = page.after_seq()?;
     let pattern = filter.search.as_deref().map(like_pattern);
+    let (limit, skip) = (page.limit as i64 + 1, page.skip() as i64);
+    let mut only = match &room_id {
+        Some(id) => Conditions::new("room_id = $1 AND account_id = $2", vec![id, &account_id]),
+        None => Conditions::new("account_id = $1", vec![&account_id]),
+    };
+    if let Some(search) = &filter.search {
+        // The name contains it, or it is the user's id.
+        let (p, i) = (only.next(&pattern), only.next(search));
+        only.clause
+            .push_str(&format!(" AND ({} LIKE {p} OR id = {i})", folded("name")));
+    }
+    only.and(&filter.from, |p| format!("created_at >= {p}"));
+    only.and(&filter.to, |p| format!("created_at <= {p}"));
+    let count_sql = format!("SELECT COUNT(*) FROM users WHERE {}", only.clause);
+    let count_params = only.params.clone();
+    let (a, l, o) = (only.next(&after), only.next(&limit), only.next(&skip));
     let items_sql = format!(
-        "SELECT {USER_COLS} FROM users WHERE {} AND seq > $7 ORDER BY seq LIMIT $8 OFFSET $9",
-        users_where(room.is_some())
+        "SELECT {USER_COLS} FROM users WHERE {} AND seq > {a} ORDER BY seq LIMIT {l} OFFSET {o}",
+        only.clause
     );
-    let limit = page.limit as i64 + 1;
-    let skip = page.skip() as i64;
-    let items_params: Params = &[
-        &room_id,
-        &account_id,
-        &pattern,
-        &filter.search,
-        &filter.from,
-        &filter.to,
-        &after,
-        &limit,
-        &skip,
-    ];
-    let items = query(c, &items_sql, items_params);
+    let items = query(c, &items_sql, &only.params);
     let (rows, total) = match &room {
         Some(room) if filter.only_room() => (items.await?, room.counters.users),
         _ => {
-            let count_sql = format!(
-                "SELECT COUNT(*) FROM users WHERE {}",
-                users_where(room.is_some())
-            );
-            let count_params: Params = &[
-                &room_id,
-                &account_id,
-                &pattern,
-                &filter.search,
-                &filter.from,
-                &filter.to,
-            ];
-            let count = query_one(c, &count_sql, count_params);
+            let count = query_one(c, &count_sql, &count_params);
             let (rows, count) = futures_util::future::try_join(items, count).await?;
             (rows, count.get::<_, i64>(0) as u64)
         }

@@ -122,6 +122,22 @@ pub fn complete(doc: &mut OpenApi) {
             }
         }
     }
+    // Every answer carries the request's id (the envelope's `requestId` where there is one).
+    for item in doc.paths.paths.values_mut() {
+        for op in operations(item) {
+            for response in op.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    let mut header = utoipa::openapi::header::Header::default();
+                    header.description = Some(
+                        "The id the request was logged under: the client's own when it sent a \
+                         sane one (1 to 128 of `A-Za-z0-9-_.:/+=@`), else a new `req_…`"
+                            .to_owned(),
+                    );
+                    response.headers.insert("x-request-id".to_owned(), header);
+                }
+            }
+        }
+    }
     let mut this = Operation::new();
     this.summary = Some("This document (OpenAPI 3.1)".to_owned());
     this.tags = Some(vec!["operations".to_owned()]);

@@ -33,6 +33,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Serialize, ToSchema)]
 pub struct ParticipantList {
     pub participants: Vec<ParticipantSnapshot>,
+    /// How many participants the room has on this node.
+    pub total: u64,
+    pub limit: u32,
     pub next_cursor: Option<String>,
 }
 
@@ -52,7 +55,7 @@ async fn list_participants(
     let page = q.to_request()?;
     let room = state.store.get_room(auth.id(), &p.room_id).await?;
     let after = page.after.map(|c| c.as_str().to_owned());
-    let (participants, more) = state
+    let (participants, more, total) = state
         .hub
         .participants(&room.id, after, page.limit as usize)
         .await;
@@ -62,6 +65,8 @@ async fn list_participants(
     };
     Ok(Data::json(ParticipantList {
         participants,
+        total: total as u64,
+        limit: page.limit,
         next_cursor,
     }))
 }

@@ -113,7 +113,7 @@ pub fn destination(field: &str, url: &str) -> Result<url::Url, ApiError> {
 }
 
 /// Deserializes a field that may be absent but not `null` (absent leaves it as it is; `null`
-/// would silently do the same, so it is refused as the wrong shape: 422).
+/// would silently do the same, so it is refused as the wrong shape: 400 `VALIDATION_ERROR`).
 pub fn present<'de, T, D>(de: D) -> Result<Option<T>, D::Error>
 where
     T: serde::Deserialize<'de>,

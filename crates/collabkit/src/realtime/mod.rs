@@ -325,16 +325,16 @@ impl Hub {
         Err(crate::store::StoreError::transient(format!("room {} is unavailable", room.id)).into())
     }
 
-    /// Who is in the room now, by user id: at most `limit` after the user `after`, and
-    /// whether more follow.
+    /// Who is in the room now, by user id: at most `limit` after the user `after`, whether
+    /// more follow, and how many there are in all.
     pub async fn participants(
         &self,
         room_id: &str,
         after: Option<String>,
         limit: usize,
-    ) -> (Vec<ParticipantSnapshot>, bool) {
+    ) -> (Vec<ParticipantSnapshot>, bool, usize) {
         let Some(tx) = self.live_room(room_id) else {
-            return (vec![], false);
+            return (vec![], false, 0);
         };
         let (reply, answer) = oneshot::channel();
         if tx
@@ -345,7 +345,7 @@ impl Hub {
             })
             .is_err()
         {
-            return (vec![], false);
+            return (vec![], false, 0);
         }
         answer.await.unwrap_or_default()
     }

@@ -51,12 +51,12 @@ pub enum Command {
         user_id: String,
         generation: u64,
     },
-    /// A page of the participants, by user id: those after `after`, at most `limit`, and
-    /// whether more follow.
+    /// A page of the participants, by user id: those after `after`, at most `limit`,
+    /// whether more follow, and how many there are in all.
     Snapshot {
         after: Option<String>,
         limit: usize,
-        reply: oneshot::Sender<(Vec<ParticipantSnapshot>, bool)>,
+        reply: oneshot::Sender<(Vec<ParticipantSnapshot>, bool, usize)>,
     },
     RemoveUser {
         user_id: String,
@@ -285,7 +285,7 @@ impl RoomActor {
                         }
                     })
                     .collect();
-                let _ = reply.send((page, more));
+                let _ = reply.send((page, more, self.participants.len()));
             }
             Command::RemoveUser { user_id, reply } => {
                 let result = match self.participants.get_mut(&user_id) {

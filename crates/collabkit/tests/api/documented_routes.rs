@@ -240,6 +240,10 @@ async fn participation_moves_counters_sessions_and_status() {
     assert_eq!(body["data"]["previous_active_participants"], 1);
     assert_eq!(body["data"]["reconciled_active_participants"], 1);
     assert_eq!(body["data"]["room"]["active_participants"], 1);
+    let (_, body) = app.get(&format!("/rooms/{room_id}/participants")).await;
+    assert_eq!(body["data"]["total"], 1, "{body}");
+    assert_eq!(body["data"]["limit"], 50, "{body}");
+    assert_eq!(body["data"]["participants"][0]["user"]["status"], "online");
 
     ws.close().await;
     until("the user left", || async {

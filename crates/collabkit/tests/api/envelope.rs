@@ -401,6 +401,15 @@ async fn the_openapi_document_describes_the_envelope_and_every_code() {
     ] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
+    // Every answer documents its x-request-id header.
+    let create = &doc["paths"]["/v1/accounts/{account_id}/rooms"]["post"]["responses"];
+    for status in ["201", "400", "401", "503"] {
+        assert!(
+            create[status]["headers"]["x-request-id"].is_object(),
+            "{status}: {}",
+            create[status]
+        );
+    }
     // A success body is the envelope around the result.
     let p = "/v1/accounts/{account_id}/rooms";
     let ok = &doc["paths"][&p]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
