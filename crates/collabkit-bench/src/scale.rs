@@ -40,22 +40,24 @@ struct Figures {
     storage: StorageStats,
 }
 
-/// The offset-paged lists timed with their `total`: a first page of 50 of each, unfiltered
-/// (totals from counters: the target is flat) and filtered (a filtered total counts its
-/// matches). `{room}` is the bench's own room, with the same users on both databases.
+/// The offset-paged lists timed with their `total`. The account lists ask a page of one: on
+/// both databases the page holds the same (one room, one registration), so what differs is what
+/// finding the page and its `total` costs as the account grows (unfiltered totals come from
+/// counters: the target is flat; a filtered total counts its matches). `{room}` is the bench's
+/// own room, with the same users on both databases: a page of 50 of them.
 const LISTS: [(&str, &str, &str); 5] = [
     (
-        "rooms, first page with total (ms)",
-        "/rooms?limit=50",
+        "rooms, a page of 1 with total (ms)",
+        "/rooms?limit=1",
         "(target <= 1.2)",
     ),
     (
-        "webhooks, first page with total (ms)",
-        "/webhooks?limit=50",
+        "webhooks, a page of 1 with total (ms)",
+        "/webhooks?limit=1",
         "(target <= 1.2)",
     ),
     (
-        "users of a room, first page with total (ms)",
+        "users of a room, first page of 50 with total (ms)",
         "/users?roomId={room}&limit=50",
         "(target <= 1.2)",
     ),
@@ -65,8 +67,8 @@ const LISTS: [(&str, &str, &str); 5] = [
         "(target <= 1.2)",
     ),
     (
-        "rooms filtered by name, first page with total (ms)",
-        "/rooms?search=room%201&limit=50",
+        "rooms filtered by name, a page of 1 with total (ms)",
+        "/rooms?search=bench&limit=1",
         "(counts the matches)",
     ),
 ];
