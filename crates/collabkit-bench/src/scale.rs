@@ -192,6 +192,9 @@ async fn start(args: &BenchArgs) -> anyhow::Result<Arc<Server>> {
     // No retries: the claim run's failures are final at once, then recovered by hand.
     let server = Server::start_with(args, |c| {
         c.delivery.retry_schedule = "".parse().expect("an empty schedule parses");
+        // The large account has a registration per room (10,000 by default), far past the
+        // default cap that keeps one account from registering without bound.
+        c.delivery.max_webhooks_per_account = u64::MAX;
     })
     .await?;
     Ok(Arc::new(server))

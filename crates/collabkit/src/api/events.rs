@@ -59,8 +59,11 @@ pub struct EventRecord {
     /// committed (deliveries carry it as the `collabkit-room-seq` header).
     pub room_seq: Option<i64>,
     pub created_at: String,
-    /// The payload as delivered to receivers.
-    pub payload: WebhookPayload,
+    /// The payload as delivered to receivers: the stored bytes, not re-typed, so an event
+    /// stored by an earlier version (rooms and users in their old shape) is listed as it was
+    /// delivered instead of failing the whole page.
+    #[schema(value_type = WebhookPayload)]
+    pub payload: Box<serde_json::value::RawValue>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -348,7 +351,7 @@ async fn list_events(
 }
 
 fn record_of(e: crate::store::Event) -> Result<EventRecord, ApiError> {
-    let payload = serde_json::from_str(&e.payload).map_err(|err| {
+    let payload = serde_json::value::RawValue::from_string(e.payload).map_err(|err| {
         tracing::error!(event_id = %e.id, %err, "stored payload does not parse");
         ApiError::new(
             axum::http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -467,4 +470,31 @@ async fn room_events(
         events,
         next_after_room_seq,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An event stored before rooms and users took the documented snake_case shapes is listed
+    /// byte for byte, as it was delivered, instead of failing the page it is on.
+    #[test]
+    fn an_event_stored_in_an_older_shape_is_listed_as_stored() {
+        let old = r#"{"event":"user.created","id":"evt_1","timestamp":"2026-01-01T00:00:00Z","room":{"id":"room_1","customId":"a","name":"A","createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"},"user":{"id":"usr_1","roomId":"room_1","customId":"u","name":"U","profilePicture":null,"createdAt":"2026-01-01T00:00:00Z","updatedAt":"2026-01-01T00:00:00Z"}}"#;
+        let record = record_of(crate::store::Event {
+            id: "evt_1".into(),
+            account_id: "acc_1".into(),
+            room_id: "room_1".into(),
+            event: WebhookEventName::UserCreated,
+            payload: old.into(),
+            created_at: clock::now(),
+            room_seq: Some(1),
+        })
+        .expect("an old payload is listed");
+        let listed = serde_json::to_string(&record).unwrap();
+        assert!(
+            listed.contains(&format!(r#""payload":{old}"#)),
+            "payload not byte for byte: {listed}"
+        );
+    }
 }
