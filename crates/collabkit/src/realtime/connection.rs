@@ -5,9 +5,9 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 
+use super::messages::Command;
 use super::outlet::{Outbound, WeakOutlet};
 use super::protocol::{self, ClientMessage, ServerMessage};
-use super::room::Command;
 use super::{Hub, JoinError};
 use crate::rate_limit::TokenBucket;
 use crate::store::{Room, User};

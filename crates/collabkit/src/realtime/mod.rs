@@ -12,6 +12,7 @@
 //! part of that bound and owes the others, sent as the socket drains.
 
 pub mod connection;
+mod messages;
 pub mod outlet;
 pub mod protocol;
 mod relay;
@@ -26,13 +27,13 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use self::messages::Command;
 use self::outlet::{Outlet, QueueMetrics};
-use self::room::Command;
 use crate::delivery::handoff::Handoff;
 use crate::metrics::Metrics;
 use crate::store::{Room, SharedStore, StoreResult, User};
 
-pub use self::room::{JoinError, ParticipantSnapshot};
+pub use self::messages::{JoinError, ParticipantSnapshot};
 
 /// The realtime knobs.
 #[derive(Debug, Clone)]

@@ -9,7 +9,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::Hub;
-use super::room::Command;
+use super::messages::Command;
 
 /// Publishes this node's signals one after another (so they arrive in the order they were
 /// sent), off the rooms' own loops.

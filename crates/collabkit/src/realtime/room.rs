@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use axum::extract::ws::Utf8Bytes;
 use collabkit_webhooks::{CollabKitRoom, WebhookUser};
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::Hub;
+use super::messages::{Command, JoinError, ParticipantSnapshot};
 use super::outlet::{Outbound, Outlet};
 use super::protocol::{ParticipantView, ServerMessage};
-use crate::store::{Room, StoreError, StoreResult, User};
+use crate::store::{Room, StoreResult, User};
 use collabkit_domain::relay::{RelayKind, RoomSignal};
 use collabkit_webhooks::WebhookEventName;
 
@@ -18,86 +19,6 @@ use collabkit_webhooks::WebhookEventName;
 const CLOSE_REMOVED: u16 = 4001;
 /// Close code when the server shuts down (WebSocket "going away").
 const CLOSE_GOING_AWAY: u16 = 1001;
-
-pub enum Command {
-    Join {
-        connection: u64,
-        user: User,
-        outbound: Outlet,
-        reply: oneshot::Sender<Result<(), JoinError>>,
-    },
-    Disconnected {
-        connection: u64,
-    },
-    /// The connection's queue has room again for the frames the room owes it.
-    Drained {
-        connection: u64,
-    },
-    /// Whether the user may join now (already a participant, or the room is not full).
-    HasPlace {
-        user_id: String,
-        reply: oneshot::Sender<bool>,
-    },
-    Presence {
-        connection: u64,
-        presence: Value,
-    },
-    Broadcast {
-        connection: u64,
-        data: Value,
-    },
-    /// The grace after a user's last connection closed has passed.
-    GraceOver {
-        user_id: String,
-        generation: u64,
-    },
-    /// A page of the participants, by user id: those after `after`, at most `limit`,
-    /// whether more follow, and how many there are in all.
-    Snapshot {
-        after: Option<String>,
-        limit: usize,
-        reply: oneshot::Sender<(Vec<ParticipantSnapshot>, bool, usize)>,
-    },
-    RemoveUser {
-        user_id: String,
-        reply: oneshot::Sender<StoreResult<()>>,
-    },
-    Close {
-        reply: oneshot::Sender<StoreResult<()>>,
-    },
-    /// After the user (`Some`) or the room (`None`) was deleted, whose transaction ended the
-    /// participation: closes what joined meanwhile, storing nothing.
-    Forget {
-        user_id: Option<String>,
-        reply: oneshot::Sender<()>,
-    },
-    /// What happened in this room on another node.
-    Remote(RoomSignal),
-}
-
-/// A participant as `GET /rooms/{id}/participants` shows it.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ParticipantSnapshot {
-    pub user: WebhookUser,
-    pub presence: Value,
-    /// Open connections (tabs) of this user.
-    pub connections: usize,
-}
-
-/// Why a connection could not join.
-#[derive(Debug)]
-pub enum JoinError {
-    /// The room has `--room-max-participants` participants (the number) and this user is not
-    /// one of them: nothing was stored.
-    Full(usize),
-    Store(StoreError),
-}
-
-impl From<StoreError> for JoinError {
-    fn from(e: StoreError) -> Self {
-        JoinError::Store(e)
-    }
-}
 
 /// A participant's latest presence, with the `presence` frame that tells it, encoded once and
 /// shared by every connection it goes to (the live fan-out and the newcomers owed it).
