@@ -15,8 +15,10 @@ pub mod connection;
 mod messages;
 pub mod outlet;
 pub mod protocol;
+mod registry;
 mod relay;
 mod room;
+mod roster;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
