@@ -2,12 +2,12 @@
 //! of the other nodes) and by its own timers. A module of its own, so a connection and the room
 //! share the messages without knowing each other.
 
-use collabkit_domain::relay::RoomSignal;
 use collabkit_webhooks::WebhookUser;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
 use super::outlet::Outlet;
+use super::relayed::News;
 use crate::store::{StoreError, StoreResult, User};
 
 /// A message to a room's actor; those that ask something carry where the answer goes.
@@ -64,7 +64,7 @@ pub enum Command {
         reply: oneshot::Sender<()>,
     },
     /// What happened in this room on another node.
-    Remote(RoomSignal),
+    Remote(News),
 }
 
 /// A participant as `GET /rooms/{id}/participants` shows it.

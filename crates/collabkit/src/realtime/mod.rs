@@ -17,6 +17,7 @@ pub mod outlet;
 pub mod protocol;
 mod registry;
 mod relay;
+mod relayed;
 mod room;
 mod roster;
 
@@ -383,12 +384,10 @@ impl Hub {
 
     async fn forget(&self, room_id: &str, user_id: Option<String>) {
         // The other nodes close their connections of the deleted user or room too.
-        self.inner.outbox.send(
-            room_id,
-            collabkit_domain::relay::RelayKind::Removed,
-            user_id.as_deref().unwrap_or(""),
-            "",
-        );
+        let removed = relayed::Tell::Removed {
+            user_id: user_id.as_deref(),
+        };
+        self.inner.outbox.send(room_id, removed);
         let Some(tx) = self.live_room(room_id) else {
             return;
         };

@@ -12,9 +12,9 @@ use super::messages::{Command, JoinError};
 use super::outlet::{Outbound, Outlet};
 use super::protocol::ServerMessage;
 use super::registry::Registry;
+use super::relayed::{News, Tell};
 use super::roster::{Participant, Presence, Roster};
 use crate::store::{Room, StoreResult, User};
-use collabkit_domain::relay::{RelayKind, RoomSignal};
 use collabkit_webhooks::WebhookEventName;
 
 /// Close code for connections of a user or room being deleted.
@@ -104,7 +104,10 @@ impl RoomActor {
                 if let Some(p) = self.roster.participants.get_mut(&user_id) {
                     p.presence = Presence::new(presence, text.clone());
                 }
-                self.relay(RelayKind::Presence, &user_id, &text);
+                self.relay(Tell::Presence {
+                    user_id: &user_id,
+                    frame: &text,
+                });
                 self.send_all(text, Some(connection)).await;
             }
             Command::Broadcast { connection, data } => {
@@ -116,7 +119,10 @@ impl RoomActor {
                     data: &data,
                 }
                 .encode();
-                self.relay(RelayKind::Broadcast, &user_id, &text);
+                self.relay(Tell::Broadcast {
+                    user_id: &user_id,
+                    frame: &text,
+                });
                 self.send_all(text, Some(connection)).await;
             }
             Command::GraceOver {
@@ -166,62 +172,59 @@ impl RoomActor {
         }
     }
 
-    /// Sends this node's frame about `user_id` to the room's connections on the other nodes.
-    fn relay(&self, kind: RelayKind, user_id: &str, frame: &str) {
-        self.hub
-            .inner
-            .outbox
-            .send(&self.room.id, kind, user_id, frame);
+    /// Sends this node's frame about a user to the room's connections on the other nodes.
+    fn relay(&self, news: Tell<'_>) {
+        self.hub.inner.outbox.send(&self.room.id, news);
     }
 
     /// Another node's news: its participants are remembered (for the welcome of this node's
     /// joiners) and the frame goes to this node's connections — except joins and leaves of a
     /// user this node also holds, which this node's connections already saw or must not see.
-    async fn remote(&mut self, signal: RoomSignal) {
+    async fn remote(&mut self, news: News) {
         let roster = &mut self.roster;
-        let held_here = roster.participants.contains_key(&signal.user_id);
-        match signal.kind {
-            RelayKind::Joined => {
-                let frame: serde_json::Value =
-                    serde_json::from_str(&signal.frame).unwrap_or_default();
-                let Ok(user) = serde_json::from_value::<WebhookUser>(frame["user"].clone()) else {
-                    return;
-                };
-                let presence = Presence::from_remote(&signal.user_id, frame["presence"].clone());
-                roster
-                    .remote
-                    .insert(signal.user_id.clone(), (user, presence));
+        let frame = match news {
+            News::Joined {
+                user_id,
+                user,
+                presence,
+                frame,
+            } => {
+                let held_here = roster.participants.contains_key(&user_id);
+                let presence = Presence::from_remote(&user_id, presence);
+                roster.remote.insert(user_id, (user, presence));
                 if held_here {
                     return;
                 }
+                frame
             }
-            RelayKind::Left => {
-                roster.remote.remove(&signal.user_id);
-                if held_here {
+            News::Left { user_id, frame } => {
+                roster.remote.remove(&user_id);
+                if roster.participants.contains_key(&user_id) {
                     return;
                 }
+                frame
             }
-            RelayKind::Presence => {
-                let frame = Utf8Bytes::from(signal.frame);
-                let value: serde_json::Value = serde_json::from_str(&frame).unwrap_or_default();
-                let presence = || Presence::new(value["presence"].clone(), frame.clone());
-                if let Some((_, p)) = roster.remote.get_mut(&signal.user_id) {
+            News::Presence {
+                user_id,
+                presence,
+                frame,
+            } => {
+                let presence = || Presence::new(presence.clone(), frame.clone());
+                if let Some((_, p)) = roster.remote.get_mut(&user_id) {
                     *p = presence();
                 }
-                if let Some(p) = roster.participants.get_mut(&signal.user_id) {
+                if let Some(p) = roster.participants.get_mut(&user_id) {
                     p.presence = presence();
                 }
-                self.send_all(frame, None).await;
+                frame
+            }
+            News::Broadcast { frame } => frame,
+            News::Removed { user_id } => {
+                self.forget(user_id.as_deref()).await;
                 return;
             }
-            RelayKind::Broadcast => {}
-            RelayKind::Removed => {
-                let user = Some(signal.user_id).filter(|u| !u.is_empty());
-                self.forget(user.as_deref()).await;
-                return;
-            }
-        }
-        self.send_all(Utf8Bytes::from(signal.frame), None).await;
+        };
+        self.send_all(frame, None).await;
     }
 
     /// Drops a deleted user (or, with `None`, everyone of a deleted room) from the live room
@@ -339,7 +342,10 @@ impl RoomActor {
                 presence: &me.presence.value,
             }
             .encode();
-            self.relay(RelayKind::Joined, &user_id, &joined);
+            self.relay(Tell::Joined {
+                user_id: &user_id,
+                frame: &joined,
+            });
             self.send_all(joined, Some(connection)).await;
         }
         Ok(())
@@ -456,7 +462,10 @@ impl RoomActor {
         if let Some(p) = self.roster.participants.remove(user_id) {
             if left_anywhere || !self.hub.inner.outbox.is_shared() {
                 let left = ServerMessage::ParticipantLeft { user: &p.user }.encode();
-                self.relay(RelayKind::Left, user_id, &left);
+                self.relay(Tell::Left {
+                    user_id,
+                    frame: &left,
+                });
                 self.send_all(left, None).await;
             } else {
                 // Still held through another node: a participant there.
