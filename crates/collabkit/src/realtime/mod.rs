@@ -20,6 +20,8 @@ mod relay;
 mod relayed;
 mod room;
 mod roster;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
