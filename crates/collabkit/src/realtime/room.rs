@@ -12,7 +12,7 @@ use super::messages::{Command, JoinError};
 use super::outlet::{Outbound, Outlet};
 use super::protocol::ServerMessage;
 use super::registry::Registry;
-use super::relayed::{News, Tell};
+use super::relayed::Tell;
 use super::roster::{Participant, Presence, Roster};
 use crate::store::{Room, StoreResult, User};
 use collabkit_webhooks::WebhookEventName;
@@ -21,6 +21,8 @@ use collabkit_webhooks::WebhookEventName;
 const CLOSE_REMOVED: u16 = 4001;
 /// Close code when the server shuts down (WebSocket "going away").
 const CLOSE_GOING_AWAY: u16 = 1001;
+
+mod remote;
 
 pub struct RoomActor {
     hub: Hub,
@@ -175,95 +177,6 @@ impl RoomActor {
     /// Sends this node's frame about a user to the room's connections on the other nodes.
     fn relay(&self, news: Tell<'_>) {
         self.hub.inner.outbox.send(&self.room.id, news);
-    }
-
-    /// Another node's news: its participants are remembered (for the welcome of this node's
-    /// joiners) and the frame goes to this node's connections — except joins and leaves of a
-    /// user this node also holds, which this node's connections already saw or must not see.
-    async fn remote(&mut self, news: News) {
-        let roster = &mut self.roster;
-        let frame = match news {
-            News::Joined {
-                user_id,
-                user,
-                presence,
-                frame,
-            } => {
-                let held_here = roster.participants.contains_key(&user_id);
-                let presence = Presence::from_remote(&user_id, presence);
-                roster.remote.insert(user_id, (user, presence));
-                if held_here {
-                    return;
-                }
-                frame
-            }
-            News::Left { user_id, frame } => {
-                roster.remote.remove(&user_id);
-                if roster.participants.contains_key(&user_id) {
-                    return;
-                }
-                frame
-            }
-            News::Presence {
-                user_id,
-                presence,
-                frame,
-            } => {
-                let presence = || Presence::new(presence.clone(), frame.clone());
-                if let Some((_, p)) = roster.remote.get_mut(&user_id) {
-                    *p = presence();
-                }
-                if let Some(p) = roster.participants.get_mut(&user_id) {
-                    p.presence = presence();
-                }
-                frame
-            }
-            News::Broadcast { frame } => frame,
-            News::Removed { user_id } => {
-                self.forget(user_id.as_deref()).await;
-                return;
-            }
-        };
-        self.send_all(frame, None).await;
-    }
-
-    /// Drops a deleted user (or, with `None`, everyone of a deleted room) from the live room
-    /// without storing anything: the deletion's transaction ended their participation. A
-    /// connection that joined between `RemoveUser`/`Close` and that commit is closed here; one
-    /// that joins after it fails, since the user or room is gone from the store.
-    async fn forget(&mut self, user_id: Option<&str>) {
-        let roster = &self.roster;
-        let (gone, reason): (Vec<String>, &'static str) = match user_id {
-            Some(u) => (vec![u.to_owned()], "user deleted"),
-            None => (
-                roster.participants.keys().cloned().collect(),
-                "room deleted",
-            ),
-        };
-        // Participants held by other nodes only: this node's connections are told they left.
-        let remote_gone: Vec<String> = match user_id {
-            Some(u) => roster
-                .remote
-                .contains_key(u)
-                .then(|| u.to_owned())
-                .into_iter()
-                .collect(),
-            None => roster.remote.keys().cloned().collect(),
-        };
-        for user_id in remote_gone {
-            if let Some((user, _)) = self.roster.remote.remove(&user_id) {
-                let left = ServerMessage::ParticipantLeft { user: &user }.encode();
-                self.send_all(left, None).await;
-            }
-        }
-        for user_id in gone {
-            let Some(p) = self.roster.participants.remove(&user_id) else {
-                continue;
-            };
-            self.links.close_user(&user_id, CLOSE_REMOVED, reason);
-            let left = ServerMessage::ParticipantLeft { user: &p.user }.encode();
-            self.send_all(left, None).await;
-        }
     }
 
     async fn join(&mut self, connection: u64, user: User, outlet: Outlet) -> Result<(), JoinError> {
