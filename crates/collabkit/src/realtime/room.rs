@@ -12,7 +12,7 @@ use super::messages::{Command, JoinError};
 use super::outlet::{Outbound, Outlet};
 use super::protocol::ServerMessage;
 use super::registry::Registry;
-use super::relayed::Tell;
+use super::relayed::{News, Tell};
 use super::roster::{Participant, Presence, Roster};
 use crate::store::{Room, StoreResult, User};
 use collabkit_webhooks::WebhookEventName;

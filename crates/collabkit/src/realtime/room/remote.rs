@@ -1,10 +1,8 @@
 //! What a live room hears besides its own connections: another node's news about the room,
 //! and the deletion of a user or of the room itself (here or on another node).
 
-use super::{CLOSE_REMOVED, RoomActor};
-use crate::realtime::protocol::ServerMessage;
-use crate::realtime::relayed::News;
-use crate::realtime::roster::Presence;
+// Through the room's own imports only: this file knows its parent, nothing else.
+use super::{CLOSE_REMOVED, News, Presence, RoomActor, ServerMessage};
 
 impl RoomActor {
     /// Another node's news: its participants are remembered (for the welcome of this node's
