@@ -172,3 +172,97 @@ impl Roster {
         (page, more, self.participants.len())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str) -> WebhookUser {
+        WebhookUser {
+            id: id.into(),
+            room_id: "room_1".into(),
+            name: id.into(),
+            profile_picture: None,
+            custom_id: None,
+            status: collabkit_webhooks::UserStatus::Online,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            joined_at: None,
+            left_at: None,
+        }
+    }
+
+    fn here(roster: &mut Roster, id: &str, presence: Value) {
+        let frame = ServerMessage::Presence {
+            user_id: id,
+            presence: &presence,
+        }
+        .encode();
+        let p = Participant {
+            user: user(id),
+            presence: Presence::new(presence, frame),
+            leaving: None,
+        };
+        roster.participants.insert(id.into(), p);
+    }
+
+    #[test]
+    fn the_bound_counts_users_held_elsewhere_once() {
+        let mut roster = Roster::default();
+        here(&mut roster, "usr_a", Value::Null);
+        let elsewhere = (user("usr_b"), Presence::default());
+        roster.remote.insert("usr_b".into(), elsewhere);
+        // Held both here and elsewhere: one participant.
+        let both = (user("usr_a"), Presence::default());
+        roster.remote.insert("usr_a".into(), both);
+        assert!(roster.has_place("usr_c", 3).is_ok());
+        assert!(matches!(
+            roster.has_place("usr_c", 2),
+            Err(JoinError::Full(2))
+        ));
+        assert!(
+            roster.has_place("usr_b", 2).is_ok(),
+            "already a participant"
+        );
+    }
+
+    #[test]
+    fn a_welcome_inlines_presences_up_to_its_budget_and_owes_the_rest() {
+        let mut roster = Roster::default();
+        let big = serde_json::json!({"note": "x".repeat(100)});
+        for id in ["usr_a", "usr_b", "usr_c"] {
+            here(&mut roster, id, big.clone());
+        }
+        here(&mut roster, "usr_me", Value::Null);
+        let room = CollabKitRoom {
+            id: "room_1".into(),
+            account_id: "acc_1".into(),
+            name: "r".into(),
+            custom_id: None,
+            created_at: "2026-01-01T00:00:00Z".into(),
+            state: collabkit_webhooks::RoomState::Active,
+            duration_seconds: 0,
+            active_participants: 4,
+            total_users_created: 4,
+        };
+        let one = roster.participants["usr_a"]
+            .presence
+            .frame
+            .as_ref()
+            .unwrap()
+            .len();
+        let (welcome, owed) = roster.welcome(&room, "usr_me", one);
+        let welcome: Value = serde_json::from_str(&welcome).unwrap();
+        let listed: Vec<(&str, bool)> = welcome["participants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["user"]["id"].as_str().unwrap(), p["presence"].is_null()))
+            .collect();
+        assert_eq!(
+            listed,
+            [("usr_a", false), ("usr_b", true), ("usr_c", true)],
+            "by user id, the first presence inlined"
+        );
+        assert_eq!(owed, ["usr_c", "usr_b"], "last first");
+    }
+}

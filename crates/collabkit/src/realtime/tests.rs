@@ -157,8 +157,14 @@ impl Client {
             .expect("connection open");
     }
 
-    /// Proves no frame was queued before the pong: the server answers pings in order.
-    async fn nothing_pending(&mut self) {
+    /// Proves the room sent this client nothing for what it sent so far. A pong means the
+    /// connection passed its earlier frames to the room; a participants page, answered by
+    /// the room after those, means the room handled them; a second pong comes after anything
+    /// the room queued meanwhile.
+    async fn nothing_pending(&mut self, w: &World) {
+        self.send(json!({"type": "ping"})).await;
+        assert_eq!(self.json().await, json!({"type": "pong"}));
+        w.hub.participants(&w.room.id, None, 1).await;
         self.send(json!({"type": "ping"})).await;
         assert_eq!(self.json().await, json!({"type": "pong"}));
     }
@@ -184,7 +190,7 @@ async fn a_joiner_is_welcomed_with_the_others_who_hear_of_it() {
     let joined = a.json().await;
     assert_eq!(joined["type"], "participant_joined");
     assert_eq!(joined["user"]["id"], json!(bob.id));
-    b.nothing_pending().await;
+    b.nothing_pending(&w).await;
 
     let (page, more, total) = w.hub.participants(&w.room.id, None, 10).await;
     assert_eq!((page.len(), more, total), (2, false, 2));
@@ -207,7 +213,7 @@ async fn presence_goes_to_the_others_and_into_later_welcomes() {
         b.json().await,
         json!({"type": "presence", "userId": ada.id, "presence": {"cursor": [1, 2]}})
     );
-    a.nothing_pending().await; // not echoed to its sender
+    a.nothing_pending(&w).await; // not echoed to its sender
 
     // A presence that is not an object is refused and changes nothing.
     a.send(json!({"type": "presence", "presence": 3})).await;
@@ -243,7 +249,7 @@ async fn a_broadcast_reaches_everyone_but_its_sender() {
     let expected = json!({"type": "broadcast", "userId": bob.id, "data": {"emoji": "🎉"}});
     assert_eq!(a.json().await, expected);
     assert_eq!(a2.json().await, expected);
-    b.nothing_pending().await;
+    b.nothing_pending(&w).await;
 }
 
 #[tokio::test]
