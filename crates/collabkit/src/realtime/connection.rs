@@ -8,10 +8,10 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 
-use super::messages::Command;
+use super::Hub;
+use super::messages::{Command, JoinError};
 use super::outlet::{Outbound, WeakOutlet};
 use super::protocol::{self, ClientMessage, ServerMessage};
-use super::{Hub, JoinError};
 use crate::rate_limit::TokenBucket;
 use crate::store::{Room, User};
 
