@@ -1,14 +1,17 @@
 //! One WebSocket connection: forwards frames to its room, writes what the room sends.
+//!
+//! The loop ([`serve`]) is written over any `Sink`/`Stream` of WebSocket messages, so the room
+//! protocol is tested over channels (see `realtime::tests`); [`run`] gives it the socket.
 
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 
+use super::Hub;
+use super::messages::{Command, JoinError};
 use super::outlet::{Outbound, WeakOutlet};
 use super::protocol::{self, ClientMessage, ServerMessage};
-use super::room::Command;
-use super::{Hub, JoinError};
 use crate::rate_limit::TokenBucket;
 use crate::store::{Room, User};
 
@@ -32,6 +35,24 @@ enum End {
 
 /// Runs a connection of `user` until either side closes it.
 pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
+    let (sink, stream) = socket.split();
+    serve(sink, stream, too_big, hub, room, user).await;
+}
+
+/// Runs a connection of `user` over `sink` (what the client is sent) and `stream` (what it
+/// sends), until either side closes it. `too_big` tells a read error that is a frame over
+/// the size limit.
+pub async fn serve<Tx, Rx, E>(
+    mut sink: Tx,
+    mut stream: Rx,
+    too_big: impl Fn(&E) -> bool,
+    hub: Hub,
+    room: Room,
+    user: User,
+) where
+    Tx: Sink<Message> + Unpin,
+    Rx: Stream<Item = Result<Message, E>> + Unpin,
+{
     let config = hub.config().clone();
     let (outlet, mut queue) = hub.send_queue();
     // The connection keeps only a weak handle: when the room drops its outlet (slow reader,
@@ -49,8 +70,7 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
                     (1011, "could not join the room")
                 }
             };
-            let mut socket = socket;
-            let _ = socket
+            let _ = sink
                 .send(Message::Close(Some(CloseFrame {
                     code,
                     reason: reason.into(),
@@ -59,8 +79,6 @@ pub async fn run(socket: WebSocket, hub: Hub, room: Room, user: User) {
             return;
         }
     };
-    let (mut sink, mut stream) = socket.split();
-
     let writer = async {
         let mut ping = tokio::time::interval(config.heartbeat);
         ping.tick().await;

@@ -12,10 +12,16 @@
 //! part of that bound and owes the others, sent as the socket drains.
 
 pub mod connection;
+mod messages;
 pub mod outlet;
 pub mod protocol;
+mod registry;
 mod relay;
+mod relayed;
 mod room;
+mod roster;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,13 +32,13 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use self::messages::Command;
 use self::outlet::{Outlet, QueueMetrics};
-use self::room::Command;
 use crate::delivery::handoff::Handoff;
 use crate::metrics::Metrics;
 use crate::store::{Room, SharedStore, StoreResult, User};
 
-pub use self::room::{JoinError, ParticipantSnapshot};
+pub use self::messages::{JoinError, ParticipantSnapshot};
 
 /// The realtime knobs.
 #[derive(Debug, Clone)]
@@ -380,12 +386,10 @@ impl Hub {
 
     async fn forget(&self, room_id: &str, user_id: Option<String>) {
         // The other nodes close their connections of the deleted user or room too.
-        self.inner.outbox.send(
-            room_id,
-            collabkit_domain::relay::RelayKind::Removed,
-            user_id.as_deref().unwrap_or(""),
-            "",
-        );
+        let removed = relayed::Tell::Removed {
+            user_id: user_id.as_deref(),
+        };
+        self.inner.outbox.send(room_id, removed);
         let Some(tx) = self.live_room(room_id) else {
             return;
         };

@@ -4,12 +4,13 @@
 
 use std::sync::Arc;
 
-use collabkit_domain::relay::{Relay, RelayKind, RoomSignal};
+use collabkit_domain::relay::{Relay, RoomSignal};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
 
 use super::Hub;
-use super::room::Command;
+use super::messages::Command;
+use super::relayed::{News, Tell};
 
 /// Publishes this node's signals one after another (so they arrive in the order they were
 /// sent), off the rooms' own loops.
@@ -47,15 +48,9 @@ impl Outbox {
         self.queue.is_some()
     }
 
-    pub fn send(&self, room_id: &str, kind: RelayKind, user_id: &str, frame: &str) {
+    pub fn send(&self, room_id: &str, news: Tell<'_>) {
         if let Some(queue) = &self.queue {
-            let _ = queue.send(RoomSignal {
-                room_id: room_id.to_owned(),
-                node: self.node.to_string(),
-                kind,
-                user_id: user_id.to_owned(),
-                frame: frame.to_owned(),
-            });
+            let _ = queue.send(news.to_signal(room_id, &self.node));
         }
     }
 }
@@ -73,8 +68,10 @@ pub async fn deliver(
         };
         match signal {
             Ok(signal) if *signal.node != *hub.node() => {
-                if let Some(room) = hub.live_room(&signal.room_id) {
-                    let _ = room.send(Command::Remote(signal));
+                if let Some(room) = hub.live_room(&signal.room_id)
+                    && let Some(news) = News::decode(signal)
+                {
+                    let _ = room.send(Command::Remote(news));
                 }
             }
             Ok(_) => {}
