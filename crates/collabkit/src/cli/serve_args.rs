@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::flags::{DbArgs, StorageArgs, at_least_one, defaults, human, parse_duration};
+use super::flags::{
+    DbArgs, StorageArgs, at_least_one, defaults, human, parse_duration, parse_secret,
+};
 use crate::config::Config;
 use crate::delivery::{DeliveryConfig, RetrySchedule};
 use crate::realtime::RealtimeConfig;
@@ -29,8 +31,8 @@ pub(super) struct ServeArgs {
     /// (`openssl rand -base64 32`). Required with PostgreSQL: every node of one database uses
     /// the same key. With SQLite, by default a key file created beside the database
     /// (`<database>.key`).
-    #[arg(long, env = "COLLABKIT_SECRET_KEY", hide_env_values = true)]
-    secret_key: Option<String>,
+    #[arg(long, env = "COLLABKIT_SECRET_KEY", hide_env_values = true, value_parser = parse_secret)]
+    secret_key: Option<secrecy::SecretString>,
     /// Delays between delivery attempts; N delays mean 1 + N attempts.
     #[arg(
         long,

@@ -157,7 +157,7 @@ impl TestApp {
             Backend::Postgres => {
                 let url = postgres_database(dir).await;
                 let mut config = Config::new(url.parse().expect("a PostgreSQL URL"));
-                config.secret_key = Some(secret_key_for(dir));
+                config.secret_key = Some(secret_key_for(dir).into());
                 config.store.postgres.pool_size = 8;
                 config
             }
