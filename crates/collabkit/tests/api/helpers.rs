@@ -59,7 +59,67 @@ pub async fn postgres_database(dir: &tempfile::TempDir) -> String {
             }
         })
         .await;
-    // Named after the directory: a server restarted in it finds its database again.
+    admin::create_database(&admin_url, &database_name(dir))
+        .await
+        .unwrap_or_else(|e| panic!("{e} (set COLLABKIT_TEST_POSTGRES_URL to another server)"))
+}
+
+/// Waits for what a test observes, never for a fixed time: calls `probe` every 20 ms until it
+/// returns `Ok` (its value is returned), and fails the test with `what` and the state the last
+/// `Err` described once `within` has passed.
+pub async fn eventually<T, Fut>(
+    within: std::time::Duration,
+    what: &str,
+    mut probe: impl FnMut() -> Fut,
+) -> T
+where
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match probe().await {
+            Ok(done) => return done,
+            Err(seen) => assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: not within {within:?}; last seen: {seen}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits (at most 10 s) until `check` holds; `what` names it in the failure.
+pub async fn until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    eventually(std::time::Duration::from_secs(10), what, || {
+        let checked = check();
+        async move {
+            if checked.await {
+                Ok(())
+            } else {
+                Err("not yet".to_owned())
+            }
+        }
+    })
+    .await
+}
+
+/// A resource's `id` in an answer.
+pub fn id(v: &Value) -> &str {
+    v["id"].as_str().unwrap()
+}
+
+/// A user's realtime `token` in an answer.
+pub fn token(user: &Value) -> &str {
+    user["token"].as_str().unwrap()
+}
+
+/// The PostgreSQL database of the servers run in `dir`: named after the directory, so that a
+/// server restarted in it finds its database again.
+fn database_name(dir: &tempfile::TempDir) -> String {
     let suffix: String = dir
         .path()
         .file_name()
@@ -68,10 +128,7 @@ pub async fn postgres_database(dir: &tempfile::TempDir) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    let name = format!("collabkit_api_{}", suffix.to_lowercase());
-    admin::create_database(&admin_url, &name)
-        .await
-        .unwrap_or_else(|e| panic!("{e} (set COLLABKIT_TEST_POSTGRES_URL to another server)"))
+    format!("collabkit_api_{}", suffix.to_lowercase())
 }
 
 /// The server key of the servers run in `dir`: the same for every restart in it (on
