@@ -28,7 +28,7 @@ impl BenchDatabase {
             .await
             .map_err(|e| anyhow::anyhow!("cannot create the benchmark's database: {e}"))?;
         let mut config = Config::new(url.parse().map_err(anyhow::Error::msg)?);
-        config.secret_key = Some(collabkit::secrets::new_key_base64());
+        config.secret_key = Some(collabkit::secrets::new_key_base64().into());
         Ok((
             BenchDatabase::Postgres {
                 admin_url: admin_url.to_owned(),

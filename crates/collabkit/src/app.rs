@@ -227,7 +227,9 @@ async fn seal_legacy_tokens(store: &SharedStore, secrets: &SecretBox) -> anyhow:
 /// `--secret-key`, or the key file beside the SQLite database (`collabkit.db.key`).
 fn load_secret_key(config: &Config) -> anyhow::Result<SecretBox> {
     if let Some(key) = &config.secret_key {
-        return Ok(SecretBox::from_base64(key)?);
+        return Ok(SecretBox::from_base64(
+            secrecy::ExposeSecret::expose_secret(key),
+        )?);
     }
     match &config.database {
         DatabaseUrl::Postgres(_) => anyhow::bail!(

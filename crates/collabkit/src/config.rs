@@ -23,8 +23,9 @@ pub struct Config {
     /// How long shutdown waits for in-flight requests and background work.
     pub shutdown_timeout: Duration,
     /// The key that seals webhook secrets (base64 of 32 bytes); `None` uses a key file beside
-    /// the SQLite database, created on first start.
-    pub secret_key: Option<String>,
+    /// the SQLite database, created on first start. A secret type, so that no `{:?}` of the
+    /// configuration (a log line, a panic message) shows it and its memory is wiped on drop.
+    pub secret_key: Option<secrecy::SecretString>,
     /// The webhook engine's knobs.
     pub delivery: DeliveryConfig,
     /// The realtime hub's knobs.

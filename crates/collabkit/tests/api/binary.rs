@@ -290,6 +290,24 @@ async fn migrate_and_bad_arguments() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("500ms"));
+
+    // A count of 0 would deliver or accept nothing: refused, naming the flag, not raised to 1.
+    for flag in [
+        "--delivery-concurrency",
+        "--webhook-concurrency",
+        "--ws-rate-limit",
+        "--max-webhooks-per-account",
+    ] {
+        let out = Command::new(BIN)
+            .args(["serve", flag, "0"])
+            .output()
+            .await
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {said}");
+        assert!(said.contains(flag), "{flag}: {said}");
+        assert!(said.contains("invalid value '0'"), "{flag}: {said}");
+    }
 }
 
 /// The crash test: SIGKILL while deliveries are in flight and events are being created, restart,

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, until};
 
 async fn app() -> TestApp {
     TestApp::spawn_with(|c| {
@@ -106,15 +106,11 @@ async fn connections_past_the_cap_are_closed_on_arrival() {
     assert!(took < Duration::from_secs(1), "{took:?}");
     drop(held);
     // Places free up as connections close.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
+    until("a place freed", || async {
         let resp = app.client.get(format!("{}/healthz", app.base)).send().await;
-        if resp.is_ok_and(|r| r.status().is_success()) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "no place freed");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        resp.is_ok_and(|r| r.status().is_success())
+    })
+    .await;
     let text = app.metrics_text().await;
     assert!(
         text.lines().any(

@@ -5,7 +5,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, eventually, id};
 use crate::receiver::{Receiver, Reply};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -23,10 +23,6 @@ async fn deliver_one(app: &TestApp, rx: &Receiver) -> (Value, Value) {
         .delivery_until(id(&hook), id(&d), |d| d["status"] != "pending")
         .await;
     (hook, d)
-}
-
-fn id(v: &Value) -> &str {
-    v["id"].as_str().unwrap()
 }
 
 fn ts(v: &Value) -> chrono::DateTime<chrono::Utc> {
@@ -523,20 +519,20 @@ async fn delivery_metrics_are_exported() {
     let room = app.create_room("r").await;
     app.create_user(id(&room), "u").await;
     rx.wait_for(1, WAIT).await;
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
+    let text = eventually(WAIT, "one successful attempt in the metrics", || async {
         let text = app.metrics_text().await;
         if text.contains(r#"collabkit_delivery_attempts_total{outcome="success"} 1"#) {
-            assert!(text.contains("collabkit_delivery_attempt_duration_seconds_bucket"));
-            assert!(text.contains("collabkit_delivery_queue_due "));
-            assert!(text.contains("collabkit_delivery_queue_scheduled "));
-            assert!(text.contains("collabkit_delivery_queue_oldest_due_age_seconds "));
-            assert!(text.contains(r#"collabkit_events_stored_total{event="user.created"} 1"#));
-            break;
+            Ok(text)
+        } else {
+            Err(text)
         }
-        assert!(std::time::Instant::now() < deadline, "{text}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await;
+    assert!(text.contains("collabkit_delivery_attempt_duration_seconds_bucket"));
+    assert!(text.contains("collabkit_delivery_queue_due "));
+    assert!(text.contains("collabkit_delivery_queue_scheduled "));
+    assert!(text.contains("collabkit_delivery_queue_oldest_due_age_seconds "));
+    assert!(text.contains(r#"collabkit_events_stored_total{event="user.created"} 1"#));
 }
 
 #[tokio::test]
@@ -582,11 +578,15 @@ async fn retention_prunes_finished_deliveries_in_the_background() {
     app.create_user(id(&room), "u").await;
     rx.wait_for(1, WAIT).await;
     assert_eq!(app.deliveries(id(&hook)).await.len(), 1);
-    let deadline = std::time::Instant::now() + WAIT;
-    while !app.deliveries(id(&hook)).await.is_empty() {
-        assert!(std::time::Instant::now() < deadline, "never pruned");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(WAIT, "the old delivery pruned", || async {
+        let left = app.deliveries(id(&hook)).await;
+        if left.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("{left:?}"))
+        }
+    })
+    .await;
     assert!(
         app.events().await.is_empty(),
         "the event went with its last delivery"

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, until};
 use crate::ws::Ws;
 
 fn keys(v: &Value) -> Vec<String> {
@@ -41,19 +41,6 @@ const ROOM_FIELDS: [&str; 9] = [
     "state",
     "total_users_created",
 ];
-
-/// Polls `check` until it holds (panics after 10 s).
-async fn until<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !check().await {
-        assert!(std::time::Instant::now() < deadline, "never: {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
 
 #[tokio::test]
 async fn rooms_take_an_optional_custom_id_unique_in_the_account() {

@@ -59,7 +59,67 @@ pub async fn postgres_database(dir: &tempfile::TempDir) -> String {
             }
         })
         .await;
-    // Named after the directory: a server restarted in it finds its database again.
+    admin::create_database(&admin_url, &database_name(dir))
+        .await
+        .unwrap_or_else(|e| panic!("{e} (set COLLABKIT_TEST_POSTGRES_URL to another server)"))
+}
+
+/// Waits for what a test observes, never for a fixed time: calls `probe` every 20 ms until it
+/// returns `Ok` (its value is returned), and fails the test with `what` and the state the last
+/// `Err` described once `within` has passed.
+pub async fn eventually<T, Fut>(
+    within: std::time::Duration,
+    what: &str,
+    mut probe: impl FnMut() -> Fut,
+) -> T
+where
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match probe().await {
+            Ok(done) => return done,
+            Err(seen) => assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: not within {within:?}; last seen: {seen}"
+            ),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits (at most 10 s) until `check` holds; `what` names it in the failure.
+pub async fn until<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    eventually(std::time::Duration::from_secs(10), what, || {
+        let checked = check();
+        async move {
+            if checked.await {
+                Ok(())
+            } else {
+                Err("not yet".to_owned())
+            }
+        }
+    })
+    .await
+}
+
+/// A resource's `id` in an answer.
+pub fn id(v: &Value) -> &str {
+    v["id"].as_str().unwrap()
+}
+
+/// A user's realtime `token` in an answer.
+pub fn token(user: &Value) -> &str {
+    user["token"].as_str().unwrap()
+}
+
+/// The PostgreSQL database of the servers run in `dir`: named after the directory, so that a
+/// server restarted in it finds its database again.
+fn database_name(dir: &tempfile::TempDir) -> String {
     let suffix: String = dir
         .path()
         .file_name()
@@ -68,10 +128,69 @@ pub async fn postgres_database(dir: &tempfile::TempDir) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    let name = format!("collabkit_api_{}", suffix.to_lowercase());
-    admin::create_database(&admin_url, &name)
-        .await
-        .unwrap_or_else(|e| panic!("{e} (set COLLABKIT_TEST_POSTGRES_URL to another server)"))
+    format!("collabkit_api_{}", suffix.to_lowercase())
+}
+
+/// Drops the PostgreSQL database of a directory's servers when the last [`TestApp`] on it
+/// goes, so a run leaves no databases behind (the sweep of `postgres_database` only catches
+/// those of a run that was killed). Shared by every live server of the directory; a server
+/// stopped for a restart parks it until the next one starts in the directory.
+pub struct DatabaseGuard {
+    admin_url: String,
+    name: String,
+}
+
+/// The guards of the directories with live servers (weak: the servers hold them), and those
+/// parked by [`TestApp::stop`] for a restart.
+static GUARDS: std::sync::Mutex<
+    std::collections::BTreeMap<PathBuf, std::sync::Weak<DatabaseGuard>>,
+> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+/// A parked guard goes with its directory when no restart came: it is dropped at the next
+/// server start of the run once its directory is gone.
+type Parked = (std::sync::Weak<tempfile::TempDir>, Arc<DatabaseGuard>);
+static PARKED: std::sync::Mutex<std::collections::BTreeMap<PathBuf, Parked>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+impl DatabaseGuard {
+    /// The guard of `dir`'s database: the live one, the parked one, or a new one.
+    fn of(dir: &tempfile::TempDir) -> Arc<DatabaseGuard> {
+        let key = dir.path().to_owned();
+        let mut guards = GUARDS.lock().unwrap();
+        // A parked guard is taken back first: the park must not outlive the restart.
+        let parked = {
+            let mut parked = PARKED.lock().unwrap();
+            parked.retain(|_, (dir, _)| dir.strong_count() > 0);
+            parked.remove(&key).map(|(_, guard)| guard)
+        };
+        let live = || guards.get(&key).and_then(std::sync::Weak::upgrade);
+        let guard = parked.or_else(live).unwrap_or_else(|| {
+            Arc::new(DatabaseGuard {
+                admin_url: collabkit_store_postgres::admin::test_server_url(),
+                name: database_name(dir),
+            })
+        });
+        guards.insert(key, Arc::downgrade(&guard));
+        guard
+    }
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // A drop cannot await: a thread with a runtime of its own, joined so the database is
+        // gone when the test ends. `WITH (FORCE)` ends a server's connections still open.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(collabkit_store_postgres::admin::drop_database(&url, &name))
+        })
+        .join();
+        if let Ok(Err(e)) = dropped {
+            eprintln!("could not drop test database {}: {e}", self.name);
+        }
+    }
 }
 
 /// The server key of the servers run in `dir`: the same for every restart in it (on
@@ -111,6 +230,8 @@ pub struct TestApp {
     pub store: collabkit::store::SharedStore,
     shutdown: CancellationToken,
     server: JoinHandle<anyhow::Result<()>>,
+    /// On PostgreSQL, drops the directory's database after its last server.
+    database: Option<Arc<DatabaseGuard>>,
 }
 
 impl TestApp {
@@ -157,7 +278,7 @@ impl TestApp {
             Backend::Postgres => {
                 let url = postgres_database(dir).await;
                 let mut config = Config::new(url.parse().expect("a PostgreSQL URL"));
-                config.secret_key = Some(secret_key_for(dir));
+                config.secret_key = Some(secret_key_for(dir).into());
                 config.store.postgres.pool_size = 8;
                 config
             }
@@ -196,6 +317,7 @@ impl TestApp {
         let shutdown = CancellationToken::new();
         let server = tokio::spawn(app.run(listener, shutdown.clone()));
         let (account_id, api_key) = creds.unwrap_or_default();
+        let database = (backend() == Backend::Postgres).then(|| DatabaseGuard::of(&dir));
         TestApp {
             base,
             account_id,
@@ -205,6 +327,7 @@ impl TestApp {
             store,
             shutdown,
             server,
+            database,
         }
     }
 
@@ -212,6 +335,13 @@ impl TestApp {
     pub async fn stop(self) -> Arc<tempfile::TempDir> {
         self.shutdown.cancel();
         self.server.await.unwrap().unwrap();
+        // The directory's last server keeps its database for the next start in it.
+        if let Some(guard) = self.database.filter(|g| Arc::strong_count(g) == 1) {
+            PARKED.lock().unwrap().insert(
+                self.dir.path().to_owned(),
+                (Arc::downgrade(&self.dir), guard),
+            );
+        }
         self.dir
     }
 

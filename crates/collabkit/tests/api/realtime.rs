@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, eventually, token};
 use crate::ws::Ws;
 
 // Long enough that a close-and-reconnect fits in it even on a loaded CI machine.
@@ -47,15 +47,15 @@ async fn session_events(app: &TestApp, room_id: &str) -> Vec<String> {
 
 /// Polls until the room has `n` session events (panics after 10 s).
 async fn wait_events(app: &TestApp, room_id: &str, n: usize) -> Vec<String> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(Duration::from_secs(10), "the session events", || async {
         let events = session_events(app, room_id).await;
         if events.len() >= n {
-            return events;
+            Ok(events)
+        } else {
+            Err(format!("only {events:?}, expected {n}"))
         }
-        assert!(std::time::Instant::now() < deadline, "only {events:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await
 }
 
 struct Setup {
@@ -76,10 +76,6 @@ async fn setup(users: usize) -> Setup {
         room,
         users: list,
     }
-}
-
-fn token(user: &Value) -> &str {
-    user["token"].as_str().unwrap()
 }
 
 #[tokio::test]
@@ -421,18 +417,22 @@ async fn random_churn_keeps_the_pairing_invariants() {
         }
     }
     // Wait until the last session closed.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let events = loop {
-        let events = session_events(&s.app, &s.room).await;
-        let (_, live) = s.app.get(&format!("/rooms/{}/participants", s.room)).await;
-        if events.last().map(String::as_str) == Some("session.closed")
-            && live["data"]["participants"].as_array().unwrap().is_empty()
-        {
-            break events;
-        }
-        assert!(std::time::Instant::now() < deadline, "{events:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let events = eventually(
+        Duration::from_secs(10),
+        "the session closed, nobody left",
+        || async {
+            let events = session_events(&s.app, &s.room).await;
+            let (_, live) = s.app.get(&format!("/rooms/{}/participants", s.room)).await;
+            if events.last().map(String::as_str) == Some("session.closed")
+                && live["data"]["participants"].as_array().unwrap().is_empty()
+            {
+                Ok(events)
+            } else {
+                Err(format!("{events:?}, {live}"))
+            }
+        },
+    )
+    .await;
     let mut in_session = false;
     let mut present = std::collections::HashSet::new();
     let mut sessions = 0;
@@ -527,18 +527,19 @@ async fn limits_rate_frame_size_and_heartbeat() {
 
     // Heartbeat: a client that stays silent (never reads, so never answers pings) is let go.
     let (_silent, _) = Ws::connect(&app, token(&user)).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let (_, live) = app.get(&format!("/rooms/{room}/participants")).await;
-        if live["data"]["participants"].as_array().unwrap().is_empty() {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the silent socket is still there: {live}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        Duration::from_secs(5),
+        "the silent socket let go",
+        || async {
+            let (_, live) = app.get(&format!("/rooms/{room}/participants")).await;
+            if live["data"]["participants"].as_array().unwrap().is_empty() {
+                Ok(())
+            } else {
+                Err(format!("still there: {live}"))
+            }
+        },
+    )
+    .await;
 }
 
 #[tokio::test]

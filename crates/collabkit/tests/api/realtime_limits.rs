@@ -9,15 +9,11 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, token, until};
 use crate::ws::Ws;
 
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_string()
-}
-
-fn token(user: &Value) -> &str {
-    user["token"].as_str().unwrap()
 }
 
 /// A metric's value (0 when absent).
@@ -43,19 +39,6 @@ fn presence_of(len: usize, i: usize) -> Value {
     let v = json!({"i": i, "pad": "x".repeat(len - head)});
     assert_eq!(v.to_string().len(), len);
     v
-}
-
-/// Polls `check` every 20 ms until it holds (panics after 10 s with `what`).
-async fn until<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !check().await {
-        assert!(tokio::time::Instant::now() < deadline, "{what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// Connects `user`, sets `presence`, waits until the room has it, then keeps reading in the

@@ -4,12 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_error_shape};
+use crate::helpers::{TestApp, assert_error_shape, eventually, id};
 use crate::receiver::{Receiver, Reply};
-
-fn id(v: &serde_json::Value) -> &str {
-    v["id"].as_str().unwrap()
-}
 
 #[tokio::test]
 async fn attempts_are_charted_per_minute_and_summed_per_webhook() {
@@ -46,19 +42,23 @@ async fn attempts_are_charted_per_minute_and_summed_per_webhook() {
             .map(|m| m[field].as_u64().unwrap())
             .sum::<u64>()
     };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let minutes = loop {
-        let (status, body) = app.get("/stats/deliveries?minutes=5").await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let minutes = body["data"]["minutes"].as_array().unwrap().clone();
-        assert_eq!(minutes.len(), 5, "one row per minute, empty ones included");
-        let counted = (sum(&minutes, "succeeded"), sum(&minutes, "failed"));
-        if counted == (2, 4) {
-            break minutes;
-        }
-        assert!(std::time::Instant::now() < deadline, "counted {counted:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    };
+    let minutes = eventually(
+        std::time::Duration::from_secs(5),
+        "2 successes and 4 failures counted",
+        || async {
+            let (status, body) = app.get("/stats/deliveries?minutes=5").await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let minutes = body["data"]["minutes"].as_array().unwrap().clone();
+            assert_eq!(minutes.len(), 5, "one row per minute, empty ones included");
+            let counted = (sum(&minutes, "succeeded"), sum(&minutes, "failed"));
+            if counted == (2, 4) {
+                Ok(minutes)
+            } else {
+                Err(format!("counted {counted:?}"))
+            }
+        },
+    )
+    .await;
     let busy = minutes
         .iter()
         .rev()

@@ -11,7 +11,7 @@ use futures_util::stream::BoxStream;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_sqlite};
+use crate::helpers::{TestApp, eventually, on_sqlite};
 
 /// Another account on the app's server: its id and Bearer token.
 async fn other_account(app: &TestApp, name: &str) -> (String, String) {
@@ -88,18 +88,15 @@ async fn reads(app: &TestApp) -> u64 {
 
 /// Waits until streams have read the log `n` times in all (panics after 10 s).
 async fn reads_reach(app: &TestApp, n: u64) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(Duration::from_secs(10), "the stream reads", || async {
         let now = reads(app).await;
         if now >= n {
-            return;
+            Ok(())
+        } else {
+            Err(format!("{now} stream reads, expected {n}"))
         }
-        assert!(
-            Instant::now() < deadline,
-            "{now} stream reads, expected {n}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    })
+    .await
 }
 
 async fn post_as(app: &TestApp, account: &str, bearer: &str, path: &str, body: Value) -> Value {
@@ -177,15 +174,19 @@ async fn streams_are_capped_per_account_and_per_node_and_leave_room_for_the_rest
 
     // A stream its client closed gives its place back.
     drop(held.remove(0));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let resp = open(&app, &app.account_id, &app.bearer(), "").await;
-        if resp.status() == StatusCode::OK {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the closed stream still counts");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        Duration::from_secs(10),
+        "the closed stream's place given back",
+        || async {
+            let resp = open(&app, &app.account_id, &app.bearer(), "").await;
+            if resp.status() == StatusCode::OK {
+                Ok(())
+            } else {
+                Err(format!("{}", resp.status()))
+            }
+        },
+    )
+    .await;
 }
 
 /// A change wakes only the streams of its account whose filter lists its events: idle streams

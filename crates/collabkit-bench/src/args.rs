@@ -1,0 +1,140 @@
+//! The benchmark's command line, and the command that reproduces a run.
+
+use clap::Args;
+use collabkit::cli::SyncMode;
+
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Events for the end-to-end throughput run (one registration).
+    #[arg(long, env = "COLLABKIT_BENCH_EVENTS", default_value_t = 20_000)]
+    pub(crate) events: u64,
+    /// Signed POSTs for the raw ceiling run.
+    #[arg(long, env = "COLLABKIT_BENCH_RAW", default_value_t = 50_000)]
+    pub(crate) raw: u64,
+    /// Events for the fan-out throughput run (each to 100 registrations).
+    #[arg(long, env = "COLLABKIT_BENCH_FANOUT_EVENTS", default_value_t = 500)]
+    pub(crate) fanout_events: u64,
+    /// Seconds per fixed-load latency run.
+    #[arg(long, env = "COLLABKIT_BENCH_LATENCY_SECS", default_value_t = 5)]
+    pub(crate) latency_secs: u64,
+    /// Deliveries left waiting for a retry in the memory run (0 skips it).
+    #[arg(
+        long,
+        env = "COLLABKIT_BENCH_WAITING_RETRIES",
+        default_value_t = 100_000
+    )]
+    pub(crate) waiting_retries: u64,
+    /// Failed deliveries recovered at once after a receiver outage (0 skips the run).
+    #[arg(long, env = "COLLABKIT_BENCH_RECOVERED", default_value_t = 50_000)]
+    pub(crate) recovered: u64,
+    /// Concurrent WebSocket connections in the realtime run (0 skips the realtime runs).
+    #[arg(long, env = "COLLABKIT_BENCH_CONNECTIONS", default_value_t = 10_000)]
+    pub(crate) connections: usize,
+    /// Connections per room in the realtime run.
+    #[arg(long, env = "COLLABKIT_BENCH_PER_ROOM", default_value_t = 10)]
+    pub(crate) per_room: usize,
+    /// Seconds of join/leave churn.
+    #[arg(long, env = "COLLABKIT_BENCH_CHURN_SECS", default_value_t = 5)]
+    pub(crate) churn_secs: u64,
+    /// Only the realtime runs.
+    #[arg(long, env = "COLLABKIT_BENCH_REALTIME_ONLY")]
+    pub(crate) realtime_only: bool,
+    /// The server's `--delivery-concurrency` for the run.
+    #[arg(
+        long,
+        env = "COLLABKIT_BENCH_DELIVERY_CONCURRENCY",
+        default_value_t = 512
+    )]
+    pub(crate) delivery_concurrency: usize,
+    /// Concurrent API clients creating events.
+    #[arg(long, env = "COLLABKIT_BENCH_CLIENTS", default_value_t = 64)]
+    pub(crate) clients: usize,
+    /// Run on PostgreSQL: a server URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) on
+    /// which each run creates a fresh database and drops it afterwards. Default: SQLite files.
+    #[arg(long, env = "COLLABKIT_BENCH_DATABASE")]
+    pub(crate) database: Option<String>,
+    /// PostgreSQL: run this many nodes on the database (in this process, each with its own
+    /// pool, dispatcher and port); events are created on them in turn.
+    #[arg(long, env = "COLLABKIT_BENCH_NODES", default_value_t = 1)]
+    pub(crate) nodes: usize,
+    /// PostgreSQL: the server's connection pool.
+    #[arg(long, env = "COLLABKIT_BENCH_PG_POOL_SIZE", default_value_t = collabkit::store::PgOptions::default().pool_size)]
+    pub(crate) pg_pool_size: usize,
+    /// SQLite durability for the run.
+    #[arg(
+        long,
+        env = "COLLABKIT_BENCH_SQLITE_SYNCHRONOUS",
+        value_enum,
+        default_value = "full"
+    )]
+    pub(crate) sqlite_synchronous: SyncMode,
+    /// Only the overload run: `--overload-rate` events/s fanning out to 100 registrations for
+    /// `--latency-secs`, with the server's default --max-write-wait; prints the API's latency
+    /// and how much it accepted and refused.
+    #[arg(long, env = "COLLABKIT_BENCH_OVERLOAD")]
+    pub(crate) overload: bool,
+    /// Events per second offered in the overload run.
+    #[arg(long, env = "COLLABKIT_BENCH_OVERLOAD_RATE", default_value_t = 500)]
+    pub(crate) overload_rate: u64,
+    /// Only the scale runs: the same figures on an empty database and on one holding a large
+    /// account (see `--scale-rooms`, `--scale-users`, `--scale-deliveries`).
+    #[arg(long, env = "COLLABKIT_BENCH_SCALE")]
+    pub(crate) scale: bool,
+    /// Scale run: rooms, each with a registration scoped to it.
+    #[arg(long, env = "COLLABKIT_BENCH_SCALE_ROOMS", default_value_t = 10_000)]
+    pub(crate) scale_rooms: u64,
+    /// Scale run: users, spread evenly over the rooms.
+    #[arg(long, env = "COLLABKIT_BENCH_SCALE_USERS", default_value_t = 100_000)]
+    pub(crate) scale_users: u64,
+    /// Scale run: deliveries in the log (at least one per user).
+    #[arg(
+        long,
+        env = "COLLABKIT_BENCH_SCALE_DELIVERIES",
+        default_value_t = 1_000_000
+    )]
+    pub(crate) scale_deliveries: u64,
+}
+
+/// The flags that reproduce this run, as `cargo run -p collabkit-bench -- …` takes them.
+pub(crate) fn reproduce(args: &BenchArgs) -> String {
+    format!(
+        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --recovered {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {}{} --sqlite-synchronous {}{}{}",
+        args.events,
+        args.raw,
+        args.fanout_events,
+        args.latency_secs,
+        args.waiting_retries,
+        args.recovered,
+        args.connections,
+        args.per_room,
+        args.churn_secs,
+        args.delivery_concurrency,
+        args.clients,
+        if args.realtime_only {
+            " --realtime-only"
+        } else {
+            ""
+        },
+        match args.sqlite_synchronous {
+            SyncMode::Full => "full",
+            SyncMode::Normal => "normal",
+        },
+        if args.scale {
+            format!(
+                " --scale --scale-rooms {} --scale-users {} --scale-deliveries {}",
+                args.scale_rooms, args.scale_users, args.scale_deliveries
+            )
+        } else {
+            String::new()
+        },
+        match &args.database {
+            Some(url) => format!(
+                " --database {} --pg-pool-size {} --nodes {}",
+                collabkit::store::DatabaseUrl::Postgres(url.clone()),
+                args.pg_pool_size,
+                args.nodes
+            ),
+            None => String::new(),
+        }
+    )
+}
