@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use collabkit_webhooks::{Empty, ErrorCode, ResponseType, ServerError, ServerResponse};
 
-use super::envelope;
+use super::context;
 use crate::delivery::warnings::Warnings;
 use crate::store::{Conflict, StoreError};
 
@@ -160,12 +160,12 @@ fn conflict_message(rule: Conflict) -> &'static str {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = ServerError {
-            module: envelope::module().to_owned(),
+            module: context::module().to_owned(),
             code: self.code,
             message: self.message,
             reason: self.reason.to_owned(),
         };
-        let body = ServerResponse::failed(error, &*envelope::request_id());
+        let body = ServerResponse::failed(error, &*context::request_id());
         let mut response = (self.status, Json(body)).into_response();
         if let Some(secs) = self.retry_after {
             response.headers_mut().insert(

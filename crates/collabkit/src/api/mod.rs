@@ -5,6 +5,7 @@
 
 mod auth;
 mod connect;
+pub mod context;
 mod deliveries;
 mod docs;
 pub mod envelope;
