@@ -289,7 +289,6 @@ fn cycles(graph: &BTreeMap<Vec<String>, BTreeSet<Vec<String>>>) -> Vec<String> {
 /// (`realtime::connection` → `realtime::room` is one way at file level: `room.rs` names
 /// nothing of `connection.rs`.)
 const KNOWN_CYCLES: &[&str] = &[
-    "collabkit: api::envelope ⇄ api::error",
     "collabkit: api::rooms ⇄ api::users",
     "collabkit-domain: relay ⇄ store",
     "collabkit-store-postgres: people ⇄ sessions",
