@@ -543,7 +543,7 @@ impl Store for PgStore {
         in_tx!(self, tx => {
             let mut room = people::lock_room(&tx, account_id, room_id, people::RoomLock::Session).await?;
             let user = people::user_in(&tx, account_id, user_id).await.ok();
-            let (events, fanout, _) =
+            let (events, fanout, _, _) =
                 sessions::leave(&tx, &mut room, user_id, Some(node), user.as_ref(), lease).await?;
             Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
         })
@@ -604,10 +604,10 @@ impl Store for PgStore {
         let (mut events, mut leased, mut closed) = (Vec::new(), Vec::new(), 0);
         // Room by room, each in its own short transaction under the room's lock: another node
         // doing the same at the same moment finds the participants gone and does nothing.
-        for (account_id, room_id, users) in rooms {
+        for gone in rooms {
             let change = in_tx!(self, tx => {
                 let (mut e, mut f) = (Vec::new(), Fanout::default());
-                let ended = sessions::end_participation(&tx, &account_id, &room_id, users, lease, &mut e, &mut f).await?;
+                let ended = sessions::end_participation(&tx, gone.clone(), lease, &mut e, &mut f).await?;
                 closed += usize::from(ended);
                 Self::finish_change(&tx, Change { events: e, ..Change::quiet(()) }, f).await?
             })?;

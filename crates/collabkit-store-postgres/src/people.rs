@@ -589,7 +589,7 @@ pub async fn delete_user<C: GenericClient + Sync>(
     let user = user_in(c, account_id, user_id).await?;
     let mut room = lock_room(c, account_id, &user.room_id, RoomLock::Session).await?;
     // A participant leaves before being deleted (the hub normally did it already).
-    let (mut events, mut fanout, left) =
+    let (mut events, mut fanout, left, _) =
         sessions::leave(c, &mut room, &user.id, None, Some(&user), inline).await?;
     let user = left.unwrap_or(user);
     let (event, f) = delete_user_in(c, &mut room, &user, inline).await?;

@@ -529,7 +529,8 @@ impl Store for SqliteStore {
         self.write_change(false, lease, move |c, inline| {
             let room = room_in(c, &a, &r)?;
             let user = user_in(c, &a, &u).ok();
-            let (events, fanout) = sessions::leave(c, &room, &u, Some(&n), user.as_ref(), inline)?;
+            let (events, fanout, _) =
+                sessions::leave(c, &room, &u, Some(&n), user.as_ref(), inline)?;
             Ok((
                 Change {
                     events,

@@ -581,7 +581,7 @@ pub fn delete_user(
     let user = user_in(conn, account_id, user_id)?;
     let room = room_in(conn, account_id, &user.room_id)?;
     // A participant leaves before being deleted (the hub normally did it already).
-    let (mut events, mut deliveries) =
+    let (mut events, mut deliveries, _) =
         sessions::leave(conn, &room, &user.id, None, Some(&user), inline)?;
     // As the leave left them (offline): that is who `user.deleted` shows.
     let user = user_in(conn, account_id, user_id)?;

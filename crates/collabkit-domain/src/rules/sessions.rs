@@ -1,0 +1,712 @@
+//! The session state machine: who joins and leaves a room's live session, when it starts and
+//! closes, and what each of those writes. A backend reads a view ([`JoinView`], [`LeaveView`]),
+//! calls the plan ([`plan_join`], [`plan_leave`], [`plan_end_room`]) and writes what it says, in
+//! its order; the pieces ([`join`], [`leave`], [`close_session`]) build the rows and events.
+
+use collabkit_webhooks::{UserStatus, WebhookEventName, WebhookUser};
+
+use crate::clock::{self, Timestamp};
+use crate::events;
+use crate::ids;
+use crate::model::{Event, Room, User, UserSession};
+use crate::store::{StoreError, StoreResult};
+
+/// The session a join enters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionToJoin {
+    /// The room's open session.
+    Open(String),
+    /// None was open: this one starts now.
+    Start { id: String },
+}
+
+/// What a join writes: the session (and whether it starts), the room and the user after the
+/// join (counters, status), the user's new participation, the user's snapshot kept for the
+/// session (it stands in for a user deleted before leaving, and lists them in
+/// `session.closed`), and the events, in order.
+#[derive(Debug, Clone)]
+pub struct Joining {
+    pub session: SessionToJoin,
+    /// One more participant; the live session starts now when none was open.
+    pub room: Room,
+    /// Online, joined now.
+    pub user: User,
+    /// Opened now.
+    pub user_session: UserSession,
+    pub snapshot: WebhookUser,
+    pub events: Vec<Event>,
+}
+
+/// The user joins the room's live session. Reads: the room (with its counters, locked against
+/// concurrent changes where writers are concurrent), the room's open session, if any, and
+/// whether the user already takes part in it. `None` when they do (joining twice is a no-op).
+/// `NotFound("user")` for a user of another room.
+///
+/// Both events carry the room and the user after the join: `session.started` already counts
+/// its first participant, `participant.joined` shows the user online.
+pub fn join(
+    room: &Room,
+    user: &User,
+    open_session: Option<String>,
+    already_in: bool,
+    now: Timestamp,
+) -> StoreResult<Option<Joining>> {
+    if user.room_id != room.id {
+        return Err(StoreError::NotFound("user"));
+    }
+    if already_in {
+        return Ok(None);
+    }
+    let mut after = room.clone();
+    after.counters.participants += 1;
+    let session = match open_session {
+        Some(id) => SessionToJoin::Open(id),
+        None => {
+            after.counters.live_since = Some(now);
+            SessionToJoin::Start {
+                id: ids::new_id(ids::SESSION),
+            }
+        }
+    };
+    let joined = User {
+        online: true,
+        joined_at: Some(now),
+        ..user.clone()
+    };
+    let mut events = Vec::with_capacity(2);
+    if matches!(session, SessionToJoin::Start { .. }) {
+        events.push(events::session_started(&after, now));
+    }
+    events.push(events::user_event(
+        WebhookEventName::ParticipantJoined,
+        &after,
+        &joined,
+        now,
+    ));
+    Ok(Some(Joining {
+        session,
+        user_session: UserSession {
+            id: ids::new_id(ids::USER_SESSION),
+            user_id: user.id.clone(),
+            room_id: room.id.clone(),
+            joined_at: now,
+            left_at: None,
+        },
+        snapshot: joined.to_webhook(),
+        room: after,
+        user: joined,
+        events,
+    }))
+}
+
+/// What a leave writes: the room with one participant less, the user offline (when they still
+/// exist), who left as `participant.left` shows them (also the session's snapshot of them from
+/// now on), and that event.
+#[derive(Debug, Clone)]
+pub struct Leaving {
+    pub room: Room,
+    /// Offline, left now; `None` for a user deleted meanwhile.
+    pub user: Option<User>,
+    pub who: WebhookUser,
+    pub event: Event,
+}
+
+/// A participant leaves: their user as they are now, or the snapshot taken at join when they
+/// were deleted meanwhile. When nobody remains after them, the backend then closes the session
+/// with [`close_session`], from the room this returns.
+pub fn leave(
+    room: &Room,
+    user_now: Option<&User>,
+    snapshot_at_join: impl FnOnce() -> StoreResult<WebhookUser>,
+    now: Timestamp,
+) -> StoreResult<Leaving> {
+    let user = user_now.map(|u| User {
+        online: false,
+        left_at: Some(now),
+        ..u.clone()
+    });
+    let who = match &user {
+        Some(user) => user.to_webhook(),
+        None => WebhookUser {
+            status: UserStatus::Offline,
+            left_at: Some(clock::format(&now)),
+            ..snapshot_at_join()?
+        },
+    };
+    let mut after = room.clone();
+    after.counters.participants = after.counters.participants.saturating_sub(1);
+    let event = events::participant_left_snapshot(&after, who.clone(), now);
+    Ok(Leaving {
+        room: after,
+        user,
+        who,
+        event,
+    })
+}
+
+/// The room's live session closes (its last participant left, or none was left): its length
+/// joins the room's duration, nobody participates, and `session.closed` lists `users`, everyone
+/// who joined during the session as they were when they left.
+pub fn close_session(room: &Room, users: Vec<WebhookUser>, now: Timestamp) -> (Room, Event) {
+    // Nobody is online in a closed session: a user still shown online (a session that ends
+    // with no leave of theirs recorded, after a crash) is shown leaving now.
+    let users = users
+        .into_iter()
+        .map(|u| match u.status {
+            UserStatus::Online => WebhookUser {
+                status: UserStatus::Offline,
+                left_at: Some(clock::format(&now)),
+                ..u
+            },
+            UserStatus::Offline => u,
+        })
+        .collect();
+    let mut after = room.clone();
+    after.counters.closed_ms += after.counters.live_ms(now);
+    after.counters.live_since = None;
+    after.counters.participants = 0;
+    let event = events::session_closed(&after, users, now);
+    (after, event)
+}
+
+/// The room with its participants recounted from who actually takes part in its live session
+/// (`POST /rooms/{id}/reconcile`): returns the room, the count before and the count now. No
+/// event: nobody joined or left.
+pub fn reconciled(room: &Room, participating: u64) -> (Room, u64, u64) {
+    let mut after = room.clone();
+    after.counters.participants = participating;
+    (after, room.counters.participants, participating)
+}
+
+/// What a join reads: the room (with its counters, locked against concurrent changes where
+/// writers are concurrent), the user, and the room's open session, if any.
+#[derive(Debug, Clone)]
+pub struct JoinView<'a> {
+    pub room: &'a Room,
+    pub user: &'a User,
+    pub open: Option<OpenSession>,
+}
+
+/// The room's open session, as a join sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenSession {
+    pub id: String,
+    /// Whether the user already takes part in it (through any node).
+    pub already_in: bool,
+}
+
+/// What a join writes, in this order: the session when it starts, the node's hold on the user
+/// (always: each node counts its own connections), then, unless the user already took part,
+/// the room, the user, their participation, the session's snapshot of them and the events.
+#[derive(Debug, Clone)]
+pub struct JoinPlan {
+    /// The session the hold goes into.
+    pub session: String,
+    /// `Some(id)` (= `session`) when none was open: its row is written first.
+    pub start: Option<String>,
+    /// `None` when the user already takes part: only the hold is added.
+    pub joining: Option<Joining>,
+}
+
+/// The plan of a join ([`join`] decides the rows and events). `NotFound("user")` for a user of
+/// another room.
+pub fn plan_join(view: JoinView<'_>, now: Timestamp) -> StoreResult<JoinPlan> {
+    let (open, already_in) = match view.open {
+        Some(open) => (Some(open.id), open.already_in),
+        None => (None, false),
+    };
+    let joining = join(view.room, view.user, open.clone(), already_in, now)?;
+    let session = match (&joining, open) {
+        (Some(j), _) => match &j.session {
+            SessionToJoin::Open(id) | SessionToJoin::Start { id } => id.clone(),
+        },
+        (None, Some(id)) => id,
+        // `join` answers `None` only for a user already in an open session.
+        (None, None) => unreachable!("already in no session"),
+    };
+    let start = joining
+        .as_ref()
+        .filter(|j| matches!(j.session, SessionToJoin::Start { .. }))
+        .map(|_| session.clone());
+    Ok(JoinPlan {
+        session,
+        start,
+        joining,
+    })
+}
+
+/// What a leave reads: the room (as the transaction's earlier writes left it, locked where
+/// writers are concurrent), the room's open session, the nodes through which the user takes
+/// part in it, whether anyone else does, and the user as they are now (`None`: deleted
+/// meanwhile).
+#[derive(Debug, Clone)]
+pub struct LeaveView<'a> {
+    pub room: &'a Room,
+    pub user_id: &'a str,
+    pub session: Option<String>,
+    pub holds: Vec<String>,
+    /// Whose hold ends: one node's, or every node's (`None`: the user or the room is deleted).
+    pub node: Option<&'a str>,
+    pub others_remain: bool,
+    pub user_now: Option<&'a User>,
+}
+
+impl LeaveView<'_> {
+    /// Whether the user leaves: every hold on them ends.
+    pub fn leaves(&self) -> bool {
+        self.session.is_some()
+            && !self.holds.is_empty()
+            && self
+                .holds
+                .iter()
+                .all(|n| self.node.is_none_or(|node| node == n))
+    }
+
+    /// Whether the session closes with this leave: nobody else takes part. The backend reads
+    /// the session's users (before this leave's writes) only then.
+    pub fn closes(&self) -> bool {
+        self.leaves() && !self.others_remain
+    }
+}
+
+/// What a leave writes, in this order: the holds that end; then, when the user leaves, the
+/// user offline, their participation closed, the session's snapshot of them as they left, the
+/// session closed when nobody remains, the room's counters and the events.
+#[derive(Debug, Clone)]
+pub struct LeavePlan {
+    /// The open session (`None`: nothing to do).
+    pub session: Option<String>,
+    /// The nodes whose hold on the user ends.
+    pub end_holds: Vec<String>,
+    /// `None` when the user still takes part through another node, or took no part.
+    pub left: Option<Left>,
+}
+
+/// A participant who left.
+#[derive(Debug, Clone)]
+pub struct Left {
+    /// After the leave, and after the close when the session closes.
+    pub room: Room,
+    /// Offline, left now; `None` for a user deleted meanwhile.
+    pub user: Option<User>,
+    /// Who left as `participant.left` shows them, the session's snapshot of them from now on.
+    pub who: WebhookUser,
+    /// `Some(session)` when it closes now.
+    pub close: Option<String>,
+    /// `participant.left`, then `session.closed` when it closes.
+    pub events: Vec<Event>,
+    /// When they left (the participation's and the session's end).
+    pub at: Timestamp,
+}
+
+/// The plan of a leave. `snapshot_at_join` is read only for a user deleted meanwhile, and
+/// `session_users` (everyone who joined during the session, in join order, as stored before
+/// this leave) only when the session closes ([`LeaveView::closes`]).
+pub fn plan_leave(
+    view: LeaveView<'_>,
+    snapshot_at_join: impl FnOnce() -> StoreResult<WebhookUser>,
+    session_users: impl FnOnce() -> StoreResult<Vec<WebhookUser>>,
+    now: Timestamp,
+) -> StoreResult<LeavePlan> {
+    let (leaves, closes) = (view.leaves(), view.closes());
+    let end_holds = match view.session {
+        Some(_) => view
+            .holds
+            .iter()
+            .filter(|n| view.node.is_none_or(|node| node == n.as_str()))
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
+    if !leaves {
+        return Ok(LeavePlan {
+            session: view.session,
+            end_holds,
+            left: None,
+        });
+    }
+    let leaving = leave(view.room, view.user_now, snapshot_at_join, now)?;
+    let mut room = leaving.room;
+    let mut events = vec![leaving.event];
+    let close = if closes {
+        // The session lists the leaver as they left.
+        let users = session_users()?
+            .into_iter()
+            .map(|u| {
+                if u.id == view.user_id {
+                    leaving.who.clone()
+                } else {
+                    u
+                }
+            })
+            .collect();
+        let (closed, event) = close_session(&room, users, now);
+        room = closed;
+        events.push(event);
+        view.session.clone()
+    } else {
+        None
+    };
+    Ok(LeavePlan {
+        session: view.session,
+        end_holds,
+        left: Some(Left {
+            room,
+            user: leaving.user,
+            who: leaving.who,
+            close,
+            events,
+            at: now,
+        }),
+    })
+}
+
+/// How a room's open session ends (the room is deleted): each participant leaves through every
+/// node, in the order they joined, the last one closing it; a session nobody takes part in
+/// closes on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndRoomPlan {
+    pub leave: Vec<String>,
+    pub close_empty: Option<String>,
+}
+
+/// `participants`: the user ids holding the open session, in join order.
+pub fn plan_end_room(open: Option<String>, participants: Vec<String>) -> EndRoomPlan {
+    let close_empty = open.filter(|_| participants.is_empty());
+    EndRoomPlan {
+        leave: participants,
+        close_empty,
+    }
+}
+
+/// A hold a gone node had: the user's id and the node.
+pub type Hold = (String, Option<String>);
+
+/// One room where gone nodes held participants: account, room, and the holds in join order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GoneRoom {
+    pub account_id: String,
+    pub room_id: String,
+    pub holds: Vec<Hold>,
+}
+
+/// Groups a gone node's holds (account, room, session, user, node; ordered by session, then
+/// join) room by room: each room's holds then end in that order.
+pub fn gone_rooms(rows: Vec<(String, String, String, String, String)>) -> Vec<GoneRoom> {
+    let mut rooms: Vec<(String, GoneRoom)> = Vec::new();
+    for (account_id, room_id, session, user, node) in rows {
+        let hold = (user, Some(node));
+        match rooms.last_mut() {
+            Some((last, room)) if *last == session => room.holds.push(hold),
+            _ => rooms.push((
+                session,
+                GoneRoom {
+                    account_id,
+                    room_id,
+                    holds: vec![hold],
+                },
+            )),
+        }
+    }
+    rooms.into_iter().map(|(_, room)| room).collect()
+}
+
+/// Whether an open session found empty closes: it is still the room's open one and still
+/// nobody takes part (someone may have joined since it was found).
+pub fn closes_empty(open_now: Option<&str>, session: &str, participants: u64) -> bool {
+    open_now == Some(session) && participants == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::tests::{at, names, payload, room, room_of, user, user_of};
+    use collabkit_webhooks::WebhookPayload;
+
+    #[test]
+    fn the_first_join_starts_the_session_and_a_second_is_a_no_op() {
+        let room = room();
+        let ada = user(&room);
+        let first = join(&room, &ada, None, false, at(10)).unwrap().unwrap();
+        assert!(matches!(first.session, SessionToJoin::Start { .. }));
+        assert_eq!(
+            names(&first.events),
+            ["session.started", "participant.joined"]
+        );
+        assert_eq!(first.room.counters.participants, 1);
+        assert_eq!(first.room.counters.live_since, Some(at(10)));
+        assert!(first.user.online);
+        assert_eq!(first.user.joined_at, Some(at(10)));
+        assert_eq!(first.user_session.joined_at, at(10));
+        assert_eq!(first.user_session.left_at, None);
+        assert!(first.user_session.id.starts_with("sess_"));
+        assert_eq!(first.snapshot.status, UserStatus::Online);
+        let joined = user_of(&first.events[1]);
+        assert_eq!(joined.status, UserStatus::Online);
+        assert_eq!(joined.joined_at, Some(clock::format(&at(10))));
+        assert_eq!(room_of(&first.events[0]).active_participants, 1);
+        assert_eq!(room_of(&first.events[1]).active_participants, 1);
+
+        let next = join(&first.room, &ada, Some("ses_1".into()), false, at(20))
+            .unwrap()
+            .unwrap();
+        assert_eq!(next.session, SessionToJoin::Open("ses_1".into()));
+        assert_eq!(names(&next.events), ["participant.joined"]);
+        assert_eq!(next.room.counters.participants, 2);
+        assert_eq!(
+            next.room.counters.live_since,
+            Some(at(10)),
+            "joining a live session does not restart it"
+        );
+        assert!(
+            join(&room, &ada, Some("ses_1".into()), true, at(20))
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_user_of_another_room_cannot_join() {
+        let (a, b) = (room(), room());
+        let err = join(&a, &user(&b), None, false, at(0)).unwrap_err();
+        assert_eq!(err, StoreError::NotFound("user"));
+    }
+
+    #[test]
+    fn leaving_and_closing_move_the_counters_and_the_duration() {
+        let room = room();
+        let ada = user(&room);
+        let joined = join(&room, &ada, None, false, at(1_000)).unwrap().unwrap();
+        let left = leave(
+            &joined.room,
+            Some(&joined.user),
+            || unreachable!(),
+            at(3_500),
+        )
+        .unwrap();
+        assert_eq!(left.room.counters.participants, 0);
+        let user = left.user.clone().unwrap();
+        assert!(!user.online);
+        assert_eq!(user.left_at, Some(at(3_500)));
+        assert_eq!(user.joined_at, Some(at(1_000)));
+        assert_eq!(left.who.status, UserStatus::Offline);
+        assert_eq!(left.event.event, WebhookEventName::ParticipantLeft);
+        assert_eq!(
+            room_of(&left.event).duration_seconds,
+            2,
+            "2.5 s live, whole seconds"
+        );
+        let (closed, event) = close_session(&left.room, vec![left.who.clone()], at(3_500));
+        assert_eq!(closed.counters.live_since, None);
+        assert_eq!(closed.counters.closed_ms, 2_500);
+        assert_eq!(closed.counters.participants, 0);
+        match payload(&event) {
+            WebhookPayload::SessionClosed { room, users, .. } => {
+                assert_eq!(room.active_participants, 0);
+                assert_eq!(room.duration_seconds, 2);
+                assert_eq!(users.len(), 1);
+                assert_eq!(users[0].status, UserStatus::Offline);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A closed room's duration no longer grows; the next session adds to it.
+        assert_eq!(closed.counters.duration_seconds(at(60_000)), 2);
+        let again = join(&closed, &user, None, false, at(10_000))
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.room.counters.duration_seconds(at(11_000)), 3);
+    }
+
+    #[test]
+    fn a_closed_session_lists_nobody_online() {
+        let room = room();
+        let joined = join(&room, &user(&room), None, false, at(0))
+            .unwrap()
+            .unwrap();
+        let (_, event) = close_session(&joined.room, vec![joined.snapshot.clone()], at(5));
+        match payload(&event) {
+            WebhookPayload::SessionClosed { users, .. } => {
+                assert_eq!(users[0].status, UserStatus::Offline);
+                assert_eq!(users[0].left_at, Some(clock::format(&at(5))));
+                assert_eq!(users[0].joined_at, joined.snapshot.joined_at);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_deleted_user_leaves_as_their_snapshot_marked_offline() {
+        let room = room();
+        let ada = user(&room);
+        let joined = join(&room, &ada, None, false, at(0)).unwrap().unwrap();
+        let snapshot = joined.snapshot.clone();
+        let left = leave(&joined.room, None, || Ok(snapshot.clone()), at(1)).unwrap();
+        assert!(left.user.is_none());
+        assert_eq!(left.who.id, snapshot.id);
+        assert_eq!(left.who.status, UserStatus::Offline);
+        assert_eq!(left.who.left_at, Some(clock::format(&at(1))));
+        let renamed = User {
+            name: "Ada L.".into(),
+            ..joined.user
+        };
+        let left = leave(&joined.room, Some(&renamed), || unreachable!(), at(1)).unwrap();
+        assert_eq!(left.who.name, "Ada L.");
+    }
+
+    #[test]
+    fn reconcile_recounts_without_touching_the_rest() {
+        let mut room = room();
+        room.counters.participants = 7;
+        room.counters.users = 3;
+        let (after, previous, now) = reconciled(&room, 2);
+        assert_eq!((previous, now), (7, 2));
+        assert_eq!(after.counters.participants, 2);
+        assert_eq!(after.counters.users, 3);
+    }
+
+    fn leave_view<'a>(room: &'a Room, user: &'a User, holds: &[&str]) -> LeaveView<'a> {
+        LeaveView {
+            room,
+            user_id: &user.id,
+            session: Some("ses_1".into()),
+            holds: holds.iter().map(|h| h.to_string()).collect(),
+            node: Some("n1"),
+            others_remain: false,
+            user_now: Some(user),
+        }
+    }
+
+    #[test]
+    fn a_join_plan_starts_a_session_joins_one_or_only_adds_the_hold() {
+        let room = room();
+        let ada = user(&room);
+        let view = |open| JoinView {
+            room: &room,
+            user: &ada,
+            open,
+        };
+        let start = plan_join(view(None), at(1)).unwrap();
+        assert_eq!(start.start.as_deref(), Some(start.session.as_str()));
+        assert_eq!(names(&start.joining.unwrap().events).len(), 2);
+        let open = |already_in| {
+            Some(OpenSession {
+                id: "ses_1".into(),
+                already_in,
+            })
+        };
+        let join = plan_join(view(open(false)), at(1)).unwrap();
+        assert_eq!((join.session.as_str(), join.start), ("ses_1", None));
+        assert_eq!(names(&join.joining.unwrap().events), ["participant.joined"]);
+        let again = plan_join(view(open(true)), at(1)).unwrap();
+        assert_eq!((again.session.as_str(), again.start), ("ses_1", None));
+        assert!(again.joining.is_none(), "only the node's hold is added");
+    }
+
+    #[test]
+    fn a_leave_plan_ends_the_node_hold_and_leaves_only_when_none_remains() {
+        let room = room();
+        let ada = user(&room);
+        let no_reads = || -> StoreResult<Vec<WebhookUser>> { unreachable!() };
+        // Held through another node too: that hold stays, nobody leaves.
+        let view = leave_view(&room, &ada, &["n1", "n2"]);
+        assert!(!view.leaves() && !view.closes());
+        let plan = plan_leave(view, || unreachable!(), no_reads, at(1)).unwrap();
+        assert_eq!(plan.end_holds, ["n1"]);
+        assert!(plan.left.is_none());
+        // Not held through this node: nothing at all.
+        let plan = plan_leave(
+            leave_view(&room, &ada, &["n2"]),
+            || unreachable!(),
+            no_reads,
+            at(1),
+        );
+        let plan = plan.unwrap();
+        assert!(plan.end_holds.is_empty() && plan.left.is_none());
+        // No open session: nothing either.
+        let view = LeaveView {
+            session: None,
+            ..leave_view(&room, &ada, &["n1"])
+        };
+        let plan = plan_leave(view, || unreachable!(), no_reads, at(1)).unwrap();
+        assert!(plan.end_holds.is_empty() && plan.left.is_none());
+        // Every node's hold ends when the user is deleted.
+        let view = LeaveView {
+            node: None,
+            others_remain: true,
+            ..leave_view(&room, &ada, &["n1", "n2"])
+        };
+        let plan = plan_leave(view, || unreachable!(), no_reads, at(1)).unwrap();
+        assert_eq!(plan.end_holds, ["n1", "n2"]);
+        let left = plan.left.unwrap();
+        assert_eq!(left.close, None, "someone else remains");
+        assert_eq!(names(&left.events), ["participant.left"]);
+    }
+
+    #[test]
+    fn the_last_leave_closes_the_session_listing_the_leaver_as_they_left() {
+        let room = room();
+        let ada = user(&room);
+        let joined = join(&room, &ada, None, false, at(0)).unwrap().unwrap();
+        let grace = WebhookUser {
+            id: "usr_grace".into(),
+            ..joined.snapshot.clone()
+        };
+        let view = leave_view(&joined.room, &joined.user, &["n1"]);
+        assert!(view.closes());
+        let users = vec![joined.snapshot.clone(), grace.clone()];
+        let plan = plan_leave(view, || unreachable!(), || Ok(users), at(2_000)).unwrap();
+        let left = plan.left.unwrap();
+        assert_eq!(left.close.as_deref(), Some("ses_1"));
+        assert_eq!(left.room.counters.live_since, None);
+        assert_eq!(left.room.counters.closed_ms, 2_000);
+        assert_eq!(names(&left.events), ["participant.left", "session.closed"]);
+        match payload(&left.events[1]) {
+            WebhookPayload::SessionClosed { users, .. } => {
+                assert_eq!(users[0], left.who, "the leaver as they left");
+                assert_eq!(users[1].id, grace.id, "in join order");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_room_ends_by_each_participant_leaving_or_closes_empty() {
+        let plan = plan_end_room(Some("ses_1".into()), vec!["u1".into(), "u2".into()]);
+        assert_eq!(plan.leave, ["u1", "u2"]);
+        assert_eq!(plan.close_empty, None, "the last leave closes it");
+        let plan = plan_end_room(Some("ses_1".into()), Vec::new());
+        assert_eq!(plan.close_empty.as_deref(), Some("ses_1"));
+        assert_eq!(plan_end_room(None, Vec::new()).close_empty, None);
+    }
+
+    #[test]
+    fn gone_holds_group_by_session_in_order() {
+        let row = |r: &str, s: &str, u: &str| {
+            (
+                "acc".to_string(),
+                r.to_string(),
+                s.to_string(),
+                u.to_string(),
+                "n".to_string(),
+            )
+        };
+        let rooms = gone_rooms(vec![
+            row("r1", "s1", "a"),
+            row("r1", "s1", "b"),
+            row("r2", "s2", "c"),
+        ]);
+        assert_eq!(rooms.len(), 2);
+        assert_eq!(rooms[0].room_id, "r1");
+        let users: Vec<_> = rooms[0].holds.iter().map(|h| h.0.as_str()).collect();
+        assert_eq!(users, ["a", "b"]);
+        assert_eq!(rooms[1].holds, [("c".to_string(), Some("n".to_string()))]);
+    }
+
+    #[test]
+    fn an_empty_session_closes_only_if_still_open_and_empty() {
+        assert!(closes_empty(Some("s"), "s", 0));
+        assert!(!closes_empty(Some("s"), "s", 1), "someone joined since");
+        assert!(!closes_empty(Some("t"), "s", 0));
+        assert!(!closes_empty(None, "s", 0));
+    }
+}
