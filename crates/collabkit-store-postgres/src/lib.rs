@@ -185,7 +185,7 @@ impl PgStore {
         change: Change<T>,
         fanout: Fanout,
     ) -> StoreResult<Change<T>> {
-        if fanout.left_to_claims() {
+        if rules::wakes_after_change(&fanout) {
             notify_due(tx).await?;
         }
         Ok(Change {
@@ -745,7 +745,7 @@ impl Store for PgStore {
     ) -> StoreResult<u64> {
         in_tx!(self, tx => {
             let n = webhooks::recover(&tx, account_id, webhook_id, since).await?;
-            if n > 0 {
+            if rules::wakes_after_requeue(n) {
                 notify_due(&tx).await?;
             }
             n

@@ -32,9 +32,9 @@ use collabkit_domain::rules;
 use collabkit_domain::store::{
     Account, Attempt, AttemptCount, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Cursor,
     Delivery, DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom,
-    NewUser, NewWebhook, NextStep, NodeRecord, Page, PageRequest, QueueStats, Room, RoomFilter,
-    StorageStats, Store, StoreError, StoreResult, TokenSealer, User, UserFilter, UserPatch,
-    UserSession, Webhook, WebhookFilter, WebhookHealth, WebhookPatch,
+    NewUser, NewWebhook, NodeRecord, Page, PageRequest, QueueStats, Room, RoomFilter, StorageStats,
+    Store, StoreError, StoreResult, TokenSealer, User, UserFilter, UserPatch, UserSession, Webhook,
+    WebhookFilter, WebhookHealth, WebhookPatch,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use rusqlite::Connection;
@@ -175,7 +175,7 @@ impl SqliteStore {
         } else {
             self.writer.write(job).await?
         };
-        if fanout.count > fanout.leased.len() {
+        if rules::wakes_after_change(&fanout) {
             self.wakeup.ring();
         }
         change.leased = fanout.leased;
@@ -737,7 +737,7 @@ impl Store for SqliteStore {
             .writer
             .write_or_shed(move |c| webhooks::recover(c, &a, &w, since))
             .await?;
-        if n > 0 {
+        if rules::wakes_after_requeue(n) {
             self.wakeup.ring();
         }
         Ok(n)
@@ -785,9 +785,7 @@ impl DeliveryQueue for SqliteStore {
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<Vec<String>> {
-        let retry = records
-            .iter()
-            .any(|r| matches!(r.next, NextStep::RetryAt(_)));
+        let retry = rules::wakes_after_record(&records);
         let disabled = self
             .writer
             .write(move |c| queue::record_attempts(c, &records))
@@ -808,7 +806,7 @@ impl DeliveryQueue for SqliteStore {
             .writer
             .write(move |c| queue::release_leases(c, &leases, now))
             .await?;
-        if n > 0 {
+        if rules::wakes_after_requeue(n) {
             self.wakeup.ring();
         }
         Ok(n)

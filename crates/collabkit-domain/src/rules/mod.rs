@@ -26,8 +26,10 @@ use crate::model::{
     WebhookPatch,
 };
 
+mod attempts;
 mod sessions;
 
+pub use attempts::*;
 pub use sessions::*;
 
 pub fn new_account(name: &str, api_key_hash: &str, now: Timestamp) -> Account {
