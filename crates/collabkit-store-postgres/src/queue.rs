@@ -264,7 +264,7 @@ pub async fn claim_due<C: GenericClient + Sync>(
     per_webhook: u32,
     exclude: &[String],
 ) -> StoreResult<Vec<ClaimedDelivery>> {
-    let lease_until = now + chrono::Duration::from_std(lease_for).unwrap_or(chrono::Duration::MAX);
+    let lease_until = clock::after(now, lease_for);
     let lease: i64 = rand::random::<i64>() & i64::MAX;
     let rows = query(
         c,
