@@ -15,6 +15,7 @@ mod batch;
 mod connect;
 mod horizon;
 mod listener;
+mod lookup;
 mod migrate;
 mod people;
 mod queue;

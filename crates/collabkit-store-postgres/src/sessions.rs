@@ -8,7 +8,7 @@ use collabkit_domain::store::{Event, InlineLease, Room, StoreError, StoreResult,
 use collabkit_webhooks::WebhookUser;
 use deadpool_postgres::GenericClient;
 
-use crate::people::{RoomLock, lock_room, user_in};
+use crate::lookup::{RoomLock, lock_room, user_in};
 use crate::queue::{self, Fanout};
 use crate::sql::{execute, query, query_one, query_opt};
 

@@ -17,6 +17,7 @@ mod queue;
 mod readers;
 mod rows;
 mod sessions;
+mod state;
 mod stats;
 mod wal;
 mod webhooks;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows::{backend, ts};
+use super::rows::{backend, json, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::ids;
 use collabkit_domain::rules::{self, Failing};
@@ -140,11 +140,6 @@ pub fn insert_event(
             .collect();
     }
     Ok(fanout)
-}
-
-/// Rows for a statement that reads them with `json_each`.
-pub fn json<T: serde::Serialize>(rows: &T) -> String {
-    serde_json::to_string(rows).expect("rows serialize")
 }
 
 /// Leases due deliveries: `?1` lease end, `?2` lease token, `?3` now, `?4` excluded

@@ -64,8 +64,8 @@ pub fn join(
     add_node_row(conn, &plan.session, &user.id, node, now)?;
     let (mut events, mut fanout) = (Vec::new(), Fanout::default());
     if let Some(joining) = plan.joining {
-        super::people::write_counters(conn, &joining.room)?;
-        super::people::write_status(conn, &joining.user)?;
+        super::state::write_counters(conn, &joining.room)?;
+        super::state::write_status(conn, &joining.user)?;
         open_user_session(conn, &room.account_id, &joining.user_session)?;
         let snapshot = serde_json::to_string(&joining.snapshot).expect("users serialize");
         conn.prepare_cached(
@@ -201,7 +201,7 @@ pub fn leave(
     };
     let now = left.at;
     if let Some(user) = &left.user {
-        super::people::write_status(conn, user)?;
+        super::state::write_status(conn, user)?;
     }
     close_user_session(conn, user_id, now)?;
     // From now on the session lists them as they left.
@@ -219,7 +219,7 @@ pub fn leave(
     if let Some(closed) = &left.close {
         mark_closed(conn, closed, now)?;
     }
-    super::people::write_counters(conn, &left.room)?;
+    super::state::write_counters(conn, &left.room)?;
     store_events(conn, left.events, inline, &mut events, &mut fanout)?;
     Ok((events, fanout, left.close.is_some()))
 }
@@ -262,7 +262,7 @@ fn close_empty(
     let room = super::room_in(conn, &room.account_id, &room.id)?;
     let (room, event) = rules::close_session(&room, session_users(conn, session)?, now);
     mark_closed(conn, session, now)?;
-    super::people::write_counters(conn, &room)?;
+    super::state::write_counters(conn, &room)?;
     store_events(conn, vec![event], inline, events, fanout)
 }
 

@@ -3,8 +3,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::queue::json;
-use super::rows::{backend, parse_opt_ts, parse_ts, ts};
+use super::rows::{backend, json, parse_opt_ts, parse_ts, ts};
 use collabkit_domain::clock::Timestamp;
 use collabkit_domain::stats::{AttemptCount, AttemptCounter, WebhookHealth};
 use collabkit_domain::store::{Page, PageRequest, StoreResult};
