@@ -181,7 +181,7 @@ pub async fn leave<C: GenericClient + Sync>(
         None
     };
     let users = if view.closes() {
-        Some(session_users(c, &session).await?)
+        Some(session_user_rows(c, &session).await?)
     } else {
         None
     };
@@ -250,6 +250,22 @@ async fn mark_closed<C: GenericClient + Sync>(
     )
     .await?;
     Ok(())
+}
+
+/// Everyone who joined during the session, in join order: their ids and stored snapshots.
+async fn session_user_rows<C: GenericClient + Sync>(
+    c: &C,
+    session: &str,
+) -> StoreResult<Vec<(String, String)>> {
+    Ok(query(
+        c,
+        "SELECT user_id, user_json FROM session_users WHERE session_id = $1 ORDER BY seq",
+        &[&session],
+    )
+    .await?
+    .iter()
+    .map(|r| (r.get(0), r.get(1)))
+    .collect())
 }
 
 async fn session_users<C: GenericClient + Sync>(
@@ -448,4 +464,133 @@ pub async fn close_empty_sessions<C: GenericClient + Sync>(
         closed += 1;
     }
     Ok(closed)
+}
+
+/// The storage contract's `Sessions`.
+mod contract {
+    use super::*;
+    use crate::*;
+
+    use collabkit_domain::store::Sessions;
+
+    #[async_trait]
+    impl Sessions for crate::PgStore {
+        async fn join_session(
+            &self,
+            account_id: &str,
+            room_id: &str,
+            user_id: &str,
+            node: &str,
+            lease: Option<InlineLease>,
+        ) -> StoreResult<Change<()>> {
+            in_tx!(self, tx => {
+                let room = lookup::lock_room(&tx, account_id, room_id, lookup::RoomLock::Session).await?;
+                let user = lookup::user_in(&tx, account_id, user_id).await?;
+                let (events, fanout) = sessions::join(&tx, &room, &user, node, lease).await?;
+                Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
+            })
+        }
+
+        async fn leave_session(
+            &self,
+            account_id: &str,
+            room_id: &str,
+            user_id: &str,
+            node: &str,
+            lease: Option<InlineLease>,
+        ) -> StoreResult<Change<()>> {
+            in_tx!(self, tx => {
+                let mut room = lookup::lock_room(&tx, account_id, room_id, lookup::RoomLock::Session).await?;
+                let user = lookup::user_in(&tx, account_id, user_id).await.ok();
+                let (events, fanout, _, _) =
+                    sessions::leave(&tx, &mut room, user_id, Some(node), user.as_ref(), lease).await?;
+                Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
+            })
+        }
+
+        async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()> {
+            self.within(async { sessions::heartbeat(&self.client().await?, node, now).await })
+                .await
+        }
+
+        async fn node_stopped(&self, node: &str) -> StoreResult<()> {
+            self.within(async { sessions::forget_node(&self.client().await?, node).await })
+                .await
+        }
+
+        async fn session_participants(
+            &self,
+            account_id: &str,
+            room_id: &str,
+        ) -> StoreResult<Vec<collabkit_webhooks::WebhookUser>> {
+            self.within(async {
+                let client = self.client().await?;
+                let room = lookup::room_in(&client, account_id, room_id).await?;
+                sessions::participants(&client, &room.id).await
+            })
+            .await
+        }
+
+        async fn nodes(&self) -> StoreResult<Vec<NodeRecord>> {
+            self.within(async {
+                Ok(sql::query(
+                    &self.client().await?,
+                    "SELECT id, heartbeat_at FROM nodes ORDER BY heartbeat_at",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|r| NodeRecord {
+                    id: r.get(0),
+                    heartbeat_at: r.get(1),
+                })
+                .collect())
+            })
+            .await
+        }
+
+        async fn close_sessions_of_gone_nodes(
+            &self,
+            me: &str,
+            silent_since: Timestamp,
+            lease: Option<InlineLease>,
+        ) -> StoreResult<Change<usize>> {
+            let rooms = self
+                .within(async {
+                    sessions::gone_participation(&self.client().await?, me, silent_since).await
+                })
+                .await?;
+            let (mut events, mut leased, mut closed) = (Vec::new(), Vec::new(), 0);
+            // Room by room, each in its own short transaction under the room's lock: another node
+            // doing the same at the same moment finds the participants gone and does nothing.
+            for gone in rooms {
+                let change = in_tx!(self, tx => {
+                    let (mut e, mut f) = (Vec::new(), Fanout::default());
+                    let ended = sessions::end_participation(&tx, gone.clone(), lease, &mut e, &mut f).await?;
+                    closed += usize::from(ended);
+                    Self::finish_change(&tx, Change { events: e, ..Change::quiet(()) }, f).await?
+                })?;
+                events.extend(change.events);
+                leased.extend(change.leased);
+            }
+            let change = in_tx!(self, tx => {
+                let (mut e, mut f) = (Vec::new(), Fanout::default());
+                closed += sessions::close_empty_sessions(&tx, lease, &mut e, &mut f).await?;
+                tx.execute(
+                    "DELETE FROM nodes WHERE id != $1 AND heartbeat_at < $2",
+                    &[&me, &silent_since],
+                )
+                .await
+                .map_err(pg)?;
+                Self::finish_change(&tx, Change { events: e, ..Change::quiet(()) }, f).await?
+            })?;
+            events.extend(change.events);
+            leased.extend(change.leased);
+            Ok(Change {
+                value: closed,
+                events,
+                leased,
+            })
+        }
+    }
 }

@@ -823,7 +823,7 @@ mod tests {
     /// open session.
     #[tokio::test]
     async fn reconcile_repairs_a_stale_participant_counter() {
-        use collabkit_domain::store::{NewRoom, Store};
+        use collabkit_domain::store::{NewRoom, prelude::*};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("stale.db");
         let store = crate::SqliteStore::open(&path, &crate::SqliteOptions::default())

@@ -185,7 +185,7 @@ pub fn leave(
     let plan = rules::plan_leave(
         view,
         || snapshot(conn, &session, user_id),
-        || session_users(conn, &session),
+        || session_user_rows(conn, &session),
         clock::now(),
     )?;
     for node in &plan.end_holds {
@@ -264,6 +264,18 @@ fn close_empty(
     mark_closed(conn, session, now)?;
     super::state::write_counters(conn, &room)?;
     store_events(conn, vec![event], inline, events, fanout)
+}
+
+/// Everyone who joined during the session, in join order: their ids and stored snapshots.
+fn session_user_rows(conn: &Connection, session: &str) -> StoreResult<Vec<(String, String)>> {
+    conn.prepare_cached(
+        "SELECT user_id, user_json FROM session_users WHERE session_id = ?1 ORDER BY seq",
+    )
+    .and_then(|mut s| {
+        s.query_map(params![session], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect()
+    })
+    .map_err(backend)
 }
 
 /// Everyone who joined during the session, in join order.
@@ -436,4 +448,127 @@ pub fn close_of_gone_nodes(
         .and_then(|mut s| s.execute(params![me, ts(&silent_since)]))
         .map_err(backend)?;
     Ok((events, fanout, closed))
+}
+
+/// The storage contract's `Sessions`.
+mod contract {
+    use super::*;
+    use crate::*;
+
+    use collabkit_domain::store::Sessions;
+
+    #[async_trait]
+    impl Sessions for crate::SqliteStore {
+        async fn join_session(
+            &self,
+            account_id: &str,
+            room_id: &str,
+            user_id: &str,
+            node: &str,
+            lease: Option<InlineLease>,
+        ) -> StoreResult<Change<()>> {
+            let (a, r, u, n) = (
+                account_id.to_owned(),
+                room_id.to_owned(),
+                user_id.to_owned(),
+                node.to_owned(),
+            );
+            self.write_change(false, lease, move |c, inline| {
+                let room = room_in(c, &a, &r)?;
+                let user = user_in(c, &a, &u)?;
+                let (events, fanout) = sessions::join(c, &room, &user, &n, inline)?;
+                Ok((
+                    Change {
+                        events,
+                        ..Change::quiet(())
+                    },
+                    fanout,
+                ))
+            })
+            .await
+        }
+
+        async fn leave_session(
+            &self,
+            account_id: &str,
+            room_id: &str,
+            user_id: &str,
+            node: &str,
+            lease: Option<InlineLease>,
+        ) -> StoreResult<Change<()>> {
+            let (a, r, u, n) = (
+                account_id.to_owned(),
+                room_id.to_owned(),
+                user_id.to_owned(),
+                node.to_owned(),
+            );
+            self.write_change(false, lease, move |c, inline| {
+                let room = room_in(c, &a, &r)?;
+                let user = user_in(c, &a, &u).ok();
+                let (events, fanout, _) =
+                    sessions::leave(c, &room, &u, Some(&n), user.as_ref(), inline)?;
+                Ok((
+                    Change {
+                        events,
+                        ..Change::quiet(())
+                    },
+                    fanout,
+                ))
+            })
+            .await
+        }
+
+        async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()> {
+            let n = node.to_owned();
+            self.writer
+                .write(move |c| sessions::heartbeat(c, &n, now))
+                .await
+        }
+
+        async fn node_stopped(&self, node: &str) -> StoreResult<()> {
+            let n = node.to_owned();
+            self.writer
+                .write(move |c| sessions::forget_node(c, &n))
+                .await
+        }
+
+        async fn nodes(&self) -> StoreResult<Vec<NodeRecord>> {
+            self.readers.read(sessions::nodes).await
+        }
+
+        async fn session_participants(
+            &self,
+            account_id: &str,
+            room_id: &str,
+        ) -> StoreResult<Vec<collabkit_webhooks::WebhookUser>> {
+            let (a, r) = (account_id.to_owned(), room_id.to_owned());
+            self.readers
+                .read(move |c| {
+                    let room = room_in(c, &a, &r)?;
+                    sessions::participants(c, &room.id)
+                })
+                .await
+        }
+
+        async fn close_sessions_of_gone_nodes(
+            &self,
+            me: &str,
+            silent_since: Timestamp,
+            lease: Option<InlineLease>,
+        ) -> StoreResult<Change<usize>> {
+            let me = me.to_owned();
+            self.write_change(false, lease, move |c, inline| {
+                let (events, fanout, closed) =
+                    sessions::close_of_gone_nodes(c, &me, silent_since, inline)?;
+                Ok((
+                    Change {
+                        events,
+                        ..Change::quiet(closed)
+                    },
+                    fanout,
+                ))
+            })
+            .await
+        }
+    }
 }
