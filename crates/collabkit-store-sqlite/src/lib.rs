@@ -15,7 +15,8 @@ mod event_log;
 mod files;
 mod migrate;
 mod options;
-mod people;
+#[cfg(test)]
+mod query_plans;
 mod queue;
 mod readers;
 mod rooms;
@@ -36,10 +37,9 @@ use async_trait::async_trait;
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Account, Attempt, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery,
-    DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser,
-    Page, PageRequest, QueueStats, Room, RoomFilter, StorageStats, Store, StoreError, StoreResult,
-    TokenSealer, User, UserFilter, UserPatch, UserSession,
+    Attempt, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter,
+    DeliveryQueue, InlineLease, Maintenance, NewRoom, Page, PageRequest, QueueStats, StorageStats,
+    Store, StoreError, StoreResult, TokenSealer,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use rusqlite::Connection;
@@ -225,7 +225,7 @@ fn connect(path: &Path, tuning: &SqliteOptions) -> StoreResult<Connection> {
     Ok(conn)
 }
 
-use self::people::{room_in, user_in};
+use self::state::{room_in, user_in};
 
 #[async_trait]
 impl Store for SqliteStore {
