@@ -20,10 +20,9 @@ use async_trait::async_trait;
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Account, Attempt, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Cursor, Delivery,
-    DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom, NewUser,
-    NodeRecord, Page, PageRequest, QueueStats, Room, RoomFilter, StorageStats, Store, StoreError,
-    StoreResult, TokenSealer, User, UserFilter, UserPatch, UserSession,
+    Attempt, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter,
+    DeliveryQueue, Maintenance, NewRoom, NodeRecord, Page, PageRequest, QueueStats, StorageStats,
+    Store, StoreError, StoreResult,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
@@ -86,11 +85,11 @@ mod batch;
 mod connect;
 mod delivery_log;
 mod event_log;
+mod filters;
 mod horizon;
 mod listener;
 mod lookup;
 mod migrate;
-mod people;
 mod queue;
 mod relay;
 mod rooms;

@@ -9,7 +9,7 @@ use collabkit_domain::store::{
 use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::GenericClient;
 
-use crate::people::room_in;
+use crate::lookup::room_in;
 use crate::queue::fail_pending;
 use crate::rows::{self, DELIVERY_COLS, WEBHOOK_COLS};
 use crate::sql::{Params, execute, query, query_one, query_opt};
