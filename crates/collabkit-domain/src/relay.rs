@@ -7,7 +7,7 @@
 use async_trait::async_trait;
 use tokio::sync::broadcast;
 
-use crate::store::StoreResult;
+use crate::error::StoreResult;
 
 /// What a signal says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,8 +25,17 @@ pub use crate::model::*;
 pub use crate::page::{Cursor, Page, PageRequest};
 pub use crate::stats::{AttemptCount, AttemptCounter, WebhookHealth};
 
-/// Seals a user token with the server key (see [`Store::seal_legacy_tokens`]).
+/// Seals a user token with the server key (see [`Users::seal_legacy_tokens`]).
 pub type TokenSealer = Arc<dyn Fn(&str) -> String + Send + Sync + 'static>;
+
+/// Every trait of the contract, for code that calls a backend's concrete type (its tests,
+/// the server opening it): `use collabkit_domain::store::prelude::*;`.
+pub mod prelude {
+    pub use super::{
+        Accounts, DeliveryLog, DeliveryQueue, EventLog, Maintenance, Rooms, Sessions, Stats, Store,
+        Users, Webhooks,
+    };
+}
 
 /// A whole backend: what the server holds.
 pub trait Storage: Store + DeliveryQueue + Maintenance {}
@@ -36,12 +45,19 @@ impl<T: Store + DeliveryQueue + Maintenance> Storage for T {}
 /// The storage the rest of the server talks to.
 pub type SharedStore = Arc<dyn Storage>;
 
+/// The product's verbs, by concern: a whole backend implements each (in a module of the
+/// same name), and callers hold `Arc<dyn Store>` (or [`SharedStore`]) for all of them.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    Accounts + Rooms + Users + EventLog + Sessions + Webhooks + DeliveryLog + Stats
+{
     /// Fails when the storage is unreachable (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
+}
 
-    // Accounts.
+/// Accounts.
+#[async_trait]
+pub trait Accounts: Send + Sync + 'static {
     async fn create_account(&self, name: &str, api_key_hash: &str) -> StoreResult<Account>;
     async fn get_account(&self, account_id: &str) -> StoreResult<Account>;
     async fn count_accounts(&self) -> StoreResult<u64>;
@@ -49,8 +65,11 @@ pub trait Store: Send + Sync + 'static {
     async fn list_accounts(&self, page: PageRequest) -> StoreResult<Page<Account>>;
     /// Replaces the account's API key (its hash): the old key stops working at once.
     async fn rotate_api_key(&self, account_id: &str, api_key_hash: &str) -> StoreResult<Account>;
+}
 
-    // Rooms.
+/// Rooms.
+#[async_trait]
+pub trait Rooms: Send + Sync + 'static {
     async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room>;
     async fn get_room(&self, account_id: &str, room_id: &str) -> StoreResult<Room>;
     async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room>;
@@ -84,9 +103,12 @@ pub trait Store: Send + Sync + 'static {
         account_id: &str,
         room_id: &str,
     ) -> StoreResult<(Room, u64, u64)>;
+}
 
-    // Users. Each change stores its event in the same transaction. A verb that stores events
-    // gives their deliveries `lease` when there is one and returns them in `Change::leased`.
+/// Users. Each change stores its event in the same transaction. A verb that stores events gives
+/// their deliveries `lease` when there is one and returns them in `Change::leased`.
+#[async_trait]
+pub trait Users: Send + Sync + 'static {
     async fn create_user(
         &self,
         account_id: &str,
@@ -135,8 +157,11 @@ pub trait Store: Send + Sync + 'static {
         user_id: &str,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<User>>;
+}
 
-    // The event log (outbox).
+/// The event log (outbox).
+#[async_trait]
+pub trait EventLog: Send + Sync + 'static {
     async fn list_events(
         &self,
         account_id: &str,
@@ -166,9 +191,12 @@ pub trait Store: Send + Sync + 'static {
     /// The position of the account's newest event (a reader following the log from now on
     /// starts there); `None` when it has none.
     async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>>;
+}
 
-    // Live sessions, owned by the node whose connections hold them. Each verb stores its
-    // events in the same transaction.
+/// Live sessions, owned by the node whose connections hold them. Each verb stores its events in
+/// the same transaction.
+#[async_trait]
+pub trait Sessions: Send + Sync + 'static {
     /// The user joins the room's live session through `node`, starting one if none is open:
     /// stores `session.started` (when it starts one) and `participant.joined`. Joining again
     /// (through any node) stores nothing, but counts `node`'s hold. `NotFound` unless the user
@@ -219,9 +247,12 @@ pub trait Store: Send + Sync + 'static {
         silent_since: Timestamp,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<usize>>;
+}
 
-    // Webhook registrations. A registration scoped to a room that is not the account's is
-    // `NotFound("room")`.
+/// Webhook registrations. A registration scoped to a room that is not the account's is
+/// `NotFound("room")`.
+#[async_trait]
+pub trait Webhooks: Send + Sync + 'static {
     async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook>;
     async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook>;
     /// Registrations oldest first, filtered; the page carries the total (an account holds at
@@ -253,8 +284,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Webhook>;
     /// Deletes the registration with its delivery log.
     async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()>;
+}
 
-    // The delivery log.
+/// The delivery log.
+#[async_trait]
+pub trait DeliveryLog: Send + Sync + 'static {
     /// Deliveries of a registration, newest first; the page carries the total (the
     /// registration's delivery counter when unfiltered, a count of the matches otherwise).
     async fn list_deliveries(
@@ -292,8 +326,11 @@ pub trait Store: Send + Sync + 'static {
         webhook_id: &str,
         since: Timestamp,
     ) -> StoreResult<u64>;
+}
 
-    // Delivery statistics, from the per-minute counters (see [`crate::stats`]).
+/// Delivery statistics, from the per-minute counters (see [`crate::stats`]).
+#[async_trait]
+pub trait Stats: Send + Sync + 'static {
     /// Attempts since `since` per minute, outcome and latency bucket, summed over the account's
     /// registrations, or of one of them.
     async fn attempt_counts(

@@ -21,7 +21,7 @@ use collabkit_domain::store::{Change, InlineLease, NewUser, Room, StoreError, St
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::people::RoomLock;
+use crate::lookup::RoomLock;
 use crate::queue;
 use crate::rows::{self, ROOM_COLS, ROOM_FROM, pg};
 use crate::sql::{execute, notify_due, query};
@@ -125,7 +125,7 @@ async fn write_one(
 ) -> StoreResult<Change<User>> {
     let mut client = pool.get().await.map_err(crate::pool_error)?;
     let tx = client.transaction().await.map_err(pg)?;
-    let (change, fanout) = crate::people::create_user(&tx, account_id, new, lease).await?;
+    let (change, fanout) = crate::users::create_user(&tx, account_id, new, lease).await?;
     if fanout.left_to_claims() {
         notify_due(&tx).await?;
     }

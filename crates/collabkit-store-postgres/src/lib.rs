@@ -11,20 +11,6 @@
 //! one transaction and a few multi-row statements ([`batch`]).
 
 pub mod admin;
-mod batch;
-mod connect;
-mod horizon;
-mod listener;
-mod migrate;
-mod people;
-mod queue;
-mod relay;
-mod rows;
-mod sessions;
-mod sql;
-mod stats;
-mod watchdog;
-mod webhooks;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -34,11 +20,9 @@ use async_trait::async_trait;
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Account, Attempt, AttemptCount, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Cursor,
-    Delivery, DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom,
-    NewUser, NewWebhook, NodeRecord, Page, PageRequest, QueueStats, Room, RoomFilter, StorageStats,
-    Store, StoreError, StoreResult, TokenSealer, User, UserFilter, UserPatch, UserSession, Webhook,
-    WebhookFilter, WebhookHealth, WebhookPatch,
+    Attempt, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter,
+    DeliveryQueue, Maintenance, NewRoom, NodeRecord, Page, PageRequest, QueueStats, StorageStats,
+    Store, StoreError, StoreResult,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
@@ -95,6 +79,27 @@ macro_rules! in_tx {
             .await
     };
 }
+
+mod accounts;
+mod batch;
+mod connect;
+mod delivery_log;
+mod event_log;
+mod filters;
+mod horizon;
+mod listener;
+mod lookup;
+mod migrate;
+mod queue;
+mod relay;
+mod rooms;
+mod rows;
+mod sessions;
+mod sql;
+mod stats;
+mod users;
+mod watchdog;
+mod webhooks;
 
 impl PgStore {
     /// Connects, runs the migrations and starts listening for wake-ups.
@@ -185,7 +190,7 @@ impl PgStore {
         change: Change<T>,
         fanout: Fanout,
     ) -> StoreResult<Change<T>> {
-        if fanout.left_to_claims() {
+        if rules::wakes_after_change(&fanout) {
             notify_due(tx).await?;
         }
         Ok(Change {
@@ -281,501 +286,6 @@ impl Store for PgStore {
         })
         .await
     }
-
-    async fn create_account(&self, name: &str, api_key_hash: &str) -> StoreResult<Account> {
-        self.within(async {
-            let account = rules::new_account(name, api_key_hash, clock::now());
-            let client = self.client().await?;
-            people::create_account(&client, &account).await?;
-            Ok(account)
-        })
-        .await
-    }
-
-    async fn get_account(&self, account_id: &str) -> StoreResult<Account> {
-        self.within(async { people::account(&self.client().await?, account_id).await })
-            .await
-    }
-
-    async fn count_accounts(&self) -> StoreResult<u64> {
-        self.within(async { people::count_accounts(&self.client().await?).await })
-            .await
-    }
-
-    async fn list_accounts(&self, page: PageRequest) -> StoreResult<Page<Account>> {
-        self.within(async { people::list_accounts(&self.client().await?, &page).await })
-            .await
-    }
-
-    async fn rotate_api_key(&self, account_id: &str, api_key_hash: &str) -> StoreResult<Account> {
-        self.within(async {
-            people::rotate_api_key(&self.client().await?, account_id, api_key_hash).await
-        })
-        .await
-    }
-
-    async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room> {
-        self.within(async {
-            let room = rules::new_room(account_id, new, clock::now());
-            people::create_room(&self.client().await?, &room).await?;
-            Ok(room)
-        })
-        .await
-    }
-
-    async fn get_room(&self, account_id: &str, room_id: &str) -> StoreResult<Room> {
-        self.within(async { people::room_in(&self.client().await?, account_id, room_id).await })
-            .await
-    }
-
-    async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room> {
-        self.within(async {
-            people::room_by_custom_id(&self.client().await?, account_id, custom_id).await
-        })
-        .await
-    }
-
-    async fn list_rooms(
-        &self,
-        account_id: &str,
-        filter: &RoomFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<Room>> {
-        self.within(async {
-            people::list_rooms(&self.client().await?, account_id, filter, page).await
-        })
-        .await
-    }
-
-    async fn list_live_rooms(
-        &self,
-        account_id: &str,
-        page: PageRequest,
-    ) -> StoreResult<Page<Room>> {
-        self.within(async {
-            people::list_live_rooms(&self.client().await?, account_id, page).await
-        })
-        .await
-    }
-
-    async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room> {
-        in_tx!(self, tx => people::rename_room(&tx, account_id, room_id, name.to_owned()).await?)
-    }
-
-    async fn delete_room(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<Room>> {
-        in_tx!(self, tx => {
-            let (change, fanout) = people::delete_room(&tx, account_id, room_id, lease).await?;
-            Self::finish_change(&tx, change, fanout).await?
-        })
-    }
-
-    async fn reconcile_room(
-        &self,
-        account_id: &str,
-        room_id: &str,
-    ) -> StoreResult<(Room, u64, u64)> {
-        in_tx!(self, tx => people::reconcile_room(&tx, account_id, room_id).await?)
-    }
-
-    async fn create_user(
-        &self,
-        account_id: &str,
-        new: NewUser,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<User>> {
-        self.within(async { self.users.create_user(account_id, new, lease).await })
-            .await
-    }
-
-    async fn get_user(&self, account_id: &str, user_id: &str) -> StoreResult<User> {
-        self.within(async { people::user_in(&self.client().await?, account_id, user_id).await })
-            .await
-    }
-
-    async fn find_user_by_custom_id(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        custom_id: &str,
-    ) -> StoreResult<User> {
-        self.within(async {
-            people::user_by_custom_id(&self.client().await?, account_id, room_id, custom_id).await
-        })
-        .await
-    }
-
-    async fn find_user_by_token(&self, token: &str) -> StoreResult<User> {
-        self.within(async { people::user_by_token(&self.client().await?, token).await })
-            .await
-    }
-
-    async fn seal_legacy_tokens(&self, seal: TokenSealer, batch: u32) -> StoreResult<u64> {
-        people::seal_legacy_tokens(seal, batch).await
-    }
-
-    async fn list_users(
-        &self,
-        account_id: &str,
-        filter: &UserFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<User>> {
-        self.within(async {
-            people::list_users(&self.client().await?, account_id, filter, page).await
-        })
-        .await
-    }
-
-    async fn user_sessions(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<UserSession>> {
-        self.within(async {
-            people::user_sessions(&self.client().await?, account_id, user_id, limit).await
-        })
-        .await
-    }
-
-    async fn update_user(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        patch: UserPatch,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<User>> {
-        in_tx!(self, tx => {
-            let (change, fanout) = people::update_user(&tx, account_id, user_id, patch, lease).await?;
-            Self::finish_change(&tx, change, fanout).await?
-        })
-    }
-
-    async fn delete_user(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<User>> {
-        in_tx!(self, tx => {
-            let (change, fanout) = people::delete_user(&tx, account_id, user_id, lease).await?;
-            Self::finish_change(&tx, change, fanout).await?
-        })
-    }
-
-    async fn list_events(
-        &self,
-        account_id: &str,
-        filter: EventFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<Event>> {
-        self.within(async {
-            people::list_events(&self.client().await?, account_id, filter, page).await
-        })
-        .await
-    }
-
-    async fn recent_events(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<Event>> {
-        self.within(async {
-            people::recent_events(&self.client().await?, account_id, room_id, limit).await
-        })
-        .await
-    }
-
-    async fn room_events(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        after_room_seq: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<Event>> {
-        self.within(async {
-            people::room_events(
-                &self.client().await?,
-                account_id,
-                room_id,
-                after_room_seq,
-                limit,
-            )
-            .await
-        })
-        .await
-    }
-
-    async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>> {
-        self.within(async { people::event_log_end(&self.client().await?, account_id).await })
-            .await
-    }
-
-    async fn join_session(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        user_id: &str,
-        node: &str,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<()>> {
-        in_tx!(self, tx => {
-            let room = people::lock_room(&tx, account_id, room_id, people::RoomLock::Session).await?;
-            let user = people::user_in(&tx, account_id, user_id).await?;
-            let (events, fanout) = sessions::join(&tx, &room, &user, node, lease).await?;
-            Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
-        })
-    }
-
-    async fn leave_session(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        user_id: &str,
-        node: &str,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<()>> {
-        in_tx!(self, tx => {
-            let mut room = people::lock_room(&tx, account_id, room_id, people::RoomLock::Session).await?;
-            let user = people::user_in(&tx, account_id, user_id).await.ok();
-            let (events, fanout, _) =
-                sessions::leave(&tx, &mut room, user_id, Some(node), user.as_ref(), lease).await?;
-            Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
-        })
-    }
-
-    async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()> {
-        self.within(async { sessions::heartbeat(&self.client().await?, node, now).await })
-            .await
-    }
-
-    async fn node_stopped(&self, node: &str) -> StoreResult<()> {
-        self.within(async { sessions::forget_node(&self.client().await?, node).await })
-            .await
-    }
-
-    async fn session_participants(
-        &self,
-        account_id: &str,
-        room_id: &str,
-    ) -> StoreResult<Vec<collabkit_webhooks::WebhookUser>> {
-        self.within(async {
-            let client = self.client().await?;
-            let room = people::room_in(&client, account_id, room_id).await?;
-            sessions::participants(&client, &room.id).await
-        })
-        .await
-    }
-
-    async fn nodes(&self) -> StoreResult<Vec<NodeRecord>> {
-        self.within(async {
-            Ok(sql::query(
-                &self.client().await?,
-                "SELECT id, heartbeat_at FROM nodes ORDER BY heartbeat_at",
-                &[],
-            )
-            .await?
-            .iter()
-            .map(|r| NodeRecord {
-                id: r.get(0),
-                heartbeat_at: r.get(1),
-            })
-            .collect())
-        })
-        .await
-    }
-
-    async fn close_sessions_of_gone_nodes(
-        &self,
-        me: &str,
-        silent_since: Timestamp,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<usize>> {
-        let rooms = self
-            .within(async {
-                sessions::gone_participation(&self.client().await?, me, silent_since).await
-            })
-            .await?;
-        let (mut events, mut leased, mut closed) = (Vec::new(), Vec::new(), 0);
-        // Room by room, each in its own short transaction under the room's lock: another node
-        // doing the same at the same moment finds the participants gone and does nothing.
-        for (account_id, room_id, users) in rooms {
-            let change = in_tx!(self, tx => {
-                let (mut e, mut f) = (Vec::new(), Fanout::default());
-                let ended = sessions::end_participation(&tx, &account_id, &room_id, users, lease, &mut e, &mut f).await?;
-                closed += usize::from(ended);
-                Self::finish_change(&tx, Change { events: e, ..Change::quiet(()) }, f).await?
-            })?;
-            events.extend(change.events);
-            leased.extend(change.leased);
-        }
-        let change = in_tx!(self, tx => {
-            let (mut e, mut f) = (Vec::new(), Fanout::default());
-            closed += sessions::close_empty_sessions(&tx, lease, &mut e, &mut f).await?;
-            tx.execute(
-                "DELETE FROM nodes WHERE id != $1 AND heartbeat_at < $2",
-                &[&me, &silent_since],
-            )
-            .await
-            .map_err(pg)?;
-            Self::finish_change(&tx, Change { events: e, ..Change::quiet(()) }, f).await?
-        })?;
-        events.extend(change.events);
-        leased.extend(change.leased);
-        Ok(Change {
-            value: closed,
-            events,
-            leased,
-        })
-    }
-
-    async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
-        self.within(async { webhooks::create(&self.client().await?, account_id, new).await })
-            .await
-    }
-
-    async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
-        self.within(async {
-            webhooks::webhook_in(&self.client().await?, account_id, webhook_id).await
-        })
-        .await
-    }
-
-    async fn list_webhooks(
-        &self,
-        account_id: &str,
-        filter: &WebhookFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<Webhook>> {
-        self.within(async { webhooks::list(&self.client().await?, account_id, filter, page).await })
-            .await
-    }
-
-    async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64> {
-        self.within(async { webhooks::count(&self.client().await?, account_id).await })
-            .await
-    }
-
-    async fn update_webhook(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        patch: WebhookPatch,
-    ) -> StoreResult<Webhook> {
-        in_tx!(self, tx => webhooks::update(&tx, account_id, webhook_id, patch).await?)
-    }
-
-    async fn rotate_webhook_secret(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        secret_sealed: &str,
-        previous_until: Timestamp,
-    ) -> StoreResult<Webhook> {
-        in_tx!(self, tx => webhooks::rotate(&tx, account_id, webhook_id, secret_sealed, previous_until).await?)
-    }
-
-    async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()> {
-        self.within(async { webhooks::delete(&self.client().await?, account_id, webhook_id).await })
-            .await
-    }
-
-    async fn list_deliveries(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        filter: DeliveryFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<Delivery>> {
-        self.within(async {
-            webhooks::list_deliveries(&self.client().await?, account_id, webhook_id, filter, page)
-                .await
-        })
-        .await
-    }
-
-    async fn get_delivery(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        delivery_id: &str,
-    ) -> StoreResult<Delivery> {
-        self.within(async {
-            webhooks::delivery_in(&self.client().await?, account_id, webhook_id, delivery_id).await
-        })
-        .await
-    }
-
-    async fn list_attempts(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        delivery_id: &str,
-    ) -> StoreResult<Vec<Attempt>> {
-        self.within(async {
-            webhooks::list_attempts(&self.client().await?, account_id, webhook_id, delivery_id)
-                .await
-        })
-        .await
-    }
-
-    async fn retry_delivery(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        delivery_id: &str,
-    ) -> StoreResult<Delivery> {
-        in_tx!(self, tx => {
-            let d = webhooks::retry(&tx, account_id, webhook_id, delivery_id).await?;
-            notify_due(&tx).await?;
-            d
-        })
-    }
-
-    async fn recover_deliveries(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        since: Timestamp,
-    ) -> StoreResult<u64> {
-        in_tx!(self, tx => {
-            let n = webhooks::recover(&tx, account_id, webhook_id, since).await?;
-            if n > 0 {
-                notify_due(&tx).await?;
-            }
-            n
-        })
-    }
-
-    async fn attempt_counts(
-        &self,
-        account_id: &str,
-        webhook_id: Option<&str>,
-        since: Timestamp,
-    ) -> StoreResult<Vec<AttemptCount>> {
-        self.within(async {
-            stats::attempt_counts(&self.client().await?, account_id, webhook_id, since).await
-        })
-        .await
-    }
-
-    async fn webhook_health(
-        &self,
-        account_id: &str,
-        webhook_id: Option<&str>,
-        since: Timestamp,
-        page: PageRequest,
-    ) -> StoreResult<Page<WebhookHealth>> {
-        self.within(async {
-            stats::webhook_health(&self.client().await?, account_id, webhook_id, since, page).await
-        })
-        .await
-    }
 }
 
 #[async_trait]
@@ -852,7 +362,7 @@ impl Maintenance for PgStore {
 
 #[cfg(test)]
 mod tests {
-    use collabkit_domain::store::{Store, StoreError};
+    use collabkit_domain::store::{StoreError, prelude::*};
 
     /// PostgreSQL text holds no NUL: a value with one is the request's fault (a 4xx), not the
     /// storage failing (a 503 and an ERROR line), whatever verb it reaches.

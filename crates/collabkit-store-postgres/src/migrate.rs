@@ -89,8 +89,8 @@ mod tests {
     use super::*;
     use crate::{PgOptions, PgStore, admin};
     use collabkit_domain::store::{
-        DeliveryFilter, EventFilter, NewRoom, NewUser, PageRequest, RoomFilter, Store, UserFilter,
-        WebhookFilter,
+        DeliveryFilter, EventFilter, NewRoom, NewUser, PageRequest, RoomFilter, UserFilter,
+        WebhookFilter, prelude::*,
     };
     use collabkit_webhooks::{UserStatus, WebhookEventName, WebhookPayload};
 

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::ids;
+use collabkit_domain::rules;
 use collabkit_domain::store::{
-    AttemptRecord, ClaimedDelivery, Event, InlineLease, NextStep, QueueStats, Room, RoomCounters,
-    StoreError, StoreResult, event_bit, event_code,
+    AttemptRecord, ClaimedDelivery, Event, InlineLease, QueueStats, Room, RoomCounters, StoreError,
+    StoreResult, event_bit, event_code,
 };
 use deadpool_postgres::GenericClient;
 
@@ -263,7 +264,7 @@ pub async fn claim_due<C: GenericClient + Sync>(
     per_webhook: u32,
     exclude: &[String],
 ) -> StoreResult<Vec<ClaimedDelivery>> {
-    let lease_until = now + chrono::Duration::from_std(lease_for).unwrap_or(chrono::Duration::MAX);
+    let lease_until = clock::after(now, lease_for);
     let lease: i64 = rand::random::<i64>() & i64::MAX;
     let rows = query(
         c,
@@ -312,16 +313,12 @@ pub async fn record_attempts<C: GenericClient + Sync>(
     let mut statuses = Vec::new();
     let mut next: Vec<Option<Timestamp>> = Vec::new();
     for rec in records {
-        let (status, next_retry) = match rec.next {
-            NextStep::Succeeded => ("success", None),
-            NextStep::RetryAt(at) => ("pending", Some(at)),
-            NextStep::Failed | NextStep::Gone => ("failed", None),
-        };
+        let (status, next_retry) = rules::delivery_after(rec.next);
         ids.push(rec.delivery_id.clone());
         leases.push(rec.lease);
         at.push(rec.attempt.attempted_at);
         codes.push(rec.attempt.status_code.map(i32::from));
-        statuses.push(status.to_owned());
+        statuses.push(status.as_str().to_owned());
         next.push(next_retry);
     }
     let updated = query(
@@ -384,65 +381,36 @@ pub async fn record_attempts<C: GenericClient + Sync>(
     )
     .await?;
 
-    // Registration health, once per registration and batch: failures first, then 410s, so a
-    // registration that answered 410 ends disabled.
-    let mut failing: Vec<&AttemptRecord> = Vec::new();
-    let mut gone: Vec<&str> = Vec::new();
-    for rec in records {
-        match rec.next {
-            NextStep::Succeeded => {}
-            NextStep::Gone => gone.push(&rec.webhook_id),
-            NextStep::RetryAt(_) | NextStep::Failed => {
-                match failing.iter_mut().find(|f| f.webhook_id == rec.webhook_id) {
-                    Some(first) if first.attempt.attempted_at <= rec.attempt.attempted_at => {}
-                    Some(first) => *first = rec,
-                    None => failing.push(rec),
-                }
-            }
-        }
-    }
+    // Registration health ([`rules::plan_health`]).
+    let plan = rules::plan_health(records);
     let mut disabled = Vec::new();
-    for rec in failing {
+    for failing in &plan.failing {
         let since: Option<Timestamp> = query_opt(
             c,
             "UPDATE webhooks SET failing_since = COALESCE(failing_since, $1) WHERE id = $2
              RETURNING failing_since",
-            &[&rec.attempt.attempted_at, &rec.webhook_id],
+            &[&failing.since, &failing.webhook_id],
         )
         .await?
         .and_then(|r| r.get(0));
-        if since.is_some_and(|s| s < rec.disable_if_failing_since)
-            && disable(c, &rec.webhook_id).await?
-        {
-            disabled.push(rec.webhook_id.clone());
+        if rules::disables_failing(since, failing) && disable(c, failing.webhook_id).await? {
+            disabled.push(failing.webhook_id.to_owned());
         }
     }
-    gone.sort_unstable();
-    gone.dedup();
-    for webhook_id in gone {
+    for webhook_id in &plan.gone {
         if disable(c, webhook_id).await? {
-            disabled.push(webhook_id.to_owned());
+            disabled.push((*webhook_id).to_owned());
         }
     }
-    let mut healthy: Vec<String> = records
-        .iter()
-        .filter(|rec| rec.next == NextStep::Succeeded)
-        .map(|rec| rec.webhook_id.clone())
-        .collect();
-    healthy.sort_unstable();
-    healthy.dedup();
-    if !healthy.is_empty() {
+    if !plan.healthy.is_empty() {
         execute(
             c,
             "UPDATE webhooks SET failing_since = NULL WHERE id = ANY($1) AND failing_since IS NOT NULL",
-            &[&healthy],
+            &[&plan.healthy],
         )
         .await?;
     }
-    if records
-        .iter()
-        .any(|r| matches!(r.next, NextStep::RetryAt(_)))
-    {
+    if plan.wake {
         // A dispatcher may be asleep until a later due time than this retry's.
         notify_due(c).await?;
     }
@@ -489,7 +457,7 @@ pub async fn release_leases<C: GenericClient + Sync>(
         &[&ids, &tokens, &now],
     )
     .await?;
-    if n > 0 {
+    if rules::wakes_after_requeue(n) {
         notify_due(c).await?;
     }
     Ok(n)

@@ -131,3 +131,40 @@ pub async fn prune<C: GenericClient + Sync>(
     )
     .await
 }
+
+/// The storage contract's `Stats`.
+mod contract {
+    use super::*;
+    use crate::*;
+
+    use collabkit_domain::store::Stats;
+
+    #[async_trait]
+    impl Stats for crate::PgStore {
+        async fn attempt_counts(
+            &self,
+            account_id: &str,
+            webhook_id: Option<&str>,
+            since: Timestamp,
+        ) -> StoreResult<Vec<AttemptCount>> {
+            self.within(async {
+                stats::attempt_counts(&self.client().await?, account_id, webhook_id, since).await
+            })
+            .await
+        }
+
+        async fn webhook_health(
+            &self,
+            account_id: &str,
+            webhook_id: Option<&str>,
+            since: Timestamp,
+            page: PageRequest,
+        ) -> StoreResult<Page<WebhookHealth>> {
+            self.within(async {
+                stats::webhook_health(&self.client().await?, account_id, webhook_id, since, page)
+                    .await
+            })
+            .await
+        }
+    }
+}

@@ -9,7 +9,7 @@ use collabkit_domain::store::{
 use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::GenericClient;
 
-use crate::people::room_in;
+use crate::lookup::room_in;
 use crate::queue::fail_pending;
 use crate::rows::{self, DELIVERY_COLS, WEBHOOK_COLS};
 use crate::sql::{Params, execute, query, query_one, query_opt};
@@ -368,4 +368,70 @@ pub async fn recover<C: GenericClient + Sync>(
         &[&clock::now(), &key, &since],
     )
     .await
+}
+
+/// The storage contract's `Webhooks`.
+mod contract {
+    use super::*;
+    use crate::*;
+
+    use collabkit_domain::store::Webhooks;
+
+    #[async_trait]
+    impl Webhooks for crate::PgStore {
+        async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
+            self.within(async { webhooks::create(&self.client().await?, account_id, new).await })
+                .await
+        }
+
+        async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
+            self.within(async {
+                webhooks::webhook_in(&self.client().await?, account_id, webhook_id).await
+            })
+            .await
+        }
+
+        async fn list_webhooks(
+            &self,
+            account_id: &str,
+            filter: &WebhookFilter,
+            page: PageRequest,
+        ) -> StoreResult<Page<Webhook>> {
+            self.within(async {
+                webhooks::list(&self.client().await?, account_id, filter, page).await
+            })
+            .await
+        }
+
+        async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64> {
+            self.within(async { webhooks::count(&self.client().await?, account_id).await })
+                .await
+        }
+
+        async fn update_webhook(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            patch: WebhookPatch,
+        ) -> StoreResult<Webhook> {
+            in_tx!(self, tx => webhooks::update(&tx, account_id, webhook_id, patch).await?)
+        }
+
+        async fn rotate_webhook_secret(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            secret_sealed: &str,
+            previous_until: Timestamp,
+        ) -> StoreResult<Webhook> {
+            in_tx!(self, tx => webhooks::rotate(&tx, account_id, webhook_id, secret_sealed, previous_until).await?)
+        }
+
+        async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()> {
+            self.within(async {
+                webhooks::delete(&self.client().await?, account_id, webhook_id).await
+            })
+            .await
+        }
+    }
 }

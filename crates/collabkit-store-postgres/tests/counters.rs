@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use collabkit_domain::store::{
-    DeliveryFilter, NewRoom, NewUser, NewWebhook, PageRequest, Store, UserFilter,
+    DeliveryFilter, NewRoom, NewUser, NewWebhook, PageRequest, UserFilter, prelude::*,
 };
 use collabkit_store_postgres::{PgOptions, PgStore, admin};
 use collabkit_webhooks::{WebhookEventName, WebhookPayload};

@@ -1,7 +1,7 @@
 //! The event log on PostgreSQL with concurrent writers: a row that commits after a reader has
 //! passed a higher `seq` is still read, in order, instead of being skipped for good.
 
-use collabkit_domain::store::{DeliveryQueue, EventFilter, NewRoom, NewUser, PageRequest, Store};
+use collabkit_domain::store::{EventFilter, NewRoom, NewUser, PageRequest, prelude::*};
 use collabkit_store_postgres::{PgOptions, PgStore, admin};
 use tokio_postgres::NoTls;
 

@@ -8,16 +8,23 @@
 //! List cursors are `seq` values: the single writer commits in `seq` order, so no row can appear
 //! behind a cursor already handed out.
 
+mod accounts;
 mod checkpointer;
+mod delivery_log;
+mod event_log;
 mod files;
 mod migrate;
 mod options;
-mod people;
+#[cfg(test)]
+mod query_plans;
 mod queue;
 mod readers;
+mod rooms;
 mod rows;
 mod sessions;
+mod state;
 mod stats;
+mod users;
 mod wal;
 mod webhooks;
 mod writer;
@@ -30,11 +37,9 @@ use async_trait::async_trait;
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Account, Attempt, AttemptCount, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Cursor,
-    Delivery, DeliveryFilter, DeliveryQueue, Event, EventFilter, InlineLease, Maintenance, NewRoom,
-    NewUser, NewWebhook, NextStep, NodeRecord, Page, PageRequest, QueueStats, Room, RoomFilter,
-    StorageStats, Store, StoreError, StoreResult, TokenSealer, User, UserFilter, UserPatch,
-    UserSession, Webhook, WebhookFilter, WebhookHealth, WebhookPatch,
+    Attempt, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter,
+    DeliveryQueue, InlineLease, Maintenance, NewRoom, Page, PageRequest, QueueStats, StorageStats,
+    Store, StoreError, StoreResult, TokenSealer,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use rusqlite::Connection;
@@ -175,7 +180,7 @@ impl SqliteStore {
         } else {
             self.writer.write(job).await?
         };
-        if fanout.count > fanout.leased.len() {
+        if rules::wakes_after_change(&fanout) {
             self.wakeup.ring();
         }
         change.leased = fanout.leased;
@@ -220,550 +225,13 @@ fn connect(path: &Path, tuning: &SqliteOptions) -> StoreResult<Connection> {
     Ok(conn)
 }
 
-use self::people::{room_in, user_in};
+use self::state::{room_in, user_in};
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         self.readers
             .read(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(backend))
-            .await
-    }
-
-    async fn create_account(&self, name: &str, api_key_hash: &str) -> StoreResult<Account> {
-        let account = rules::new_account(name, api_key_hash, clock::now());
-        let row = account.clone();
-        self.writer
-            .write(move |c| people::create_account(c, &row))
-            .await?;
-        Ok(account)
-    }
-
-    async fn get_account(&self, account_id: &str) -> StoreResult<Account> {
-        let id = account_id.to_owned();
-        self.readers.read(move |c| people::account(c, &id)).await
-    }
-
-    async fn count_accounts(&self) -> StoreResult<u64> {
-        self.readers.read(people::count_accounts).await
-    }
-
-    async fn list_accounts(&self, page: PageRequest) -> StoreResult<Page<Account>> {
-        self.readers
-            .read(move |c| people::list_accounts(c, &page))
-            .await
-    }
-
-    async fn rotate_api_key(&self, account_id: &str, api_key_hash: &str) -> StoreResult<Account> {
-        let (a, h) = (account_id.to_owned(), api_key_hash.to_owned());
-        self.writer
-            .write(move |c| people::rotate_api_key(c, &a, &h))
-            .await
-    }
-
-    async fn create_room(&self, account_id: &str, new: NewRoom) -> StoreResult<Room> {
-        let room = rules::new_room(account_id, new, clock::now());
-        let row = room.clone();
-        self.writer
-            .write_or_shed(move |c| people::create_room(c, &row))
-            .await?;
-        Ok(room)
-    }
-
-    async fn get_room(&self, account_id: &str, room_id: &str) -> StoreResult<Room> {
-        let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.readers.read(move |c| room_in(c, &a, &r)).await
-    }
-
-    async fn find_room_by_custom_id(&self, account_id: &str, custom_id: &str) -> StoreResult<Room> {
-        let (a, cid) = (account_id.to_owned(), custom_id.to_owned());
-        self.readers
-            .read(move |c| people::room_by_custom_id(c, &a, &cid))
-            .await
-    }
-
-    async fn list_rooms(
-        &self,
-        account_id: &str,
-        filter: &RoomFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<Room>> {
-        let (a, f) = (account_id.to_owned(), filter.clone());
-        self.readers
-            .read(move |c| people::list_rooms(c, &a, &f, page))
-            .await
-    }
-
-    async fn list_live_rooms(
-        &self,
-        account_id: &str,
-        page: PageRequest,
-    ) -> StoreResult<Page<Room>> {
-        let a = account_id.to_owned();
-        self.readers
-            .read(move |c| people::list_live_rooms(c, &a, page))
-            .await
-    }
-
-    async fn rename_room(&self, account_id: &str, room_id: &str, name: &str) -> StoreResult<Room> {
-        let (a, r, name) = (account_id.to_owned(), room_id.to_owned(), name.to_owned());
-        self.writer
-            .write_or_shed(move |c| people::rename_room(c, &a, &r, name))
-            .await
-    }
-
-    async fn delete_room(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<Room>> {
-        let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.write_change(true, lease, move |c, inline| {
-            people::delete_room(c, &a, &r, inline)
-        })
-        .await
-    }
-
-    async fn reconcile_room(
-        &self,
-        account_id: &str,
-        room_id: &str,
-    ) -> StoreResult<(Room, u64, u64)> {
-        let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.writer
-            .write_or_shed(move |c| people::reconcile_room(c, &a, &r))
-            .await
-    }
-
-    async fn create_user(
-        &self,
-        account_id: &str,
-        new: NewUser,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<User>> {
-        let a = account_id.to_owned();
-        self.write_change(true, lease, move |c, inline| {
-            people::create_user(c, &a, new, inline)
-        })
-        .await
-    }
-
-    async fn get_user(&self, account_id: &str, user_id: &str) -> StoreResult<User> {
-        let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.readers.read(move |c| user_in(c, &a, &u)).await
-    }
-
-    async fn find_user_by_custom_id(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        custom_id: &str,
-    ) -> StoreResult<User> {
-        let (a, r, cid) = (
-            account_id.to_owned(),
-            room_id.to_owned(),
-            custom_id.to_owned(),
-        );
-        self.readers
-            .read(move |c| people::user_by_custom_id(c, &a, &r, &cid))
-            .await
-    }
-
-    async fn find_user_by_token(&self, token: &str) -> StoreResult<User> {
-        let t = token.to_owned();
-        self.readers
-            .read(move |c| people::user_by_token(c, &t))
-            .await
-    }
-
-    async fn seal_legacy_tokens(&self, seal: TokenSealer, batch: u32) -> StoreResult<u64> {
-        self.writer
-            .write(move |c| people::seal_legacy_tokens(c, seal.as_ref(), batch))
-            .await
-    }
-
-    async fn list_users(
-        &self,
-        account_id: &str,
-        filter: &UserFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<User>> {
-        let (a, f) = (account_id.to_owned(), filter.clone());
-        self.readers
-            .read(move |c| people::list_users(c, &a, &f, page))
-            .await
-    }
-
-    async fn user_sessions(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<UserSession>> {
-        let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.readers
-            .read(move |c| people::user_sessions(c, &a, &u, limit))
-            .await
-    }
-
-    async fn update_user(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        patch: UserPatch,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<User>> {
-        let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.write_change(true, lease, move |c, inline| {
-            people::update_user(c, &a, &u, patch, inline)
-        })
-        .await
-    }
-
-    async fn delete_user(
-        &self,
-        account_id: &str,
-        user_id: &str,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<User>> {
-        let (a, u) = (account_id.to_owned(), user_id.to_owned());
-        self.write_change(true, lease, move |c, inline| {
-            people::delete_user(c, &a, &u, inline)
-        })
-        .await
-    }
-
-    async fn list_events(
-        &self,
-        account_id: &str,
-        filter: EventFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<Event>> {
-        let a = account_id.to_owned();
-        self.readers
-            .read(move |c| people::list_events(c, &a, filter, page))
-            .await
-    }
-
-    async fn recent_events(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        limit: u32,
-    ) -> StoreResult<Vec<Event>> {
-        let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.readers
-            .read(move |c| people::recent_events(c, &a, &r, limit))
-            .await
-    }
-
-    async fn room_events(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        after_room_seq: i64,
-        limit: u32,
-    ) -> StoreResult<Vec<Event>> {
-        let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.readers
-            .read(move |c| people::room_events(c, &a, &r, after_room_seq, limit))
-            .await
-    }
-
-    async fn event_log_end(&self, account_id: &str) -> StoreResult<Option<Cursor>> {
-        let a = account_id.to_owned();
-        self.readers
-            .read(move |c| {
-                c.prepare_cached("SELECT MAX(seq) FROM events WHERE account_id = ?1")
-                    .and_then(|mut s| s.query_row([&a], |r| r.get::<_, Option<i64>>(0)))
-                    .map(|seq| seq.map(Cursor::from_seq))
-                    .map_err(backend)
-            })
-            .await
-    }
-
-    async fn join_session(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        user_id: &str,
-        node: &str,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<()>> {
-        let (a, r, u, n) = (
-            account_id.to_owned(),
-            room_id.to_owned(),
-            user_id.to_owned(),
-            node.to_owned(),
-        );
-        self.write_change(false, lease, move |c, inline| {
-            let room = room_in(c, &a, &r)?;
-            let user = user_in(c, &a, &u)?;
-            let (events, fanout) = sessions::join(c, &room, &user, &n, inline)?;
-            Ok((
-                Change {
-                    events,
-                    ..Change::quiet(())
-                },
-                fanout,
-            ))
-        })
-        .await
-    }
-
-    async fn leave_session(
-        &self,
-        account_id: &str,
-        room_id: &str,
-        user_id: &str,
-        node: &str,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<()>> {
-        let (a, r, u, n) = (
-            account_id.to_owned(),
-            room_id.to_owned(),
-            user_id.to_owned(),
-            node.to_owned(),
-        );
-        self.write_change(false, lease, move |c, inline| {
-            let room = room_in(c, &a, &r)?;
-            let user = user_in(c, &a, &u).ok();
-            let (events, fanout) = sessions::leave(c, &room, &u, Some(&n), user.as_ref(), inline)?;
-            Ok((
-                Change {
-                    events,
-                    ..Change::quiet(())
-                },
-                fanout,
-            ))
-        })
-        .await
-    }
-
-    async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()> {
-        let n = node.to_owned();
-        self.writer
-            .write(move |c| sessions::heartbeat(c, &n, now))
-            .await
-    }
-
-    async fn node_stopped(&self, node: &str) -> StoreResult<()> {
-        let n = node.to_owned();
-        self.writer
-            .write(move |c| sessions::forget_node(c, &n))
-            .await
-    }
-
-    async fn nodes(&self) -> StoreResult<Vec<NodeRecord>> {
-        self.readers.read(sessions::nodes).await
-    }
-
-    async fn session_participants(
-        &self,
-        account_id: &str,
-        room_id: &str,
-    ) -> StoreResult<Vec<collabkit_webhooks::WebhookUser>> {
-        let (a, r) = (account_id.to_owned(), room_id.to_owned());
-        self.readers
-            .read(move |c| {
-                let room = room_in(c, &a, &r)?;
-                sessions::participants(c, &room.id)
-            })
-            .await
-    }
-
-    async fn close_sessions_of_gone_nodes(
-        &self,
-        me: &str,
-        silent_since: Timestamp,
-        lease: Option<InlineLease>,
-    ) -> StoreResult<Change<usize>> {
-        let me = me.to_owned();
-        self.write_change(false, lease, move |c, inline| {
-            let (events, fanout, closed) =
-                sessions::close_of_gone_nodes(c, &me, silent_since, inline)?;
-            Ok((
-                Change {
-                    events,
-                    ..Change::quiet(closed)
-                },
-                fanout,
-            ))
-        })
-        .await
-    }
-
-    async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
-        let a = account_id.to_owned();
-        self.writer
-            .write_or_shed(move |c| webhooks::create(c, &a, new))
-            .await
-    }
-
-    async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
-        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
-        self.readers
-            .read(move |c| webhooks::webhook_in(c, &a, &w))
-            .await
-    }
-
-    async fn list_webhooks(
-        &self,
-        account_id: &str,
-        filter: &WebhookFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<Webhook>> {
-        let (a, f) = (account_id.to_owned(), filter.clone());
-        self.readers
-            .read(move |c| webhooks::list(c, &a, &f, page))
-            .await
-    }
-
-    async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64> {
-        let a = account_id.to_owned();
-        self.readers.read(move |c| webhooks::count(c, &a)).await
-    }
-
-    async fn update_webhook(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        patch: WebhookPatch,
-    ) -> StoreResult<Webhook> {
-        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
-        self.writer
-            .write_or_shed(move |c| webhooks::update(c, &a, &w, patch))
-            .await
-    }
-
-    async fn rotate_webhook_secret(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        secret_sealed: &str,
-        previous_until: Timestamp,
-    ) -> StoreResult<Webhook> {
-        let (a, w, s) = (
-            account_id.to_owned(),
-            webhook_id.to_owned(),
-            secret_sealed.to_owned(),
-        );
-        self.writer
-            .write_or_shed(move |c| webhooks::rotate(c, &a, &w, &s, previous_until))
-            .await
-    }
-
-    async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()> {
-        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
-        self.writer
-            .write_or_shed(move |c| webhooks::delete(c, &a, &w))
-            .await
-    }
-
-    async fn list_deliveries(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        filter: DeliveryFilter,
-        page: PageRequest,
-    ) -> StoreResult<Page<Delivery>> {
-        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
-        self.readers
-            .read(move |c| webhooks::list_deliveries(c, &a, &w, filter, page))
-            .await
-    }
-
-    async fn get_delivery(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        delivery_id: &str,
-    ) -> StoreResult<Delivery> {
-        let (a, w, d) = (
-            account_id.to_owned(),
-            webhook_id.to_owned(),
-            delivery_id.to_owned(),
-        );
-        self.readers
-            .read(move |c| webhooks::delivery_in(c, &a, &w, &d))
-            .await
-    }
-
-    async fn list_attempts(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        delivery_id: &str,
-    ) -> StoreResult<Vec<Attempt>> {
-        let (a, w, d) = (
-            account_id.to_owned(),
-            webhook_id.to_owned(),
-            delivery_id.to_owned(),
-        );
-        self.readers
-            .read(move |c| webhooks::list_attempts(c, &a, &w, &d))
-            .await
-    }
-
-    async fn retry_delivery(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        delivery_id: &str,
-    ) -> StoreResult<Delivery> {
-        let (a, w, d) = (
-            account_id.to_owned(),
-            webhook_id.to_owned(),
-            delivery_id.to_owned(),
-        );
-        let delivery = self
-            .writer
-            .write_or_shed(move |c| webhooks::retry(c, &a, &w, &d))
-            .await?;
-        self.wakeup.ring();
-        Ok(delivery)
-    }
-
-    async fn recover_deliveries(
-        &self,
-        account_id: &str,
-        webhook_id: &str,
-        since: Timestamp,
-    ) -> StoreResult<u64> {
-        let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
-        let n = self
-            .writer
-            .write_or_shed(move |c| webhooks::recover(c, &a, &w, since))
-            .await?;
-        if n > 0 {
-            self.wakeup.ring();
-        }
-        Ok(n)
-    }
-
-    async fn attempt_counts(
-        &self,
-        account_id: &str,
-        webhook_id: Option<&str>,
-        since: Timestamp,
-    ) -> StoreResult<Vec<AttemptCount>> {
-        let (a, w) = (account_id.to_owned(), webhook_id.map(str::to_owned));
-        self.readers
-            .read(move |c| stats::attempt_counts(c, &a, w.as_deref(), since))
-            .await
-    }
-
-    async fn webhook_health(
-        &self,
-        account_id: &str,
-        webhook_id: Option<&str>,
-        since: Timestamp,
-        page: PageRequest,
-    ) -> StoreResult<Page<WebhookHealth>> {
-        let (a, w) = (account_id.to_owned(), webhook_id.map(str::to_owned));
-        self.readers
-            .read(move |c| stats::webhook_health(c, &a, w.as_deref(), since, page))
             .await
     }
 }
@@ -784,9 +252,7 @@ impl DeliveryQueue for SqliteStore {
     }
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<Vec<String>> {
-        let retry = records
-            .iter()
-            .any(|r| matches!(r.next, NextStep::RetryAt(_)));
+        let retry = rules::wakes_after_record(&records);
         let disabled = self
             .writer
             .write(move |c| queue::record_attempts(c, &records))
@@ -807,7 +273,7 @@ impl DeliveryQueue for SqliteStore {
             .writer
             .write(move |c| queue::release_leases(c, &leases, now))
             .await?;
-        if n > 0 {
+        if rules::wakes_after_requeue(n) {
             self.wakeup.ring();
         }
         Ok(n)

@@ -122,7 +122,7 @@ mod tests {
     use super::*;
     use crate::SqliteStore;
     use collabkit_domain::store::{
-        DeliveryFilter, DeliveryStatus, PageRequest, RoomFilter, Store, UserFilter,
+        DeliveryFilter, DeliveryStatus, PageRequest, RoomFilter, UserFilter, prelude::*,
     };
     use collabkit_webhooks::WebhookEventName;
 

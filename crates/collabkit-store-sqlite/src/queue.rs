@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows::{backend, ts};
+use super::rows::{backend, json, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::ids;
+use collabkit_domain::rules::{self, Failing};
 use collabkit_domain::store::{
-    AttemptRecord, ClaimedDelivery, Event, InlineLease, NextStep, QueueStats, StoreResult,
-    event_bit, event_code,
+    AttemptRecord, ClaimedDelivery, Event, InlineLease, QueueStats, StoreResult, event_bit,
+    event_code,
 };
 
 pub use collabkit_domain::model::Fanout;
@@ -141,11 +142,6 @@ pub fn insert_event(
     Ok(fanout)
 }
 
-/// Rows for a statement that reads them with `json_each`.
-pub fn json<T: serde::Serialize>(rows: &T) -> String {
-    serde_json::to_string(rows).expect("rows serialize")
-}
-
 /// Leases due deliveries: `?1` lease end, `?2` lease token, `?3` now, `?4` excluded
 /// registrations (JSON array of ids), `?5` most to take, `?6` most of one registration.
 ///
@@ -174,7 +170,7 @@ pub fn claim_due(
     per_webhook: u32,
     exclude: &[String],
 ) -> StoreResult<Vec<ClaimedDelivery>> {
-    let lease_until = now + chrono::Duration::from_std(lease_for).unwrap_or(chrono::Duration::MAX);
+    let lease_until = clock::after(now, lease_for);
     let lease: i64 = rand::random::<i64>() & i64::MAX;
     let claimed: Vec<i64> = conn
         .prepare_cached(CLAIM)
@@ -235,19 +231,15 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
     let outcomes: Vec<_> = records
         .iter()
         .map(|rec| {
-            let (status, next_retry) = match rec.next {
-                NextStep::Succeeded => ("success", None),
-                NextStep::RetryAt(at) => ("pending", Some(ts(&at))),
-                NextStep::Failed | NextStep::Gone => ("failed", None),
-            };
+            let (status, next_retry) = rules::delivery_after(rec.next);
             let a = &rec.attempt;
             (
                 rec.delivery_id.as_str(),
                 rec.lease,
                 ts(&a.attempted_at),
                 a.status_code,
-                status,
-                next_retry,
+                status.as_str(),
+                next_retry.map(|at| ts(&at)),
             )
         })
         .collect();
@@ -298,49 +290,26 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
     .and_then(|mut s| s.execute(params![json(&attempts)]))
     .map_err(backend)?;
 
-    // Registration health: once per registration and batch, not once per outcome (a batch
-    // from a receiver that is down holds hundreds of failures of the same registration).
-    // Failures first, then 410s, so a registration that answered 410 ends disabled.
-    let mut failing: Vec<&AttemptRecord> = Vec::new();
-    let mut gone: Vec<&str> = Vec::new();
-    for rec in records {
-        match rec.next {
-            NextStep::Succeeded => {}
-            NextStep::Gone => gone.push(&rec.webhook_id),
-            NextStep::RetryAt(_) | NextStep::Failed => {
-                match failing.iter_mut().find(|f| f.webhook_id == rec.webhook_id) {
-                    Some(first) if first.attempt.attempted_at <= rec.attempt.attempted_at => {}
-                    Some(first) => *first = rec,
-                    None => failing.push(rec),
-                }
-            }
-        }
-    }
+    // Registration health ([`rules::plan_health`]).
+    let plan = rules::plan_health(records);
     let mut disabled = Vec::new();
-    for rec in failing {
-        if note_failure(conn, rec)? {
-            disabled.push(rec.webhook_id.clone());
+    for failing in &plan.failing {
+        if rules::disables_failing(note_failure(conn, failing)?, failing)
+            && disable(conn, failing.webhook_id)?
+        {
+            disabled.push(failing.webhook_id.to_owned());
         }
     }
-    gone.sort_unstable();
-    gone.dedup();
-    for webhook_id in gone {
+    for webhook_id in &plan.gone {
         if disable(conn, webhook_id)? {
-            disabled.push(webhook_id.to_owned());
+            disabled.push((*webhook_id).to_owned());
         }
     }
-    let mut healthy: Vec<&str> = records
-        .iter()
-        .filter(|rec| rec.next == NextStep::Succeeded)
-        .map(|rec| rec.webhook_id.as_str())
-        .collect();
-    healthy.sort_unstable();
-    healthy.dedup();
     conn.prepare_cached(
         "UPDATE webhooks SET failing_since = NULL
          WHERE id IN (SELECT value FROM json_each(?1)) AND failing_since IS NOT NULL",
     )
-    .and_then(|mut s| s.execute(params![json(&healthy)]))
+    .and_then(|mut s| s.execute(params![json(&plan.healthy)]))
     .map_err(backend)?;
     Ok(disabled)
 }
@@ -366,28 +335,23 @@ fn count_late_attempt(conn: &Connection, rec: &AttemptRecord) -> StoreResult<Opt
     .map_err(backend)
 }
 
-/// Marks the registration failing since this attempt (its earliest failure in the batch) unless
-/// it already was, and disables it once it has been failing for too long (then `true`).
-fn note_failure(conn: &Connection, rec: &AttemptRecord) -> StoreResult<bool> {
+/// Marks the registration failing since its earliest failure in the batch unless it already
+/// was; returns since when it is failing (`None`: deleted meanwhile).
+fn note_failure(conn: &Connection, failing: &Failing<'_>) -> StoreResult<Option<Timestamp>> {
     let failing_since: Option<String> = conn
         .prepare_cached(
             "UPDATE webhooks SET failing_since = COALESCE(failing_since, ?1) WHERE id = ?2
              RETURNING failing_since",
         )
         .and_then(|mut s| {
-            s.query_row(
-                params![ts(&rec.attempt.attempted_at), rec.webhook_id],
-                |r| r.get(0),
-            )
+            s.query_row(params![ts(&failing.since), failing.webhook_id], |r| {
+                r.get(0)
+            })
             .optional()
         })
         .map_err(backend)?
         .flatten();
-    let since = failing_since.and_then(|s| clock::parse(&s).ok());
-    if since.is_some_and(|s| s < rec.disable_if_failing_since) {
-        return disable(conn, &rec.webhook_id);
-    }
-    Ok(false)
+    Ok(failing_since.and_then(|s| clock::parse(&s).ok()))
 }
 
 /// Disables an enabled registration and fails its pending deliveries; `false` if it was not

@@ -214,3 +214,8 @@ pub fn attempt(row: &Row) -> rusqlite::Result<Attempt> {
         response_body: row.get("response_body")?,
     })
 }
+
+/// Rows for a statement that reads them with `json_each`.
+pub fn json<T: serde::Serialize>(rows: &T) -> String {
+    serde_json::to_string(rows).expect("rows serialize")
+}

@@ -3,8 +3,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::queue::json;
-use super::rows::{backend, parse_opt_ts, parse_ts, ts};
+use super::rows::{backend, json, parse_opt_ts, parse_ts, ts};
 use collabkit_domain::clock::Timestamp;
 use collabkit_domain::stats::{AttemptCount, AttemptCounter, WebhookHealth};
 use collabkit_domain::store::{Page, PageRequest, StoreResult};
@@ -119,4 +118,40 @@ pub fn prune(conn: &Connection, before: Timestamp, batch: u32) -> StoreResult<u6
     )
     .map(|n| n as u64)
     .map_err(backend)
+}
+
+/// The storage contract's `Stats`.
+mod contract {
+    use super::*;
+    use crate::*;
+
+    use collabkit_domain::store::Stats;
+
+    #[async_trait]
+    impl Stats for crate::SqliteStore {
+        async fn attempt_counts(
+            &self,
+            account_id: &str,
+            webhook_id: Option<&str>,
+            since: Timestamp,
+        ) -> StoreResult<Vec<AttemptCount>> {
+            let (a, w) = (account_id.to_owned(), webhook_id.map(str::to_owned));
+            self.readers
+                .read(move |c| stats::attempt_counts(c, &a, w.as_deref(), since))
+                .await
+        }
+
+        async fn webhook_health(
+            &self,
+            account_id: &str,
+            webhook_id: Option<&str>,
+            since: Timestamp,
+            page: PageRequest,
+        ) -> StoreResult<Page<WebhookHealth>> {
+            let (a, w) = (account_id.to_owned(), webhook_id.map(str::to_owned));
+            self.readers
+                .read(move |c| stats::webhook_health(c, &a, w.as_deref(), since, page))
+                .await
+        }
+    }
 }

@@ -351,7 +351,7 @@ mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};
 
     use crate::{SqliteOptions, SqliteStore, Synchronous};
-    use collabkit_domain::store::{EventFilter, Maintenance, NewRoom, NewUser, PageRequest, Store};
+    use collabkit_domain::store::{EventFilter, NewRoom, NewUser, PageRequest, prelude::*};
 
     const LIMIT: u64 = 1024 * 1024;
 

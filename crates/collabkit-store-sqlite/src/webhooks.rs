@@ -392,6 +392,84 @@ pub fn recover(
     Ok(n as u64)
 }
 
+/// The storage contract's `Webhooks`.
+mod contract {
+    use super::*;
+    use crate::*;
+
+    use collabkit_domain::store::Webhooks;
+
+    #[async_trait]
+    impl Webhooks for crate::SqliteStore {
+        async fn create_webhook(&self, account_id: &str, new: NewWebhook) -> StoreResult<Webhook> {
+            let a = account_id.to_owned();
+            self.writer
+                .write_or_shed(move |c| webhooks::create(c, &a, new))
+                .await
+        }
+
+        async fn get_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
+            let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+            self.readers
+                .read(move |c| webhooks::webhook_in(c, &a, &w))
+                .await
+        }
+
+        async fn list_webhooks(
+            &self,
+            account_id: &str,
+            filter: &WebhookFilter,
+            page: PageRequest,
+        ) -> StoreResult<Page<Webhook>> {
+            let (a, f) = (account_id.to_owned(), filter.clone());
+            self.readers
+                .read(move |c| webhooks::list(c, &a, &f, page))
+                .await
+        }
+
+        async fn count_webhooks(&self, account_id: &str) -> StoreResult<u64> {
+            let a = account_id.to_owned();
+            self.readers.read(move |c| webhooks::count(c, &a)).await
+        }
+
+        async fn update_webhook(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            patch: WebhookPatch,
+        ) -> StoreResult<Webhook> {
+            let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+            self.writer
+                .write_or_shed(move |c| webhooks::update(c, &a, &w, patch))
+                .await
+        }
+
+        async fn rotate_webhook_secret(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            secret_sealed: &str,
+            previous_until: Timestamp,
+        ) -> StoreResult<Webhook> {
+            let (a, w, s) = (
+                account_id.to_owned(),
+                webhook_id.to_owned(),
+                secret_sealed.to_owned(),
+            );
+            self.writer
+                .write_or_shed(move |c| webhooks::rotate(c, &a, &w, &s, previous_until))
+                .await
+        }
+
+        async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()> {
+            let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+            self.writer
+                .write_or_shed(move |c| webhooks::delete(c, &a, &w))
+                .await
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
