@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::api::{self, AppState};
+use crate::changes::{Changes, LiveRooms};
 use crate::config::Config;
 use crate::delivery::dispatcher::{ApiLoad, Dispatcher};
 use crate::delivery::pruner;
@@ -46,7 +47,7 @@ impl App {
             metrics.clone(),
             api_load.clone(),
         )?;
-        let handoff = dispatcher.handoff();
+        let changes = Changes::new(store.clone(), dispatcher.handoff(), metrics.clone());
         // Each start is a node of its own: a restarted `--node-id web-1` is `web-1.<nonce>`, so
         // what its previous run held is that run's, ended by the gone-node sweep like any
         // other's, and never mistaken for this run's.
@@ -61,8 +62,8 @@ impl App {
         // Sessions held by nodes that are gone (on SQLite: the previous run, whose
         // connections died with it) end now.
         let cutoff = store::gone_nodes_cutoff(&config.database, now, config.node.timeout);
-        let orphans = handoff
-            .change(|lease| store.close_sessions_of_gone_nodes(&node, cutoff, lease))
+        let orphans = changes
+            .apply(|lease| store.close_sessions_of_gone_nodes(&node, cutoff, lease))
             .await?;
         if orphans.value > 0 {
             tracing::info!(
@@ -70,12 +71,11 @@ impl App {
                 "closed sessions left open by a server that stopped"
             );
         }
-        metrics.record_events(&orphans.events);
         let tasks = TaskTracker::new();
         let stopping = CancellationToken::new();
         let hub = Hub::new(
             store.clone(),
-            handoff.clone(),
+            changes.clone(),
             node.clone(),
             metrics.clone(),
             config.realtime.clone(),
@@ -84,7 +84,7 @@ impl App {
         );
         let state = AppState {
             store,
-            handoff,
+            changes,
             node: node.clone(),
             metrics,
             secrets,
@@ -139,9 +139,8 @@ impl App {
         if self.config.database.is_shared() {
             self.tasks.spawn(crate::nodes::watch(
                 self.state.store.clone(),
-                self.state.handoff.clone(),
+                self.state.changes.clone(),
                 self.dispatcher.clone(),
-                self.state.metrics.clone(),
                 self.node.clone(),
                 self.config.node.clone(),
                 shutdown.clone(),
@@ -199,6 +198,22 @@ impl App {
             tracing::warn!(error = %e, "flushing the storage at shutdown failed");
         }
         Ok(())
+    }
+}
+
+/// Deletions tell the live rooms through the hub (see [`Changes::delete_user`]).
+impl LiveRooms for Hub {
+    async fn remove_user(&self, room_id: &str, user_id: &str) -> store::StoreResult<()> {
+        Hub::remove_user(self, room_id, user_id).await
+    }
+    async fn forget_user(&self, room_id: &str, user_id: &str) {
+        Hub::forget_user(self, room_id, user_id).await
+    }
+    async fn close_room(&self, room_id: &str) -> store::StoreResult<()> {
+        Hub::close_room(self, room_id).await
+    }
+    async fn forget_room(&self, room_id: &str) {
+        Hub::forget_room(self, room_id).await
     }
 }
 

@@ -46,9 +46,9 @@ use crate::store::SharedStore;
 #[derive(Clone)]
 pub struct AppState {
     pub store: SharedStore,
-    /// Changes that store events run through it, so their deliveries go straight to the
-    /// local dispatcher.
-    pub handoff: crate::delivery::handoff::Handoff,
+    /// Changes that may store events run through it (deliveries to the local dispatcher,
+    /// metrics, event streams).
+    pub changes: crate::changes::Changes,
     /// This node's id.
     pub node: Arc<str>,
     pub metrics: Arc<Metrics>,

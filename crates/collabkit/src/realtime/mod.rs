@@ -28,7 +28,7 @@ use tokio_util::task::TaskTracker;
 
 use self::outlet::{Outlet, QueueMetrics};
 use self::room::Command;
-use crate::delivery::handoff::Handoff;
+use crate::changes::Changes;
 use crate::metrics::Metrics;
 use crate::store::{Room, SharedStore, StoreResult, User};
 
@@ -119,8 +119,8 @@ pub struct Hub {
 
 struct HubInner {
     store: SharedStore,
-    /// Where joins and leaves hand their deliveries to the local dispatcher.
-    handoff: Handoff,
+    /// Where joins and leaves go (deliveries to the local dispatcher, metrics, streams).
+    changes: Changes,
     /// This server's node id: the sessions it holds are its own (see
     /// [`crate::store::Store::close_sessions_of_gone_nodes`]).
     node: Arc<str>,
@@ -139,7 +139,7 @@ struct HubInner {
 impl Hub {
     pub fn new(
         store: SharedStore,
-        handoff: Handoff,
+        changes: Changes,
         node: Arc<str>,
         metrics: Arc<Metrics>,
         config: RealtimeConfig,
@@ -151,7 +151,7 @@ impl Hub {
         let hub = Hub {
             inner: Arc::new(HubInner {
                 store,
-                handoff,
+                changes,
                 outbox,
                 node,
                 metrics,
