@@ -125,9 +125,10 @@ impl App {
         listener: TcpListener,
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
+        // Tracked like the rest: the hub and its connections watch `stopping`.
         let stopping = self.stopping.clone();
         let outer = shutdown.clone();
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             outer.cancelled().await;
             stopping.cancel();
         });
@@ -161,33 +162,21 @@ impl App {
         let mut limits = self.config.http.clone();
         // A WebSocket's pings are its traffic: the idle timeout must leave room for them.
         limits.idle_timeout = limits.idle_timeout.max(self.config.realtime.heartbeat * 2);
-        let mut server = tokio::spawn(api::serve::serve(
+        let server = self.tasks.spawn(api::serve::serve(
             listener,
             router,
             limits,
             self.state.metrics.clone(),
             shutdown.clone(),
         ));
-        let deadline = async {
-            shutdown.cancelled().await;
-            tokio::time::sleep(self.config.shutdown_timeout).await;
-        };
-        tokio::select! {
-            res = &mut server => res?,
-            _ = deadline => {
-                tracing::warn!(timeout = ?self.config.shutdown_timeout, "in-flight requests did not finish in time; closing them");
-                server.abort();
-            }
-        }
         self.tasks.close();
-        if tokio::time::timeout(self.config.shutdown_timeout, self.tasks.wait())
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                "in-flight deliveries did not finish in time; they will be retried after restart"
-            );
-        }
+        stop_within(
+            self.config.shutdown_timeout,
+            &shutdown,
+            server,
+            self.tasks.clone(),
+        )
+        .await?;
         self.dispatcher.release_unfinished().await;
         // Stopped, not silent: `collabkit nodes` shows this node gone at once, and the other
         // nodes end what its connections still held at their next sweep, not after the timeout.
@@ -199,6 +188,43 @@ impl App {
         }
         Ok(())
     }
+}
+
+/// Waits for `shutdown`, then gives the server (its in-flight requests) and the background
+/// work (attempts in flight, the record loop) one shared deadline, `timeout` after the stop
+/// began: they drain at the same time, so a stop takes at most `timeout` (plus the final
+/// writes of `run`), not one timeout for each. What is still running then is left behind: the
+/// server is aborted, unfinished deliveries are retried after their lease.
+async fn stop_within(
+    timeout: std::time::Duration,
+    shutdown: &CancellationToken,
+    mut server: tokio::task::JoinHandle<()>,
+    tasks: TaskTracker,
+) -> anyhow::Result<()> {
+    let deadline = tokio::select! {
+        // The server only ends by itself when it could not go on.
+        res = &mut server => {
+            res?;
+            tokio::time::Instant::now() + timeout
+        }
+        _ = shutdown.cancelled() => {
+            let deadline = tokio::time::Instant::now() + timeout;
+            if tokio::time::timeout_at(deadline, &mut server).await.is_err() {
+                tracing::warn!(?timeout, "in-flight requests did not finish in time; closing them");
+                server.abort();
+            }
+            deadline
+        }
+    };
+    if tokio::time::timeout_at(deadline, tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "in-flight deliveries did not finish in time; they will be retried after restart"
+        );
+    }
+    Ok(())
 }
 
 /// Deletions tell the live rooms through the hub (see [`Changes::delete_user`]).
@@ -259,5 +285,53 @@ fn load_secret_key(config: &Config) -> anyhow::Result<SecretBox> {
             }
             Ok(SecretBox::load_or_create(std::path::Path::new(&key_path))?)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A request and an attempt that never finish: the stop still ends one timeout after it
+    /// began (it used to wait a timeout for the server, then another for the tasks).
+    #[tokio::test]
+    async fn a_stop_takes_at_most_the_shutdown_timeout() {
+        let timeout = Duration::from_millis(400);
+        let tasks = TaskTracker::new();
+        let server = tasks.spawn(std::future::pending::<()>());
+        tasks.spawn(std::future::pending::<()>());
+        tasks.close();
+        let shutdown = CancellationToken::new();
+        shutdown.cancel();
+        let began = std::time::Instant::now();
+        stop_within(timeout, &shutdown, server, tasks.clone())
+            .await
+            .unwrap();
+        let took = began.elapsed();
+        assert!(took >= timeout, "gave up early: {took:?}");
+        assert!(
+            took < timeout * 7 / 4,
+            "took {took:?}, more than the timeout"
+        );
+        // The server was aborted; only the stuck attempt is left.
+        tokio::task::yield_now().await;
+        assert_eq!(tasks.len(), 1);
+    }
+
+    /// A stop with nothing in flight does not wait for the timeout at all.
+    #[tokio::test]
+    async fn an_idle_stop_is_immediate() {
+        let tasks = TaskTracker::new();
+        let shutdown = CancellationToken::new();
+        let s = shutdown.clone();
+        let server = tasks.spawn(async move { s.cancelled().await });
+        tasks.close();
+        shutdown.cancel();
+        let began = std::time::Instant::now();
+        stop_within(Duration::from_secs(30), &shutdown, server, tasks)
+            .await
+            .unwrap();
+        assert!(began.elapsed() < Duration::from_secs(5));
     }
 }
