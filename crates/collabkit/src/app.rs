@@ -7,10 +7,11 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::api::load::ApiLoad;
 use crate::api::{self, AppState};
 use crate::changes::{Changes, LiveRooms};
 use crate::config::Config;
-use crate::delivery::dispatcher::{ApiLoad, Dispatcher};
+use crate::delivery::dispatcher::Dispatcher;
 use crate::delivery::pruner;
 use crate::metrics::Metrics;
 use crate::realtime::Hub;
@@ -45,7 +46,7 @@ impl App {
             config.delivery.clone(),
             secrets.clone(),
             metrics.clone(),
-            api_load.clone(),
+            Arc::new(api_load.clone()),
         )?;
         let changes = Changes::new(store.clone(), dispatcher.handoff(), metrics.clone());
         // Each start is a node of its own: a restarted `--node-id web-1` is `web-1.<nonce>`, so
@@ -90,7 +91,7 @@ impl App {
             secrets,
             delivery: Arc::new(config.delivery.clone()),
             hub,
-            in_flight: api_load.in_flight,
+            load: api_load,
             account_rate: Arc::new(crate::rate_limit::KeyedLimiter::new(
                 config.http.account_rate_limit,
             )),
