@@ -5,7 +5,8 @@
 //! they go straight to the dispatcher: no claim, no extra transaction. When the dispatcher's
 //! backlog is full no lease is given, and the deliveries wait in the queue for a claim (the
 //! backend rings its wake-up), which bounds memory when receivers are slow. Changes reach it
-//! through [`crate::changes::Changes`], which also counts their events and wakes the streams.
+//! through the change service (`Changes`, in the top-level `changes` module), which also counts
+//! their events and wakes the streams.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
