@@ -7,9 +7,11 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::api::load::ApiLoad;
 use crate::api::{self, AppState};
+use crate::changes::{Changes, LiveRooms};
 use crate::config::Config;
-use crate::delivery::dispatcher::{ApiLoad, Dispatcher};
+use crate::delivery::dispatcher::Dispatcher;
 use crate::delivery::pruner;
 use crate::metrics::Metrics;
 use crate::realtime::Hub;
@@ -44,9 +46,9 @@ impl App {
             config.delivery.clone(),
             secrets.clone(),
             metrics.clone(),
-            api_load.clone(),
+            Arc::new(api_load.clone()),
         )?;
-        let handoff = dispatcher.handoff();
+        let changes = Changes::new(store.clone(), dispatcher.handoff(), metrics.clone());
         // Each start is a node of its own: a restarted `--node-id web-1` is `web-1.<nonce>`, so
         // what its previous run held is that run's, ended by the gone-node sweep like any
         // other's, and never mistaken for this run's.
@@ -61,8 +63,8 @@ impl App {
         // Sessions held by nodes that are gone (on SQLite: the previous run, whose
         // connections died with it) end now.
         let cutoff = store::gone_nodes_cutoff(&config.database, now, config.node.timeout);
-        let orphans = handoff
-            .change(|lease| store.close_sessions_of_gone_nodes(&node, cutoff, lease))
+        let orphans = changes
+            .apply(|lease| store.close_sessions_of_gone_nodes(&node, cutoff, lease))
             .await?;
         if orphans.value > 0 {
             tracing::info!(
@@ -70,12 +72,11 @@ impl App {
                 "closed sessions left open by a server that stopped"
             );
         }
-        metrics.record_events(&orphans.events);
         let tasks = TaskTracker::new();
         let stopping = CancellationToken::new();
         let hub = Hub::new(
             store.clone(),
-            handoff.clone(),
+            changes.clone(),
             node.clone(),
             metrics.clone(),
             config.realtime.clone(),
@@ -84,13 +85,13 @@ impl App {
         );
         let state = AppState {
             store,
-            handoff,
+            changes,
             node: node.clone(),
             metrics,
             secrets,
             delivery: Arc::new(config.delivery.clone()),
             hub,
-            in_flight: api_load.in_flight,
+            load: api_load,
             account_rate: Arc::new(crate::rate_limit::KeyedLimiter::new(
                 config.http.account_rate_limit,
             )),
@@ -125,9 +126,10 @@ impl App {
         listener: TcpListener,
         shutdown: CancellationToken,
     ) -> anyhow::Result<()> {
+        // Tracked like the rest: the hub and its connections watch `stopping`.
         let stopping = self.stopping.clone();
         let outer = shutdown.clone();
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             outer.cancelled().await;
             stopping.cancel();
         });
@@ -139,9 +141,8 @@ impl App {
         if self.config.database.is_shared() {
             self.tasks.spawn(crate::nodes::watch(
                 self.state.store.clone(),
-                self.state.handoff.clone(),
+                self.state.changes.clone(),
                 self.dispatcher.clone(),
-                self.state.metrics.clone(),
                 self.node.clone(),
                 self.config.node.clone(),
                 shutdown.clone(),
@@ -162,33 +163,21 @@ impl App {
         let mut limits = self.config.http.clone();
         // A WebSocket's pings are its traffic: the idle timeout must leave room for them.
         limits.idle_timeout = limits.idle_timeout.max(self.config.realtime.heartbeat * 2);
-        let mut server = tokio::spawn(api::serve::serve(
+        let server = self.tasks.spawn(api::serve::serve(
             listener,
             router,
             limits,
             self.state.metrics.clone(),
             shutdown.clone(),
         ));
-        let deadline = async {
-            shutdown.cancelled().await;
-            tokio::time::sleep(self.config.shutdown_timeout).await;
-        };
-        tokio::select! {
-            res = &mut server => res?,
-            _ = deadline => {
-                tracing::warn!(timeout = ?self.config.shutdown_timeout, "in-flight requests did not finish in time; closing them");
-                server.abort();
-            }
-        }
         self.tasks.close();
-        if tokio::time::timeout(self.config.shutdown_timeout, self.tasks.wait())
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                "in-flight deliveries did not finish in time; they will be retried after restart"
-            );
-        }
+        stop_within(
+            self.config.shutdown_timeout,
+            &shutdown,
+            server,
+            self.tasks.clone(),
+        )
+        .await?;
         self.dispatcher.release_unfinished().await;
         // Stopped, not silent: `collabkit nodes` shows this node gone at once, and the other
         // nodes end what its connections still held at their next sweep, not after the timeout.
@@ -199,6 +188,59 @@ impl App {
             tracing::warn!(error = %e, "flushing the storage at shutdown failed");
         }
         Ok(())
+    }
+}
+
+/// Waits for `shutdown`, then gives the server (its in-flight requests) and the background
+/// work (attempts in flight, the record loop) one shared deadline, `timeout` after the stop
+/// began: they drain at the same time, so a stop takes at most `timeout` (plus the final
+/// writes of `run`), not one timeout for each. What is still running then is left behind: the
+/// server is aborted, unfinished deliveries are retried after their lease.
+async fn stop_within(
+    timeout: std::time::Duration,
+    shutdown: &CancellationToken,
+    mut server: tokio::task::JoinHandle<()>,
+    tasks: TaskTracker,
+) -> anyhow::Result<()> {
+    let deadline = tokio::select! {
+        // The server only ends by itself when it could not go on.
+        res = &mut server => {
+            res?;
+            tokio::time::Instant::now() + timeout
+        }
+        _ = shutdown.cancelled() => {
+            let deadline = tokio::time::Instant::now() + timeout;
+            if tokio::time::timeout_at(deadline, &mut server).await.is_err() {
+                tracing::warn!(?timeout, "in-flight requests did not finish in time; closing them");
+                server.abort();
+            }
+            deadline
+        }
+    };
+    if tokio::time::timeout_at(deadline, tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "in-flight deliveries did not finish in time; they will be retried after restart"
+        );
+    }
+    Ok(())
+}
+
+/// Deletions tell the live rooms through the hub (see [`Changes::delete_user`]).
+impl LiveRooms for Hub {
+    async fn remove_user(&self, room_id: &str, user_id: &str) -> store::StoreResult<()> {
+        Hub::remove_user(self, room_id, user_id).await
+    }
+    async fn forget_user(&self, room_id: &str, user_id: &str) {
+        Hub::forget_user(self, room_id, user_id).await
+    }
+    async fn close_room(&self, room_id: &str) -> store::StoreResult<()> {
+        Hub::close_room(self, room_id).await
+    }
+    async fn forget_room(&self, room_id: &str) {
+        Hub::forget_room(self, room_id).await
     }
 }
 
@@ -246,5 +288,53 @@ fn load_secret_key(config: &Config) -> anyhow::Result<SecretBox> {
             }
             Ok(SecretBox::load_or_create(std::path::Path::new(&key_path))?)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A request and an attempt that never finish: the stop still ends one timeout after it
+    /// began (it used to wait a timeout for the server, then another for the tasks).
+    #[tokio::test]
+    async fn a_stop_takes_at_most_the_shutdown_timeout() {
+        let timeout = Duration::from_millis(400);
+        let tasks = TaskTracker::new();
+        let server = tasks.spawn(std::future::pending::<()>());
+        tasks.spawn(std::future::pending::<()>());
+        tasks.close();
+        let shutdown = CancellationToken::new();
+        shutdown.cancel();
+        let began = std::time::Instant::now();
+        stop_within(timeout, &shutdown, server, tasks.clone())
+            .await
+            .unwrap();
+        let took = began.elapsed();
+        assert!(took >= timeout, "gave up early: {took:?}");
+        assert!(
+            took < timeout * 7 / 4,
+            "took {took:?}, more than the timeout"
+        );
+        // The server was aborted; only the stuck attempt is left.
+        tokio::task::yield_now().await;
+        assert_eq!(tasks.len(), 1);
+    }
+
+    /// A stop with nothing in flight does not wait for the timeout at all.
+    #[tokio::test]
+    async fn an_idle_stop_is_immediate() {
+        let tasks = TaskTracker::new();
+        let shutdown = CancellationToken::new();
+        let s = shutdown.clone();
+        let server = tasks.spawn(async move { s.cancelled().await });
+        tasks.close();
+        shutdown.cancel();
+        let began = std::time::Instant::now();
+        stop_within(Duration::from_secs(30), &shutdown, server, tasks)
+            .await
+            .unwrap();
+        assert!(began.elapsed() < Duration::from_secs(5));
     }
 }

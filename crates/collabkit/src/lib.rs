@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod app;
+pub mod changes;
 pub mod cli;
 pub mod client;
 pub mod config;

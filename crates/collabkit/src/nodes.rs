@@ -10,10 +10,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::changes::Changes;
 use crate::clock;
 use crate::delivery::dispatcher::Dispatcher;
-use crate::delivery::handoff::Handoff;
-use crate::metrics::Metrics;
 use crate::store::SharedStore;
 
 #[derive(Debug, Clone)]
@@ -40,9 +39,8 @@ impl Default for NodeConfig {
 /// the queue.
 pub async fn watch(
     store: SharedStore,
-    handoff: Handoff,
+    changes: Changes,
     dispatcher: Arc<Dispatcher>,
-    metrics: Arc<Metrics>,
     node: Arc<str>,
     config: NodeConfig,
     shutdown: CancellationToken,
@@ -69,12 +67,11 @@ pub async fn watch(
                     .count(),
             );
         }
-        match handoff
-            .change(|lease| store.close_sessions_of_gone_nodes(&node, silent_since, lease))
+        match changes
+            .apply(|lease| store.close_sessions_of_gone_nodes(&node, silent_since, lease))
             .await
         {
             Ok(change) => {
-                metrics.record_events(&change.events);
                 if !change.events.is_empty() {
                     tracing::info!(
                         participants_left = change

@@ -144,7 +144,7 @@ async fn stream_events(
     // Counted from here until the stream ends; subscribed before the first read, so an event
     // stored after it wakes the stream.
     let subscription = state
-        .handoff
+        .changes
         .event_streams()
         .open(auth.id(), filter.clone(), state.stream_caps)
         .map_err(|full| refused(&state, full))?;

@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod error;
 mod events;
 mod extract;
+pub mod load;
 mod openapi;
 mod ops;
 mod pagination;
@@ -47,9 +48,9 @@ use crate::store::SharedStore;
 #[derive(Clone)]
 pub struct AppState {
     pub store: SharedStore,
-    /// Changes that store events run through it, so their deliveries go straight to the
-    /// local dispatcher.
-    pub handoff: crate::delivery::handoff::Handoff,
+    /// Changes that may store events run through it (deliveries to the local dispatcher,
+    /// metrics, event streams).
+    pub changes: crate::changes::Changes,
     /// This node's id.
     pub node: Arc<str>,
     pub metrics: Arc<Metrics>,
@@ -60,7 +61,7 @@ pub struct AppState {
     /// Live rooms and their connections.
     pub hub: Hub,
     /// API requests being handled at most (see [`shed_overload`]).
-    pub in_flight: Arc<tokio::sync::Semaphore>,
+    pub load: load::ApiLoad,
     /// Each account's request rate (see [`auth::AccountAuth`]).
     pub account_rate: Arc<crate::rate_limit::KeyedLimiter>,
     /// See [`serve::ConnectionLimits::event_stream_poll`].
@@ -187,7 +188,7 @@ async fn shed_overload(State(state): State<AppState>, req: Request, next: Next) 
     if matches!(path, "/healthz" | "/readyz" | "/metrics") {
         return next.run(req).await;
     }
-    let Ok(_permit) = state.in_flight.try_acquire() else {
+    let Some(_permit) = state.load.try_enter() else {
         state.metrics.http_shed.inc();
         return axum::response::IntoResponse::into_response(error::ApiError::overloaded());
     };

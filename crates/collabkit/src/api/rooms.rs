@@ -373,16 +373,11 @@ async fn delete_room(
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
 ) -> Result<StatusCode, ApiError> {
-    let room = state.store.get_room(auth.id(), &p.room_id).await?;
-    // The live session ends first: its participant.left/session.closed come before user.deleted.
-    state.hub.close_room(&room.id).await?;
-    let change = state
-        .handoff
-        .change(|lease| state.store.delete_room(auth.id(), &room.id, lease))
+    // The live session ends first, then user.deleted (see `Changes::delete_room`).
+    state
+        .changes
+        .delete_room(&state.hub, auth.id(), &p.room_id)
         .await?;
-    // A connection that joined between the two steps above is closed now.
-    state.hub.forget_room(&room.id).await;
-    state.metrics.record_events(&change.events);
     Ok(StatusCode::NO_CONTENT)
 }
 

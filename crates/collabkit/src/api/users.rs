@@ -207,10 +207,9 @@ async fn create_user(
         token,
     };
     let change = state
-        .handoff
-        .change(|lease| state.store.create_user(auth.id(), new, lease))
+        .changes
+        .apply(|lease| state.store.create_user(auth.id(), new, lease))
         .await?;
-    state.metrics.record_events(&change.events);
     let user = contract(&state, &change.value)?;
     Ok(Data::created(
         "User created",
@@ -278,10 +277,9 @@ async fn update_user(
         profile_picture: body.profile_picture.map(validate::picture).transpose()?,
     };
     let change = state
-        .handoff
-        .change(|lease| state.store.update_user(auth.id(), &p.user_id, patch, lease))
+        .changes
+        .apply(|lease| state.store.update_user(auth.id(), &p.user_id, patch, lease))
         .await?;
-    state.metrics.record_events(&change.events);
     Ok(Data::with(
         StatusCode::OK,
         "User updated",
@@ -300,16 +298,11 @@ async fn delete_user(
     State(state): State<AppState>,
     Path(p): Path<UserPath>,
 ) -> Result<StatusCode, ApiError> {
-    let user = state.store.get_user(auth.id(), &p.user_id).await?;
-    // Its participation ends first (connections closed, participant.left stored), then user.deleted.
-    state.hub.remove_user(&user.room_id, &user.id).await?;
-    let change = state
-        .handoff
-        .change(|lease| state.store.delete_user(auth.id(), &user.id, lease))
+    // Participation ends first, then user.deleted (see `Changes::delete_user`).
+    state
+        .changes
+        .delete_user(&state.hub, auth.id(), &p.user_id)
         .await?;
-    // A connection that joined between the two steps above is closed now.
-    state.hub.forget_user(&user.room_id, &user.id).await;
-    state.metrics.record_events(&change.events);
     Ok(StatusCode::NO_CONTENT)
 }
 

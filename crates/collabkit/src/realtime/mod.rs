@@ -34,7 +34,7 @@ use tokio_util::task::TaskTracker;
 
 use self::messages::Command;
 use self::outlet::{Outlet, QueueMetrics};
-use crate::delivery::handoff::Handoff;
+use crate::changes::Changes;
 use crate::metrics::Metrics;
 use crate::store::{Room, SharedStore, StoreResult, User};
 
@@ -125,8 +125,8 @@ pub struct Hub {
 
 struct HubInner {
     store: SharedStore,
-    /// Where joins and leaves hand their deliveries to the local dispatcher.
-    handoff: Handoff,
+    /// Where joins and leaves go (deliveries to the local dispatcher, metrics, streams).
+    changes: Changes,
     /// This server's node id: the sessions it holds are its own (see
     /// [`crate::store::Store::close_sessions_of_gone_nodes`]).
     node: Arc<str>,
@@ -145,7 +145,7 @@ struct HubInner {
 impl Hub {
     pub fn new(
         store: SharedStore,
-        handoff: Handoff,
+        changes: Changes,
         node: Arc<str>,
         metrics: Arc<Metrics>,
         config: RealtimeConfig,
@@ -157,7 +157,7 @@ impl Hub {
         let hub = Hub {
             inner: Arc::new(HubInner {
                 store,
-                handoff,
+                changes,
                 outbox,
                 node,
                 metrics,

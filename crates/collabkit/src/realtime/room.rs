@@ -209,13 +209,12 @@ impl RoomActor {
             // Stored first: if the store fails, nobody sees a join that did not happen.
             let (hub, room) = (&self.hub.inner, &self.room);
             let change = hub
-                .handoff
-                .change(|lease| {
+                .changes
+                .apply(|lease| {
                     hub.store
                         .join_session(&room.account_id, &room.id, &user_id, &hub.node, lease)
                 })
                 .await?;
-            self.hub.metrics().record_events(&change.events);
             new_anywhere = change
                 .events
                 .iter()
@@ -361,13 +360,12 @@ impl RoomActor {
     async fn leave(&mut self, user_id: &str) -> StoreResult<()> {
         let (hub, room) = (&self.hub.inner, &self.room);
         let change = hub
-            .handoff
-            .change(|lease| {
+            .changes
+            .apply(|lease| {
                 hub.store
                     .leave_session(&room.account_id, &room.id, user_id, &hub.node, lease)
             })
             .await?;
-        self.hub.metrics().record_events(&change.events);
         let left_anywhere = change
             .events
             .iter()

@@ -44,9 +44,10 @@ async fn world(config: RealtimeConfig) -> World {
     // No backlog: deliveries (there are no webhooks anyway) wait in the queue.
     let (handoff, _deliveries) = Handoff::new(Duration::from_secs(30), 0);
     let metrics = Arc::new(Metrics::new());
+    let changes = crate::changes::Changes::new(store.clone(), handoff, metrics.clone());
     let hub = Hub::new(
         store.clone(),
-        handoff,
+        changes,
         Arc::from("node-test"),
         metrics.clone(),
         config,

@@ -11,12 +11,15 @@
 //! sleeps until the next due time or until the store signals new work — it never polls in a
 //! tight loop.
 
-use std::collections::HashMap;
+mod record;
+mod shares;
+mod signers;
+mod step;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use collabkit_webhooks::Signer;
 use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -28,33 +31,27 @@ use crate::clock;
 use crate::metrics::Metrics;
 use crate::secrets::SecretBox;
 use crate::store::{Attempt, AttemptRecord, ClaimedDelivery, NextStep, SharedStore};
-use collabkit_domain::stats::PendingCounters;
+use shares::{Held, Shares};
+use signers::Signers;
 
 /// Longest sleep with nothing due, as a safety net (another process may have written).
 const IDLE_RECHECK: Duration = Duration::from_secs(5);
-/// Most outcomes written in one transaction.
-const RECORD_BATCH: usize = 1024;
 /// Handed-over deliveries waiting for a slot before new ones go through the claim path.
 const MAX_HANDOFF_BACKLOG: usize = 20_000;
-/// Signing keys kept unsealed in memory.
-const MAX_CACHED_SIGNERS: usize = 10_000;
-
-/// One registration's share of the concurrency, and how many tasks use it.
-struct Share {
-    permits: Arc<Semaphore>,
-    users: usize,
+/// Load the attempts yield to: while it is busy, an attempt waits before it starts.
+pub trait Load: Send + Sync {
+    fn busy(&self) -> bool;
 }
 
 pub struct Dispatcher {
     store: SharedStore,
     config: DeliveryConfig,
     sender: Sender,
-    secrets: SecretBox,
     metrics: Arc<Metrics>,
     /// Attempts in flight, in all.
     slots: Arc<Semaphore>,
     /// Attempts in flight per registration.
-    shares: Mutex<HashMap<String, Share>>,
+    shares: Shares,
     /// Rung when an attempt finishes (a slot or a share frees up).
     freed: Notify,
     /// Where changes hand fresh deliveries over.
@@ -65,39 +62,13 @@ pub struct Dispatcher {
     records: mpsc::UnboundedSender<AttemptRecord>,
     /// The receiving ends, taken by `run`.
     inboxes: Mutex<Option<Inboxes>>,
-    /// Unsealed signing keys by sealed secret.
-    signers: Mutex<HashMap<String, Signer>>,
-    /// Leases this process holds and has not reported on yet (delivery id → lease token):
-    /// what a graceful stop gives back.
-    unfinished: Mutex<HashMap<String, i64>>,
+    signers: Signers,
+    /// What a graceful stop gives back.
+    unfinished: Held,
     /// Rate limit of the WARN lines about failing deliveries.
     warnings: super::warnings::Warnings,
     /// The API's load: while it is busy, attempts wait (see `wait_for_api`).
-    api: ApiLoad,
-    /// Nodes sharing the queue, for this node's part of each registration's limit.
-    live_nodes: AtomicUsize,
-}
-
-/// The API's requests being handled (permits taken) and their cap, `--max-in-flight`: the API
-/// refuses past the cap, the dispatcher yields past half of it.
-#[derive(Clone)]
-pub struct ApiLoad {
-    pub in_flight: Arc<Semaphore>,
-    pub max: usize,
-}
-
-impl ApiLoad {
-    pub fn new(max: usize) -> ApiLoad {
-        let max = max.max(1);
-        ApiLoad {
-            in_flight: Arc::new(Semaphore::new(max)),
-            max,
-        }
-    }
-
-    fn busy(&self) -> bool {
-        self.max - self.in_flight.available_permits() > self.max / 2
-    }
+    api: Arc<dyn Load>,
 }
 
 struct Inboxes {
@@ -112,7 +83,7 @@ impl Dispatcher {
         config: DeliveryConfig,
         secrets: SecretBox,
         metrics: Arc<Metrics>,
-        api: ApiLoad,
+        api: Arc<dyn Load>,
     ) -> anyhow::Result<Arc<Dispatcher>> {
         let sender = Sender::new(
             config.timeout,
@@ -125,12 +96,11 @@ impl Dispatcher {
         let backlog = handoff.backlog();
         Ok(Arc::new(Dispatcher {
             slots: Arc::new(Semaphore::new(config.concurrency)),
+            shares: Shares::new(config.per_webhook_concurrency),
             store,
             config,
             sender,
-            secrets,
             metrics,
-            shares: Mutex::new(HashMap::new()),
             freed: Notify::new(),
             handoff,
             backlog,
@@ -139,29 +109,23 @@ impl Dispatcher {
                 records: records_rx,
                 handed,
             })),
-            signers: Mutex::new(HashMap::new()),
-            unfinished: Mutex::new(HashMap::new()),
+            signers: Signers::new(secrets),
+            unfinished: Held::default(),
             warnings: super::warnings::Warnings::new(Duration::from_secs(60)),
             api,
-            live_nodes: AtomicUsize::new(1),
         }))
     }
 
-    /// Gives back the leases of deliveries this process will not finish (called when it stops,
-    /// after waiting for the attempts in flight): they are due again at once, for another node
-    /// or the next start, instead of after their lease (the delivery timeout plus a margin).
     /// Where changes hand their fresh deliveries to this dispatcher.
     pub fn handoff(&self) -> Handoff {
         self.handoff.clone()
     }
 
+    /// Gives back the leases of deliveries this process will not finish (called when it stops,
+    /// after waiting for the attempts in flight): they are due again at once, for another node
+    /// or the next start, instead of after their lease (the delivery timeout plus a margin).
     pub async fn release_unfinished(&self) {
-        let leases: Vec<(String, i64)> = self
-            .unfinished
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain()
-            .collect();
+        let leases = self.unfinished.drain();
         if leases.is_empty() {
             return;
         }
@@ -193,20 +157,6 @@ impl Dispatcher {
         }
     }
 
-    fn hold(&self, d: &ClaimedDelivery) {
-        self.unfinished
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(d.delivery_id.clone(), d.lease);
-    }
-
-    fn done(&self, delivery_id: &str) {
-        self.unfinished
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(delivery_id);
-    }
-
     /// A claim lasts the attempt's timeout plus a margin; an attempt never starts unless the
     /// whole timeout still fits in its lease.
     fn lease(&self) -> Duration {
@@ -221,7 +171,15 @@ impl Dispatcher {
             .unwrap_or_else(|e| e.into_inner())
             .take()
             .expect("a dispatcher runs once");
-        tasks.spawn(self.clone().record_loop(inboxes.records, shutdown.clone()));
+        let this = self.clone();
+        let idle = move || this.slots.available_permits() == this.config.concurrency;
+        tasks.spawn(record::record_loop(
+            self.store.clone(),
+            self.config.counter_flush,
+            inboxes.records,
+            idle,
+            shutdown.clone(),
+        ));
         tasks.spawn(
             self.clone()
                 .intake_loop(inboxes.handed, shutdown.clone(), tasks.clone()),
@@ -246,7 +204,7 @@ impl Dispatcher {
                     // Handed over but never started: their leases are given back at the end.
                     while let Ok(batch) = handed.try_recv() {
                         for d in batch {
-                            self.hold(&d);
+                            self.unfinished.hold(&d.delivery_id, d.lease);
                         }
                     }
                     return;
@@ -297,20 +255,13 @@ impl Dispatcher {
         if free == 0 {
             return Ok(vec![]);
         }
-        let full: Vec<String> = {
-            let shares = self.shares.lock().unwrap_or_else(|e| e.into_inner());
-            shares
-                .iter()
-                .filter(|(_, s)| s.permits.available_permits() == 0)
-                .map(|(id, _)| id.clone())
-                .collect()
-        };
+        let full = self.shares.full();
         self.store
             .claim_due(
                 clock::now(),
                 self.lease(),
                 free.min(self.config.claim_batch),
-                self.webhook_share(),
+                self.shares.per_webhook(),
                 full,
             )
             .await
@@ -334,44 +285,15 @@ impl Dispatcher {
         }
     }
 
-    /// This node's part of a registration's concurrency limit: the limit holds across nodes,
-    /// so with N live nodes each takes a Nth of it (rounded up).
-    fn webhook_share(&self) -> u32 {
-        let nodes = self.live_nodes.load(Ordering::Relaxed).max(1) as u32;
-        self.config.per_webhook_concurrency.div_ceil(nodes).max(1)
-    }
-
     /// Live nodes sharing the delivery queue (kept by the node watcher; 1 on SQLite).
     pub fn set_live_nodes(&self, nodes: usize) {
-        self.live_nodes.store(nodes.max(1), Ordering::Relaxed);
-    }
-
-    fn share(&self, webhook_id: &str) -> Arc<Semaphore> {
-        let mut shares = self.shares.lock().unwrap_or_else(|e| e.into_inner());
-        let share = shares
-            .entry(webhook_id.to_owned())
-            .or_insert_with(|| Share {
-                permits: Arc::new(Semaphore::new(self.webhook_share() as usize)),
-                users: 0,
-            });
-        share.users += 1;
-        share.permits.clone()
-    }
-
-    fn release_share(&self, webhook_id: &str) {
-        let mut shares = self.shares.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(share) = shares.get_mut(webhook_id) {
-            share.users -= 1;
-            if share.users == 0 {
-                shares.remove(webhook_id);
-            }
-        }
+        self.shares.set_live_nodes(nodes);
     }
 
     /// Spawns the attempt of one delivery; it waits for its share and a slot.
     fn start(self: &Arc<Self>, d: ClaimedDelivery, handed: bool, tasks: &TaskTracker) {
-        self.hold(&d);
-        let share = self.share(&d.webhook_id);
+        self.unfinished.hold(&d.delivery_id, d.lease);
+        let share = self.shares.take(&d.webhook_id);
         let this = self.clone();
         tasks.spawn(async move {
             let webhook_id = d.webhook_id.clone();
@@ -384,84 +306,9 @@ impl Dispatcher {
                 }
                 this.attempt(d).await;
             }
-            this.release_share(&webhook_id);
+            this.shares.release(&webhook_id);
             this.freed.notify_one();
         });
-    }
-
-    /// Writes outcomes in batches: every outcome that arrived while the previous batch was
-    /// being written goes into the next transaction. On shutdown it keeps going until the
-    /// attempts in flight have reported. The dashboard's counters of what was recorded are
-    /// summed here and stored about once a second (see `collabkit_domain::stats`).
-    async fn record_loop(
-        self: Arc<Self>,
-        mut incoming: mpsc::UnboundedReceiver<AttemptRecord>,
-        shutdown: CancellationToken,
-    ) {
-        let mut counters = PendingCounters::default();
-        let mut flush_at = tokio::time::Instant::now() + self.config.counter_flush;
-        loop {
-            let idle = self.slots.available_permits() == self.config.concurrency;
-            let first = tokio::select! {
-                r = incoming.recv() => match r {
-                    Some(r) => r,
-                    None => break,
-                },
-                _ = shutdown.cancelled(), if idle => {
-                    if incoming.is_empty() {
-                        break;
-                    }
-                    continue;
-                }
-                _ = tokio::time::sleep_until(flush_at), if !counters.is_empty() => {
-                    self.flush_counters(&mut counters).await;
-                    flush_at = tokio::time::Instant::now() + self.config.counter_flush;
-                    continue;
-                }
-                // Re-check idleness now and then while shutting down.
-                _ = tokio::time::sleep(Duration::from_millis(50)), if shutdown.is_cancelled() => continue,
-            };
-            let mut batch = Vec::with_capacity(64);
-            batch.push(first);
-            while batch.len() < RECORD_BATCH {
-                match incoming.try_recv() {
-                    Ok(r) => batch.push(r),
-                    Err(_) => break,
-                }
-            }
-            let n = batch.len();
-            let mut recorded = PendingCounters::default();
-            recorded.add(&batch);
-            match self.store.record_attempts(batch).await {
-                Ok(disabled) => {
-                    counters.merge(recorded);
-                    for webhook in disabled {
-                        tracing::warn!(
-                            %webhook,
-                            "webhook registration disabled: its receiver answered 410 Gone or kept failing (--disable-failing-after); its pending deliveries failed"
-                        );
-                    }
-                }
-                // Their leases will run out and they will be attempted again: nothing is lost.
-                Err(e) => tracing::error!(error = %e, outcomes = n, "recording attempts failed"),
-            }
-            if tokio::time::Instant::now() >= flush_at {
-                self.flush_counters(&mut counters).await;
-                flush_at = tokio::time::Instant::now() + self.config.counter_flush;
-            }
-        }
-        self.flush_counters(&mut counters).await;
-    }
-
-    /// Statistics only: when the store refuses them they are dropped, with a warning, rather
-    /// than held while it is down.
-    async fn flush_counters(&self, counters: &mut PendingCounters) {
-        if counters.is_empty() {
-            return;
-        }
-        if let Err(e) = self.store.add_attempt_counters(counters.take()).await {
-            tracing::warn!(error = %e, "storing the dashboard's attempt counters failed; a second of statistics is lost");
-        }
     }
 
     async fn attempt(&self, d: ClaimedDelivery) {
@@ -470,10 +317,10 @@ impl Dispatcher {
         if remaining < self.config.timeout {
             // Waited too long for a slot: the lease may run out mid-attempt. Let it expire and be
             // claimed again rather than risk two workers sending at once.
-            self.done(&d.delivery_id);
+            self.unfinished.done(&d.delivery_id);
             return;
         }
-        let response = match self.signature(&d, started_at.timestamp()) {
+        let response = match self.signers.signature(&d, started_at.timestamp()) {
             Ok(signature) => {
                 self.sender
                     .send(
@@ -486,15 +333,14 @@ impl Dispatcher {
                     )
                     .await
             }
-            Err(e) => Response {
-                status: None,
-                body: String::new(),
-                error: Some(e.to_string()),
-                duration: Duration::ZERO,
-                retry_after: None,
-            },
+            Err(e) => step::not_sent(e.to_string()),
         };
-        let next = self.next_step(&d, &response);
+        let next = step::next_step(
+            &self.config.retry_schedule,
+            d.cycle_attempts,
+            &response,
+            clock::now(),
+        );
         self.metrics.record_attempt(&next, response.duration);
         self.warn_failure(&d, &response, &next);
         let record = AttemptRecord {
@@ -514,7 +360,7 @@ impl Dispatcher {
                     .unwrap_or(chrono::Duration::MAX),
         };
         // The record loop only stops at the end of shutdown, after every attempt reported.
-        self.done(&record.delivery_id);
+        self.unfinished.done(&record.delivery_id);
         let _ = self.records.send(record);
     }
 
@@ -545,56 +391,6 @@ impl Dispatcher {
                 similar_lines_left_out = left_out,
                 "webhook delivery failed for good: its retry schedule is exhausted (POST …/recover sends it again)"
             ),
-        }
-    }
-
-    /// `v1,…` for the current secret, and for the previous one while it still signs.
-    fn signature(&self, d: &ClaimedDelivery, timestamp: i64) -> anyhow::Result<String> {
-        let mut out = String::new();
-        for sealed in std::iter::once(&d.secret_sealed).chain(d.previous_secret_sealed.as_ref()) {
-            let signer = self.signer(sealed)?;
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(&signer.sign(&d.event_id, timestamp, &d.payload));
-        }
-        Ok(out)
-    }
-
-    /// The signer of a sealed secret, unsealed once and then kept (keyed by the sealed text,
-    /// so a rotation simply brings a new entry).
-    fn signer(&self, sealed: &str) -> anyhow::Result<Signer> {
-        let mut signers = self.signers.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(s) = signers.get(sealed) {
-            return Ok(s.clone());
-        }
-        let signer = Signer::new(&self.secrets.open(sealed)?)?;
-        if signers.len() >= MAX_CACHED_SIGNERS {
-            signers.clear();
-        }
-        signers.insert(sealed.to_owned(), signer.clone());
-        Ok(signer)
-    }
-
-    fn next_step(&self, d: &ClaimedDelivery, r: &Response) -> NextStep {
-        match r.status {
-            Some(s) if (200..300).contains(&s) && r.error.is_none() => return NextStep::Succeeded,
-            Some(410) => return NextStep::Gone,
-            _ => {}
-        }
-        let retry_after = match r.status {
-            Some(429) | Some(503) => r.retry_after,
-            _ => None,
-        };
-        match self
-            .config
-            .retry_schedule
-            .delay_after(d.cycle_attempts + 1, retry_after)
-        {
-            Some(delay) => NextStep::RetryAt(
-                clock::now() + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX),
-            ),
-            None => NextStep::Failed,
         }
     }
 }
