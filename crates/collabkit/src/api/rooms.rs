@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use collabkit_webhooks::ServerResponse;
-use collabkit_webhooks::{CollabKitRoom, CollabKitUser, WebhookUser};
+use collabkit_webhooks::{CollabKitRoom, WebhookUser};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -102,16 +102,6 @@ pub struct RoomList {
     pub limit: u32,
     pub offset: u64,
     /// Pass back as `cursor` for the next page; null at the end.
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct UserList {
-    pub users: Vec<CollabKitUser>,
-    /// How many users the list holds with its filters.
-    pub total: u64,
-    pub limit: u32,
-    pub offset: u64,
     pub next_cursor: Option<String>,
 }
 
@@ -384,13 +374,13 @@ async fn delete_room(
 /// List a room's users (with their tokens), oldest first.
 #[utoipa::path(get, path = "/rooms/{room_id}/users", tag = "rooms",
     params(("account_id" = String, Path), ("room_id" = String, Path), PageQuery),
-    responses((status = 200, body = ServerResponse<UserList>), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ServerResponse<super::users::UserList>), (status = 404, body = ErrorBody)))]
 async fn list_room_users(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<RoomPath>,
     Query(q): Query<PageQuery>,
-) -> Result<Data<UserList>, ApiError> {
+) -> Result<Data<super::users::UserList>, ApiError> {
     let asked = q.to_request()?;
     let page = state
         .store

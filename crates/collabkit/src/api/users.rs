@@ -15,7 +15,6 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Path, Query};
 use super::pagination::{self, PageQuery, encode_cursor, total_of};
 use super::paths::{CustomIdPath, UserPath};
-use super::rooms::UserList;
 use super::{AppState, Data, validate};
 use crate::store::{NewUser, Page, PageRequest, User, UserFilter, UserPatch};
 
@@ -103,6 +102,17 @@ pub struct UserListQuery {
     offset: Option<u64>,
     /// The `next_cursor` of the previous page.
     cursor: Option<String>,
+}
+
+/// A page of users with their tokens (`GET /users?roomId=`, `GET /rooms/{id}/users`).
+#[derive(Serialize, ToSchema)]
+pub struct UserList {
+    pub users: Vec<CollabKitUser>,
+    /// How many users the list holds with its filters.
+    pub total: u64,
+    pub limit: u32,
+    pub offset: u64,
+    pub next_cursor: Option<String>,
 }
 
 /// A page of users with their tokens, `total`, `limit` and `offset`.
