@@ -7,21 +7,15 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader, Lines};
-use tokio::process::{Child, ChildStdout, Command};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_collabkit");
 
+pub use crate::helpers::{Server, start_binary};
+
 fn database_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("bin.db").display())
-}
-
-pub struct Server {
-    pub child: Child,
-    stdout: Lines<BufReader<ChildStdout>>,
-    pub base: String,
-    /// The first account's (id, key) when this start created it.
-    pub first_account: Option<(String, String)>,
 }
 
 async fn start_server(dir: &Path) -> Server {
@@ -30,43 +24,6 @@ async fn start_server(dir: &Path) -> Server {
 
 async fn start_server_with(dir: &Path, extra: &[&str]) -> Server {
     start_binary(&database_url(dir), dir.join("server.log"), extra).await
-}
-
-/// `collabkit serve` on `database` with `extra` flags, logging to `log`.
-pub async fn start_binary(database: &str, log: std::path::PathBuf, extra: &[&str]) -> Server {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
-        .args(extra)
-        .env("COLLABKIT_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut id, mut key) = (None, None);
-    let base = loop {
-        let line = tokio::time::timeout(Duration::from_secs(30), stdout.next_line())
-            .await
-            .expect("the server prints its address")
-            .unwrap()
-            .expect("the server exited early");
-        if let Some(v) = line.trim().strip_prefix("account_id:") {
-            id = Some(v.trim().to_string());
-        }
-        if let Some(v) = line.trim().strip_prefix("api_key:") {
-            key = Some(v.trim().to_string());
-        }
-        if let Some(rest) = line.strip_prefix("CollabKit listening on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    Server {
-        child,
-        stdout,
-        base,
-        first_account: id.zip(key),
-    }
 }
 
 impl Server {

@@ -4,69 +4,38 @@
 //! reading `data.room` and `data.user.token`, then handing the token to the realtime client.
 //! Every answer is parsed with the crate's `ServerResponse` (unknown fields refused).
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use collabkit_webhooks::{Empty, ErrorCode, ServerResponse};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
-use crate::helpers::{Backend, backend};
+use crate::helpers::{Backend, Server, backend, start_binary};
 
-const BIN: &str = env!("CARGO_BIN_EXE_collabkit");
-
-/// `collabkit serve` on a fresh database of the tests' backend; its address and the first
-/// account it printed.
-async fn start(dir: &tempfile::TempDir) -> (Child, String, String, String) {
-    let mut cmd = Command::new(BIN);
-    cmd.args(["serve", "--listen", "127.0.0.1:0"]);
-    match backend() {
+/// `collabkit serve` on a fresh database of the tests' backend, and the first account it printed.
+async fn start(dir: &tempfile::TempDir) -> (Server, String, String) {
+    let (database, extra) = match backend() {
         Backend::Sqlite => {
-            cmd.args([
-                "--database",
-                &format!("sqlite://{}", dir.path().join("app.db").display()),
-            ]);
+            let url = format!("sqlite://{}", dir.path().join("app.db").display());
+            (url, Vec::new())
         }
         Backend::Postgres => {
             let url = crate::helpers::postgres_database(dir).await;
-            cmd.args(["--database", &url])
-                .args(["--secret-key", &crate::helpers::secret_key_for(dir)]);
-        }
-    }
-    let mut child = cmd
-        .env("COLLABKIT_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(dir.path().join("server.log")).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    let (mut id, mut key) = (None, None);
-    let base = loop {
-        let line = tokio::time::timeout(Duration::from_secs(30), stdout.next_line())
-            .await
-            .expect("the server prints its address")
-            .unwrap()
-            .expect("the server exited early");
-        if let Some(v) = line.trim().strip_prefix("account_id:") {
-            id = Some(v.trim().to_owned());
-        }
-        if let Some(v) = line.trim().strip_prefix("api_key:") {
-            key = Some(v.trim().to_owned());
-        }
-        if let Some(rest) = line.strip_prefix("CollabKit listening on ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
+            (
+                url,
+                vec![
+                    "--secret-key".to_owned(),
+                    crate::helpers::secret_key_for(dir),
+                ],
+            )
         }
     };
-    // Keep reading its stdout, so the server never writes into a closed pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = stdout.next_line().await {} });
-    (
-        child,
-        base,
-        id.expect("the first start prints the account id"),
-        key.expect("the first start prints the API key"),
-    )
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+    let mut server = start_binary(&database, dir.path().join("server.log"), &extra).await;
+    let (id, key) = server
+        .first_account
+        .take()
+        .expect("the first start prints the account id and key");
+    (server, id, key)
 }
 
 /// The app backend's HTTP client: Bearer base64(accountId:apiKey), as the docs say.
@@ -199,7 +168,8 @@ impl Backend3p {
 #[tokio::test]
 async fn an_app_backend_finds_or_creates_its_room_and_user_against_the_binary() {
     let dir = tempfile::tempdir().unwrap();
-    let (child, base, account_id, api_key) = start(&dir).await;
+    let (server, account_id, api_key) = start(&dir).await;
+    let base = server.base.clone();
     use base64::Engine;
     let app = Backend3p {
         http: crate::helpers::client(),
@@ -261,5 +231,5 @@ async fn an_app_backend_finds_or_creates_its_room_and_user_against_the_binary() 
     assert_eq!(welcome["room"]["id"], room_id.as_str());
     assert_eq!(welcome["user"]["custom_id"], "ann");
     drop(ws);
-    drop(child);
+    drop(server);
 }

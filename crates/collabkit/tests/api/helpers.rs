@@ -2,6 +2,7 @@
 //! `COLLABKIT_TEST_BACKEND` names (`sqlite`, the default: a file in a temporary directory).
 
 use std::path::PathBuf;
+use std::process::Stdio;
 use std::sync::{Arc, Once};
 
 use collabkit::app::App;
@@ -9,6 +10,8 @@ use collabkit::config::Config;
 use collabkit::store::DatabaseUrl;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -560,4 +563,51 @@ pub fn assert_error_shape(body: &Value) {
     assert!(!err["module"].as_str().unwrap().is_empty(), "{body}");
     assert!(!err["message"].as_str().unwrap().is_empty());
     assert_eq!(body["description"], err["message"], "{body}");
+}
+
+/// A `collabkit serve` process of the real binary (tests of the binary, the cluster and an
+/// app backend's find-or-create).
+pub struct Server {
+    pub child: Child,
+    pub stdout: Lines<BufReader<ChildStdout>>,
+    pub base: String,
+    /// The first account's (id, key) when this start created it.
+    pub first_account: Option<(String, String)>,
+}
+
+/// `collabkit serve` on `database` with `extra` flags, logging to `log`.
+pub async fn start_binary(database: &str, log: std::path::PathBuf, extra: &[&str]) -> Server {
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+        .args(extra)
+        .env("COLLABKIT_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut id, mut key) = (None, None);
+    let base = loop {
+        let line = tokio::time::timeout(std::time::Duration::from_secs(30), stdout.next_line())
+            .await
+            .expect("the server prints its address")
+            .unwrap()
+            .expect("the server exited early");
+        if let Some(v) = line.trim().strip_prefix("account_id:") {
+            id = Some(v.trim().to_string());
+        }
+        if let Some(v) = line.trim().strip_prefix("api_key:") {
+            key = Some(v.trim().to_string());
+        }
+        if let Some(rest) = line.strip_prefix("CollabKit listening on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    Server {
+        child,
+        stdout,
+        base,
+        first_account: id.zip(key),
+    }
 }
