@@ -203,6 +203,28 @@ pub async fn webhooks_are_scoped_patched_rotated_and_deleted(store: &dyn Storage
         Ok(1),
         "a deleted one counts no more"
     );
+
+    // The count is a counter (a list's `total` stays one row): a room's deletion takes its
+    // scoped registrations out of it too, and the unfiltered list answers the same number.
+    store
+        .create_webhook(&a, new_webhook(USER_CREATED, Some(&room.id), true))
+        .await
+        .unwrap();
+    assert_eq!(store.count_webhooks(&a).await, Ok(2));
+    store.delete_room(&a, &room.id, None).await.unwrap();
+    assert_eq!(store.count_webhooks(&a).await, Ok(1));
+    let listed = store
+        .list_webhooks(&a, &WebhookFilter::default(), ALL)
+        .await
+        .unwrap();
+    assert_eq!(listed.total, Some(1), "the list's total is the same count");
+    assert_eq!(listed.items, vec![patched]);
+    store.delete_webhook(&a, &scoped.id).await.unwrap();
+    let listed = store
+        .list_webhooks(&a, &WebhookFilter::default(), ALL)
+        .await
+        .unwrap();
+    assert_eq!((listed.items.len(), listed.total), (0, Some(0)));
 }
 
 pub async fn events_fan_out_to_matching_registrations(store: &dyn Storage) {

@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("migrations/0004_room_sequences.sql")),
     (5, include_str!("migrations/0005_dialect.sql")),
+    (6, include_str!("migrations/0006_webhooks_count.sql")),
 ];
 
 /// An arbitrary key of ours for `pg_advisory_xact_lock`.
@@ -185,6 +186,11 @@ mod tests {
         );
         let side = store.get_room("acct_1", "room_2").await.unwrap();
         assert_eq!(side.counters, Default::default());
+        assert_eq!(
+            store.count_webhooks("acct_1").await,
+            Ok(1),
+            "the registrations are counted (0006)"
+        );
 
         // Users keep their rows; the participant is online with their participation open.
         let users = store

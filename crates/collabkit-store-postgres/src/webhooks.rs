@@ -86,8 +86,9 @@ pub async fn create<C: GenericClient + Sync>(
     Ok(w)
 }
 
-/// A page of the account's registrations, filtered, and the list's total: a count of the
-/// matches (an account holds at most `--max-webhooks-per-account`), sent with the page.
+/// A page of the account's registrations, filtered, and the list's total: unfiltered, the
+/// account's counter; filtered, a count of the matches (an account holds at most
+/// `--max-webhooks-per-account`), sent with the page.
 pub async fn list<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
@@ -117,24 +118,29 @@ pub async fn list<C: GenericClient + Sync>(
         &(page.skip() as i64),
     ];
     let items = query(c, &items_sql, items_params);
-    let count_sql = format!("SELECT COUNT(*) FROM webhooks WHERE {only}");
-    let total_params: Params = &[&account_id, &filter.room_id, &pattern];
-    let total = query_one(c, &count_sql, total_params);
-    let (rows, total) = futures_util::future::try_join(items, total).await?;
-    Ok(
-        Page::from_seq_rows(rows.iter().map(rows::webhook).collect(), page.limit)
-            .with_total(total.get::<_, i64>(0) as u64),
-    )
+    let (rows, total) = if filter.room_id.is_none() && pattern.is_none() {
+        futures_util::future::try_join(items, count(c, account_id)).await?
+    } else {
+        let count_sql = format!("SELECT COUNT(*) FROM webhooks WHERE {only}");
+        let total_params: Params = &[&account_id, &filter.room_id, &pattern];
+        let total = async {
+            let row = query_one(c, &count_sql, total_params).await?;
+            Ok(row.get::<_, i64>(0).max(0) as u64)
+        };
+        futures_util::future::try_join(items, total).await?
+    };
+    Ok(Page::from_seq_rows(rows.iter().map(rows::webhook).collect(), page.limit).with_total(total))
 }
 
+/// The account's registrations: its counter (migration 0006), kept by a trigger on every path.
 pub async fn count<C: GenericClient + Sync>(c: &C, account_id: &str) -> StoreResult<u64> {
     let row = query_one(
         c,
-        "SELECT COUNT(*) FROM webhooks WHERE account_id = $1",
+        "SELECT COALESCE(SUM(webhooks), 0)::bigint FROM account_counters WHERE account_id = $1",
         &[&account_id],
     )
     .await?;
-    Ok(row.get::<_, i64>(0) as u64)
+    Ok(row.get::<_, i64>(0).max(0) as u64)
 }
 
 pub async fn update<C: GenericClient + Sync>(

@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (11, include_str!("migrations/0011_room_sequences.sql")),
     (12, include_str!("migrations/0012_room_counters.sql")),
+    (13, include_str!("migrations/0013_webhooks_count.sql")),
 ];
 
 /// The version the migrations bring a database to.
@@ -338,6 +339,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(rooms.total, Some(2), "the account's room counter");
+        assert_eq!(
+            store.count_webhooks("acc_1").await,
+            Ok(1),
+            "the registrations are counted (0013)"
+        );
         assert_eq!(rooms.items.len(), 2);
         let users = store
             .list_users("acc_1", &UserFilter::room("room_1"), PageRequest::first(10))

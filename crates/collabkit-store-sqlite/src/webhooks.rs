@@ -73,10 +73,13 @@ pub fn create(conn: &Connection, account_id: &str, new: NewWebhook) -> StoreResu
     Ok(webhook)
 }
 
+/// The account's registrations: its counter (migration 0013), one row whatever their number.
 pub fn count(conn: &Connection, account_id: &str) -> StoreResult<u64> {
-    conn.prepare_cached("SELECT COUNT(*) FROM webhooks WHERE account_id = ?1")
-        .and_then(|mut s| s.query_row(params![account_id], |r| r.get(0)))
-        .map_err(backend)
+    let n: Option<i64> = conn
+        .prepare_cached("SELECT webhooks_count FROM accounts WHERE id = ?1")
+        .and_then(|mut s| s.query_row(params![account_id], |r| r.get(0)).optional())
+        .map_err(backend)?;
+    Ok(n.unwrap_or(0).max(0) as u64)
 }
 
 /// Registrations of an account (`?1`), after `?2`, at most `?4`; of one room (`?3`) through
@@ -100,8 +103,8 @@ fn scope(of_room: bool) -> &'static str {
     }
 }
 
-/// Registrations oldest first, with the total: an account holds at most
-/// `--max-webhooks-per-account` (1,000 by default), so counting the matches is bounded.
+/// Registrations oldest first, with the total: unfiltered, the account's counter; filtered (by
+/// room or URL), a count of the matches, bounded by `--max-webhooks-per-account` (1,000 by default).
 pub fn list(
     conn: &Connection,
     account_id: &str,
@@ -128,6 +131,10 @@ pub fn list(
             .collect::<Result<Vec<_>, _>>()
         })
         .map_err(backend)?;
+    if room_id.is_none() && pattern.is_none() {
+        let total = count(conn, account_id)?;
+        return Ok(Page::from_seq_rows(rows, page.limit).with_total(total));
+    }
     let total: i64 = conn
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM webhooks WHERE {} AND {URL_FILTER}",
