@@ -12,6 +12,8 @@ pub enum BenchDatabase {
     Postgres {
         admin_url: String,
         name: String,
+        /// The database's own URL (the per-event costs read its counters).
+        url: String,
     },
 }
 
@@ -28,11 +30,13 @@ impl BenchDatabase {
             .await
             .map_err(|e| anyhow::anyhow!("cannot create the benchmark's database: {e}"))?;
         let mut config = Config::new(url.parse().map_err(anyhow::Error::msg)?);
+        let db_url = url.clone();
         config.secret_key = Some(collabkit::secrets::new_key_base64().into());
         Ok((
             BenchDatabase::Postgres {
                 admin_url: admin_url.to_owned(),
                 name,
+                url: db_url,
             },
             config,
         ))
@@ -43,9 +47,22 @@ impl BenchDatabase {
 /// a server's tasks may still be winding down when its handle is dropped.
 static FINISHED: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
 
+impl BenchDatabase {
+    /// The PostgreSQL database's URL; `None` on SQLite.
+    pub fn postgres_url(&self) -> Option<&str> {
+        match self {
+            BenchDatabase::Postgres { url, .. } => Some(url),
+            BenchDatabase::Sqlite(_) => None,
+        }
+    }
+}
+
 impl Drop for BenchDatabase {
     fn drop(&mut self) {
-        if let BenchDatabase::Postgres { admin_url, name } = self {
+        if let BenchDatabase::Postgres {
+            admin_url, name, ..
+        } = self
+        {
             let mut finished = FINISHED.lock().unwrap_or_else(|e| e.into_inner());
             finished.push((admin_url.clone(), name.clone()));
         }

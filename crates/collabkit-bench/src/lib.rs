@@ -8,6 +8,7 @@ mod args;
 mod database;
 mod measure;
 mod overload;
+mod pg_costs;
 mod realtime;
 mod receiver;
 mod scale;

@@ -25,7 +25,7 @@ pub(crate) struct Server {
     pub(crate) store: collabkit::store::SharedStore,
     pub(crate) shutdown: CancellationToken,
     /// Dropped last: the server's database.
-    pub(crate) _db: database::BenchDatabase,
+    pub(crate) db: database::BenchDatabase,
 }
 
 impl Server {
@@ -103,7 +103,7 @@ impl Server {
             room_id,
             store,
             shutdown,
-            _db: db,
+            db,
         })
     }
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::args::BenchArgs;
 use crate::measure::{percentile, rss_mib};
+use crate::pg_costs;
 use crate::receiver::BenchReceiver;
 use crate::server::Server;
 use collabkit::delivery::sender::Sender;
@@ -76,9 +77,22 @@ pub(crate) async fn webhooks(args: &BenchArgs) -> anyhow::Result<()> {
         rx.counts.latencies.lock().unwrap().clear();
         rx.counts.measure.store(true, Ordering::Relaxed);
         let before = rx.received();
+        let pg_url = server.db.postgres_url();
+        let pg_before = match pg_url {
+            Some(url) => Some(pg_costs::read(url).await?),
+            None => None,
+        };
         let n = server.paced(rate, args.latency_secs).await?;
         rx.wait_for(before + n).await;
         rx.counts.measure.store(false, Ordering::Relaxed);
+        // What the run cost PostgreSQL, per event (its deliveries and their outcomes included).
+        if let (Some(url), Some(pg_before)) = (pg_url, pg_before) {
+            let pg_after = pg_costs::read(url).await?;
+            println!(
+                "PostgreSQL per event at {rate:>4} events/s:       {}",
+                pg_costs::per_event(pg_before, pg_after, n)
+            );
+        }
         let mut l = std::mem::take(&mut *rx.counts.latencies.lock().unwrap());
         l.sort_by(f64::total_cmp);
         println!(
