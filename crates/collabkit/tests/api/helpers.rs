@@ -91,6 +91,16 @@ where
     }
 }
 
+/// The probe of an [`eventually`] that waits for a value to get somewhere: `Ok(value)` when
+/// `done` holds of it, else `Err` showing it (so a timeout says what was seen last).
+pub fn ok_if<T: std::fmt::Debug>(value: T, done: impl FnOnce(&T) -> bool) -> Result<T, String> {
+    if done(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value:?}"))
+    }
+}
+
 /// Waits (at most 10 s) until `check` holds; `what` names it in the failure.
 pub async fn until<F, Fut>(what: &str, mut check: F)
 where
@@ -437,22 +447,19 @@ impl TestApp {
         delivery_id: &str,
         done: impl Fn(&Value) -> bool,
     ) -> Value {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        loop {
-            let (status, body) = self
-                .get(&format!("/webhooks/{webhook_id}/deliveries/{delivery_id}"))
-                .await;
+        let path = format!("/webhooks/{webhook_id}/deliveries/{delivery_id}");
+        let what = format!("delivery {delivery_id} got there");
+        eventually(std::time::Duration::from_secs(10), &what, || async {
+            let (status, body) = self.get(&path).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             let delivery = body["data"]["delivery"].clone();
             if done(&delivery) {
-                return delivery;
+                Ok(delivery)
+            } else {
+                Err(delivery.to_string())
             }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "delivery never got there: {delivery}"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        })
+        .await
     }
 
     pub async fn attempts(&self, webhook_id: &str, delivery_id: &str) -> Vec<Value> {

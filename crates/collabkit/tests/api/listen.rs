@@ -10,7 +10,7 @@ use collabkit_webhooks::{WebhookPayload, verify_webhook};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, eventually, ok_if};
 use crate::receiver::Receiver;
 use crate::tcp_proxy::Proxy;
 
@@ -162,20 +162,20 @@ async fn trigger_causes_each_event_for_real() {
         );
         assert!(text.contains(&format!("Triggered {event}")), "{text}");
     }
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let seen: HashSet<String> = app
-            .events()
-            .await
-            .iter()
-            .map(|e| e["event"].as_str().unwrap().to_owned())
-            .collect();
-        if seen.len() == 7 {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{seen:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(10),
+        "the seven events stored",
+        || async {
+            let seen: HashSet<String> = app
+                .events()
+                .await
+                .iter()
+                .map(|e| e["event"].as_str().unwrap().to_owned())
+                .collect();
+            ok_if(seen, |seen| seen.len() == 7)
+        },
+    )
+    .await;
     let rooms = app.get("/rooms").await.1;
     let scratch: Vec<&serde_json::Value> = rooms["data"]["rooms"]
         .as_array()
@@ -507,8 +507,7 @@ async fn trigger_session_started_right_after_another_trigger_starts_a_session() 
         );
     }
     // The second trigger's session starts after the first one's closed.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    let sessions = eventually(Duration::from_secs(10), "the second session", || async {
         let sessions: Vec<String> = app
             .events()
             .await
@@ -516,16 +515,13 @@ async fn trigger_session_started_right_after_another_trigger_starts_a_session() 
             .map(|e| e["event"].as_str().unwrap().to_owned())
             .filter(|e| e.starts_with("session."))
             .collect();
-        if sessions.len() >= 3 {
-            assert_eq!(
-                sessions[..3],
-                ["session.started", "session.closed", "session.started"]
-            );
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{sessions:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        ok_if(sessions, |sessions| sessions.len() >= 3)
+    })
+    .await;
+    assert_eq!(
+        sessions[..3],
+        ["session.started", "session.closed", "session.started"]
+    );
     let bad = Command::new(BIN)
         .args(["trigger", "user.created", "--server", "ftp://x.example"])
         .args(["--account", &app.account_id, "--api-key", &app.api_key])
