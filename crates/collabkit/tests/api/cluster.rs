@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::binary::{Server, start_binary};
-use crate::helpers::{client, eventually, ok_if, postgres_database, secret_key_for};
+use crate::helpers::{client, eventually, metric, ok_if, postgres_database, secret_key_for};
 use crate::receiver::{Receiver, Reply};
 
 struct Cluster {
@@ -296,10 +296,11 @@ async fn success_attempts(base: &str) -> f64 {
         .text()
         .await
         .unwrap();
-    text.lines()
-        .filter(|l| l.starts_with("collabkit_delivery_attempts_total") && l.contains("success"))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
+    metric(
+        &text,
+        r#"collabkit_delivery_attempts_total{outcome="success"}"#,
+    )
+    .unwrap_or(0.0)
 }
 
 /// Two processes: deliveries are split between them, each event delivered once; users of one

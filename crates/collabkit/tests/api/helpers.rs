@@ -492,6 +492,13 @@ impl TestApp {
     }
 }
 
+/// The value of the sample `name` in the Prometheus text of `/metrics`: a metric's name, with
+/// its labels as they are printed when it has any (`name{label="value"}`); `None` when absent.
+pub fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
 /// An HTTP client for tests. Tests speak plain HTTP to loopback, so the TLS set-up is made once
 /// with no trusted roots: reading the platform's certificates for every client cost ~30 ms of CPU
 /// per client in a debug build, which dominated tests that make a client per request.

@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, eventually, token};
+use crate::helpers::{TestApp, eventually, metric, token};
 use crate::ws::Ws;
 
 // Long enough that a close-and-reconnect fits in it even on a loaded CI machine.
@@ -641,7 +641,7 @@ async fn a_deleted_user_or_room_never_stays_live() {
         );
         eventually(Duration::from_secs(5), &what, || async {
             let text = s.app.metrics_text().await;
-            let zero = |name: &str| text.lines().any(|l| l == format!("{name} 0"));
+            let zero = |name: &str| metric(&text, name) == Some(0.0);
             if zero("collabkit_realtime_live_rooms") && zero("collabkit_realtime_connections") {
                 Ok(())
             } else {

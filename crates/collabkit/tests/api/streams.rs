@@ -11,7 +11,7 @@ use futures_util::stream::BoxStream;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, eventually, on_sqlite};
+use crate::helpers::{TestApp, eventually, metric, on_sqlite};
 
 /// Another account on the app's server: its id and Bearer token.
 async fn other_account(app: &TestApp, name: &str) -> (String, String) {
@@ -79,11 +79,8 @@ impl Follower {
 /// `collabkit_event_stream_reads_total`: how often streams read the log.
 async fn reads(app: &TestApp) -> u64 {
     let text = app.metrics_text().await;
-    text.lines()
-        .find_map(|l| l.strip_prefix("collabkit_event_stream_reads_total "))
-        .unwrap_or_else(|| panic!("no stream read counter in {text}"))
-        .parse()
-        .unwrap()
+    metric(&text, "collabkit_event_stream_reads_total")
+        .unwrap_or_else(|| panic!("no stream read counter in {text}")) as u64
 }
 
 /// Waits until streams have read the log `n` times in all (panics after 10 s).
