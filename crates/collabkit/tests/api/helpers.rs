@@ -474,13 +474,24 @@ impl TestApp {
 
     /// The Prometheus text of `/metrics`.
     pub async fn metrics_text(&self) -> String {
+        self.public_text("/metrics").await
+    }
+
+    /// The OpenAPI document of `/openapi.json`.
+    pub async fn openapi(&self) -> Value {
+        let text = self.public_text("/openapi.json").await;
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    /// The text of a path outside the accounts' API (no credentials), which must answer 200.
+    async fn public_text(&self, path: &str) -> String {
         let resp = self
             .client
-            .get(format!("{}/metrics", self.base))
+            .get(format!("{}{path}", self.base))
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
         resp.text().await.unwrap()
     }
 

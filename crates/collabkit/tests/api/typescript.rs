@@ -511,14 +511,7 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
 #[tokio::test]
 async fn a_typescript_client_generated_from_the_openapi_document_compiles() {
     let app = TestApp::spawn().await;
-    let doc = crate::helpers::client()
-        .get(format!("{}/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let doc = app.openapi().await.to_string();
     installed();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("openapi.json"), doc).unwrap();
