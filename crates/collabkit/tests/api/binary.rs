@@ -27,24 +27,6 @@ async fn start_server_with(dir: &Path, extra: &[&str]) -> Server {
     start_binary(&database_url(dir), dir.join("server.log"), extra).await
 }
 
-impl Server {
-    pub async fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().unwrap().to_string();
-        let killed = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .await
-            .unwrap();
-        assert!(killed.success());
-        // Drain stdout so the child never blocks on a full pipe.
-        while let Ok(Some(_)) = self.stdout.next_line().await {}
-        tokio::time::timeout(Duration::from_secs(15), self.child.wait())
-            .await
-            .expect("the server stops on SIGTERM")
-            .unwrap()
-    }
-}
-
 async fn can_list_rooms(base: &str, account_id: &str, key: &str) -> StatusCode {
     crate::helpers::client()
         .get(format!("{base}/v1/accounts/{account_id}/rooms"))

@@ -600,6 +600,25 @@ pub struct Server {
     pub first_account: Option<(String, String)>,
 }
 
+impl Server {
+    /// SIGTERM, and the exit it leads to (panics when it takes over 20 s).
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().unwrap().to_string();
+        let killed = tokio::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(killed.success());
+        // Drain stdout so the child never blocks on a full pipe.
+        while let Ok(Some(_)) = self.stdout.next_line().await {}
+        tokio::time::timeout(std::time::Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("the server stops on SIGTERM")
+            .unwrap()
+    }
+}
+
 /// `collabkit serve` on `database` with `extra` flags, logging to `log`.
 pub async fn start_binary(database: &str, log: std::path::PathBuf, extra: &[&str]) -> Server {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))

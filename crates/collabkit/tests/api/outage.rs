@@ -333,7 +333,14 @@ async fn an_outage_logs_one_error_line_not_one_per_request() {
     let (proxied, _) = through(&direct, &proxy.addr);
     let log = dir.path().join("server.log");
     let key = crate::helpers::secret_key_for(&dir);
-    let (server, base) = serve_binary(&proxied, &key, &log).await;
+    // The real process: the log it writes is the operator's.
+    let server = crate::helpers::start_binary(
+        &proxied,
+        log.clone(),
+        &["--secret-key", &key, "--pg-timeout", "500ms"],
+    )
+    .await;
+    let base = server.base.clone();
     let created = collabkit::accounts::create(
         collabkit::store::open(&direct.parse().unwrap(), &Default::default())
             .await
@@ -354,7 +361,7 @@ async fn an_outage_logs_one_error_line_not_one_per_request() {
         let resp = client.get(&url).bearer_auth(&bearer).send().await.unwrap();
         assert_eq!(resp.status(), 503);
     }
-    stop(server).await;
+    server.terminate().await;
     let text = std::fs::read_to_string(&log).unwrap();
     let errors: Vec<&str> = text.lines().filter(|l| l.contains("ERROR")).collect();
     let storage = errors
@@ -369,52 +376,4 @@ async fn an_outage_logs_one_error_line_not_one_per_request() {
         !text.contains("response failed"),
         "a 503 is not logged a second time by the trace layer:\n{text}"
     );
-}
-
-/// `collabkit serve` on `database` (the real process: the log it writes is the operator's),
-/// logging WARN and above to `log`; returns it with its base URL.
-async fn serve_binary(
-    database: &str,
-    key: &str,
-    log: &std::path::Path,
-) -> (tokio::process::Child, String) {
-    use tokio::io::AsyncBufReadExt;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
-        .args(["--secret-key", key, "--pg-timeout", "500ms"])
-        .env("COLLABKIT_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("the server prints its address")
-            .unwrap()
-            .expect("the server exited early");
-        if let Some(rest) = line.strip_prefix("CollabKit listening on ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // Drained, so the server never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, base)
-}
-
-/// SIGTERM, and the exit it leads to.
-async fn stop(mut server: tokio::process::Child) {
-    let pid = server.id().unwrap().to_string();
-    let killed = tokio::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .await
-        .unwrap();
-    assert!(killed.success());
-    tokio::time::timeout(Duration::from_secs(20), server.wait())
-        .await
-        .expect("the server stops on SIGTERM")
-        .unwrap();
 }

@@ -356,40 +356,11 @@ async fn api_answers_match_the_typescript_and_rust_envelope_types() {
 /// `data.data.token` and `data.data.user.token`; a second run finds both.
 #[tokio::test]
 async fn a_backend_written_from_the_docs_finds_or_creates_against_the_binary() {
-    use tokio::io::AsyncBufReadExt;
     installed();
     let dir = tempfile::tempdir().unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut out = tokio::io::BufReader::new(server.stdout.take().unwrap()).lines();
-    let (mut account, mut key) = (String::new(), String::new());
-    while let Some(line) = tokio::time::timeout(Duration::from_secs(30), out.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-    {
-        if let Some(v) = line.trim().strip_prefix("account_id:") {
-            account = v.trim().to_owned();
-        }
-        if let Some(v) = line.trim().strip_prefix("api_key:") {
-            key = v.trim().to_owned();
-        }
-        if line.starts_with("CollabKit listening on") {
-            break;
-        }
-    }
-    tokio::spawn(async move { while let Ok(Some(_)) = out.next_line().await {} });
-    assert!(!account.is_empty() && !key.is_empty());
+    let database = format!("sqlite://{}", dir.path().join("collabkit.db").display());
+    let server = crate::helpers::start_binary(&database, dir.path().join("server.log"), &[]).await;
+    let (account, key) = server.first_account.clone().expect("a first account");
 
     let source = format!(
         r#"import type {{ CollabKitRoom, CollabKitUser, ServerResponse }} from '{import}';
@@ -460,7 +431,7 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
     let run = |round: &str| {
         let out = Command::new("node")
             .arg(&script)
-            .args([&format!("http://127.0.0.1:{port}"), &account, &key])
+            .args([&server.base, &account, &key])
             .output()
             .unwrap();
         assert!(
@@ -503,7 +474,8 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
         (&second["room"], &second["user"]),
         (&first["room"], &first["user"])
     );
-    server.kill().await.ok();
+    let mut server = server;
+    server.child.kill().await.ok();
 }
 
 /// A TypeScript client generated from the server's OpenAPI document (`openapi-typescript`)
