@@ -590,6 +590,49 @@ pub fn assert_error_shape(body: &Value) {
     assert_eq!(body["description"], err["message"], "{body}");
 }
 
+/// An open event stream (`/events/stream`) and what it has said so far, as text.
+pub struct Follower {
+    pub body: futures_util::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    pub text: String,
+}
+
+impl Follower {
+    /// Follows the stream `resp` opened (which must have answered 200).
+    pub fn of(resp: reqwest::Response) -> Follower {
+        use futures_util::StreamExt;
+        assert_eq!(resp.status(), StatusCode::OK);
+        Follower {
+            body: resp.bytes_stream().boxed(),
+            text: String::new(),
+        }
+    }
+
+    /// Reads until the stream has said `needle` (panics after 10 s).
+    pub async fn until(&mut self, needle: &str) {
+        self.until_within(needle, std::time::Duration::from_secs(10))
+            .await
+    }
+
+    /// Reads until the stream has said `needle` (panics after `within`).
+    pub async fn until_within(&mut self, needle: &str, within: std::time::Duration) {
+        use futures_util::StreamExt;
+        tokio::time::timeout(within, async {
+            while !self.text.contains(needle) {
+                let chunk = self.body.next().await.expect("the stream stays open");
+                self.text
+                    .push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            }
+        })
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "no {needle:?} within {within:?}; the stream said {:?}",
+                self.text
+            )
+        });
+    }
+}
+
 /// A `collabkit serve` process of the real binary (tests of the binary, the cluster and an
 /// app backend's find-or-create).
 pub struct Server {
