@@ -13,6 +13,7 @@ use tokio::process::Command;
 const BIN: &str = env!("CARGO_BIN_EXE_collabkit");
 
 pub use crate::helpers::{Server, start_binary};
+use crate::helpers::{eventually, ok_if};
 
 fn database_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("bin.db").display())
@@ -24,24 +25,6 @@ async fn start_server(dir: &Path) -> Server {
 
 async fn start_server_with(dir: &Path, extra: &[&str]) -> Server {
     start_binary(&database_url(dir), dir.join("server.log"), extra).await
-}
-
-impl Server {
-    pub async fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().unwrap().to_string();
-        let killed = Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .await
-            .unwrap();
-        assert!(killed.success());
-        // Drain stdout so the child never blocks on a full pipe.
-        while let Ok(Some(_)) = self.stdout.next_line().await {}
-        tokio::time::timeout(Duration::from_secs(15), self.child.wait())
-            .await
-            .expect("the server stops on SIGTERM")
-            .unwrap()
-    }
 }
 
 async fn can_list_rooms(base: &str, account_id: &str, key: &str) -> StatusCode {
@@ -347,16 +330,15 @@ async fn every_acknowledged_event_is_delivered_across_a_crash() {
     rx.set_script(vec![crate::receiver::Reply::Slow(Duration::from_millis(
         300,
     ))]);
-    let backlog_deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while acknowledged.lock().unwrap().len() < rx.received().len() + 20 {
-        assert!(
-            std::time::Instant::now() < backlog_deadline,
-            "no backlog built up ({} acknowledged, {} delivered)",
-            acknowledged.lock().unwrap().len(),
-            rx.received().len()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(Duration::from_secs(30), "a backlog built up", || async {
+        let (acked, delivered) = (acknowledged.lock().unwrap().len(), rx.received().len());
+        if acked >= delivered + 20 {
+            Ok(())
+        } else {
+            Err(format!("{acked} acknowledged, {delivered} delivered"))
+        }
+    })
+    .await;
     let mut server = server;
     server.child.start_kill().unwrap(); // SIGKILL
     server.child.wait().await.unwrap();
@@ -373,28 +355,12 @@ async fn every_acknowledged_event_is_delivered_across_a_crash() {
     );
 
     let restarted = start_server_with(dir.path(), &flags).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let delivered: HashSet<String> = rx
-            .received()
-            .iter()
-            .map(|r| {
-                let v: Value = serde_json::from_slice(&r.body).unwrap();
-                v["user"]["id"].as_str().unwrap().to_string()
-            })
-            .collect();
-        let missing: Vec<_> = acknowledged.difference(&delivered).collect();
-        if missing.is_empty() {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{} of {} acknowledged events never delivered (had {delivered_before} before the crash)",
-            missing.len(),
-            acknowledged.len()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    rx.wait_for_users(
+        &acknowledged,
+        Duration::from_secs(60),
+        &format!("every acknowledged event delivered (had {delivered_before} before the crash)"),
+    )
+    .await;
     let status = restarted.terminate().await;
     let log = std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
     assert!(status.success(), "{status:?}: {log}");
@@ -531,11 +497,12 @@ async fn a_crash_leaves_no_session_open() {
         }
     };
     // Both joins are stored before the welcome is sent, and the sockets are open.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while names(&events_of(server.base.clone()).await).len() < 3 {
-        assert!(std::time::Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(Duration::from_secs(10), "both joins stored", || async {
+        ok_if(names(&events_of(server.base.clone()).await), |names| {
+            names.len() >= 3
+        })
+    })
+    .await;
     let mut server = server;
     server.child.start_kill().unwrap();
     server.child.wait().await.unwrap();

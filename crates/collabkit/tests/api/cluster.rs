@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::binary::{Server, start_binary};
-use crate::helpers::{client, postgres_database, secret_key_for};
+use crate::helpers::{client, eventually, metric, ok_if, postgres_database, secret_key_for};
 use crate::receiver::{Receiver, Reply};
 
 struct Cluster {
@@ -54,17 +54,6 @@ async fn post(base: &str, account: &str, key: &str, path: &str, body: Value) -> 
 async fn data(resp: reqwest::Response, what: &str) -> Value {
     assert!(resp.status().is_success(), "{}", resp.status());
     resp.json::<Value>().await.unwrap()["data"][what].clone()
-}
-
-/// The users whose `user.created` the receiver got.
-fn delivered_users(rx: &Receiver) -> HashSet<String> {
-    rx.received()
-        .iter()
-        .map(|r| {
-            let v: Value = serde_json::from_slice(&r.body).unwrap();
-            v["user"]["id"].as_str().unwrap().to_owned()
-        })
-        .collect()
 }
 
 #[tokio::test]
@@ -141,28 +130,29 @@ async fn a_killed_node_loses_nothing_and_the_other_delivers_everything() {
     // events whatever this machine's write and delivery speeds (a fast receiver can keep up with
     // the writers and leave nothing behind to prove the survivor's recovery on).
     rx.set_script(vec![Reply::Slow(Duration::from_millis(300))]);
-    let backlog_deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let delivered = delivered_users(&rx);
-        let waiting_on_a = acknowledged
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(n, id)| *n == 0 && !delivered.contains(id))
-            .count();
-        if waiting_on_a >= 20 {
-            break;
-        }
-        assert!(
-            Instant::now() < backlog_deadline,
-            "node A never built a backlog ({waiting_on_a} waiting)"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(
+        Duration::from_secs(30),
+        "node A built a backlog",
+        || async {
+            let delivered = rx.users_created();
+            let waiting_on_a = acknowledged
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(n, id)| *n == 0 && !delivered.contains(id))
+                .count();
+            if waiting_on_a >= 20 {
+                Ok(())
+            } else {
+                Err(format!("{waiting_on_a} waiting"))
+            }
+        },
+    )
+    .await;
     let mut a = a;
     a.child.start_kill().unwrap(); // SIGKILL
     a.child.wait().await.unwrap();
-    let delivered_at_kill = delivered_users(&rx);
+    let delivered_at_kill = rx.users_created();
     rx.set_script(vec![Reply::Status(200)]);
     for w in writers {
         w.await.unwrap();
@@ -185,20 +175,12 @@ async fn a_killed_node_loses_nothing_and_the_other_delivers_everything() {
         );
         all.iter().map(|(_, id)| id.clone()).collect()
     };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let delivered = delivered_users(&rx);
-        let missing = acknowledged.difference(&delivered).count();
-        if missing == 0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{missing} of {} acknowledged events never delivered",
-            acknowledged.len()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    rx.wait_for_users(
+        &acknowledged,
+        Duration::from_secs(60),
+        "every acknowledged event delivered",
+    )
+    .await;
     assert!(
         acknowledged.len() > 30,
         "the load ran: {}",
@@ -268,38 +250,32 @@ async fn the_survivor_ends_the_sessions_of_a_killed_node() {
             .unwrap();
         data(resp, "events").await
     };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while names(&events_on_b().await) != ["session.started", "participant.joined"] {
-        assert!(
-            Instant::now() < deadline,
-            "{:?}",
-            names(&events_on_b().await)
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(Duration::from_secs(10), "the join stored", || async {
+        ok_if(names(&events_on_b().await), |seen| {
+            seen == &["session.started", "participant.joined"]
+        })
+    })
+    .await;
 
     let mut a = a;
     a.child.start_kill().unwrap(); // SIGKILL: no leave is stored by A
     a.child.wait().await.unwrap();
     let killed = Instant::now();
-    let deadline = killed + Duration::from_secs(15);
-    loop {
-        let seen = names(&events_on_b().await);
-        if seen.len() == 4 {
-            assert_eq!(
-                seen,
-                [
-                    "session.started",
-                    "participant.joined",
-                    "participant.left",
-                    "session.closed"
-                ]
-            );
-            break;
-        }
-        assert!(Instant::now() < deadline, "{seen:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let seen = eventually(
+        Duration::from_secs(15),
+        "the survivor ended the session",
+        || async { ok_if(names(&events_on_b().await), |seen| seen.len() == 4) },
+    )
+    .await;
+    assert_eq!(
+        seen,
+        [
+            "session.started",
+            "participant.joined",
+            "participant.left",
+            "session.closed"
+        ]
+    );
     // Within the node timeout and a heartbeat or two.
     assert!(
         killed.elapsed() < Duration::from_secs(6),
@@ -320,10 +296,11 @@ async fn success_attempts(base: &str) -> f64 {
         .text()
         .await
         .unwrap();
-    text.lines()
-        .filter(|l| l.starts_with("collabkit_delivery_attempts_total") && l.contains("success"))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
+    metric(
+        &text,
+        r#"collabkit_delivery_attempts_total{outcome="success"}"#,
+    )
+    .unwrap_or(0.0)
 }
 
 /// Two processes: deliveries are split between them, each event delivered once; users of one
@@ -417,8 +394,7 @@ async fn two_processes_share_deliveries_and_rooms() {
     ann.recv_type("participant_left").await;
     ann.close().await;
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    let names = eventually(Duration::from_secs(10), "the session closed", || async {
         let resp = client()
             .get(format!(
                 "{}/v1/accounts/{account}/events?room_id={room_id}&limit=200",
@@ -436,23 +412,22 @@ async fn two_processes_share_deliveries_and_rooms() {
             .map(|e| e["event"].as_str().unwrap().to_owned())
             .filter(|e| !e.starts_with("user."))
             .collect();
-        if names.last().map(String::as_str) == Some("session.closed") {
-            assert_eq!(
-                names,
-                [
-                    "session.started",
-                    "participant.joined",
-                    "participant.joined",
-                    "participant.left",
-                    "participant.left",
-                    "session.closed"
-                ]
-            );
-            break;
-        }
-        assert!(Instant::now() < deadline, "{names:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        ok_if(names, |names| {
+            names.last().map(String::as_str) == Some("session.closed")
+        })
+    })
+    .await;
+    assert_eq!(
+        names,
+        [
+            "session.started",
+            "participant.joined",
+            "participant.joined",
+            "participant.left",
+            "participant.left",
+            "session.closed"
+        ]
+    );
     for node in [a, b] {
         let status = node.terminate().await;
         assert!(status.success(), "{status:?}");

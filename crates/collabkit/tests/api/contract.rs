@@ -44,14 +44,7 @@ fn schemathesis() -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_survives_a_fuzzer() {
     let app = TestApp::spawn().await;
-    let mut doc: Value = crate::helpers::client()
-        .get(format!("{}/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mut doc = app.openapi().await;
     // The account in the path is the test's own (another one would only ever get 403).
     let mut paths = serde_json::Map::new();
     for (path, mut item) in doc["paths"].as_object().unwrap().clone() {

@@ -341,15 +341,7 @@ async fn refusals_of_the_limits_are_enveloped_with_retry_after() {
 #[tokio::test]
 async fn the_openapi_document_describes_the_envelope_and_every_code() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(format!("{}/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     let schemas = &doc["components"]["schemas"];
     let (_, _, error) = answer(
         app.client

@@ -4,7 +4,7 @@ use collabkit_webhooks::WebhookPayload;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
+use crate::helpers::{Follower, TestApp};
 
 /// Parses with the seed types (unknown fields rejected) and checks the record matches its payload.
 fn payload(event: &Value) -> WebhookPayload {
@@ -165,7 +165,6 @@ async fn concurrent_changes_each_store_their_event() {
 /// (set to an hour here): the event arrives at once.
 #[tokio::test]
 async fn the_event_stream_is_woken_by_a_change_not_by_its_poll() {
-    use futures_util::StreamExt;
     let app = TestApp::spawn_with(|c| {
         c.http.event_stream_poll = std::time::Duration::from_secs(3600);
     })
@@ -178,20 +177,13 @@ async fn the_event_stream_is_woken_by_a_change_not_by_its_poll() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let mut body = res.bytes_stream();
+    let mut follower = Follower::of(res);
     // The stream is open and has read the (empty) rest of the log: now a change.
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     app.create_user(room["id"].as_str().unwrap(), "u").await;
-    let mut text = String::new();
-    tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while !text.contains("event: user.created") {
-            let chunk = body.next().await.expect("the stream stays open").unwrap();
-            text.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no event within 5 s; the stream said: {text:?}"));
+    follower
+        .until_within("event: user.created", std::time::Duration::from_secs(5))
+        .await;
 }
 
 /// Every event of a room has the next number of the room, sent with its deliveries as

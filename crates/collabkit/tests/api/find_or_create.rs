@@ -4,8 +4,6 @@
 //! reading `data.room` and `data.user.token`, then handing the token to the realtime client.
 //! Every answer is parsed with the crate's `ServerResponse` (unknown fields refused).
 
-use std::time::Duration;
-
 use collabkit_webhooks::{Empty, ErrorCode, ServerResponse};
 use serde_json::{Value, json};
 
@@ -213,20 +211,11 @@ async fn an_app_backend_finds_or_creates_its_room_and_user_against_the_binary() 
         "{}/v1/connect?token={token}",
         base.replace("http://", "ws://")
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+    let (ws, _) = tokio_tungstenite::connect_async(url)
         .await
         .expect("the token connects");
-    use futures_util::StreamExt;
-    let welcome = loop {
-        let frame = tokio::time::timeout(Duration::from_secs(5), ws.next())
-            .await
-            .expect("a welcome within 5 s")
-            .unwrap()
-            .unwrap();
-        if let tokio_tungstenite::tungstenite::Message::Text(t) = frame {
-            break serde_json::from_str::<Value>(&t).unwrap();
-        }
-    };
+    let mut ws = crate::ws::Ws::from_stream(ws);
+    let welcome: Value = serde_json::from_str(&ws.recv_text().await).unwrap();
     assert_eq!(welcome["type"], "welcome");
     assert_eq!(welcome["room"]["id"], room_id.as_str());
     assert_eq!(welcome["user"]["custom_id"], "ann");

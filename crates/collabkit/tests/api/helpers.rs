@@ -91,6 +91,16 @@ where
     }
 }
 
+/// The probe of an [`eventually`] that waits for a value to get somewhere: `Ok(value)` when
+/// `done` holds of it, else `Err` showing it (so a timeout says what was seen last).
+pub fn ok_if<T: std::fmt::Debug>(value: T, done: impl FnOnce(&T) -> bool) -> Result<T, String> {
+    if done(&value) {
+        Ok(value)
+    } else {
+        Err(format!("{value:?}"))
+    }
+}
+
 /// Waits (at most 10 s) until `check` holds; `what` names it in the failure.
 pub async fn until<F, Fut>(what: &str, mut check: F)
 where
@@ -437,22 +447,19 @@ impl TestApp {
         delivery_id: &str,
         done: impl Fn(&Value) -> bool,
     ) -> Value {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        loop {
-            let (status, body) = self
-                .get(&format!("/webhooks/{webhook_id}/deliveries/{delivery_id}"))
-                .await;
+        let path = format!("/webhooks/{webhook_id}/deliveries/{delivery_id}");
+        let what = format!("delivery {delivery_id} got there");
+        eventually(std::time::Duration::from_secs(10), &what, || async {
+            let (status, body) = self.get(&path).await;
             assert_eq!(status, StatusCode::OK, "{body}");
             let delivery = body["data"]["delivery"].clone();
             if done(&delivery) {
-                return delivery;
+                Ok(delivery)
+            } else {
+                Err(delivery.to_string())
             }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "delivery never got there: {delivery}"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        })
+        .await
     }
 
     pub async fn attempts(&self, webhook_id: &str, delivery_id: &str) -> Vec<Value> {
@@ -467,13 +474,24 @@ impl TestApp {
 
     /// The Prometheus text of `/metrics`.
     pub async fn metrics_text(&self) -> String {
+        self.public_text("/metrics").await
+    }
+
+    /// The OpenAPI document of `/openapi.json`.
+    pub async fn openapi(&self) -> Value {
+        let text = self.public_text("/openapi.json").await;
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    /// The text of a path outside the accounts' API (no credentials), which must answer 200.
+    async fn public_text(&self, path: &str) -> String {
         let resp = self
             .client
-            .get(format!("{}/metrics", self.base))
+            .get(format!("{}{path}", self.base))
             .send()
             .await
             .unwrap();
-        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
         resp.text().await.unwrap()
     }
 
@@ -483,6 +501,13 @@ impl TestApp {
         assert_eq!(status, StatusCode::OK, "{body}");
         body["data"]["events"].as_array().unwrap().clone()
     }
+}
+
+/// The value of the sample `name` in the Prometheus text of `/metrics`: a metric's name, with
+/// its labels as they are printed when it has any (`name{label="value"}`); `None` when absent.
+pub fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
 }
 
 /// An HTTP client for tests. Tests speak plain HTTP to loopback, so the TLS set-up is made once
@@ -565,6 +590,49 @@ pub fn assert_error_shape(body: &Value) {
     assert_eq!(body["description"], err["message"], "{body}");
 }
 
+/// An open event stream (`/events/stream`) and what it has said so far, as text.
+pub struct Follower {
+    pub body: futures_util::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    pub text: String,
+}
+
+impl Follower {
+    /// Follows the stream `resp` opened (which must have answered 200).
+    pub fn of(resp: reqwest::Response) -> Follower {
+        use futures_util::StreamExt;
+        assert_eq!(resp.status(), StatusCode::OK);
+        Follower {
+            body: resp.bytes_stream().boxed(),
+            text: String::new(),
+        }
+    }
+
+    /// Reads until the stream has said `needle` (panics after 10 s).
+    pub async fn until(&mut self, needle: &str) {
+        self.until_within(needle, std::time::Duration::from_secs(10))
+            .await
+    }
+
+    /// Reads until the stream has said `needle` (panics after `within`).
+    pub async fn until_within(&mut self, needle: &str, within: std::time::Duration) {
+        use futures_util::StreamExt;
+        tokio::time::timeout(within, async {
+            while !self.text.contains(needle) {
+                let chunk = self.body.next().await.expect("the stream stays open");
+                self.text
+                    .push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+            }
+        })
+        .await
+        .unwrap_or_else(|_| {
+            panic!(
+                "no {needle:?} within {within:?}; the stream said {:?}",
+                self.text
+            )
+        });
+    }
+}
+
 /// A `collabkit serve` process of the real binary (tests of the binary, the cluster and an
 /// app backend's find-or-create).
 pub struct Server {
@@ -573,6 +641,25 @@ pub struct Server {
     pub base: String,
     /// The first account's (id, key) when this start created it.
     pub first_account: Option<(String, String)>,
+}
+
+impl Server {
+    /// SIGTERM, and the exit it leads to (panics when it takes over 20 s).
+    pub async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().unwrap().to_string();
+        let killed = tokio::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .await
+            .unwrap();
+        assert!(killed.success());
+        // Drain stdout so the child never blocks on a full pipe.
+        while let Ok(Some(_)) = self.stdout.next_line().await {}
+        tokio::time::timeout(std::time::Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("the server stops on SIGTERM")
+            .unwrap()
+    }
 }
 
 /// `collabkit serve` on `database` with `extra` flags, logging to `log`.

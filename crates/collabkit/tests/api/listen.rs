@@ -3,18 +3,52 @@
 //! without losing or repeating one.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
 use collabkit_webhooks::{WebhookPayload, verify_webhook};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, eventually, ok_if};
 use crate::receiver::Receiver;
 use crate::tcp_proxy::Proxy;
 
 const BIN: &str = env!("CARGO_BIN_EXE_collabkit");
+
+/// `collabkit listen --forward-to <to>` following `app`'s account on `server`, signing with the
+/// secret in `secret_file`, with `extra` flags; its stdout piped.
+fn forward(app: &TestApp, to: &str, server: &str, secret_file: &Path, extra: &[&str]) -> Child {
+    Command::new(BIN)
+        .args(["listen", "--forward-to", to, "--server", server])
+        .args(["--account", &app.account_id, "--api-key", &app.api_key])
+        .args(extra)
+        .arg("--secret-file")
+        .arg(secret_file)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap()
+}
+
+/// Reads `listen`'s stdout until it says it is connected (panics after 20 s or if it exits);
+/// returns the lines it printed.
+async fn connected(lines: &mut Lines<BufReader<ChildStdout>>) -> Vec<String> {
+    let mut printed = Vec::new();
+    loop {
+        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("listen connects")
+            .unwrap()
+            .expect("listen exited");
+        let connected = line.starts_with("Connected");
+        printed.push(line);
+        if connected {
+            return printed;
+        }
+    }
+}
 
 #[tokio::test]
 async fn listen_forwards_signed_events_across_a_dropped_connection() {
@@ -29,30 +63,10 @@ async fn listen_forwards_signed_events_across_a_dropped_connection() {
     // An event from before `listen` starts is not forwarded: it follows from now on.
     app.create_user(&room_id, "before").await;
 
-    let mut child = Command::new(BIN)
-        .args(["listen", "--forward-to", &rx.url("/local")])
-        .args(["--server", &format!("http://{}", proxy.addr)])
-        .args(["--account", &app.account_id, "--api-key", &app.api_key])
-        .arg("--secret-file")
-        .arg(&secret_file)
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let server = format!("http://{}", proxy.addr);
+    let mut child = forward(&app, &rx.url("/local"), &server, &secret_file, &[]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut printed = Vec::new();
-    loop {
-        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-            .await
-            .expect("listen connects")
-            .unwrap()
-            .expect("listen exited");
-        let connected = line.starts_with("Connected");
-        printed.push(line);
-        if connected {
-            break;
-        }
-    }
+    let printed = connected(&mut lines).await;
     let secret = std::fs::read_to_string(&secret_file).unwrap();
     assert!(
         printed.iter().any(|l| l.contains(secret.trim())),
@@ -113,16 +127,13 @@ async fn listen_forwards_signed_events_across_a_dropped_connection() {
     child.kill().await.unwrap();
 
     // The next run from this machine signs with the same secret.
-    let again = Command::new(BIN)
-        .args(["listen", "--forward-to", &rx.url("/local")])
-        .args(["--server", "http://127.0.0.1:1"])
-        .args(["--account", &app.account_id, "--api-key", &app.api_key])
-        .arg("--secret-file")
-        .arg(&secret_file)
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let again = forward(
+        &app,
+        &rx.url("/local"),
+        "http://127.0.0.1:1",
+        &secret_file,
+        &[],
+    );
     let mut lines = BufReader::new(again.stdout.unwrap()).lines();
     let mut seen_secret = false;
     for _ in 0..3 {
@@ -162,20 +173,20 @@ async fn trigger_causes_each_event_for_real() {
         );
         assert!(text.contains(&format!("Triggered {event}")), "{text}");
     }
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let seen: HashSet<String> = app
-            .events()
-            .await
-            .iter()
-            .map(|e| e["event"].as_str().unwrap().to_owned())
-            .collect();
-        if seen.len() == 7 {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{seen:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(10),
+        "the seven events stored",
+        || async {
+            let seen: HashSet<String> = app
+                .events()
+                .await
+                .iter()
+                .map(|e| e["event"].as_str().unwrap().to_owned())
+                .collect();
+            ok_if(seen, |seen| seen.len() == 7)
+        },
+    )
+    .await;
     let rooms = app.get("/rooms").await.1;
     let scratch: Vec<&serde_json::Value> = rooms["data"]["rooms"]
         .as_array()
@@ -206,23 +217,15 @@ async fn listen_forwards_only_the_chosen_events_and_room() {
         watched["id"].as_str().unwrap().to_owned(),
         other["id"].as_str().unwrap().to_owned(),
     );
-    let mut child = Command::new(BIN)
-        .args(["listen", "--forward-to", &rx.url("/local")])
-        .args(["--server", &app.base])
-        .args(["--account", &app.account_id, "--api-key", &app.api_key])
-        .args(["--events", "user.deleted,user.updated", "--room", &watched])
-        .arg("--secret-file")
-        .arg(dir.path().join("secret"))
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let mut child = forward(
+        &app,
+        &rx.url("/local"),
+        &app.base,
+        &dir.path().join("secret"),
+        &["--events", "user.deleted,user.updated", "--room", &watched],
+    );
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        if line.starts_with("Connected") {
-            break;
-        }
-    }
+    connected(&mut lines).await;
     for room in [&watched, &other] {
         let user = app.create_user(room, "u").await;
         let id = user["id"].as_str().unwrap();
@@ -302,27 +305,10 @@ async fn listen_forwards_non_ascii_text_split_across_reads() {
     let room = app.create_room("r").await;
     let room_id = room["id"].as_str().unwrap().to_owned();
 
-    let mut child = Command::new(BIN)
-        .args(["listen", "--forward-to", &rx.url("/local")])
-        .args(["--server", &format!("http://{proxy}")])
-        .args(["--account", &app.account_id, "--api-key", &app.api_key])
-        .arg("--secret-file")
-        .arg(&secret_file)
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let server = format!("http://{proxy}");
+    let mut child = forward(&app, &rx.url("/local"), &server, &secret_file, &[]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    loop {
-        let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-            .await
-            .expect("listen connects")
-            .unwrap()
-            .expect("listen exited");
-        if line.starts_with("Connected") {
-            break;
-        }
-    }
+    connected(&mut lines).await;
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
 
     // 2-, 3- and 4-byte characters: ~2,000 of them in the name and the picture's URL.
@@ -507,8 +493,7 @@ async fn trigger_session_started_right_after_another_trigger_starts_a_session() 
         );
     }
     // The second trigger's session starts after the first one's closed.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
+    let sessions = eventually(Duration::from_secs(10), "the second session", || async {
         let sessions: Vec<String> = app
             .events()
             .await
@@ -516,16 +501,13 @@ async fn trigger_session_started_right_after_another_trigger_starts_a_session() 
             .map(|e| e["event"].as_str().unwrap().to_owned())
             .filter(|e| e.starts_with("session."))
             .collect();
-        if sessions.len() >= 3 {
-            assert_eq!(
-                sessions[..3],
-                ["session.started", "session.closed", "session.started"]
-            );
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{sessions:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        ok_if(sessions, |sessions| sessions.len() >= 3)
+    })
+    .await;
+    assert_eq!(
+        sessions[..3],
+        ["session.started", "session.closed", "session.started"]
+    );
     let bad = Command::new(BIN)
         .args(["trigger", "user.created", "--server", "ftp://x.example"])
         .args(["--account", &app.account_id, "--api-key", &app.api_key])

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, on_sqlite};
+use crate::helpers::{TestApp, eventually, ok_if, on_sqlite};
 use crate::receiver::Receiver;
 use crate::ws::Ws;
 
@@ -28,6 +28,16 @@ async fn two_nodes() -> Option<(TestApp, TestApp)> {
     let creds = Some((a.account_id.clone(), a.api_key.clone()));
     let b = TestApp::spawn_in_with(a.dir.clone(), creds, tune).await;
     Some((a, b))
+}
+
+/// The names of the account's stored events but the users' own, oldest first.
+async fn session_names(app: &TestApp) -> Vec<String> {
+    app.events()
+        .await
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_owned())
+        .filter(|e| !e.starts_with("user."))
+        .collect()
 }
 
 /// Events stored through either node are each delivered exactly once: the inline hand-off and
@@ -98,20 +108,12 @@ async fn users_on_two_nodes_share_one_session() {
     let (ws2, _) = Ws::connect(&b, u2["token"].as_str().unwrap()).await;
     ws1.close().await;
     ws2.close().await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    let names = loop {
-        let names: Vec<String> = a
-            .events()
-            .await
-            .iter()
-            .map(|e| e["event"].as_str().unwrap().to_owned())
-            .filter(|e| !e.starts_with("user."))
-            .collect();
-        if names.iter().any(|n| n == "session.closed") || std::time::Instant::now() > deadline {
-            break names;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let names = eventually(Duration::from_secs(10), "the session closed", || async {
+        ok_if(session_names(&a).await, |names| {
+            names.iter().any(|n| n == "session.closed")
+        })
+    })
+    .await;
     let count = |name: &str| names.iter().filter(|n| *n == name).count();
     assert_eq!(count("session.started"), 1, "{names:?}");
     assert_eq!(count("participant.joined"), 2, "{names:?}");
@@ -134,40 +136,27 @@ async fn two_tabs_on_two_nodes_are_one_participant() {
     let token = ann["token"].as_str().unwrap();
     let (tab_a, _) = Ws::connect(&a, token).await;
     let (tab_b, _) = Ws::connect(&b, token).await;
-    let session_names = || async {
-        a.events()
-            .await
-            .iter()
-            .map(|e| e["event"].as_str().unwrap().to_owned())
-            .filter(|e| !e.starts_with("user."))
-            .collect::<Vec<_>>()
-    };
     tab_a.close().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        session_names().await,
+        session_names(&a).await,
         ["session.started", "participant.joined"],
         "still connected through node B"
     );
     tab_b.close().await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let names = session_names().await;
-        if names.len() == 4 {
-            assert_eq!(
-                names,
-                [
-                    "session.started",
-                    "participant.joined",
-                    "participant.left",
-                    "session.closed"
-                ]
-            );
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{names:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let names = eventually(Duration::from_secs(10), "the leave stored", || async {
+        ok_if(session_names(&a).await, |names| names.len() == 4)
+    })
+    .await;
+    assert_eq!(
+        names,
+        [
+            "session.started",
+            "participant.joined",
+            "participant.left",
+            "session.closed"
+        ]
+    );
 }
 
 /// A room's realtime traffic crosses nodes: the welcome lists participants connected to the

@@ -1,7 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, metric};
 
 #[tokio::test]
 async fn health_and_readiness() {
@@ -131,15 +131,7 @@ async fn metrics_count_requests_by_route_and_status() {
 #[tokio::test]
 async fn openapi_covers_every_route() {
     let app = TestApp::spawn().await;
-    let doc: Value = app
-        .client
-        .get(format!("{}/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = app.openapi().await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let p = "/v1/accounts/{account_id}";
     let expected = [
@@ -255,11 +247,8 @@ async fn metrics_show_the_storage_size_and_wal_checkpoints() {
     let app = TestApp::spawn().await;
     app.create_room("r").await;
     let text = app.metrics_text().await;
-    let value = |name: &str| -> f64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
-            .unwrap_or_else(|| panic!("{name} missing: {text}"))
-    };
+    let value =
+        |name: &str| metric(&text, name).unwrap_or_else(|| panic!("{name} missing: {text}"));
     assert!(value("collabkit_storage_database_bytes") > 0.0);
     assert_eq!(
         value("collabkit_storage_wal_limit_bytes"),

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, on_sqlite};
+use crate::helpers::{TestApp, eventually, ok_if, on_sqlite};
 use crate::receiver::Receiver;
 use crate::tcp_proxy::Proxy;
 use crate::ws::Ws;
@@ -119,15 +119,10 @@ async fn a_database_outage_loses_nothing_and_answers_promptly() {
     for w in writers {
         w.await.unwrap();
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let status = ready(&app).await;
-        if status == 200 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "/readyz never recovered");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(Duration::from_secs(20), "/readyz recovered", || async {
+        ok_if(ready(&app).await, |status| *status == 200)
+    })
+    .await;
     let slowest = *slowest_refusal.lock().unwrap();
     assert!(slowest > Duration::ZERO, "some writes met the outage");
     assert!(
@@ -137,27 +132,12 @@ async fn a_database_outage_loses_nothing_and_answers_promptly() {
 
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() > 10, "{}", acknowledged.len());
-    let deadline = Instant::now() + Duration::from_secs(40);
-    loop {
-        let delivered: HashSet<String> = rx
-            .received()
-            .iter()
-            .map(|r| {
-                let v: Value = serde_json::from_slice(&r.body).unwrap();
-                v["user"]["id"].as_str().unwrap().to_owned()
-            })
-            .collect();
-        let missing = acknowledged.difference(&delivered).count();
-        if missing == 0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{missing} of {} acknowledged events never delivered",
-            acknowledged.len()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    rx.wait_for_users(
+        &acknowledged,
+        Duration::from_secs(40),
+        "every acknowledged event delivered",
+    )
+    .await;
 }
 
 async fn ready(app: &TestApp) -> u16 {
@@ -286,50 +266,56 @@ async fn a_silent_partition_answers_503_within_the_timeout_and_heals() {
     proxy.restore();
     // Connections that met the silence fail once more at most, then are replaced: the node
     // serves a run of writes in a row again.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let (mut in_a_row, mut i) = (0, 0);
-    while in_a_row < 10 {
-        assert!(Instant::now() < deadline, "the node never served again");
-        i += 1;
-        let (status, _, body, took) = timed(
-            client
-                .post(a.url("/users"))
-                .bearer_auth(a.bearer())
-                .json(&json!({"name": "n", "roomId": room_id, "customId": format!("after{i}")})),
-        )
-        .await;
-        match status {
-            201 => in_a_row += 1,
-            503 => {
-                assert!(
-                    took < TIMEOUT + SLACK,
-                    "a refusal after the silence took {took:?}"
-                );
-                in_a_row = 0;
+    let written = std::cell::Cell::new(0);
+    let ten_in_a_row = || async {
+        for _ in 0..10 {
+            written.set(written.get() + 1);
+            let (status, _, body, took) = timed(client.post(a.url("/users")).bearer_auth(a.bearer()).json(
+                &json!({"name": "n", "roomId": room_id, "customId": format!("after{}", written.get())}),
+            ))
+            .await;
+            match status {
+                201 => {}
+                503 => {
+                    assert!(
+                        took < TIMEOUT + SLACK,
+                        "a refusal after the silence took {took:?}"
+                    );
+                    return Err(format!("write {} refused", written.get()));
+                }
+                other => panic!("unexpected {other}: {body}"),
             }
-            other => panic!("unexpected {other}: {body}"),
         }
-    }
+        Ok(())
+    };
+    eventually(
+        Duration::from_secs(30),
+        "the node served 10 writes in a row again",
+        ten_in_a_row,
+    )
+    .await;
     assert_eq!(ready(&a).await, 200);
 
     // The LISTEN connection came back: another node's broadcast reaches a client of this one.
-    let (mut on_a, _) = Ws::connect(&a, ann["token"].as_str().unwrap()).await;
-    let (mut on_b, _) = Ws::connect(&b, bob["token"].as_str().unwrap()).await;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        on_b.send(json!({"type": "broadcast", "data": {"hello": "a"}}))
-            .await;
-        if let Some(m) = on_a.next(Duration::from_millis(500)).await
-            && m["type"] == "broadcast"
-        {
-            assert_eq!(m["userId"], bob["id"]);
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "node A never heard node B again: its LISTEN connection did not come back"
-        );
-    }
+    let (on_a, _) = Ws::connect(&a, ann["token"].as_str().unwrap()).await;
+    let (on_b, _) = Ws::connect(&b, bob["token"].as_str().unwrap()).await;
+    // Locked by each probe in turn: it sends on one socket and reads the other.
+    let sockets = tokio::sync::Mutex::new((on_a, on_b));
+    let heard = eventually(
+        Duration::from_secs(15),
+        "node A heard node B again (its LISTEN connection came back)",
+        || async {
+            let (on_a, on_b) = &mut *sockets.lock().await;
+            on_b.send(json!({"type": "broadcast", "data": {"hello": "a"}}))
+                .await;
+            match on_a.next(Duration::from_millis(500)).await {
+                Some(m) if m["type"] == "broadcast" => Ok(m),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
+    .await;
+    assert_eq!(heard["userId"], bob["id"]);
 }
 
 /// An outage refuses every request, but the log says so once per window (with the count of
@@ -347,7 +333,14 @@ async fn an_outage_logs_one_error_line_not_one_per_request() {
     let (proxied, _) = through(&direct, &proxy.addr);
     let log = dir.path().join("server.log");
     let key = crate::helpers::secret_key_for(&dir);
-    let (server, base) = serve_binary(&proxied, &key, &log).await;
+    // The real process: the log it writes is the operator's.
+    let server = crate::helpers::start_binary(
+        &proxied,
+        log.clone(),
+        &["--secret-key", &key, "--pg-timeout", "500ms"],
+    )
+    .await;
+    let base = server.base.clone();
     let created = collabkit::accounts::create(
         collabkit::store::open(&direct.parse().unwrap(), &Default::default())
             .await
@@ -368,7 +361,7 @@ async fn an_outage_logs_one_error_line_not_one_per_request() {
         let resp = client.get(&url).bearer_auth(&bearer).send().await.unwrap();
         assert_eq!(resp.status(), 503);
     }
-    stop(server).await;
+    server.terminate().await;
     let text = std::fs::read_to_string(&log).unwrap();
     let errors: Vec<&str> = text.lines().filter(|l| l.contains("ERROR")).collect();
     let storage = errors
@@ -383,52 +376,4 @@ async fn an_outage_logs_one_error_line_not_one_per_request() {
         !text.contains("response failed"),
         "a 503 is not logged a second time by the trace layer:\n{text}"
     );
-}
-
-/// `collabkit serve` on `database` (the real process: the log it writes is the operator's),
-/// logging WARN and above to `log`; returns it with its base URL.
-async fn serve_binary(
-    database: &str,
-    key: &str,
-    log: &std::path::Path,
-) -> (tokio::process::Child, String) {
-    use tokio::io::AsyncBufReadExt;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
-        .args(["--secret-key", key, "--pg-timeout", "500ms"])
-        .env("COLLABKIT_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-            .await
-            .expect("the server prints its address")
-            .unwrap()
-            .expect("the server exited early");
-        if let Some(rest) = line.strip_prefix("CollabKit listening on ") {
-            break rest.split_whitespace().next().unwrap().to_owned();
-        }
-    };
-    // Drained, so the server never blocks on a full pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, base)
-}
-
-/// SIGTERM, and the exit it leads to.
-async fn stop(mut server: tokio::process::Child) {
-    let pid = server.id().unwrap().to_string();
-    let killed = tokio::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .await
-        .unwrap();
-    assert!(killed.success());
-    tokio::time::timeout(Duration::from_secs(20), server.wait())
-        .await
-        .expect("the server stops on SIGTERM")
-        .unwrap();
 }

@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, eventually, token};
+use crate::helpers::{TestApp, eventually, metric, token};
 use crate::ws::Ws;
 
 // Long enough that a close-and-reconnect fits in it even on a loaded CI machine.
@@ -635,24 +635,24 @@ async fn a_deleted_user_or_room_never_stays_live() {
             drop(_observer);
         }
         // Every connection of the deleted user or room ends, and the room's worker with them.
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        loop {
+        let what = format!(
+            "trial {trial} ({}): the gauges back to zero",
+            if delete_room { "room" } else { "user" }
+        );
+        eventually(Duration::from_secs(5), &what, || async {
             let text = s.app.metrics_text().await;
-            let zero = |name: &str| text.lines().any(|l| l == format!("{name} 0"));
+            let zero = |name: &str| metric(&text, name) == Some(0.0);
             if zero("collabkit_realtime_live_rooms") && zero("collabkit_realtime_connections") {
-                break;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "trial {trial} ({}): gauges stay up:\n{}",
-                if delete_room { "room" } else { "user" },
-                text.lines()
+                Ok(())
+            } else {
+                Err(text
+                    .lines()
                     .filter(|l| l.starts_with("collabkit_realtime"))
                     .collect::<Vec<_>>()
-                    .join("\n")
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+                    .join("\n"))
+            }
+        })
+        .await;
         drop(sockets);
     }
 }
@@ -692,22 +692,22 @@ async fn connections_per_user_and_account_are_capped() {
         "the account's fourth connection"
     );
     a1.close().await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    loop {
-        let url = format!(
-            "{}/v1/connect?token={}",
-            app.base.replace("http://", "ws://"),
-            token(&bob)
-        );
-        if tokio_tungstenite::connect_async(url).await.is_ok() {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "a closed connection frees its place"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually(
+        Duration::from_secs(5),
+        "a closed connection frees its place",
+        || async {
+            let url = format!(
+                "{}/v1/connect?token={}",
+                app.base.replace("http://", "ws://"),
+                token(&bob)
+            );
+            match tokio_tungstenite::connect_async(url).await {
+                Ok(_) => Ok(()),
+                Err(refused) => Err(refused.to_string()),
+            }
+        },
+    )
+    .await;
 }
 
 async fn live_rooms(app: &TestApp) -> Vec<String> {

@@ -18,9 +18,7 @@ fn id(v: &Value) -> String {
 
 /// A metric's value (0 when absent).
 fn metric(text: &str, name: &str) -> i64 {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok())
-        .map_or(0, |v| v as i64)
+    crate::helpers::metric(text, name).map_or(0, |v| v as i64)
 }
 
 /// A room with `n` users.

@@ -1,6 +1,6 @@
 //! A real webhook receiver on loopback that records what it gets and answers as told.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -96,18 +96,71 @@ impl Receiver {
 
     /// Waits until at least `n` requests arrived (panics after `within`).
     pub async fn wait_for(&self, n: usize, within: Duration) -> Vec<Received> {
+        self.wait_until(within, &format!("{n} requests"), |got| {
+            if got.len() >= n {
+                Ok(got.to_vec())
+            } else {
+                Err(format!("{} requests", got.len()))
+            }
+        })
+        .await
+    }
+
+    /// The users whose `user.created` this receiver got.
+    pub fn users_created(&self) -> HashSet<String> {
+        users_created(&self.received())
+    }
+
+    /// Waits until the `user.created` of every user in `users` arrived; panics after `within`
+    /// with `what` and how many are missing.
+    pub async fn wait_for_users(&self, users: &HashSet<String>, within: Duration, what: &str) {
+        self.wait_until(within, what, |got| {
+            let missing = users.difference(&users_created(got)).count();
+            if missing == 0 {
+                Ok(())
+            } else {
+                Err(format!("{missing} of {} never delivered", users.len()))
+            }
+        })
+        .await
+    }
+
+    /// Waits until `done` holds of what arrived, checked again at each arrival rather than on a
+    /// timer, and returns what it gave; panics after `within` with `what` and what `done` said
+    /// last.
+    pub async fn wait_until<T>(
+        &self,
+        within: Duration,
+        what: &str,
+        done: impl Fn(&[Received]) -> Result<T, String>,
+    ) -> T {
         let deadline = Instant::now() + within;
         loop {
+            // Made before the check: an arrival during it still wakes the wait below.
             let notified = self.arrived.notified();
-            let got = self.received();
-            if got.len() >= n {
-                return got;
-            }
+            let seen = match done(&self.received()) {
+                Ok(value) => return value,
+                Err(seen) => seen,
+            };
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "expected {n} requests, got {}", got.len());
+            assert!(
+                !left.is_zero(),
+                "{what}: not within {within:?}; last seen: {seen}"
+            );
             let _ = tokio::time::timeout(left, notified).await;
         }
     }
+}
+
+/// The users of the `user.created` deliveries among `received`.
+fn users_created(received: &[Received]) -> HashSet<String> {
+    received
+        .iter()
+        .map(|r| {
+            let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            v["user"]["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
 }
 
 async fn record(

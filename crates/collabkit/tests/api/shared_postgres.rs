@@ -4,10 +4,7 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use reqwest::StatusCode;
-
-use crate::helpers::TestApp;
+use crate::helpers::{Follower, TestApp};
 
 /// A connection to `url` with a transaction that has written (it has an id) and stays open
 /// until the connection is dropped.
@@ -42,8 +39,7 @@ async fn other_clients_open_transactions_hide_no_event() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let mut stream = res.bytes_stream();
+    let mut follower = Follower::of(res);
     let user = app.create_user(room["id"].as_str().unwrap(), "u").await;
     let user_id = user["id"].as_str().unwrap();
 
@@ -55,15 +51,8 @@ async fn other_clients_open_transactions_hide_no_event() {
     );
     assert_eq!(events[0]["payload"]["user"]["id"], user_id);
 
-    let mut text = String::new();
-    tokio::time::timeout(Duration::from_secs(10), async {
-        while !text.contains(user_id) {
-            let chunk = stream.next().await.expect("the stream stays open").unwrap();
-            text.push_str(&String::from_utf8_lossy(&chunk));
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("the stream did not bring the event; it said {text:?}"));
+    // The stream brings the event.
+    follower.until(user_id).await;
 
     // Both transactions were open all along.
     for client in [&elsewhere, &beside] {

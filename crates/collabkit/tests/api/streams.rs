@@ -7,11 +7,10 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, eventually, on_sqlite};
+use crate::helpers::{Follower, TestApp, eventually, metric, on_sqlite};
 
 /// Another account on the app's server: its id and Bearer token.
 async fn other_account(app: &TestApp, name: &str) -> (String, String) {
@@ -47,43 +46,11 @@ async fn refusal(resp: reqwest::Response) -> (StatusCode, Option<String>, Value)
     (status, retry_after, body)
 }
 
-/// An open stream's messages, as text.
-struct Follower {
-    body: BoxStream<'static, reqwest::Result<bytes::Bytes>>,
-    text: String,
-}
-
-impl Follower {
-    fn of(resp: reqwest::Response) -> Follower {
-        assert_eq!(resp.status(), StatusCode::OK);
-        Follower {
-            body: resp.bytes_stream().boxed(),
-            text: String::new(),
-        }
-    }
-
-    /// Reads until the stream has said `needle` (panics after 10 s).
-    async fn until(&mut self, needle: &str) {
-        tokio::time::timeout(Duration::from_secs(10), async {
-            while !self.text.contains(needle) {
-                let chunk = self.body.next().await.expect("the stream stays open");
-                self.text
-                    .push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-            }
-        })
-        .await
-        .unwrap_or_else(|_| panic!("no {needle:?} within 10 s; the stream said {:?}", self.text));
-    }
-}
-
 /// `collabkit_event_stream_reads_total`: how often streams read the log.
 async fn reads(app: &TestApp) -> u64 {
     let text = app.metrics_text().await;
-    text.lines()
-        .find_map(|l| l.strip_prefix("collabkit_event_stream_reads_total "))
-        .unwrap_or_else(|| panic!("no stream read counter in {text}"))
-        .parse()
-        .unwrap()
+    metric(&text, "collabkit_event_stream_reads_total")
+        .unwrap_or_else(|| panic!("no stream read counter in {text}")) as u64
 }
 
 /// Waits until streams have read the log `n` times in all (panics after 10 s).

@@ -120,12 +120,10 @@ async fn delivered_payloads_match_the_typescript_and_rust_types() {
     // errors), narrowed on its event.
     installed();
     let dir = tempfile::tempdir().unwrap();
-    let src = package_dir().join("src/index.js").canonicalize().ok();
-    let import = src.map_or_else(
-        || package_dir().join("src/index.js").display().to_string(),
-        |p| p.display().to_string(),
+    let mut ts = format!(
+        "import type {{ WebhookPayload }} from '{}';\n\n",
+        package_import()
     );
-    let mut ts = format!("import type {{ WebhookPayload }} from '{import}';\n\n");
     for (i, (body, name)) in bodies.iter().zip(&names).enumerate() {
         let member = match name.as_str() {
             "session.started" => "room.name",
@@ -136,43 +134,35 @@ async fn delivered_payloads_match_the_typescript_and_rust_types() {
             "const p{i}: WebhookPayload = {body};\nif (p{i}.event === '{name}') {{ console.log(p{i}.{member}); }}\n"
         ));
     }
-    std::fs::write(dir.path().join("drift.ts"), &ts).unwrap();
-    let tsc = package_dir().join("node_modules/typescript/bin/tsc");
-    let out = Command::new("node")
-        .arg(tsc)
-        .args([
-            "--noEmit",
-            "--strict",
-            "--module",
-            "nodenext",
-            "--moduleResolution",
-            "nodenext",
-            "--target",
-            "es2022",
-            "--types",
-            "node",
-            "--typeRoots",
-        ])
-        .arg(package_dir().join("node_modules/@types"))
-        .arg(dir.path().join("drift.ts"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "tsc refuses the delivered payloads:\n{}{}\n{ts}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let file = dir.path().join("drift.ts");
+    std::fs::write(&file, &ts).unwrap();
+    tsc(&file, &ts, Tsc::NODE, "tsc refuses the delivered payloads");
 }
 
-/// Compiles `file` (strict, Node types) with the package's TypeScript; panics with the
-/// compiler's output and the source when it refuses it.
-fn tsc_accepts(file: &Path, source: &str) {
-    let tsc = package_dir().join("node_modules/typescript/bin/tsc");
-    let out = Command::new("node")
-        .arg(tsc)
+/// How [`tsc`] compiles, besides strictly, as ES2022 Node modules.
+#[derive(Clone, Copy)]
+struct Tsc<'a> {
+    /// With Node's types (the package's `@types/node`), for code that runs in Node.
+    node_types: bool,
+    /// Where the JavaScript goes; without it nothing is emitted (a check only).
+    out_dir: Option<&'a Path>,
+}
+
+impl Tsc<'_> {
+    /// A check of code that runs in Node.
+    const NODE: Tsc<'static> = Tsc {
+        node_types: true,
+        out_dir: None,
+    };
+}
+
+/// Compiles `file` with the package's TypeScript as `how` says; panics with `refused`, the
+/// compiler's output and `source` (the file's text) when it refuses it.
+fn tsc(file: &Path, source: &str, how: Tsc, refused: &str) {
+    let mut command = Command::new("node");
+    command
+        .arg(package_dir().join("node_modules/typescript/bin/tsc"))
         .args([
-            "--noEmit",
             "--strict",
             "--module",
             "nodenext",
@@ -180,17 +170,20 @@ fn tsc_accepts(file: &Path, source: &str) {
             "nodenext",
             "--target",
             "es2022",
-            "--types",
-            "node",
-            "--typeRoots",
-        ])
-        .arg(package_dir().join("node_modules/@types"))
-        .arg(file)
-        .output()
-        .unwrap();
+        ]);
+    if how.node_types {
+        command
+            .args(["--types", "node", "--typeRoots"])
+            .arg(package_dir().join("node_modules/@types"));
+    }
+    match how.out_dir {
+        Some(dir) => command.arg("--outDir").arg(dir),
+        None => command.arg("--noEmit"),
+    };
+    let out = command.arg(file).output().unwrap();
     assert!(
         out.status.success(),
-        "tsc refuses it:\n{}{}\n{source}",
+        "{refused}:\n{}{}\n{source}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -352,7 +345,7 @@ async fn api_answers_match_the_typescript_and_rust_envelope_types() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("envelope.ts");
     std::fs::write(&file, &ts).unwrap();
-    tsc_accepts(&file, &ts);
+    tsc(&file, &ts, Tsc::NODE, "tsc refuses it");
 }
 
 /// A third-party app backend written in TypeScript from the public docs (`ServerResponse`,
@@ -363,40 +356,11 @@ async fn api_answers_match_the_typescript_and_rust_envelope_types() {
 /// `data.data.token` and `data.data.user.token`; a second run finds both.
 #[tokio::test]
 async fn a_backend_written_from_the_docs_finds_or_creates_against_the_binary() {
-    use tokio::io::AsyncBufReadExt;
     installed();
     let dir = tempfile::tempdir().unwrap();
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut out = tokio::io::BufReader::new(server.stdout.take().unwrap()).lines();
-    let (mut account, mut key) = (String::new(), String::new());
-    while let Some(line) = tokio::time::timeout(Duration::from_secs(30), out.next_line())
-        .await
-        .unwrap()
-        .unwrap()
-    {
-        if let Some(v) = line.trim().strip_prefix("account_id:") {
-            account = v.trim().to_owned();
-        }
-        if let Some(v) = line.trim().strip_prefix("api_key:") {
-            key = v.trim().to_owned();
-        }
-        if line.starts_with("CollabKit listening on") {
-            break;
-        }
-    }
-    tokio::spawn(async move { while let Ok(Some(_)) = out.next_line().await {} });
-    assert!(!account.is_empty() && !key.is_empty());
+    let database = format!("sqlite://{}", dir.path().join("collabkit.db").display());
+    let server = crate::helpers::start_binary(&database, dir.path().join("server.log"), &[]).await;
+    let (account, key) = server.first_account.clone().expect("a first account");
 
     let source = format!(
         r#"import type {{ CollabKitRoom, CollabKitUser, ServerResponse }} from '{import}';
@@ -445,30 +409,12 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
     let file = work.path().join("backend.ts");
     std::fs::write(&file, &source).unwrap();
     // Type-checked (strict) and compiled for Node in one go (the type-only import is erased).
-    let compiled = Command::new("node")
-        .arg(package_dir().join("node_modules/typescript/bin/tsc"))
-        .args([
-            "--strict",
-            "--module",
-            "nodenext",
-            "--moduleResolution",
-            "nodenext",
-            "--target",
-            "es2022",
-        ])
-        .args(["--types", "node", "--typeRoots"])
-        .arg(package_dir().join("node_modules/@types"))
-        .arg("--outDir")
-        .arg(work.path().join("out"))
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        compiled.status.success(),
-        "tsc refuses the backend:\n{}{}\n{source}",
-        String::from_utf8_lossy(&compiled.stdout),
-        String::from_utf8_lossy(&compiled.stderr)
-    );
+    let out = work.path().join("out");
+    let emit = Tsc {
+        node_types: true,
+        out_dir: Some(&out),
+    };
+    tsc(&file, &source, emit, "tsc refuses the backend");
     // Under `out/`, at the path of the sources' common directory (the package's files, which
     // the type import names, are in the program too).
     fn find(dir: &Path, name: &str) -> Option<PathBuf> {
@@ -481,11 +427,11 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
             }
         })
     }
-    let script = find(&work.path().join("out"), "backend.js").expect("tsc wrote backend.js");
+    let script = find(&out, "backend.js").expect("tsc wrote backend.js");
     let run = |round: &str| {
         let out = Command::new("node")
             .arg(&script)
-            .args([&format!("http://127.0.0.1:{port}"), &account, &key])
+            .args([&server.base, &account, &key])
             .output()
             .unwrap();
         assert!(
@@ -528,7 +474,8 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
         (&second["room"], &second["user"]),
         (&first["room"], &first["user"])
     );
-    server.kill().await.ok();
+    let mut server = server;
+    server.child.kill().await.ok();
 }
 
 /// A TypeScript client generated from the server's OpenAPI document (`openapi-typescript`)
@@ -536,14 +483,7 @@ console.log(JSON.stringify({{ roomCreated, userCreated, room: room.id, custom: r
 #[tokio::test]
 async fn a_typescript_client_generated_from_the_openapi_document_compiles() {
     let app = TestApp::spawn().await;
-    let doc = crate::helpers::client()
-        .get(format!("{}/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let doc = app.openapi().await.to_string();
     installed();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("openapi.json"), doc).unwrap();
@@ -559,37 +499,19 @@ async fn a_typescript_client_generated_from_the_openapi_document_compiles() {
         "openapi-typescript: {}",
         String::from_utf8_lossy(&generate.stderr)
     );
-    std::fs::write(
-        dir.path().join("use.ts"),
-        r#"import type { paths, components } from './api.js';
+    let uses = r#"import type { paths, components } from './api.js';
 type CreateRoom = paths['/v1/accounts/{account_id}/rooms']['post']['requestBody'];
 const body: NonNullable<CreateRoom>['content']['application/json'] = { name: 'Design', customId: 'design' };
 type Created = paths['/v1/accounts/{account_id}/rooms']['post']['responses']['201']['content']['application/json'];
 export const id = (r: Created): string => r.data.room.id;
 export const error = (e: components['schemas']['ErrorBody']): string => e.error.code;
 export const sent = body;
-"#,
-    )
-    .unwrap();
-    let out = Command::new("node")
-        .arg(package_dir().join("node_modules/typescript/bin/tsc"))
-        .args([
-            "--noEmit",
-            "--strict",
-            "--module",
-            "nodenext",
-            "--moduleResolution",
-            "nodenext",
-            "--target",
-            "es2022",
-        ])
-        .arg(dir.path().join("use.ts"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "the generated client does not compile:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+"#;
+    let file = dir.path().join("use.ts");
+    std::fs::write(&file, uses).unwrap();
+    let check = Tsc {
+        node_types: false,
+        out_dir: None,
+    };
+    tsc(&file, uses, check, "the generated client does not compile");
 }
