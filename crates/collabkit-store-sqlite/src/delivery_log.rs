@@ -4,7 +4,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::rows::{self, backend, ts};
+use crate::errors::backend;
+use crate::rows::{self, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::store::{
     Attempt, Delivery, DeliveryFilter, Page, PageRequest, StoreError, StoreResult, event_code,

@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows::{self, backend, ts};
+use super::errors::backend;
+use super::rows::{self, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{

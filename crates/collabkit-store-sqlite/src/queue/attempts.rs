@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::rows::{backend, json, ts};
+use crate::errors::backend;
+use crate::rows::{json, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules::{self, Failing};
 use collabkit_domain::store::{AttemptRecord, StoreResult};

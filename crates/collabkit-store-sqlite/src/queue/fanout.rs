@@ -4,7 +4,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::Fanout;
-use crate::rows::{backend, json, ts};
+use crate::errors::backend;
+use crate::rows::{json, ts};
 use collabkit_domain::ids;
 use collabkit_domain::store::{
     ClaimedDelivery, Event, InlineLease, StoreResult, event_bit, event_code,

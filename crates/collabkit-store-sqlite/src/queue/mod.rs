@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, params};
 
-use crate::rows::{backend, json, ts};
+use crate::errors::backend;
+use crate::rows::{json, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::store::{ClaimedDelivery, QueueStats, StoreResult};
 

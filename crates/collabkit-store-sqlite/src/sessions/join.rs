@@ -7,8 +7,9 @@ use collabkit_domain::store::{Event, InlineLease, Room, StoreResult, User, UserS
 use rusqlite::{Connection, params};
 
 use super::{close_user_session, holds, open_session, store_events};
+use crate::errors::backend;
 use crate::queue::Fanout;
-use crate::rows::{backend, ts};
+use crate::rows::ts;
 
 /// A join: read the view, plan it ([`rules::plan_join`]), write the plan.
 pub fn join(

@@ -8,8 +8,8 @@ use collabkit_webhooks::WebhookUser;
 use rusqlite::{Connection, params};
 
 use super::{close_user_session, holds, mark_closed, open_session, session_users, store_events};
+use crate::errors::backend;
 use crate::queue::Fanout;
-use crate::rows::backend;
 
 /// The user's participation through `node` ends (through every node when `None`: the user or
 /// the room is being deleted); they leave once no node holds them any more. `user` is `None`

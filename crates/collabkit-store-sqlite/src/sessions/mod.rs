@@ -8,8 +8,9 @@ use collabkit_domain::store::{Event, InlineLease, StoreError, StoreResult};
 use collabkit_webhooks::WebhookUser;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::errors::backend;
 use crate::queue::{self, Fanout};
-use crate::rows::{backend, ts};
+use crate::rows::ts;
 
 mod join;
 mod leave;

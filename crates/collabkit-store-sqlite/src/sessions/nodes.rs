@@ -7,8 +7,9 @@ use collabkit_domain::store::{Event, InlineLease, NodeRecord, StoreError, StoreR
 use rusqlite::{Connection, params};
 
 use super::leave::{close_empty, leave_each};
+use crate::errors::backend;
 use crate::queue::Fanout;
-use crate::rows::{backend, ts};
+use crate::rows::ts;
 
 pub fn heartbeat(conn: &Connection, node: &str, now: Timestamp) -> StoreResult<()> {
     conn.prepare_cached(
