@@ -5,7 +5,7 @@
 use collabkit_domain::store::{StoreError, StoreResult};
 use tokio_postgres::NoTls;
 
-use crate::rows::pg;
+use crate::errors::pg;
 
 /// The variable naming the server tests make their databases on (`.ci/run` sets it).
 pub const TEST_SERVER_VAR: &str = "COLLABKIT_TEST_POSTGRES_URL";

@@ -21,9 +21,10 @@ use collabkit_domain::store::{Change, InlineLease, NewUser, Room, StoreError, St
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::errors::pg;
 use crate::lookup::RoomLock;
 use crate::queue;
-use crate::rows::{self, ROOM_COLS, ROOM_FROM, pg};
+use crate::rows::{self, ROOM_COLS, ROOM_FROM};
 use crate::sql::{execute, notify_due, query};
 
 /// The most creations written in one transaction.

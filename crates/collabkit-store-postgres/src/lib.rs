@@ -28,8 +28,8 @@ use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
+use self::errors::{pg, pool};
 use self::queue::Fanout;
-use self::rows::{pg, pool};
 use self::sql::notify_due;
 
 /// The PostgreSQL backend's settings.
@@ -84,6 +84,7 @@ mod accounts;
 mod batch;
 mod connect;
 mod delivery_log;
+mod errors;
 mod event_log;
 mod filters;
 mod horizon;

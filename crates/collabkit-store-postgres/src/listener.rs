@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use tokio_postgres::AsyncMessage;
 
 use crate::connect::{self, Bounds};
-use crate::rows::pg;
+use crate::errors::pg;
 
 pub struct Listener {
     task: JoinHandle<()>,

@@ -5,7 +5,7 @@
 use collabkit_domain::store::{StoreError, StoreResult};
 use deadpool_postgres::Client;
 
-use crate::rows::pg;
+use crate::errors::pg;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_init.sql")),

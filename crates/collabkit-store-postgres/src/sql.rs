@@ -5,7 +5,7 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
-use crate::rows::pg;
+use crate::errors::pg;
 
 pub type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 

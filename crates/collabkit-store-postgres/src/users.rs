@@ -26,7 +26,7 @@ pub async fn create_user<C: GenericClient + Sync>(
 ) -> StoreResult<(Change<User>, Fanout)> {
     let room = lock_room(c, account_id, &new.room_id, RoomLock::Share).await?;
     let lookup = token_lookup(&new.token);
-    let (room, user, mut event) = rules::new_user(&room, new, clock::now());
+    let (room, user, event) = rules::new_user(&room, new, clock::now());
     execute(
         c,
         "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
@@ -45,7 +45,19 @@ pub async fn create_user<C: GenericClient + Sync>(
         ],
     )
     .await?;
-    let fanout = queue::insert_event(c, &mut event, inline, &room).await?;
+    with_event(c, user, event, inline, &room).await
+}
+
+/// A user change's tail, once its row is written: its one event stored with the deliveries it
+/// fans out to (`room` as the change left it), and the change as returned.
+async fn with_event<C: GenericClient + Sync>(
+    c: &C,
+    user: User,
+    mut event: Event,
+    inline: Option<InlineLease>,
+    room: &Room,
+) -> StoreResult<(Change<User>, Fanout)> {
+    let fanout = queue::insert_event(c, &mut event, inline, room).await?;
     Ok((
         Change {
             events: vec![event],
@@ -165,7 +177,7 @@ pub async fn update_user<C: GenericClient + Sync>(
 ) -> StoreResult<(Change<User>, Fanout)> {
     let user = user_in(c, account_id, user_id).await?;
     let room = lock_room(c, account_id, &user.room_id, RoomLock::Share).await?;
-    let Some((user, mut event)) = rules::patched_user(&user, &room, patch, clock::now()) else {
+    let Some((user, event)) = rules::patched_user(&user, &room, patch, clock::now()) else {
         return Ok((Change::quiet(user), Fanout::default()));
     };
     execute(
@@ -179,14 +191,7 @@ pub async fn update_user<C: GenericClient + Sync>(
         ],
     )
     .await?;
-    let fanout = queue::insert_event(c, &mut event, inline, &room).await?;
-    Ok((
-        Change {
-            events: vec![event],
-            ..Change::quiet(user)
-        },
-        fanout,
-    ))
+    with_event(c, user, event, inline, &room).await
 }
 
 pub async fn delete_user<C: GenericClient + Sync>(

@@ -14,12 +14,21 @@ struct Postgres {
 }
 
 struct Database {
-    admin_url: String,
-    name: String,
     url: String,
     /// Another client of the same database with a transaction open all along (a `psql`
     /// session, a batch job): the log must not wait for it.
     _bystander: tokio_postgres::Client,
+    /// Drops the database, after the fields above (fields drop in order).
+    _guard: DropGuard,
+}
+
+/// Drops database `name` `WITH (FORCE)` when dropped, however the check ends: a check that
+/// panics unwinds through the future its runtime runs, which drops the [`Database`] holding
+/// this. Made as soon as the database exists, so a failure while the factory opens the
+/// bystander drops it too.
+struct DropGuard {
+    admin_url: String,
+    name: String,
 }
 
 /// A connection to `url` holding a transaction that has written (so it has an id) and stays
@@ -43,11 +52,14 @@ impl Factory for Postgres {
         let url = admin::create_database(&self.admin_url, &name)
             .await
             .unwrap_or_else(|e| panic!("{e} ({})", admin::TEST_SERVER_VAR));
+        let guard = DropGuard {
+            admin_url: self.admin_url.clone(),
+            name,
+        };
         Box::new(Database {
             _bystander: open_transaction(&url).await,
             url,
-            admin_url: self.admin_url.clone(),
-            name,
+            _guard: guard,
         })
     }
 }
@@ -67,19 +79,26 @@ impl TestDatabase for Database {
     }
 }
 
-impl Drop for Database {
+impl Drop for DropGuard {
     fn drop(&mut self) {
         let (url, name) = (self.admin_url.clone(), self.name.clone());
-        // Dropped inside the check's runtime: a thread of its own may block.
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
+        // A drop cannot await, and no runtime may be started inside the check's: a thread of
+        // its own with a small runtime of its own, joined so the database is gone when the
+        // check ends. Nothing here may panic: it may run while a failed check unwinds.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .unwrap();
-            let _ = runtime.block_on(admin::drop_database(&url, &name));
+                .map_err(|e| e.to_string())?
+                .block_on(admin::drop_database(&url, &name))
+                .map_err(|e| e.to_string())
         })
-        .join()
-        .unwrap();
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("could not drop test database {}: {e}", self.name),
+            Err(_) => eprintln!("could not drop test database {}", self.name),
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows::{self, ACCOUNT_COLS, backend, ts};
+use super::errors::backend;
+use super::rows::{self, ACCOUNT_COLS, ts};
 use collabkit_domain::store::{Account, Cursor, Page, PageRequest, StoreError, StoreResult};
 use collabkit_domain::{clock, rules};
 

@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, params};
 
-use super::rows::{self, EVENT_COLS, backend};
+use super::errors::backend;
+use super::rows::{self, EVENT_COLS};
 use collabkit_domain::store::{Cursor, Event, EventFilter, Page, PageRequest, StoreResult};
 
 pub(crate) fn events_query(filter: &EventFilter) -> String {

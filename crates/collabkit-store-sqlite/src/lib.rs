@@ -11,6 +11,7 @@
 mod accounts;
 mod checkpointer;
 mod delivery_log;
+mod errors;
 mod event_log;
 mod files;
 mod migrate;
@@ -44,9 +45,9 @@ use collabkit_domain::store::{
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use rusqlite::Connection;
 
+use self::errors::backend;
 use self::queue::Fanout;
 use self::readers::Readers;
-use self::rows::backend;
 use self::writer::Writer;
 
 pub use self::files::ServerLock;

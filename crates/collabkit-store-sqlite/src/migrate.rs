@@ -2,7 +2,8 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows::{backend, ts};
+use super::errors::backend;
+use super::rows::ts;
 use collabkit_domain::clock;
 use collabkit_domain::store::{StoreError, StoreResult};
 

@@ -3,8 +3,9 @@
 
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 
+use super::errors::{backend, conflict_or_backend};
 use super::queue::Fanout;
-use super::rows::{self, ROOM_COLS, USER_COLS, backend, conflict_or_backend, ts};
+use super::rows::{self, ROOM_COLS, USER_COLS, ts};
 use super::sessions;
 use super::state::write_counters;
 use super::users::delete_user_in;

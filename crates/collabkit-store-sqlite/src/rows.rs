@@ -1,31 +1,12 @@
-//! Mapping between SQLite rows and the store's model, and SQLite errors to `StoreError`.
+//! Mapping between SQLite rows and the store's model. (SQLite's errors are mapped in `errors`.)
 
-use rusqlite::{Error, ErrorCode, Row};
+use rusqlite::{Error, Row};
 
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::store::{
-    Account, Attempt, Conflict, Delivery, DeliveryStatus, Event, Room, RoomCounters, StoreError,
-    User, UserSession, Webhook, events_from_mask,
+    Account, Attempt, Delivery, DeliveryStatus, Event, Room, RoomCounters, User, UserSession,
+    Webhook, events_from_mask,
 };
-
-pub fn backend(e: Error) -> StoreError {
-    StoreError::backend(e.to_string())
-}
-
-/// Maps a broken uniqueness rule to its kind (the API words it).
-pub fn conflict_or_backend(e: Error) -> StoreError {
-    if let Error::SqliteFailure(f, Some(msg)) = &e
-        && f.code == ErrorCode::ConstraintViolation
-    {
-        if msg.contains("rooms.account_id, rooms.custom_id") {
-            return StoreError::Conflict(Conflict::RoomCustomId);
-        }
-        if msg.contains("users.room_id, users.custom_id") {
-            return StoreError::Conflict(Conflict::UserCustomId);
-        }
-    }
-    backend(e)
-}
 
 pub fn ts(t: &Timestamp) -> String {
     clock::format(t)

@@ -4,7 +4,8 @@
 
 use rusqlite::{Connection, params};
 
-use super::rows::{backend, ts};
+use super::errors::backend;
+use super::rows::ts;
 use collabkit_domain::store::{Room, StoreError, StoreResult, User};
 use rusqlite::OptionalExtension;
 

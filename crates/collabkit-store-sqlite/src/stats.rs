@@ -3,7 +3,8 @@
 
 use rusqlite::{Connection, params};
 
-use super::rows::{backend, json, parse_opt_ts, parse_ts, ts};
+use super::errors::backend;
+use super::rows::{json, parse_opt_ts, parse_ts, ts};
 use collabkit_domain::clock::Timestamp;
 use collabkit_domain::stats::{AttemptCount, AttemptCounter, WebhookHealth};
 use collabkit_domain::store::{Page, PageRequest, StoreResult};

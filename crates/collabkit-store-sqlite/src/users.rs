@@ -3,8 +3,9 @@
 
 use rusqlite::{Connection, OptionalExtension, named_params, params};
 
+use super::errors::{backend, conflict_or_backend};
 use super::queue::{self, Fanout};
-use super::rows::{self, USER_COLS, USER_SESSION_COLS, backend, conflict_or_backend, ts};
+use super::rows::{self, USER_COLS, USER_SESSION_COLS, ts};
 use super::sessions;
 use super::state::write_counters;
 use collabkit_domain::store::{

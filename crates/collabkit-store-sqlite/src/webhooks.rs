@@ -1,23 +1,19 @@
-//! Webhook registrations and the delivery log on SQLite (synchronous; run by the writer or a reader).
+//! Webhook registrations on SQLite (synchronous; run by the writer or a reader). Their delivery
+//! log is `delivery_log`'s.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows::{self, backend, ts};
+use super::errors::backend;
+use super::rows::{self, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, StoreError, StoreResult,
-    Webhook, WebhookFilter, WebhookPatch, event_code, events_mask, like_pattern,
+    NewWebhook, Page, PageRequest, StoreError, StoreResult, Webhook, WebhookFilter, WebhookPatch,
+    events_mask, like_pattern,
 };
-use collabkit_webhooks::WebhookEventName;
 
 pub const WEBHOOK_COLS: &str = "seq, id, account_id, url, events_mask, room_id, enabled, secret_sealed, \
      previous_secret_sealed, previous_secret_until, created_at, updated_at";
-pub const DELIVERY_COLS: &str = "d.seq, d.id, w.id AS webhook_id, e.id AS event_id, d.event_code, \
-     e.payload, d.status, d.attempts, d.last_attempt_at, d.next_retry_at, d.status_code, d.created_at";
-/// Where a delivery's columns come from besides its row `d`: its registration and its event.
-const DELIVERY_JOINS: &str =
-    "JOIN webhooks w ON w.seq = d.webhook_seq JOIN events e ON e.seq = d.event_seq";
 
 pub fn webhook_in(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<Webhook> {
     conn.prepare_cached(&format!(
@@ -30,17 +26,6 @@ pub fn webhook_in(conn: &Connection, account_id: &str, webhook_id: &str) -> Stor
     .map_err(backend)?
     .map(|(_, w)| w)
     .ok_or(StoreError::NotFound("webhook"))
-}
-
-/// The registration's `seq` (the key its deliveries refer to), checking it is the account's.
-fn webhook_key(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<i64> {
-    conn.prepare_cached("SELECT seq FROM webhooks WHERE account_id = ?1 AND id = ?2")
-        .and_then(|mut s| {
-            s.query_row(params![account_id, webhook_id], |r| r.get(0))
-                .optional()
-        })
-        .map_err(backend)?
-        .ok_or(StoreError::NotFound("webhook"))
 }
 
 fn check_room(conn: &Connection, account_id: &str, room_id: Option<&str>) -> StoreResult<()> {
@@ -230,175 +215,6 @@ pub fn delete(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreRes
     Ok(())
 }
 
-pub fn list_deliveries(
-    conn: &Connection,
-    account_id: &str,
-    webhook_id: &str,
-    filter: DeliveryFilter,
-    page: PageRequest,
-) -> StoreResult<Page<Delivery>> {
-    let position = page.before_seq()?;
-    let key = webhook_key(conn, account_id, webhook_id)?;
-    let (take, skip) = (page.limit as i64 + 1, page.skip() as i64);
-    let rows = conn
-        .prepare_cached(&log_query(&filter))
-        .and_then(|mut s| {
-            s.query_map(
-                params![key, position, take + skip, take, skip],
-                rows::delivery,
-            )?
-            .collect::<Result<Vec<_>, _>>()
-        })
-        .map_err(backend)?;
-    let total = log_total(conn, key, &filter)?;
-    Ok(Page::from_seq_rows(rows, page.limit).with_total(total))
-}
-
-/// The size of a registration's log: its counter (kept by triggers on every insert and
-/// delete) when unfiltered; with a filter, a count over the filter's index range (the
-/// registration's `pending` or `failed` rows are few; `success` or one event name counts that
-/// part of `deliveries_log`).
-fn log_total(conn: &Connection, key: i64, filter: &DeliveryFilter) -> StoreResult<u64> {
-    let n: i64 = if filter.status.is_none() && filter.event.is_none() {
-        conn.prepare_cached("SELECT deliveries_count FROM webhooks WHERE seq = ?1")
-            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
-            .map_err(backend)?
-    } else {
-        let status = match filter.status {
-            Some(s) => format!("AND status = '{}'", s.as_str()),
-            None => String::new(),
-        };
-        let codes: Vec<String> = match filter.event {
-            Some(e) => vec![event_code(e).to_string()],
-            None => (0..WebhookEventName::ALL.len())
-                .map(|c| c.to_string())
-                .collect(),
-        };
-        conn.prepare_cached(&format!(
-            "SELECT COUNT(*) FROM deliveries WHERE webhook_seq = ?1 AND event_code IN ({}) {status}",
-            codes.join(", ")
-        ))
-        .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
-        .map_err(backend)?
-    };
-    Ok(n.max(0) as u64)
-}
-
-/// A page of one registration's log: `?1` its seq, `?2` the cursor, `?3` the rows each name's
-/// arm reads (skipped + page size + 1), `?4` the page size + 1, `?5` the rows skipped.
-///
-/// Newest first: the cursor is the last (smallest) seq seen. `deliveries_log` is ordered by
-/// event name first, so the newest of each name are taken and merged; the event filter is just
-/// one of them. The status is written into the SQL (one of three words) so that SQLite uses the
-/// partial index for it.
-fn log_query(filter: &DeliveryFilter) -> String {
-    let status = match filter.status {
-        Some(s) => format!("AND status = '{}'", s.as_str()),
-        None => String::new(),
-    };
-    let codes: Vec<i64> = match filter.event {
-        Some(e) => vec![event_code(e)],
-        None => (0..WebhookEventName::ALL.len() as i64).collect(),
-    };
-    let arms: Vec<String> = codes
-        .iter()
-        .map(|code| {
-            format!(
-                "SELECT seq FROM (SELECT seq FROM deliveries
-                  WHERE webhook_seq = ?1 AND event_code = {code} AND seq < ?2 {status}
-                  ORDER BY seq DESC LIMIT ?3)"
-            )
-        })
-        .collect();
-    format!(
-        "SELECT {DELIVERY_COLS} FROM ({}) AS newest
-         JOIN deliveries d ON d.seq = newest.seq {DELIVERY_JOINS}
-         ORDER BY d.seq DESC LIMIT ?4 OFFSET ?5",
-        arms.join(" UNION ALL ")
-    )
-}
-
-/// The delivery and its `seq`, checking it belongs to the account's registration.
-fn delivery_row(
-    conn: &Connection,
-    account_id: &str,
-    webhook_id: &str,
-    delivery_id: &str,
-) -> StoreResult<(i64, Delivery)> {
-    let key = webhook_key(conn, account_id, webhook_id)?;
-    conn.prepare_cached(&format!(
-        "SELECT {DELIVERY_COLS} FROM deliveries d {DELIVERY_JOINS} WHERE d.id = ?1 AND d.webhook_seq = ?2"
-    ))
-    .and_then(|mut s| s.query_row(params![delivery_id, key], rows::delivery).optional())
-    .map_err(backend)?
-    .ok_or(StoreError::NotFound("delivery"))
-}
-
-pub fn delivery_in(
-    conn: &Connection,
-    account_id: &str,
-    webhook_id: &str,
-    delivery_id: &str,
-) -> StoreResult<Delivery> {
-    delivery_row(conn, account_id, webhook_id, delivery_id).map(|(_, d)| d)
-}
-
-pub fn list_attempts(
-    conn: &Connection,
-    account_id: &str,
-    webhook_id: &str,
-    delivery_id: &str,
-) -> StoreResult<Vec<Attempt>> {
-    let (seq, _) = delivery_row(conn, account_id, webhook_id, delivery_id)?;
-    conn.prepare_cached(
-        "SELECT attempted_at, status_code, duration_ms, error, response_body FROM attempts
-         WHERE delivery_seq = ?1 ORDER BY seq",
-    )
-    .and_then(|mut s| {
-        s.query_map(params![seq], rows::attempt)?
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .map_err(backend)
-}
-
-pub fn retry(
-    conn: &Connection,
-    account_id: &str,
-    webhook_id: &str,
-    delivery_id: &str,
-) -> StoreResult<Delivery> {
-    let key = webhook_key(conn, account_id, webhook_id)?;
-    let n = conn
-        .execute(
-            "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
-                    due_at = ?1, lease = NULL WHERE id = ?2 AND webhook_seq = ?3",
-            params![ts(&clock::now()), delivery_id, key],
-        )
-        .map_err(backend)?;
-    if n == 0 {
-        return Err(StoreError::NotFound("delivery"));
-    }
-    delivery_in(conn, account_id, webhook_id, delivery_id)
-}
-
-pub fn recover(
-    conn: &Connection,
-    account_id: &str,
-    webhook_id: &str,
-    since: Timestamp,
-) -> StoreResult<u64> {
-    let key = webhook_key(conn, account_id, webhook_id)?;
-    let n = conn
-        .execute(
-            "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
-                    due_at = ?1, lease = NULL
-             WHERE webhook_seq = ?2 AND status = 'failed' AND last_attempt_at >= ?3",
-            params![ts(&clock::now()), key, ts(&since)],
-        )
-        .map_err(backend)?;
-    Ok(n as u64)
-}
-
 /// The storage contract's `Webhooks`.
 mod contract {
     use super::*;
@@ -480,7 +296,6 @@ mod contract {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use collabkit_domain::store::DeliveryStatus;
 
     /// Listing one room's registrations seeks the room's, not the account's.
     #[test]
@@ -496,48 +311,5 @@ mod tests {
             plan.iter().any(|l| l.contains("webhooks_by_account")),
             "{plan:#?}"
         );
-    }
-
-    /// Every way of listing the log reads indexes only, never the whole table: it must stay fast
-    /// with millions of deliveries.
-    #[test]
-    fn every_log_query_is_indexed() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut conn = Connection::open(dir.path().join("plan.db")).unwrap();
-        super::super::migrate::migrate(&mut conn).unwrap();
-        let statuses = [
-            None,
-            Some(DeliveryStatus::Pending),
-            Some(DeliveryStatus::Success),
-            Some(DeliveryStatus::Failed),
-        ];
-        let events = [None, Some(WebhookEventName::UserDeleted)];
-        for status in statuses {
-            for event in events {
-                let filter = DeliveryFilter { status, event };
-                let sql = format!("EXPLAIN QUERY PLAN {}", log_query(&filter));
-                let plan: Vec<String> = conn
-                    .prepare(&sql)
-                    .unwrap()
-                    .query_map(params![1, i64::MAX, 51, 50, 0], |r| r.get::<_, String>(3))
-                    .unwrap()
-                    .collect::<Result<_, _>>()
-                    .unwrap();
-                let scans: Vec<&String> = plan
-                    .iter()
-                    .filter(|l| l.starts_with("SCAN") && !l.contains("subquery"))
-                    .collect();
-                assert!(scans.is_empty(), "{filter:?}: {plan:#?}");
-                let index = match status {
-                    Some(DeliveryStatus::Pending) => "deliveries_pending_log",
-                    Some(DeliveryStatus::Failed) => "deliveries_failed_log",
-                    _ => "deliveries_log",
-                };
-                assert!(
-                    plan.iter().any(|l| l.contains(index)),
-                    "{filter:?} should use {index}: {plan:#?}"
-                );
-            }
-        }
     }
 }

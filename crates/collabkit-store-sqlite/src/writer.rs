@@ -245,5 +245,5 @@ fn run_cached(conn: &Connection, sql: &str) -> StoreResult<()> {
     conn.prepare_cached(sql)
         .and_then(|mut s| s.execute([]))
         .map(|_| ())
-        .map_err(super::rows::backend)
+        .map_err(super::errors::backend)
 }

@@ -1,0 +1,156 @@
+//! Attempts: a batch of outcomes recorded together, then the registrations' health (failing,
+//! disabled, healthy again).
+
+use std::collections::HashMap;
+
+use collabkit_domain::clock::{self, Timestamp};
+use collabkit_domain::rules;
+use collabkit_domain::store::{AttemptRecord, StoreResult};
+use deadpool_postgres::GenericClient;
+
+use crate::sql::{execute, notify_due, query, query_opt};
+
+/// Records a batch of outcomes in a few statements for the whole batch, then the
+/// registrations' health (see the SQLite backend, which does the same).
+pub async fn record_attempts<C: GenericClient + Sync>(
+    c: &C,
+    records: &[AttemptRecord],
+) -> StoreResult<Vec<String>> {
+    if records.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids = Vec::new();
+    let mut leases = Vec::new();
+    let mut at = Vec::new();
+    let mut codes: Vec<Option<i32>> = Vec::new();
+    let mut statuses = Vec::new();
+    let mut next: Vec<Option<Timestamp>> = Vec::new();
+    for rec in records {
+        let (status, next_retry) = rules::delivery_after(rec.next);
+        ids.push(rec.delivery_id.clone());
+        leases.push(rec.lease);
+        at.push(rec.attempt.attempted_at);
+        codes.push(rec.attempt.status_code.map(i32::from));
+        statuses.push(status.as_str().to_owned());
+        next.push(next_retry);
+    }
+    let updated = query(
+        c,
+        "UPDATE deliveries d SET attempts = d.attempts + 1, cycle_attempts = d.cycle_attempts + 1,
+                last_attempt_at = r.at, status_code = r.code, status = r.status,
+                next_retry_at = r.next, due_at = r.next, lease = NULL
+         FROM UNNEST($1::text[], $2::bigint[], $3::timestamptz[], $4::int[], $5::text[], $6::timestamptz[])
+              AS r(id, lease, at, code, status, next)
+         WHERE d.id = r.id AND d.lease = r.lease
+         RETURNING d.id, d.seq",
+        &[&ids, &leases, &at, &codes, &statuses, &next],
+    )
+    .await?;
+    let mut seqs: HashMap<String, i64> = updated.iter().map(|r| (r.get(0), r.get(1))).collect();
+    for rec in records {
+        if seqs.contains_key(&rec.delivery_id) {
+            continue;
+        }
+        // The lease ran out and someone else owns the delivery now (or it was retried by
+        // hand): count the attempt, leave the state to the current owner.
+        if let Some(row) = query_opt(
+            c,
+            "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = $1, status_code = $2
+             WHERE id = $3 RETURNING seq",
+            &[
+                &rec.attempt.attempted_at,
+                &rec.attempt.status_code.map(i32::from),
+                &rec.delivery_id,
+            ],
+        )
+        .await?
+        {
+            seqs.insert(rec.delivery_id.clone(), row.get(0));
+        }
+    }
+    // A delivery missing from `seqs` was deleted with its registration while in flight.
+    let mut a_seq = Vec::new();
+    let mut a_at = Vec::new();
+    let mut a_code: Vec<Option<i32>> = Vec::new();
+    let mut a_ms = Vec::new();
+    let mut a_err: Vec<Option<String>> = Vec::new();
+    let mut a_body = Vec::new();
+    for rec in records {
+        if let Some(seq) = seqs.get(&rec.delivery_id) {
+            let a = &rec.attempt;
+            a_seq.push(*seq);
+            a_at.push(a.attempted_at);
+            a_code.push(a.status_code.map(i32::from));
+            a_ms.push(a.duration_ms as i64);
+            a_err.push(a.error.clone());
+            a_body.push(a.response_body.clone());
+        }
+    }
+    execute(
+        c,
+        "INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
+         SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::int[], $4::bigint[], $5::text[], $6::text[])",
+        &[&a_seq, &a_at, &a_code, &a_ms, &a_err, &a_body],
+    )
+    .await?;
+
+    // Registration health ([`rules::plan_health`]).
+    let plan = rules::plan_health(records);
+    let mut disabled = Vec::new();
+    for failing in &plan.failing {
+        let since: Option<Timestamp> = query_opt(
+            c,
+            "UPDATE webhooks SET failing_since = COALESCE(failing_since, $1) WHERE id = $2
+             RETURNING failing_since",
+            &[&failing.since, &failing.webhook_id],
+        )
+        .await?
+        .and_then(|r| r.get(0));
+        if rules::disables_failing(since, failing) && disable(c, failing.webhook_id).await? {
+            disabled.push(failing.webhook_id.to_owned());
+        }
+    }
+    for webhook_id in &plan.gone {
+        if disable(c, webhook_id).await? {
+            disabled.push((*webhook_id).to_owned());
+        }
+    }
+    if !plan.healthy.is_empty() {
+        execute(
+            c,
+            "UPDATE webhooks SET failing_since = NULL WHERE id = ANY($1) AND failing_since IS NOT NULL",
+            &[&plan.healthy],
+        )
+        .await?;
+    }
+    if plan.wake {
+        // A dispatcher may be asleep until a later due time than this retry's.
+        notify_due(c).await?;
+    }
+    Ok(disabled)
+}
+
+/// Disables an enabled registration and fails its pending deliveries; `false` if it was not
+/// enabled.
+async fn disable<C: GenericClient + Sync>(c: &C, webhook_id: &str) -> StoreResult<bool> {
+    let changed = execute(
+        c,
+        "UPDATE webhooks SET enabled = false, failing_since = NULL, updated_at = $1 WHERE id = $2 AND enabled",
+        &[&clock::now(), &webhook_id],
+    )
+    .await?;
+    fail_pending(c, webhook_id).await?;
+    Ok(changed > 0)
+}
+
+/// A disabled registration receives nothing: its pending deliveries end `failed`.
+pub async fn fail_pending<C: GenericClient + Sync>(c: &C, webhook_id: &str) -> StoreResult<()> {
+    execute(
+        c,
+        "UPDATE deliveries SET status = 'failed', next_retry_at = NULL, due_at = NULL, lease = NULL
+         WHERE webhook_seq = (SELECT seq FROM webhooks WHERE id = $1) AND status = 'pending'",
+        &[&webhook_id],
+    )
+    .await?;
+    Ok(())
+}
