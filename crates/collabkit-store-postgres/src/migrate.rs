@@ -17,6 +17,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_room_sequences.sql")),
     (5, include_str!("migrations/0005_dialect.sql")),
     (6, include_str!("migrations/0006_webhooks_count.sql")),
+    (
+        7,
+        include_str!("migrations/0007_delivery_counts_by_event.sql"),
+    ),
 ];
 
 /// An arbitrary key of ours for `pg_advisory_xact_lock`.
@@ -251,6 +255,21 @@ mod tests {
         );
         assert_eq!(deliveries.items.len(), 2);
         assert_eq!(deliveries.items[0].payload, r#"{"old":2}"#);
+        // Both were stored with code 0 (participant.joined): counted per event (0007).
+        let of_event = |event| DeliveryFilter {
+            event: Some(event),
+            ..DeliveryFilter::default()
+        };
+        for (event, n) in [
+            (WebhookEventName::ParticipantJoined, 2),
+            (WebhookEventName::UserCreated, 0),
+        ] {
+            let found = store
+                .list_deliveries("acct_1", "wh_1", of_event(event), PageRequest::first(10))
+                .await
+                .unwrap();
+            assert_eq!(found.total, Some(n), "{event:?}");
+        }
 
         // The live session goes on: its last participant leaves and it closes with everyone
         // who joined, the deleted user's old snapshot included, in the new shape.

@@ -248,13 +248,19 @@ fn log_query(filter: &DeliveryFilter) -> String {
     )
 }
 
-/// The size of a registration's log (`$1`): its delivery counter (at most 16 rows)
-/// unfiltered; filtered, a count of the matches (an index range of `deliveries_log` per
-/// event name, reading each row for a status filter).
+/// The size of a registration's log (`$1`): its delivery counters (a row per event name and
+/// shard) unfiltered or filtered by event; filtered by status, a count of the matches (an
+/// index range of `deliveries_log` per event name, reading each row: statuses change with
+/// every outcome, and counting them would be a write per attempt).
 fn total_query(filter: &DeliveryFilter) -> String {
-    if filter.status.is_none() && filter.event.is_none() {
-        return "SELECT COALESCE(SUM(deliveries), 0)::bigint FROM delivery_counters WHERE webhook_seq = $1"
-            .to_owned();
+    if filter.status.is_none() {
+        let event = match filter.event {
+            Some(e) => format!("AND event_code = {}", event_code(e)),
+            None => String::new(),
+        };
+        return format!(
+            "SELECT COALESCE(SUM(deliveries), 0)::bigint FROM delivery_counters WHERE webhook_seq = $1 {event}"
+        );
     }
     let status = match filter.status {
         Some(s) => format!("AND status = '{}'", s.as_str()),

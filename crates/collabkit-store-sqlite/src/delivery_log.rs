@@ -53,15 +53,21 @@ pub fn list_deliveries(
     Ok(Page::from_seq_rows(rows, page.limit).with_total(total))
 }
 
-/// The size of a registration's log: its counter (kept by triggers on every insert and
-/// delete) when unfiltered; with a filter, a count over the filter's index range (the
-/// registration's `pending` or `failed` rows are few; `success` or one event name counts that
-/// part of `deliveries_log`).
+/// The size of a registration's log: its counters, a row per event name (kept by triggers on
+/// every insert and delete), unfiltered or filtered by event; filtered by status, a count over
+/// the filter's index range (the registration's `pending` or `failed` rows are few; `success`
+/// counts that part of `deliveries_log`: statuses change with every outcome, and counting
+/// them would be a write per attempt).
 fn log_total(conn: &Connection, key: i64, filter: &DeliveryFilter) -> StoreResult<u64> {
-    let n: i64 = if filter.status.is_none() && filter.event.is_none() {
-        conn.prepare_cached("SELECT deliveries_count FROM webhooks WHERE seq = ?1")
-            .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
-            .map_err(backend)?
+    let n: i64 = if filter.status.is_none() {
+        // The counters (migration 0014): a row per event name.
+        let code = filter.event.map(event_code);
+        conn.prepare_cached(
+            "SELECT COALESCE(SUM(n), 0) FROM delivery_counts
+             WHERE webhook_seq = ?1 AND (?2 IS NULL OR event_code = ?2)",
+        )
+        .and_then(|mut s| s.query_row(params![key, code], |r| r.get(0)))
+        .map_err(backend)?
     } else {
         let status = match filter.status {
             Some(s) => format!("AND status = '{}'", s.as_str()),

@@ -28,6 +28,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_room_sequences.sql")),
     (12, include_str!("migrations/0012_room_counters.sql")),
     (13, include_str!("migrations/0013_webhooks_count.sql")),
+    (
+        14,
+        include_str!("migrations/0014_delivery_counts_by_event.sql"),
+    ),
 ];
 
 /// The version the migrations bring a database to.
@@ -372,6 +376,15 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(log.total, Some(2), "the registration's delivery counter");
+        let created_only = DeliveryFilter {
+            event: Some(collabkit_webhooks::WebhookEventName::UserCreated),
+            ..DeliveryFilter::default()
+        };
+        let of_event = store
+            .list_deliveries("acc_1", "wh_1", created_only, PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(of_event.total, Some(1), "counted per event (0014)");
         let ids: Vec<&str> = log.items.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["dlv_2", "dlv_1"]);
         assert_eq!(log.items[0].status, DeliveryStatus::Failed);

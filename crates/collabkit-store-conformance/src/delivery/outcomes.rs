@@ -255,8 +255,22 @@ pub async fn prune_removes_old_finished_deliveries(store: &dyn Storage) {
     let left = store
         .list_deliveries(&a, &hook, DeliveryFilter::default(), ALL)
         .await
-        .unwrap()
-        .items;
+        .unwrap();
+    assert_eq!(
+        left.total,
+        Some(1),
+        "the log's counters follow the retention"
+    );
+    let of_event = DeliveryFilter {
+        event: Some(left.items[0].event),
+        ..DeliveryFilter::default()
+    };
+    let same = store
+        .list_deliveries(&a, &hook, of_event, ALL)
+        .await
+        .unwrap();
+    assert_eq!(same.total, Some(1), "and so do its counters per event");
+    let left = left.items;
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].status, DeliveryStatus::Pending);
     assert_eq!(

@@ -202,4 +202,31 @@ pub async fn lists_page_by_offset_with_totals_and_filters(store: &dyn Storage) {
             .total,
         Some(0)
     );
+
+    // Filtered by event, the total is the event's own count (kept per event name with the
+    // deliveries, not counted over the log).
+    let gone = user(store, &a, &rooms[2].id, "d-gone").await;
+    store.delete_user(&a, &gone.id, None).await.unwrap();
+    let total_of = |event: Option<WebhookEventName>| {
+        let filter = collabkit_domain::store::DeliveryFilter {
+            status: None,
+            event,
+        };
+        let hook_id = hook.id.clone();
+        let a = a.clone();
+        async move {
+            store
+                .list_deliveries(&a, &hook_id, filter, ALL)
+                .await
+                .unwrap()
+                .total
+        }
+    };
+    assert_eq!(total_of(Some(WebhookEventName::UserCreated)).await, Some(4));
+    assert_eq!(total_of(Some(WebhookEventName::UserDeleted)).await, Some(1));
+    assert_eq!(
+        total_of(Some(WebhookEventName::SessionClosed)).await,
+        Some(0)
+    );
+    assert_eq!(total_of(None).await, Some(5));
 }

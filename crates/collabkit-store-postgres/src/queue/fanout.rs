@@ -60,12 +60,12 @@ const INSERT_EVENTS: &str = "WITH numbered AS (
             live_since = excluded.live_since
         RETURNING s.room_id AS id, s.last_event_seq),
      counts AS (
-        INSERT INTO delivery_counters AS k (webhook_seq, shard, deliveries)
-        SELECT w, COALESCE(current_setting('collabkit.shard', true)::smallint,
-                           (pg_backend_pid() % 64)::smallint), COUNT(*)
-        FROM UNNEST($12::bigint[]) AS w
-        GROUP BY w ORDER BY w
-        ON CONFLICT (webhook_seq, shard) DO UPDATE SET deliveries = k.deliveries + excluded.deliveries),
+        INSERT INTO delivery_counters AS k (webhook_seq, event_code, shard, deliveries)
+        SELECT x.w, x.code, COALESCE(current_setting('collabkit.shard', true)::smallint,
+                                     (pg_backend_pid() % 64)::smallint), COUNT(*)
+        FROM UNNEST($12::bigint[], $13::smallint[]) AS x(w, code)
+        GROUP BY x.w, x.code ORDER BY x.w, x.code
+        ON CONFLICT (webhook_seq, event_code, shard) DO UPDATE SET deliveries = k.deliveries + excluded.deliveries),
      counted AS (
         SELECT numbered.id, numbered.last_event_seq - c.n AS base
         FROM numbered JOIN UNNEST($8::text[], $9::bigint[]) AS c(id, n) ON c.id = numbered.id),

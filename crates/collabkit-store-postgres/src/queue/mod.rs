@@ -138,21 +138,21 @@ pub async fn prune<C: GenericClient + Sync>(
 ) -> StoreResult<u64> {
     crate::stats::prune(c, before, batch).await?;
     // Rows are inserted in time order, so the oldest are at the start of the table's key.
-    // The registrations' delivery counts follow (see migration 5).
+    // The registrations' delivery counts follow (see migrations 5 and 7).
     let n: i64 = query_one(
         c,
         "WITH gone AS (
             DELETE FROM deliveries WHERE seq IN (
                 SELECT seq FROM deliveries WHERE created_at < $1 AND status != 'pending'
                 ORDER BY seq LIMIT $2)
-            RETURNING webhook_seq),
+            RETURNING webhook_seq, event_code),
          counted AS (
-            INSERT INTO delivery_counters AS k (webhook_seq, shard, deliveries)
-            SELECT webhook_seq, COALESCE(current_setting('collabkit.shard', true)::smallint,
-                                         (pg_backend_pid() % 64)::smallint), -COUNT(*)
+            INSERT INTO delivery_counters AS k (webhook_seq, event_code, shard, deliveries)
+            SELECT webhook_seq, event_code, COALESCE(current_setting('collabkit.shard', true)::smallint,
+                                                     (pg_backend_pid() % 64)::smallint), -COUNT(*)
             FROM gone
-            GROUP BY webhook_seq ORDER BY webhook_seq
-            ON CONFLICT (webhook_seq, shard) DO UPDATE SET deliveries = k.deliveries + excluded.deliveries)
+            GROUP BY webhook_seq, event_code ORDER BY webhook_seq, event_code
+            ON CONFLICT (webhook_seq, event_code, shard) DO UPDATE SET deliveries = k.deliveries + excluded.deliveries)
          SELECT COUNT(*) FROM gone",
         &[&before, &(batch as i64)],
     )
