@@ -80,8 +80,7 @@ pub async fn watch(
             tracing::warn!(error = %e, "recording this node's heartbeat failed");
             continue;
         }
-        let silent_since =
-            now - chrono::Duration::from_std(config.timeout).unwrap_or(chrono::Duration::MAX);
+        let silent_since = clock::before(now, config.timeout);
         if let Ok(nodes) = store.nodes().await {
             dispatcher.set_live_nodes(
                 nodes

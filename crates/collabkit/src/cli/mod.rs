@@ -123,14 +123,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Nodes { db, node_timeout } => {
             let store = store::open_existing(&db.database, &StorageOptions::default()).await?;
             let now = crate::clock::now();
-            let timeout = chrono::Duration::from_std(node_timeout)?;
+            let silent_since = crate::clock::before(now, node_timeout);
             for node in store.nodes().await? {
                 println!(
                     "{}",
                     serde_json::json!({
                         "node": node.id,
                         "heartbeat_at": crate::clock::format(&node.heartbeat_at),
-                        "live": now - node.heartbeat_at <= timeout,
+                        "live": node.heartbeat_at >= silent_since,
                     })
                 );
             }

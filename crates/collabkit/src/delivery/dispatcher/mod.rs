@@ -273,10 +273,9 @@ impl Dispatcher {
             // Something is due but could not be taken (slots or shares are full): an attempt
             // finishing rings `freed`.
             Ok(Some(due)) if due <= clock::now() => IDLE_RECHECK,
-            Ok(Some(due)) => (due - clock::now())
-                .to_std()
-                .unwrap_or_default()
-                .clamp(Duration::from_millis(1), IDLE_RECHECK),
+            Ok(Some(due)) => {
+                clock::between(clock::now(), due).clamp(Duration::from_millis(1), IDLE_RECHECK)
+            }
             Ok(None) => IDLE_RECHECK,
             Err(e) => {
                 tracing::warn!(error = %e, "reading the next due time failed");
@@ -313,7 +312,7 @@ impl Dispatcher {
 
     async fn attempt(&self, d: ClaimedDelivery) {
         let started_at = clock::now();
-        let remaining = (d.lease_until - started_at).to_std().unwrap_or_default();
+        let remaining = clock::between(started_at, d.lease_until);
         if remaining < self.config.timeout {
             // Waited too long for a slot: the lease may run out mid-attempt. Let it expire and be
             // claimed again rather than risk two workers sending at once.
@@ -355,9 +354,7 @@ impl Dispatcher {
                 response_body: response.body,
             },
             next,
-            disable_if_failing_since: started_at
-                - chrono::Duration::from_std(self.config.disable_after)
-                    .unwrap_or(chrono::Duration::MAX),
+            disable_if_failing_since: clock::before(started_at, self.config.disable_after),
         };
         // The record loop only stops at the end of shutdown, after every attempt reported.
         self.unfinished.done(&record.delivery_id);
