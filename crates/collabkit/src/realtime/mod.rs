@@ -168,7 +168,7 @@ impl Hub {
         tasks: TaskTracker,
     ) -> Hub {
         let relay = store.relay();
-        let outbox = relay::Outbox::start(relay.clone(), node.clone(), shutdown.clone());
+        let outbox = relay::Outbox::start(relay.clone(), node.clone(), shutdown.clone(), &tasks);
         let hub = Hub {
             inner: Arc::new(HubInner {
                 store,
