@@ -40,6 +40,12 @@ pub fn before(t: Timestamp, d: std::time::Duration) -> Timestamp {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// The time from `from` to `to` (how long until a due time, what is left of a lease), or zero
+/// when `to` is not later.
+pub fn between(from: Timestamp, to: Timestamp) -> std::time::Duration {
+    (to - from).to_std().unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -62,6 +68,15 @@ mod tests {
             chrono::DateTime::<chrono::Utc>::MIN_UTC
         );
         assert_eq!(super::span(Duration::MAX), chrono::Duration::MAX);
+    }
+
+    #[test]
+    fn the_time_between_is_never_negative() {
+        let t = super::parse("2026-01-01T00:00:00Z").unwrap();
+        let later = super::parse("2026-01-01T00:00:01.5Z").unwrap();
+        assert_eq!(super::between(t, later), Duration::from_millis(1500));
+        assert_eq!(super::between(later, t), Duration::ZERO);
+        assert_eq!(super::between(t, t), Duration::ZERO);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod delivery;
 pub mod duration;
 pub mod event_streams;
+pub mod flag_values;
 pub mod listen;
 pub mod metrics;
 pub mod nodes;

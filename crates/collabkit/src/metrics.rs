@@ -298,7 +298,7 @@ impl Metrics {
         self.queue_scheduled.set(stats.scheduled as i64);
         let age = stats
             .oldest_due_at
-            .map(|t| (now - t).num_milliseconds().max(0) as f64 / 1000.0)
+            .map(|t| crate::clock::between(t, now).as_millis() as f64 / 1000.0)
             .unwrap_or(0.0);
         self.queue_oldest_due_age.set(age);
     }

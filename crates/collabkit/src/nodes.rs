@@ -13,24 +13,47 @@ use tokio_util::sync::CancellationToken;
 use crate::changes::Changes;
 use crate::clock;
 use crate::delivery::dispatcher::Dispatcher;
+use crate::duration;
 use crate::store::SharedStore;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct NodeConfig {
-    /// This node's id; generated at start when `None`.
+    // Generated at start when `None`.
+    /// This node's name, shown in logs, `/readyz` and metrics with a mark of the run
+    /// (`web-1.x7Gh2c`; default: a generated id). Sessions are owned by the run whose
+    /// connections hold them.
+    #[arg(
+        id = "node_id",
+        long = "node-id",
+        value_name = "NODE_ID",
+        env = "COLLABKIT_NODE_ID"
+    )]
     pub id: Option<String>,
-    /// How often a node records that it is alive.
+    /// How often a node records that it is alive: given by `timeout` (see
+    /// [`NodeConfig::heartbeat_for`]), not a flag of its own.
+    #[arg(skip = NodeConfig::default().heartbeat)]
     pub heartbeat: Duration,
-    /// A node silent this long is gone.
+    /// On a shared database (PostgreSQL): a node silent this long is gone, and the others end
+    /// its connections' participation. Nodes record a heartbeat every sixth of it.
+    #[arg(id = "node_timeout", long = "node-timeout", value_name = "NODE_TIMEOUT", env = "COLLABKIT_NODE_TIMEOUT", default_value = duration::shown!(NodeConfig::default().timeout), value_parser = duration::parse)]
     pub timeout: Duration,
+}
+
+impl NodeConfig {
+    /// The heartbeat a timeout asks for: a sixth of it, and never more often than ten times a
+    /// second.
+    pub fn heartbeat_for(timeout: Duration) -> Duration {
+        (timeout / 6).max(Duration::from_millis(100))
+    }
 }
 
 impl Default for NodeConfig {
     fn default() -> Self {
+        let timeout = Duration::from_secs(24);
         NodeConfig {
             id: None,
-            heartbeat: Duration::from_secs(4),
-            timeout: Duration::from_secs(24),
+            heartbeat: NodeConfig::heartbeat_for(timeout),
+            timeout,
         }
     }
 }
@@ -57,8 +80,7 @@ pub async fn watch(
             tracing::warn!(error = %e, "recording this node's heartbeat failed");
             continue;
         }
-        let silent_since =
-            now - chrono::Duration::from_std(config.timeout).unwrap_or(chrono::Duration::MAX);
+        let silent_since = clock::before(now, config.timeout);
         if let Ok(nodes) = store.nodes().await {
             dispatcher.set_live_nodes(
                 nodes

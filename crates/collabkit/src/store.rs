@@ -9,7 +9,7 @@ pub use collabkit_domain::store::*;
 pub use collabkit_store_postgres::PgOptions;
 pub use collabkit_store_sqlite::{ServerLock, SqliteOptions, Synchronous};
 
-use collabkit_domain::clock::Timestamp;
+use collabkit_domain::clock::{self, Timestamp};
 
 /// A database URL: `sqlite://relative.db`, `sqlite:///absolute/path.db`, or
 /// `postgres://user[:password]@host[:port]/database` (also `postgresql://`).
@@ -196,9 +196,7 @@ pub fn gone_nodes_cutoff(
 ) -> Timestamp {
     match url {
         DatabaseUrl::Sqlite(_) => now + chrono::Duration::days(36_500),
-        DatabaseUrl::Postgres(_) => {
-            now - chrono::Duration::from_std(node_timeout).unwrap_or(chrono::Duration::MAX)
-        }
+        DatabaseUrl::Postgres(_) => clock::before(now, node_timeout),
     }
 }
 

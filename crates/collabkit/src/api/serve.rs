@@ -30,29 +30,44 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
+use crate::duration;
 use crate::metrics::Metrics;
 
 /// Limits on HTTP connections.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ConnectionLimits {
-    /// A request's line and headers must arrive within this.
+    /// A request's line and headers must arrive within this, or the connection is closed.
+    #[arg(long, env = "COLLABKIT_HEADER_READ_TIMEOUT", default_value = duration::shown!(ConnectionLimits::default().header_read_timeout), value_parser = duration::parse)]
     pub header_read_timeout: Duration,
-    /// A connection with no traffic for this long is closed (idle keep-alives, silent sockets).
+    // Idle keep-alives and silent sockets alike.
+    /// A connection with no traffic for this long is closed (at least twice --ws-heartbeat).
+    #[arg(long, env = "COLLABKIT_IDLE_TIMEOUT", default_value = duration::shown!(ConnectionLimits::default().idle_timeout), value_parser = duration::parse)]
     pub idle_timeout: Duration,
-    /// Open connections (WebSockets included) at most; more are closed as they arrive.
+    /// Open connections at most (WebSockets included); more are closed as they arrive.
+    #[arg(long, env = "COLLABKIT_MAX_CONNECTIONS", default_value_t = ConnectionLimits::default().max_connections, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_connections: usize,
-    /// API requests handled at once at most; more are refused with 503 at once.
+    /// API requests handled at once at most; more are refused at once with 503 and
+    /// `Retry-After` (operations endpoints never are).
+    #[arg(long, env = "COLLABKIT_MAX_IN_FLIGHT", default_value_t = ConnectionLimits::default().max_in_flight, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_in_flight: usize,
-    /// Requests per second one account may make (bursts of twice that); 0 for no limit.
+    /// API requests per second one account may make (bursts of twice that); past it, 429 with
+    /// `Retry-After`. 0 for no limit.
+    #[arg(long, env = "COLLABKIT_ACCOUNT_RATE_LIMIT", default_value_t = ConnectionLimits::default().account_rate_limit)]
     pub account_rate_limit: u32,
     /// On a database other nodes share, how often an event stream that has caught up reads
     /// the log anyway: changes made through this node wake it at once, those of other nodes
     /// are seen this late at most. (On SQLite no other node writes: streams never poll.)
+    #[arg(skip = ConnectionLimits::default().event_stream_poll)]
     pub event_stream_poll: Duration,
-    /// Event streams (`GET /events/stream`) one account may hold open on this node.
+    /// Event streams (`GET /events/stream`) one account may hold open on this node; one more
+    /// is refused with 429 `too_many_streams`.
+    #[arg(long, env = "COLLABKIT_MAX_STREAMS_PER_ACCOUNT", default_value_t = ConnectionLimits::default().max_streams_per_account, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_streams_per_account: usize,
-    /// Event streams of all accounts together on this node; never more than half of
-    /// `max_connections` (see [`ConnectionLimits::stream_caps`]).
+    // The cap in force is [`ConnectionLimits::stream_caps`].
+    /// Event streams of all accounts on this node, and never more than half of
+    /// --max-connections (the rest stays free for the API and health checks); one more is
+    /// refused with 503 `streams_full`.
+    #[arg(long, env = "COLLABKIT_MAX_STREAMS", default_value_t = ConnectionLimits::default().max_streams, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_streams: usize,
 }
 

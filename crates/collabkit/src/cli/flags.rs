@@ -1,27 +1,13 @@
-//! Flag types and parsers the commands share: the database, the storage's tuning, durations.
+//! Flags the commands share: the database and the storage's tuning. (The other settings are
+//! declared on their configuration types, see [`crate::config`].)
 
 use std::time::Duration;
 
 use clap::Args;
 
 use crate::config::Config;
+use crate::duration;
 use crate::store::{DatabaseUrl, PgOptions, SqliteOptions, StorageOptions, Synchronous};
-
-/// The defaults every flag shows and starts from: written once, in the config types.
-pub(super) fn defaults() -> Config {
-    Config::new(DatabaseUrl::Sqlite(DEFAULT_DATABASE.into()))
-}
-
-pub(super) const DEFAULT_DATABASE: &str = "collabkit.db";
-
-pub(super) fn human(d: Duration) -> humantime::Duration {
-    d.into()
-}
-
-/// Duration flags: `500ms`, `5s`, `5m`, `2h`, with an error that shows how to write one.
-pub(super) fn parse_duration(s: &str) -> Result<humantime::Duration, String> {
-    crate::duration::parse(s).map(Into::into)
-}
 
 /// The database a command works on; every command takes it.
 #[derive(Args, Debug)]
@@ -31,7 +17,7 @@ pub(super) struct DbArgs {
     #[arg(
         long,
         env = "COLLABKIT_DATABASE",
-        default_value_t = defaults().database
+        default_value_t = Config::defaults().database
     )]
     pub(super) database: DatabaseUrl,
 }
@@ -45,34 +31,34 @@ pub(super) struct StorageArgs {
         long,
         env = "COLLABKIT_SQLITE_SYNCHRONOUS",
         value_enum,
-        default_value_t = defaults().store.sqlite.synchronous.into()
+        default_value_t = StorageOptions::default().sqlite.synchronous.into()
     )]
     sqlite_synchronous: SyncMode,
     /// SQLite: reset the write-ahead log (`<database>-wal`) once it passes this many MiB; it
     /// stays near this size under any load and is given back when the server is idle.
-    #[arg(long, env = "COLLABKIT_SQLITE_WAL_LIMIT_MIB", default_value_t = defaults().store.sqlite.wal_limit / (1024 * 1024), value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "COLLABKIT_SQLITE_WAL_LIMIT_MIB", default_value_t = StorageOptions::default().sqlite.wal_limit / (1024 * 1024), value_parser = clap::value_parser!(u64).range(1..))]
     sqlite_wal_limit_mib: u64,
     /// SQLite: page cache of each of its connections (one writer, four readers, one
     /// checkpointer), in MiB.
-    #[arg(long, env = "COLLABKIT_SQLITE_CACHE_MIB", default_value_t = defaults().store.sqlite.cache_mib, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "COLLABKIT_SQLITE_CACHE_MIB", default_value_t = StorageOptions::default().sqlite.cache_mib, value_parser = clap::value_parser!(u64).range(1..))]
     sqlite_cache_mib: u64,
     /// An API change that waited this long for the storage is refused with 503 and
     /// `Retry-After` (nothing changed) instead of queueing: answers stay prompt under overload.
-    #[arg(long, env = "COLLABKIT_MAX_WRITE_WAIT", default_value_t = human(defaults().store.sqlite.max_write_wait), value_parser = parse_duration)]
-    max_write_wait: humantime::Duration,
+    #[arg(long, env = "COLLABKIT_MAX_WRITE_WAIT", default_value = duration::shown!(StorageOptions::default().sqlite.max_write_wait), value_parser = duration::parse)]
+    max_write_wait: Duration,
     /// PostgreSQL: connections this node keeps open (one more LISTENs for wake-ups).
-    #[arg(long, env = "COLLABKIT_PG_POOL_SIZE", default_value_t = defaults().store.postgres.pool_size, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    #[arg(long, env = "COLLABKIT_PG_POOL_SIZE", default_value_t = StorageOptions::default().postgres.pool_size, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pg_pool_size: usize,
     /// PostgreSQL: the most a request waits for the database (a free connection, a new one, its
     /// statements) before it is answered 503 with `Retry-After`; also each statement's limit on
     /// the server. A connection silent for twice this is closed and replaced.
-    #[arg(long, env = "COLLABKIT_PG_TIMEOUT", default_value_t = human(defaults().store.postgres.timeout), value_parser = parse_positive_duration)]
-    pg_timeout: humantime::Duration,
+    #[arg(long, env = "COLLABKIT_PG_TIMEOUT", default_value = duration::shown!(StorageOptions::default().postgres.timeout), value_parser = parse_positive_duration)]
+    pg_timeout: Duration,
 }
 
 /// A duration flag that must not be zero (a zero timeout would fail every call).
-pub(super) fn parse_positive_duration(s: &str) -> Result<humantime::Duration, String> {
-    let d = parse_duration(s)?;
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    let d = duration::parse(s)?;
     if d.is_zero() {
         return Err("must be longer than zero, e.g. 5s".into());
     }
@@ -109,35 +95,15 @@ impl StorageArgs {
         StorageOptions {
             postgres: PgOptions {
                 pool_size: self.pg_pool_size,
-                timeout: self.pg_timeout.into(),
+                timeout: self.pg_timeout,
             },
             sqlite: SqliteOptions {
                 synchronous: self.sqlite_synchronous.into(),
                 wal_limit: self.sqlite_wal_limit_mib * 1024 * 1024,
                 cache_mib: self.sqlite_cache_mib,
-                max_write_wait: self.max_write_wait.into(),
+                max_write_wait: self.max_write_wait,
                 ..SqliteOptions::default()
             },
         }
     }
-}
-
-/// A count flag that must be at least 1 (`--delivery-concurrency 0` would deliver nothing):
-/// a 0 is refused with this message instead of being raised to 1 in silence.
-pub(super) fn at_least_one<T>(s: &str) -> Result<T, String>
-where
-    T: std::str::FromStr + PartialOrd + From<u8>,
-    T::Err: std::fmt::Display,
-{
-    let n: T = s.trim().parse().map_err(|e| format!("{e}"))?;
-    if n < T::from(1) {
-        return Err("must be at least 1".into());
-    }
-    Ok(n)
-}
-
-/// `--secret-key`: held as a secret from the moment it is parsed (redacted in `Debug`, wiped
-/// when dropped).
-pub(super) fn parse_secret(s: &str) -> Result<secrecy::SecretString, String> {
-    Ok(s.to_owned().into())
 }

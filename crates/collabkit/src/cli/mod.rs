@@ -12,8 +12,8 @@ mod serve_args;
 use clap::{Parser, Subcommand};
 
 use self::credentials::show_key;
+use self::flags::DbArgs;
 pub use self::flags::SyncMode;
-use self::flags::{DbArgs, defaults, human, parse_duration};
 use self::serve_args::ServeArgs;
 use crate::accounts;
 use crate::store::{self, StorageOptions};
@@ -54,8 +54,8 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
         /// A node silent this long is gone.
-        #[arg(long, env = "COLLABKIT_NODE_TIMEOUT", default_value_t = human(defaults().node.timeout), value_parser = parse_duration)]
-        node_timeout: humantime::Duration,
+        #[arg(long, env = "COLLABKIT_NODE_TIMEOUT", default_value = crate::duration::shown!(crate::nodes::NodeConfig::default().timeout), value_parser = crate::duration::parse)]
+        node_timeout: std::time::Duration,
     },
     /// Forward an account's events to a local URL (--forward-to), or run a small receiver that
     /// prints deliveries and checks their signatures.
@@ -123,14 +123,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Nodes { db, node_timeout } => {
             let store = store::open_existing(&db.database, &StorageOptions::default()).await?;
             let now = crate::clock::now();
-            let timeout = chrono::Duration::from_std(node_timeout.into())?;
+            let silent_since = crate::clock::before(now, node_timeout);
             for node in store.nodes().await? {
                 println!(
                     "{}",
                     serde_json::json!({
                         "node": node.id,
                         "heartbeat_at": crate::clock::format(&node.heartbeat_at),
-                        "live": now - node.heartbeat_at <= timeout,
+                        "live": node.heartbeat_at >= silent_since,
                     })
                 );
             }

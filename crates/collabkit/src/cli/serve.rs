@@ -56,9 +56,15 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, database = %config.database, node = app.node(), "listening");
 
+    // The signals are awaited beside the app, not in a task of their own: nothing runs that
+    // the app's tracker does not know of. A signal cancels `shutdown`, then the app drains.
     let shutdown = CancellationToken::new();
-    tokio::spawn(signal_shutdown(shutdown.clone()));
-    app.run(listener, shutdown).await?;
+    let run = app.run(listener, shutdown.clone());
+    tokio::pin!(run);
+    tokio::select! {
+        stopped = &mut run => stopped?,
+        () = signal_shutdown(shutdown) => run.await?,
+    }
     tracing::info!("stopped");
     Ok(())
 }

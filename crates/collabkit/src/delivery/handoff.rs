@@ -54,8 +54,7 @@ impl Handoff {
             return None;
         }
         Some(InlineLease {
-            until: clock::now()
-                + chrono::Duration::from_std(self.lease_for).unwrap_or(chrono::Duration::MAX),
+            until: clock::after(clock::now(), self.lease_for),
             token: rand::random::<i64>() & i64::MAX,
         })
     }

@@ -18,8 +18,7 @@ pub async fn run(
     shutdown: CancellationToken,
 ) {
     loop {
-        let before =
-            clock::now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
+        let before = clock::before(clock::now(), retention);
         let mut total = 0;
         loop {
             match store.prune(before, BATCH).await {

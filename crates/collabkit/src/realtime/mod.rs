@@ -35,36 +35,51 @@ use tokio_util::task::TaskTracker;
 use self::messages::Command;
 use self::outlet::{Outlet, QueueMetrics};
 use crate::changes::Changes;
+use crate::duration;
+use crate::flag_values::at_least_one;
 use crate::metrics::Metrics;
 use crate::store::{Room, SharedStore, StoreResult, User};
 
 pub use self::messages::{JoinError, ParticipantSnapshot};
 
 /// The realtime knobs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct RealtimeConfig {
-    /// How long a user whose last connection closed stays a participant, so a quick reconnect
-    /// makes no left/joined pair.
+    /// How long a user whose last connection closed stays a participant (a reconnect within it
+    /// makes no left/joined pair).
+    #[arg(long, env = "COLLABKIT_LEAVE_GRACE", default_value = duration::shown!(RealtimeConfig::default().leave_grace), value_parser = duration::parse)]
     pub leave_grace: Duration,
-    /// How often the server pings each socket; a socket silent for three intervals is closed.
+    /// Interval of WebSocket pings; a socket silent for three intervals is closed.
+    #[arg(id = "ws_heartbeat", long = "ws-heartbeat", value_name = "WS_HEARTBEAT", env = "COLLABKIT_WS_HEARTBEAT", default_value = duration::shown!(RealtimeConfig::default().heartbeat), value_parser = duration::parse)]
     pub heartbeat: Duration,
-    /// Largest accepted frame.
+    /// Largest WebSocket frame accepted, in bytes.
+    #[arg(id = "ws_max_frame", long = "ws-max-frame", value_name = "WS_MAX_FRAME", env = "COLLABKIT_WS_MAX_FRAME", default_value_t = RealtimeConfig::default().max_frame)]
     pub max_frame: usize,
-    /// Messages a connection may send per second (bursts up to twice that).
+    /// Messages per second one connection may send (bursts of twice that).
+    #[arg(id = "ws_rate_limit", long = "ws-rate-limit", value_name = "WS_RATE_LIMIT", env = "COLLABKIT_WS_RATE_LIMIT", default_value_t = RealtimeConfig::default().rate_limit, value_parser = at_least_one::<u32>)]
     pub rate_limit: u32,
     /// Messages queued for one connection; a reader slower than that is disconnected.
+    #[arg(skip = RealtimeConfig::default().send_queue)]
     pub send_queue: usize,
-    /// Bytes queued for one connection (the frame being written included); a reader that
-    /// lets more wait is disconnected (close code 4008) and what it held is freed.
+    // The frame being written counts too; what the closed reader held is freed.
+    /// Bytes queued for one WebSocket connection and not yet written; a reader that lets more
+    /// wait is closed (4008) and what it held is freed.
+    #[arg(id = "ws_send_queue_bytes", long = "ws-send-queue-bytes", value_name = "WS_SEND_QUEUE_BYTES", env = "COLLABKIT_WS_SEND_QUEUE_BYTES", default_value_t = RealtimeConfig::default().send_queue_bytes, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub send_queue_bytes: usize,
-    /// Largest presence one user may set, in bytes of compact JSON; a larger update is
-    /// refused with an `error` frame and changes nothing.
+    // An update refused for its size changes nothing.
+    /// Largest presence one user may set, in bytes of JSON; a larger update is refused with an
+    /// `error` frame.
+    #[arg(long, env = "COLLABKIT_PRESENCE_MAX_BYTES", default_value_t = RealtimeConfig::default().presence_max_bytes, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub presence_max_bytes: usize,
-    /// Participants (users, not connections) one room may have at once, those in their leave
-    /// grace and those connected through other nodes included.
+    // Those in their leave grace and those connected through other nodes count too.
+    /// Participants one room may have at once (users, not tabs); one more is refused with 429.
+    #[arg(long, env = "COLLABKIT_ROOM_MAX_PARTICIPANTS", default_value_t = RealtimeConfig::default().room_max_participants, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub room_max_participants: usize,
-    /// Open connections one user may have (tabs, devices), and one account in all.
+    /// Open WebSocket connections one user may have; one more is refused with 429.
+    #[arg(id = "ws_max_per_user", long = "ws-max-per-user", value_name = "WS_MAX_PER_USER", env = "COLLABKIT_WS_MAX_PER_USER", default_value_t = RealtimeConfig::default().max_per_user)]
     pub max_per_user: usize,
+    /// Open WebSocket connections one account may have in all.
+    #[arg(id = "ws_max_per_account", long = "ws-max-per-account", value_name = "WS_MAX_PER_ACCOUNT", env = "COLLABKIT_WS_MAX_PER_ACCOUNT", default_value_t = RealtimeConfig::default().max_per_account)]
     pub max_per_account: usize,
 }
 
@@ -153,7 +168,7 @@ impl Hub {
         tasks: TaskTracker,
     ) -> Hub {
         let relay = store.relay();
-        let outbox = relay::Outbox::start(relay.clone(), node.clone(), shutdown.clone());
+        let outbox = relay::Outbox::start(relay.clone(), node.clone(), shutdown.clone(), &tasks);
         let hub = Hub {
             inner: Arc::new(HubInner {
                 store,

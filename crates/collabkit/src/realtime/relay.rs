@@ -7,6 +7,7 @@ use std::sync::Arc;
 use collabkit_domain::relay::{Relay, RoomSignal};
 use tokio::sync::{broadcast, mpsc};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::Hub;
 use super::messages::Command;
@@ -21,13 +22,19 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// Nothing is sent when no other node can be listening.
-    pub fn start(relay: Arc<dyn Relay>, node: Arc<str>, shutdown: CancellationToken) -> Outbox {
+    /// Nothing is sent when no other node can be listening. The publishing task runs on
+    /// `tasks`, so a stop waits for the signal it is sending (within the shutdown timeout).
+    pub fn start(
+        relay: Arc<dyn Relay>,
+        node: Arc<str>,
+        shutdown: CancellationToken,
+        tasks: &TaskTracker,
+    ) -> Outbox {
         if !relay.is_shared() {
             return Outbox { queue: None, node };
         }
         let (queue, mut rx) = mpsc::unbounded_channel::<RoomSignal>();
-        tokio::spawn(async move {
+        tasks.spawn(async move {
             loop {
                 let signal = tokio::select! {
                     s = rx.recv() => match s { Some(s) => s, None => return },

@@ -44,16 +44,45 @@ pub trait Load: Send + Sync {
 }
 
 pub struct Dispatcher {
-    store: SharedStore,
+    /// The knobs it was built with.
     config: DeliveryConfig,
+    /// What it works with.
+    links: Links,
+    /// Who may start an attempt now.
+    capacity: Capacity,
+    /// How deliveries come in and outcomes go out.
+    flow: Flow,
+}
+
+/// What the dispatcher works with, outside itself.
+struct Links {
+    /// The delivery queue and the attempt log.
+    store: SharedStore,
+    /// Makes the HTTP attempts.
     sender: Sender,
+    /// Signs each attempt with its registration's secrets.
+    signers: Signers,
+    /// Attempt outcomes and queue gauges.
     metrics: Arc<Metrics>,
+    /// Rate limit of the WARN lines about failing deliveries.
+    warnings: super::warnings::Warnings,
+    /// The API's load: while it is busy, attempts wait (see `wait_for_api`).
+    api: Arc<dyn Load>,
+}
+
+/// Who may start an attempt: one of the global slots and one permit of its registration's
+/// share.
+struct Capacity {
     /// Attempts in flight, in all.
     slots: Arc<Semaphore>,
     /// Attempts in flight per registration.
     shares: Shares,
     /// Rung when an attempt finishes (a slot or a share frees up).
     freed: Notify,
+}
+
+/// Where deliveries come from and outcomes go, and what a stop gives back.
+struct Flow {
     /// Where changes hand fresh deliveries over.
     handoff: Handoff,
     /// Handed-over deliveries not started yet (shared with the hand-off).
@@ -62,13 +91,8 @@ pub struct Dispatcher {
     records: mpsc::UnboundedSender<AttemptRecord>,
     /// The receiving ends, taken by `run`.
     inboxes: Mutex<Option<Inboxes>>,
-    signers: Signers,
     /// What a graceful stop gives back.
     unfinished: Held,
-    /// Rate limit of the WARN lines about failing deliveries.
-    warnings: super::warnings::Warnings,
-    /// The API's load: while it is busy, attempts wait (see `wait_for_api`).
-    api: Arc<dyn Load>,
 }
 
 struct Inboxes {
@@ -95,41 +119,47 @@ impl Dispatcher {
         let (handoff, handed) = Handoff::new(lease_for, MAX_HANDOFF_BACKLOG);
         let backlog = handoff.backlog();
         Ok(Arc::new(Dispatcher {
-            slots: Arc::new(Semaphore::new(config.concurrency)),
-            shares: Shares::new(config.per_webhook_concurrency),
-            store,
+            links: Links {
+                store,
+                sender,
+                signers: Signers::new(secrets),
+                metrics,
+                warnings: super::warnings::Warnings::new(Duration::from_secs(60)),
+                api,
+            },
+            capacity: Capacity {
+                slots: Arc::new(Semaphore::new(config.concurrency)),
+                shares: Shares::new(config.per_webhook_concurrency),
+                freed: Notify::new(),
+            },
+            flow: Flow {
+                handoff,
+                backlog,
+                records,
+                inboxes: Mutex::new(Some(Inboxes {
+                    records: records_rx,
+                    handed,
+                })),
+                unfinished: Held::default(),
+            },
             config,
-            sender,
-            metrics,
-            freed: Notify::new(),
-            handoff,
-            backlog,
-            records,
-            inboxes: Mutex::new(Some(Inboxes {
-                records: records_rx,
-                handed,
-            })),
-            signers: Signers::new(secrets),
-            unfinished: Held::default(),
-            warnings: super::warnings::Warnings::new(Duration::from_secs(60)),
-            api,
         }))
     }
 
     /// Where changes hand their fresh deliveries to this dispatcher.
     pub fn handoff(&self) -> Handoff {
-        self.handoff.clone()
+        self.flow.handoff.clone()
     }
 
     /// Gives back the leases of deliveries this process will not finish (called when it stops,
     /// after waiting for the attempts in flight): they are due again at once, for another node
     /// or the next start, instead of after their lease (the delivery timeout plus a margin).
     pub async fn release_unfinished(&self) {
-        let leases = self.unfinished.drain();
+        let leases = self.flow.unfinished.drain();
         if leases.is_empty() {
             return;
         }
-        match self.store.release_leases(leases).await {
+        match self.links.store.release_leases(leases).await {
             Ok(n) if n > 0 => {
                 tracing::info!(
                     deliveries = n,
@@ -150,7 +180,7 @@ impl Dispatcher {
     /// hand-off, not in flight).
     async fn wait_for_api(&self) {
         for _ in 0..200 {
-            if !self.api.busy() {
+            if !self.links.api.busy() {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -166,15 +196,16 @@ impl Dispatcher {
     /// Runs until `shutdown`; attempts run on `tasks` so shutdown can wait for them.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken, tasks: TaskTracker) {
         let inboxes = self
+            .flow
             .inboxes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
             .expect("a dispatcher runs once");
         let this = self.clone();
-        let idle = move || this.slots.available_permits() == this.config.concurrency;
+        let idle = move || this.capacity.slots.available_permits() == this.config.concurrency;
         tasks.spawn(record::record_loop(
-            self.store.clone(),
+            self.links.store.clone(),
             self.config.counter_flush,
             inboxes.records,
             idle,
@@ -204,7 +235,7 @@ impl Dispatcher {
                     // Handed over but never started: their leases are given back at the end.
                     while let Ok(batch) = handed.try_recv() {
                         for d in batch {
-                            self.unfinished.hold(&d.delivery_id, d.lease);
+                            self.flow.unfinished.hold(&d.delivery_id, d.lease);
                         }
                     }
                     return;
@@ -217,7 +248,7 @@ impl Dispatcher {
     }
 
     async fn claim_loop(self: Arc<Self>, shutdown: CancellationToken, tasks: TaskTracker) {
-        let wakeup = self.store.wakeup();
+        let wakeup = self.links.store.wakeup();
         while !shutdown.is_cancelled() {
             let claimed = match self.claim_once().await {
                 Ok(c) => c,
@@ -234,7 +265,7 @@ impl Dispatcher {
                 let wait = self.idle_wait().await;
                 tokio::select! {
                     _ = wakeup.wait() => {},
-                    _ = self.freed.notified() => {},
+                    _ = self.capacity.freed.notified() => {},
                     _ = tokio::time::sleep(wait) => {},
                     _ = shutdown.cancelled() => {},
                 }
@@ -251,17 +282,18 @@ impl Dispatcher {
     /// Claims as many due deliveries as there are free slots, skipping registrations that
     /// already use their whole share.
     async fn claim_once(&self) -> crate::store::StoreResult<Vec<ClaimedDelivery>> {
-        let free = self.slots.available_permits() as u32;
+        let free = self.capacity.slots.available_permits() as u32;
         if free == 0 {
             return Ok(vec![]);
         }
-        let full = self.shares.full();
-        self.store
+        let full = self.capacity.shares.full();
+        self.links
+            .store
             .claim_due(
                 clock::now(),
                 self.lease(),
                 free.min(self.config.claim_batch),
-                self.shares.per_webhook(),
+                self.capacity.shares.per_webhook(),
                 full,
             )
             .await
@@ -269,14 +301,13 @@ impl Dispatcher {
 
     /// How long to sleep when nothing could be claimed.
     async fn idle_wait(&self) -> Duration {
-        match self.store.next_due_at().await {
+        match self.links.store.next_due_at().await {
             // Something is due but could not be taken (slots or shares are full): an attempt
             // finishing rings `freed`.
             Ok(Some(due)) if due <= clock::now() => IDLE_RECHECK,
-            Ok(Some(due)) => (due - clock::now())
-                .to_std()
-                .unwrap_or_default()
-                .clamp(Duration::from_millis(1), IDLE_RECHECK),
+            Ok(Some(due)) => {
+                clock::between(clock::now(), due).clamp(Duration::from_millis(1), IDLE_RECHECK)
+            }
             Ok(None) => IDLE_RECHECK,
             Err(e) => {
                 tracing::warn!(error = %e, "reading the next due time failed");
@@ -287,42 +318,48 @@ impl Dispatcher {
 
     /// Live nodes sharing the delivery queue (kept by the node watcher; 1 on SQLite).
     pub fn set_live_nodes(&self, nodes: usize) {
-        self.shares.set_live_nodes(nodes);
+        self.capacity.shares.set_live_nodes(nodes);
     }
 
     /// Spawns the attempt of one delivery; it waits for its share and a slot.
     fn start(self: &Arc<Self>, d: ClaimedDelivery, handed: bool, tasks: &TaskTracker) {
-        self.unfinished.hold(&d.delivery_id, d.lease);
-        let share = self.shares.take(&d.webhook_id);
+        self.flow.unfinished.hold(&d.delivery_id, d.lease);
+        let share = self.capacity.shares.take(&d.webhook_id);
         let this = self.clone();
         tasks.spawn(async move {
             let webhook_id = d.webhook_id.clone();
             {
                 let _share = share.acquire().await.expect("shares are never closed");
                 this.wait_for_api().await;
-                let _slot = this.slots.acquire().await.expect("slots are never closed");
+                let _slot = this
+                    .capacity
+                    .slots
+                    .acquire()
+                    .await
+                    .expect("slots are never closed");
                 if handed {
-                    this.backlog.fetch_sub(1, Ordering::Relaxed);
+                    this.flow.backlog.fetch_sub(1, Ordering::Relaxed);
                 }
                 this.attempt(d).await;
             }
-            this.shares.release(&webhook_id);
-            this.freed.notify_one();
+            this.capacity.shares.release(&webhook_id);
+            this.capacity.freed.notify_one();
         });
     }
 
     async fn attempt(&self, d: ClaimedDelivery) {
         let started_at = clock::now();
-        let remaining = (d.lease_until - started_at).to_std().unwrap_or_default();
+        let remaining = clock::between(started_at, d.lease_until);
         if remaining < self.config.timeout {
             // Waited too long for a slot: the lease may run out mid-attempt. Let it expire and be
             // claimed again rather than risk two workers sending at once.
-            self.unfinished.done(&d.delivery_id);
+            self.flow.unfinished.done(&d.delivery_id);
             return;
         }
-        let response = match self.signers.signature(&d, started_at.timestamp()) {
+        let response = match self.links.signers.signature(&d, started_at.timestamp()) {
             Ok(signature) => {
-                self.sender
+                self.links
+                    .sender
                     .send(
                         &d.url,
                         &d.event_id,
@@ -341,7 +378,7 @@ impl Dispatcher {
             &response,
             clock::now(),
         );
-        self.metrics.record_attempt(&next, response.duration);
+        self.links.metrics.record_attempt(&next, response.duration);
         self.warn_failure(&d, &response, &next);
         let record = AttemptRecord {
             delivery_id: d.delivery_id,
@@ -355,13 +392,11 @@ impl Dispatcher {
                 response_body: response.body,
             },
             next,
-            disable_if_failing_since: started_at
-                - chrono::Duration::from_std(self.config.disable_after)
-                    .unwrap_or(chrono::Duration::MAX),
+            disable_if_failing_since: clock::before(started_at, self.config.disable_after),
         };
         // The record loop only stops at the end of shutdown, after every attempt reported.
-        self.unfinished.done(&record.delivery_id);
-        let _ = self.records.send(record);
+        self.flow.unfinished.done(&record.delivery_id);
+        let _ = self.flow.records.send(record);
     }
 
     /// A failed attempt or a delivery that failed for good, at WARN, rate-limited per
@@ -372,7 +407,11 @@ impl Dispatcher {
             NextStep::RetryAt(at) => ("retry", Some(clock::format(at))),
             NextStep::Failed => ("failed", None),
         };
-        let Some(left_out) = self.warnings.allow(&format!("{kind}:{}", d.webhook_id)) else {
+        let Some(left_out) = self
+            .links
+            .warnings
+            .allow(&format!("{kind}:{}", d.webhook_id))
+        else {
             return;
         };
         let status = r

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::clock;
 use crate::delivery::RetrySchedule;
 use crate::delivery::sender::Response;
 use crate::store::NextStep;
@@ -28,9 +29,7 @@ pub fn next_step(
         _ => None,
     };
     match schedule.delay_after(attempts + 1, retry_after) {
-        Some(delay) => NextStep::RetryAt(
-            now + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX),
-        ),
+        Some(delay) => NextStep::RetryAt(clock::after(now, delay)),
         None => NextStep::Failed,
     }
 }
