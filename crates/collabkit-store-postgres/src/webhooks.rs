@@ -219,13 +219,26 @@ pub async fn delete<C: GenericClient + Sync>(
     Ok(())
 }
 
+/// The status filter written into the SQL (one of three words), or nothing.
+fn status_clause(filter: &DeliveryFilter) -> String {
+    match filter.status {
+        Some(s) => format!("AND status = '{}'", s.as_str()),
+        None => String::new(),
+    }
+}
+
+/// The event filter written into the SQL, or nothing.
+fn event_clause(filter: &DeliveryFilter) -> String {
+    match filter.event {
+        Some(e) => format!("AND event_code = {}", event_code(e)),
+        None => String::new(),
+    }
+}
+
 /// A page of one registration's log, newest first: the newest of each event name are taken
 /// from `deliveries_log` and merged (the event filter is just one of them).
 fn log_query(filter: &DeliveryFilter) -> String {
-    let status = match filter.status {
-        Some(s) => format!("AND status = '{}'", s.as_str()),
-        None => String::new(),
-    };
+    let status = status_clause(filter);
     let codes: Vec<i64> = match filter.event {
         Some(e) => vec![event_code(e)],
         None => (0..WebhookEventName::ALL.len() as i64).collect(),
@@ -253,23 +266,13 @@ fn log_query(filter: &DeliveryFilter) -> String {
 /// index range of `deliveries_log` per event name, reading each row: statuses change with
 /// every outcome, and counting them would be a write per attempt).
 fn total_query(filter: &DeliveryFilter) -> String {
+    let event = event_clause(filter);
     if filter.status.is_none() {
-        let event = match filter.event {
-            Some(e) => format!("AND event_code = {}", event_code(e)),
-            None => String::new(),
-        };
         return format!(
             "SELECT COALESCE(SUM(deliveries), 0)::bigint FROM delivery_counters WHERE webhook_seq = $1 {event}"
         );
     }
-    let status = match filter.status {
-        Some(s) => format!("AND status = '{}'", s.as_str()),
-        None => String::new(),
-    };
-    let event = match filter.event {
-        Some(e) => format!("AND event_code = {}", event_code(e)),
-        None => String::new(),
-    };
+    let status = status_clause(filter);
     format!("SELECT COUNT(*) FROM deliveries WHERE webhook_seq = $1 {event} {status}")
 }
 

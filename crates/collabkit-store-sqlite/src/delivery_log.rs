@@ -69,24 +69,33 @@ fn log_total(conn: &Connection, key: i64, filter: &DeliveryFilter) -> StoreResul
         .and_then(|mut s| s.query_row(params![key, code], |r| r.get(0)))
         .map_err(backend)?
     } else {
-        let status = match filter.status {
-            Some(s) => format!("AND status = '{}'", s.as_str()),
-            None => String::new(),
-        };
-        let codes: Vec<String> = match filter.event {
-            Some(e) => vec![event_code(e).to_string()],
-            None => (0..WebhookEventName::ALL.len())
-                .map(|c| c.to_string())
-                .collect(),
-        };
+        let codes: Vec<String> = event_codes(filter).iter().map(i64::to_string).collect();
         conn.prepare_cached(&format!(
-            "SELECT COUNT(*) FROM deliveries WHERE webhook_seq = ?1 AND event_code IN ({}) {status}",
-            codes.join(", ")
+            "SELECT COUNT(*) FROM deliveries WHERE webhook_seq = ?1 AND event_code IN ({}) {}",
+            codes.join(", "),
+            status_clause(filter)
         ))
         .and_then(|mut s| s.query_row(params![key], |r| r.get(0)))
         .map_err(backend)?
     };
     Ok(n.max(0) as u64)
+}
+
+/// The status filter written into the SQL (one of three words, so that SQLite uses the
+/// partial index for it), or nothing.
+fn status_clause(filter: &DeliveryFilter) -> String {
+    match filter.status {
+        Some(s) => format!("AND status = '{}'", s.as_str()),
+        None => String::new(),
+    }
+}
+
+/// The event codes a filter reads: its event's, or every event's.
+fn event_codes(filter: &DeliveryFilter) -> Vec<i64> {
+    match filter.event {
+        Some(e) => vec![event_code(e)],
+        None => (0..WebhookEventName::ALL.len() as i64).collect(),
+    }
 }
 
 /// A page of one registration's log: `?1` its seq, `?2` the cursor, `?3` the rows each name's
@@ -97,15 +106,8 @@ fn log_total(conn: &Connection, key: i64, filter: &DeliveryFilter) -> StoreResul
 /// one of them. The status is written into the SQL (one of three words) so that SQLite uses the
 /// partial index for it.
 fn log_query(filter: &DeliveryFilter) -> String {
-    let status = match filter.status {
-        Some(s) => format!("AND status = '{}'", s.as_str()),
-        None => String::new(),
-    };
-    let codes: Vec<i64> = match filter.event {
-        Some(e) => vec![event_code(e)],
-        None => (0..WebhookEventName::ALL.len() as i64).collect(),
-    };
-    let arms: Vec<String> = codes
+    let status = status_clause(filter);
+    let arms: Vec<String> = event_codes(filter)
         .iter()
         .map(|code| {
             format!(
