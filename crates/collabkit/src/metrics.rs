@@ -60,6 +60,9 @@ pub struct Metrics {
     pub events_stored: Family<EventLabels, Counter>,
     /// Delivery attempts by outcome.
     pub attempts: Family<OutcomeLabels, Counter>,
+    /// Claims of due deliveries asked of the store (fresh deliveries are handed over without
+    /// one: this counts the queue's reads, not the deliveries).
+    pub delivery_claims: Counter,
     /// Attempt latency in seconds (connect to last byte read).
     pub attempt_duration: Histogram,
     /// Pending deliveries due now, scheduled for later, and the age of the oldest due one;
@@ -242,6 +245,12 @@ impl Metrics {
             "Event streams refused because a cap was reached, by cap",
             event_streams_refused.clone(),
         );
+        let delivery_claims = Counter::default();
+        registry.register(
+            "delivery_claims",
+            "Claims of due deliveries asked of the store",
+            delivery_claims.clone(),
+        );
         let event_stream_reads = Counter::default();
         registry.register(
             "event_stream_reads",
@@ -270,6 +279,7 @@ impl Metrics {
             http_duration,
             events_stored,
             attempts,
+            delivery_claims,
             attempt_duration,
             queue_due,
             queue_scheduled,

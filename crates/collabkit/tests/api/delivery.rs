@@ -535,6 +535,41 @@ async fn delivery_metrics_are_exported() {
     assert!(text.contains(r#"collabkit_events_stored_total{event="user.created"} 1"#));
 }
 
+/// Fresh deliveries are handed to the dispatcher with their lease: an attempt finishing must
+/// not send it back to the queue for a claim (and a read of the next due time) when nothing is
+/// due. It did once, a claim per delivery: two round trips each on PostgreSQL.
+#[tokio::test]
+async fn handed_over_deliveries_cost_no_claims() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let rx = Receiver::start().await;
+    app.create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
+        .await;
+    let room = app.create_room("r").await;
+    let before =
+        crate::helpers::metric(&app.metrics_text().await, "collabkit_delivery_claims_total")
+            .expect("the claims counter is exported");
+    for i in 0..40 {
+        app.create_user(id(&room), &format!("u{i}")).await;
+    }
+    rx.wait_for(40, WAIT).await;
+    eventually(WAIT, "40 successful attempts in the metrics", || async {
+        let text = app.metrics_text().await;
+        crate::helpers::ok_if(text.clone(), |t| {
+            t.contains(r#"collabkit_delivery_attempts_total{outcome="success"} 40"#)
+        })
+    })
+    .await;
+    let after =
+        crate::helpers::metric(&app.metrics_text().await, "collabkit_delivery_claims_total")
+            .unwrap();
+    // A wake-up or two may claim (a timer, the start); one per delivery would be 40.
+    assert!(
+        after - before <= 5.0,
+        "{} claims for 40 handed-over deliveries",
+        after - before
+    );
+}
+
 #[tokio::test]
 async fn a_dead_receiver_does_not_hold_back_the_others() {
     let app = TestApp::spawn_for_delivery(|c| {

@@ -262,10 +262,13 @@ impl Dispatcher {
                 }
             };
             if claimed.is_empty() {
-                let wait = self.idle_wait().await;
+                let (wait, blocked) = self.idle_wait().await;
+                // A finished attempt matters only when something due is waiting for its slot:
+                // otherwise every hand-off's outcome would be a claim and a read of the queue
+                // for nothing (two round trips per delivery on PostgreSQL).
                 tokio::select! {
                     _ = wakeup.wait() => {},
-                    _ = self.capacity.freed.notified() => {},
+                    _ = self.capacity.freed.notified(), if blocked => {},
                     _ = tokio::time::sleep(wait) => {},
                     _ = shutdown.cancelled() => {},
                 }
@@ -287,6 +290,7 @@ impl Dispatcher {
             return Ok(vec![]);
         }
         let full = self.capacity.shares.full();
+        self.links.metrics.delivery_claims.inc();
         self.links
             .store
             .claim_due(
@@ -299,19 +303,19 @@ impl Dispatcher {
             .await
     }
 
-    /// How long to sleep when nothing could be claimed.
-    async fn idle_wait(&self) -> Duration {
+    /// How long to sleep when nothing could be claimed, and whether something due is waiting
+    /// for a slot or a share (then an attempt finishing rings `freed`).
+    async fn idle_wait(&self) -> (Duration, bool) {
         match self.links.store.next_due_at().await {
-            // Something is due but could not be taken (slots or shares are full): an attempt
-            // finishing rings `freed`.
-            Ok(Some(due)) if due <= clock::now() => IDLE_RECHECK,
-            Ok(Some(due)) => {
-                clock::between(clock::now(), due).clamp(Duration::from_millis(1), IDLE_RECHECK)
-            }
-            Ok(None) => IDLE_RECHECK,
+            Ok(Some(due)) if due <= clock::now() => (IDLE_RECHECK, true),
+            Ok(Some(due)) => (
+                clock::between(clock::now(), due).clamp(Duration::from_millis(1), IDLE_RECHECK),
+                false,
+            ),
+            Ok(None) => (IDLE_RECHECK, false),
             Err(e) => {
                 tracing::warn!(error = %e, "reading the next due time failed");
-                Duration::from_secs(1)
+                (Duration::from_secs(1), true)
             }
         }
     }
