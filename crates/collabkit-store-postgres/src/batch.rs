@@ -17,7 +17,10 @@ use std::hash::{BuildHasher, RandomState};
 use collabkit_domain::accounts::token_lookup;
 use collabkit_domain::clock;
 use collabkit_domain::rules;
-use collabkit_domain::store::{Change, InlineLease, NewUser, Room, StoreError, StoreResult, User};
+use collabkit_domain::store::{
+    Change, InlineLease, NewUser, Room, StoreError, StoreResult, User, event_bit,
+};
+use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
@@ -25,7 +28,7 @@ use crate::errors::pg;
 use crate::lookup::RoomLock;
 use crate::queue;
 use crate::rows::{self, ROOM_COLS, ROOM_FROM};
-use crate::sql::{execute, notify_due, query};
+use crate::sql::{NOTIFY_DUE, execute, notify_due, query};
 
 /// The most creations written in one transaction.
 const MAX_GROUP: usize = 128;
@@ -99,17 +102,16 @@ async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
 }
 
 async fn write(pool: &Pool, group: Vec<Job>) {
-    if group.len() > 1 {
-        let inputs: Vec<(String, NewUser, Option<InlineLease>)> = group
-            .iter()
-            .map(|j| (j.account_id.clone(), j.new.clone(), j.lease))
-            .collect();
-        if let Ok(results) = write_group(pool, inputs).await {
-            for (job, result) in group.into_iter().zip(results) {
-                let _ = job.reply.send(result);
-            }
-            return;
+    // A group of one takes the group's path too: it is the one with the fewest round trips.
+    let inputs: Vec<(String, NewUser, Option<InlineLease>)> = group
+        .iter()
+        .map(|j| (j.account_id.clone(), j.new.clone(), j.lease))
+        .collect();
+    if let Ok(results) = write_group(pool, inputs).await {
+        for (job, result) in group.into_iter().zip(results) {
+            let _ = job.reply.send(result);
         }
+        return;
     }
     for job in group {
         let result = write_one(pool, &job.account_id, job.new, job.lease).await;
@@ -137,39 +139,79 @@ async fn write_one(
     })
 }
 
-/// The whole group in one transaction; `Err` when it had to roll back.
+/// A group's users, one row per array element.
+const INSERT_USERS: &str = "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
+     SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                          $7::text[], $8::text[], $9::timestamptz[], $9::timestamptz[])";
+
+/// The whole group in one transaction of two round trips; `Err` when it had to roll back.
+///
+/// Statements sent together on one connection are pipelined (PostgreSQL answers them in
+/// order), so the group waits for the server twice: once for `BEGIN`, its rooms (locked) and
+/// the registrations its events match — which depend on nothing the group writes — and once
+/// for its users, its events with their deliveries, and `COMMIT`. A statement that fails makes
+/// the ones after it fail too and the `COMMIT` a rollback, so nothing of a failed group stays.
 async fn write_group(
     pool: &Pool,
     inputs: Vec<(String, NewUser, Option<InlineLease>)>,
 ) -> StoreResult<Vec<StoreResult<Change<User>>>> {
-    let mut client = pool.get().await.map_err(crate::pool_error)?;
-    let tx = client.transaction().await.map_err(pg)?;
+    let client = pool.get().await.map_err(crate::pool_error)?;
+    let c = &client;
     let mut room_ids: Vec<&str> = inputs.iter().map(|(_, n, _)| n.room_id.as_str()).collect();
     room_ids.sort_unstable();
     room_ids.dedup();
+    let now = clock::now();
+    let accounts: Vec<String> = inputs.iter().map(|(a, _, _)| a.clone()).collect();
+    let input_rooms: Vec<String> = inputs.iter().map(|(_, n, _)| n.room_id.clone()).collect();
+    let bits = vec![event_bit(WebhookEventName::UserCreated); inputs.len()];
+    let times = vec![now; inputs.len()];
     // The rooms' key-share locks keep them from being deleted until the commit, as the
     // foreign key of each user would; their counters are locked for the group's changes (see
     // `RoomLock`), in the order of the rooms' ids.
-    let mut rooms: HashMap<String, Room> = query(
-        &tx,
-        &format!(
-            "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.id = ANY($1) ORDER BY r.id {}",
-            RoomLock::Share.clause()
-        ),
-        &[&room_ids],
+    let room_sql = format!(
+        "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.id = ANY($1) ORDER BY r.id {}",
+        RoomLock::Share.clause()
+    );
+    crate::sql::prepare_all(
+        c,
+        &[
+            &room_sql,
+            queue::MATCHING,
+            INSERT_USERS,
+            queue::INSERT_EVENTS,
+            NOTIFY_DUE,
+        ],
     )
-    .await?
-    .iter()
-    .map(|r| {
-        let (_, room) = rows::room(r);
-        (room.id.clone(), room)
-    })
-    .collect();
-    let now = clock::now();
+    .await?;
+    let room_params: crate::sql::Params = &[&room_ids];
+    let (begun, rooms, targets) = tokio::join!(
+        c.batch_execute("BEGIN"),
+        query(c, &room_sql, room_params),
+        queue::matching(c, &accounts, &input_rooms, &bits, &times),
+    );
+    let (rooms, mut targets) = match (begun.map_err(pg), rooms, targets) {
+        (Ok(()), Ok(rooms), Ok(targets)) => (rooms, targets),
+        (b, r, t) => {
+            rollback(c).await;
+            return Err(b
+                .err()
+                .or(r.err())
+                .or(t.err())
+                .unwrap_or_else(|| StoreError::backend("a group's first statements failed")));
+        }
+    };
+    let mut rooms: HashMap<String, Room> = rooms
+        .iter()
+        .map(|r| {
+            let (_, room) = rows::room(r);
+            (room.id.clone(), room)
+        })
+        .collect();
     let mut results: Vec<StoreResult<(User, collabkit_domain::store::Event, Option<InlineLease>)>> =
         Vec::with_capacity(inputs.len());
     let mut lookups = Vec::new();
-    for (account_id, new, lease) in inputs {
+    let mut made_targets = Vec::new();
+    for ((account_id, new, lease), event_targets) in inputs.into_iter().zip(targets.drain(..)) {
         match rooms
             .get_mut(&new.room_id)
             .filter(|r| r.account_id == account_id)
@@ -178,62 +220,92 @@ async fn write_group(
                 lookups.push(token_lookup(&new.token));
                 // Each creation counts after the ones before it in the group.
                 let (after, user, event) = rules::new_user(room, new, now);
+                // Its registrations were matched as this event's before it was made.
+                debug_assert_eq!(event.event, WebhookEventName::UserCreated);
                 *room = after;
+                made_targets.push(event_targets);
                 results.push(Ok((user, event, lease)));
             }
             None => results.push(Err(StoreError::NotFound("room"))),
         }
     }
+    let wake = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .zip(&made_targets)
+        .any(|((_, _, lease), t)| lease.is_none() && !t.is_empty());
     let made: Vec<&(User, collabkit_domain::store::Event, Option<InlineLease>)> =
         results.iter().filter_map(|r| r.as_ref().ok()).collect();
-    if !made.is_empty() {
-        let col = |f: fn(&User) -> String| made.iter().map(|m| f(&m.0)).collect::<Vec<String>>();
-        let custom_ids: Vec<Option<String>> = made.iter().map(|m| m.0.custom_id.clone()).collect();
+    let col = |f: fn(&User) -> String| made.iter().map(|m| f(&m.0)).collect::<Vec<String>>();
+    let custom_ids: Vec<Option<String>> = made.iter().map(|m| m.0.custom_id.clone()).collect();
+    let pictures: Vec<Option<String>> = made.iter().map(|m| m.0.profile_picture.clone()).collect();
+    let created: Vec<_> = made.iter().map(|m| m.0.created_at).collect();
+    let (ids, account_ids, user_rooms, names, sealed) = (
+        col(|u| u.id.clone()),
+        col(|u| u.account_id.clone()),
+        col(|u| u.room_id.clone()),
+        col(|u| u.name.clone()),
+        col(|u| u.token_sealed.clone()),
+    );
+    let insert_users = async {
+        if ids.is_empty() {
+            return Ok(0);
+        }
         execute(
-            &tx,
-            "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                  $7::text[], $8::text[], $9::timestamptz[], $9::timestamptz[])",
+            c,
+            INSERT_USERS,
             &[
-                &col(|u| u.id.clone()),
-                &col(|u| u.account_id.clone()),
-                &col(|u| u.room_id.clone()),
+                &ids,
+                &account_ids,
+                &user_rooms,
                 &custom_ids,
-                &col(|u| u.name.clone()),
-                &made
-                    .iter()
-                    .map(|m| m.0.profile_picture.clone())
-                    .collect::<Vec<Option<String>>>(),
+                &names,
+                &pictures,
                 &lookups,
-                &col(|u| u.token_sealed.clone()),
-                &made.iter().map(|m| m.0.created_at).collect::<Vec<_>>(),
+                &sealed,
+                &created,
             ],
         )
-        .await?;
-    }
-    let mut with_leases: Vec<_> = results
-        .iter_mut()
-        .filter_map(|r| r.as_mut().ok())
-        .map(|(_, event, lease)| (event, *lease))
-        .collect();
+        .await
+    };
+    let mut stored: Vec<collabkit_domain::store::Event> =
+        made.iter().map(|m| m.1.clone()).collect();
+    let leases: Vec<Option<InlineLease>> = made.iter().map(|m| m.2).collect();
+    let mut with_leases: Vec<_> = stored.iter_mut().zip(leases).collect();
     let touched: Vec<&Room> = rooms.values().collect();
-    let fanouts = queue::insert_events(&tx, &mut with_leases, &touched).await?;
-    if fanouts.iter().any(|f| f.left_to_claims()) {
-        notify_due(&tx).await?;
-    }
-    tx.commit().await.map_err(pg)?;
+    let insert_events = queue::store_events(c, &mut with_leases, &touched, made_targets);
+    let notify = async { if wake { notify_due(c).await } else { Ok(()) } };
+    let (users, fanouts, notified, committed) = tokio::join!(
+        insert_users,
+        insert_events,
+        notify,
+        c.batch_execute("COMMIT")
+    );
+    // The first failure is the cause; the ones after it only say the transaction was aborted
+    // (and the `COMMIT` then rolled back).
+    users?;
+    let fanouts = fanouts?;
+    notified?;
+    committed.map_err(pg)?;
+    let mut stored = stored.into_iter();
     let mut fanouts = fanouts.into_iter();
     Ok(results
         .into_iter()
         .map(|r| {
-            r.map(|(user, event, _)| {
+            r.map(|(user, _, _)| {
                 let fanout = fanouts.next().unwrap_or_default();
                 Change {
                     value: user,
-                    events: vec![event],
+                    events: vec![stored.next().expect("one stored event per user")],
                     leased: fanout.leased,
                 }
             })
         })
         .collect())
+}
+
+/// Ends a transaction whose first statements failed (an error here means the connection is
+/// gone, and the pool drops it).
+async fn rollback(c: &deadpool_postgres::Client) {
+    let _ = c.batch_execute("ROLLBACK").await;
 }

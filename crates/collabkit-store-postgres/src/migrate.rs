@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("migrations/0007_delivery_counts_by_event.sql"),
     ),
+    (8, include_str!("migrations/0008_hot_path_keys.sql")),
 ];
 
 /// An arbitrary key of ours for `pg_advisory_xact_lock`.

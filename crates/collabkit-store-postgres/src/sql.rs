@@ -41,10 +41,23 @@ pub async fn execute<C: GenericClient + Sync>(c: &C, sql: &str, p: Params<'_>) -
     c.execute(&st, p).await.map_err(pg)
 }
 
+/// Prepares the statements (each once per connection; cached after), before a caller sends
+/// them pipelined: a statement's first use waits for its preparation, so without this one sent
+/// after it (a `COMMIT`) could run first.
+pub async fn prepare_all<C: GenericClient + Sync>(c: &C, sqls: &[&str]) -> StoreResult<()> {
+    futures_util::future::try_join_all(sqls.iter().map(|sql| c.prepare_cached(sql)))
+        .await
+        .map_err(pg)?;
+    Ok(())
+}
+
+/// `notify_due`'s statement.
+pub const NOTIFY_DUE: &str = "SELECT pg_notify('collabkit_due', '')";
+
 /// Tells every node's dispatcher (this one's too) that deliveries became due to a claim; sent
 /// when the transaction commits, and not at all if it rolls back.
 pub async fn notify_due<C: GenericClient + Sync>(c: &C) -> StoreResult<()> {
-    execute(c, "SELECT pg_notify('collabkit_due', '')", &[]).await?;
+    execute(c, NOTIFY_DUE, &[]).await?;
     Ok(())
 }
 

@@ -1,8 +1,6 @@
 //! Attempts: a batch of outcomes recorded together, then the registrations' health (failing,
 //! disabled, healthy again).
 
-use std::collections::HashMap;
-
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{AttemptRecord, StoreResult};
@@ -10,8 +8,26 @@ use deadpool_postgres::GenericClient;
 
 use crate::sql::{execute, notify_due, query, query_opt};
 
-/// Records a batch of outcomes in a few statements for the whole batch, then the
-/// registrations' health (see the SQLite backend, which does the same).
+/// The outcomes of leases still held, with their attempts, in one statement: `$1`‥`$6` the
+/// deliveries' ids, leases, attempt times, status codes, new statuses and next retries, `$7`‥`$9`
+/// the attempts' durations, errors and response bodies. Returns the ids recorded.
+const RECORD: &str = "WITH r AS (
+        SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::timestamptz[], $4::int[], $5::text[],
+                             $6::timestamptz[], $7::bigint[], $8::text[], $9::text[])
+               AS r(id, lease, at, code, status, next, ms, error, body)),
+     u AS (
+        UPDATE deliveries d SET attempts = d.attempts + 1, cycle_attempts = d.cycle_attempts + 1,
+               last_attempt_at = r.at, status_code = r.code, status = r.status,
+               next_retry_at = r.next, due_at = r.next, lease = NULL
+        FROM r WHERE d.id = r.id AND d.lease = r.lease
+        RETURNING d.id, d.seq),
+     a AS (
+        INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
+        SELECT u.seq, r.at, r.code, r.ms, r.error, r.body FROM u JOIN r ON r.id = u.id)
+     SELECT id FROM u";
+
+/// Records a batch of outcomes in a statement for the whole batch, then the registrations'
+/// health (see the SQLite backend, which does the same).
 pub async fn record_attempts<C: GenericClient + Sync>(
     c: &C,
     records: &[AttemptRecord],
@@ -25,6 +41,9 @@ pub async fn record_attempts<C: GenericClient + Sync>(
     let mut codes: Vec<Option<i32>> = Vec::new();
     let mut statuses = Vec::new();
     let mut next: Vec<Option<Timestamp>> = Vec::new();
+    let mut ms = Vec::new();
+    let mut errors: Vec<Option<String>> = Vec::new();
+    let mut bodies = Vec::new();
     for rec in records {
         let (status, next_retry) = rules::delivery_after(rec.next);
         ids.push(rec.delivery_id.clone());
@@ -33,26 +52,38 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         codes.push(rec.attempt.status_code.map(i32::from));
         statuses.push(status.as_str().to_owned());
         next.push(next_retry);
+        ms.push(rec.attempt.duration_ms as i64);
+        errors.push(rec.attempt.error.clone());
+        bodies.push(rec.attempt.response_body.clone());
     }
-    let updated = query(
-        c,
-        "UPDATE deliveries d SET attempts = d.attempts + 1, cycle_attempts = d.cycle_attempts + 1,
-                last_attempt_at = r.at, status_code = r.code, status = r.status,
-                next_retry_at = r.next, due_at = r.next, lease = NULL
-         FROM UNNEST($1::text[], $2::bigint[], $3::timestamptz[], $4::int[], $5::text[], $6::timestamptz[])
-              AS r(id, lease, at, code, status, next)
-         WHERE d.id = r.id AND d.lease = r.lease
-         RETURNING d.id, d.seq",
-        &[&ids, &leases, &at, &codes, &statuses, &next],
-    )
-    .await?;
-    let mut seqs: HashMap<String, i64> = updated.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let plan = rules::plan_health(records);
+    // The outcomes and the registrations found healthy again are sent together (pipelined:
+    // one round trip), the rare cases after.
+    let params: crate::sql::Params = &[
+        &ids, &leases, &at, &codes, &statuses, &next, &ms, &errors, &bodies,
+    ];
+    let outcomes = query(c, RECORD, params);
+    let healthy = async {
+        if plan.healthy.is_empty() {
+            return Ok(0);
+        }
+        execute(
+            c,
+            "UPDATE webhooks SET failing_since = NULL WHERE id = ANY($1) AND failing_since IS NOT NULL",
+            &[&plan.healthy],
+        )
+        .await
+    };
+    let (recorded, healthy) = tokio::join!(outcomes, healthy);
+    let recorded: std::collections::HashSet<String> = recorded?.iter().map(|r| r.get(0)).collect();
+    healthy?;
     for rec in records {
-        if seqs.contains_key(&rec.delivery_id) {
+        if recorded.contains(&rec.delivery_id) {
             continue;
         }
         // The lease ran out and someone else owns the delivery now (or it was retried by
-        // hand): count the attempt, leave the state to the current owner.
+        // hand): count the attempt, leave the state to the current owner. (A delivery not
+        // found was deleted with its registration while in flight.)
         if let Some(row) = query_opt(
             c,
             "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = $1, status_code = $2
@@ -65,37 +96,25 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         )
         .await?
         {
-            seqs.insert(rec.delivery_id.clone(), row.get(0));
-        }
-    }
-    // A delivery missing from `seqs` was deleted with its registration while in flight.
-    let mut a_seq = Vec::new();
-    let mut a_at = Vec::new();
-    let mut a_code: Vec<Option<i32>> = Vec::new();
-    let mut a_ms = Vec::new();
-    let mut a_err: Vec<Option<String>> = Vec::new();
-    let mut a_body = Vec::new();
-    for rec in records {
-        if let Some(seq) = seqs.get(&rec.delivery_id) {
             let a = &rec.attempt;
-            a_seq.push(*seq);
-            a_at.push(a.attempted_at);
-            a_code.push(a.status_code.map(i32::from));
-            a_ms.push(a.duration_ms as i64);
-            a_err.push(a.error.clone());
-            a_body.push(a.response_body.clone());
+            execute(
+                c,
+                "INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &row.get::<_, i64>(0),
+                    &a.attempted_at,
+                    &a.status_code.map(i32::from),
+                    &(a.duration_ms as i64),
+                    &a.error,
+                    &a.response_body,
+                ],
+            )
+            .await?;
         }
     }
-    execute(
-        c,
-        "INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
-         SELECT * FROM UNNEST($1::bigint[], $2::timestamptz[], $3::int[], $4::bigint[], $5::text[], $6::text[])",
-        &[&a_seq, &a_at, &a_code, &a_ms, &a_err, &a_body],
-    )
-    .await?;
 
     // Registration health ([`rules::plan_health`]).
-    let plan = rules::plan_health(records);
     let mut disabled = Vec::new();
     for failing in &plan.failing {
         let since: Option<Timestamp> = query_opt(
@@ -114,14 +133,6 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         if disable(c, webhook_id).await? {
             disabled.push((*webhook_id).to_owned());
         }
-    }
-    if !plan.healthy.is_empty() {
-        execute(
-            c,
-            "UPDATE webhooks SET failing_since = NULL WHERE id = ANY($1) AND failing_since IS NOT NULL",
-            &[&plan.healthy],
-        )
-        .await?;
     }
     if plan.wake {
         // A dispatcher may be asleep until a later due time than this retry's.

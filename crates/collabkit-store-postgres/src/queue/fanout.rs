@@ -21,7 +21,7 @@ use crate::sql::query;
 /// Two index seeks per event — the account-wide registrations and the room's — so its cost
 /// follows the registrations that match, not the account's total (one scan over an account with
 /// 10,000 room registrations halved the end-to-end rate).
-const MATCHING: &str = "SELECT b.i, w.seq, w.id, w.url, w.secret_sealed,
+pub const MATCHING: &str = "SELECT b.i, w.seq, w.id, w.url, w.secret_sealed,
             CASE WHEN w.previous_secret_until > b.at THEN w.previous_secret_sealed END
      FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::timestamptz[])
           WITH ORDINALITY AS b(account_id, room_id, bit, at, i)
@@ -46,8 +46,10 @@ const MATCHING: &str = "SELECT b.i, w.seq, w.id, w.url, w.secret_sealed,
 /// a room's numbers follow the order its changes commit in, on every node. The caller locked
 /// that row when it read the room (see `RoomLock`), since the payloads carry the counters kept
 /// there; this statement writes them with the number. Each registration's delivery count
-/// grows on this connection's shard of it (`sql::SHARD`: no other connection writes that row).
-const INSERT_EVENTS: &str = "WITH numbered AS (
+/// grows on this connection's shard of it (`sql::SHARD`: no other connection writes that row),
+/// updated where it exists and inserted only where not (an upsert that finds the row locks it
+/// before updating it: one more WAL record per counter).
+pub const INSERT_EVENTS: &str = "WITH numbered AS (
         INSERT INTO room_sequences AS s (room_id, last_event_seq, users_created, users,
                                          participants, closed_ms, live_since)
         SELECT c.id, c.n, c.uc, c.u, c.p, c.ms, c.ls
@@ -59,12 +61,20 @@ const INSERT_EVENTS: &str = "WITH numbered AS (
             participants = excluded.participants, closed_ms = excluded.closed_ms,
             live_since = excluded.live_since
         RETURNING s.room_id AS id, s.last_event_seq),
+     tally AS (
+        SELECT x.w, x.code, COALESCE(current_setting('collabkit.shard', true)::smallint,
+                                     (pg_backend_pid() % 64)::smallint) AS shard, COUNT(*) AS n
+        FROM UNNEST($12::bigint[], $13::smallint[]) AS x(w, code)
+        GROUP BY x.w, x.code),
+     bumped AS (
+        UPDATE delivery_counters k SET deliveries = k.deliveries + t.n FROM tally t
+        WHERE k.webhook_seq = t.w AND k.event_code = t.code AND k.shard = t.shard
+        RETURNING k.webhook_seq, k.event_code),
      counts AS (
         INSERT INTO delivery_counters AS k (webhook_seq, event_code, shard, deliveries)
-        SELECT x.w, x.code, COALESCE(current_setting('collabkit.shard', true)::smallint,
-                                     (pg_backend_pid() % 64)::smallint), COUNT(*)
-        FROM UNNEST($12::bigint[], $13::smallint[]) AS x(w, code)
-        GROUP BY x.w, x.code ORDER BY x.w, x.code
+        SELECT t.w, t.code, t.shard, t.n FROM tally t
+        WHERE NOT EXISTS (SELECT 1 FROM bumped b WHERE b.webhook_seq = t.w AND b.event_code = t.code)
+        ORDER BY t.w, t.code
         ON CONFLICT (webhook_seq, event_code, shard) DO UPDATE SET deliveries = k.deliveries + excluded.deliveries),
      counted AS (
         SELECT numbered.id, numbered.last_event_seq - c.n AS base
@@ -98,6 +108,39 @@ pub async fn insert_event<C: GenericClient + Sync>(
     Ok(fanouts.pop().unwrap_or_default())
 }
 
+/// A registration an event goes to, as [`MATCHING`] found it.
+pub struct Target {
+    webhook_seq: i64,
+    webhook_id: String,
+    url: String,
+    secret_sealed: String,
+    previous_secret_sealed: Option<String>,
+}
+
+/// The registrations each event goes to, in the order given: events named by their accounts,
+/// rooms, events' bits ([`event_bit`]) and times. One statement for any number of events; it
+/// depends on nothing the change writes, so a caller may send it before its reads' answers.
+pub async fn matching<C: GenericClient + Sync>(
+    c: &C,
+    accounts: &[String],
+    rooms: &[String],
+    bits: &[i64],
+    at: &[Timestamp],
+) -> StoreResult<Vec<Vec<Target>>> {
+    let rows = query(c, MATCHING, &[&accounts, &rooms, &bits, &at]).await?;
+    let mut targets: Vec<Vec<Target>> = accounts.iter().map(|_| Vec::new()).collect();
+    for r in &rows {
+        targets[r.get::<_, i64>(0) as usize - 1].push(Target {
+            webhook_seq: r.get(1),
+            webhook_id: r.get(2),
+            url: r.get(3),
+            secret_sealed: r.get(4),
+            previous_secret_sealed: r.get(5),
+        });
+    }
+    Ok(targets)
+}
+
 /// Stores the events and one pending delivery per matching registration, leased inline when
 /// the event comes with a lease: two statements for any number of events and deliveries. Gives
 /// each event its room's next number and writes each room's counters as `rooms` has them (the
@@ -111,13 +154,38 @@ pub async fn insert_events<C: GenericClient + Sync>(
     if with_leases.is_empty() {
         return Ok(Vec::new());
     }
+    let col = |f: fn(&Event) -> String| {
+        with_leases
+            .iter()
+            .map(|(e, _)| f(e))
+            .collect::<Vec<String>>()
+    };
+    let (accounts, rooms) = (col(|e| e.account_id.clone()), col(|e| e.room_id.clone()));
+    let bits: Vec<i64> = with_leases
+        .iter()
+        .map(|(e, _)| event_bit(e.event))
+        .collect();
+    let at: Vec<Timestamp> = with_leases.iter().map(|(e, _)| e.created_at).collect();
+    let targets = matching(c, &accounts, &rooms, &bits, &at).await?;
+    store_events(c, with_leases, after, targets).await
+}
+
+/// [`insert_events`] once the events' targets are known (`targets[i]` those of the `i`th
+/// event): one statement.
+pub async fn store_events<C: GenericClient + Sync>(
+    c: &C,
+    with_leases: &mut [(&mut Event, Option<InlineLease>)],
+    after: &[&Room],
+    targets: Vec<Vec<Target>>,
+) -> StoreResult<Vec<Fanout>> {
+    if with_leases.is_empty() {
+        return Ok(Vec::new());
+    }
     let events: Vec<&Event> = with_leases.iter().map(|(e, _)| &**e).collect();
     let col = |f: fn(&Event) -> String| events.iter().map(|e| f(e)).collect::<Vec<String>>();
     let (ids, rooms) = (col(|e| e.id.clone()), col(|e| e.room_id.clone()));
     let accounts = col(|e| e.account_id.clone());
     let created: Vec<Timestamp> = events.iter().map(|e| e.created_at).collect();
-    let bits: Vec<i64> = events.iter().map(|e| event_bit(e.event)).collect();
-    let matching = query(c, MATCHING, &[&accounts, &rooms, &bits, &created]).await?;
 
     let mut fanouts: Vec<Fanout> = events.iter().map(|_| Fanout::default()).collect();
     let (mut d_ids, mut d_events, mut d_webhooks, mut d_codes) =
@@ -127,37 +195,38 @@ pub async fn insert_events<C: GenericClient + Sync>(
     // one event share its payload rather than copy it.
     let mut leased: Vec<(usize, ClaimedDelivery)> = Vec::new();
     let mut payloads: Vec<Option<bytes::Bytes>> = vec![None; events.len()];
-    for r in &matching {
-        let i = r.get::<_, i64>(0) as usize - 1;
+    for (i, event_targets) in targets.into_iter().enumerate() {
         let (event, inline) = (events[i], with_leases[i].1);
-        let delivery_id = ids::new_id(ids::DELIVERY);
-        d_ids.push(delivery_id.clone());
-        d_events.push(event.id.clone());
-        d_webhooks.push(r.get::<_, i64>(1));
-        d_codes.push(event_code(event.event) as i16);
-        d_created.push(event.created_at);
-        d_due.push(inline.map_or(event.created_at, |l| l.until));
-        d_lease.push(inline.map(|l| l.token));
-        fanouts[i].count += 1;
-        if let Some(l) = inline {
-            leased.push((
-                i,
-                ClaimedDelivery {
-                    delivery_id,
-                    lease: l.token,
-                    lease_until: l.until,
-                    webhook_id: r.get(2),
-                    url: r.get(3),
-                    secret_sealed: r.get(4),
-                    previous_secret_sealed: r.get(5),
-                    event_id: event.id.clone(),
-                    room_seq: None,
-                    payload: payloads[i]
-                        .get_or_insert_with(|| bytes::Bytes::from(event.payload.clone()))
-                        .clone(),
-                    cycle_attempts: 0,
-                },
-            ));
+        for t in event_targets {
+            let delivery_id = ids::new_id(ids::DELIVERY);
+            d_ids.push(delivery_id.clone());
+            d_events.push(event.id.clone());
+            d_webhooks.push(t.webhook_seq);
+            d_codes.push(event_code(event.event) as i16);
+            d_created.push(event.created_at);
+            d_due.push(inline.map_or(event.created_at, |l| l.until));
+            d_lease.push(inline.map(|l| l.token));
+            fanouts[i].count += 1;
+            if let Some(l) = inline {
+                leased.push((
+                    i,
+                    ClaimedDelivery {
+                        delivery_id,
+                        lease: l.token,
+                        lease_until: l.until,
+                        webhook_id: t.webhook_id,
+                        url: t.url,
+                        secret_sealed: t.secret_sealed,
+                        previous_secret_sealed: t.previous_secret_sealed,
+                        event_id: event.id.clone(),
+                        room_seq: None,
+                        payload: payloads[i]
+                            .get_or_insert_with(|| bytes::Bytes::from(event.payload.clone()))
+                            .clone(),
+                        cycle_attempts: 0,
+                    },
+                ));
+            }
         }
     }
     let (ranks, room_list, counts) = room_ranks(&events);

@@ -14,7 +14,9 @@ mod attempts;
 mod fanout;
 
 pub use self::attempts::{fail_pending, record_attempts};
-pub use self::fanout::{insert_event, insert_events};
+pub use self::fanout::{
+    INSERT_EVENTS, MATCHING, insert_event, insert_events, matching, store_events,
+};
 pub use collabkit_domain::model::Fanout;
 
 /// Leases due deliveries: `$1` lease end, `$2` lease token, `$3` now, `$4` excluded
