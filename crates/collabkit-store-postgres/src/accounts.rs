@@ -74,6 +74,13 @@ pub async fn rotate_api_key<C: GenericClient + Sync>(
     if n == 0 {
         return Err(StoreError::NotFound("account"));
     }
+    // Every node forgets the old key when this commits (see `account_cache`).
+    execute(
+        c,
+        "SELECT pg_notify('collabkit_account', $1)",
+        &[&account_id],
+    )
+    .await?;
     account(c, account_id).await
 }
 
@@ -99,8 +106,15 @@ impl Accounts for crate::PgStore {
     }
 
     async fn get_account(&self, account_id: &str) -> StoreResult<Account> {
-        self.within(async { crate::accounts::account(&self.client().await?, account_id).await })
-            .await
+        if let Some(account) = self.accounts.get(account_id) {
+            return Ok(account);
+        }
+        let ticket = self.accounts.ticket();
+        let account = self
+            .within(async { crate::accounts::account(&self.client().await?, account_id).await })
+            .await?;
+        self.accounts.put(ticket, &account);
+        Ok(account)
     }
 
     async fn count_accounts(&self) -> StoreResult<u64> {
@@ -114,9 +128,10 @@ impl Accounts for crate::PgStore {
     }
 
     async fn rotate_api_key(&self, account_id: &str, api_key_hash: &str) -> StoreResult<Account> {
-        self.within(async {
-            crate::accounts::rotate_api_key(&self.client().await?, account_id, api_key_hash).await
-        })
-        .await
+        let rotated = in_tx!(self, tx => {
+            crate::accounts::rotate_api_key(&tx, account_id, api_key_hash).await?
+        });
+        self.accounts.forget(account_id);
+        rotated
     }
 }

@@ -61,6 +61,8 @@ pub struct PgStore {
     users: batch::UserBatcher,
     wakeup: Arc<InProcessWakeup>,
     relay: Arc<relay::PgRelay>,
+    /// Accounts read recently (see `account_cache`).
+    accounts: Arc<account_cache::AccountCache>,
     _listener: listener::Listener,
 }
 
@@ -80,6 +82,7 @@ macro_rules! in_tx {
     };
 }
 
+mod account_cache;
 mod accounts;
 mod batch;
 mod connect;
@@ -158,10 +161,18 @@ impl PgStore {
         let wakeup = Arc::new(InProcessWakeup::default());
         let (room_signals, raw) = tokio::sync::mpsc::unbounded_channel();
         let relay = relay::PgRelay::start(pool.clone(), raw);
-        let listener =
-            listener::Listener::start(serving, bounds, wakeup.clone(), room_signals).await?;
+        let accounts = Arc::new(account_cache::AccountCache::default());
+        let listener = listener::Listener::start(
+            serving,
+            bounds,
+            wakeup.clone(),
+            room_signals,
+            accounts.clone(),
+        )
+        .await?;
         Ok(PgStore {
             relay,
+            accounts,
             users: batch::UserBatcher::start(pool.clone()),
             pool,
             timeout: options.timeout,

@@ -1,5 +1,7 @@
 //! The node's LISTEN connection: `NOTIFY collabkit_due` from any node's commit wakes this
-//! node's dispatcher; `NOTIFY collabkit_room` carries live rooms' signals (see `relay`). The connection is outside the pool and reconnects by itself; after each
+//! node's dispatcher; `NOTIFY collabkit_room` carries live rooms' signals (see `relay`);
+//! `NOTIFY collabkit_account` says which account changed (see `account_cache`, which is used
+//! only while this connection listens). The connection is outside the pool and reconnects by itself; after each
 //! (re)connection the dispatcher is woken once, since notifications sent while it was away are
 //! lost.
 //!
@@ -17,6 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 use tokio_postgres::AsyncMessage;
 
+use crate::account_cache::{self, AccountCache};
 use crate::connect::{self, Bounds};
 use crate::errors::pg;
 
@@ -38,15 +41,17 @@ impl Listener {
         bounds: Bounds,
         wakeup: Arc<InProcessWakeup>,
         room_signals: UnboundedSender<String>,
+        accounts: Arc<AccountCache>,
     ) -> StoreResult<Listener> {
-        let first = listen(&config, bounds, &wakeup, &room_signals).await?;
+        let first = listen(&config, bounds, &wakeup, &room_signals, &accounts).await?;
         let task = tokio::spawn(async move {
             let mut running = first;
             loop {
                 running.await.ok();
+                accounts.reset(false);
                 tracing::warn!("the LISTEN connection to PostgreSQL closed; reconnecting");
                 running = loop {
-                    match listen(&config, bounds, &wakeup, &room_signals).await {
+                    match listen(&config, bounds, &wakeup, &room_signals, &accounts).await {
                         Ok(next) => break next,
                         Err(e) => {
                             tracing::warn!(error = %e, "cannot reach PostgreSQL to LISTEN; retrying in 1s");
@@ -68,10 +73,11 @@ async fn listen(
     bounds: Bounds,
     wakeup: &Arc<InProcessWakeup>,
     room_signals: &UnboundedSender<String>,
+    accounts: &Arc<AccountCache>,
 ) -> StoreResult<JoinHandle<()>> {
     match tokio::time::timeout(
         bounds.timeout,
-        listen_now(config, bounds, wakeup, room_signals),
+        listen_now(config, bounds, wakeup, room_signals, accounts),
     )
     .await
     {
@@ -88,12 +94,14 @@ async fn listen_now(
     bounds: Bounds,
     wakeup: &Arc<InProcessWakeup>,
     room_signals: &UnboundedSender<String>,
+    accounts: &Arc<AccountCache>,
 ) -> StoreResult<JoinHandle<()>> {
     let (client, mut connection) = connect::connect(config, bounds.patience())
         .await
         .map_err(pg)?;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let rooms = room_signals.clone();
+    let changed = accounts.clone();
     let driver = tokio::spawn(async move {
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
         while let Some(message) = messages.next().await {
@@ -102,6 +110,9 @@ async fn listen_now(
                     if rooms.send(n.payload().to_owned()).is_err() {
                         break;
                     }
+                }
+                Ok(AsyncMessage::Notification(n)) if n.channel() == account_cache::CHANNEL => {
+                    changed.forget(n.payload());
                 }
                 Ok(AsyncMessage::Notification(_)) => {
                     if tx.send(()).is_err() {
@@ -117,9 +128,11 @@ async fn listen_now(
         }
     });
     client
-        .batch_execute("LISTEN collabkit_due; LISTEN collabkit_room")
+        .batch_execute("LISTEN collabkit_due; LISTEN collabkit_room; LISTEN collabkit_account")
         .await
         .map_err(pg)?;
+    // Listening from here on: what was kept before may have missed a change.
+    accounts.reset(true);
     let wakeup = wakeup.clone();
     Ok(tokio::spawn(async move {
         // The client must live as long as the connection: dropping it ends the session.

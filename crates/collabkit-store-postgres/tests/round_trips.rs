@@ -1,0 +1,265 @@
+//! The hot path's round trips and transactions on PostgreSQL (issue 22), guarded so that a
+//! change cannot add one silently: the store talks to the database through a proxy that holds
+//! every answer back for [`DELAY`], so a call's duration counts the times it waited for the
+//! server. Statements sent together (pipelined) wait once.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use collabkit_domain::clock;
+use collabkit_domain::store::{
+    Attempt, AttemptRecord, InlineLease, NewRoom, NewUser, NewWebhook, NextStep, prelude::*,
+};
+use collabkit_store_postgres::{PgOptions, PgStore, admin};
+use collabkit_webhooks::WebhookEventName;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the proxy adds to every round trip: large beside the machine's own noise.
+const DELAY: Duration = Duration::from_millis(250);
+
+/// Forwards to `upstream`; what the server sends reaches the client `DELAY` later (each chunk
+/// on its own schedule, so answers sent together arrive together).
+async fn slow_proxy(upstream: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let Ok(server) = TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                client.set_nodelay(true).unwrap();
+                server.set_nodelay(true).unwrap();
+                let (mut from_client, mut to_client) = client.into_split();
+                let (mut from_server, mut to_server) = server.into_split();
+                tokio::spawn(async move {
+                    let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+                });
+                let (chunks, mut delayed) = tokio::sync::mpsc::unbounded_channel();
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = from_server.read(&mut buf).await {
+                        if n == 0
+                            || chunks
+                                .send((Instant::now() + DELAY, buf[..n].to_vec()))
+                                .is_err()
+                        {
+                            break;
+                        }
+                    }
+                });
+                while let Some((due, bytes)) = delayed.recv().await {
+                    tokio::time::sleep_until(due.into()).await;
+                    if to_client.write_all(&bytes).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Waits the call took, in round trips through the proxy (rounded down).
+fn waits(took: Duration) -> u32 {
+    (took.as_secs_f64() / DELAY.as_secs_f64()) as u32
+}
+
+struct Setup {
+    store: Arc<PgStore>,
+    url: String,
+    account: String,
+    room: String,
+    admin_url: String,
+    name: String,
+}
+
+/// A fresh database reached through the slow proxy (one pooled connection, so every call finds
+/// its statements prepared once warmed), with a room and one registration for `user.created`.
+async fn setup() -> Setup {
+    let admin_url = admin::test_server_url();
+    let name = admin::fresh_database_name("collabkit_test");
+    let url = admin::create_database(&admin_url, &name).await.unwrap();
+    let config: tokio_postgres::Config = url.parse().unwrap();
+    let host = match &config.get_hosts()[0] {
+        tokio_postgres::config::Host::Tcp(h) => h.clone(),
+        #[cfg(unix)]
+        other => panic!("the test server must be reached over TCP, not {other:?}"),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let upstream = format!("{host}:{port}");
+    let proxy = slow_proxy(upstream.clone()).await;
+    let via_proxy = url.replacen(&upstream, &proxy, 1);
+    assert_ne!(
+        via_proxy, url,
+        "the test server's URL names its port: {url}"
+    );
+    let options = PgOptions {
+        pool_size: 1,
+        timeout: Duration::from_secs(30),
+    };
+    let store = Arc::new(PgStore::open(&via_proxy, &options).await.unwrap());
+    let account = collabkit_domain::accounts::create(&*store, "a")
+        .await
+        .unwrap()
+        .account
+        .id;
+    let room = store
+        .create_room(
+            &account,
+            NewRoom {
+                custom_id: None,
+                name: "r".into(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    store
+        .create_webhook(
+            &account,
+            NewWebhook {
+                url: "https://example.com/hook".into(),
+                events: vec![WebhookEventName::UserCreated],
+                room_id: None,
+                enabled: true,
+                secret_sealed: "sealed".into(),
+            },
+        )
+        .await
+        .unwrap();
+    Setup {
+        store,
+        url,
+        account,
+        room,
+        admin_url,
+        name,
+    }
+}
+
+fn new_user(room_id: &str) -> NewUser {
+    NewUser {
+        room_id: room_id.to_owned(),
+        custom_id: None,
+        name: "U".into(),
+        profile_picture: None,
+        token: collabkit_domain::accounts::new_user_token(),
+        token_sealed: "sealed".into(),
+    }
+}
+
+fn lease() -> Option<InlineLease> {
+    Some(InlineLease {
+        until: clock::after(clock::now(), Duration::from_secs(60)),
+        token: 7,
+    })
+}
+
+#[tokio::test]
+async fn a_user_creation_is_one_transaction_of_two_round_trips() {
+    let s = setup().await;
+    // The first creation prepares the statements on the connection.
+    s.store
+        .create_user(&s.account, new_user(&s.room), lease())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let made = s
+        .store
+        .create_user(&s.account, new_user(&s.room), lease())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    // BEGIN, the room and the registrations; then the user, the event with its delivery, COMMIT.
+    assert_eq!(waits(took), 2, "a user creation took {took:?}");
+    assert_eq!(made.leased.len(), 1, "its delivery is leased inline");
+
+    // One transaction wrote the user, its event and its delivery.
+    let db = admin::admin_client(&s.url).await.unwrap();
+    let xids = db
+        .query_one(
+            "SELECT u.xmin::text, e.txid::text, d.xmin::text
+             FROM users u, events e, deliveries d
+             WHERE u.id = $1 AND e.id = $2 AND d.event_seq = e.seq",
+            &[&made.value.id, &made.events[0].id],
+        )
+        .await
+        .unwrap();
+    let (user, event, delivery): (String, String, String) = (xids.get(0), xids.get(1), xids.get(2));
+    assert_eq!(user, event);
+    assert_eq!(event, delivery);
+    drop(db);
+    drop(s.store);
+    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_outcome_is_recorded_in_three_round_trips() {
+    let s = setup().await;
+    let mut records = Vec::new();
+    for _ in 0..2 {
+        let made = s
+            .store
+            .create_user(&s.account, new_user(&s.room), lease())
+            .await
+            .unwrap();
+        let d = &made.leased[0];
+        records.push(AttemptRecord {
+            delivery_id: d.delivery_id.clone(),
+            lease: d.lease,
+            webhook_id: d.webhook_id.clone(),
+            attempt: Attempt {
+                attempted_at: clock::now(),
+                status_code: Some(200),
+                duration_ms: 1,
+                error: None,
+                response_body: String::new(),
+            },
+            next: NextStep::Succeeded,
+            disable_if_failing_since: clock::now(),
+        });
+    }
+    let second = records.pop().unwrap();
+    // The first outcome prepares the statements.
+    s.store.record_attempts(records).await.unwrap();
+    let started = Instant::now();
+    s.store.record_attempts(vec![second]).await.unwrap();
+    let took = started.elapsed();
+    // BEGIN; the outcome with its attempt and the registration's health; COMMIT.
+    assert_eq!(waits(took), 3, "recording an outcome took {took:?}");
+    drop(s.store);
+    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_account_is_read_from_the_database_once_until_it_changes() {
+    let s = setup().await;
+    let first = s.store.get_account(&s.account).await.unwrap();
+    let started = Instant::now();
+    let again = s.store.get_account(&s.account).await.unwrap();
+    assert_eq!(
+        waits(started.elapsed()),
+        0,
+        "a second read asks the database"
+    );
+    assert_eq!(again.api_key_hash, first.api_key_hash);
+
+    // A key rotated elsewhere (the CLI, another node): this node hears of it and reads again.
+    let other = PgStore::open(&s.url, &PgOptions::default()).await.unwrap();
+    other.rotate_api_key(&s.account, "rotated").await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = s.store.get_account(&s.account).await.unwrap();
+        if now.api_key_hash == "rotated" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the old key is still served");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(other);
+    drop(s.store);
+    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+}
