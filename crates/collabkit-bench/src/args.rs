@@ -57,6 +57,10 @@ pub struct BenchArgs {
     /// pool, dispatcher and port); events are created on them in turn.
     #[arg(long, env = "COLLABKIT_BENCH_NODES", default_value_t = 1)]
     pub(crate) nodes: usize,
+    /// PostgreSQL: run every node after the first in a process of its own (as a deployment
+    /// does), rather than in this one.
+    #[arg(long, env = "COLLABKIT_BENCH_NODE_PROCESSES")]
+    pub(crate) node_processes: bool,
     /// PostgreSQL: the server's connection pool.
     #[arg(long, env = "COLLABKIT_BENCH_PG_POOL_SIZE", default_value_t = collabkit::store::PgOptions::default().pool_size)]
     pub(crate) pg_pool_size: usize,
@@ -129,10 +133,15 @@ pub(crate) fn reproduce(args: &BenchArgs) -> String {
         },
         match &args.database {
             Some(url) => format!(
-                " --database {} --pg-pool-size {} --nodes {}",
+                " --database {} --pg-pool-size {} --nodes {}{}",
                 collabkit::store::DatabaseUrl::Postgres(url.clone()),
                 args.pg_pool_size,
-                args.nodes
+                args.nodes,
+                if args.node_processes {
+                    " --node-processes"
+                } else {
+                    ""
+                }
             ),
             None => String::new(),
         }

@@ -17,6 +17,7 @@ mod webhooks;
 
 pub use args::BenchArgs;
 pub use realtime::{ClientsArgs, clients};
+pub use server::{NodeArgs, node};
 
 use std::time::Duration;
 
@@ -29,8 +30,14 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         "collabkit-bench — {}, {} cores",
         match &args.database {
             Some(_) => format!(
-                "PostgreSQL, {} node(s), pool of {} each",
-                args.nodes, args.pg_pool_size
+                "PostgreSQL, {} node(s){}, pool of {} each",
+                args.nodes,
+                if args.node_processes && args.nodes > 1 {
+                    " in separate processes"
+                } else {
+                    ""
+                },
+                args.pg_pool_size
             ),
             None => format!("SQLite synchronous={:?}", args.sqlite_synchronous),
         },

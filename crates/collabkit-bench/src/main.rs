@@ -1,7 +1,7 @@
 //! `collabkit-bench`: see the crate's documentation and the README's "Benchmark" section.
 
 use clap::{Parser, Subcommand};
-use collabkit_bench::{BenchArgs, ClientsArgs};
+use collabkit_bench::{BenchArgs, ClientsArgs, NodeArgs};
 
 // The server's allocator, so the figures are the server's.
 #[global_allocator]
@@ -25,6 +25,9 @@ enum Child {
     /// The realtime run's WebSocket client process (started by the benchmark itself).
     #[command(hide = true)]
     Clients(ClientsArgs),
+    /// A node of the run's database in a process of its own (`--node-processes`).
+    #[command(hide = true)]
+    Node(NodeArgs),
 }
 
 #[tokio::main]
@@ -38,6 +41,7 @@ async fn main() -> std::process::ExitCode {
     );
     let result = match cli.child {
         Some(Child::Clients(args)) => collabkit_bench::clients(args).await,
+        Some(Child::Node(args)) => collabkit_bench::node(args).await,
         None => collabkit_bench::run(cli.bench).await,
     };
     match result {

@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use collabkit_store_postgres::admin;
 
+/// How long a reading waits for the backends' counts to be published (PostgreSQL's
+/// `PGSTAT_IDLE_INTERVAL` and a margin).
+const STATS_SETTLE: Duration = Duration::from_millis(10_500);
+
 /// The counters read at one moment.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct PgCounters {
@@ -21,9 +25,11 @@ pub(crate) struct PgCounters {
 
 /// Reads the counters of the database `url` names.
 pub(crate) async fn read(url: &str) -> anyhow::Result<PgCounters> {
-    // PostgreSQL publishes a backend's counts when it is idle, at most once a second: a run's
-    // last transactions show up after that.
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    // PostgreSQL publishes a backend's counts at the end of a transaction at most once a
+    // second, and an idle backend that published less than a second ago retries only 10 s
+    // later: the counts of a run's last second show up after that (with a 1 s wait, a run's
+    // tail was counted in the next run's figures).
+    tokio::time::sleep(STATS_SETTLE).await;
     let client = admin::admin_client(url)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -24,6 +24,8 @@ pub(crate) struct Server {
     pub(crate) room_id: String,
     pub(crate) store: collabkit::store::SharedStore,
     pub(crate) shutdown: CancellationToken,
+    /// Nodes in processes of their own (`--node-processes`): killed when dropped.
+    _processes: Vec<tokio::process::Child>,
     /// Dropped last: the server's database.
     pub(crate) db: database::BenchDatabase,
 }
@@ -40,13 +42,8 @@ impl Server {
         let (db, mut config) = database::BenchDatabase::create(args.database.as_deref()).await?;
         config.store.postgres.pool_size = args.pg_pool_size;
         config.store.sqlite.synchronous = args.sqlite_synchronous.into();
-        config.delivery.allow_private_destinations = true;
-        config.delivery.retry_schedule = "1h".parse().map_err(anyhow::Error::msg)?;
         config.delivery.concurrency = args.delivery_concurrency.max(1);
-        // The benchmark measures capacity: every change it offers is made, none shed.
-        config.store.sqlite.max_write_wait = Duration::from_secs(3600);
-        config.http.account_rate_limit = 0;
-        config.http.max_in_flight = 1 << 20;
+        for_capacity(&mut config)?;
         tune(&mut config);
         let extra_nodes = if config.database.is_shared() {
             args.nodes.max(1) - 1
@@ -63,11 +60,19 @@ impl Server {
         tokio::spawn(app.run(listener, shutdown.clone()));
         let api = format!("{base}/v1/accounts/{}", created.account.id);
         let mut apis = vec![api.clone()];
+        let mut processes = Vec::new();
         for _ in 0..extra_nodes {
-            let node = App::build(node_config.clone()).await?;
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-            let base = format!("http://{}", listener.local_addr()?);
-            tokio::spawn(node.run(listener, shutdown.clone()));
+            let base = if args.node_processes {
+                let (child, base) = node_process(&node_config).await?;
+                processes.push(child);
+                base
+            } else {
+                let node = App::build(node_config.clone()).await?;
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+                let base = format!("http://{}", listener.local_addr()?);
+                tokio::spawn(node.run(listener, shutdown.clone()));
+                base
+            };
             apis.push(format!("{base}/v1/accounts/{}", created.account.id));
         }
         let bearer = collabkit::accounts::bearer_token(&created.account.id, &created.api_key);
@@ -103,6 +108,7 @@ impl Server {
             room_id,
             store,
             shutdown,
+            _processes: processes,
             db,
         })
     }
@@ -211,6 +217,86 @@ impl Server {
         }
         Ok(total)
     }
+}
+
+/// What every node of a run is given: the benchmark measures capacity, so every change it
+/// offers is made, none shed, and deliveries may reach loopback.
+fn for_capacity(config: &mut Config) -> anyhow::Result<()> {
+    config.delivery.allow_private_destinations = true;
+    config.delivery.retry_schedule = "1h".parse().map_err(anyhow::Error::msg)?;
+    config.store.sqlite.max_write_wait = Duration::from_secs(3600);
+    config.http.account_rate_limit = 0;
+    config.http.max_in_flight = 1 << 20;
+    Ok(())
+}
+
+/// A node of the same database in a child process (`collabkit-bench node`); its base URL.
+async fn node_process(config: &Config) -> anyhow::Result<(tokio::process::Child, String)> {
+    let url = match &config.database {
+        collabkit::store::DatabaseUrl::Postgres(url) => url.clone(),
+        other => anyhow::bail!("a node process needs PostgreSQL, not {other}"),
+    };
+    let key = config
+        .secret_key
+        .as_ref()
+        .map(|k| secrecy::ExposeSecret::expose_secret(k).to_owned())
+        .unwrap_or_default();
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["node", "--database", &url])
+        .args(["--pool-size", &config.store.postgres.pool_size.to_string()])
+        .args([
+            "--delivery-concurrency",
+            &config.delivery.concurrency.to_string(),
+        ])
+        .env("COLLABKIT_SECRET_KEY", key)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
+        child.stdout.take().expect("piped"),
+    ));
+    let line = lines
+        .next_line()
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the node process died before listening"))?;
+    let base = line
+        .strip_prefix("listening ")
+        .ok_or_else(|| anyhow::anyhow!("node process: {line}"))?
+        .to_owned();
+    Ok((child, base))
+}
+
+/// `collabkit-bench node`: one more node of a run's database, in its own process.
+#[derive(clap::Args, Debug)]
+pub struct NodeArgs {
+    #[arg(long)]
+    database: String,
+    #[arg(long)]
+    pool_size: usize,
+    #[arg(long)]
+    delivery_concurrency: usize,
+}
+
+/// Serves until its standard input closes (the benchmark is done, or gone).
+pub async fn node(args: NodeArgs) -> anyhow::Result<()> {
+    let mut config = Config::new(args.database.parse().map_err(anyhow::Error::msg)?);
+    config.secret_key = std::env::var("COLLABKIT_SECRET_KEY").ok().map(Into::into);
+    config.store.postgres.pool_size = args.pool_size;
+    config.delivery.concurrency = args.delivery_concurrency.max(1);
+    for_capacity(&mut config)?;
+    let app = App::build(config).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("listening http://{}", listener.local_addr()?);
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let mut stdin = tokio::io::stdin();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut stdin, &mut Vec::new()).await;
+        stop.cancel();
+    });
+    app.run(listener, shutdown).await?;
+    Ok(())
 }
 
 impl Drop for Server {
