@@ -57,6 +57,10 @@ pub struct BenchArgs {
     /// pool, dispatcher and port); events are created on them in turn.
     #[arg(long, env = "COLLABKIT_BENCH_NODES", default_value_t = 1)]
     pub(crate) nodes: usize,
+    /// Rooms the end-to-end and latency runs' users are created in, in turn (one room's
+    /// changes take turns on its counters, so with one room nodes wait for each other).
+    #[arg(long, env = "COLLABKIT_BENCH_ROOMS", default_value_t = 1)]
+    pub(crate) rooms: usize,
     /// PostgreSQL: run every node after the first in a process of its own (as a deployment
     /// does), rather than in this one.
     #[arg(long, env = "COLLABKIT_BENCH_NODE_PROCESSES")]
@@ -102,7 +106,7 @@ pub struct BenchArgs {
 /// The flags that reproduce this run, as `cargo run -p collabkit-bench -- …` takes them.
 pub(crate) fn reproduce(args: &BenchArgs) -> String {
     format!(
-        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --recovered {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {}{} --sqlite-synchronous {}{}{}",
+        "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --recovered {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {} --rooms {}{} --sqlite-synchronous {}{}{}",
         args.events,
         args.raw,
         args.fanout_events,
@@ -114,6 +118,7 @@ pub(crate) fn reproduce(args: &BenchArgs) -> String {
         args.churn_secs,
         args.delivery_concurrency,
         args.clients,
+        args.rooms,
         if args.realtime_only {
             " --realtime-only"
         } else {

@@ -22,6 +22,8 @@ pub(crate) struct Server {
     /// For the set-up calls (the measured requests are sent with `http` directly).
     pub(crate) client: collabkit::client::AccountClient,
     pub(crate) room_id: String,
+    /// The rooms `event` creates users in, in turn (`--rooms`; the first is `room_id`).
+    pub(crate) event_rooms: Vec<String>,
     pub(crate) store: collabkit::store::SharedStore,
     pub(crate) shutdown: CancellationToken,
     /// Nodes in processes of their own (`--node-processes`): killed when dropped.
@@ -92,6 +94,24 @@ impl Server {
             .as_str()
             .ok_or_else(|| anyhow::anyhow!("room creation failed: {room}"))?
             .to_owned();
+        // More rooms for the users, when asked (`--rooms`).
+        let mut event_rooms = vec![room_id.clone()];
+        for i in 1..args.rooms.max(1) {
+            let room: Value = http
+                .post(format!("{api}/rooms"))
+                .bearer_auth(&bearer)
+                .json(&json!({"name": "bench", "customId": format!("bench{i}")}))
+                .send()
+                .await?
+                .json()
+                .await?;
+            event_rooms.push(
+                room["data"]["room"]["id"]
+                    .as_str()
+                    .ok_or_else(|| anyhow::anyhow!("room creation failed: {room}"))?
+                    .to_owned(),
+            );
+        }
         let client = collabkit::client::AccountClient::new(
             http.clone(),
             &base,
@@ -106,6 +126,7 @@ impl Server {
             http,
             client,
             room_id,
+            event_rooms,
             store,
             shutdown,
             _processes: processes,
@@ -179,7 +200,7 @@ impl Server {
             .http
             .post(format!("{}/users", self.apis[n as usize % self.apis.len()]))
             .bearer_auth(&self.bearer)
-            .json(&json!({"name": "Bench", "roomId": self.room_id, "customId": format!("u{n}-{}", collabkit::ids::random_token(6))}))
+            .json(&json!({"name": "Bench", "roomId": self.event_rooms[n as usize % self.event_rooms.len()], "customId": format!("u{n}-{}", collabkit::ids::random_token(6))}))
             .send()
             .await?;
         anyhow::ensure!(
