@@ -46,6 +46,9 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             first.account.id
         );
     }
+    // Handlers first: a SIGTERM right after the address is printed (a supervisor, a test) must
+    // drain the server, not meet the default action and kill it.
+    let signals = Signals::install();
     println!(
         "CollabKit listening on {base} (database {})",
         config.database
@@ -63,7 +66,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tokio::pin!(run);
     tokio::select! {
         stopped = &mut run => stopped?,
-        () = signal_shutdown(shutdown) => run.await?,
+        () = signals.shutdown(shutdown) => run.await?,
     }
     tracing::info!("stopped");
     Ok(())
@@ -92,23 +95,50 @@ fn unusual_settings(config: &Config) -> Vec<String> {
     out
 }
 
-async fn signal_shutdown(token: CancellationToken) {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// SIGINT and SIGTERM, listened for from [`Signals::install`] on.
+struct Signals {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn install() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
             }
-            Err(_) => std::future::pending().await,
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+        #[cfg(not(unix))]
+        Signals {}
     }
-    tracing::info!("shutdown requested; draining");
-    token.cancel();
+
+    /// Waits for either signal, then cancels `token`.
+    async fn shutdown(self, token: CancellationToken) {
+        #[cfg(unix)]
+        {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(self.term) => {},
+                _ = wait(self.int) => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutdown requested; draining");
+        token.cancel();
+    }
 }
