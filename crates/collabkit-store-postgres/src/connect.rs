@@ -82,14 +82,8 @@ impl Bounds {
     /// the migrations', which may rewrite a large table).
     pub fn serving(&self, config: &Config) -> Config {
         let mut config = self.session(config);
-        // Generic plans: every statement is prepared once per connection, and with PostgreSQL's
-        // default a statement over `UNNEST` of array parameters (the batched writes, the
-        // fan-out) is planned again at each execution, since its custom plans look cheaper than
-        // the generic one (an array's length is known only then): planning cost up to 0.4 ms
-        // of the server's CPU per statement, most of an event's. Our statements' plans follow
-        // their indexes, not their parameters' values.
         let limits = format!(
-            "-c plan_cache_mode=force_generic_plan -c statement_timeout={} -c idle_in_transaction_session_timeout={}",
+            "-c statement_timeout={} -c idle_in_transaction_session_timeout={}",
             self.timeout.as_millis(),
             self.patience().as_millis()
         );
