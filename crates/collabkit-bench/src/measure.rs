@@ -54,3 +54,31 @@ pub(crate) fn rss_mib() -> f64 {
         .map(|kb| kb / 1024.0)
         .unwrap_or(f64::NAN)
 }
+
+/// Starts this benchmark's own binary with `args` (a hidden subcommand), its stdin and stdout
+/// piped (closing stdin tells it to finish; it is killed when dropped), and returns it with the
+/// first line it prints and the rest of its stdout.
+pub(crate) async fn child_process(
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> anyhow::Result<(
+    tokio::process::Child,
+    String,
+    tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStdout>>,
+)> {
+    let mut child = tokio::process::Command::new(std::env::current_exe()?)
+        .args(args)
+        .envs(envs.iter().copied())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
+        child.stdout.take().expect("piped"),
+    ));
+    let first = lines
+        .next_line()
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the child process {args:?} died before its first line"))?;
+    Ok((child, first, lines))
+}

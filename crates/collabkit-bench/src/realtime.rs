@@ -190,20 +190,12 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let rss_before = rss_mib();
     let tokens_file = tempfile::NamedTempFile::new()?;
     std::fs::write(tokens_file.path(), tokens.join("\n"))?;
-    let mut child = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["clients", "--base", &server.base, "--tokens"])
-        .arg(tokens_file.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
-        child.stdout.take().expect("piped"),
-    ));
-    let report = lines
-        .next_line()
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the client process died"))?;
+    let tokens_path = tokens_file.path().to_string_lossy().into_owned();
+    let (mut child, report, _lines) = crate::measure::child_process(
+        &["clients", "--base", &server.base, "--tokens", &tokens_path],
+        &[],
+    )
+    .await?;
     let secs: f64 = report
         .strip_prefix("opened ")
         .and_then(|r| r.parse().ok())

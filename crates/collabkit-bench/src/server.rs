@@ -262,25 +262,23 @@ async fn node_process(config: &Config) -> anyhow::Result<(tokio::process::Child,
         .as_ref()
         .map(|k| secrecy::ExposeSecret::expose_secret(k).to_owned())
         .unwrap_or_default();
-    let mut child = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["node", "--database", &url])
-        .args(["--pool-size", &config.store.postgres.pool_size.to_string()])
-        .args([
+    let (pool, concurrency) = (
+        config.store.postgres.pool_size.to_string(),
+        config.delivery.concurrency.to_string(),
+    );
+    let (child, line, _) = crate::measure::child_process(
+        &[
+            "node",
+            "--database",
+            &url,
+            "--pool-size",
+            &pool,
             "--delivery-concurrency",
-            &config.delivery.concurrency.to_string(),
-        ])
-        .env("COLLABKIT_SECRET_KEY", key)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut lines = tokio::io::AsyncBufReadExt::lines(tokio::io::BufReader::new(
-        child.stdout.take().expect("piped"),
-    ));
-    let line = lines
-        .next_line()
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the node process died before listening"))?;
+            &concurrency,
+        ],
+        &[("COLLABKIT_SECRET_KEY", &key)],
+    )
+    .await?;
     let base = line
         .strip_prefix("listening ")
         .ok_or_else(|| anyhow::anyhow!("node process: {line}"))?

@@ -77,8 +77,8 @@ pub async fn rotate_api_key<C: GenericClient + Sync>(
     // Every node forgets the old key when this commits (see `account_cache`).
     execute(
         c,
-        "SELECT pg_notify('collabkit_account', $1)",
-        &[&account_id],
+        "SELECT pg_notify($1, $2)",
+        &[&crate::account_cache::CHANNEL, &account_id],
     )
     .await?;
     account(c, account_id).await

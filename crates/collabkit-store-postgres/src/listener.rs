@@ -128,7 +128,10 @@ async fn listen_now(
         }
     });
     client
-        .batch_execute("LISTEN collabkit_due; LISTEN collabkit_room; LISTEN collabkit_account")
+        .batch_execute(&format!(
+            "LISTEN collabkit_due; LISTEN collabkit_room; LISTEN {}",
+            account_cache::CHANNEL
+        ))
         .await
         .map_err(pg)?;
     // Listening from here on: what was kept before may have missed a change.
