@@ -12,6 +12,7 @@
 //! each other.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 
 use collabkit_domain::accounts::token_lookup;
@@ -32,7 +33,7 @@ use crate::sql::{NOTIFY_DUE, execute, notify_due, query};
 
 /// The most creations written in one transaction.
 const MAX_GROUP: usize = 128;
-/// Groups written at once (each holds a pooled connection): one per lane.
+/// Groups of creations written at once (each holds a pooled connection): one per lane.
 const LANES: usize = 4;
 
 struct Job {
@@ -42,24 +43,64 @@ struct Job {
     reply: oneshot::Sender<StoreResult<Change<User>>>,
 }
 
-pub struct UserBatcher {
-    lanes: Vec<mpsc::UnboundedSender<Job>>,
-    /// Which lane a room's creations take.
+/// Changes spread over lanes by room, each lane writing what queued up while its last group
+/// was written: under load, groups grow by themselves; alone, a change is written at once. A
+/// room's changes always take the same lane, so groups of different lanes never share a room.
+pub struct Lanes<J> {
+    lanes: Vec<mpsc::UnboundedSender<J>>,
+    /// Which lane a room's changes take.
     hasher: RandomState,
+}
+
+impl<J: Send + 'static> Lanes<J> {
+    /// `lanes` lanes of groups of up to `MAX_GROUP`, each written by `write`.
+    pub fn start<F, Fut>(pool: Pool, lanes: usize, write: F) -> Lanes<J>
+    where
+        F: Fn(Pool, Vec<J>) -> Fut + Clone + Send + 'static,
+        Fut: Future<Output = ()> + Send,
+    {
+        let lanes = (0..lanes)
+            .map(|_| {
+                let (jobs, mut rx) = mpsc::unbounded_channel::<J>();
+                let (pool, write) = (pool.clone(), write.clone());
+                tokio::spawn(async move {
+                    while let Some(first) = rx.recv().await {
+                        let mut group = vec![first];
+                        while group.len() < MAX_GROUP {
+                            match rx.try_recv() {
+                                Ok(job) => group.push(job),
+                                Err(_) => break,
+                            }
+                        }
+                        write(pool.clone(), group).await;
+                    }
+                });
+                jobs
+            })
+            .collect();
+        Lanes {
+            lanes,
+            hasher: RandomState::new(),
+        }
+    }
+
+    /// Queues a change of `room_id`; false when the lanes have stopped.
+    pub fn send(&self, room_id: &str, job: J) -> bool {
+        let lane = self.hasher.hash_one(room_id) as usize % self.lanes.len();
+        self.lanes[lane].send(job).is_ok()
+    }
+}
+
+pub struct UserBatcher {
+    lanes: Lanes<Job>,
 }
 
 impl UserBatcher {
     pub fn start(pool: Pool) -> UserBatcher {
-        let lanes = (0..LANES)
-            .map(|_| {
-                let (jobs, rx) = mpsc::unbounded_channel();
-                tokio::spawn(run(pool.clone(), rx));
-                jobs
-            })
-            .collect();
         UserBatcher {
-            lanes,
-            hasher: RandomState::new(),
+            lanes: Lanes::start(pool, LANES, |pool, group| async move {
+                write(&pool, group).await
+            }),
         }
     }
 
@@ -70,34 +111,19 @@ impl UserBatcher {
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<User>> {
         let (reply, answer) = oneshot::channel();
-        let lane = self.hasher.hash_one(&new.room_id) as usize % self.lanes.len();
+        let room_id = new.room_id.clone();
         let job = Job {
             account_id: account_id.to_owned(),
             new,
             lease,
             reply,
         };
-        self.lanes[lane]
-            .send(job)
-            .map_err(|_| StoreError::backend("the user batcher has stopped"))?;
+        if !self.lanes.send(&room_id, job) {
+            return Err(StoreError::backend("the user batcher has stopped"));
+        }
         answer
             .await
             .map_err(|_| StoreError::backend("the user batcher dropped a creation"))?
-    }
-}
-
-/// One lane: takes whatever is queued when its last group is written. Under load, groups grow
-/// by themselves; alone, a creation is written at once.
-async fn run(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
-            }
-        }
-        write(&pool, group).await;
     }
 }
 

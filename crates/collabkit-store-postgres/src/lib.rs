@@ -8,7 +8,8 @@
 //! connection and wakes its dispatcher, so a delivery stored by one node is attempted within
 //! milliseconds even when another node is the idle one. Session changes lock their room's row,
 //! so two nodes changing one room's session take turns. User creations arriving together share
-//! one transaction and a few multi-row statements ([`batch`]).
+//! one transaction and a few multi-row statements ([`batch`]); so do joins and leaves
+//! (`sessions::group`).
 
 pub mod admin;
 
@@ -59,6 +60,8 @@ pub struct PgStore {
     timeout: Duration,
     /// Groups concurrent user creations into shared transactions.
     users: batch::UserBatcher,
+    /// Groups concurrent joins and leaves likewise.
+    sessions: sessions::SessionBatcher,
     wakeup: Arc<InProcessWakeup>,
     relay: Arc<relay::PgRelay>,
     /// Accounts read recently (see `account_cache`).
@@ -174,6 +177,7 @@ impl PgStore {
             relay,
             accounts,
             users: batch::UserBatcher::start(pool.clone()),
+            sessions: sessions::SessionBatcher::start(pool.clone()),
             pool,
             timeout: options.timeout,
             wakeup,

@@ -31,19 +31,33 @@ impl RoomLock {
     }
 }
 
+/// [`lock_room`]'s statement.
+pub fn lock_room_sql(lock: RoomLock) -> String {
+    format!(
+        "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.id = $2 {}",
+        lock.clause()
+    )
+}
+
+/// [`room_in`]'s statement.
+pub fn room_sql() -> String {
+    format!("SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.id = $2")
+}
+
+/// [`user_in`]'s statement.
+pub fn user_sql() -> String {
+    format!("SELECT {USER_COLS} FROM users WHERE account_id = $1 AND id = $2")
+}
+
 pub async fn room_in<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
     room_id: &str,
 ) -> StoreResult<Room> {
-    query_opt(
-        c,
-        &format!("SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.id = $2"),
-        &[&account_id, &room_id],
-    )
-    .await?
-    .map(|r| rows::room(&r).1)
-    .ok_or(StoreError::NotFound("room"))
+    query_opt(c, &room_sql(), &[&account_id, &room_id])
+        .await?
+        .map(|r| rows::room(&r).1)
+        .ok_or(StoreError::NotFound("room"))
 }
 
 /// The room, locked for the rest of the transaction as `lock` says.
@@ -53,17 +67,10 @@ pub async fn lock_room<C: GenericClient + Sync>(
     room_id: &str,
     lock: RoomLock,
 ) -> StoreResult<Room> {
-    query_opt(
-        c,
-        &format!(
-            "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.id = $2 {}",
-            lock.clause()
-        ),
-        &[&account_id, &room_id],
-    )
-    .await?
-    .map(|r| rows::room(&r).1)
-    .ok_or(StoreError::NotFound("room"))
+    query_opt(c, &lock_room_sql(lock), &[&account_id, &room_id])
+        .await?
+        .map(|r| rows::room(&r).1)
+        .ok_or(StoreError::NotFound("room"))
 }
 
 pub async fn user_in<C: GenericClient + Sync>(
@@ -71,12 +78,8 @@ pub async fn user_in<C: GenericClient + Sync>(
     account_id: &str,
     user_id: &str,
 ) -> StoreResult<User> {
-    query_opt(
-        c,
-        &format!("SELECT {USER_COLS} FROM users WHERE account_id = $1 AND id = $2"),
-        &[&account_id, &user_id],
-    )
-    .await?
-    .map(|r| rows::user(&r).1)
-    .ok_or(StoreError::NotFound("user"))
+    query_opt(c, &user_sql(), &[&account_id, &user_id])
+        .await?
+        .map(|r| rows::user(&r).1)
+        .ok_or(StoreError::NotFound("user"))
 }

@@ -1,7 +1,9 @@
 //! Running statements: every statement is prepared once per connection and cached.
 
 use collabkit_domain::store::StoreResult;
-use deadpool_postgres::GenericClient;
+use std::sync::atomic::Ordering;
+
+use deadpool_postgres::{GenericClient, Object};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 
@@ -49,6 +51,67 @@ pub async fn prepare_all<C: GenericClient + Sync>(c: &C, sqls: &[&str]) -> Store
         .await
         .map_err(pg)?;
     Ok(())
+}
+
+/// A transaction sent in pipelined batches on one pooled connection: `BEGIN` goes out with the
+/// first batch's statements and `COMMIT` with the last's, so a transaction of two batches waits
+/// for the server twice. Every statement of a batch must be sent at the batch's first poll —
+/// prepared beforehand ([`prepare_all`]) and none waiting for another's answer — or it would
+/// go out after the `COMMIT`. A statement that fails makes the ones after it fail and the
+/// `COMMIT` a rollback. Dropped unfinished (an error before the last batch, a timeout), the
+/// connection is closed rather than returned to the pool inside a transaction: the server
+/// rolls back.
+pub struct Pipelined {
+    client: Option<Object>,
+    /// Set once the transaction is over (committed or rolled back).
+    idle: std::sync::atomic::AtomicBool,
+}
+
+impl Pipelined {
+    pub fn new(client: Object) -> Pipelined {
+        Pipelined {
+            client: Some(client),
+            idle: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    pub fn client(&self) -> &Object {
+        self.client.as_ref().expect("held until finished")
+    }
+
+    /// `BEGIN`, then what `first` sends, in one round trip.
+    pub async fn begin<T>(&self, first: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+        let (begun, out) = tokio::join!(self.client().batch_execute("BEGIN"), first);
+        begun.map_err(pg)?;
+        out
+    }
+
+    /// What `last` sends, then `COMMIT`, in one round trip; the first failure is the cause
+    /// (the ones after it only say the transaction was aborted).
+    pub async fn commit<T>(&self, last: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+        let (out, committed) = tokio::join!(last, self.client().batch_execute("COMMIT"));
+        // Either way the transaction is over (committed, or rolled back after a failure): the
+        // connection is fit for the pool again.
+        self.idle.store(committed.is_ok(), Ordering::Relaxed);
+        out.and_then(|out| committed.map(|_| out).map_err(pg))
+    }
+
+    /// Ends a transaction that will not commit (a read failed, the plan refused).
+    pub async fn rollback(&self) {
+        let done = self.client().batch_execute("ROLLBACK").await.is_ok();
+        self.idle.store(done, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Pipelined {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take()
+            && !self.idle.load(Ordering::Relaxed)
+        {
+            // Detached from the pool and dropped: the connection closes.
+            drop(Object::take(client));
+        }
+    }
 }
 
 /// `notify_due`'s statement.

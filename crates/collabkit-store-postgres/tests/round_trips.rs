@@ -263,3 +263,369 @@ async fn an_account_is_read_from_the_database_once_until_it_changes() {
     drop(s.store);
     admin::drop_database(&s.admin_url, &s.name).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_join_and_a_leave_are_one_transaction_of_two_round_trips_each() {
+    let s = setup().await;
+    s.store
+        .create_webhook(
+            &s.account,
+            NewWebhook {
+                url: "https://example.com/sessions".into(),
+                events: vec![
+                    WebhookEventName::SessionStarted,
+                    WebhookEventName::ParticipantJoined,
+                    WebhookEventName::ParticipantLeft,
+                    WebhookEventName::SessionClosed,
+                ],
+                room_id: None,
+                enabled: true,
+                secret_sealed: "sealed".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let (first, second) = (
+        s.store
+            .create_user(&s.account, new_user(&s.room), None)
+            .await
+            .unwrap()
+            .value
+            .id,
+        s.store
+            .create_user(&s.account, new_user(&s.room), None)
+            .await
+            .unwrap()
+            .value
+            .id,
+    );
+    // The first join and leave prepare the statements on the connection (and start, then
+    // close, a session).
+    s.store
+        .join_session(&s.account, &s.room, &first, "n1", lease())
+        .await
+        .unwrap();
+    s.store
+        .leave_session(&s.account, &s.room, &first, "n1", lease())
+        .await
+        .unwrap();
+    s.store
+        .session_participants(&s.account, &s.room)
+        .await
+        .unwrap();
+
+    // BEGIN, the room (locked), the user, the session's state and the registrations; then the
+    // session, the hold, the user joining, the events with their deliveries, COMMIT.
+    let started = Instant::now();
+    let joined = s
+        .store
+        .join_session(&s.account, &s.room, &first, "n1", lease())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(waits(took), 2, "a join that starts a session took {took:?}");
+    let kinds: Vec<_> = joined.events.iter().map(|e| e.event).collect();
+    assert_eq!(
+        kinds,
+        [
+            WebhookEventName::SessionStarted,
+            WebhookEventName::ParticipantJoined
+        ]
+    );
+    assert_eq!(joined.leased.len(), 2, "both deliveries are leased inline");
+
+    let started = Instant::now();
+    s.store
+        .join_session(&s.account, &s.room, &second, "n1", lease())
+        .await
+        .unwrap();
+    assert_eq!(waits(started.elapsed()), 2, "a second participant's join");
+
+    let started = Instant::now();
+    let left = s
+        .store
+        .leave_session(&s.account, &s.room, &second, "n1", lease())
+        .await
+        .unwrap();
+    assert_eq!(
+        waits(started.elapsed()),
+        2,
+        "a leave that keeps the session"
+    );
+    assert_eq!(left.events.len(), 1);
+
+    // The last leave closes the session in the same two round trips, in one transaction.
+    let started = Instant::now();
+    let closed = s
+        .store
+        .leave_session(&s.account, &s.room, &first, "n1", lease())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(
+        waits(took),
+        2,
+        "a leave that closes the session took {took:?}"
+    );
+    let kinds: Vec<_> = closed.events.iter().map(|e| e.event).collect();
+    assert_eq!(
+        kinds,
+        [
+            WebhookEventName::ParticipantLeft,
+            WebhookEventName::SessionClosed
+        ]
+    );
+    let db = admin::admin_client(&s.url).await.unwrap();
+    let txids: Vec<String> = db
+        .query(
+            "SELECT DISTINCT txid::text FROM events WHERE id = ANY($1)",
+            &[&closed
+                .events
+                .iter()
+                .map(|e| e.id.clone())
+                .collect::<Vec<_>>()],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(txids.len(), 1, "the leave's events are one transaction's");
+    let open: i64 = db
+        .query_one("SELECT COUNT(*) FROM sessions WHERE closed_at IS NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(open, 0, "the session closed");
+
+    // A participant read on a shared backend (before every join): one round trip.
+    let started = Instant::now();
+    let listed = s
+        .store
+        .session_participants(&s.account, &s.room)
+        .await
+        .unwrap();
+    assert_eq!(waits(started.elapsed()), 1, "reading the participants");
+    assert!(listed.is_empty());
+    drop(db);
+    drop(s.store);
+    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+}
+
+/// A room with `users` users, and a registration for the session events (account-wide).
+async fn rooms_with_users(
+    store: &PgStore,
+    account: &str,
+    rooms: usize,
+    users: usize,
+) -> Vec<(String, Vec<String>)> {
+    let mut made = Vec::new();
+    for i in 0..rooms {
+        let room = store
+            .create_room(
+                account,
+                NewRoom {
+                    custom_id: None,
+                    name: format!("g{i}"),
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let mut ids = Vec::new();
+        for _ in 0..users {
+            ids.push(
+                store
+                    .create_user(account, new_user(&room), None)
+                    .await
+                    .unwrap()
+                    .value
+                    .id,
+            );
+        }
+        made.push((room, ids));
+    }
+    made
+}
+
+async fn register_sessions(store: &PgStore, account: &str) {
+    store
+        .create_webhook(
+            account,
+            NewWebhook {
+                url: "https://example.com/sessions".into(),
+                events: vec![
+                    WebhookEventName::SessionStarted,
+                    WebhookEventName::ParticipantJoined,
+                    WebhookEventName::ParticipantLeft,
+                    WebhookEventName::SessionClosed,
+                ],
+                room_id: None,
+                enabled: true,
+                secret_sealed: "sealed".into(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn joins_of_many_rooms_at_once_share_transactions() {
+    let s = setup().await;
+    register_sessions(&s.store, &s.account).await;
+    let rooms = rooms_with_users(&s.store, &s.account, 24, 1).await;
+    let joins = rooms.iter().map(|(room, users)| {
+        let (store, account) = (s.store.clone(), s.account.clone());
+        let (room, user) = (room.clone(), users[0].clone());
+        async move {
+            store
+                .join_session(&account, &room, &user, "n1", lease())
+                .await
+                .unwrap()
+        }
+    });
+    let joined = futures_util::future::join_all(joins).await;
+    let ids: Vec<String> = joined
+        .iter()
+        .flat_map(|c| c.events.iter().map(|e| e.id.clone()))
+        .collect();
+    assert_eq!(ids.len(), 48, "each join started a session and joined");
+    let db = admin::admin_client(&s.url).await.unwrap();
+    let txids: i64 = db
+        .query_one(
+            "SELECT COUNT(DISTINCT txid) FROM events WHERE id = ANY($1)",
+            &[&ids],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    // Four lanes, each writing whatever queued while its last group was written: 24 joins one
+    // by one would be 24 transactions.
+    assert!(txids <= 8, "24 joins took {txids} transactions");
+    drop(db);
+    drop(s.store);
+    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+}
+
+/// Grouped joins and leaves leave every room as one by one would: sessions started and closed,
+/// every participant paired, each room's events numbered 1, 2… in order.
+#[tokio::test]
+async fn grouped_joins_and_leaves_keep_every_room_right() {
+    let admin_url = admin::test_server_url();
+    let name = admin::fresh_database_name("collabkit_test");
+    let url = admin::create_database(&admin_url, &name).await.unwrap();
+    let store = Arc::new(PgStore::open(&url, &PgOptions::default()).await.unwrap());
+    let account = collabkit_domain::accounts::create(&*store, "a")
+        .await
+        .unwrap()
+        .account
+        .id;
+    register_sessions(&store, &account).await;
+    let rooms = rooms_with_users(&store, &account, 40, 2).await;
+    let all = |joining: bool, which: usize| {
+        futures_util::future::join_all(rooms.iter().map(|(room, users)| {
+            let (store, account) = (store.clone(), account.clone());
+            let (room, user) = (room.clone(), users[which].clone());
+            async move {
+                let change = if joining {
+                    store.join_session(&account, &room, &user, "n1", None).await
+                } else {
+                    store
+                        .leave_session(&account, &room, &user, "n1", None)
+                        .await
+                };
+                change
+                    .unwrap()
+                    .events
+                    .iter()
+                    .map(|e| e.event)
+                    .collect::<Vec<_>>()
+            }
+        }))
+    };
+    use WebhookEventName::*;
+    for kinds in all(true, 0).await {
+        assert_eq!(kinds, [SessionStarted, ParticipantJoined]);
+    }
+    for kinds in all(true, 1).await {
+        assert_eq!(kinds, [ParticipantJoined]);
+    }
+    for kinds in all(true, 1).await {
+        assert!(kinds.is_empty(), "joining twice is a no-op");
+    }
+    let (room0, users0) = &rooms[0];
+    let listed = store.session_participants(&account, room0).await.unwrap();
+    let listed: Vec<_> = listed.iter().map(|u| u.id.clone()).collect();
+    assert_eq!(&listed, users0, "both take part, in join order");
+    assert!(store.get_user(&account, &users0[1]).await.unwrap().online);
+    for kinds in all(false, 0).await {
+        assert_eq!(kinds, [ParticipantLeft]);
+    }
+    for kinds in all(false, 1).await {
+        assert_eq!(kinds, [ParticipantLeft, SessionClosed]);
+    }
+    for kinds in all(false, 1).await {
+        assert!(kinds.is_empty(), "leaving twice is a no-op");
+    }
+    assert!(!store.get_user(&account, &users0[1]).await.unwrap().online);
+    let db = admin::admin_client(&url).await.unwrap();
+    let row = db
+        .query_one(
+            "SELECT (SELECT COUNT(*) FROM sessions WHERE closed_at IS NULL),
+                    (SELECT COUNT(*) FROM sessions),
+                    (SELECT COUNT(*) FROM participants),
+                    (SELECT COUNT(*) FROM user_sessions WHERE left_at IS NULL),
+                    (SELECT COUNT(*) FROM user_sessions)",
+            &[],
+        )
+        .await
+        .unwrap();
+    let counts: Vec<i64> = (0..5).map(|i| row.get(i)).collect();
+    assert_eq!(counts, [0, 40, 0, 0, 80]);
+    // Each room: six events numbered 1‥6, in the order they happened.
+    let rows = db
+        .query(
+            "SELECT room_id, array_agg(event ORDER BY room_seq), array_agg(room_seq ORDER BY room_seq)
+             FROM events WHERE event LIKE 'session.%' OR event LIKE 'participant.%'
+             GROUP BY room_id",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 40);
+    for r in rows {
+        let events: Vec<String> = r.get(1);
+        let seqs: Vec<i64> = r.get(2);
+        assert_eq!(
+            events,
+            [
+                "session.started",
+                "participant.joined",
+                "participant.joined",
+                "participant.left",
+                "participant.left",
+                "session.closed"
+            ]
+        );
+        let first = seqs[0];
+        assert_eq!(
+            seqs,
+            (first..first + 6).collect::<Vec<_>>(),
+            "numbered in order"
+        );
+    }
+    // Every event has its delivery.
+    let missing: i64 = db
+        .query_one(
+            "SELECT COUNT(*) FROM events e WHERE (e.event LIKE 'session.%' OR e.event LIKE 'participant.%')
+             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(missing, 0);
+    drop(db);
+    drop(store);
+    admin::drop_database(&admin_url, &name).await.unwrap();
+}

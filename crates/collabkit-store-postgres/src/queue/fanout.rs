@@ -9,6 +9,7 @@ use collabkit_domain::store::{
     ClaimedDelivery, Event, InlineLease, Room, RoomCounters, StoreError, StoreResult, event_bit,
     event_code,
 };
+use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::GenericClient;
 
 use super::Fanout;
@@ -109,6 +110,7 @@ pub async fn insert_event<C: GenericClient + Sync>(
 }
 
 /// A registration an event goes to, as [`MATCHING`] found it.
+#[derive(Clone)]
 pub struct Target {
     webhook_seq: i64,
     webhook_id: String,
@@ -139,6 +141,86 @@ pub async fn matching<C: GenericClient + Sync>(
         });
     }
     Ok(targets)
+}
+
+/// The registrations of a room's events of each kind a change may make, read before the
+/// change is planned (a join may start the session, a leave close it): sent with the change's
+/// first reads, it saves the round trip [`matching`] would take after them.
+pub struct KindTargets(Vec<(WebhookEventName, Vec<Target>)>);
+
+impl KindTargets {
+    pub async fn read<C: GenericClient + Sync>(
+        c: &C,
+        account_id: &str,
+        room_id: &str,
+        kinds: &[WebhookEventName],
+        at: Timestamp,
+    ) -> StoreResult<KindTargets> {
+        let mut each = Self::read_many(c, &[(account_id, room_id)], kinds, at).await?;
+        Ok(each.pop().expect("one room asked"))
+    }
+
+    /// For each (account, room) of a group of changes, in one statement.
+    pub async fn read_many<C: GenericClient + Sync>(
+        c: &C,
+        rooms: &[(&str, &str)],
+        kinds: &[WebhookEventName],
+        at: Timestamp,
+    ) -> StoreResult<Vec<KindTargets>> {
+        let n = rooms.len() * kinds.len();
+        let (mut accounts, mut room_ids, mut bits) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for (account_id, room_id) in rooms {
+            for kind in kinds {
+                accounts.push(account_id.to_string());
+                room_ids.push(room_id.to_string());
+                bits.push(event_bit(*kind));
+            }
+        }
+        let mut targets = matching(c, &accounts, &room_ids, &bits, &vec![at; n])
+            .await?
+            .into_iter();
+        Ok(rooms
+            .iter()
+            .map(|_| {
+                KindTargets(
+                    kinds
+                        .iter()
+                        .map(|k| (*k, targets.next().unwrap_or_default()))
+                        .collect(),
+                )
+            })
+            .collect())
+    }
+
+    /// No registrations at all (for a change that makes no events).
+    pub fn none() -> KindTargets {
+        KindTargets(Vec::new())
+    }
+
+    /// Each event's targets, in the order of `events` (every event's kind was read).
+    pub fn for_events(&self, events: &[Event]) -> Vec<Vec<Target>> {
+        events
+            .iter()
+            .map(|e| {
+                self.0
+                    .iter()
+                    .find(|(kind, _)| *kind == e.event)
+                    .map(|(_, t)| t.clone())
+                    .expect("the change's event kinds were matched")
+            })
+            .collect()
+    }
+}
+
+/// Whether storing these targets without an inline lease leaves deliveries to a claim (the
+/// dispatchers must then be woken: [`crate::sql::notify_due`]), decided before the events are
+/// stored so the notification goes in the same pipeline.
+pub fn wakes(targets: &[Vec<Target>], inline: Option<InlineLease>) -> bool {
+    inline.is_none() && targets.iter().any(|t| !t.is_empty())
 }
 
 /// Stores the events and one pending delivery per matching registration, leased inline when

@@ -15,7 +15,8 @@ mod fanout;
 
 pub use self::attempts::{fail_pending, record_attempts};
 pub use self::fanout::{
-    INSERT_EVENTS, MATCHING, insert_event, insert_events, matching, store_events,
+    INSERT_EVENTS, KindTargets, MATCHING, insert_event, insert_events, matching, store_events,
+    wakes,
 };
 pub use collabkit_domain::model::Fanout;
 

@@ -1,7 +1,8 @@
 //! Live sessions on PostgreSQL: the reads and writes around the domain's join and leave rules.
 //! Callers hold the room's row lock (`RoomLock::Session` or stronger), so two nodes changing one
 //! room's session take turns. A join is in `join`, a leave and a room's end in `leave`, the
-//! nodes' heartbeats and the end of what gone nodes held in `nodes`; what they share is here.
+//! nodes' heartbeats and the end of what gone nodes held in `nodes`; the contract's joins and
+//! leaves that arrive together are written together by `group`; what they share is here.
 
 use collabkit_domain::clock::Timestamp;
 use collabkit_domain::store::{Event, InlineLease, Room, StoreError, StoreResult};
@@ -11,10 +12,12 @@ use deadpool_postgres::GenericClient;
 use crate::queue::{self, Fanout};
 use crate::sql::{execute, query, query_opt};
 
+mod group;
 mod join;
 mod leave;
 mod nodes;
 
+pub use self::group::{SessionBatcher, Verb};
 pub use self::join::join;
 pub use self::leave::{end_room, leave};
 pub use self::nodes::{
@@ -81,25 +84,32 @@ async fn session_users<C: GenericClient + Sync>(
 }
 
 /// Who takes part in the room's open session now, in join order.
+const PARTICIPANTS: &str = "SELECT su.user_json FROM sessions s
+     JOIN session_users su ON su.session_id = s.id
+     WHERE s.room_id = $1 AND s.closed_at IS NULL
+       AND EXISTS (SELECT 1 FROM participants p
+                   WHERE p.session_id = s.id AND p.user_id = su.user_id)
+     ORDER BY su.seq";
+
+/// The room's participants, read with the room (it must be the account's) in one round trip:
+/// a join on a shared backend asks for them first.
 pub async fn participants<C: GenericClient + Sync>(
     c: &C,
+    account_id: &str,
     room_id: &str,
 ) -> StoreResult<Vec<WebhookUser>> {
-    let Some(session) = open_session(c, room_id).await? else {
-        return Ok(Vec::new());
-    };
-    query(
-        c,
-        "SELECT su.user_json FROM session_users su
-         WHERE su.session_id = $1
-           AND EXISTS (SELECT 1 FROM participants p WHERE p.session_id = $1 AND p.user_id = su.user_id)
-         ORDER BY su.seq",
-        &[&session],
-    )
-    .await?
-    .iter()
-    .map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(StoreError::backend))
-    .collect()
+    let room_sql = crate::lookup::room_sql();
+    crate::sql::prepare_all(c, &[&room_sql, PARTICIPANTS]).await?;
+    let params: crate::sql::Params = &[&room_id];
+    let (room, rows) = tokio::join!(
+        crate::lookup::room_in(c, account_id, room_id),
+        query(c, PARTICIPANTS, params),
+    );
+    room?;
+    rows?
+        .iter()
+        .map(|r| serde_json::from_str(r.get::<_, &str>(0)).map_err(StoreError::backend))
+        .collect()
 }
 
 /// The storage contract's `Sessions`.
@@ -119,12 +129,12 @@ mod contract {
             node: &str,
             lease: Option<InlineLease>,
         ) -> StoreResult<Change<()>> {
-            in_tx!(self, tx => {
-                let room = lookup::lock_room(&tx, account_id, room_id, lookup::RoomLock::Session).await?;
-                let user = lookup::user_in(&tx, account_id, user_id).await?;
-                let (events, fanout) = sessions::join(&tx, &room, &user, node, lease).await?;
-                Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
-            })
+            let verb = sessions::Verb::Join;
+            self.within(
+                self.sessions
+                    .change(verb, account_id, room_id, user_id, node, lease),
+            )
+            .await
         }
 
         async fn leave_session(
@@ -135,13 +145,12 @@ mod contract {
             node: &str,
             lease: Option<InlineLease>,
         ) -> StoreResult<Change<()>> {
-            in_tx!(self, tx => {
-                let mut room = lookup::lock_room(&tx, account_id, room_id, lookup::RoomLock::Session).await?;
-                let user = lookup::user_in(&tx, account_id, user_id).await.ok();
-                let (events, fanout, _, _) =
-                    sessions::leave(&tx, &mut room, user_id, Some(node), user.as_ref(), lease).await?;
-                Self::finish_change(&tx, Change { events, ..Change::quiet(()) }, fanout).await?
-            })
+            let verb = sessions::Verb::Leave;
+            self.within(
+                self.sessions
+                    .change(verb, account_id, room_id, user_id, node, lease),
+            )
+            .await
         }
 
         async fn node_heartbeat(&self, node: &str, now: Timestamp) -> StoreResult<()> {
@@ -160,9 +169,7 @@ mod contract {
             room_id: &str,
         ) -> StoreResult<Vec<collabkit_webhooks::WebhookUser>> {
             self.within(async {
-                let client = self.client().await?;
-                let room = lookup::room_in(&client, account_id, room_id).await?;
-                sessions::participants(&client, &room.id).await
+                sessions::participants(&self.client().await?, account_id, room_id).await
             })
             .await
         }
