@@ -124,6 +124,12 @@ pub async fn notify_due<C: GenericClient + Sync>(c: &C) -> StoreResult<()> {
     Ok(())
 }
 
+/// [`notify_due`] when `wake`: a future that sends it at its first poll, to pipeline with a
+/// change's writes (see [`crate::queue::wakes`]).
+pub async fn notify_due_if<C: GenericClient + Sync>(c: &C, wake: bool) -> StoreResult<()> {
+    if wake { notify_due(c).await } else { Ok(()) }
+}
+
 /// The shard of the sharded counters (an account's rooms, a registration's deliveries) this
 /// connection writes: the slot it holds ([`CLAIM_SHARD`]), else its backend pid's.
 pub const SHARD: &str = "COALESCE(current_setting('collabkit.shard', true)::smallint, \

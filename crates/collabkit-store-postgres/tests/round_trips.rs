@@ -267,24 +267,7 @@ async fn an_account_is_read_from_the_database_once_until_it_changes() {
 #[tokio::test]
 async fn a_join_and_a_leave_are_one_transaction_of_two_round_trips_each() {
     let s = setup().await;
-    s.store
-        .create_webhook(
-            &s.account,
-            NewWebhook {
-                url: "https://example.com/sessions".into(),
-                events: vec![
-                    WebhookEventName::SessionStarted,
-                    WebhookEventName::ParticipantJoined,
-                    WebhookEventName::ParticipantLeft,
-                    WebhookEventName::SessionClosed,
-                ],
-                room_id: None,
-                enabled: true,
-                secret_sealed: "sealed".into(),
-            },
-        )
-        .await
-        .unwrap();
+    register_sessions(&s.store, &s.account).await;
     let (first, second) = (
         s.store
             .create_user(&s.account, new_user(&s.room), None)

@@ -210,6 +210,15 @@ impl Fanout {
         self.leased.extend(other.leased);
     }
 
+    /// The fan-outs of several events as one.
+    pub fn merged(all: impl IntoIterator<Item = Fanout>) -> Fanout {
+        let mut fanout = Fanout::default();
+        for f in all {
+            fanout.add(f);
+        }
+        fanout
+    }
+
     /// Whether some deliveries wait for a claim (the dispatchers must be woken).
     pub fn left_to_claims(&self) -> bool {
         self.count > self.leased.len()

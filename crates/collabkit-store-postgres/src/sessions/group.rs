@@ -509,13 +509,7 @@ async fn together(
             execute_rows(c, LEFT, l.0.len(), p_left),
             execute_rows(c, CLOSE, w.close.0.len(), p_close),
             queue::store_events(c, &mut with_leases, &after, event_targets),
-            async {
-                if wake {
-                    sql::notify_due(c).await
-                } else {
-                    Ok(())
-                }
-            },
+            sql::notify_due_if(c, wake),
         );
         started?;
         held?;
@@ -532,16 +526,10 @@ async fn together(
     Ok(outcomes
         .into_iter()
         .map(|made| {
-            made.map(|n| {
-                let mut fanout = Fanout::default();
-                for f in fanouts.by_ref().take(n) {
-                    fanout.add(f);
-                }
-                Change {
-                    value: (),
-                    events: events.by_ref().take(n).collect(),
-                    leased: fanout.leased,
-                }
+            made.map(|n| Change {
+                value: (),
+                events: events.by_ref().take(n).collect(),
+                leased: Fanout::merged(fanouts.by_ref().take(n)).leased,
             })
         })
         .collect())

@@ -169,13 +169,7 @@ async fn write<C: GenericClient + Sync>(
     let after: Vec<&Room> = joining.as_ref().map(|(_, _, _, r)| r).into_iter().collect();
     let mut with_leases: Vec<_> = events.iter_mut().map(|e| (e, inline)).collect();
     let stored = queue::store_events(c, &mut with_leases, &after, event_targets);
-    let notify = async {
-        if wake {
-            sql::notify_due(c).await
-        } else {
-            Ok(())
-        }
-    };
+    let notify = sql::notify_due_if(c, wake);
     let (started, held, opened, fanouts, notified) =
         tokio::join!(start, hold, opened, stored, notify);
     started?;
@@ -183,9 +177,5 @@ async fn write<C: GenericClient + Sync>(
     opened?;
     let fanouts = fanouts?;
     notified?;
-    let mut fanout = Fanout::default();
-    for f in fanouts {
-        fanout.add(f);
-    }
-    Ok((events, fanout))
+    Ok((events, Fanout::merged(fanouts)))
 }

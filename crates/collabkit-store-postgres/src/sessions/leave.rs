@@ -177,13 +177,7 @@ async fn write<C: GenericClient + Sync>(
     let after = [&*room];
     let mut with_leases: Vec<_> = events.iter_mut().map(|e| (e, inline)).collect();
     let stored = queue::store_events(c, &mut with_leases, &after, event_targets);
-    let notify = async {
-        if wake {
-            sql::notify_due(c).await
-        } else {
-            Ok(())
-        }
-    };
+    let notify = sql::notify_due_if(c, wake);
     let (ended, marked, closed, fanouts, notified) =
         tokio::join!(end_holds, marked, close, stored, notify);
     ended?;
@@ -191,11 +185,12 @@ async fn write<C: GenericClient + Sync>(
     closed?;
     let fanouts = fanouts?;
     notified?;
-    let mut fanout = Fanout::default();
-    for f in fanouts {
-        fanout.add(f);
-    }
-    Ok((events, fanout, left.user, left.close.is_some()))
+    Ok((
+        events,
+        Fanout::merged(fanouts),
+        left.user,
+        left.close.is_some(),
+    ))
 }
 
 /// The user's participation through `node` ends (through every node when `None`); they leave
