@@ -14,6 +14,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
+use std::sync::LazyLock;
 
 use collabkit_domain::accounts::token_lookup;
 use collabkit_domain::clock;
@@ -25,11 +26,10 @@ use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::Pool;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::errors::pg;
 use crate::lookup::RoomLock;
 use crate::queue;
 use crate::rows::{self, ROOM_COLS, ROOM_FROM};
-use crate::sql::{NOTIFY_DUE, execute, notify_due, query};
+use crate::sql::{NOTIFY_DUE, Pipelined, execute, notify_due_if, query};
 
 /// The most creations written in one transaction.
 const MAX_GROUP: usize = 128;
@@ -84,10 +84,24 @@ impl<J: Send + 'static> Lanes<J> {
         }
     }
 
-    /// Queues a change of `room_id`; false when the lanes have stopped.
-    pub fn send(&self, room_id: &str, job: J) -> bool {
+    /// Queues the change of `room_id` that `job` makes with its reply's sender, and waits for
+    /// the answer (`what` names the change in the errors of a stopped lane).
+    pub async fn call<R>(
+        &self,
+        room_id: &str,
+        what: &str,
+        job: impl FnOnce(oneshot::Sender<StoreResult<R>>) -> J,
+    ) -> StoreResult<R> {
+        let (reply, answer) = oneshot::channel();
         let lane = self.hasher.hash_one(room_id) as usize % self.lanes.len();
-        self.lanes[lane].send(job).is_ok()
+        if self.lanes[lane].send(job(reply)).is_err() {
+            return Err(StoreError::backend(format!(
+                "the {what} lanes have stopped"
+            )));
+        }
+        answer
+            .await
+            .map_err(|_| StoreError::backend(format!("the {what} lanes dropped a change")))?
     }
 }
 
@@ -110,20 +124,15 @@ impl UserBatcher {
         new: NewUser,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<User>> {
-        let (reply, answer) = oneshot::channel();
         let room_id = new.room_id.clone();
-        let job = Job {
-            account_id: account_id.to_owned(),
-            new,
-            lease,
-            reply,
-        };
-        if !self.lanes.send(&room_id, job) {
-            return Err(StoreError::backend("the user batcher has stopped"));
-        }
-        answer
+        self.lanes
+            .call(&room_id, "user creation", |reply| Job {
+                account_id: account_id.to_owned(),
+                new,
+                lease,
+                reply,
+            })
             .await
-            .map_err(|_| StoreError::backend("the user batcher dropped a creation"))?
     }
 }
 
@@ -139,31 +148,25 @@ async fn write(pool: &Pool, group: Vec<Job>) {
         }
         return;
     }
+    // One by one, so that what failed fails alone.
     for job in group {
-        let result = write_one(pool, &job.account_id, job.new, job.lease).await;
-        let _ = job.reply.send(result);
+        let one = vec![(job.account_id.clone(), job.new, job.lease)];
+        let result = write_group(pool, one).await;
+        let _ = job
+            .reply
+            .send(result.and_then(|mut r| r.pop().expect("one answer")));
     }
 }
 
-/// One creation in a transaction of its own.
-async fn write_one(
-    pool: &Pool,
-    account_id: &str,
-    new: NewUser,
-    lease: Option<InlineLease>,
-) -> StoreResult<Change<User>> {
-    let mut client = pool.get().await.map_err(crate::pool_error)?;
-    let tx = client.transaction().await.map_err(pg)?;
-    let (change, fanout) = crate::users::create_user(&tx, account_id, new, lease).await?;
-    if fanout.left_to_claims() {
-        notify_due(&tx).await?;
-    }
-    tx.commit().await.map_err(pg)?;
-    Ok(Change {
-        leased: fanout.leased,
-        ..change
-    })
-}
+/// A group's rooms, locked: their key-share locks keep them from being deleted until the
+/// commit, as the foreign key of each user would; their counters are locked for the group's
+/// changes (see `RoomLock`), in the order of the rooms' ids.
+static LOCK_ROOMS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.id = ANY($1) ORDER BY r.id {}",
+        RoomLock::Share.clause()
+    )
+});
 
 /// A group's users, one row per array element.
 const INSERT_USERS: &str = "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
@@ -182,7 +185,6 @@ async fn write_group(
     inputs: Vec<(String, NewUser, Option<InlineLease>)>,
 ) -> StoreResult<Vec<StoreResult<Change<User>>>> {
     let client = pool.get().await.map_err(crate::pool_error)?;
-    let c = &client;
     let mut room_ids: Vec<&str> = inputs.iter().map(|(_, n, _)| n.room_id.as_str()).collect();
     room_ids.sort_unstable();
     room_ids.dedup();
@@ -191,17 +193,10 @@ async fn write_group(
     let input_rooms: Vec<String> = inputs.iter().map(|(_, n, _)| n.room_id.clone()).collect();
     let bits = vec![event_bit(WebhookEventName::UserCreated); inputs.len()];
     let times = vec![now; inputs.len()];
-    // The rooms' key-share locks keep them from being deleted until the commit, as the
-    // foreign key of each user would; their counters are locked for the group's changes (see
-    // `RoomLock`), in the order of the rooms' ids.
-    let room_sql = format!(
-        "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.id = ANY($1) ORDER BY r.id {}",
-        RoomLock::Share.clause()
-    );
     crate::sql::prepare_all(
-        c,
+        &client,
         &[
-            &room_sql,
+            &LOCK_ROOMS,
             queue::MATCHING,
             INSERT_USERS,
             queue::INSERT_EVENTS,
@@ -210,20 +205,22 @@ async fn write_group(
     )
     .await?;
     let room_params: crate::sql::Params = &[&room_ids];
-    let (begun, rooms, targets) = tokio::join!(
-        c.batch_execute("BEGIN"),
-        query(c, &room_sql, room_params),
-        queue::matching(c, &accounts, &input_rooms, &bits, &times),
-    );
-    let (rooms, mut targets) = match (begun.map_err(pg), rooms, targets) {
-        (Ok(()), Ok(rooms), Ok(targets)) => (rooms, targets),
-        (b, r, t) => {
-            rollback(c).await;
-            return Err(b
-                .err()
-                .or(r.err())
-                .or(t.err())
-                .unwrap_or_else(|| StoreError::backend("a group's first statements failed")));
+    let tx = Pipelined::new(client);
+    let c = tx.client();
+    let read = tx
+        .begin(async {
+            let (rooms, targets) = tokio::join!(
+                query(c, &LOCK_ROOMS, room_params),
+                queue::matching(c, &accounts, &input_rooms, &bits, &times),
+            );
+            Ok((rooms?, targets?))
+        })
+        .await;
+    let (rooms, mut targets) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            tx.rollback().await;
+            return Err(e);
         }
     };
     let mut rooms: HashMap<String, Room> = rooms
@@ -300,19 +297,16 @@ async fn write_group(
     let mut with_leases: Vec<_> = stored.iter_mut().zip(leases).collect();
     let touched: Vec<&Room> = rooms.values().collect();
     let insert_events = queue::store_events(c, &mut with_leases, &touched, made_targets);
-    let notify = async { if wake { notify_due(c).await } else { Ok(()) } };
-    let (users, fanouts, notified, committed) = tokio::join!(
-        insert_users,
-        insert_events,
-        notify,
-        c.batch_execute("COMMIT")
-    );
-    // The first failure is the cause; the ones after it only say the transaction was aborted
-    // (and the `COMMIT` then rolled back).
-    users?;
-    let fanouts = fanouts?;
-    notified?;
-    committed.map_err(pg)?;
+    // Every statement goes out at the first poll, before the `COMMIT` (see `Pipelined`); the
+    // first failure is the cause, the ones after it only say the transaction was aborted.
+    let written = async {
+        let (users, fanouts, notified) =
+            tokio::join!(insert_users, insert_events, notify_due_if(c, wake));
+        users?;
+        notified?;
+        fanouts
+    };
+    let fanouts = tx.commit(written).await?;
     let mut stored = stored.into_iter();
     let mut fanouts = fanouts.into_iter();
     Ok(results
@@ -328,10 +322,4 @@ async fn write_group(
             })
         })
         .collect())
-}
-
-/// Ends a transaction whose first statements failed (an error here means the connection is
-/// gone, and the pool drops it).
-async fn rollback(c: &deadpool_postgres::Client) {
-    let _ = c.batch_execute("ROLLBACK").await;
 }

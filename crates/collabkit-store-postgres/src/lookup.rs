@@ -1,6 +1,8 @@
 //! The room and user reads every change starts from, and the room's lock: a leaf module, so
 //! the verbs (people, sessions) share them without importing each other.
 
+use std::sync::LazyLock;
+
 use collabkit_domain::store::{Room, StoreError, StoreResult, User};
 use deadpool_postgres::GenericClient;
 
@@ -31,30 +33,17 @@ impl RoomLock {
     }
 }
 
-/// [`lock_room`]'s statement.
-pub fn lock_room_sql(lock: RoomLock) -> String {
-    format!(
-        "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.id = $2 {}",
-        lock.clause()
-    )
-}
-
-/// [`room_in`]'s statement.
-pub fn room_sql() -> String {
+/// [`room_in`]'s statement (to prepare before pipelining it).
+pub static ROOM_IN: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.id = $2")
-}
-
-/// [`user_in`]'s statement.
-pub fn user_sql() -> String {
-    format!("SELECT {USER_COLS} FROM users WHERE account_id = $1 AND id = $2")
-}
+});
 
 pub async fn room_in<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
     room_id: &str,
 ) -> StoreResult<Room> {
-    query_opt(c, &room_sql(), &[&account_id, &room_id])
+    query_opt(c, &ROOM_IN, &[&account_id, &room_id])
         .await?
         .map(|r| rows::room(&r).1)
         .ok_or(StoreError::NotFound("room"))
@@ -67,10 +56,17 @@ pub async fn lock_room<C: GenericClient + Sync>(
     room_id: &str,
     lock: RoomLock,
 ) -> StoreResult<Room> {
-    query_opt(c, &lock_room_sql(lock), &[&account_id, &room_id])
-        .await?
-        .map(|r| rows::room(&r).1)
-        .ok_or(StoreError::NotFound("room"))
+    query_opt(
+        c,
+        &format!(
+            "SELECT {ROOM_COLS} FROM {ROOM_FROM} WHERE r.account_id = $1 AND r.id = $2 {}",
+            lock.clause()
+        ),
+        &[&account_id, &room_id],
+    )
+    .await?
+    .map(|r| rows::room(&r).1)
+    .ok_or(StoreError::NotFound("room"))
 }
 
 pub async fn user_in<C: GenericClient + Sync>(
@@ -78,8 +74,12 @@ pub async fn user_in<C: GenericClient + Sync>(
     account_id: &str,
     user_id: &str,
 ) -> StoreResult<User> {
-    query_opt(c, &user_sql(), &[&account_id, &user_id])
-        .await?
-        .map(|r| rows::user(&r).1)
-        .ok_or(StoreError::NotFound("user"))
+    query_opt(
+        c,
+        &format!("SELECT {USER_COLS} FROM users WHERE account_id = $1 AND id = $2"),
+        &[&account_id, &user_id],
+    )
+    .await?
+    .map(|r| rows::user(&r).1)
+    .ok_or(StoreError::NotFound("user"))
 }

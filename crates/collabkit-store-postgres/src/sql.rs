@@ -43,6 +43,33 @@ pub async fn execute<C: GenericClient + Sync>(c: &C, sql: &str, p: Params<'_>) -
     c.execute(&st, p).await.map_err(pg)
 }
 
+/// `query` unless the statement has no rows to work on (`rows` == 0: its arrays are empty),
+/// as in a group whose changes are all of another kind.
+pub async fn query_rows<C: GenericClient + Sync>(
+    c: &C,
+    sql: &str,
+    rows: usize,
+    p: Params<'_>,
+) -> StoreResult<Vec<Row>> {
+    if rows == 0 {
+        return Ok(Vec::new());
+    }
+    query(c, sql, p).await
+}
+
+/// `execute` unless the statement has no rows to write.
+pub async fn execute_rows<C: GenericClient + Sync>(
+    c: &C,
+    sql: &str,
+    rows: usize,
+    p: Params<'_>,
+) -> StoreResult<u64> {
+    if rows == 0 {
+        return Ok(0);
+    }
+    execute(c, sql, p).await
+}
+
 /// Prepares the statements (each once per connection; cached after), before a caller sends
 /// them pipelined: a statement's first use waits for its preparation, so without this one sent
 /// after it (a `COMMIT`) could run first.

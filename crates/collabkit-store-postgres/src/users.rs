@@ -18,36 +18,6 @@ use crate::filters::{Conditions, folded};
 use crate::lookup::{RoomLock, lock_room, room_in, user_in};
 use crate::sql::{Params, execute, query, query_one, query_opt};
 
-pub async fn create_user<C: GenericClient + Sync>(
-    c: &C,
-    account_id: &str,
-    new: NewUser,
-    inline: Option<InlineLease>,
-) -> StoreResult<(Change<User>, Fanout)> {
-    let room = lock_room(c, account_id, &new.room_id, RoomLock::Share).await?;
-    let lookup = token_lookup(&new.token);
-    let (room, user, event) = rules::new_user(&room, new, clock::now());
-    execute(
-        c,
-        "INSERT INTO users (id, account_id, room_id, custom_id, name, profile_picture, token, token_sealed, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        &[
-            &user.id,
-            &user.account_id,
-            &user.room_id,
-            &user.custom_id,
-            &user.name,
-            &user.profile_picture,
-            &lookup,
-            &user.token_sealed,
-            &user.created_at,
-            &user.updated_at,
-        ],
-    )
-    .await?;
-    with_event(c, user, event, inline, &room).await
-}
-
 /// A user change's tail, once its row is written: its one event stored with the deliveries it
 /// fans out to (`room` as the change left it), and the change as returned.
 async fn with_event<C: GenericClient + Sync>(

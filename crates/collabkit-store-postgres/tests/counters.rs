@@ -8,8 +8,11 @@ use std::sync::Arc;
 use collabkit_domain::store::{
     DeliveryFilter, NewRoom, NewUser, NewWebhook, PageRequest, UserFilter, prelude::*,
 };
-use collabkit_store_postgres::{PgOptions, PgStore, admin};
+use collabkit_store_postgres::{PgOptions, PgStore};
 use collabkit_webhooks::{WebhookEventName, WebhookPayload};
+
+mod support;
+use support::TestDb;
 
 fn new_user(room_id: &str, i: usize) -> NewUser {
     NewUser {
@@ -28,15 +31,9 @@ fn payload(json: &str) -> WebhookPayload {
 
 #[tokio::test]
 async fn concurrent_changes_of_one_room_count_exactly() {
-    let admin_url = admin::test_server_url();
-    let name = admin::fresh_database_name("collabkit_test");
-    let url = admin::create_database(&admin_url, &name).await.unwrap();
-    let store = Arc::new(PgStore::open(&url, &PgOptions::default()).await.unwrap());
-    let account = collabkit_domain::accounts::create(&*store, "a")
-        .await
-        .unwrap()
-        .account
-        .id;
+    let db = TestDb::create().await;
+    let store = Arc::new(PgStore::open(&db.url, &PgOptions::default()).await.unwrap());
+    let account = support::account(&store).await;
     let room = store
         .create_room(
             &account,
@@ -187,5 +184,5 @@ async fn concurrent_changes_of_one_room_count_exactly() {
         .unwrap();
     assert_eq!((joins.total, joins.items.len()), (Some(10), 3));
     drop(store);
-    admin::drop_database(&admin_url, &name).await.unwrap();
+    db.drop().await;
 }

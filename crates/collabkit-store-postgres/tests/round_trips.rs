@@ -15,6 +15,9 @@ use collabkit_webhooks::WebhookEventName;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+mod support;
+use support::TestDb;
+
 /// What the proxy adds to every round trip: large beside the machine's own noise.
 const DELAY: Duration = Duration::from_millis(250);
 
@@ -62,6 +65,13 @@ async fn slow_proxy(upstream: String) -> String {
     addr
 }
 
+/// What `call` returned and how long it took.
+async fn timed<T>(call: impl std::future::Future<Output = T>) -> (T, Duration) {
+    let started = Instant::now();
+    let out = call.await;
+    (out, started.elapsed())
+}
+
 /// Waits the call took, in round trips through the proxy (rounded down).
 fn waits(took: Duration) -> u32 {
     (took.as_secs_f64() / DELAY.as_secs_f64()) as u32
@@ -69,19 +79,16 @@ fn waits(took: Duration) -> u32 {
 
 struct Setup {
     store: Arc<PgStore>,
-    url: String,
+    db: TestDb,
     account: String,
     room: String,
-    admin_url: String,
-    name: String,
 }
 
 /// A fresh database reached through the slow proxy (one pooled connection, so every call finds
 /// its statements prepared once warmed), with a room and one registration for `user.created`.
 async fn setup() -> Setup {
-    let admin_url = admin::test_server_url();
-    let name = admin::fresh_database_name("collabkit_test");
-    let url = admin::create_database(&admin_url, &name).await.unwrap();
+    let db = TestDb::create().await;
+    let url = db.url.clone();
     let config: tokio_postgres::Config = url.parse().unwrap();
     let host = match &config.get_hosts()[0] {
         tokio_postgres::config::Host::Tcp(h) => h.clone(),
@@ -101,11 +108,7 @@ async fn setup() -> Setup {
         timeout: Duration::from_secs(30),
     };
     let store = Arc::new(PgStore::open(&via_proxy, &options).await.unwrap());
-    let account = collabkit_domain::accounts::create(&*store, "a")
-        .await
-        .unwrap()
-        .account
-        .id;
+    let account = support::account(&store).await;
     let room = store
         .create_room(
             &account,
@@ -132,11 +135,9 @@ async fn setup() -> Setup {
         .unwrap();
     Setup {
         store,
-        url,
+        db,
         account,
         room,
-        admin_url,
-        name,
     }
 }
 
@@ -178,7 +179,7 @@ async fn a_user_creation_is_one_transaction_of_two_round_trips() {
     assert_eq!(made.leased.len(), 1, "its delivery is leased inline");
 
     // One transaction wrote the user, its event and its delivery.
-    let db = admin::admin_client(&s.url).await.unwrap();
+    let db = admin::admin_client(&s.db.url).await.unwrap();
     let xids = db
         .query_one(
             "SELECT u.xmin::text, e.txid::text, d.xmin::text
@@ -193,7 +194,7 @@ async fn a_user_creation_is_one_transaction_of_two_round_trips() {
     assert_eq!(event, delivery);
     drop(db);
     drop(s.store);
-    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+    s.db.drop().await;
 }
 
 #[tokio::test]
@@ -231,7 +232,7 @@ async fn an_outcome_is_recorded_in_three_round_trips() {
     // BEGIN; the outcome with its attempt and the registration's health; COMMIT.
     assert_eq!(waits(took), 3, "recording an outcome took {took:?}");
     drop(s.store);
-    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+    s.db.drop().await;
 }
 
 #[tokio::test]
@@ -248,7 +249,9 @@ async fn an_account_is_read_from_the_database_once_until_it_changes() {
     assert_eq!(again.api_key_hash, first.api_key_hash);
 
     // A key rotated elsewhere (the CLI, another node): this node hears of it and reads again.
-    let other = PgStore::open(&s.url, &PgOptions::default()).await.unwrap();
+    let other = PgStore::open(&s.db.url, &PgOptions::default())
+        .await
+        .unwrap();
     other.rotate_api_key(&s.account, "rotated").await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -261,7 +264,7 @@ async fn an_account_is_read_from_the_database_once_until_it_changes() {
     }
     drop(other);
     drop(s.store);
-    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+    s.db.drop().await;
 }
 
 #[tokio::test]
@@ -299,14 +302,13 @@ async fn a_join_and_a_leave_are_one_transaction_of_two_round_trips_each() {
 
     // BEGIN, the room (locked), the user, the session's state and the registrations; then the
     // session, the hold, the user joining, the events with their deliveries, COMMIT.
-    let started = Instant::now();
-    let joined = s
-        .store
-        .join_session(&s.account, &s.room, &first, "n1", lease())
-        .await
-        .unwrap();
-    let took = started.elapsed();
+    let (joined, took) = timed(
+        s.store
+            .join_session(&s.account, &s.room, &first, "n1", lease()),
+    )
+    .await;
     assert_eq!(waits(took), 2, "a join that starts a session took {took:?}");
+    let joined = joined.unwrap();
     let kinds: Vec<_> = joined.events.iter().map(|e| e.event).collect();
     assert_eq!(
         kinds,
@@ -317,39 +319,39 @@ async fn a_join_and_a_leave_are_one_transaction_of_two_round_trips_each() {
     );
     assert_eq!(joined.leased.len(), 2, "both deliveries are leased inline");
 
-    let started = Instant::now();
-    s.store
-        .join_session(&s.account, &s.room, &second, "n1", lease())
-        .await
-        .unwrap();
-    assert_eq!(waits(started.elapsed()), 2, "a second participant's join");
+    let (second_join, took) =
+        timed(
+            s.store
+                .join_session(&s.account, &s.room, &second, "n1", lease()),
+        )
+        .await;
+    second_join.unwrap();
+    assert_eq!(waits(took), 2, "a second participant's join took {took:?}");
 
-    let started = Instant::now();
-    let left = s
-        .store
-        .leave_session(&s.account, &s.room, &second, "n1", lease())
-        .await
-        .unwrap();
+    let (left, took) = timed(
+        s.store
+            .leave_session(&s.account, &s.room, &second, "n1", lease()),
+    )
+    .await;
     assert_eq!(
-        waits(started.elapsed()),
+        waits(took),
         2,
-        "a leave that keeps the session"
+        "a leave that keeps the session took {took:?}"
     );
-    assert_eq!(left.events.len(), 1);
+    assert_eq!(left.unwrap().events.len(), 1);
 
     // The last leave closes the session in the same two round trips, in one transaction.
-    let started = Instant::now();
-    let closed = s
-        .store
-        .leave_session(&s.account, &s.room, &first, "n1", lease())
-        .await
-        .unwrap();
-    let took = started.elapsed();
+    let (closed, took) = timed(
+        s.store
+            .leave_session(&s.account, &s.room, &first, "n1", lease()),
+    )
+    .await;
     assert_eq!(
         waits(took),
         2,
         "a leave that closes the session took {took:?}"
     );
+    let closed = closed.unwrap();
     let kinds: Vec<_> = closed.events.iter().map(|e| e.event).collect();
     assert_eq!(
         kinds,
@@ -358,7 +360,7 @@ async fn a_join_and_a_leave_are_one_transaction_of_two_round_trips_each() {
             WebhookEventName::SessionClosed
         ]
     );
-    let db = admin::admin_client(&s.url).await.unwrap();
+    let db = admin::admin_client(&s.db.url).await.unwrap();
     let txids: Vec<String> = db
         .query(
             "SELECT DISTINCT txid::text FROM events WHERE id = ANY($1)",
@@ -382,17 +384,12 @@ async fn a_join_and_a_leave_are_one_transaction_of_two_round_trips_each() {
     assert_eq!(open, 0, "the session closed");
 
     // A participant read on a shared backend (before every join): one round trip.
-    let started = Instant::now();
-    let listed = s
-        .store
-        .session_participants(&s.account, &s.room)
-        .await
-        .unwrap();
-    assert_eq!(waits(started.elapsed()), 1, "reading the participants");
-    assert!(listed.is_empty());
+    let (listed, took) = timed(s.store.session_participants(&s.account, &s.room)).await;
+    assert_eq!(waits(took), 1, "reading the participants took {took:?}");
+    assert!(listed.unwrap().is_empty());
     drop(db);
     drop(s.store);
-    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+    s.db.drop().await;
 }
 
 /// A room with `users` users, and a registration for the session events (account-wide).
@@ -473,7 +470,7 @@ async fn joins_of_many_rooms_at_once_share_transactions() {
         .flat_map(|c| c.events.iter().map(|e| e.id.clone()))
         .collect();
     assert_eq!(ids.len(), 48, "each join started a session and joined");
-    let db = admin::admin_client(&s.url).await.unwrap();
+    let db = admin::admin_client(&s.db.url).await.unwrap();
     let txids: i64 = db
         .query_one(
             "SELECT COUNT(DISTINCT txid) FROM events WHERE id = ANY($1)",
@@ -487,22 +484,20 @@ async fn joins_of_many_rooms_at_once_share_transactions() {
     assert!(txids <= 8, "24 joins took {txids} transactions");
     drop(db);
     drop(s.store);
-    admin::drop_database(&s.admin_url, &s.name).await.unwrap();
+    s.db.drop().await;
 }
 
 /// Grouped joins and leaves leave every room as one by one would: sessions started and closed,
 /// every participant paired, each room's events numbered 1, 2… in order.
 #[tokio::test]
 async fn grouped_joins_and_leaves_keep_every_room_right() {
-    let admin_url = admin::test_server_url();
-    let name = admin::fresh_database_name("collabkit_test");
-    let url = admin::create_database(&admin_url, &name).await.unwrap();
-    let store = Arc::new(PgStore::open(&url, &PgOptions::default()).await.unwrap());
-    let account = collabkit_domain::accounts::create(&*store, "a")
-        .await
-        .unwrap()
-        .account
-        .id;
+    let test_db = TestDb::create().await;
+    let store = Arc::new(
+        PgStore::open(&test_db.url, &PgOptions::default())
+            .await
+            .unwrap(),
+    );
+    let account = support::account(&store).await;
     register_sessions(&store, &account).await;
     let rooms = rooms_with_users(&store, &account, 40, 2).await;
     let all = |joining: bool, which: usize| {
@@ -551,7 +546,7 @@ async fn grouped_joins_and_leaves_keep_every_room_right() {
         assert!(kinds.is_empty(), "leaving twice is a no-op");
     }
     assert!(!store.get_user(&account, &users0[1]).await.unwrap().online);
-    let db = admin::admin_client(&url).await.unwrap();
+    let db = admin::admin_client(&test_db.url).await.unwrap();
     let row = db
         .query_one(
             "SELECT (SELECT COUNT(*) FROM sessions WHERE closed_at IS NULL),
@@ -610,5 +605,5 @@ async fn grouped_joins_and_leaves_keep_every_room_right() {
     assert_eq!(missing, 0);
     drop(db);
     drop(store);
-    admin::drop_database(&admin_url, &name).await.unwrap();
+    test_db.drop().await;
 }

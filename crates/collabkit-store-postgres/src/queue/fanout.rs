@@ -156,49 +156,38 @@ impl KindTargets {
         kinds: &[WebhookEventName],
         at: Timestamp,
     ) -> StoreResult<KindTargets> {
-        let mut each = Self::read_many(c, &[(account_id, room_id)], kinds, at).await?;
+        let mut each = Self::read_many(c, &[(account_id, room_id, kinds)], at).await?;
         Ok(each.pop().expect("one room asked"))
     }
 
-    /// For each (account, room) of a group of changes, in one statement.
+    /// For each (account, room, the kinds its change may make) of a group of changes, in one
+    /// statement.
     pub async fn read_many<C: GenericClient + Sync>(
         c: &C,
-        rooms: &[(&str, &str)],
-        kinds: &[WebhookEventName],
+        wanted: &[(&str, &str, &[WebhookEventName])],
         at: Timestamp,
     ) -> StoreResult<Vec<KindTargets>> {
-        let n = rooms.len() * kinds.len();
-        let (mut accounts, mut room_ids, mut bits) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        for (account_id, room_id) in rooms {
-            for kind in kinds {
+        let (mut accounts, mut rooms, mut bits) = (Vec::new(), Vec::new(), Vec::new());
+        for (account_id, room_id, kinds) in wanted {
+            for kind in *kinds {
                 accounts.push(account_id.to_string());
-                room_ids.push(room_id.to_string());
+                rooms.push(room_id.to_string());
                 bits.push(event_bit(*kind));
             }
         }
-        let mut targets = matching(c, &accounts, &room_ids, &bits, &vec![at; n])
+        let times = vec![at; bits.len()];
+        let mut targets = matching(c, &accounts, &rooms, &bits, &times)
             .await?
             .into_iter();
-        Ok(rooms
+        Ok(wanted
             .iter()
-            .map(|_| {
-                KindTargets(
-                    kinds
-                        .iter()
-                        .map(|k| (*k, targets.next().unwrap_or_default()))
-                        .collect(),
-                )
+            .map(|(_, _, kinds)| {
+                let each = kinds
+                    .iter()
+                    .map(|k| (*k, targets.next().unwrap_or_default()));
+                KindTargets(each.collect())
             })
             .collect())
-    }
-
-    /// No registrations at all (for a change that makes no events).
-    pub fn none() -> KindTargets {
-        KindTargets(Vec::new())
     }
 
     /// Each event's targets, in the order of `events` (every event's kind was read).

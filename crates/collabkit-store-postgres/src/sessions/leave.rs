@@ -1,134 +1,154 @@
 //! A leave: the user's holds end, and when none is left they leave (and the session closes
-//! with the last one); a room's end makes everyone leave.
+//! with the last one); a room's end makes everyone leave. The statements take one row per
+//! leave: the contract's leaves are written in groups (`group`), the others one at a time.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules::{self, Hold, LeaveView};
-use collabkit_domain::store::{Change, Event, InlineLease, Room, StoreError, StoreResult, User};
+use collabkit_domain::store::{Event, InlineLease, Room, StoreError, StoreResult, User};
 use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
 
 use super::{mark_closed, open_session, session_users, store_events};
-use crate::lookup::{self, RoomLock, user_in};
+use crate::lookup::user_in;
 use crate::queue::{self, Fanout, KindTargets};
-use crate::sql::{self, Pipelined, execute, query, query_opt};
+use crate::sql::{self, Params, execute_rows, query, query_rows};
 
 /// What a leave returns: its events, their fan-out, the user after leaving (when they left
 /// and exist), and whether the session closed with it.
 pub type Leave = (Vec<Event>, Fanout, Option<User>, bool);
 
-/// The room's open session, the user's holds in it (one row per node; `NULL` for none) and
-/// whether anyone else holds a place.
-const VIEW: &str = "SELECT s.id, p.node_id, EXISTS (SELECT 1 FROM participants o
-                                               WHERE o.session_id = s.id AND o.user_id != $2)
-     FROM sessions s LEFT JOIN participants p ON p.session_id = s.id AND p.user_id = $2
-     WHERE s.room_id = $1 AND s.closed_at IS NULL";
-
-/// The session's snapshot of the user taken at join (stands in for a user deleted meanwhile).
-const SNAPSHOT: &str = "SELECT su.user_json FROM sessions s
-     JOIN session_users su ON su.session_id = s.id AND su.user_id = $2
-     WHERE s.room_id = $1 AND s.closed_at IS NULL";
-
-/// Everyone who joined during the session, in join order — only when nobody but the user still
-/// takes part (the session may close with this leave; otherwise nothing is read).
-const CLOSING: &str = "SELECT su.user_id, su.user_json FROM sessions s
-     JOIN session_users su ON su.session_id = s.id
-     WHERE s.room_id = $1 AND s.closed_at IS NULL
-       AND NOT EXISTS (SELECT 1 FROM participants o WHERE o.session_id = s.id AND o.user_id != $2)
-     ORDER BY su.seq";
-
-const END_HOLDS: &str = "DELETE FROM participants WHERE session_id = $1 AND user_id = $2
-     AND node_id = ANY($3)";
-
-/// The user offline, their participation closed and the session's snapshot of them as they
-/// left, in one statement.
-const LEFT: &str = "WITH u AS (UPDATE users SET online = false, left_at = $3 WHERE id = $2),
-     p AS (UPDATE user_sessions SET left_at = $3 WHERE user_id = $2 AND left_at IS NULL)
-     UPDATE session_users SET user_json = $4 WHERE session_id = $1 AND user_id = $2";
-
-const CLOSE: &str = "UPDATE sessions SET closed_at = $1 WHERE id = $2";
-
 /// The events a leave may make.
-const KINDS: [WebhookEventName; 2] = [
+pub(super) const KINDS: &[WebhookEventName] = &[
     WebhookEventName::ParticipantLeft,
     WebhookEventName::SessionClosed,
 ];
 
-/// Every statement a leave sends, to prepare before they are pipelined (`extra`: the caller's
-/// own, such as its room lock).
-async fn prepare<C: GenericClient + Sync>(c: &C, extra: &[&str]) -> StoreResult<()> {
-    let mut all = vec![
-        VIEW,
-        SNAPSHOT,
-        CLOSING,
-        queue::MATCHING,
-        END_HOLDS,
-        LEFT,
-        CLOSE,
-        queue::INSERT_EVENTS,
-        sql::NOTIFY_DUE,
-    ];
-    all.extend_from_slice(extra);
-    sql::prepare_all(c, &all).await
+/// The (room, user) pairs of the leaves, numbered from 1, each with its room's open session.
+const PAIRS: &str = "UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS b(room_id, user_id, i)
+     JOIN sessions s ON s.room_id = b.room_id AND s.closed_at IS NULL";
+
+/// Each pair's session, the user's holds in it (a row per node; `NULL` for none) and whether
+/// anyone else holds a place.
+static VIEWS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT b.i, s.id, p.node_id, EXISTS (SELECT 1 FROM participants o
+                                             WHERE o.session_id = s.id AND o.user_id != b.user_id)
+         FROM {PAIRS} LEFT JOIN participants p ON p.session_id = s.id AND p.user_id = b.user_id"
+    )
+});
+
+/// The session's snapshot of the user taken at join (stands in for a user deleted meanwhile).
+static SNAPSHOTS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT b.i, su.user_json FROM {PAIRS}
+         JOIN session_users su ON su.session_id = s.id AND su.user_id = b.user_id"
+    )
+});
+
+/// Everyone who joined the session, in join order — only for the leaves after which nobody
+/// else takes part (the session may close with them; for the others nothing is read).
+static CLOSINGS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT b.i, su.user_id, su.user_json FROM {PAIRS}
+         JOIN session_users su ON su.session_id = s.id
+         WHERE NOT EXISTS (SELECT 1 FROM participants o
+                           WHERE o.session_id = s.id AND o.user_id != b.user_id)
+         ORDER BY b.i, su.seq"
+    )
+});
+
+const END_HOLDS: &str = "DELETE FROM participants p
+     USING UNNEST($1::text[], $2::text[], $3::text[]) AS b(session_id, user_id, node_id)
+     WHERE p.session_id = b.session_id AND p.user_id = b.user_id AND p.node_id = b.node_id";
+
+/// Each leaving user offline, their participation closed and the session's snapshot of them as
+/// they left, in one statement.
+const LEFT: &str = "WITH b AS (
+        SELECT * FROM UNNEST($1::text[], $2::text[], $3::timestamptz[], $4::text[])
+            AS b(session_id, user_id, at, who)),
+     u AS (UPDATE users SET online = false, left_at = b.at FROM b WHERE users.id = b.user_id),
+     p AS (UPDATE user_sessions SET left_at = b.at FROM b
+           WHERE user_sessions.user_id = b.user_id AND user_sessions.left_at IS NULL)
+     UPDATE session_users SET user_json = b.who FROM b
+     WHERE session_users.session_id = b.session_id AND session_users.user_id = b.user_id";
+
+const CLOSE: &str = "UPDATE sessions SET closed_at = b.at
+     FROM UNNEST($1::text[], $2::timestamptz[]) AS b(id, at) WHERE sessions.id = b.id";
+
+/// Every statement of a leave, to prepare before they are pipelined.
+pub(super) fn statements() -> [&'static str; 6] {
+    [&VIEWS, &SNAPSHOTS, &CLOSINGS, END_HOLDS, LEFT, CLOSE]
 }
 
-/// What a leave reads of the session, in one round trip (with whatever the caller sends
-/// beside it).
+/// What a leave reads of its session.
+#[derive(Default)]
 pub(super) struct LeaveRead {
-    pub session: Option<String>,
-    pub holds: Vec<String>,
-    pub others_remain: bool,
-    pub snapshot: Option<String>,
-    pub closing: Vec<(String, String)>,
-    pub targets: KindTargets,
+    session: Option<String>,
+    holds: Vec<String>,
+    others_remain: bool,
+    snapshot: Option<String>,
+    closing: Vec<(String, String)>,
 }
 
-async fn read<C: GenericClient + Sync>(
+/// What the leaves of the (room, user) pairs read, by the pair's index from 0 (a pair without
+/// an open session has none): three statements, sent together.
+pub(super) async fn reads<C: GenericClient + Sync>(
     c: &C,
-    account_id: &str,
-    room_id: &str,
-    user_id: &str,
-    now: Timestamp,
-) -> StoreResult<LeaveRead> {
-    let params: sql::Params = &[&room_id, &user_id];
-    let (view, snapshot, closing, targets) = tokio::join!(
-        query(c, VIEW, params),
-        query_opt(c, SNAPSHOT, params),
-        query(c, CLOSING, params),
-        KindTargets::read(c, account_id, room_id, &KINDS, now),
+    rooms: &[&str],
+    users: &[&str],
+) -> StoreResult<HashMap<usize, LeaveRead>> {
+    let (params, n): (Params, usize) = (&[&rooms, &users], rooms.len());
+    let (views, snapshots, closings) = tokio::join!(
+        query_rows(c, &VIEWS, n, params),
+        query_rows(c, &SNAPSHOTS, n, params),
+        query_rows(c, &CLOSINGS, n, params),
     );
-    let view = view?;
-    Ok(LeaveRead {
-        session: view.first().map(|r| r.get(0)),
-        holds: view
-            .iter()
-            .filter_map(|r| r.get::<_, Option<String>>(1))
-            .collect(),
-        others_remain: view.first().is_some_and(|r| r.get::<_, bool>(2)),
-        snapshot: snapshot?.map(|r| r.get(0)),
-        closing: closing?.iter().map(|r| (r.get(0), r.get(1))).collect(),
-        targets: targets?,
-    })
+    let index = |r: &Row| r.get::<_, i64>(0) as usize - 1;
+    let mut reads: HashMap<usize, LeaveRead> = HashMap::new();
+    for r in &views? {
+        let read = reads.entry(index(r)).or_insert_with(|| LeaveRead {
+            session: Some(r.get(1)),
+            others_remain: r.get(3),
+            ..LeaveRead::default()
+        });
+        read.holds.extend(r.get::<_, Option<String>>(2));
+    }
+    for r in &snapshots? {
+        if let Some(read) = reads.get_mut(&index(r)) {
+            read.snapshot = Some(r.get(1));
+        }
+    }
+    for r in &closings? {
+        if let Some(read) = reads.get_mut(&index(r)) {
+            read.closing.push((r.get(1), r.get(2)));
+        }
+    }
+    Ok(reads)
 }
 
-/// The leave's plan ([`rules::plan_leave`]) from what [`read`] found.
+/// The leave's plan ([`rules::plan_leave`]) from what [`reads`] found.
 pub(super) fn plan(
     room: &Room,
     user_id: &str,
     node: Option<&str>,
     user: Option<&User>,
-    read: &mut LeaveRead,
+    read: LeaveRead,
     now: Timestamp,
 ) -> StoreResult<rules::LeavePlan> {
     let view = LeaveView {
         room,
         user_id,
-        session: read.session.clone(),
-        holds: std::mem::take(&mut read.holds),
+        session: read.session,
+        holds: read.holds,
         node,
         others_remain: read.others_remain,
         user_now: user,
     };
-    let (snapshot, closing) = (read.snapshot.take(), std::mem::take(&mut read.closing));
+    let (snapshot, closing) = (read.snapshot, read.closing);
     rules::plan_leave(
         view,
         || {
@@ -140,63 +160,61 @@ pub(super) fn plan(
     )
 }
 
-/// Writes the plan: every statement sent at the first poll, so a pipelined `COMMIT` goes
-/// after them.
-async fn write<C: GenericClient + Sync>(
-    c: &C,
-    room: &mut Room,
-    user_id: &str,
-    plan: rules::LeavePlan,
-    inline: Option<InlineLease>,
-    targets: &KindTargets,
-) -> StoreResult<Leave> {
-    let session = plan.session.unwrap_or_default();
-    let end_holds = async {
-        if !plan.end_holds.is_empty() {
-            execute(c, END_HOLDS, &[&session, &user_id, &plan.end_holds]).await?;
+/// What a group's leaves write, a vector per column.
+#[derive(Default)]
+pub(super) struct LeaveRows {
+    end_holds: (Vec<String>, Vec<String>, Vec<String>),
+    left: (Vec<String>, Vec<String>, Vec<Timestamp>, Vec<String>),
+    close: (Vec<String>, Vec<Timestamp>),
+}
+
+impl LeaveRows {
+    /// Adds the plan's rows; returns what it made (`None`: the user still takes part through
+    /// another node, or took no part).
+    pub fn add(&mut self, user_id: &str, plan: rules::LeavePlan) -> Option<rules::Left> {
+        let session = plan.session.unwrap_or_default();
+        for node in plan.end_holds {
+            self.end_holds.0.push(session.clone());
+            self.end_holds.1.push(user_id.to_owned());
+            self.end_holds.2.push(node);
         }
-        Ok::<_, StoreError>(())
-    };
-    let Some(left) = plan.left else {
-        end_holds.await?;
-        return Ok((Vec::new(), Fanout::default(), None, false));
-    };
-    let who = serde_json::to_string(&left.who).expect("users serialize");
-    let left_params: sql::Params = &[&session, &user_id, &left.at, &who];
-    let marked = execute(c, LEFT, left_params);
-    let close = async {
+        let left = plan.left?;
+        self.left.0.push(session);
+        self.left.1.push(user_id.to_owned());
+        self.left.2.push(left.at);
+        self.left
+            .3
+            .push(serde_json::to_string(&left.who).expect("users serialize"));
         if let Some(closed) = &left.close {
-            execute(c, CLOSE, &[&left.at, closed]).await?;
+            self.close.0.push(closed.clone());
+            self.close.1.push(left.at);
         }
-        Ok::<_, StoreError>(())
-    };
-    *room = left.room;
-    let mut events = left.events;
-    let event_targets = targets.for_events(&events);
-    let wake = queue::wakes(&event_targets, inline);
-    let after = [&*room];
-    let mut with_leases: Vec<_> = events.iter_mut().map(|e| (e, inline)).collect();
-    let stored = queue::store_events(c, &mut with_leases, &after, event_targets);
-    let notify = sql::notify_due_if(c, wake);
-    let (ended, marked, closed, fanouts, notified) =
-        tokio::join!(end_holds, marked, close, stored, notify);
-    ended?;
-    marked?;
-    closed?;
-    let fanouts = fanouts?;
-    notified?;
-    Ok((
-        events,
-        Fanout::merged(fanouts),
-        left.user,
-        left.close.is_some(),
-    ))
+        Some(left)
+    }
+
+    /// Writes them, a statement per kind of row, every one sent at the first poll.
+    pub async fn write<C: GenericClient + Sync>(&self, c: &C) -> StoreResult<()> {
+        let (e, l, x) = (&self.end_holds, &self.left, &self.close);
+        let p_end: Params = &[&e.0, &e.1, &e.2];
+        let p_left: Params = &[&l.0, &l.1, &l.2, &l.3];
+        let p_close: Params = &[&x.0, &x.1];
+        let (ended, marked, closed) = tokio::join!(
+            execute_rows(c, END_HOLDS, e.0.len(), p_end),
+            execute_rows(c, LEFT, l.0.len(), p_left),
+            execute_rows(c, CLOSE, x.0.len(), p_close),
+        );
+        ended?;
+        marked?;
+        closed?;
+        Ok(())
+    }
 }
 
 /// The user's participation through `node` ends (through every node when `None`); they leave
 /// once no node holds them. `user` is `None` when the user was deleted meanwhile: the
 /// snapshot taken at join stands in. `room` (locked by the caller) becomes the room after.
-/// Two round trips: what the leave reads, then what it writes.
+/// Two round trips: what the leave reads, then what it writes. (The contract's leaves are
+/// written in groups: `group`.)
 pub async fn leave<C: GenericClient + Sync>(
     c: &C,
     room: &mut Room,
@@ -205,57 +223,37 @@ pub async fn leave<C: GenericClient + Sync>(
     user: Option<&User>,
     inline: Option<InlineLease>,
 ) -> StoreResult<Leave> {
-    prepare(c, &[]).await?;
+    let mut all = statements().to_vec();
+    all.extend([queue::MATCHING, queue::INSERT_EVENTS, sql::NOTIFY_DUE]);
+    sql::prepare_all(c, &all).await?;
     let now = clock::now();
-    let mut read = read(c, &room.account_id, &room.id, user_id, now).await?;
-    let plan = plan(room, user_id, node, user, &mut read, now)?;
-    write(c, room, user_id, plan, inline, &read.targets).await
-}
-
-/// The contract's `leave_session`: the user's hold through `node` ends, in one pipelined
-/// transaction of two round trips (`BEGIN`, the room locked, the user and the session's state
-/// together; then the writes and `COMMIT`).
-pub async fn leave_session(
-    client: deadpool_postgres::Object,
-    account_id: &str,
-    room_id: &str,
-    user_id: &str,
-    node: &str,
-    inline: Option<InlineLease>,
-) -> StoreResult<Change<()>> {
-    let (lock_sql, user_sql) = (lookup::lock_room_sql(RoomLock::Session), lookup::user_sql());
-    prepare(&client, &[&lock_sql, &user_sql]).await?;
-    let tx = Pipelined::new(client);
-    let c = tx.client();
-    let now = clock::now();
-    let read = tx
-        .begin(async {
-            let (room, user, read) = tokio::join!(
-                lookup::lock_room(c, account_id, room_id, RoomLock::Session),
-                lookup::user_in(c, account_id, user_id),
-                read(c, account_id, room_id, user_id, now),
-            );
-            Ok((room?, user.ok(), read?))
-        })
-        .await;
-    let planned = read.and_then(|(room, user, mut read)| {
-        let plan = plan(&room, user_id, Some(node), user.as_ref(), &mut read, now)?;
-        Ok((room, plan, read.targets))
-    });
-    let (mut room, plan, targets) = match planned {
-        Ok(planned) => planned,
-        Err(e) => {
-            tx.rollback().await;
-            return Err(e);
-        }
+    let (rooms, users) = ([room.id.as_str()], [user_id]);
+    let (read, targets) = tokio::join!(
+        reads(c, &rooms, &users),
+        KindTargets::read(c, &room.account_id, &room.id, KINDS, now),
+    );
+    let (read, targets) = (read?.remove(&0).unwrap_or_default(), targets?);
+    let mut rows = LeaveRows::default();
+    let Some(left) = rows.add(user_id, plan(room, user_id, node, user, read, now)?) else {
+        rows.write(c).await?;
+        return Ok((Vec::new(), Fanout::default(), None, false));
     };
-    let written = write(c, &mut room, user_id, plan, inline, &targets);
-    let (events, fanout, _, _) = tx.commit(written).await?;
-    Ok(Change {
-        value: (),
-        events,
-        leased: fanout.leased,
-    })
+    *room = left.room;
+    let mut events = left.events;
+    let event_targets = targets.for_events(&events);
+    let wake = queue::wakes(&event_targets, inline);
+    let after = [&*room];
+    let mut with_leases: Vec<_> = events.iter_mut().map(|e| (e, inline)).collect();
+    let (written, fanouts, notified) = tokio::join!(
+        rows.write(c),
+        queue::store_events(c, &mut with_leases, &after, event_targets),
+        sql::notify_due_if(c, wake),
+    );
+    written?;
+    let fanouts = fanouts?;
+    notified?;
+    let closed = left.close.is_some();
+    Ok((events, Fanout::merged(fanouts), left.user, closed))
 }
 
 /// Ends a room's open session, if any ([`rules::plan_end_room`]).

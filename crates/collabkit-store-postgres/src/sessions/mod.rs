@@ -18,7 +18,6 @@ mod leave;
 mod nodes;
 
 pub use self::group::{SessionBatcher, Verb};
-pub use self::join::join;
 pub use self::leave::{end_room, leave};
 pub use self::nodes::{
     close_empty_sessions, end_participation, forget_node, gone_participation, heartbeat,
@@ -98,8 +97,7 @@ pub async fn participants<C: GenericClient + Sync>(
     account_id: &str,
     room_id: &str,
 ) -> StoreResult<Vec<WebhookUser>> {
-    let room_sql = crate::lookup::room_sql();
-    crate::sql::prepare_all(c, &[&room_sql, PARTICIPANTS]).await?;
+    crate::sql::prepare_all(c, &[&crate::lookup::ROOM_IN, PARTICIPANTS]).await?;
     let params: crate::sql::Params = &[&room_id];
     let (room, rows) = tokio::join!(
         crate::lookup::room_in(c, account_id, room_id),
