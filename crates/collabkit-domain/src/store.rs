@@ -157,6 +157,24 @@ pub trait Users: Send + Sync + 'static {
         user_id: &str,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<User>>;
+    /// Records (`follow == true`) or removes that `follower_id` follows `user_id` in the room.
+    /// Both must be users of that room of that account (else `StoreError::NotFound`). Returns
+    /// whether anything changed. Follows are per room, seen by all, and go when either user or
+    /// the room is deleted.
+    async fn set_follow(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        follower_id: &str,
+        user_id: &str,
+        follow: bool,
+    ) -> StoreResult<bool>;
+    /// Every (follower_id, user_id) pair of the room, ordered by follower then user.
+    async fn room_follows(
+        &self,
+        account_id: &str,
+        room_id: &str,
+    ) -> StoreResult<Vec<(String, String)>>;
 }
 
 /// The event log (outbox).

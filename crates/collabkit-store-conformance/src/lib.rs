@@ -28,6 +28,7 @@ use collabkit_domain::store::{
 
 mod delivery;
 mod dialect;
+mod follows;
 mod handles;
 mod people;
 mod sessions;
@@ -130,6 +131,9 @@ checks! {
     store dialect::lists::lists_page_by_offset_with_totals_and_filters,
     store dialect::counters::reconcile_recounts_participants_without_events,
     store dialect::custom_ids::custom_ids_are_optional_and_unique_where_they_belong,
+    store follows::follows_are_set_once_removed_once_and_listed_in_order,
+    store follows::follows_stay_in_their_room_and_account,
+    store follows::follows_go_with_their_users_and_room,
 }
 
 /// Runs every check against databases from `factory`, each as its own test (libtest's
@@ -255,6 +259,7 @@ mod tests {
             include_str!("dialect/participations.rs"),
             include_str!("dialect/lists.rs"),
             include_str!("dialect/custom_ids.rs"),
+            include_str!("follows.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

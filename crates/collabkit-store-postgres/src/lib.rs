@@ -93,6 +93,7 @@ mod delivery_log;
 mod errors;
 mod event_log;
 mod filters;
+mod follows;
 mod horizon;
 mod listener;
 mod lookup;

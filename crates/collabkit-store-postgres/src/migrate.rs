@@ -22,6 +22,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/0007_delivery_counts_by_event.sql"),
     ),
     (8, include_str!("migrations/0008_hot_path_keys.sql")),
+    (9, include_str!("migrations/0009_user_follows.sql")),
 ];
 
 /// An arbitrary key of ours for `pg_advisory_xact_lock`.

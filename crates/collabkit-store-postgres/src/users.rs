@@ -295,4 +295,28 @@ impl Users for crate::PgStore {
             Self::finish_change(&tx, change, fanout).await?
         })
     }
+
+    async fn set_follow(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        follower_id: &str,
+        user_id: &str,
+        follow: bool,
+    ) -> StoreResult<bool> {
+        in_tx!(self, tx => {
+            crate::follows::set_follow(&tx, account_id, room_id, follower_id, user_id, follow).await?
+        })
+    }
+
+    async fn room_follows(
+        &self,
+        account_id: &str,
+        room_id: &str,
+    ) -> StoreResult<Vec<(String, String)>> {
+        self.within(async {
+            crate::follows::room_follows(&self.client().await?, account_id, room_id).await
+        })
+        .await
+    }
 }

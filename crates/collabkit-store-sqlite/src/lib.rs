@@ -14,6 +14,7 @@ mod delivery_log;
 mod errors;
 mod event_log;
 mod files;
+mod follows;
 mod migrate;
 mod options;
 #[cfg(test)]

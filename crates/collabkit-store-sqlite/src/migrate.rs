@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         14,
         include_str!("migrations/0014_delivery_counts_by_event.sql"),
     ),
+    (15, include_str!("migrations/0015_user_follows.sql")),
 ];
 
 /// The version the migrations bring a database to.

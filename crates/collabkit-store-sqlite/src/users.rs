@@ -379,4 +379,30 @@ impl Users for crate::SqliteStore {
         })
         .await
     }
+
+    async fn set_follow(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        follower_id: &str,
+        user_id: &str,
+        follow: bool,
+    ) -> StoreResult<bool> {
+        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        let (f, u) = (follower_id.to_owned(), user_id.to_owned());
+        self.writer
+            .write_or_shed(move |c| crate::follows::set_follow(c, &a, &r, &f, &u, follow))
+            .await
+    }
+
+    async fn room_follows(
+        &self,
+        account_id: &str,
+        room_id: &str,
+    ) -> StoreResult<Vec<(String, String)>> {
+        let (a, r) = (account_id.to_owned(), room_id.to_owned());
+        self.readers
+            .read(move |c| crate::follows::room_follows(c, &a, &r))
+            .await
+    }
 }
