@@ -48,6 +48,9 @@ pub struct Config {
     /// (`<database>.key`).
     #[arg(long, env = "COLLABKIT_SECRET_KEY", hide_env_values = true, value_parser = parse_secret)]
     pub secret_key: Option<secrecy::SecretString>,
+    /// How user tokens are issued and checked.
+    #[command(flatten)]
+    pub user_tokens: crate::user_tokens::UserTokenConfig,
     /// The webhook engine's knobs.
     #[command(flatten)]
     pub delivery: DeliveryConfig,
@@ -76,6 +79,7 @@ impl Config {
             body_limit: 1024 * 1024,
             shutdown_timeout: Duration::from_secs(10),
             secret_key: None,
+            user_tokens: Default::default(),
             delivery: DeliveryConfig::default(),
             realtime: RealtimeConfig::default(),
             http: ConnectionLimits::default(),

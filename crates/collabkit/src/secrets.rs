@@ -30,6 +30,10 @@ pub enum SecretError {
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: ChaCha20Poly1305,
+    /// The key user tokens are signed with by default (see [`crate::user_tokens`]): derived
+    /// from the server key, so every node of a database has it without another setting, and
+    /// distinct from it, so a token's signature tells nothing about the key sealing secrets.
+    token_key: [u8; 32],
 }
 
 const SEALED_PREFIX: &str = "v1:";
@@ -45,6 +49,7 @@ impl SecretBox {
         }
         Ok(SecretBox {
             cipher: ChaCha20Poly1305::new(Key::from_slice(&bytes)),
+            token_key: derive(&bytes, b"collabkit user tokens v1"),
         })
     }
 
@@ -64,6 +69,11 @@ impl SecretBox {
             }
             Err(e) => Err(io_err(e)),
         }
+    }
+
+    /// The default key signing user tokens.
+    pub fn token_key(&self) -> [u8; 32] {
+        self.token_key
     }
 
     pub fn seal(&self, plaintext: &str) -> String {
@@ -91,6 +101,15 @@ impl SecretBox {
             .map_err(|_| SecretError::CannotOpen)?;
         String::from_utf8(plain).map_err(|_| SecretError::CannotOpen)
     }
+}
+
+/// A key for one purpose, derived from the server key (HMAC-SHA256 of the purpose's name).
+fn derive(key: &[u8], purpose: &[u8]) -> [u8; 32] {
+    use hmac::Mac;
+    let mut mac =
+        <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(purpose);
+    mac.finalize().into_bytes().into()
 }
 
 pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
