@@ -19,6 +19,12 @@ pub enum RelayKind {
     /// The user (or, with an empty user id, the whole room) was deleted: the node closes its
     /// connections of them.
     Removed,
+    /// A broadcast to some users only: the frame is `{"to": [user ids], "frame": …}`.
+    Targeted,
+    /// A follow or unfollow (the `follow` frame); about the follower.
+    Follow,
+    /// A user of the room created, updated or deleted through the API (`user_*` frames).
+    Lifecycle,
 }
 
 impl RelayKind {
@@ -29,6 +35,9 @@ impl RelayKind {
             RelayKind::Presence => "presence",
             RelayKind::Broadcast => "broadcast",
             RelayKind::Removed => "removed",
+            RelayKind::Targeted => "targeted",
+            RelayKind::Follow => "follow",
+            RelayKind::Lifecycle => "lifecycle",
         }
     }
 
@@ -39,6 +48,9 @@ impl RelayKind {
             RelayKind::Presence,
             RelayKind::Broadcast,
             RelayKind::Removed,
+            RelayKind::Targeted,
+            RelayKind::Follow,
+            RelayKind::Lifecycle,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 use crate::realtime::Hub;
 use crate::secrets::SecretBox;
 use crate::store::{self, DatabaseUrl, SharedStore};
+use crate::user_tokens::UserTokens;
 
 pub struct App {
     config: Config,
@@ -30,6 +31,9 @@ pub struct App {
     _lock: Option<store::ServerLock>,
     /// This server's node id (the sessions its connections hold are its own).
     node: Arc<str>,
+    /// The participations of nodes silent since this time (on SQLite: every earlier run of
+    /// this server) end one leave grace after `run` starts, unless their users came back.
+    orphans_cutoff: crate::clock::Timestamp,
 }
 
 impl App {
@@ -37,6 +41,7 @@ impl App {
     pub async fn build(config: Config) -> anyhow::Result<App> {
         let lock = store::lock(&config.database)?;
         let secrets = load_secret_key(&config)?;
+        let tokens = UserTokens::new(&config.user_tokens, secrets.token_key())?;
         let store = store::open(&config.database, &config.store).await?;
         seal_legacy_tokens(&store, &secrets).await?;
         let metrics = Arc::new(Metrics::new());
@@ -61,17 +66,9 @@ impl App {
         let now = crate::clock::now();
         store.node_heartbeat(&node, now).await?;
         // Sessions held by nodes that are gone (on SQLite: the previous run, whose
-        // connections died with it) end now.
-        let cutoff = store::gone_nodes_cutoff(&config.database, now, config.node.timeout);
-        let orphans = changes
-            .apply(|lease| store.close_sessions_of_gone_nodes(&node, cutoff, lease))
-            .await?;
-        if orphans.value > 0 {
-            tracing::info!(
-                sessions = orphans.value,
-                "closed sessions left open by a server that stopped"
-            );
-        }
+        // connections died with it) end a leave grace after the server starts serving
+        // (`end_orphans`): a client reconnecting meanwhile resumes its participation.
+        let orphans_cutoff = store::gone_nodes_cutoff(&config.database, now, config.node.timeout);
         let tasks = TaskTracker::new();
         let stopping = CancellationToken::new();
         let hub = Hub::new(
@@ -80,8 +77,8 @@ impl App {
             node.clone(),
             metrics.clone(),
             config.realtime.clone(),
-            stopping.clone(),
-            tasks.clone(),
+            tokens.clone(),
+            (stopping.clone(), tasks.clone()),
         );
         let state = AppState {
             store,
@@ -89,6 +86,7 @@ impl App {
             node: node.clone(),
             metrics,
             secrets,
+            tokens,
             delivery: Arc::new(config.delivery.clone()),
             hub,
             load: api_load,
@@ -107,6 +105,7 @@ impl App {
             stopping,
             _lock: lock,
             node,
+            orphans_cutoff,
         })
     }
 
@@ -138,9 +137,15 @@ impl App {
                 .clone()
                 .run(shutdown.clone(), self.tasks.clone()),
         );
+        self.tasks.spawn(end_orphans(
+            self.state.clone(),
+            self.orphans_cutoff,
+            self.config.realtime.leave_grace,
+            shutdown.clone(),
+        ));
         if self.config.database.is_shared() {
             self.tasks.spawn(crate::nodes::watch(
-                self.state.store.clone(),
+                self.state.hub.clone(),
                 self.state.changes.clone(),
                 self.dispatcher.clone(),
                 self.node.clone(),
@@ -288,6 +293,40 @@ fn load_secret_key(config: &Config) -> anyhow::Result<SecretBox> {
             }
             Ok(SecretBox::load_or_create(std::path::Path::new(&key_path))?)
         }
+    }
+}
+
+/// Ends, one `grace` after the server started, the participations that nodes silent since
+/// `cutoff` left open (on SQLite: the previous run's, after a restart or a crash) — except
+/// those whose users reconnected meanwhile, which this node now holds: a quick restart makes
+/// no `participant.left`/`participant.joined` pair, as a quick reconnect makes none.
+async fn end_orphans(
+    state: AppState,
+    cutoff: crate::clock::Timestamp,
+    grace: std::time::Duration,
+    shutdown: CancellationToken,
+) {
+    tokio::select! {
+        _ = tokio::time::sleep(grace) => {},
+        // Left open: the next start ends them.
+        _ = shutdown.cancelled() => return,
+    }
+    let (store, node) = (&state.store, &state.node);
+    match state
+        .changes
+        .apply(|lease| store.close_sessions_of_gone_nodes(node, cutoff, lease))
+        .await
+    {
+        Ok(orphans) => {
+            if orphans.value > 0 {
+                tracing::info!(
+                    sessions = orphans.value,
+                    "closed sessions left open by a server that stopped"
+                );
+            }
+            state.hub.participants_gone(&orphans.events, true);
+        }
+        Err(e) => tracing::warn!(error = %e, "ending the sessions of a server that stopped failed"),
     }
 }
 

@@ -80,13 +80,13 @@ impl Changes {
         live: &impl LiveRooms,
         account_id: &str,
         user_id: &str,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<crate::store::User> {
         let user = self.store.get_user(account_id, user_id).await?;
         live.remove_user(&user.room_id, &user.id).await?;
         self.apply(|lease| self.store.delete_user(account_id, &user.id, lease))
             .await?;
         live.forget_user(&user.room_id, &user.id).await;
-        Ok(())
+        Ok(user)
     }
 
     /// Deletes a room with its users: the live session ends first, so its

@@ -26,5 +26,6 @@ pub mod secrets;
 pub mod store;
 pub mod telemetry;
 pub mod trigger;
+pub mod user_tokens;
 
 pub use collabkit_domain::{accounts, clock, events, ids};

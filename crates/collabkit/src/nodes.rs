@@ -14,7 +14,6 @@ use crate::changes::Changes;
 use crate::clock;
 use crate::delivery::dispatcher::Dispatcher;
 use crate::duration;
-use crate::store::SharedStore;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct NodeConfig {
@@ -61,13 +60,14 @@ impl Default for NodeConfig {
 /// Heartbeats and sweeps until `shutdown`, and keeps the dispatcher told how many nodes share
 /// the queue.
 pub async fn watch(
-    store: SharedStore,
+    hub: crate::realtime::Hub,
     changes: Changes,
     dispatcher: Arc<Dispatcher>,
     node: Arc<str>,
     config: NodeConfig,
     shutdown: CancellationToken,
 ) {
+    let store = hub.store().clone();
     let mut tick = tokio::time::interval(config.heartbeat);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -105,6 +105,7 @@ pub async fn watch(
                         "ended the participation held by nodes that stopped"
                     );
                 }
+                hub.participants_gone(&change.events, false);
             }
             Err(e) => tracing::warn!(error = %e, "ending the sessions of gone nodes failed"),
         }

@@ -56,6 +56,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Seals webhook secrets before they are stored.
     pub secrets: SecretBox,
+    /// Issues the users' realtime tokens.
+    pub tokens: crate::user_tokens::UserTokens,
     /// Delivery rules the API enforces at registration (private destinations).
     pub delivery: Arc<DeliveryConfig>,
     /// Live rooms and their connections.

@@ -16,6 +16,7 @@ use super::extract::{Json, Path, Query};
 use super::pagination::{self, PageQuery, encode_cursor, total_of};
 use super::paths::{CustomIdPath, UserPath};
 use super::{AppState, Data, validate};
+use crate::realtime::UserChange;
 use crate::store::{NewUser, Page, PageRequest, User, UserFilter, UserPatch};
 
 /// The most sessions `GET /users/{id}` lists (the newest).
@@ -220,6 +221,7 @@ async fn create_user(
         .changes
         .apply(|lease| state.store.create_user(auth.id(), new, lease))
         .await?;
+    state.hub.user_changed(UserChange::Created, &change.value);
     let user = contract(&state, &change.value)?;
     Ok(Data::created(
         "User created",
@@ -290,6 +292,10 @@ async fn update_user(
         .changes
         .apply(|lease| state.store.update_user(auth.id(), &p.user_id, patch, lease))
         .await?;
+    // Told only when something changed, like `user.updated`.
+    if !change.events.is_empty() {
+        state.hub.user_changed(UserChange::Updated, &change.value);
+    }
     Ok(Data::with(
         StatusCode::OK,
         "User updated",
@@ -309,22 +315,15 @@ async fn delete_user(
     Path(p): Path<UserPath>,
 ) -> Result<StatusCode, ApiError> {
     // Participation ends first, then user.deleted (see `Changes::delete_user`).
-    state
+    let user = state
         .changes
         .delete_user(&state.hub, auth.id(), &p.user_id)
         .await?;
+    state.hub.user_changed(UserChange::Deleted, &user);
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The contract's user, its token opened with the server key.
+/// The contract's user, with a fresh token (a JWT; see [`crate::user_tokens`]).
 pub(super) fn contract(state: &AppState, user: &User) -> Result<CollabKitUser, ApiError> {
-    let token = state.secrets.open(&user.token_sealed).map_err(|e| {
-        tracing::error!(user = %user.id, error = %e, "a user token cannot be opened with this server key");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "the user's token cannot be read with this server's key",
-        )
-    })?;
-    Ok(user.to_contract(token))
+    Ok(user.to_contract(state.tokens.issue(user)))
 }

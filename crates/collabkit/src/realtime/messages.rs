@@ -16,9 +16,16 @@ pub enum Command {
         connection: u64,
         user: User,
         outbound: Outlet,
+        /// `Some` for a version 2 connection: the id of its `join`, if it gave one.
+        v2: Option<Option<u64>>,
         reply: oneshot::Sender<Result<(), JoinError>>,
     },
     Disconnected {
+        connection: u64,
+    },
+    /// The connection leaves now (version 2's `leave`): if it was the user's last, the user
+    /// leaves without the grace.
+    Leave {
         connection: u64,
     },
     /// The connection's queue has room again for the frames the room owes it.
@@ -36,7 +43,20 @@ pub enum Command {
     },
     Broadcast {
         connection: u64,
+        event: Option<String>,
         data: Value,
+        /// Only to these users' connections.
+        to: Option<Vec<String>>,
+    },
+    /// The connection's user follows (or stops following) `user_id`.
+    Follow {
+        connection: u64,
+        user_id: String,
+        follow: bool,
+    },
+    /// A `user_*` frame for the room's version 2 connections (the API changed a user).
+    Lifecycle {
+        frame: axum::extract::ws::Utf8Bytes,
     },
     /// The grace after a user's last connection closed has passed.
     GraceOver {

@@ -18,6 +18,7 @@ pub mod protocol;
 mod registry;
 mod relay;
 mod relayed;
+mod requests;
 mod room;
 mod roster;
 #[cfg(test)]
@@ -39,6 +40,7 @@ use crate::duration;
 use crate::flag_values::at_least_one;
 use crate::metrics::Metrics;
 use crate::store::{Room, SharedStore, StoreResult, User};
+use crate::user_tokens::UserTokens;
 
 pub use self::messages::{JoinError, ParticipantSnapshot};
 
@@ -100,6 +102,14 @@ impl Default for RealtimeConfig {
     }
 }
 
+/// What the API did to a user, for [`Hub::user_changed`].
+#[derive(Debug, Clone, Copy)]
+pub enum UserChange {
+    Created,
+    Updated,
+    Deleted,
+}
+
 /// A connection counted against its user's and account's caps, until dropped.
 pub struct ConnectionSlot {
     hub: Hub,
@@ -149,23 +159,30 @@ struct HubInner {
     outbox: relay::Outbox,
     metrics: Arc<Metrics>,
     config: RealtimeConfig,
+    /// Checks the tokens connections present.
+    tokens: UserTokens,
     rooms: Mutex<HashMap<String, mpsc::UnboundedSender<Command>>>,
     next_connection: AtomicU64,
     /// Open connections by `user:<id>` and `account:<id>`.
     open: Mutex<HashMap<String, usize>>,
+    /// True from the start until the participations an earlier run left open were ended
+    /// ([`Hub::participants_gone`]): meanwhile users coming back resume them, so a joining
+    /// room lists them as participants, as it lists other nodes' on a shared database.
+    resuming: std::sync::atomic::AtomicBool,
     shutdown: CancellationToken,
     tasks: TaskTracker,
 }
 
 impl Hub {
+    /// `lifetime` is when the hub's tasks stop and where they are tracked (the app's).
     pub fn new(
         store: SharedStore,
         changes: Changes,
         node: Arc<str>,
         metrics: Arc<Metrics>,
         config: RealtimeConfig,
-        shutdown: CancellationToken,
-        tasks: TaskTracker,
+        tokens: UserTokens,
+        (shutdown, tasks): (CancellationToken, TaskTracker),
     ) -> Hub {
         let relay = store.relay();
         let outbox = relay::Outbox::start(relay.clone(), node.clone(), shutdown.clone(), &tasks);
@@ -177,9 +194,11 @@ impl Hub {
                 node,
                 metrics,
                 config,
+                tokens,
                 rooms: Mutex::new(HashMap::new()),
                 next_connection: AtomicU64::new(1),
                 open: Mutex::new(HashMap::new()),
+                resuming: std::sync::atomic::AtomicBool::new(true),
                 shutdown,
                 tasks,
             }),
@@ -222,6 +241,77 @@ impl Hub {
 
     pub fn config(&self) -> &RealtimeConfig {
         &self.inner.config
+    }
+
+    pub fn tokens(&self) -> &UserTokens {
+        &self.inner.tokens
+    }
+
+    pub fn store(&self) -> &SharedStore {
+        &self.inner.store
+    }
+
+    /// Tells the room's version 2 connections, on every node, that the API created, updated or
+    /// deleted one of its users.
+    pub fn user_changed(&self, change: UserChange, user: &User) {
+        let mut view = protocol::user_view(&user.to_webhook(), &[]);
+        if !matches!(change, UserChange::Created) {
+            // A new user follows nobody; another's follows are the room's, which the `follow`
+            // frames keep current: not read again for each change.
+            if let Some(fields) = view.as_object_mut() {
+                fields.remove("following");
+                fields.remove("followers");
+            }
+        }
+        let frame = match change {
+            UserChange::Created => protocol::ServerMessage::UserCreated { user: &view },
+            UserChange::Updated => protocol::ServerMessage::UserUpdated { user: &view },
+            UserChange::Deleted => protocol::ServerMessage::UserDeleted { user: &view },
+        }
+        .encode();
+        self.inner.outbox.send(
+            &user.room_id,
+            relayed::Tell::Lifecycle {
+                user_id: &user.id,
+                frame: &frame,
+            },
+        );
+        if let Some(tx) = self.live_room(&user.room_id) {
+            let _ = tx.send(Command::Lifecycle { frame });
+        }
+    }
+
+    /// Participants whose participation ended without their connection (the sessions of a
+    /// node that stopped, closed by [`crate::store::Store::close_sessions_of_gone_nodes`]):
+    /// the rooms live here tell their connections they left. `resumed` ends the window in
+    /// which a user of an earlier run coming back resumes its participation.
+    pub fn participants_gone(&self, events: &[crate::store::Event], resumed: bool) {
+        if resumed {
+            self.inner.resuming.store(false, Ordering::Relaxed);
+        }
+        for event in events {
+            if event.event != collabkit_webhooks::WebhookEventName::ParticipantLeft {
+                continue;
+            }
+            let Ok(payload) = serde_json::from_str::<serde_json::Value>(&event.payload) else {
+                continue;
+            };
+            let user = &payload["user"];
+            let (Some(user_id), Some(room)) = (user["id"].as_str(), self.live_room(&event.room_id))
+            else {
+                continue;
+            };
+            let frame = serde_json::json!({"type": "participant_left", "user": user}).to_string();
+            let _ = room.send(Command::Remote(relayed::News::Left {
+                user_id: user_id.to_owned(),
+                frame: frame.into(),
+            }));
+        }
+    }
+
+    /// Whether participations an earlier run of this server left open may still be resumed.
+    pub(crate) fn resuming(&self) -> bool {
+        self.inner.resuming.load(Ordering::Relaxed)
     }
 
     pub fn shutdown_token(&self) -> &CancellationToken {
@@ -323,6 +413,7 @@ impl Hub {
         room: &Room,
         user: User,
         outbound: Outlet,
+        v2: Option<Option<u64>>,
     ) -> Result<mpsc::UnboundedSender<Command>, JoinError> {
         // An actor may retire between the lookup and the join; a second or third try meets a
         // fresh one. More failures mean the room's actor keeps dying: give up.
@@ -333,6 +424,7 @@ impl Hub {
                 connection,
                 user: user.clone(),
                 outbound: outbound.clone(),
+                v2,
                 reply,
             };
             if tx.send(join).is_err() {

@@ -17,6 +17,9 @@ pub struct Link {
     /// Users whose presence the welcome left out, last first: sent as `presence` frames as
     /// the connection's queue drains (see `RoomActor::catch_up`).
     pub owed: Vec<String>,
+    /// Whether it speaks version 2 of the protocol (and gets its frames: follows, users'
+    /// lifecycle).
+    pub v2: bool,
 }
 
 pub struct Registry {
@@ -37,7 +40,14 @@ impl Registry {
     }
 
     /// Counts a new connection of `user_id`.
-    pub fn add(&mut self, connection: u64, user_id: &str, outlet: Outlet, owed: Vec<String>) {
+    pub fn add(
+        &mut self,
+        connection: u64,
+        user_id: &str,
+        outlet: Outlet,
+        owed: Vec<String>,
+        v2: bool,
+    ) {
         self.gauge.inc();
         self.by_user
             .entry(user_id.to_owned())
@@ -47,6 +57,7 @@ impl Registry {
             user_id: user_id.to_owned(),
             outlet: Some(outlet),
             owed,
+            v2,
         };
         self.links.insert(connection, link);
     }
@@ -54,6 +65,11 @@ impl Registry {
     /// The user a connection belongs to.
     pub fn owner(&self, connection: u64) -> Option<&str> {
         self.links.get(&connection).map(|l| l.user_id.as_str())
+    }
+
+    /// A connection's queue, unless it was let go.
+    pub fn outlet(&self, connection: u64) -> Option<&Outlet> {
+        self.links.get(&connection)?.outlet.as_ref()
     }
 
     pub fn get_mut(&mut self, connection: u64) -> Option<&mut Link> {
@@ -109,6 +125,28 @@ impl Registry {
             .filter_map(|(id, l)| Some((*id, l.outlet.as_ref()?)))
     }
 
+    /// The queues of version 2 connections, but `except`.
+    pub fn v2_outlets(&self, except: Option<u64>) -> impl Iterator<Item = (u64, &Outlet)> {
+        self.links
+            .iter()
+            .filter(move |(id, l)| l.v2 && Some(**id) != except)
+            .filter_map(|(id, l)| Some((*id, l.outlet.as_ref()?)))
+    }
+
+    /// The queues of the connections of `users`, but `except`.
+    pub fn outlets_of<'a>(
+        &'a self,
+        users: &'a [String],
+        except: Option<u64>,
+    ) -> impl Iterator<Item = (u64, &'a Outlet)> + 'a {
+        users
+            .iter()
+            .filter_map(|u| self.by_user.get(u))
+            .flatten()
+            .filter(move |id| Some(**id) != except)
+            .filter_map(|id| Some((*id, self.links.get(id)?.outlet.as_ref()?)))
+    }
+
     fn unlist(&mut self, connection: u64, user_id: &str) {
         if let Some(set) = self.by_user.get_mut(user_id) {
             set.remove(&connection);
@@ -148,9 +186,19 @@ mod tests {
         let (a, mut drain_a) = outlet();
         let (b, _drain_b) = outlet();
         let (c, _drain_c) = outlet();
-        r.add(1, "u1", a, vec![]);
-        r.add(2, "u1", b, vec![]);
-        r.add(3, "u2", c, vec![]);
+        r.add(1, "u1", a, vec![], false);
+        r.add(2, "u1", b, vec![], true);
+        r.add(3, "u2", c, vec![], false);
+        assert_eq!(
+            r.v2_outlets(None).map(|(id, _)| id).collect::<Vec<_>>(),
+            [2]
+        );
+        let mut of: Vec<u64> = r
+            .outlets_of(&["u1".to_owned()], Some(1))
+            .map(|(id, _)| id)
+            .collect();
+        of.sort();
+        assert_eq!(of, [2]);
         assert_eq!(gauge.get(), 3);
         assert_eq!((r.count("u1"), r.owner(3)), (2, Some("u2")));
 

@@ -23,6 +23,24 @@ pub enum Tell<'a> {
     Broadcast { user_id: &'a str, frame: &'a str },
     /// The user (or, with `None`, the whole room) was deleted.
     Removed { user_id: Option<&'a str> },
+    /// `frame` is a `broadcast` frame sent by `user_id` to the users `to` only.
+    Targeted {
+        user_id: &'a str,
+        to: &'a [String],
+        frame: &'a str,
+    },
+    /// `frame` is the `follow` frame of `user_id`'s follow or unfollow.
+    Follow { user_id: &'a str, frame: &'a str },
+    /// `frame` is a `user_created`, `user_updated` or `user_deleted` frame about `user_id`.
+    Lifecycle { user_id: &'a str, frame: &'a str },
+}
+
+/// The wire form of a targeted broadcast: its recipients and the frame they get.
+#[derive(serde::Serialize, Deserialize)]
+struct TargetedWire<'a> {
+    to: std::borrow::Cow<'a, [String]>,
+    #[serde(borrow)]
+    frame: std::borrow::Cow<'a, str>,
 }
 
 impl Tell<'_> {
@@ -34,6 +52,22 @@ impl Tell<'_> {
             Tell::Presence { user_id, frame } => (RelayKind::Presence, user_id, frame),
             Tell::Broadcast { user_id, frame } => (RelayKind::Broadcast, user_id, frame),
             Tell::Removed { user_id } => (RelayKind::Removed, user_id.unwrap_or(""), ""),
+            Tell::Targeted { user_id, to, frame } => {
+                let wire = TargetedWire {
+                    to: to.into(),
+                    frame: frame.into(),
+                };
+                let wire = serde_json::to_string(&wire).expect("a targeted frame serializes");
+                return RoomSignal {
+                    room_id: room_id.to_owned(),
+                    node: node.to_owned(),
+                    kind: RelayKind::Targeted,
+                    user_id: user_id.to_owned(),
+                    frame: wire,
+                };
+            }
+            Tell::Follow { user_id, frame } => (RelayKind::Follow, user_id, frame),
+            Tell::Lifecycle { user_id, frame } => (RelayKind::Lifecycle, user_id, frame),
         };
         RoomSignal {
             room_id: room_id.to_owned(),
@@ -70,6 +104,28 @@ pub enum News {
     Removed {
         user_id: Option<String>,
     },
+    /// A broadcast for the users `to` only.
+    Targeted {
+        to: Vec<String>,
+        frame: Utf8Bytes,
+    },
+    Follow {
+        follow: super::protocol::FollowView,
+        following: bool,
+        frame: Utf8Bytes,
+    },
+    Lifecycle {
+        frame: Utf8Bytes,
+    },
+}
+
+/// The part of a `follow` frame a node reads.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FollowFrame {
+    follower_id: String,
+    user_id: String,
+    following: bool,
 }
 
 /// The part of a `participant_joined` frame a node reads.
@@ -125,6 +181,27 @@ impl News {
             },
             RelayKind::Removed => News::Removed {
                 user_id: Some(user_id).filter(|u| !u.is_empty()),
+            },
+            RelayKind::Targeted => {
+                let wire: TargetedWire = serde_json::from_str(&frame).ok()?;
+                News::Targeted {
+                    to: wire.to.into_owned(),
+                    frame: wire.frame.into_owned().into(),
+                }
+            }
+            RelayKind::Follow => {
+                let read: FollowFrame = serde_json::from_str(&frame).ok()?;
+                News::Follow {
+                    follow: super::protocol::FollowView {
+                        follower_id: read.follower_id,
+                        user_id: read.user_id,
+                    },
+                    following: read.following,
+                    frame: frame.into(),
+                }
+            }
+            RelayKind::Lifecycle => News::Lifecycle {
+                frame: frame.into(),
             },
         })
     }
@@ -183,6 +260,7 @@ mod tests {
         let frame = ServerMessage::ParticipantJoined {
             user: &user,
             presence: &presence,
+            color: "#000000",
         }
         .encode();
         let tell = Tell::Joined {
@@ -204,6 +282,7 @@ mod tests {
         let frame = ServerMessage::Presence {
             user_id: "usr_1",
             presence: &presence,
+            color: "#000000",
         }
         .encode();
         let tell = Tell::Presence {
@@ -220,5 +299,36 @@ mod tests {
             frame: r#"{"type":"participant_joined"}"#,
         };
         assert!(News::decode(bad.to_signal("room_1", "node_a")).is_none());
+    }
+
+    #[test]
+    fn a_targeted_broadcast_and_a_follow_cross_nodes_with_their_recipients() {
+        let to = vec!["usr_b".to_owned(), "usr_c".to_owned()];
+        let tell = Tell::Targeted {
+            user_id: "usr_a",
+            to: &to,
+            frame: r#"{"type":"broadcast"}"#,
+        };
+        match News::decode(tell.to_signal("room_1", "node_a")) {
+            Some(News::Targeted { to: read, frame }) => {
+                assert_eq!((read, frame.as_str()), (to, r#"{"type":"broadcast"}"#));
+            }
+            other => panic!("not targeted: {other:?}"),
+        }
+        let frame = ServerMessage::Follow {
+            follower_id: "usr_a",
+            user_id: "usr_b",
+            following: false,
+        }
+        .encode();
+        let tell = Tell::Follow {
+            user_id: "usr_a",
+            frame: &frame,
+        };
+        assert!(matches!(
+            News::decode(tell.to_signal("room_1", "node_a")),
+            Some(News::Follow { follow, following: false, .. })
+                if follow.follower_id == "usr_a" && follow.user_id == "usr_b"
+        ));
     }
 }

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use super::Hub;
 use super::messages::{Command, JoinError};
 use super::outlet::{Outbound, Outlet};
-use super::protocol::ServerMessage;
+use super::protocol::{self, FollowView, ServerMessage, WelcomeV2};
 use super::registry::Registry;
 use super::relayed::{News, Tell};
 use super::roster::{Participant, Presence, Roster};
@@ -34,6 +34,9 @@ pub struct RoomActor {
     roster: Roster,
     links: Registry,
     generation: u64,
+    /// The room's follows, read from the store when the first version 2 connection joins,
+    /// then kept current by this room's follows and the other nodes'.
+    follows: Option<std::collections::BTreeSet<FollowView>>,
 }
 
 impl RoomActor {
@@ -47,6 +50,7 @@ impl RoomActor {
             me: None,
             roster: Roster::default(),
             generation: 0,
+            follows: None,
         }
     }
 
@@ -80,12 +84,19 @@ impl RoomActor {
                 connection,
                 user,
                 outbound,
+                v2,
                 reply,
             } => {
-                let result = self.join(connection, user, outbound).await;
+                let result = self.join(connection, user, outbound, v2).await;
                 let _ = reply.send(result);
             }
-            Command::Disconnected { connection } => self.disconnected(connection).await,
+            Command::Disconnected { connection } => self.disconnected(connection, true).await,
+            Command::Leave { connection } => {
+                if let Some(outlet) = self.links.outlet(connection) {
+                    outlet.close(1000, "left");
+                }
+                self.disconnected(connection, false).await;
+            }
             Command::Drained { connection } => self.catch_up(connection).await,
             Command::HasPlace { user_id, reply } => {
                 let max = self.hub.config().room_max_participants;
@@ -101,10 +112,16 @@ impl RoomActor {
                 let text = ServerMessage::Presence {
                     user_id: &user_id,
                     presence: &presence,
+                    color: protocol::color(&user_id),
                 }
                 .encode();
                 if let Some(p) = self.roster.participants.get_mut(&user_id) {
-                    p.presence = Presence::new(presence, text.clone());
+                    // Cleared (null): newcomers are owed nothing.
+                    p.presence = if presence.is_null() {
+                        Presence::default()
+                    } else {
+                        Presence::new(presence, text.clone())
+                    };
                 }
                 self.relay(Tell::Presence {
                     user_id: &user_id,
@@ -112,21 +129,47 @@ impl RoomActor {
                 });
                 self.send_all(text, Some(connection)).await;
             }
-            Command::Broadcast { connection, data } => {
+            Command::Broadcast {
+                connection,
+                event,
+                data,
+                to,
+            } => {
                 let Some(user_id) = self.links.owner(connection).map(str::to_owned) else {
                     return;
                 };
                 let text = ServerMessage::Broadcast {
                     user_id: &user_id,
+                    event: event.as_deref(),
                     data: &data,
                 }
                 .encode();
-                self.relay(Tell::Broadcast {
-                    user_id: &user_id,
-                    frame: &text,
-                });
-                self.send_all(text, Some(connection)).await;
+                match to {
+                    None => {
+                        self.relay(Tell::Broadcast {
+                            user_id: &user_id,
+                            frame: &text,
+                        });
+                        self.send_all(text, Some(connection)).await;
+                    }
+                    Some(mut to) => {
+                        to.sort();
+                        to.dedup();
+                        self.relay(Tell::Targeted {
+                            user_id: &user_id,
+                            to: &to,
+                            frame: &text,
+                        });
+                        self.send_to(&to, text, Some(connection)).await;
+                    }
+                }
             }
+            Command::Follow {
+                connection,
+                user_id,
+                follow,
+            } => self.follow(connection, user_id, follow).await,
+            Command::Lifecycle { frame } => self.send_v2(frame, None).await,
             Command::GraceOver {
                 user_id,
                 generation,
@@ -179,11 +222,30 @@ impl RoomActor {
         self.hub.inner.outbox.send(&self.room.id, news);
     }
 
-    async fn join(&mut self, connection: u64, user: User, outlet: Outlet) -> Result<(), JoinError> {
+    async fn join(
+        &mut self,
+        connection: u64,
+        user: User,
+        outlet: Outlet,
+        v2: Option<Option<u64>>,
+    ) -> Result<(), JoinError> {
         let user_id = user.id.clone();
-        if self.hub.inner.outbox.is_shared() {
-            // Participants held by other nodes since before this room was live here: they
-            // count against the room's bound and the welcome lists them.
+        if v2.is_some() && self.follows.is_none() {
+            let (store, room) = (&self.hub.inner.store, &self.room);
+            let read = store.room_follows(&room.account_id, &room.id).await?;
+            self.follows = Some(
+                read.into_iter()
+                    .map(|(follower_id, user_id)| FollowView {
+                        follower_id,
+                        user_id,
+                    })
+                    .collect(),
+            );
+        }
+        if self.hub.inner.outbox.is_shared() || self.hub.resuming() {
+            // Participants held by other nodes (or by this server's previous run, within the
+            // grace after a restart) since before this room was live here: they count against
+            // the room's bound and the welcome lists them.
             let (hub, room) = (&self.hub.inner, &self.room);
             let listed = hub
                 .store
@@ -235,23 +297,33 @@ impl RoomActor {
                 },
             );
         }
+        // A user already a participant elsewhere (another node, or this server's previous run
+        // within the grace after a restart) resumes: nobody is told anything new.
+        let told = new_participant && new_anywhere;
         // Presences are inlined in the welcome up to a quarter of the send queue's bound.
         let budget = self.hub.config().send_queue_bytes / 4;
-        let (welcome, owed) = self.roster.welcome(&self.contract, &user_id, budget);
+        let follows: Vec<FollowView> = match (&self.follows, v2) {
+            (Some(set), Some(_)) => set.iter().cloned().collect(),
+            _ => Vec::new(),
+        };
+        let extra = v2.map(|id| WelcomeV2 {
+            id,
+            resumed: !told,
+            follows: &follows,
+        });
+        let (welcome, owed) = self.roster.welcome(&self.contract, &user_id, budget, extra);
         if let Some(p) = self.roster.participants.get_mut(&user_id) {
             p.leaving = None;
         }
-        self.links.add(connection, &user_id, outlet.clone(), owed);
+        self.links
+            .add(connection, &user_id, outlet.clone(), owed, v2.is_some());
         let _ = outlet.send(Outbound::Text(welcome));
         self.catch_up(connection).await;
-        // On a backend one server owns, every local newcomer is new to the room.
-        if new_participant
-            && (new_anywhere || !self.hub.inner.outbox.is_shared())
-            && let Some(me) = self.roster.participants.get(&user_id)
-        {
+        if told && let Some(me) = self.roster.participants.get(&user_id) {
             let joined = ServerMessage::ParticipantJoined {
                 user: &me.user,
                 presence: &me.presence.value,
+                color: protocol::color(&user_id),
             }
             .encode();
             self.relay(Tell::Joined {
@@ -323,14 +395,20 @@ impl RoomActor {
         }
     }
 
-    async fn disconnected(&mut self, connection: u64) {
+    /// A connection is gone; if it was its user's last, the user leaves after the leave grace
+    /// (`grace`), or at once.
+    async fn disconnected(&mut self, connection: u64, grace: bool) {
         let Some(user_id) = self.links.remove(connection) else {
             return;
         };
         if !self.roster.participants.contains_key(&user_id) || self.links.count(&user_id) > 0 {
             return;
         }
-        let grace = self.hub.config().leave_grace;
+        let grace = if grace {
+            self.hub.config().leave_grace
+        } else {
+            std::time::Duration::ZERO
+        };
         if grace.is_zero() {
             if let Err(e) = self.leave(&user_id).await {
                 tracing::error!(room = %self.room.id, error = %e, "storing a leave failed");
@@ -371,7 +449,7 @@ impl RoomActor {
             .iter()
             .any(|e| e.event == WebhookEventName::ParticipantLeft);
         if let Some(p) = self.roster.participants.remove(user_id) {
-            if left_anywhere || !self.hub.inner.outbox.is_shared() {
+            if left_anywhere {
                 let left = ServerMessage::ParticipantLeft { user: &p.user }.encode();
                 self.relay(Tell::Left {
                     user_id,
@@ -423,7 +501,106 @@ impl RoomActor {
             self.links.detach(id);
         }
         for id in connections {
-            Box::pin(self.disconnected(id)).await;
+            Box::pin(self.disconnected(id, true)).await;
+        }
+    }
+
+    /// Sends to the connections of `users` but `except` (a targeted broadcast).
+    async fn send_to(&mut self, users: &[String], text: Utf8Bytes, except: Option<u64>) {
+        let too_slow: Vec<u64> = self
+            .links
+            .outlets_of(users, except)
+            .filter(|(_, outlet)| outlet.send(Outbound::Text(text.clone())).is_err())
+            .map(|(id, _)| id)
+            .collect();
+        self.let_go(too_slow).await;
+    }
+
+    /// Sends a version 2 frame to every version 2 connection but `except`.
+    async fn send_v2(&mut self, text: Utf8Bytes, except: Option<u64>) {
+        let too_slow: Vec<u64> = self
+            .links
+            .v2_outlets(except)
+            .filter(|(_, outlet)| outlet.send(Outbound::Text(text.clone())).is_err())
+            .map(|(id, _)| id)
+            .collect();
+        self.let_go(too_slow).await;
+    }
+
+    /// The connection's user follows (or stops following) `user_id`: stored, then told to every
+    /// version 2 connection of the room, here and on the other nodes, the sender's included.
+    async fn follow(&mut self, connection: u64, user_id: String, follow: bool) {
+        let Some(follower) = self.links.owner(connection).map(str::to_owned) else {
+            return;
+        };
+        let refuse = |links: &Registry, code: &str, message: &str| {
+            if let Some(outlet) = links.outlet(connection) {
+                let _ = outlet.send(Outbound::Text(ServerMessage::error(code, message)));
+            }
+        };
+        if follower == user_id {
+            refuse(
+                &self.links,
+                "invalid_follow",
+                "a user cannot follow themself",
+            );
+            return;
+        }
+        let (store, room) = (&self.hub.inner.store, &self.room);
+        let stored = store
+            .set_follow(&room.account_id, &room.id, &follower, &user_id, follow)
+            .await;
+        let changed = match stored {
+            Ok(changed) => changed,
+            Err(crate::store::StoreError::NotFound(_)) => {
+                let message = format!("{user_id} is not a user of this room");
+                refuse(&self.links, "not_found", &message);
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(room = %self.room.id, error = %e, "storing a follow failed");
+                refuse(
+                    &self.links,
+                    "unavailable",
+                    "the follow could not be stored; try again",
+                );
+                return;
+            }
+        };
+        let text = ServerMessage::Follow {
+            follower_id: &follower,
+            user_id: &user_id,
+            following: follow,
+        }
+        .encode();
+        if !changed {
+            // Already so: only the sender hears it (its client waits for the answer), the
+            // others were told when it became so.
+            if let Some(outlet) = self.links.outlet(connection) {
+                let _ = outlet.send(Outbound::Text(text));
+            }
+            return;
+        }
+        let view = FollowView {
+            follower_id: follower.clone(),
+            user_id: user_id.clone(),
+        };
+        self.apply_follow(view, follow);
+        self.relay(Tell::Follow {
+            user_id: &follower,
+            frame: &text,
+        });
+        self.send_v2(text, None).await;
+    }
+
+    /// Keeps the room's follows current (once they were read).
+    fn apply_follow(&mut self, view: FollowView, follow: bool) {
+        if let Some(set) = &mut self.follows {
+            if follow {
+                set.insert(view);
+            } else {
+                set.remove(&view);
+            }
         }
     }
 }

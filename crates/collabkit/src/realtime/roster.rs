@@ -9,7 +9,7 @@ use collabkit_webhooks::{CollabKitRoom, WebhookUser};
 use serde_json::Value;
 
 use super::messages::{JoinError, ParticipantSnapshot};
-use super::protocol::{ParticipantView, ServerMessage};
+use super::protocol::{self, ParticipantView, ServerMessage, WelcomeV2};
 
 /// A participant's latest presence, with the `presence` frame that tells it, encoded once and
 /// shared by every connection it goes to (the live fan-out and the newcomers owed it).
@@ -36,6 +36,7 @@ impl Presence {
         let frame = ServerMessage::Presence {
             user_id,
             presence: &value,
+            color: protocol::color(user_id),
         }
         .encode();
         Presence::new(value, frame)
@@ -98,6 +99,7 @@ impl Roster {
         room: &CollabKitRoom,
         user_id: &str,
         mut budget: usize,
+        v2: Option<WelcomeV2<'_>>,
     ) -> (Utf8Bytes, Vec<String>) {
         static NULL: Value = Value::Null;
         let mut others: Vec<(&WebhookUser, &Presence)> = self
@@ -128,13 +130,21 @@ impl Roster {
                         &NULL
                     }
                 };
-                ParticipantView { user, presence }
+                ParticipantView {
+                    user,
+                    presence,
+                    color: protocol::color(&user.id),
+                }
             })
             .collect();
         let welcome = ServerMessage::Welcome {
+            id: v2.and_then(|v| v.id),
+            resumed: v2.map(|v| v.resumed),
             room,
             user: &self.participants[user_id].user,
+            color: protocol::color(user_id),
             participants,
+            follows: v2.map(|v| v.follows),
         }
         .encode();
         owed.reverse();
@@ -195,6 +205,7 @@ mod tests {
         let frame = ServerMessage::Presence {
             user_id: id,
             presence: &presence,
+            color: protocol::color(id),
         }
         .encode();
         let p = Participant {
@@ -250,7 +261,7 @@ mod tests {
             .as_ref()
             .unwrap()
             .len();
-        let (welcome, owed) = roster.welcome(&room, "usr_me", one);
+        let (welcome, owed) = roster.welcome(&room, "usr_me", one, None);
         let welcome: Value = serde_json::from_str(&welcome).unwrap();
         let listed: Vec<(&str, bool)> = welcome["participants"]
             .as_array()

@@ -51,8 +51,8 @@ async fn world(config: RealtimeConfig) -> World {
         Arc::from("node-test"),
         metrics.clone(),
         config,
-        CancellationToken::new(),
-        TaskTracker::new(),
+        crate::user_tokens::UserTokens::new(&Default::default(), [1; 32]).expect("tokens"),
+        (CancellationToken::new(), TaskTracker::new()),
     );
     World {
         hub,
@@ -212,7 +212,8 @@ async fn presence_goes_to_the_others_and_into_later_welcomes() {
         .await;
     assert_eq!(
         b.json().await,
-        json!({"type": "presence", "userId": ada.id, "presence": {"cursor": [1, 2]}})
+        json!({"type": "presence", "userId": ada.id, "presence": {"cursor": [1, 2]},
+               "color": super::protocol::color(&ada.id)})
     );
     a.nothing_pending(&w).await; // not echoed to its sender
 

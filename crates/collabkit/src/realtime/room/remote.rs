@@ -47,6 +47,23 @@ impl RoomActor {
                 frame
             }
             News::Broadcast { frame } => frame,
+            News::Targeted { to, frame } => {
+                self.send_to(&to, frame, None).await;
+                return;
+            }
+            News::Follow {
+                follow,
+                following,
+                frame,
+            } => {
+                self.apply_follow(follow, following);
+                self.send_v2(frame, None).await;
+                return;
+            }
+            News::Lifecycle { frame } => {
+                self.send_v2(frame, None).await;
+                return;
+            }
             News::Removed { user_id } => {
                 self.forget(user_id.as_deref()).await;
                 return;
@@ -60,6 +77,10 @@ impl RoomActor {
     /// connection that joined between `RemoveUser`/`Close` and that commit is closed here; one
     /// that joins after it fails, since the user or room is gone from the store.
     pub(super) async fn forget(&mut self, user_id: Option<&str>) {
+        // The deletion removed the user's follows, both ways.
+        if let (Some(u), Some(set)) = (user_id, &mut self.follows) {
+            set.retain(|f| f.follower_id != u && f.user_id != u);
+        }
         let roster = &self.roster;
         let (gone, reason): (Vec<String>, &'static str) = match user_id {
             Some(u) => (vec![u.to_owned()], "user deleted"),
