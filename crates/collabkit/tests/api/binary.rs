@@ -430,12 +430,13 @@ async fn listen_prints_deliveries_and_checks_signatures() {
     );
 }
 
-/// Sessions left open by a killed server are closed, with their events, by the next start —
-/// exactly once.
+/// Sessions left open by a killed server are closed, with their events, by the next start
+/// (a leave grace after it starts, for nobody came back) — exactly once.
 #[tokio::test]
 async fn a_crash_leaves_no_session_open() {
     let dir = tempfile::tempdir().unwrap();
-    let server = start_server(dir.path()).await;
+    let grace = ["--leave-grace", "200ms"];
+    let server = start_server_with(dir.path(), &grace).await;
     let (account, key) = server.first_account.clone().unwrap();
     let api = format!("{}/v1/accounts/{account}", server.base);
     let bearer = collabkit::accounts::bearer_token(&account, &key);
@@ -508,8 +509,13 @@ async fn a_crash_leaves_no_session_open() {
     server.child.wait().await.unwrap();
     drop(sockets);
 
-    let restarted = start_server(dir.path()).await;
-    let after = names(&events_of(restarted.base.clone()).await);
+    let restarted = start_server_with(dir.path(), &grace).await;
+    let after = eventually(Duration::from_secs(10), "the orphans closed", || async {
+        ok_if(names(&events_of(restarted.base.clone()).await), |names| {
+            names.len() >= 6
+        })
+    })
+    .await;
     assert_eq!(
         after,
         [
@@ -522,13 +528,124 @@ async fn a_crash_leaves_no_session_open() {
         ]
     );
     assert!(restarted.terminate().await.success());
-    let again = start_server(dir.path()).await;
+    let mut again = start_server_with(dir.path(), &grace).await;
+    // Past the next start's grace, nothing more was closed.
+    let _ = tokio::time::timeout(Duration::from_millis(600), again.stdout.next_line()).await;
     assert_eq!(
         names(&events_of(again.base.clone()).await).len(),
         6,
         "closed once only"
     );
     assert!(again.terminate().await.success());
+}
+
+/// After a crash (SIGKILL), users whose clients reconnect within the leave grace resume their
+/// participation: `resumed: true`, and no `participant.left`/`participant.joined` pair; the one
+/// who does not come back leaves when the grace is over, and those back are told.
+#[tokio::test]
+async fn a_crash_then_a_quick_reconnect_resumes_the_participations() {
+    use crate::ws::Ws;
+    let dir = tempfile::tempdir().unwrap();
+    let grace = ["--leave-grace", "1500ms"];
+    let server = start_server_with(dir.path(), &grace).await;
+    let (account, key) = server.first_account.clone().unwrap();
+    let bearer = collabkit::accounts::bearer_token(&account, &key);
+    let client = crate::helpers::client();
+    let api = |base: &str, path: &str| format!("{base}/v1/accounts/{account}{path}");
+    let post = |path: &str, body: Value| {
+        client
+            .post(api(&server.base, path))
+            .bearer_auth(&bearer)
+            .json(&body)
+    };
+    let room: Value = post("/rooms", serde_json::json!({"name": "r"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let room_id = room["data"]["room"]["id"].as_str().unwrap().to_string();
+    let mut tokens = vec![];
+    for name in ["ada", "bob", "cy"] {
+        let user: Value = post(
+            "/users",
+            serde_json::json!({"name": name, "customId": name, "roomId": room_id}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        tokens.push(user["data"]["token"].as_str().unwrap().to_string());
+    }
+    let mut sockets = vec![];
+    for token in &tokens {
+        sockets.push(Ws::joined(&server.base, token).await.0);
+    }
+    let events = |base: String| {
+        let (client, bearer) = (client.clone(), bearer.clone());
+        let url = api(&base, &format!("/events?room_id={room_id}"));
+        async move {
+            let body: Value = client
+                .get(url)
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["data"]["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| !e["event"].as_str().unwrap().starts_with("user."))
+                .map(|e| {
+                    let name = e["event"].as_str().unwrap();
+                    match e["payload"]["user"]["custom_id"].as_str() {
+                        Some(user) => format!("{name}:{user}"),
+                        None => name.to_string(),
+                    }
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let joined = [
+        "session.started",
+        "participant.joined:ada",
+        "participant.joined:bob",
+        "participant.joined:cy",
+    ];
+    assert_eq!(events(server.base.clone()).await, joined);
+    let mut server = server;
+    server.child.start_kill().unwrap(); // SIGKILL
+    server.child.wait().await.unwrap();
+    drop(sockets);
+
+    // Ada and Bob come back at once; Cy does not.
+    let restarted = start_server_with(dir.path(), &grace).await;
+    let (mut ada, welcome) = Ws::joined(&restarted.base, &tokens[0]).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    let listed: Vec<&str> = welcome["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["user"]["custom_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, ["bob", "cy"], "the earlier run's participants");
+    let (_bob, welcome) = Ws::joined(&restarted.base, &tokens[1]).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    assert_eq!(events(restarted.base.clone()).await, joined);
+
+    // Cy's grace runs out: Ada hears Cy left (and never that Bob did), and that is stored.
+    let left = ada.recv_type("participant_left").await;
+    assert_eq!(left["user"]["custom_id"], "cy", "{left}");
+    let mut after = joined.map(String::from).to_vec();
+    after.push("participant.left:cy".into());
+    assert_eq!(events(restarted.base.clone()).await, after);
+    assert!(restarted.terminate().await.success());
 }
 
 /// The real binary closes slow and silent clients (its flags reach the server), refuses a

@@ -7,6 +7,7 @@ pub const FORCED_BACKEND: Option<helpers::Backend> = None;
 
 mod auth;
 mod binary;
+mod client_sdk;
 mod cluster;
 mod connections;
 mod contract;
@@ -26,6 +27,7 @@ mod outage;
 mod paging;
 mod realtime;
 mod realtime_limits;
+mod realtime_v2;
 mod receiver;
 mod restart;
 mod rooms;

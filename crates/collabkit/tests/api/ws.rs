@@ -59,6 +59,35 @@ impl Ws {
         (ws, welcome)
     }
 
+    /// Opens a protocol version 2 socket to the server at `base`, not authenticated yet.
+    pub async fn open_v2(base: &str) -> Ws {
+        let url = format!("{}/v1/connect?v=2", base.replace("http://", "ws://"));
+        let (stream, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("connects");
+        Ws { stream }
+    }
+
+    /// A version 2 connection authenticated with `token` (not joined), and the
+    /// `authenticated` frame.
+    pub async fn authenticated(base: &str, token: &str) -> (Ws, Value) {
+        let mut ws = Self::open_v2(base).await;
+        ws.send(serde_json::json!({"type": "auth", "token": token}))
+            .await;
+        let hello = ws.recv().await;
+        assert_eq!(hello["type"], "authenticated", "{hello}");
+        (ws, hello)
+    }
+
+    /// A version 2 connection authenticated with `token` and joined, and its welcome.
+    pub async fn joined(base: &str, token: &str) -> (Ws, Value) {
+        let (mut ws, _) = Self::authenticated(base, token).await;
+        ws.send(serde_json::json!({"type": "join", "id": 1})).await;
+        let welcome = ws.recv().await;
+        assert_eq!(welcome["type"], "welcome", "{welcome}");
+        (ws, welcome)
+    }
+
     /// The next JSON message (panics after 5 s or if the socket closes).
     pub async fn recv(&mut self) -> Value {
         match self.next(Duration::from_secs(5)).await {
