@@ -39,6 +39,11 @@ pub struct BenchArgs {
     /// Only the realtime runs.
     #[arg(long, env = "COLLABKIT_BENCH_REALTIME_ONLY")]
     pub(crate) realtime_only: bool,
+    /// Only the SDK runs: `@collab-kit/client`'s presence fan-out beside the raw protocol's,
+    /// and 1,000 SDK clients in one process (Node 20; `packages/client` built, and the server
+    /// binary `target/release/collabkit` built beside this one).
+    #[arg(long, env = "COLLABKIT_BENCH_SDK")]
+    pub(crate) sdk: bool,
     /// The server's `--delivery-concurrency` for the run.
     #[arg(
         long,
@@ -105,6 +110,9 @@ pub struct BenchArgs {
 
 /// The flags that reproduce this run, as `cargo run -p collabkit-bench -- …` takes them.
 pub(crate) fn reproduce(args: &BenchArgs) -> String {
+    if args.sdk {
+        return "--sdk".into();
+    }
     format!(
         "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --recovered {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {} --rooms {}{} --sqlite-synchronous {}{}{}",
         args.events,

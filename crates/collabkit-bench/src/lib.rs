@@ -12,6 +12,7 @@ mod pg_costs;
 mod realtime;
 mod receiver;
 mod scale;
+mod sdk;
 mod server;
 mod webhooks;
 
@@ -59,6 +60,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
 async fn runs(args: &BenchArgs) -> anyhow::Result<()> {
     if args.scale {
         return scale::run(args).await;
+    }
+    if args.sdk {
+        return sdk::run().await;
     }
     if args.overload {
         return overload::overload(args).await;

@@ -130,6 +130,15 @@ pub fn token(user: &Value) -> &str {
     user["token"].as_str().unwrap()
 }
 
+/// A user of an answer without its `token` (asserted to be a JWT): every read issues a fresh
+/// one, so two reads of a user agree on everything else.
+pub fn untokened(user: &Value) -> Value {
+    assert_eq!(token(user).split('.').count(), 3, "a JWT: {user}");
+    let mut user = user.clone();
+    user.as_object_mut().unwrap().remove("token");
+    user
+}
+
 /// The PostgreSQL database of the servers run in `dir`: named after the directory, so that a
 /// server restarted in it finds its database again.
 fn database_name(dir: &tempfile::TempDir) -> String {
