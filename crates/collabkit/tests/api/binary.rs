@@ -986,3 +986,67 @@ async fn the_access_log_is_opt_in() {
         assert_eq!(text.contains("/v1/accounts/acct_x/rooms"), logged, "{text}");
     }
 }
+
+/// User tokens never reach the log, whichever protocol carries them (the URL of version 1,
+/// the first frame of version 2), and neither does a refused one — at DEBUG with the access
+/// log on.
+#[tokio::test]
+async fn user_tokens_never_reach_the_log() {
+    use crate::ws::Ws;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("trace.log");
+    let server = crate::helpers::start_binary_logging(
+        &database_url(dir.path()),
+        log.clone(),
+        &["--access-log"],
+        "debug",
+    )
+    .await;
+    let (account, key) = server.first_account.clone().unwrap();
+    let bearer = collabkit::accounts::bearer_token(&account, &key);
+    let client = crate::helpers::client();
+    let post = |path: &str, body: Value| {
+        client
+            .post(format!("{}/v1/accounts/{account}{path}", server.base))
+            .bearer_auth(&bearer)
+            .json(&body)
+    };
+    let room: Value = post("/rooms", serde_json::json!({"name": "r"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user: Value = post(
+        "/users",
+        serde_json::json!({"name": "ada", "roomId": room["data"]["room"]["id"]}),
+    )
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let token = user["data"]["token"].as_str().unwrap().to_string();
+    let (v1, _) = Ws::connect_to(&server.base, &token).await;
+    v1.close().await;
+    let (v2, _) = Ws::joined(&server.base, &token).await;
+    v2.close().await;
+    let forged = format!("{token}x");
+    let mut refused = Ws::open_v2(&server.base).await;
+    refused
+        .send(serde_json::json!({"type": "auth", "token": forged}))
+        .await;
+    assert_eq!(refused.recv().await["type"], "auth_failed");
+    assert!(server.terminate().await.success());
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("/v1/connect"), "the access log ran: {text}");
+    // The signature is the secret part; no piece of the token is logged.
+    let signature = token.rsplit('.').next().unwrap();
+    assert!(!text.contains(signature), "a token in the log");
+    assert!(
+        !text.contains(&token[..token.len() / 2]),
+        "a token in the log"
+    );
+}

@@ -671,12 +671,22 @@ impl Server {
     }
 }
 
-/// `collabkit serve` on `database` with `extra` flags, logging to `log`.
+/// `collabkit serve` on `database` with `extra` flags, logging problems to `log`.
 pub async fn start_binary(database: &str, log: std::path::PathBuf, extra: &[&str]) -> Server {
+    start_binary_logging(database, log, extra, "warn").await
+}
+
+/// Like [`start_binary`], logging at `level` (a `COLLABKIT_LOG` filter).
+pub async fn start_binary_logging(
+    database: &str,
+    log: std::path::PathBuf,
+    extra: &[&str],
+    level: &str,
+) -> Server {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_collabkit"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
         .args(extra)
-        .env("COLLABKIT_LOG", "warn")
+        .env("COLLABKIT_LOG", level)
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(log).unwrap())
         .kill_on_drop(true)
