@@ -28,6 +28,7 @@ use crate::model::{
 
 mod attempts;
 mod sessions;
+pub mod stores;
 
 pub use attempts::*;
 pub use sessions::*;
