@@ -178,6 +178,9 @@ async fn an_authenticated_connection_is_not_a_participant_until_it_joins() {
     assert_eq!(b.closed().await, Some(1000));
     let left = a.recv_type("participant_left").await;
     assert_eq!(left["user"]["id"], bob["id"]);
+    // As the webhook has it: offline, and when.
+    assert_eq!(left["user"]["status"], "offline", "{left}");
+    assert!(left["user"]["left_at"].is_string(), "{left}");
     let events = session_events(&app, id(&room)).await;
     assert_eq!(events.last().unwrap(), "participant.left:bob", "{events:?}");
 }
