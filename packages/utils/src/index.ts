@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './server.js';
 export * from './verify.js';
+export * from './stores.js';

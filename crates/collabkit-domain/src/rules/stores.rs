@@ -327,8 +327,9 @@ pub fn plan_set(
 }
 
 /// What `update` stores: `existing` with the fields of `patch` replaced (a merge, done by the
-/// server so two clients' updates of different fields both stay). A field set to `null` is
-/// removed, unless the schema requires it.
+/// server so two clients' updates of different fields both stay). A field set to `null` goes
+/// back to its default when it has one (so a defaulted field is always there), is removed when
+/// it is optional, and is refused when it is required.
 pub fn plan_update(
     schema: Option<&StoreSchema>,
     existing: &Map<String, Value>,
@@ -340,6 +341,10 @@ pub fn plan_update(
     for (field, v) in patch {
         if v.is_null() {
             if let Some(spec) = schema.and_then(|s| s.fields.get(field)) {
+                if let Some(default) = &spec.default {
+                    merged.insert(field.clone(), default.clone());
+                    continue;
+                }
                 if spec.required {
                     return Err(StoreRuleError::MissingField(field.clone()));
                 }
@@ -485,6 +490,10 @@ mod tests {
         let merged =
             plan_update(Some(&schema), &merged, &json!({"points": null}), &limits).unwrap();
         assert!(!merged.contains_key("points"));
+        // A defaulted field set to null goes back to its default: it is always there.
+        let reset =
+            plan_update(Some(&schema), &merged, &json!({"completed": null}), &limits).unwrap();
+        assert_eq!(reset["completed"], json!(false));
         let err = |v: Value| plan_update(Some(&schema), &merged, &v, &limits).unwrap_err();
         assert_eq!(
             err(json!({"title": null})),
