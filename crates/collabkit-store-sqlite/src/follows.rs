@@ -78,7 +78,7 @@ pub fn room_follows(
 
 #[cfg(test)]
 mod tests {
-    use collabkit_domain::store::{NewRoom, NewUser, prelude::*};
+    use collabkit_domain::store::prelude::*;
     use rusqlite::Connection;
 
     use crate::tests::query_plan;
@@ -117,43 +117,10 @@ mod tests {
     async fn deletions_leave_no_rows_behind() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("follows.db");
-        let store = crate::SqliteStore::open(&path, &crate::SqliteOptions::default())
-            .await
-            .unwrap();
-        let account = collabkit_domain::accounts::create(&store, "a")
-            .await
-            .unwrap()
-            .account
-            .id;
-        let room = store
-            .create_room(
-                &account,
-                NewRoom {
-                    custom_id: None,
-                    name: "R".into(),
-                },
-            )
-            .await
-            .unwrap();
+        let (store, account, room) = crate::tests::store_with_room(&path).await;
         let mut users = Vec::new();
         for name in ["A", "B", "C"] {
-            let token = collabkit_domain::accounts::new_user_token();
-            let new = NewUser {
-                room_id: room.id.clone(),
-                custom_id: None,
-                name: name.into(),
-                profile_picture: None,
-                token_sealed: format!("sealed:{token}"),
-                token,
-            };
-            users.push(
-                store
-                    .create_user(&account, new, None)
-                    .await
-                    .unwrap()
-                    .value
-                    .id,
-            );
+            users.push(crate::tests::new_user(&store, &room, name).await.id);
         }
         for (f, u) in [(0, 1), (1, 0), (1, 2), (2, 0)] {
             assert!(

@@ -333,7 +333,44 @@ impl Maintenance for SqliteStore {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use collabkit_domain::store::{NewRoom, NewUser, Room, User, prelude::*};
     use rusqlite::Connection;
+
+    /// A store on `path` with an account and a room of it.
+    pub async fn store_with_room(path: &std::path::Path) -> (super::SqliteStore, String, Room) {
+        let store = super::SqliteStore::open(path, &super::SqliteOptions::default())
+            .await
+            .unwrap();
+        let account = collabkit_domain::accounts::create(&store, "a")
+            .await
+            .unwrap()
+            .account
+            .id;
+        let new = NewRoom {
+            custom_id: None,
+            name: "R".into(),
+        };
+        let room = store.create_room(&account, new).await.unwrap();
+        (store, account, room)
+    }
+
+    /// A new user named `name` in `room`.
+    pub async fn new_user(store: &super::SqliteStore, room: &Room, name: &str) -> User {
+        let token = collabkit_domain::accounts::new_user_token();
+        let new = NewUser {
+            room_id: room.id.clone(),
+            custom_id: None,
+            name: name.into(),
+            profile_picture: None,
+            token_sealed: format!("sealed:{token}"),
+            token,
+        };
+        store
+            .create_user(&room.account_id, new, None)
+            .await
+            .unwrap()
+            .value
+    }
 
     /// The lines of `EXPLAIN QUERY PLAN` for `sql` on a fresh, fully migrated database, with
     /// `params` placeholders bound to text (plans do not depend on values: QPSG).

@@ -9,7 +9,7 @@ mod tests {
     use crate::rows::{EVENT_COLS, ROOM_COLS, USER_COLS};
     use crate::tests::query_plan;
     use crate::users::*;
-    use collabkit_domain::store::{EventFilter, NewUser};
+    use collabkit_domain::store::EventFilter;
     use collabkit_webhooks::WebhookEventName;
     use rusqlite::Connection;
 
@@ -164,37 +164,11 @@ mod tests {
     /// open session.
     #[tokio::test]
     async fn reconcile_repairs_a_stale_participant_counter() {
-        use collabkit_domain::store::{NewRoom, prelude::*};
+        use collabkit_domain::store::prelude::*;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("stale.db");
-        let store = crate::SqliteStore::open(&path, &crate::SqliteOptions::default())
-            .await
-            .unwrap();
-        let account = collabkit_domain::accounts::create(&store, "a")
-            .await
-            .unwrap()
-            .account
-            .id;
-        let room = store
-            .create_room(
-                &account,
-                NewRoom {
-                    custom_id: None,
-                    name: "R".into(),
-                },
-            )
-            .await
-            .unwrap();
-        let token = collabkit_domain::accounts::new_user_token();
-        let new = NewUser {
-            room_id: room.id.clone(),
-            custom_id: None,
-            name: "U".into(),
-            profile_picture: None,
-            token_sealed: format!("sealed:{token}"),
-            token,
-        };
-        let user = store.create_user(&account, new, None).await.unwrap().value;
+        let (store, account, room) = crate::tests::store_with_room(&path).await;
+        let user = crate::tests::new_user(&store, &room, "U").await;
         store
             .join_session(&account, &room.id, &user.id, "n", None)
             .await

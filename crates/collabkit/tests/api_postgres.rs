@@ -39,6 +39,8 @@ mod paging;
 mod realtime;
 #[path = "api/realtime_limits.rs"]
 mod realtime_limits;
+#[path = "api/realtime_v2.rs"]
+mod realtime_v2;
 #[path = "api/receiver.rs"]
 mod receiver;
 #[path = "api/restart.rs"]

@@ -68,23 +68,8 @@ pub async fn serve<Tx, Rx, E>(
     Tx: Sink<Message> + Unpin,
     Rx: Stream<Item = Result<Message, E>> + Unpin,
 {
-    let (outlet, queue) = hub.send_queue();
-    let connection = hub.next_connection_id();
-    let joined = hub
-        .connect(connection, &room, user.clone(), outlet.clone(), None)
-        .await;
-    match joined {
-        Ok(room_tx) => {
-            let session = Session {
-                hub: &hub,
-                user: &user,
-                connection,
-                v2: false,
-            };
-            session
-                .live(sink, stream, &too_big, room_tx, outlet, queue)
-                .await;
-        }
+    match Session::join(&hub, &room, &user, None).await {
+        Ok(session) => session.live(sink, stream, &too_big).await,
         Err(e) => {
             let (code, reason) = match e {
                 JoinError::Full(_) => (CLOSE_ROOM_FULL, "the room is full"),
@@ -139,23 +124,8 @@ pub async fn serve_v2<Tx, Rx, E>(
         } else {
             match protocol::parse(&text, true) {
                 Ok(ClientMessage::Join { id }) => {
-                    let (outlet, queue) = hub.send_queue();
-                    let connection = hub.next_connection_id();
-                    let joined = hub
-                        .connect(connection, &room, user.clone(), outlet.clone(), Some(id))
-                        .await;
-                    match joined {
-                        Ok(room_tx) => {
-                            let session = Session {
-                                hub: &hub,
-                                user: &user,
-                                connection,
-                                v2: true,
-                            };
-                            return session
-                                .live(sink, stream, &too_big, room_tx, outlet, queue)
-                                .await;
-                        }
+                    match Session::join(&hub, &room, &user, Some(id)).await {
+                        Ok(session) => return session.live(sink, stream, &too_big).await,
                         // Still authenticated: the client may try again.
                         Err(JoinError::Full(n)) => ServerMessage::Error {
                             code: "room_full",
@@ -312,19 +282,39 @@ struct Session<'a> {
     user: &'a User,
     connection: u64,
     v2: bool,
+    room_tx: mpsc::UnboundedSender<Command>,
+    outlet: super::outlet::Outlet,
+    queue: super::outlet::Drain,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
+    /// Makes `user` a participant of `room` on a new connection (version 2 when `v2` holds
+    /// the join's id, `Some(None)` for a join without one).
+    async fn join(
+        hub: &'a Hub,
+        room: &Room,
+        user: &'a User,
+        v2: Option<Option<u64>>,
+    ) -> Result<Session<'a>, JoinError> {
+        let (outlet, queue) = hub.send_queue();
+        let connection = hub.next_connection_id();
+        let room_tx = hub
+            .connect(connection, room, user.clone(), outlet.clone(), v2)
+            .await?;
+        Ok(Session {
+            hub,
+            user,
+            connection,
+            v2: v2.is_some(),
+            room_tx,
+            outlet,
+            queue,
+        })
+    }
+
     /// Forwards frames to the room and writes what it sends until either side closes.
-    async fn live<Tx, Rx, E>(
-        self,
-        mut sink: Tx,
-        mut stream: Rx,
-        too_big: &impl Fn(&E) -> bool,
-        room_tx: mpsc::UnboundedSender<Command>,
-        outlet: super::outlet::Outlet,
-        mut queue: super::outlet::Drain,
-    ) where
+    async fn live<Tx, Rx, E>(self, mut sink: Tx, mut stream: Rx, too_big: &impl Fn(&E) -> bool)
+    where
         Tx: Sink<Message> + Unpin,
         Rx: Stream<Item = Result<Message, E>> + Unpin,
     {
@@ -333,6 +323,9 @@ impl Session<'_> {
             user,
             connection,
             v2,
+            room_tx,
+            outlet,
+            mut queue,
         } = self;
         let config = hub.config().clone();
         // The connection keeps only a weak handle: when the room drops its outlet (slow

@@ -173,6 +173,15 @@ struct HubInner {
     tasks: TaskTracker,
 }
 
+/// The user a `participant.left` event says left, as the event has it (offline, `left_at`
+/// set): what webhooks see, and what `participant_left` frames show.
+fn left_user(event: &crate::store::Event) -> Option<collabkit_webhooks::WebhookUser> {
+    match serde_json::from_str(&event.payload) {
+        Ok(collabkit_webhooks::WebhookPayload::ParticipantLeft { user, .. }) => Some(user),
+        _ => None,
+    }
+}
+
 impl Hub {
     /// `lifetime` is when the hub's tasks stop and where they are tracked (the app's).
     pub fn new(
@@ -290,21 +299,16 @@ impl Hub {
             self.inner.resuming.store(false, Ordering::Relaxed);
         }
         for event in events {
-            if event.event != collabkit_webhooks::WebhookEventName::ParticipantLeft {
-                continue;
-            }
-            let Ok(payload) = serde_json::from_str::<serde_json::Value>(&event.payload) else {
+            let Some(user) = left_user(event) else {
                 continue;
             };
-            let user = &payload["user"];
-            let (Some(user_id), Some(room)) = (user["id"].as_str(), self.live_room(&event.room_id))
-            else {
+            let Some(room) = self.live_room(&event.room_id) else {
                 continue;
             };
-            let frame = serde_json::json!({"type": "participant_left", "user": user}).to_string();
+            let frame = protocol::ServerMessage::ParticipantLeft { user: &user }.encode();
             let _ = room.send(Command::Remote(relayed::News::Left {
-                user_id: user_id.to_owned(),
-                frame: frame.into(),
+                user_id: user.id,
+                frame,
             }));
         }
     }

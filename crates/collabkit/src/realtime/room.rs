@@ -450,17 +450,12 @@ impl RoomActor {
             .any(|e| e.event == WebhookEventName::ParticipantLeft);
         if let Some(p) = self.roster.participants.remove(user_id) {
             if left_anywhere {
-                // The user as the event has it (offline, `left_at` set), as webhooks see it.
                 let gone = change
                     .events
                     .iter()
                     .rev()
-                    .find_map(|e| match serde_json::from_str(&e.payload) {
-                        Ok(collabkit_webhooks::WebhookPayload::ParticipantLeft {
-                            user, ..
-                        }) if user.id == *user_id => Some(user),
-                        _ => None,
-                    })
+                    .filter_map(super::left_user)
+                    .find(|u| u.id == *user_id)
                     .unwrap_or(p.user);
                 let left = ServerMessage::ParticipantLeft { user: &gone }.encode();
                 self.relay(Tell::Left {

@@ -13,7 +13,8 @@ use tokio::process::Command;
 const BIN: &str = env!("CARGO_BIN_EXE_collabkit");
 
 pub use crate::helpers::{Server, start_binary};
-use crate::helpers::{eventually, ok_if};
+use crate::helpers::{eventually, ok_if, session_event_names};
+use serde_json::json;
 
 fn database_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("bin.db").display())
@@ -539,6 +540,39 @@ async fn a_crash_leaves_no_session_open() {
     assert!(again.terminate().await.success());
 }
 
+/// The first account's REST API on a server of the binary, at whichever address it serves now.
+struct Api {
+    client: reqwest::Client,
+    account: String,
+    bearer: String,
+}
+
+impl Api {
+    fn of(server: &Server) -> Api {
+        let (account, key) = server.first_account.clone().expect("a first account");
+        Api {
+            client: crate::helpers::client(),
+            bearer: collabkit::accounts::bearer_token(&account, &key),
+            account,
+        }
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Value {
+        let resp = req.bearer_auth(&self.bearer).send().await.unwrap();
+        resp.json().await.unwrap()
+    }
+
+    async fn post(&self, base: &str, path: &str, body: Value) -> Value {
+        let url = format!("{base}/v1/accounts/{}{path}", self.account);
+        self.send(self.client.post(url).json(&body)).await
+    }
+
+    async fn get(&self, base: &str, path: &str) -> Value {
+        let url = format!("{base}/v1/accounts/{}{path}", self.account);
+        self.send(self.client.get(url)).await
+    }
+}
+
 /// After a crash (SIGKILL), users whose clients reconnect within the leave grace resume their
 /// participation: `resumed: true`, and no `participant.left`/`participant.joined` pair; the one
 /// who does not come back leaves when the grace is over, and those back are told.
@@ -548,69 +582,23 @@ async fn a_crash_then_a_quick_reconnect_resumes_the_participations() {
     let dir = tempfile::tempdir().unwrap();
     let grace = ["--leave-grace", "1500ms"];
     let server = start_server_with(dir.path(), &grace).await;
-    let (account, key) = server.first_account.clone().unwrap();
-    let bearer = collabkit::accounts::bearer_token(&account, &key);
-    let client = crate::helpers::client();
-    let api = |base: &str, path: &str| format!("{base}/v1/accounts/{account}{path}");
-    let post = |path: &str, body: Value| {
-        client
-            .post(api(&server.base, path))
-            .bearer_auth(&bearer)
-            .json(&body)
-    };
-    let room: Value = post("/rooms", serde_json::json!({"name": "r"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api = Api::of(&server);
+    let room = api.post(&server.base, "/rooms", json!({"name": "r"})).await;
     let room_id = room["data"]["room"]["id"].as_str().unwrap().to_string();
     let mut tokens = vec![];
     for name in ["ada", "bob", "cy"] {
-        let user: Value = post(
-            "/users",
-            serde_json::json!({"name": name, "customId": name, "roomId": room_id}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        let body = json!({"name": name, "customId": name, "roomId": room_id});
+        let user = api.post(&server.base, "/users", body).await;
         tokens.push(user["data"]["token"].as_str().unwrap().to_string());
     }
     let mut sockets = vec![];
     for token in &tokens {
         sockets.push(Ws::joined(&server.base, token).await.0);
     }
+    let events_path = format!("/events?room_id={room_id}");
     let events = |base: String| {
-        let (client, bearer) = (client.clone(), bearer.clone());
-        let url = api(&base, &format!("/events?room_id={room_id}"));
-        async move {
-            let body: Value = client
-                .get(url)
-                .bearer_auth(&bearer)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            body["data"]["events"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|e| !e["event"].as_str().unwrap().starts_with("user."))
-                .map(|e| {
-                    let name = e["event"].as_str().unwrap();
-                    match e["payload"]["user"]["custom_id"].as_str() {
-                        Some(user) => format!("{name}:{user}"),
-                        None => name.to_string(),
-                    }
-                })
-                .collect::<Vec<_>>()
-        }
+        let (api, path) = (&api, &events_path);
+        async move { session_event_names(&api.get(&base, path).await) }
     };
     let joined = [
         "session.started",
@@ -1002,32 +990,10 @@ async fn user_tokens_never_reach_the_log() {
         "debug",
     )
     .await;
-    let (account, key) = server.first_account.clone().unwrap();
-    let bearer = collabkit::accounts::bearer_token(&account, &key);
-    let client = crate::helpers::client();
-    let post = |path: &str, body: Value| {
-        client
-            .post(format!("{}/v1/accounts/{account}{path}", server.base))
-            .bearer_auth(&bearer)
-            .json(&body)
-    };
-    let room: Value = post("/rooms", serde_json::json!({"name": "r"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let user: Value = post(
-        "/users",
-        serde_json::json!({"name": "ada", "roomId": room["data"]["room"]["id"]}),
-    )
-    .send()
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let api = Api::of(&server);
+    let room = api.post(&server.base, "/rooms", json!({"name": "r"})).await;
+    let body = json!({"name": "ada", "roomId": room["data"]["room"]["id"]});
+    let user = api.post(&server.base, "/users", body).await;
     let token = user["data"]["token"].as_str().unwrap().to_string();
     let (v1, _) = Ws::connect_to(&server.base, &token).await;
     v1.close().await;

@@ -130,6 +130,24 @@ pub fn token(user: &Value) -> &str {
     user["token"].as_str().unwrap()
 }
 
+/// The session and participant events of an `/events` answer, oldest first, as `name` or
+/// `name:userCustomId`.
+pub fn session_event_names(body: &Value) -> Vec<String> {
+    body["data"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["event"].as_str().unwrap().starts_with("user."))
+        .map(|e| {
+            let name = e["event"].as_str().unwrap();
+            match e["payload"]["user"]["custom_id"].as_str() {
+                Some(user) => format!("{name}:{user}"),
+                None => name.to_string(),
+            }
+        })
+        .collect()
+}
+
 /// A user of an answer without its `token` (asserted to be a JWT): every read issues a fresh
 /// one, so two reads of a user agree on everything else.
 pub fn untokened(user: &Value) -> Value {

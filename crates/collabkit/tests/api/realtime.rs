@@ -26,23 +26,11 @@ fn id(v: &Value) -> String {
 }
 
 /// The room's session and participant events, oldest first, as `name` or `name:userCustomId`.
-async fn session_events(app: &TestApp, room_id: &str) -> Vec<String> {
+pub(crate) async fn session_events(app: &TestApp, room_id: &str) -> Vec<String> {
     let (_, body) = app
         .get(&format!("/events?room_id={room_id}&limit=200"))
         .await;
-    body["data"]["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| !e["event"].as_str().unwrap().starts_with("user."))
-        .map(|e| {
-            let name = e["event"].as_str().unwrap();
-            match e["payload"]["user"]["custom_id"].as_str() {
-                Some(user) => format!("{name}:{user}"),
-                None => name.to_string(),
-            }
-        })
-        .collect()
+    crate::helpers::session_event_names(&body)
 }
 
 /// Polls until the room has `n` session events (panics after 10 s).

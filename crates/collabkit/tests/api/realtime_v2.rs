@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, eventually, id, token};
+use crate::realtime::session_events;
 use crate::ws::Ws;
 
 // Long enough that a close-and-reconnect fits in it even on a loaded CI machine.
@@ -17,26 +18,6 @@ const QUIET: Duration = Duration::from_millis(300);
 
 async fn app() -> TestApp {
     TestApp::spawn_with(|c| c.realtime.leave_grace = GRACE).await
-}
-
-/// The room's session and participant events, oldest first, as `name:userCustomId`.
-async fn session_events(app: &TestApp, room_id: &str) -> Vec<String> {
-    let (_, body) = app
-        .get(&format!("/events?room_id={room_id}&limit=200"))
-        .await;
-    body["data"]["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| !e["event"].as_str().unwrap().starts_with("user."))
-        .map(|e| {
-            let name = e["event"].as_str().unwrap();
-            match e["payload"]["user"]["custom_id"].as_str() {
-                Some(user) => format!("{name}:{user}"),
-                None => name.to_string(),
-            }
-        })
-        .collect()
 }
 
 /// Asserts that nothing but pongs comes on `ws` for a while.
