@@ -23,6 +23,7 @@ use crate::wakeup::Wakeup;
 pub use crate::error::{Conflict, StoreError, StoreResult};
 pub use crate::model::*;
 pub use crate::page::{Cursor, Page, PageRequest};
+pub use crate::rules::stores::{StoreLimits, StoreRuleError};
 pub use crate::stats::{AttemptCount, AttemptCounter, WebhookHealth};
 
 /// Seals a user token with the server key (see [`Users::seal_legacy_tokens`]).
@@ -32,8 +33,8 @@ pub type TokenSealer = Arc<dyn Fn(&str) -> String + Send + Sync + 'static>;
 /// the server opening it): `use collabkit_domain::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        Accounts, DeliveryLog, DeliveryQueue, EventLog, Maintenance, Rooms, Sessions, Stats, Store,
-        Users, Webhooks,
+        Accounts, DeliveryLog, DeliveryQueue, EventLog, Maintenance, RoomStores, Rooms, Sessions,
+        Stats, Store, Users, Webhooks,
     };
 }
 
@@ -49,7 +50,7 @@ pub type SharedStore = Arc<dyn Storage>;
 /// same name), and callers hold `Arc<dyn Store>` (or [`SharedStore`]) for all of them.
 #[async_trait]
 pub trait Store:
-    Accounts + Rooms + Users + EventLog + Sessions + Webhooks + DeliveryLog + Stats
+    Accounts + Rooms + Users + EventLog + Sessions + Webhooks + DeliveryLog + Stats + RoomStores
 {
     /// Fails when the storage is unreachable (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
@@ -265,6 +266,54 @@ pub trait Sessions: Send + Sync + 'static {
         silent_since: Timestamp,
         lease: Option<InlineLease>,
     ) -> StoreResult<Change<usize>>;
+}
+
+/// A room's stores (`/sdk/stores`): entries per (room, store, key), each change numbered by its
+/// store's version. A room that is not the account's is `NotFound("room")`; deleting a room
+/// deletes its stores.
+#[async_trait]
+pub trait RoomStores: Send + Sync + 'static {
+    /// Applies `ops` in order in one transaction, planned by
+    /// [`crate::rules::stores::plan_writes`]: each gets its own outcome (a change, `None` for a
+    /// deletion of nothing, or the rule it broke, which changes nothing), and they are all
+    /// durable when this returns. `by` is the writing user (`None`: the REST API).
+    async fn write_stores(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        by: Option<&str>,
+        ops: Vec<StoreOp>,
+        limits: &StoreLimits,
+    ) -> StoreResult<Vec<Result<Option<StoreChange>, StoreRuleError>>>;
+    /// The room's stores that were ever written, by name.
+    async fn list_stores(&self, account_id: &str, room_id: &str) -> StoreResult<Vec<StoreMeta>>;
+    /// The entry under `key`, `None` when it holds nothing.
+    async fn get_store_entry(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        store: &str,
+        key: &str,
+    ) -> StoreResult<Option<StoreEntry>>;
+    /// A store's entries in the order of their keys (as bytes), paged by key; the page carries
+    /// the total (the store row's count). An unknown store is an empty one.
+    async fn list_store_entries(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        store: &str,
+        page: PageRequest,
+    ) -> StoreResult<Page<StoreEntry>>;
+    /// What a client that has seen `store` up to version `since` needs to be current, read in
+    /// one snapshot: the changes since, or the whole store when
+    /// [`crate::rules::stores::needs_snapshot`] says so. An unknown store is an empty one.
+    async fn sync_store(
+        &self,
+        account_id: &str,
+        room_id: &str,
+        store: &str,
+        since: Option<i64>,
+    ) -> StoreResult<StoreSync>;
 }
 
 /// Webhook registrations. A registration scoped to a room that is not the account's is

@@ -323,6 +323,8 @@ pub fn like_pattern(search: &str) -> String {
     p
 }
 
+mod stores;
 mod webhooks;
 
+pub use stores::*;
 pub use webhooks::*;

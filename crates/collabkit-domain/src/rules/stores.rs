@@ -5,9 +5,14 @@
 //! `applyStoreSchema` applies the same rules in the browser (so a client refuses early what the
 //! server would refuse).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
+
+use crate::clock::Timestamp;
+use crate::model::{
+    StoreAction, StoreChange, StoreEntryRow, StoreMeta, StoreOp, StoreValue, StoreWrite,
+};
 
 /// A field's type in a schema (`type: 'string' | 'number' | 'boolean'`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +78,10 @@ pub struct StoreLimits {
     pub max_stores_per_room: usize,
     /// Bytes of every value of every store of a room.
     pub max_room_bytes: usize,
+    /// Deletions a store remembers, so a client that reconnects is told which keys went; past
+    /// it the oldest are forgotten, and a client that saw the store before them gets a
+    /// snapshot instead of the changes.
+    pub max_tombstones_per_store: usize,
 }
 
 impl Default for StoreLimits {
@@ -83,6 +92,7 @@ impl Default for StoreLimits {
             max_entries_per_store: 10_000,
             max_stores_per_room: 64,
             max_room_bytes: 64 * 1024 * 1024,
+            max_tombstones_per_store: 1_000,
         }
     }
 }
@@ -118,6 +128,8 @@ pub enum StoreRuleError {
     TooManyStores { max: usize },
     #[error("the room's stores would hold {bytes} bytes, over its {max}-byte bound")]
     RoomFull { bytes: usize, max: usize },
+    #[error("no entry {0:?} to update; set it first")]
+    EntryNotFound(String),
 }
 
 impl StoreRuleError {
@@ -135,6 +147,7 @@ impl StoreRuleError {
             StoreRuleError::TooManyEntries { .. }
             | StoreRuleError::TooManyStores { .. }
             | StoreRuleError::RoomFull { .. } => "store_limit",
+            StoreRuleError::EntryNotFound(_) => "entry_not_found",
         }
     }
 }
@@ -408,6 +421,184 @@ pub fn check_capacity(
     Ok(())
 }
 
+/// Whether a client that has seen a store up to `since` (`None`: nothing) gets the whole store
+/// rather than the changes since: it saw nothing, saw less than the deletions still
+/// remembered (`horizon`), or claims a version the store never had (a client of another
+/// database).
+pub fn needs_snapshot(meta: Option<&StoreMeta>, since: Option<i64>) -> bool {
+    let (version, horizon) = meta.map_or((0, 0), |m| (m.version, m.horizon));
+    match since {
+        None => true,
+        Some(since) => since < horizon || since > version || since < 0,
+    }
+}
+
+/// What a backend read for a batch of writes to one room's stores.
+#[derive(Debug, Clone, Default)]
+pub struct StoresRead {
+    /// Every store row of the room.
+    pub metas: Vec<StoreMeta>,
+    /// The rows of the keys the batch writes, by (store, key): a value, or `None` for a
+    /// tombstone. A key with no row is absent.
+    pub rows: BTreeMap<(String, String), Option<StoreValue>>,
+}
+
+/// What a batch does: each write's outcome, in order, and the rows to write for it.
+#[derive(Debug, Clone, Default)]
+pub struct StoresPlan {
+    /// Per write: the change it made, `None` for a deletion of nothing, or why it was refused
+    /// (a refused write changes nothing; the others still apply).
+    pub outcomes: Vec<Result<Option<StoreChange>, StoreRuleError>>,
+    /// The final row of every key the batch changed (upserted; `value: None` a tombstone).
+    pub rows: Vec<StoreEntryRow>,
+    /// The store rows the batch changed, as they end (upserted).
+    pub metas: Vec<StoreMeta>,
+    /// Per store: how many of its oldest tombstones to forget (and raise its horizon to the
+    /// newest of them), so it remembers at most `max_tombstones_per_store` deletions.
+    pub prune: Vec<(String, u64)>,
+}
+
+/// Plans a batch of writes to one room's stores, in order, each on the state the ones before
+/// it left: every change gets its store's next version, `update` merges on the stored value,
+/// and the bounds hold after each write. The backend writes what this returns in the batch's
+/// one transaction.
+pub fn plan_writes(
+    read: StoresRead,
+    ops: &[StoreOp],
+    by: Option<&str>,
+    limits: &StoreLimits,
+    now: Timestamp,
+) -> StoresPlan {
+    let mut metas: BTreeMap<String, StoreMeta> = read
+        .metas
+        .into_iter()
+        .map(|m| (m.name.clone(), m))
+        .collect();
+    let mut rows = read.rows;
+    let mut changed_rows: BTreeMap<(String, String), StoreEntryRow> = BTreeMap::new();
+    let mut changed_metas: BTreeSet<String> = BTreeSet::new();
+    let mut outcomes = Vec::with_capacity(ops.len());
+    for op in ops {
+        let outcome = plan_one(&mut metas, &mut rows, op, limits).map(|planned| {
+            let (action, value) = planned?;
+            let meta = metas.get_mut(&op.store).expect("planned on a store row");
+            meta.version += 1;
+            changed_metas.insert(op.store.clone());
+            let key = op.write.key().to_owned();
+            let bytes = value.as_ref().map_or(0, |v| value_bytes(v) as u64);
+            changed_rows.insert(
+                (op.store.clone(), key.clone()),
+                StoreEntryRow {
+                    store: op.store.clone(),
+                    key: key.clone(),
+                    value: value.clone(),
+                    bytes,
+                    version: meta.version,
+                    updated_at: now,
+                    updated_by: by.map(str::to_owned),
+                },
+            );
+            Some(StoreChange {
+                store: op.store.clone(),
+                key,
+                action,
+                value,
+                version: meta.version,
+                at: now,
+                by: by.map(str::to_owned),
+            })
+        });
+        outcomes.push(outcome);
+    }
+    let mut prune = Vec::new();
+    let metas = changed_metas
+        .into_iter()
+        .map(|name| {
+            let mut meta = metas.remove(&name).expect("a changed store has a row");
+            let max = limits.max_tombstones_per_store as u64;
+            if meta.tombstones > max {
+                // Down to half the bound, so pruning runs once per max/2 deletions, not on each.
+                let count = meta.tombstones - max / 2;
+                meta.tombstones -= count;
+                prune.push((name, count));
+            }
+            meta
+        })
+        .collect();
+    StoresPlan {
+        outcomes,
+        rows: changed_rows.into_values().collect(),
+        metas,
+        prune,
+    }
+}
+
+/// One write on the batch's state so far: the action and the entry's value after it (`None`
+/// for a deletion), `Ok(None)` when it changes nothing. Updates `metas` and `rows` (but not
+/// the version, which the caller takes) only when it succeeds.
+#[allow(clippy::type_complexity)]
+fn plan_one(
+    metas: &mut BTreeMap<String, StoreMeta>,
+    rows: &mut BTreeMap<(String, String), Option<StoreValue>>,
+    op: &StoreOp,
+    limits: &StoreLimits,
+) -> Result<Option<(StoreAction, Option<StoreValue>)>, StoreRuleError> {
+    check_name("store", &op.store)?;
+    let key = op.write.key();
+    check_key(key, limits)?;
+    let slot = (op.store.clone(), key.to_owned());
+    let current = rows.get(&slot).cloned();
+    let old = current.clone().flatten();
+    let schema = op.schema.as_deref();
+    let (action, value) = match &op.write {
+        StoreWrite::Set { value, .. } => (StoreAction::Set, Some(plan_set(schema, value, limits)?)),
+        StoreWrite::Update { value, .. } => {
+            let existing = old
+                .as_ref()
+                .ok_or_else(|| StoreRuleError::EntryNotFound(key.to_owned()))?;
+            let merged = plan_update(schema, existing, value, limits)?;
+            (StoreAction::Update, Some(merged))
+        }
+        StoreWrite::Delete { .. } => {
+            if old.is_none() {
+                return Ok(None);
+            }
+            (StoreAction::Delete, None)
+        }
+    };
+    let usage = StoreUsage {
+        entries: metas.get(&op.store).map_or(0, |m| m.entries as usize),
+        store_exists: metas.get(&op.store).is_some_and(|m| m.entries > 0),
+        stores: metas.values().filter(|m| m.entries > 0).count(),
+        room_bytes: metas.values().map(|m| m.bytes as usize).sum(),
+    };
+    let old_bytes = old.as_ref().map(value_bytes);
+    let new_bytes = value.as_ref().map_or(0, value_bytes);
+    if value.is_some() {
+        check_capacity(usage, old_bytes, new_bytes, limits)?;
+    }
+    let meta = metas.entry(op.store.clone()).or_insert_with(|| StoreMeta {
+        name: op.store.clone(),
+        ..StoreMeta::default()
+    });
+    meta.bytes = meta.bytes - old_bytes.unwrap_or(0) as u64 + new_bytes as u64;
+    match (&old, &value) {
+        (None, Some(_)) => meta.entries += 1,
+        (Some(_), None) => meta.entries -= 1,
+        _ => {}
+    }
+    // A tombstone is one per key: writing over one forgets it, deleting makes one.
+    let was_tombstone = matches!(current, Some(None));
+    if was_tombstone && value.is_some() {
+        meta.tombstones -= 1;
+    }
+    if value.is_none() {
+        meta.tombstones += 1;
+    }
+    rows.insert(slot, value.clone());
+    Ok(Some((action, value)))
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -567,5 +758,181 @@ mod tests {
             ..usage
         };
         assert!(check_capacity(over, Some(50), 10, &limits).is_ok());
+    }
+
+    fn op(store: &str, write: StoreWrite) -> StoreOp {
+        StoreOp {
+            store: store.into(),
+            write,
+            schema: Some(std::sync::Arc::new(tasks())),
+        }
+    }
+
+    fn set(key: &str, value: Value) -> StoreWrite {
+        StoreWrite::Set {
+            key: key.into(),
+            value,
+        }
+    }
+
+    #[test]
+    fn a_batch_numbers_its_changes_per_store_and_plans_each_on_the_ones_before() {
+        let now = crate::clock::now();
+        let limits = StoreLimits::default();
+        let read = StoresRead {
+            metas: vec![StoreMeta {
+                name: "tasks".into(),
+                version: 7,
+                entries: 1,
+                bytes: 10,
+                ..StoreMeta::default()
+            }],
+            rows: BTreeMap::new(),
+        };
+        let ops = [
+            op("tasks", set("a", json!({"title": "A"}))),
+            op("tasks", set("b", json!({"nope": 1}))),
+            op(
+                "tasks",
+                StoreWrite::Update {
+                    key: "a".into(),
+                    value: json!({"completed": true}),
+                },
+            ),
+            op("other", set("x", json!({"title": "X"}))),
+            op("tasks", StoreWrite::Delete { key: "zzz".into() }),
+            op(
+                "tasks",
+                StoreWrite::Update {
+                    key: "missing".into(),
+                    value: json!({"completed": true}),
+                },
+            ),
+        ];
+        let plan = plan_writes(read, &ops, Some("usr_1"), &limits, now);
+        let versions: Vec<_> = plan
+            .outcomes
+            .iter()
+            .map(|o| o.as_ref().map(|c| c.as_ref().map(|c| c.version)))
+            .collect();
+        assert_eq!(versions[0], Ok(Some(8)));
+        assert_eq!(versions[1].as_ref().unwrap_err().code(), "invalid_value");
+        assert_eq!(versions[2], Ok(Some(9)), "a refused write takes no version");
+        assert_eq!(versions[3], Ok(Some(1)), "each store counts its own");
+        assert_eq!(versions[4], Ok(None), "deleting nothing changes nothing");
+        assert_eq!(
+            plan.outcomes[5],
+            Err(StoreRuleError::EntryNotFound("missing".into()))
+        );
+        let a = plan.rows.iter().find(|r| r.key == "a").unwrap();
+        assert_eq!(
+            Value::Object(a.value.clone().unwrap()),
+            json!({"title": "A", "completed": true}),
+            "the update merged into the set before it"
+        );
+        assert_eq!(a.version, 9);
+        assert_eq!(plan.rows.len(), 2, "one row per key changed");
+        let tasks = plan.metas.iter().find(|m| m.name == "tasks").unwrap();
+        assert_eq!((tasks.version, tasks.entries), (9, 2));
+        assert_eq!(tasks.bytes, 10 + a.bytes);
+        assert!(plan.prune.is_empty());
+    }
+
+    #[test]
+    fn deletions_leave_tombstones_that_are_pruned_past_the_bound() {
+        let now = crate::clock::now();
+        let limits = StoreLimits {
+            max_tombstones_per_store: 4,
+            ..StoreLimits::default()
+        };
+        let mut rows = BTreeMap::new();
+        for k in 0..5 {
+            rows.insert(
+                ("s".to_string(), format!("k{k}")),
+                Some(Map::from_iter([("v".to_string(), json!(k))])),
+            );
+        }
+        rows.insert(("s".to_string(), "gone".to_string()), None);
+        let read = StoresRead {
+            metas: vec![StoreMeta {
+                name: "s".into(),
+                version: 20,
+                entries: 5,
+                bytes: 5 * 7,
+                tombstones: 1,
+                ..StoreMeta::default()
+            }],
+            rows,
+        };
+        let mut ops: Vec<StoreOp> = (0..5)
+            .map(|k| StoreOp {
+                store: "s".into(),
+                write: StoreWrite::Delete {
+                    key: format!("k{k}"),
+                },
+                schema: None,
+            })
+            .collect();
+        ops.push(StoreOp {
+            store: "s".into(),
+            write: set("gone", json!({"v": 9})),
+            schema: None,
+        });
+        let plan = plan_writes(read, &ops, None, &limits, now);
+        let meta = &plan.metas[0];
+        assert_eq!((meta.entries, meta.version), (1, 26));
+        // 1 + 5 deletions - 1 overwritten = 5 > 4: keep 2.
+        assert_eq!(plan.prune, vec![("s".to_string(), 3)]);
+        assert_eq!(meta.tombstones, 2);
+        assert_eq!(meta.bytes, 7);
+        assert_eq!(
+            plan.rows.iter().filter(|r| r.value.is_none()).count(),
+            5,
+            "each deleted key is a tombstone row"
+        );
+    }
+
+    #[test]
+    fn a_batch_holds_the_room_bounds_after_each_write() {
+        let now = crate::clock::now();
+        let limits = StoreLimits {
+            max_stores_per_room: 2,
+            max_entries_per_store: 2,
+            ..StoreLimits::default()
+        };
+        let w = |store: &str, key: &str| StoreOp {
+            store: store.into(),
+            write: set(key, json!({"v": 1})),
+            schema: None,
+        };
+        let ops = [
+            w("a", "1"),
+            w("a", "2"),
+            w("a", "3"),
+            w("a", "1"),
+            w("b", "1"),
+            w("c", "1"),
+        ];
+        let plan = plan_writes(StoresRead::default(), &ops, None, &limits, now);
+        let codes: Vec<_> = plan
+            .outcomes
+            .iter()
+            .map(|o| o.as_ref().err().map(|e| e.code()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                None,
+                None,
+                Some("store_limit"),
+                None,
+                None,
+                Some("store_limit")
+            ]
+        );
+        assert_eq!(
+            plan.outcomes[0].as_ref().unwrap().as_ref().unwrap().by,
+            None
+        );
     }
 }
