@@ -145,6 +145,7 @@ checks! {
     store stores::store_entries_page_by_key_with_the_total,
     store stores::stores_stay_in_their_room_and_account,
     store stores::deleting_a_room_deletes_its_stores,
+    store stores::store_values_keep_their_numbers_and_bytes_exact,
     database stores::concurrent_store_writes_are_numbered_without_gaps,
 }
 
