@@ -49,7 +49,10 @@ fn entry_row(
     let Some(key) = r.get::<_, Option<String>>(at) else {
         return Ok(None);
     };
-    let value = r.get::<_, Option<&str>>(at + 1).map(from_text).transpose()?;
+    let value = r
+        .get::<_, Option<&str>>(at + 1)
+        .map(from_text)
+        .transpose()?;
     Ok(Some((
         key,
         value,
@@ -61,15 +64,17 @@ fn entry_row(
 
 /// A live entry read at column `at` on (`None`: none there, or a tombstone).
 fn live_entry(r: &Row, at: usize) -> StoreResult<Option<StoreEntry>> {
-    Ok(entry_row(r, at)?.and_then(|(key, value, version, updated_at, updated_by)| {
-        value.map(|value| StoreEntry {
-            key,
-            value,
-            version,
-            updated_at,
-            updated_by,
-        })
-    }))
+    Ok(
+        entry_row(r, at)?.and_then(|(key, value, version, updated_at, updated_by)| {
+            value.map(|value| StoreEntry {
+                key,
+                value,
+                version,
+                updated_at,
+                updated_by,
+            })
+        }),
+    )
 }
 
 fn room_rows(rows: Vec<Row>) -> StoreResult<Vec<Row>> {
