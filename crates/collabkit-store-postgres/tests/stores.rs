@@ -317,3 +317,35 @@ async fn a_batch_racing_the_rooms_deletion_never_outlives_it() {
     drop(store);
     db.drop().await;
 }
+
+#[tokio::test]
+async fn what_postgresql_cannot_hold_is_refused_write_by_write() {
+    let db = TestDb::create().await;
+    let store = PgStore::open(&db.url, &PgOptions::default()).await.unwrap();
+    let account = support::account(&store).await;
+    let r = room(&store, &account).await;
+    let ops = vec![
+        set("s", "nul\0key", json!({})),
+        set("s\0", "k", json!({})),
+        // A NUL inside a JSON string is an escape in the text stored, not a NUL.
+        set("s", "k", json!({"text": "a\u{0}b"})),
+    ];
+    let outcomes = store
+        .write_stores(&account, &r, None, ops, &StoreLimits::default())
+        .await
+        .unwrap();
+    assert_eq!(outcomes[0].as_ref().unwrap_err().code(), "invalid_key");
+    assert_eq!(
+        outcomes[1].as_ref().unwrap_err().code(),
+        "invalid_store_name"
+    );
+    let written = outcomes[2].as_ref().unwrap().as_ref().unwrap();
+    let read = store
+        .get_store_entry(&account, &r, "s", "k")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(Some(read.value), written.value);
+    drop(store);
+    db.drop().await;
+}

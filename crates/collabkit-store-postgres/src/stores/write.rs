@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use collabkit_domain::clock;
-use collabkit_domain::rules::stores::{StoresPlan, StoresRead, plan_writes};
+use collabkit_domain::rules::stores::{StoresPlan, StoresRead, check_key, check_name, plan_writes};
 use collabkit_domain::store::{
     StoreChange, StoreError, StoreLimits, StoreMeta, StoreOp, StoreResult, StoreRuleError,
 };
@@ -81,9 +81,12 @@ pub(super) async fn write_stores(
 ) -> StoreResult<Vec<Result<Option<StoreChange>, StoreRuleError>>> {
     // Prepared (once per connection) before anything is pipelined: see `Pipelined`.
     prepare_all(&client, STATEMENTS).await?;
+    // Only the names and keys the rules accept are read: the others are refused whatever
+    // their rows hold, and one PostgreSQL cannot hold (a NUL) would fail the whole batch.
     let touched: BTreeSet<(&str, &str)> = ops
         .iter()
         .map(|op| (op.store.as_str(), op.write.key()))
+        .filter(|(store, key)| check_name("store", store).is_ok() && check_key(key, limits).is_ok())
         .collect();
     let (stores, keys): (Vec<&str>, Vec<&str>) = touched.into_iter().unzip();
     let tx = Pipelined::new(client);
