@@ -563,7 +563,10 @@ fn rate_limited(text: &str) -> Utf8Bytes {
         kind: Option<String>,
         id: Option<u64>,
     }
-    let (code, message) = ("rate_limited", "too many messages; slow down (--ws-rate-limit)");
+    let (code, message) = (
+        "rate_limited",
+        "too many messages; slow down (--ws-rate-limit)",
+    );
     match serde_json::from_str::<Probe>(text) {
         Ok(Probe {
             kind: Some(kind),
