@@ -230,6 +230,23 @@ test('a participant appears in a live room and leaves it', async () => {
   await tab.close();
 });
 
+test("a room's stores are shown with their entries", async () => {
+  const entry = (key) => `/rooms/${room.id}/stores/tasks/entries/${encodeURIComponent(key)}`;
+  await api('PUT', entry('t1'), { value: { title: 'Ship the stores', completed: false } });
+  await page.goto(`${base}/dashboard#/rooms/${room.id}`);
+  const store = page.locator('[data-store="tasks"]');
+  await store.getByText('1 entry').waitFor({ timeout: WAIT });
+  await store.locator('summary').click();
+  const row = store.locator('tr[data-key="t1"]');
+  await row.getByText('Ship the stores').waitFor({ timeout: WAIT });
+  assert.match(await row.textContent(), /through the API/);
+  // Store writes make no events: the list is read again when asked.
+  await api('PUT', entry('t 2/ü'), { value: { title: 'Keys are any text' } });
+  await page.getByRole('button', { name: 'Refresh stores' }).click();
+  await store.getByText('2 entries').waitFor({ timeout: WAIT });
+  await shoot('room-stores');
+});
+
 test('keyboard only: the navigation and the delivery list work without a mouse', async () => {
   await page.goto(`${base}/dashboard#/webhooks`);
   await page.getByRole('link', { name: webhookUrl }).waitFor({ timeout: WAIT });

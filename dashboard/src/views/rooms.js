@@ -188,6 +188,62 @@ function Users({ list }) {
   </ul>`;
 }
 
+const size = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`);
+
+/// The room's stores: each with its size and version; its entries, a page at a time, when
+/// opened. Store writes make no events, so the list is read again on demand.
+function Stores({ api, id }) {
+  const stores = useLoad(() => api.get(path`/rooms/${id}/stores`), [api, id]);
+  const list = stores.data?.stores;
+  return html`<section aria-labelledby="stores-title">
+    <h2 id="stores-title">Stores</h2>
+    <${ErrorNote} error=${stores.error} />
+    ${list === undefined
+      ? html`<p class="muted">…</p>`
+      : list.length === 0
+        ? html`<${Empty}><p>No store has been written in this room yet.</p><//>`
+        : html`<ul class="stores">
+            ${list.map((s) => html`<li key=${s.name} data-store=${s.name}><${Store} api=${api} room=${id} store=${s} /></li>`)}
+          </ul>`}
+    <p><button type="button" class="secondary" onClick=${() => stores.refresh()}>Refresh stores</button></p>
+  </section>`;
+}
+
+function Store({ api, room, store }) {
+  const [open, setOpen] = useState(false);
+  return html`<details class="panel" onToggle=${(e) => setOpen(e.currentTarget.open)}>
+    <summary><code>${store.name}</code>
+      <span class="muted"> ${store.entries} ${store.entries === 1 ? 'entry' : 'entries'} · version ${store.version} · ${size(store.bytes)}</span></summary>
+    ${open ? html`<${StoreEntries} api=${api} room=${room} name=${store.name} />` : null}
+  </details>`;
+}
+
+function StoreEntries({ api, room, name }) {
+  const list = usePaged(
+    (offset) =>
+      api
+        .get(`${path`/rooms/${room}/stores/${name}`}?offset=${offset}`)
+        .then((d) => ({ ...d, entries: d.entries.map((e) => ({ ...e, id: e.key })) })),
+    'entries',
+    [api, room, name],
+  );
+  return html`<${ErrorNote} error=${list.error} />
+    <div class="table-wrap"><table aria-label=${`Entries of ${name}`}>
+      <thead><tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Version</th><th scope="col">Last written</th></tr></thead>
+      <tbody>
+        ${list.items.map(
+          (e) => html`<tr key=${e.key} data-key=${e.key}>
+            <td><code>${e.key}</code></td>
+            <td><pre class="payload">${pretty(JSON.stringify(e.value))}</pre></td>
+            <td>${e.version}</td>
+            <td>${when(e.updated_at)} <span class="muted">${e.updated_by ? `by ${e.updated_by}` : 'through the API'}</span></td>
+          </tr>`,
+        )}
+      </tbody>
+    </table></div>
+    <${ShowMore} list=${list} what="entries" />`;
+}
+
 export function RoomPage({ api, id }) {
   // The room with its analytics and its first page of users; more users by offset.
   const room = usePaged(
@@ -227,6 +283,7 @@ export function RoomPage({ api, id }) {
       <${Users} list=${room} />
       <${ShowMore} list=${room} what="users" />
     </section>
+    <${Stores} api=${api} id=${id} />
     <section aria-labelledby="recent-title">
       <h2 id="recent-title">Recent events</h2>
       ${events.data?.events?.length === 0
