@@ -74,7 +74,7 @@ const EXPECTED = new Set(['entry_not_found']);
  */
 async function convergence(t, nodes, { clients: count = 5, ms = 2000 } = {}) {
   const seed = Number(process.env.STORES_SEED ?? Date.now() % 1e9);
-  t.diagnostic(`seed ${seed} (STORES_SEED=${seed} replays it)`);
+  t.diagnostic(`seed ${seed} (STORES_SEED=${seed} fixes the random choices)`);
   const random = prng(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const names = Array.from({ length: count }, (_, i) => `U${i}`);
