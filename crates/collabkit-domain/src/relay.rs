@@ -25,6 +25,9 @@ pub enum RelayKind {
     Follow,
     /// A user of the room created, updated or deleted through the API (`user_*` frames).
     Lifecycle,
+    /// A change to one of the room's stores (a `store_changed` frame); about its writer (empty
+    /// for a write through the API).
+    Store,
 }
 
 impl RelayKind {
@@ -38,6 +41,7 @@ impl RelayKind {
             RelayKind::Targeted => "targeted",
             RelayKind::Follow => "follow",
             RelayKind::Lifecycle => "lifecycle",
+            RelayKind::Store => "store",
         }
     }
 
@@ -51,6 +55,7 @@ impl RelayKind {
             RelayKind::Targeted,
             RelayKind::Follow,
             RelayKind::Lifecycle,
+            RelayKind::Store,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

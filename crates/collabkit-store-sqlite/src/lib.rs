@@ -15,7 +15,6 @@ mod errors;
 mod event_log;
 mod files;
 mod follows;
-mod stores;
 mod migrate;
 mod options;
 #[cfg(test)]
@@ -27,6 +26,7 @@ mod rows;
 mod sessions;
 mod state;
 mod stats;
+mod stores;
 mod users;
 mod wal;
 mod webhooks;

@@ -33,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/0014_delivery_counts_by_event.sql"),
     ),
     (15, include_str!("migrations/0015_user_follows.sql")),
+    (16, include_str!("migrations/0016_room_stores.sql")),
 ];
 
 /// The version the migrations bring a database to.

@@ -51,6 +51,8 @@ mod rooms;
 mod shared_postgres;
 #[path = "api/stats.rs"]
 mod stats;
+#[path = "api/stores.rs"]
+mod stores;
 #[path = "api/streams.rs"]
 mod streams;
 #[path = "api/tcp_proxy.rs"]

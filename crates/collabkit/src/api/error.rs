@@ -11,7 +11,7 @@ use collabkit_webhooks::{Empty, ErrorCode, ResponseType, ServerError, ServerResp
 
 use super::context;
 use crate::delivery::warnings::Warnings;
-use crate::store::{Conflict, StoreError};
+use crate::store::{Conflict, StoreError, StoreRuleError};
 
 /// While the storage is down every request fails the same way: one ERROR line per
 /// [`STORAGE_LOG_WINDOW`] and kind (retryable or not) says so, the next one how many were left
@@ -145,6 +145,19 @@ impl From<StoreError> for ApiError {
                     )
                 }
             }
+        }
+    }
+}
+
+impl From<StoreRuleError> for ApiError {
+    /// A store write that breaks a rule: a bad value is the request's fault (400); a store or
+    /// room at its bounds is the state's (409); an update of nothing is a missing entry (404).
+    fn from(e: StoreRuleError) -> Self {
+        let message = e.to_string();
+        match e.code() {
+            "store_limit" => ApiError::new(StatusCode::CONFLICT, "store_limit", message),
+            "entry_not_found" => ApiError::new(StatusCode::NOT_FOUND, "entry_not_found", message),
+            code => ApiError::validation(code, message),
         }
     }
 }

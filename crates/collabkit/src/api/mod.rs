@@ -20,6 +20,7 @@ mod paths;
 mod rooms;
 pub mod serve;
 mod stats;
+mod stores;
 mod users;
 mod validate;
 mod webhooks;
@@ -115,6 +116,7 @@ pub fn router(state: AppState, body_limit: usize, access_log: bool) -> Router {
     };
     let account_scoped = OpenApiRouter::new()
         .merge(rooms::router())
+        .merge(stores::router())
         .merge(users::router())
         .merge(events::router())
         .merge(webhooks::router())

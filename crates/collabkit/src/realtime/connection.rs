@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use super::messages::{Command, JoinError};
 use super::outlet::{Outbound, WeakOutlet};
 use super::protocol::{self, ClientMessage, ServerMessage};
-use super::{CapExceeded, ConnectionSlot, Hub, requests};
+use super::{CapExceeded, ConnectionSlot, Hub, requests, stores};
 use crate::rate_limit::TokenBucket;
 use crate::store::{Room, User};
 use crate::user_tokens::AuthError;
@@ -68,7 +68,7 @@ pub async fn serve<Tx, Rx, E>(
     Tx: Sink<Message> + Unpin,
     Rx: Stream<Item = Result<Message, E>> + Unpin,
 {
-    match Session::join(&hub, &room, &user, None).await {
+    match Session::join(&hub, &room, &user, None, Default::default()).await {
         Ok(session) => session.live(sink, stream, &too_big).await,
         Err(e) => {
             let (code, reason) = match e {
@@ -123,8 +123,23 @@ pub async fn serve_v2<Tx, Rx, E>(
             ServerMessage::error("rate_limited", "too many messages; slow down")
         } else {
             match protocol::parse(&text, true) {
-                Ok(ClientMessage::Join { id }) => {
-                    match Session::join(&hub, &room, &user, Some(id)).await {
+                Ok(ClientMessage::Join { id, stores }) => {
+                    let schemas = match stores::join_schemas(stores.as_ref()) {
+                        Ok(schemas) => schemas,
+                        Err(e) => {
+                            let reply = ServerMessage::Error {
+                                code: e.code(),
+                                message: &e.to_string(),
+                                id,
+                            }
+                            .encode();
+                            if sink.send(Message::Text(reply)).await.is_err() {
+                                return;
+                            }
+                            continue;
+                        }
+                    };
+                    match Session::join(&hub, &room, &user, Some(id), schemas).await {
                         Ok(session) => return session.live(sink, stream, &too_big).await,
                         // Still authenticated: the client may try again.
                         Err(JoinError::Full(n)) => ServerMessage::Error {
@@ -146,6 +161,11 @@ pub async fn serve_v2<Tx, Rx, E>(
                             .encode()
                         }
                     }
+                }
+                Ok(ClientMessage::Request { id, method, params })
+                    if stores::is_store_method(&method) =>
+                {
+                    stores::answer_unjoined(&hub, &user, id, &method, &params).await
                 }
                 Ok(ClientMessage::Request { id, method, params }) => {
                     requests::answer(&hub, &user, id, &method, &params).await
@@ -285,6 +305,8 @@ struct Session<'a> {
     room_tx: mpsc::UnboundedSender<Command>,
     outlet: super::outlet::Outlet,
     queue: super::outlet::Drain,
+    /// The schemas its client declared for its stores (version 2).
+    schemas: stores::Schemas,
 }
 
 impl<'a> Session<'a> {
@@ -295,6 +317,7 @@ impl<'a> Session<'a> {
         room: &Room,
         user: &'a User,
         v2: Option<Option<u64>>,
+        schemas: stores::Schemas,
     ) -> Result<Session<'a>, JoinError> {
         let (outlet, queue) = hub.send_queue();
         let connection = hub.next_connection_id();
@@ -309,6 +332,7 @@ impl<'a> Session<'a> {
             room_tx,
             outlet,
             queue,
+            schemas,
         })
     }
 
@@ -326,12 +350,15 @@ impl<'a> Session<'a> {
             room_tx,
             outlet,
             mut queue,
+            schemas,
         } = self;
         let config = hub.config().clone();
         // The connection keeps only a weak handle: when the room drops its outlet (slow
         // reader, user removed), the queue closes and so does the socket.
         let own = outlet.downgrade();
         drop(outlet);
+        // Store requests go to a task of their own (see `stores`), started on the first.
+        let mut store_queue = None;
         let aborted = queue.aborted();
         let writer = async {
             let mut ping = tokio::time::interval(config.heartbeat);
@@ -437,12 +464,22 @@ impl<'a> Session<'a> {
                     },
                     // The room closes the connection (1000) once the user left.
                     Ok(ClientMessage::Leave) => Command::Leave { connection },
+                    Ok(ClientMessage::Request { id, method, params })
+                        if stores::is_store_method(&method) =>
+                    {
+                        let queue = store_queue.get_or_insert_with(|| {
+                            stores::start(hub, user, connection, schemas.clone(), own.clone())
+                        });
+                        let request = stores::Request { id, method, params };
+                        stores::enqueue(queue, &own, request);
+                        continue;
+                    }
                     Ok(ClientMessage::Request { id, method, params }) => {
                         let answer = requests::answer(hub, user, id, &method, &params).await;
                         let _ = own.send(Outbound::Text(answer));
                         continue;
                     }
-                    Ok(ClientMessage::Join { id }) => {
+                    Ok(ClientMessage::Join { id, .. }) => {
                         let message = "this connection already joined";
                         let _ = own.send(Outbound::Text(
                             ServerMessage::Error {

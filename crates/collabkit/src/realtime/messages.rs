@@ -58,6 +58,12 @@ pub enum Command {
     Lifecycle {
         frame: axum::extract::ws::Utf8Bytes,
     },
+    /// `store_changed` frames for the room's version 2 connections but `except` (the writer's,
+    /// which has its answers).
+    Stores {
+        frames: Vec<axum::extract::ws::Utf8Bytes>,
+        except: Option<u64>,
+    },
     /// The grace after a user's last connection closed has passed.
     GraceOver {
         user_id: String,

@@ -21,6 +21,7 @@ mod relayed;
 mod requests;
 mod room;
 mod roster;
+pub mod stores;
 #[cfg(test)]
 mod tests;
 
@@ -39,7 +40,7 @@ use crate::changes::Changes;
 use crate::duration;
 use crate::flag_values::at_least_one;
 use crate::metrics::Metrics;
-use crate::store::{Room, SharedStore, StoreResult, User};
+use crate::store::{Room, SharedStore, StoreChange, StoreResult, User};
 use crate::user_tokens::UserTokens;
 
 pub use self::messages::{JoinError, ParticipantSnapshot};
@@ -83,6 +84,9 @@ pub struct RealtimeConfig {
     /// Open WebSocket connections one account may have in all.
     #[arg(id = "ws_max_per_account", long = "ws-max-per-account", value_name = "WS_MAX_PER_ACCOUNT", env = "COLLABKIT_WS_MAX_PER_ACCOUNT", default_value_t = RealtimeConfig::default().max_per_account)]
     pub max_per_account: usize,
+    /// The bounds of stores.
+    #[command(flatten)]
+    pub stores: stores::StoreFlags,
 }
 
 impl Default for RealtimeConfig {
@@ -90,7 +94,7 @@ impl Default for RealtimeConfig {
         RealtimeConfig {
             leave_grace: Duration::from_secs(3),
             heartbeat: Duration::from_secs(15),
-            max_frame: 64 * 1024,
+            max_frame: 128 * 1024,
             rate_limit: 50,
             send_queue: 256,
             send_queue_bytes: 1024 * 1024,
@@ -98,6 +102,7 @@ impl Default for RealtimeConfig {
             room_max_participants: 500,
             max_per_user: 16,
             max_per_account: 20_000,
+            stores: stores::StoreFlags::default(),
         }
     }
 }
@@ -287,6 +292,27 @@ impl Hub {
         );
         if let Some(tx) = self.live_room(&user.room_id) {
             let _ = tx.send(Command::Lifecycle { frame });
+        }
+    }
+
+    /// Tells the room's version 2 connections, on every node, of changes to its stores, but
+    /// the connection `except` (the writer's, which has its answers).
+    pub fn stores_changed(&self, room_id: &str, changes: &[StoreChange], except: Option<u64>) {
+        if changes.is_empty() {
+            return;
+        }
+        let frames: Vec<_> = changes.iter().map(stores::change_frame).collect();
+        for (change, frame) in changes.iter().zip(&frames) {
+            self.inner.outbox.send(
+                room_id,
+                relayed::Tell::Store {
+                    user_id: change.by.as_deref().unwrap_or(""),
+                    frame,
+                },
+            );
+        }
+        if let Some(tx) = self.live_room(room_id) {
+            let _ = tx.send(Command::Stores { frames, except });
         }
     }
 

@@ -192,6 +192,7 @@ impl Outlet {
 }
 
 /// The connection's own handle on its queue: it does not keep the connection open.
+#[derive(Clone)]
 pub struct WeakOutlet {
     tx: mpsc::WeakSender<Outbound>,
     state: Arc<State>,

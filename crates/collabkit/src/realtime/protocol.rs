@@ -18,6 +18,9 @@ pub enum ClientMessage {
     Join {
         #[serde(default)]
         id: Option<u64>,
+        /// The schemas of the client's `defineStores`, checked against its writes.
+        #[serde(default)]
+        stores: Option<Value>,
     },
     /// Version 2: stop being a participant now, without the leave grace.
     Leave,
@@ -135,6 +138,15 @@ pub enum ServerMessage<'a> {
         #[serde(rename = "userId")]
         user_id: &'a str,
         following: bool,
+    },
+    StoreChanged {
+        store: &'a str,
+        key: &'a str,
+        action: &'static str,
+        value: Option<&'a serde_json::Map<String, Value>>,
+        version: i64,
+        #[serde(rename = "userId")]
+        user_id: Option<&'a str>,
     },
     UserCreated {
         user: &'a Value,

@@ -33,6 +33,8 @@ pub enum Tell<'a> {
     Follow { user_id: &'a str, frame: &'a str },
     /// `frame` is a `user_created`, `user_updated` or `user_deleted` frame about `user_id`.
     Lifecycle { user_id: &'a str, frame: &'a str },
+    /// `frame` is a `store_changed` frame written by `user_id` (empty: the API).
+    Store { user_id: &'a str, frame: &'a str },
 }
 
 /// The wire form of a targeted broadcast: its recipients and the frame they get.
@@ -68,6 +70,7 @@ impl Tell<'_> {
             }
             Tell::Follow { user_id, frame } => (RelayKind::Follow, user_id, frame),
             Tell::Lifecycle { user_id, frame } => (RelayKind::Lifecycle, user_id, frame),
+            Tell::Store { user_id, frame } => (RelayKind::Store, user_id, frame),
         };
         RoomSignal {
             room_id: room_id.to_owned(),
@@ -115,6 +118,9 @@ pub enum News {
         frame: Utf8Bytes,
     },
     Lifecycle {
+        frame: Utf8Bytes,
+    },
+    Store {
         frame: Utf8Bytes,
     },
 }
@@ -201,6 +207,9 @@ impl News {
                 }
             }
             RelayKind::Lifecycle => News::Lifecycle {
+                frame: frame.into(),
+            },
+            RelayKind::Store => News::Store {
                 frame: frame.into(),
             },
         })

@@ -170,6 +170,11 @@ impl RoomActor {
                 follow,
             } => self.follow(connection, user_id, follow).await,
             Command::Lifecycle { frame } => self.send_v2(frame, None).await,
+            Command::Stores { frames, except } => {
+                for frame in frames {
+                    self.send_v2(frame, except).await;
+                }
+            }
             Command::GraceOver {
                 user_id,
                 generation,

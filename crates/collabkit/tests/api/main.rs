@@ -32,6 +32,7 @@ mod receiver;
 mod restart;
 mod rooms;
 mod stats;
+mod stores;
 mod streams;
 mod tcp_proxy;
 mod tour;

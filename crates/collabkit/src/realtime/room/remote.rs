@@ -60,7 +60,7 @@ impl RoomActor {
                 self.send_v2(frame, None).await;
                 return;
             }
-            News::Lifecycle { frame } => {
+            News::Lifecycle { frame } | News::Store { frame } => {
                 self.send_v2(frame, None).await;
                 return;
             }
