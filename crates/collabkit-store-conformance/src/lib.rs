@@ -33,6 +33,7 @@ mod handles;
 mod people;
 mod sessions;
 mod stats;
+mod stores;
 
 /// Makes fresh databases for the suite.
 #[async_trait]
@@ -134,6 +135,18 @@ checks! {
     store follows::follows_are_set_once_removed_once_and_listed_in_order,
     store follows::follows_stay_in_their_room_and_account,
     store follows::follows_go_with_their_users_and_room,
+    store stores::store_versions_count_per_store_and_per_room,
+    store stores::a_store_batch_answers_each_write_in_order,
+    store stores::store_reads_agree_with_the_changes,
+    store stores::store_schemas_fill_defaults_when_the_write_carries_one,
+    store stores::store_bounds_hold_across_calls,
+    store stores::store_sync_answers_the_changes_since_a_version,
+    store stores::forgotten_deletions_send_older_clients_a_snapshot,
+    store stores::store_entries_page_by_key_with_the_total,
+    store stores::stores_stay_in_their_room_and_account,
+    store stores::deleting_a_room_deletes_its_stores,
+    store stores::store_values_keep_their_numbers_and_bytes_exact,
+    database stores::concurrent_store_writes_are_numbered_without_gaps,
 }
 
 /// Runs every check against databases from `factory`, each as its own test (libtest's
@@ -260,6 +273,7 @@ mod tests {
             include_str!("dialect/lists.rs"),
             include_str!("dialect/custom_ids.rs"),
             include_str!("follows.rs"),
+            include_str!("stores.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

@@ -165,6 +165,8 @@ pub async fn delete_room<C: GenericClient + Sync>(
         events.push(event);
         fanout.add(f);
     }
+    // Its stores (no key to the room deletes them: see 0008).
+    crate::stores::delete_room_stores(c, &room.id).await?;
     // Its numbers and counters end with it (no event of it comes after), and the account has
     // one room less.
     execute(

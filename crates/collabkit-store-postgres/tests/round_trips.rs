@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use collabkit_domain::clock;
 use collabkit_domain::store::{
-    Attempt, AttemptRecord, InlineLease, NewRoom, NewUser, NewWebhook, NextStep, prelude::*,
+    Attempt, AttemptRecord, InlineLease, NewRoom, NewUser, NewWebhook, NextStep, PageRequest,
+    StoreLimits, StoreOp, StoreSync, StoreWrite, prelude::*,
 };
 use collabkit_store_postgres::{PgOptions, PgStore, admin};
 use collabkit_webhooks::WebhookEventName;
@@ -606,4 +607,142 @@ async fn grouped_joins_and_leaves_keep_every_room_right() {
     drop(db);
     drop(store);
     test_db.drop().await;
+}
+
+fn store_set(store: &str, key: &str, value: serde_json::Value) -> StoreOp {
+    StoreOp {
+        store: store.into(),
+        write: StoreWrite::Set {
+            key: key.into(),
+            value,
+        },
+        schema: None,
+    }
+}
+
+fn store_delete(store: &str, key: &str) -> StoreOp {
+    StoreOp {
+        store: store.into(),
+        write: StoreWrite::Delete { key: key.into() },
+        schema: None,
+    }
+}
+
+#[tokio::test]
+async fn a_batch_of_store_writes_is_one_transaction_of_two_round_trips() {
+    let s = setup().await;
+    // Few tombstones remembered, so the batch below prunes too.
+    let limits = StoreLimits {
+        max_tombstones_per_store: 2,
+        ..StoreLimits::default()
+    };
+    let by = Some("usr_writer");
+    // The first batch prepares the statements on the connection.
+    let first: Vec<StoreOp> = (0..4)
+        .map(|i| store_set("tasks", &format!("k{i}"), serde_json::json!({"i": i})))
+        .collect();
+    s.store
+        .write_stores(&s.account, &s.room, by, first, &limits)
+        .await
+        .unwrap();
+    // And each read's.
+    let (a, r) = (&s.account, &s.room);
+    s.store.get_store_entry(a, r, "tasks", "k0").await.unwrap();
+    s.store.list_stores(a, r).await.unwrap();
+    let first_page = PageRequest::first(10);
+    s.store
+        .list_store_entries(a, r, "tasks", first_page)
+        .await
+        .unwrap();
+    s.store.sync_store(a, r, "tasks", Some(1)).await.unwrap();
+
+    // BEGIN, the room's store lock, the room, its stores and the touched rows; then the
+    // entries, the stores with the pruning, COMMIT.
+    let batch = vec![
+        store_set("tasks", "k0", serde_json::json!({"i": 10})),
+        StoreOp {
+            store: "tasks".into(),
+            write: StoreWrite::Update {
+                key: "k0".into(),
+                value: serde_json::json!({"done": true}),
+            },
+            schema: None,
+        },
+        store_delete("tasks", "k1"),
+        store_delete("tasks", "k2"),
+        store_delete("tasks", "k3"),
+        store_delete("tasks", "nothing"),
+        store_set("notes", "n", serde_json::json!({"text": "hi"})),
+        store_set("bad-name", "n", serde_json::json!({})),
+    ];
+    let (outcomes, took) = timed(
+        s.store
+            .write_stores(&s.account, &s.room, by, batch, &limits),
+    )
+    .await;
+    assert_eq!(waits(took), 2, "a batch of store writes took {took:?}");
+    let versions: Vec<_> = outcomes
+        .unwrap()
+        .into_iter()
+        .map(|o| o.map(|c| c.map(|c| c.version)).map_err(|e| e.code()))
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            Ok(Some(5)),
+            Ok(Some(6)),
+            Ok(Some(7)),
+            Ok(Some(8)),
+            Ok(Some(9)),
+            Ok(None),
+            Ok(Some(1)),
+            Err("invalid_store_name")
+        ]
+    );
+
+    // One transaction wrote every row the batch changed.
+    let db = admin::admin_client(&s.db.url).await.unwrap();
+    let xids: Vec<String> = db
+        .query(
+            "SELECT xmin::text FROM store_entries WHERE version > 4 OR store = 'notes'
+             UNION ALL SELECT xmin::text FROM room_stores",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        xids.len(),
+        3 + 2,
+        "k0, one tombstone kept of three, n; two stores"
+    );
+    assert!(xids.iter().all(|x| *x == xids[0]), "{xids:?}");
+    drop(db);
+
+    // Each read is one statement: one round trip.
+    let (entry, took) = timed(s.store.get_store_entry(&s.account, &s.room, "tasks", "k0")).await;
+    assert_eq!(waits(took), 1, "reading an entry took {took:?}");
+    assert_eq!(entry.unwrap().unwrap().version, 6);
+    let (stores, took) = timed(s.store.list_stores(&s.account, &s.room)).await;
+    assert_eq!(waits(took), 1, "listing the stores took {took:?}");
+    let stores = stores.unwrap();
+    assert_eq!(stores[1].name, "tasks");
+    assert_eq!((stores[1].horizon, stores[1].tombstones), (8, 1));
+    let (page, took) =
+        timed(
+            s.store
+                .list_store_entries(&s.account, &s.room, "tasks", PageRequest::first(10)),
+        )
+        .await;
+    assert_eq!(waits(took), 1, "a page of entries took {took:?}");
+    assert_eq!(page.unwrap().total, Some(1));
+    let (sync, took) = timed(s.store.sync_store(&s.account, &s.room, "tasks", Some(8))).await;
+    assert_eq!(waits(took), 1, "a delta took {took:?}");
+    assert!(
+        matches!(sync.unwrap(), StoreSync::Delta { version: 9, changes } if changes.len() == 1)
+    );
+    drop(s.store);
+    s.db.drop().await;
 }

@@ -380,9 +380,9 @@ pub fn plan_update(
 pub struct StoreUsage {
     /// Entries of the store written to.
     pub entries: usize,
-    /// Whether that store holds an entry yet (a first entry adds a store to the room).
+    /// Whether that store was written before (a first write adds a store to the room).
     pub store_exists: bool,
-    /// Stores of the room holding entries.
+    /// Stores of the room ever written.
     pub stores: usize,
     /// Bytes of every value of the room.
     pub room_bytes: usize,
@@ -566,10 +566,12 @@ fn plan_one(
             (StoreAction::Delete, None)
         }
     };
+    // A store counts once written, even emptied: its row and its tombstones stay, so a client
+    // inventing store names cannot grow a room's rows without bound.
     let usage = StoreUsage {
         entries: metas.get(&op.store).map_or(0, |m| m.entries as usize),
-        store_exists: metas.get(&op.store).is_some_and(|m| m.entries > 0),
-        stores: metas.values().filter(|m| m.entries > 0).count(),
+        store_exists: metas.contains_key(&op.store),
+        stores: metas.len(),
         room_bytes: metas.values().map(|m| m.bytes as usize).sum(),
     };
     let old_bytes = old.as_ref().map(value_bytes);
@@ -581,16 +583,18 @@ fn plan_one(
         name: op.store.clone(),
         ..StoreMeta::default()
     });
-    meta.bytes = meta.bytes - old_bytes.unwrap_or(0) as u64 + new_bytes as u64;
+    // Saturating: counters a crash or an old bug left too small must not wrap (a room full for
+    // good) or panic the writer.
+    meta.bytes = meta.bytes.saturating_sub(old_bytes.unwrap_or(0) as u64) + new_bytes as u64;
     match (&old, &value) {
         (None, Some(_)) => meta.entries += 1,
-        (Some(_), None) => meta.entries -= 1,
+        (Some(_), None) => meta.entries = meta.entries.saturating_sub(1),
         _ => {}
     }
     // A tombstone is one per key: writing over one forgets it, deleting makes one.
     let was_tombstone = matches!(current, Some(None));
     if was_tombstone && value.is_some() {
-        meta.tombstones -= 1;
+        meta.tombstones = meta.tombstones.saturating_sub(1);
     }
     if value.is_none() {
         meta.tombstones += 1;

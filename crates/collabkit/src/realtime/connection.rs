@@ -120,7 +120,7 @@ pub async fn serve_v2<Tx, Rx, E>(
             Ok(Some(Ok(_))) => continue,
         };
         let reply = if limit.take().is_err() {
-            ServerMessage::error("rate_limited", "too many messages; slow down")
+            rate_limited(&text)
         } else {
             match protocol::parse(&text, true) {
                 Ok(ClientMessage::Join { id, stores }) => {
@@ -419,7 +419,7 @@ impl<'a> Session<'a> {
                     Ok(Some(Ok(_))) => continue, // ping/pong: proof of life
                 };
                 if limit.take().is_err() {
-                    error(&own, "rate_limited", "too many messages; slow down");
+                    let _ = own.send(Outbound::Text(rate_limited(&text)));
                     continue;
                 }
                 let command = match protocol::parse(&text, v2) {
@@ -552,6 +552,34 @@ fn too_big(e: &axum::Error) -> bool {
             .and_then(|s| s.downcast_ref::<tokio_tungstenite::tungstenite::Error>()),
         Some(tokio_tungstenite::tungstenite::Error::Capacity(_))
     )
+}
+
+/// The refusal of a frame over the rate limit: a request's carries its id, so the client's
+/// call fails instead of waiting for an answer that never comes.
+fn rate_limited(text: &str) -> Utf8Bytes {
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        id: Option<u64>,
+    }
+    let (code, message) = (
+        "rate_limited",
+        "too many messages; slow down (--ws-rate-limit)",
+    );
+    match serde_json::from_str::<Probe>(text) {
+        Ok(Probe {
+            kind: Some(kind),
+            id: Some(id),
+        }) if kind == "request" => ServerMessage::Response {
+            id,
+            data: None,
+            error: Some(protocol::ErrorView { code, message }),
+        }
+        .encode(),
+        Ok(Probe { id, .. }) => ServerMessage::Error { code, message, id }.encode(),
+        Err(_) => ServerMessage::error(code, message),
+    }
 }
 
 fn error(own: &WeakOutlet, code: &str, message: &str) {

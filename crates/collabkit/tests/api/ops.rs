@@ -180,6 +180,24 @@ async fn openapi_covers_every_route() {
         (format!("{p}/rooms/{{room_id}}/events"), "get"),
         (format!("{p}/stats/deliveries"), "get"),
         (format!("{p}/stats/webhooks"), "get"),
+        (format!("{p}/rooms/{{room_id}}/stores"), "get"),
+        (format!("{p}/rooms/{{room_id}}/stores/{{store}}"), "get"),
+        (
+            format!("{p}/rooms/{{room_id}}/stores/{{store}}/entries/{{key}}"),
+            "get",
+        ),
+        (
+            format!("{p}/rooms/{{room_id}}/stores/{{store}}/entries/{{key}}"),
+            "put",
+        ),
+        (
+            format!("{p}/rooms/{{room_id}}/stores/{{store}}/entries/{{key}}"),
+            "patch",
+        ),
+        (
+            format!("{p}/rooms/{{room_id}}/stores/{{store}}/entries/{{key}}"),
+            "delete",
+        ),
         ("/openapi.json".to_owned(), "get"),
     ];
     for (path, method) in &expected {

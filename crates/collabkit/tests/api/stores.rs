@@ -433,6 +433,8 @@ async fn refused_writes_name_the_rule_and_change_nothing() {
 async fn a_reconnect_gets_only_what_changed_or_a_snapshot_past_the_remembered_deletions() {
     let app = TestApp::spawn_with(|c| {
         c.realtime.stores.store_max_tombstones = 40;
+        // The writer sends its 300 sets at once.
+        c.realtime.rate_limit = 1000;
     })
     .await;
     let (room, users) = room_with_users(&app, 2).await;
@@ -635,4 +637,33 @@ async fn clients_writing_at_once_converge_on_the_rest_read() {
         }
         assert_eq!(state, rest);
     }
+}
+
+#[tokio::test]
+async fn a_request_over_the_rate_limit_is_answered_with_its_id() {
+    let app = TestApp::spawn_with(|c| c.realtime.rate_limit = 1).await;
+    let (_, users) = room_with_users(&app, 1).await;
+    let mut client = Client::join(&app, &users[0], json!({})).await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let params = json!({"store": "s", "key": format!("k{i}"), "value": {}});
+        ids.push(client.send("stores.set", params).await);
+    }
+    // Every call is answered, the refused ones too (at once, so maybe before the others).
+    let mut answers = std::collections::BTreeMap::new();
+    while answers.len() < ids.len() {
+        let frame = client.ws.recv().await;
+        if frame["type"] == "response" {
+            answers.insert(frame["id"].as_u64().unwrap(), frame);
+        }
+    }
+    assert_eq!(answers.keys().copied().collect::<Vec<_>>(), ids);
+    let refused = answers
+        .values()
+        .filter(|a| a["error"]["code"] == "rate_limited")
+        .count();
+    assert!(
+        (3..6).contains(&refused),
+        "a burst of twice the rate passes, no more: {answers:?}"
+    );
 }
