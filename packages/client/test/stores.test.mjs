@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import WebSocket from 'ws';
 import { CollabKitError, defineStores } from '../dist/index.js';
-import { api, joined, newClient, roomWithUsers, sleep, startServer, tcpProxy, twoPostgresNodes, until } from './support.mjs';
+import { api, joined, newClient, record, roomWithUsers, sleep, startServer, tcpProxy, twoPostgresNodes, until } from './support.mjs';
 
 const schemas = defineStores({
   items: { n: { type: 'number', required: true }, by: { type: 'string', default: '' }, flag: { type: 'boolean' } },
@@ -126,15 +126,18 @@ async function convergence(t, nodes, { clients: count = 5, ms = 2000 } = {}) {
       else counts.rest++;
     }
   };
+  const cut = [1, 3 % count];
+  const back = cut.map((i) => record(clients[i].socket, 'reconnected'));
   const cuts = (async () => {
     await sleep(ms / 3);
-    for (const i of [1, 3 % count]) proxies[i].cut();
+    for (const i of cut) proxies[i].cut();
     await sleep(300);
-    for (const i of [1, 3 % count]) proxies[i].restore();
+    for (const i of cut) proxies[i].restore();
   })();
   await Promise.all([...clients.map(writer), restWriter(), cuts]);
   t.diagnostic(`${counts.writes} SDK writes, ${counts.rest} REST writes, ${counts.refused} refused as expected`);
   assert.deepEqual(unexpected, [], 'no unexpected error');
+  await until(() => back.every((r) => r.length >= 1), 'the clients cut reconnected');
   assert.ok(counts.writes > 50 && counts.rest > 10, `enough writes: ${JSON.stringify(counts)}`);
 
   let truth;
