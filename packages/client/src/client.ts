@@ -2,6 +2,8 @@
 // (docs/realtime-protocol.md of the server), reconnecting by itself and rehydrating its state
 // from each new welcome.
 import { Emitter } from './emitter.js';
+import { defineStores, type StoreSchemas } from './schema.js';
+import { Store, type Stores } from './stores.js';
 import {
   CollabKitError,
   type BroadcastMeta,
@@ -27,6 +29,8 @@ interface Waiter<T = unknown> {
 
 interface Request extends Waiter {
   frame: Frame;
+  /** It needs the join: sent once joined, and again after each welcome until answered. */
+  joined: boolean;
 }
 
 interface FollowWaiter extends Waiter<void> {
@@ -371,12 +375,14 @@ export type SocketEmitter = Pick<Emitter<SocketEvents>, 'on' | 'once' | 'off'>;
  * await client.join();
  * ```
  */
-export class CollabKitClient {
+export class CollabKitClient<S extends StoreSchemas = {}> {
   /** The connection's events: `connected`, `disconnected`, `reconnecting`, `reconnected`, `failed`, `authFailed`, `error`. */
   readonly socket: SocketEmitter;
   readonly users: Users;
   readonly presence: Presence;
   readonly notifications: Notifications;
+  /** The room's stores declared in the `stores` option, by name. */
+  readonly stores: Stores<S>;
   readonly room: { get(options?: { roomId?: string }): Promise<RoomWithUsers> };
   /** The room of the token, once connected (refreshed by every welcome and `room.get`). */
   currentRoom: CollabKitRoomData | null = null;
@@ -419,8 +425,10 @@ export class CollabKitClient {
   #heartbeatMs: number;
   #seen = 0;
   #colors = new Map<string, string>();
+  #schemas: S | undefined;
+  #stores: Store[];
 
-  constructor(options: CollabKitClientOptions) {
+  constructor(options: CollabKitClientOptions<S>) {
     if (!options?.serverUrl) throw new TypeError('CollabKitClient: serverUrl is required');
     if (!options.authToken) throw new TypeError('CollabKitClient: authToken is required');
     const base = options.serverUrl.replace(/\/+$/, '').replace(/^http/, 'ws');
@@ -441,6 +449,10 @@ export class CollabKitClient {
     this.users = new Users(this);
     this.presence = new Presence(this);
     this.notifications = new Notifications(this);
+    const schemas = options.stores && Object.keys(options.stores).length ? defineStores(options.stores) : undefined;
+    this.#schemas = schemas;
+    this.#stores = Object.keys(schemas ?? {}).map((name) => new Store(this, name, schemas![name]!));
+    this.stores = Object.freeze(Object.fromEntries(this.#stores.map((s) => [s.name, s]))) as Stores<S>;
     this.room = {
       get: async ({ roomId }: { roomId?: string } = {}) => {
         const data = (await this._request('room.get', roomId ? { roomId } : {})) as RoomWithUsers;
@@ -541,9 +553,23 @@ export class CollabKitClient {
     this.#queue.push(frame);
   }
 
-  /** @internal A request frame; sent again after a reconnect until answered or timed out. */
-  _request(method: string, params: JsonObject): Promise<unknown> {
+  /**
+   * @internal A request frame; sent again after a reconnect until answered or timed out.
+   * `joined` (store writes and syncs): it needs the join, so it is sent once joined (queued
+   * meanwhile, up to `maxQueued`) and asked again after each welcome.
+   */
+  _request(method: string, params: JsonObject, joined = false): Promise<unknown> {
+    if (joined && (this.#stopped || !this.#wantJoin)) {
+      return Promise.reject(new CollabKitError('not_joined', `${method}: join() the room first`));
+    }
     if (this.#stopped) return Promise.reject(new CollabKitError('not_connected', `${method}: call connect() first`));
+    if (joined && !this.#joined) {
+      let waiting = 0;
+      for (const r of this.#requests.values()) if (r.joined) waiting++;
+      if (waiting >= this.#maxQueued) {
+        return Promise.reject(new CollabKitError('queue_full', `${method}: offline, and ${this.#maxQueued} requests already wait for the connection`));
+      }
+    }
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
       const frame = { type: 'request', id, method, params };
@@ -551,8 +577,8 @@ export class CollabKitClient {
         this.#requests.delete(id);
         reject(new CollabKitError('timeout', `${method}: no answer within ${this.#timeout} ms`));
       }, this.#timeout);
-      this.#requests.set(id, { frame, resolve, reject, timer });
-      if (this.#authed) this._raw(frame);
+      this.#requests.set(id, { frame, resolve, reject, timer, joined });
+      if (joined ? this.#joined : this.#authed) this._raw(frame);
     });
   }
 
@@ -711,6 +737,7 @@ export class CollabKitClient {
     }
     this.#follows.clear();
     this.#queue = [];
+    for (const store of this.#stores) store._stopped();
     // Nobody's presence is known any more.
     for (const id of this.presence._ids()) this.presence._set(id, null, undefined);
     this.presence._reset();
@@ -726,7 +753,7 @@ export class CollabKitClient {
       this.#rejectJoins(new CollabKitError('timeout', `join: no welcome within ${this.#timeout} ms`));
     }, this.#timeout);
     this.#join = { id, timer };
-    this._raw({ type: 'join', id });
+    this._raw(this.#schemas ? { type: 'join', id, stores: this.#schemas } : { type: 'join', id });
   }
 
   #rejectJoins(error: Error): void {
@@ -828,6 +855,8 @@ export class CollabKitClient {
       }
       case 'user_deleted':
         return this.#deleted(this.users._upsert(f.user));
+      case 'store_changed':
+        return this.#stores.find((s) => s.name === f.store)?._changed(f as never);
     }
   }
 
@@ -838,7 +867,7 @@ export class CollabKitClient {
     if (f.user.color) this.#colors.set(f.user.id, f.user.color);
     this.currentUser = this.users._upsert(f.user);
     // Requests asked before (or during) a drop are asked again on the new socket.
-    for (const r of this.#requests.values()) this._raw(r.frame);
+    for (const r of this.#requests.values()) if (!r.joined) this._raw(r.frame);
     this.#startHeartbeat();
     if (this.#wantJoin && (this.#reconnecting || this.#joinWaiters.length)) {
       this.#sendJoin();
@@ -954,6 +983,10 @@ export class CollabKitClient {
     const queued = this.#queue;
     this.#queue = [];
     for (const frame of queued) this._raw(frame);
+    // Store writes and syncs waiting for the join, or unanswered when the last socket dropped
+    // (asked again: see the README), then what each synced store missed meanwhile.
+    for (const r of this.#requests.values()) if (r.joined) this._raw(r.frame);
+    for (const store of this.#stores) store._rejoined();
 
     const known = new Set(this.users.all.keys());
     try {

@@ -1,4 +1,5 @@
 /** The types the SDK's public surface is written in (snake_case, as the server's resources). */
+import type { StoreSchemas } from './schema.js';
 
 /** A room, as the server sends it (`CollabKitRoom`). */
 export interface CollabKitRoomData {
@@ -77,19 +78,23 @@ export interface WebSocketLike {
 /** A WebSocket class: `new (url) => WebSocketLike`. */
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
-export interface CollabKitClientOptions {
+export interface CollabKitClientOptions<S extends StoreSchemas = StoreSchemas> {
   /** The server's http(s) base URL, e.g. `https://collab.example.com`. */
   serverUrl: string;
   /** The user's token (`token` of `POST /users`). */
   authToken: string;
-  /** Store schemas (`defineStores` of `@collab-kit/utils`): accepted, not used yet. */
-  stores?: unknown;
+  /**
+   * The room's stores this client uses, with their schemas (`defineStores`, of this package or
+   * of `@collab-kit/utils`): `client.stores.<name>`. Sent in the join; the server checks this
+   * connection's writes against them.
+   */
+  stores?: S;
   reconnect?: ReconnectOptions;
   /** The WebSocket class; defaults to the global one (browsers, Node 22+). In Node 20 pass `ws`'s. */
   WebSocket?: WebSocketConstructor;
-  /** How long a request (`room.get`, `users.*`), a join or a follow may wait for its answer (default 10 000 ms). */
+  /** How long a request (`room.get`, `users.*`, a store operation), a join or a follow may wait for its answer (default 10 000 ms). */
   timeoutMs?: number;
-  /** Frames kept while offline (broadcasts, follows); one more throws (default 100). */
+  /** Frames kept while offline (broadcasts, follows), and store writes waiting for the join; one more throws or rejects `queue_full` (default 100). */
   maxQueued?: number;
   /**
    * Liveness: a `ping` when the server sent nothing for this long, and the socket counted as

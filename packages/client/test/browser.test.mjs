@@ -132,3 +132,67 @@ test('two Chromium contexts: each other joining, presence with a colour, null on
   assert.deepEqual((await ann.log()).joined, [bobId, users[2].user.id], 'one userJoined each');
   await ann.context.close();
 });
+
+/** A context whose client declares a list store and syncs it; its changes land in `window.changes`. */
+async function listIn(browser, pageUrl, serverUrl, token) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log('page error:', e.message));
+  await page.goto(pageUrl);
+  await page.waitForFunction(() => window.ready === true);
+  await page.evaluate(
+    async ([serverUrl, token]) => {
+      const { defineStores } = await import('/dist/index.js');
+      const stores = defineStores({ list: { text: { type: 'string', required: true }, done: { type: 'boolean', default: false }, order: { type: 'number', default: 0 } } });
+      const client = new window.CollabKitClient({ serverUrl, authToken: token, stores });
+      window.client = client;
+      window.changes = [];
+      client.stores.list.on('changed', (c) => window.changes.push(c));
+      await client.connect();
+      await client.join();
+      await client.stores.list.sync();
+    },
+    [serverUrl, token],
+  );
+  const list = () => page.evaluate(() => window.client.stores.list.getAll());
+  return { context, page, list, changes: () => page.evaluate(() => window.changes) };
+}
+
+test('two Chromium contexts editing one list store see each other’s changes', async (t) => {
+  const executablePath = chromiumPath();
+  const server = await startServer(t);
+  const pageUrl = await servePage(t);
+  const { users } = await roomWithUsers(server, 'Ann', 'Bob');
+  const browser = await playwright.launch({ executablePath, args: ['--no-sandbox'] });
+  t.after(() => browser.close());
+  const ann = await listIn(browser, pageUrl, server.base, users[0].token);
+  const bob = await listIn(browser, pageUrl, server.base, users[1].token);
+
+  await ann.page.evaluate(async () => {
+    const list = window.client.stores.list;
+    await list.set({ key: 'milk', value: { text: 'Milk', order: 1 } });
+    await list.set({ key: 'eggs', value: { text: 'Eggs', order: 2 } });
+  });
+  await until(async () => Object.keys(await bob.list()).length === 2, "Ann's items in Bob's tab");
+  assert.deepEqual(await bob.list(), { milk: { text: 'Milk', done: false, order: 1 }, eggs: { text: 'Eggs', done: false, order: 2 } });
+
+  await bob.page.evaluate(async () => {
+    const list = window.client.stores.list;
+    await list.update({ key: 'milk', value: { done: true } });
+    await list.delete({ key: 'eggs' });
+    await list.set({ key: 'bread', value: { text: 'Bread', order: 3 } });
+  });
+  await until(async () => JSON.stringify(await ann.list()) === JSON.stringify(await bob.list()), 'both tabs agree');
+  assert.deepEqual(await ann.list(), { milk: { text: 'Milk', done: true, order: 1 }, bread: { text: 'Bread', done: false, order: 3 } });
+  assert.deepEqual(
+    (await ann.changes()).map((c) => `${c.action} ${c.key}`),
+    ['update milk', 'delete eggs', 'set bread'],
+    "Ann is told Bob's changes, not her own",
+  );
+  assert.deepEqual((await bob.changes()).map((c) => `${c.action} ${c.key}`), ['set milk', 'set eggs']);
+  // A refused write rejects in the page with the server's code.
+  const code = await bob.page.evaluate(() => window.client.stores.list.update({ key: 'nope', value: { done: true } }).catch((e) => e.code));
+  assert.equal(code, 'entry_not_found');
+  await ann.context.close();
+  await bob.context.close();
+});

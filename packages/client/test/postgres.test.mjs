@@ -2,43 +2,12 @@
 // they see each other's join, presence, broadcasts (targeted too), follows, user lifecycle and
 // leave. The database is made for the test and dropped after it.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { POSTGRES_URL, api, joined, record, roomWithUsers, startServer, until } from './support.mjs';
-
-function psql(sql) {
-  const run = spawnSync('psql', [POSTGRES_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { encoding: 'utf8' });
-  if (run.error) throw new Error(`psql is needed for the PostgreSQL test: ${run.error.message}`);
-  assert.equal(run.status, 0, `psql ${sql}: ${run.stderr}`);
-}
-
-/** A fresh database on the test PostgreSQL, dropped (WITH (FORCE)) when the test ends. */
-function database(t, servers) {
-  const name = `collabkit_client_${process.pid}_${randomBytes(4).toString('hex')}`;
-  psql(`CREATE DATABASE ${name}`);
-  t.after(async () => {
-    for (const s of servers) await s.stop('SIGKILL');
-    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  });
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+import { api, joined, record, roomWithUsers, twoPostgresNodes, until } from './support.mjs';
 
 test('two nodes on PostgreSQL: clients on different nodes see each other', async (t) => {
-  const servers = [];
-  const url = database(t, servers);
-  const key = randomBytes(32).toString('base64');
-  const args = ['--secret-key', key];
-  const one = await startServer(t, { database: url, args });
-  servers.push(one);
-  const two = await startServer(t, { database: url, args });
-  servers.push(two);
+  const [one, two] = await twoPostgresNodes(t);
   assert.notEqual(one.base, two.base);
-  assert.ok(one.accountId, 'the first node created the first account');
-  two.accountId = one.accountId;
-  two.apiKey = one.apiKey;
 
   const { room, users } = await roomWithUsers(one, 'Ann', 'Bob', 'Cy');
   const ann = await joined(t, one, users[0].token);

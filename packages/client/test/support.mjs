@@ -7,6 +7,7 @@
 //   CHROMIUM                     the browser test's Chromium (default /usr/bin/chromium)
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, createWriteStream, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -283,4 +284,44 @@ export async function roomEvents(server, roomId, kind) {
     cursor = data.next_cursor;
     if (!cursor) return out;
   }
+}
+
+function psql(sql) {
+  const run = spawnSync('psql', [POSTGRES_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], { encoding: 'utf8' });
+  if (run.error) throw new Error(`psql is needed for the PostgreSQL tests: ${run.error.message}`);
+  assert.equal(run.status, 0, `psql ${sql}: ${run.stderr}`);
+}
+
+/**
+ * A fresh database on the test PostgreSQL, its URL; when the test ends, the `servers` (pushed
+ * by the test as it starts them) are killed and the database dropped (WITH (FORCE)).
+ */
+export function postgresDatabase(t, servers) {
+  const name = `collabkit_client_${process.pid}_${randomBytes(4).toString('hex')}`;
+  psql(`CREATE DATABASE ${name}`);
+  t.after(async () => {
+    for (const s of servers) await s.stop('SIGKILL');
+    psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+  const url = new URL(POSTGRES_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Two nodes on one fresh PostgreSQL database (the same --database and --secret-key), sharing
+ * the first node's account and API key.
+ */
+export async function twoPostgresNodes(t, args = []) {
+  const servers = [];
+  const database = postgresDatabase(t, servers);
+  const all = ['--secret-key', randomBytes(32).toString('base64'), ...args];
+  const one = await startServer(t, { database, args: all });
+  servers.push(one);
+  const two = await startServer(t, { database, args: all });
+  servers.push(two);
+  assert.ok(one.accountId, 'the first node created the first account');
+  two.accountId = one.accountId;
+  two.apiKey = one.apiKey;
+  return [one, two];
 }

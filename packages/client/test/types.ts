@@ -3,6 +3,9 @@
 // on the real SDK (a whiteboard: presence with `state.color`, follow mode, online users).
 import CollabKitClient, {
   CollabKitError,
+  defineStores,
+  type StoreChange,
+  type StoreValue,
   type CollabKitUser,
   type PresenceEvent,
   type PresenceState,
@@ -82,4 +85,49 @@ export function misuse(): void {
   client.socket.on('open', () => {});
   // @ts-expect-error: no such users event
   client.users.on('joined', () => {});
+}
+
+const stores = defineStores({
+  tasks: { title: { type: 'string', required: true }, completed: { type: 'boolean', default: false }, due: { type: 'number' } },
+});
+type Task = StoreValue<typeof stores.tasks>;
+
+export async function todo(serverUrl: string, token: string): Promise<void> {
+  const client = new CollabKitClient({ serverUrl, authToken: token, stores });
+  await client.connect();
+  await client.join();
+  const tasks = client.stores.tasks;
+  const stored: Task = await tasks.set({ key: 't1', value: { title: 'Ship' } });
+  const done: boolean = stored.completed;
+  await tasks.update({ key: 't1', value: { completed: true, due: null } });
+  await tasks.delete({ key: 't1' });
+  const one: Task | null = await tasks.get({ key: 't1' });
+  console.log(done, one?.title, one?.due);
+  const loaded: Record<string, Task> = await tasks.sync();
+  // Synced: getAll() answers at once (and await works as well).
+  const now = tasks.getAll();
+  const all: Record<string, Task> = await tasks.getAll();
+  for (const task of Object.values(now)) console.log(task.title);
+  console.log(loaded, all, tasks.version, tasks.synced);
+  const off: () => void = tasks.on('changed', ({ key, action, value }: StoreChange<typeof stores.tasks>) => {
+    const a: 'set' | 'update' | 'delete' = action;
+    console.log(key, a, value?.title);
+  });
+  off();
+  try {
+    await tasks.update({ key: 'x', value: { title: 'y' } });
+  } catch (e) {
+    if (e instanceof CollabKitError && e.code === 'entry_not_found') console.log(e.message);
+  }
+}
+
+export function storesMisuse(client: CollabKitClient<typeof stores>): void {
+  // @ts-expect-error: title is required
+  void client.stores.tasks.set({ key: 'a', value: { completed: true } });
+  // @ts-expect-error: completed is a boolean
+  void client.stores.tasks.update({ key: 'a', value: { completed: 'yes' } });
+  // @ts-expect-error: a required field without a default cannot be reset
+  void client.stores.tasks.update({ key: 'a', value: { title: null } });
+  // @ts-expect-error: no such store
+  void client.stores.notes;
 }
