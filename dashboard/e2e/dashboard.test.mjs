@@ -441,7 +441,7 @@ test('ids from the address go into API paths encoded, and impossible ones are no
     await page.getByRole('heading', { name: 'Room not found' }).waitFor({ timeout: WAIT });
   });
   assert.ok(paths.includes(`${prefix}/rooms/${enc}`), paths.join('\n'));
-  const room = [`${prefix}/rooms/${enc}`, `${prefix}/rooms/${enc}/participants`, `${prefix}/rooms/${enc}/recent-events?limit=30`];
+  const room = [`${prefix}/rooms/${enc}`, `${prefix}/rooms/${enc}/participants`, `${prefix}/rooms/${enc}/recent-events?limit=30`, `${prefix}/rooms/${enc}/stores`];
   assert.deepEqual(paths.filter((p) => !room.includes(p)), [], 'nothing else was asked');
 
   const hook = 'wh_x/../../rooms/?a=b#c%d';

@@ -433,3 +433,66 @@ async fn two_processes_share_deliveries_and_rooms() {
         assert!(status.success(), "{status:?}");
     }
 }
+
+/// A store change made on one node reaches the room's clients on the other, large values
+/// included (they travel through the relay's table, not a notification); REST writes too.
+#[tokio::test]
+async fn store_changes_reach_the_clients_of_the_other_node() {
+    let cluster = Cluster::new().await;
+    let a = cluster.node("node-a", &[]).await;
+    let b = cluster.node("node-b", &[]).await;
+    let (account, key) = a.first_account.clone().unwrap();
+    let room = data(
+        post(&a.base, &account, &key, "/rooms", json!({"name": "board"})).await,
+        "room",
+    )
+    .await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    let mut tokens = Vec::new();
+    for name in ["ann", "bob"] {
+        let user = data(
+            post(
+                &a.base,
+                &account,
+                &key,
+                "/users",
+                json!({"name": name, "roomId": room_id}),
+            )
+            .await,
+            "user",
+        )
+        .await;
+        tokens.push(user["token"].as_str().unwrap().to_owned());
+    }
+    let (mut ann, _) = crate::ws::Ws::joined(&a.base, &tokens[0]).await;
+    let (mut bob, _) = crate::ws::Ws::joined(&b.base, &tokens[1]).await;
+    ann.recv_type("participant_joined").await;
+
+    let big = "z".repeat(60_000);
+    ann.send(json!({"type": "request", "id": 5, "method": "stores.set",
+                    "params": {"store": "doc", "key": "page1", "value": {"svg": big}}}))
+        .await;
+    assert_eq!(ann.recv_type("response").await["data"]["version"], 1);
+    let change = bob.recv_type("store_changed").await;
+    assert_eq!(change["version"], 1);
+    assert_eq!(change["value"]["svg"].as_str().unwrap().len(), 60_000);
+
+    let resp = client()
+        .put(format!(
+            "{}/v1/accounts/{account}/rooms/{room_id}/stores/doc/entries/page2",
+            b.base
+        ))
+        .bearer_auth(collabkit::accounts::bearer_token(&account, &key))
+        .json(&json!({"value": {"svg": "<svg/>"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(data(resp, "entry").await["version"], 2);
+    for ws in [&mut ann, &mut bob] {
+        let change = ws.recv_type("store_changed").await;
+        assert_eq!(
+            (change["key"].clone(), change["userId"].clone()),
+            (json!("page2"), Value::Null)
+        );
+    }
+}
