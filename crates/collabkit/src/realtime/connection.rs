@@ -571,12 +571,7 @@ fn rate_limited(text: &str) -> Utf8Bytes {
         Ok(Probe {
             kind: Some(kind),
             id: Some(id),
-        }) if kind == "request" => ServerMessage::Response {
-            id,
-            data: None,
-            error: Some(protocol::ErrorView { code, message }),
-        }
-        .encode(),
+        }) if kind == "request" => requests::response(id, Err((code, message.to_owned()))),
         Ok(Probe { id, .. }) => ServerMessage::Error { code, message, id }.encode(),
         Err(_) => ServerMessage::error(code, message),
     }

@@ -18,6 +18,11 @@ pub async fn answer(hub: &Hub, me: &User, id: u64, method: &str, params: &Value)
         Value::Null | Value::Object(_) => read(hub, me, method, params).await,
         _ => Err(("invalid_request", "`params` must be an object".to_owned())),
     };
+    response(id, result)
+}
+
+/// The `response` frame of request `id`: its data, or its error.
+pub fn response(id: u64, result: Result<Value, Failure>) -> Utf8Bytes {
     match result {
         Ok(data) => ServerMessage::Response {
             id,
@@ -37,7 +42,8 @@ pub async fn answer(hub: &Hub, me: &User, id: u64, method: &str, params: &Value)
     }
 }
 
-type Failure = (&'static str, String);
+/// Why a request failed: its code and a sentence.
+pub type Failure = (&'static str, String);
 
 async fn read(hub: &Hub, me: &User, method: &str, params: &Value) -> Result<Value, Failure> {
     let param = |name: &str| -> Result<Option<&str>, Failure> {

@@ -17,7 +17,8 @@ use tokio::sync::mpsc;
 
 use super::Hub;
 use super::outlet::{Outbound, WeakOutlet};
-use super::protocol::{ErrorView, ServerMessage};
+use super::protocol::ServerMessage;
+use super::requests::{Failure, response};
 use crate::store::{StoreChange, StoreEntry, StoreError, StoreOp, StoreSync, StoreWrite, User};
 
 /// The bounds of stores (all `--store-*` flags).
@@ -106,8 +107,6 @@ pub struct Request {
 const QUEUE: usize = 1024;
 /// The most writes committed together for one connection.
 const MAX_BATCH: usize = 256;
-
-type Failure = (&'static str, String);
 
 /// Answers a store request of a connection that has not joined: reads only.
 pub async fn answer_unjoined(
@@ -404,26 +403,6 @@ fn store_failure(e: StoreError) -> Failure {
                 "the server could not do that now; nothing was changed, try again".into(),
             )
         }
-    }
-}
-
-fn response(id: u64, result: Result<Value, Failure>) -> Utf8Bytes {
-    match result {
-        Ok(data) => ServerMessage::Response {
-            id,
-            data: Some(&data),
-            error: None,
-        }
-        .encode(),
-        Err((code, message)) => ServerMessage::Response {
-            id,
-            data: None,
-            error: Some(ErrorView {
-                code,
-                message: &message,
-            }),
-        }
-        .encode(),
     }
 }
 
