@@ -468,10 +468,22 @@ impl<'a> Session<'a> {
                         if stores::is_store_method(&method) =>
                     {
                         let queue = store_queue.get_or_insert_with(|| {
-                            stores::start(hub, user, connection, schemas.clone(), own.clone())
+                            stores::Queue::start(
+                                hub,
+                                user,
+                                connection,
+                                schemas.clone(),
+                                own.clone(),
+                            )
                         });
-                        let request = stores::Request { id, method, params };
-                        stores::enqueue(queue, &own, request);
+                        let bytes = text.len();
+                        let request = stores::Request {
+                            id,
+                            method,
+                            params,
+                            bytes,
+                        };
+                        queue.push(&own, request);
                         continue;
                     }
                     Ok(ClientMessage::Request { id, method, params }) => {

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::extract::ws::Utf8Bytes;
 use collabkit_domain::rules::stores::{self as rules, StoreLimits, StoreRuleError, StoreSchema};
@@ -101,10 +102,16 @@ pub struct Request {
     pub id: u64,
     pub method: String,
     pub params: Value,
+    /// What it holds in the queue: the frame's length (at least [`MIN_CHARGE`]).
+    pub bytes: usize,
 }
 
-/// How many requests a joined connection may have waiting; more are refused.
-const QUEUE: usize = 1024;
+/// Bytes of requests one joined connection may have waiting for the store; more are refused
+/// (`rate_limited`) until the store catches up, so a stalled database costs each connection at
+/// most this much memory.
+const MAX_QUEUED_BYTES: usize = 1024 * 1024;
+/// What the smallest request counts for, so the bound holds the number of requests too.
+const MIN_CHARGE: usize = 256;
 /// The most writes committed together for one connection.
 const MAX_BATCH: usize = 256;
 
@@ -129,35 +136,51 @@ pub async fn answer_unjoined(
     response(id, result)
 }
 
-/// Starts the store task of a joined connection; its requests go to the queue returned.
-pub fn start(
-    hub: &Hub,
-    user: &User,
-    connection: u64,
-    schemas: Schemas,
-    own: WeakOutlet,
-) -> mpsc::Sender<Request> {
-    let (tx, rx) = mpsc::channel(QUEUE);
-    let worker = Worker {
-        hub: hub.clone(),
-        user: user.clone(),
-        connection,
-        schemas,
-        own,
-    };
-    hub.tasks().spawn(worker.run(rx));
-    tx
+/// The queue of a joined connection's store task.
+pub struct Queue {
+    tx: mpsc::UnboundedSender<Request>,
+    queued: Arc<AtomicUsize>,
 }
 
-/// Queues a joined connection's store request, or answers at once when its queue is full.
-pub fn enqueue(queue: &mpsc::Sender<Request>, own: &WeakOutlet, request: Request) {
-    let id = request.id;
-    if let Err(mpsc::error::TrySendError::Full(_)) = queue.try_send(request) {
-        let failure = (
-            "rate_limited",
-            format!("more than {QUEUE} store requests wait on this connection; slow down"),
-        );
-        let _ = own.send(Outbound::Text(response(id, Err(failure))));
+impl Queue {
+    /// Starts the store task of a joined connection.
+    pub fn start(
+        hub: &Hub,
+        user: &User,
+        connection: u64,
+        schemas: Schemas,
+        own: WeakOutlet,
+    ) -> Queue {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let queued = Arc::new(AtomicUsize::new(0));
+        let worker = Worker {
+            hub: hub.clone(),
+            user: user.clone(),
+            connection,
+            schemas,
+            own,
+            queued: queued.clone(),
+        };
+        hub.tasks().spawn(worker.run(rx));
+        Queue { tx, queued }
+    }
+
+    /// Queues a request, or answers at once when the connection has too much waiting.
+    pub fn push(&self, own: &WeakOutlet, mut request: Request) {
+        request.bytes = request.bytes.max(MIN_CHARGE);
+        let before = self.queued.fetch_add(request.bytes, Ordering::Relaxed);
+        if before + request.bytes > MAX_QUEUED_BYTES {
+            self.queued.fetch_sub(request.bytes, Ordering::Relaxed);
+            let failure = (
+                "rate_limited",
+                "this connection's store requests wait for the database; slow down".to_owned(),
+            );
+            let _ = own.send(Outbound::Text(response(request.id, Err(failure))));
+            return;
+        }
+        if let Err(refused) = self.tx.send(request) {
+            self.queued.fetch_sub(refused.0.bytes, Ordering::Relaxed);
+        }
     }
 }
 
@@ -167,10 +190,12 @@ struct Worker {
     connection: u64,
     schemas: Schemas,
     own: WeakOutlet,
+    /// Bytes of the requests queued and not yet answered.
+    queued: Arc<AtomicUsize>,
 }
 
 impl Worker {
-    async fn run(self, mut rx: mpsc::Receiver<Request>) {
+    async fn run(self, mut rx: mpsc::UnboundedReceiver<Request>) {
         let mut batch = Vec::new();
         while let Some(first) = rx.recv().await {
             batch.push(first);
@@ -180,7 +205,9 @@ impl Worker {
                     Err(_) => break,
                 }
             }
+            let bytes: usize = batch.iter().map(|r| r.bytes).sum();
             self.serve(std::mem::take(&mut batch)).await;
+            self.queued.fetch_sub(bytes, Ordering::Relaxed);
         }
     }
 
