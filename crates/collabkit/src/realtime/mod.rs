@@ -96,7 +96,7 @@ impl Default for RealtimeConfig {
             heartbeat: Duration::from_secs(15),
             max_frame: 128 * 1024,
             rate_limit: 50,
-            send_queue: 256,
+            send_queue: 4096,
             send_queue_bytes: 1024 * 1024,
             presence_max_bytes: 4 * 1024,
             room_max_participants: 500,

@@ -59,6 +59,9 @@ struct State {
     /// The room has frames owed to this connection (presences after the welcome) and waits to
     /// hear that the queue has room again.
     wants_more: AtomicBool,
+    /// Woken when the writer took frames: a frame of the connection's own that waits for room
+    /// ([`WeakOutlet::send_when_room`]) looks again.
+    drained: tokio::sync::Notify,
     metrics: QueueMetrics,
 }
 
@@ -67,6 +70,7 @@ impl State {
         if len > 0 {
             self.queued.fetch_sub(len, Ordering::AcqRel);
             self.metrics.queued_bytes.dec_by(len as i64);
+            self.drained.notify_waiters();
         }
     }
 
@@ -88,6 +92,7 @@ pub fn channel(frames: usize, bytes: usize, metrics: QueueMetrics) -> (Outlet, D
         aborted: CancellationToken::new(),
         abort: Mutex::new(None),
         wants_more: AtomicBool::new(false),
+        drained: tokio::sync::Notify::new(),
         metrics,
     });
     (
@@ -209,6 +214,37 @@ impl WeakOutlet {
         .send(frame)
     }
 
+    /// Queues an answer the connection asked for (a store's response, maybe a snapshot larger
+    /// than the bound): it waits until the queue has room for it (or is empty, for a frame
+    /// larger than the bound) instead of closing the connection as too slow; the room's frames
+    /// keep their bound. A client that stops reading stops getting answers, and its requests
+    /// are refused once their own bound is full.
+    pub async fn send_when_room(&self, frame: Outbound) -> Result<(), Refused> {
+        let len = frame.len();
+        loop {
+            let drained = self.state.drained.notified();
+            tokio::pin!(drained);
+            drained.as_mut().enable();
+            if self.state.aborted.is_cancelled() {
+                return Err(Refused);
+            }
+            let tx = self.tx.upgrade().ok_or(Refused)?;
+            let queued = self.state.queued.load(Ordering::Acquire);
+            let fits = queued == 0 || queued + len <= self.state.limit;
+            if fits && tx.capacity() > 0 {
+                return Outlet {
+                    tx,
+                    state: self.state.clone(),
+                }
+                .send(frame);
+            }
+            drop(tx);
+            // The writer wakes us as it takes frames; a socket that died is seen by the checks
+            // above once the connection ends (its queue's sender goes).
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(1), drained).await;
+        }
+    }
+
     /// Ends the connection now with `code`: what is queued is dropped.
     pub fn abort(&self, code: u16, reason: &'static str) {
         self.state.abort(code, reason.into());
@@ -282,6 +318,30 @@ mod tests {
 
     fn text(n: usize) -> Outbound {
         Outbound::Text("x".repeat(n).into())
+    }
+
+    /// A frame the connection asked for waits for room where the room's would abort it.
+    #[tokio::test]
+    async fn an_own_answer_past_the_bound_waits_for_the_writer() {
+        let m = metrics();
+        let (outlet, mut drain) = channel(100, 1000, m.clone());
+        outlet.send(text(600)).unwrap();
+        let own = outlet.downgrade();
+        let answer = tokio::spawn(async move { own.send_when_room(text(5000)).await });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(
+            !answer.is_finished(),
+            "it waits while the queue holds a frame"
+        );
+        // The writer takes the first frame: the queue is empty, the answer goes in.
+        assert!(matches!(drain.recv().await, Some(Outbound::Text(t)) if t.len() == 600));
+        drain.sent();
+        answer.await.unwrap().unwrap();
+        assert!(matches!(drain.recv().await, Some(Outbound::Text(t)) if t.len() == 5000));
+        assert_eq!(m.too_slow.get(), 0, "nobody was closed");
+        // The room's frames keep their bound.
+        assert!(outlet.send(text(1)).is_err());
+        assert_eq!(m.too_slow.get(), 1);
     }
 
     #[tokio::test]

@@ -225,7 +225,7 @@ impl Worker {
             } else {
                 read(&self.hub, &self.user, &request.method, &request.params).await
             };
-            self.send(response(request.id, result));
+            self.send(response(request.id, result)).await;
         }
         self.commit(writes).await;
     }
@@ -282,7 +282,7 @@ impl Worker {
             Err(e) => {
                 let failure = store_failure(e);
                 for (id, _) in writes {
-                    self.send(response(id, Err(failure.clone())));
+                    self.send(response(id, Err(failure.clone()))).await;
                 }
                 return;
             }
@@ -299,12 +299,14 @@ impl Worker {
                     None => json!({"version": null}),
                 })
             });
-            self.send(response(id, result));
+            self.send(response(id, result)).await;
         }
     }
 
-    fn send(&self, frame: Utf8Bytes) {
-        let _ = self.own.send(Outbound::Text(frame));
+    /// Answers in turn, waiting for room in the connection's queue (see
+    /// [`WeakOutlet::send_when_room`]).
+    async fn send(&self, frame: Utf8Bytes) {
+        let _ = self.own.send_when_room(Outbound::Text(frame)).await;
     }
 }
 

@@ -667,3 +667,51 @@ async fn a_request_over_the_rate_limit_is_answered_with_its_id() {
         "a burst of twice the rate passes, no more: {answers:?}"
     );
 }
+
+/// A snapshot larger than the connection's send queue bound reaches it after the changes that
+/// came first (an answer the client asked for waits for room rather than closing it as too
+/// slow: `outlet::tests::an_own_answer_past_the_bound_waits_for_the_writer`).
+#[tokio::test]
+async fn a_snapshot_larger_than_the_send_queue_waits_for_room() {
+    let app = TestApp::spawn_with(|c| {
+        c.realtime.send_queue_bytes = 4096;
+        c.realtime.rate_limit = 1000;
+    })
+    .await;
+    let (room, users) = room_with_users(&app, 2).await;
+    let mut reader = Client::join(&app, &users[0], json!({})).await;
+    let filler = "f".repeat(900);
+    for i in 0..20 {
+        let (status, _) = app
+            .put(
+                &entry_path(&room, "doc", &format!("k{i:02}")),
+                json!({"value": {"fill": filler}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    // The reader reads nothing while changes queue for it and it asks for the whole store.
+    let mut writer = Client::join(&app, &users[1], json!({})).await;
+    for i in 0..3 {
+        let answer = writer
+            .call(
+                "stores.set",
+                json!({"store": "doc", "key": format!("k{i:02}"), "value": {"fill": filler}}),
+            )
+            .await;
+        assert!(answer["data"]["version"].is_i64(), "{answer}");
+    }
+    let id = reader.send("stores.getAll", json!({"store": "doc"})).await;
+    let all = reader.response(id).await;
+    assert_eq!(
+        all["data"]["entries"].as_object().unwrap().len(),
+        20,
+        "{all}"
+    );
+    assert!(all.to_string().len() > 4096 * 4);
+    assert_eq!(
+        reader.changes.len(),
+        20 + 3,
+        "every change, then the answer"
+    );
+}
