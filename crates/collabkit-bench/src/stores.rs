@@ -41,6 +41,10 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         Server::start_with(args, |c| {
             c.realtime.rate_limit = 1_000_000;
             c.realtime.leave_grace = Duration::ZERO;
+            // In the one-room run every change of 50 writers reaches 49 readers: bursts of a
+            // window's changes from each pass the 256 frames a connection may have queued
+            // (4008), on these two shared cores, with any window above 4.
+            c.realtime.send_queue = 16 * 1024;
             c.realtime.max_per_account = usize::MAX;
         })
         .await?,
@@ -372,7 +376,11 @@ async fn write_loop(
             .await
             .context("no answer for 30 s")?
             .ok_or_else(|| anyhow::anyhow!("connection {c} closed"))??;
-        let Message::Text(t) = frame else { continue };
+        let t = match frame {
+            Message::Text(t) => t,
+            Message::Close(close) => anyhow::bail!("connection {c} closed: {close:?}"),
+            _ => continue,
+        };
         match classify(&t) {
             Frame::Changed => {
                 if Instant::now() < deadline {
