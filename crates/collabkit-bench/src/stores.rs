@@ -281,13 +281,13 @@ impl Throughput {
     fn print(&self, what: &str, ceiling: f64, engine: &str, window: usize) {
         let rate = self.acked as f64 / self.secs;
         println!(
-            "stores: {what:<40} {rate:>7.0} writes/s ({:.2}× the {engine} ceiling); ack p50 {:.1} ms, p99 {:.1} ms; {} in flight per connection, {} connections in {} rooms; {:.0} store_changed received/s{}",
+            "stores: {what:<40} {rate:>7.0} writes/s ({:.2}× the {engine} ceiling); ack p50 {:.1} ms, p99 {:.1} ms; {} connections in {} room(s), {} in flight each; {:.0} store_changed received/s{}",
             rate / ceiling,
             percentile(&self.latencies, 0.5) * 1e3,
             percentile(&self.latencies, 0.99) * 1e3,
-            window,
             self.connections,
             self.rooms,
+            window,
             self.changes as f64 / self.secs,
             if self.failed > 0 {
                 format!("; {} REFUSED", self.failed)
