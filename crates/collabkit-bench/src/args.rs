@@ -44,6 +44,21 @@ pub struct BenchArgs {
     /// binary `target/release/collabkit` built beside this one).
     #[arg(long, env = "COLLABKIT_BENCH_SDK")]
     pub(crate) sdk: bool,
+    /// Only the store runs: durable `stores.set` writes/s in one room (50 connections) and
+    /// across `--stores-rooms` rooms, `store_changed` fan-out to 50 clients, and a resume's
+    /// `stores.sync` against a snapshot, beside the engine's durable single-row commits/s.
+    #[arg(long, env = "COLLABKIT_BENCH_STORES")]
+    pub(crate) stores: bool,
+    /// Store runs: seconds of each write-throughput run.
+    #[arg(long, env = "COLLABKIT_BENCH_STORES_SECS", default_value_t = 5)]
+    pub(crate) stores_secs: u64,
+    /// Store runs: `stores.set` requests each connection keeps in flight (refilled half a
+    /// window at a time).
+    #[arg(long, env = "COLLABKIT_BENCH_STORES_WINDOW", default_value_t = 16)]
+    pub(crate) stores_window: usize,
+    /// Store runs: rooms of the many-rooms run, one connection each.
+    #[arg(long, env = "COLLABKIT_BENCH_STORES_ROOMS", default_value_t = 1_000)]
+    pub(crate) stores_rooms: usize,
     /// The server's `--delivery-concurrency` for the run.
     #[arg(
         long,
@@ -112,6 +127,28 @@ pub struct BenchArgs {
 pub(crate) fn reproduce(args: &BenchArgs) -> String {
     if args.sdk {
         return "--sdk".into();
+    }
+    if args.stores {
+        return format!(
+            "--stores --stores-secs {} --stores-window {} --stores-rooms {}{}",
+            args.stores_secs,
+            args.stores_window,
+            args.stores_rooms,
+            match &args.database {
+                Some(url) => format!(
+                    " --database {} --pg-pool-size {}",
+                    collabkit::store::DatabaseUrl::Postgres(url.clone()),
+                    args.pg_pool_size
+                ),
+                None => format!(
+                    " --sqlite-synchronous {}",
+                    match args.sqlite_synchronous {
+                        SyncMode::Full => "full",
+                        SyncMode::Normal => "normal",
+                    }
+                ),
+            }
+        );
     }
     format!(
         "--events {} --raw {} --fanout-events {} --latency-secs {} --waiting-retries {} --recovered {} --connections {} --per-room {} --churn-secs {} --delivery-concurrency {} --clients {} --rooms {}{} --sqlite-synchronous {}{}{}",

@@ -14,6 +14,7 @@ mod receiver;
 mod scale;
 mod sdk;
 mod server;
+mod stores;
 mod webhooks;
 
 pub use args::BenchArgs;
@@ -63,6 +64,9 @@ async fn runs(args: &BenchArgs) -> anyhow::Result<()> {
     }
     if args.sdk {
         return sdk::run().await;
+    }
+    if args.stores {
+        return stores::run(args).await;
     }
     if args.overload {
         return overload::overload(args).await;

@@ -15,7 +15,7 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 impl Server {
-    async fn room(&self, custom_id: &str) -> anyhow::Result<String> {
+    pub(crate) async fn room(&self, custom_id: &str) -> anyhow::Result<String> {
         let v: Value = self
             .http
             .post(format!("{}/rooms", self.api))
@@ -32,7 +32,7 @@ impl Server {
     }
 
     /// Creates a user in `room` and returns its token.
-    async fn user(&self, room: &str, custom_id: &str) -> anyhow::Result<String> {
+    pub(crate) async fn user(&self, room: &str, custom_id: &str) -> anyhow::Result<String> {
         let v: Value = self
             .http
             .post(format!("{}/users", self.api))
@@ -79,7 +79,7 @@ async fn connect(base: &str, token: &str) -> anyhow::Result<Socket> {
 /// Client and server sockets both live in this process: two descriptors per connection.
 // The workspace denies unsafe code; raising a process limit has no safe std API.
 #[allow(unsafe_code)]
-fn raise_fd_limit(want: u64) -> u64 {
+pub(crate) fn raise_fd_limit(want: u64) -> u64 {
     // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
     unsafe {
         let mut lim = libc::rlimit {
