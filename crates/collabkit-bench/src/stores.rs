@@ -41,10 +41,6 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         Server::start_with(args, |c| {
             c.realtime.rate_limit = 1_000_000;
             c.realtime.leave_grace = Duration::ZERO;
-            // In the one-room run every change of 50 writers reaches 49 readers: bursts of a
-            // window's changes from each pass the 256 frames a connection may have queued
-            // (4008), on these two shared cores, with any window above 4.
-            c.realtime.send_queue = 16 * 1024;
             c.realtime.max_per_account = usize::MAX;
         })
         .await?,
