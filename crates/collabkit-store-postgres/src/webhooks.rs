@@ -4,7 +4,7 @@ use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
     Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, StoreError, StoreResult,
-    Webhook, WebhookFilter, WebhookPatch, event_code, events_mask, like_pattern,
+    Webhook, WebhookFilter, WebhookHeaders, WebhookPatch, event_code, events_mask, like_pattern,
 };
 use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::GenericClient;
@@ -217,6 +217,41 @@ pub async fn delete<C: GenericClient + Sync>(
         return Err(StoreError::NotFound("webhook"));
     }
     Ok(())
+}
+
+/// The registration's custom headers; another account's registration is `NotFound("webhook")`.
+pub async fn headers<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+) -> StoreResult<WebhookHeaders> {
+    let row = query_opt(
+        c,
+        "SELECT headers FROM webhooks WHERE account_id = $1 AND id = $2",
+        &[&account_id, &webhook_id],
+    )
+    .await?
+    .ok_or(StoreError::NotFound("webhook"))?;
+    Ok(rules::headers::from_stored(row.get::<_, Option<&str>>(0)))
+}
+
+/// Replaces the registration's custom headers (empty clears them).
+pub async fn set_headers<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    headers: WebhookHeaders,
+) -> StoreResult<WebhookHeaders> {
+    let n = execute(
+        c,
+        "UPDATE webhooks SET headers = $3 WHERE account_id = $1 AND id = $2",
+        &[&account_id, &webhook_id, &rules::headers::stored(&headers)],
+    )
+    .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound("webhook"));
+    }
+    Ok(headers)
 }
 
 /// The status filter written into the SQL (one of three words), or nothing.
@@ -445,6 +480,30 @@ mod contract {
         async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()> {
             self.within(async {
                 webhooks::delete(&self.client().await?, account_id, webhook_id).await
+            })
+            .await
+        }
+
+        async fn webhook_headers(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+        ) -> StoreResult<WebhookHeaders> {
+            self.within(async {
+                webhooks::headers(&self.client().await?, account_id, webhook_id).await
+            })
+            .await
+        }
+
+        async fn set_webhook_headers(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            headers: WebhookHeaders,
+        ) -> StoreResult<WebhookHeaders> {
+            self.within(async {
+                webhooks::set_headers(&self.client().await?, account_id, webhook_id, headers)
+                    .await
             })
             .await
         }

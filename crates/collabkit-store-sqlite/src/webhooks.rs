@@ -8,8 +8,8 @@ use super::rows::{self, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    NewWebhook, Page, PageRequest, StoreError, StoreResult, Webhook, WebhookFilter, WebhookPatch,
-    events_mask, like_pattern,
+    NewWebhook, Page, PageRequest, StoreError, StoreResult, Webhook, WebhookFilter, WebhookHeaders,
+    WebhookPatch, events_mask, like_pattern,
 };
 
 pub const WEBHOOK_COLS: &str = "seq, id, account_id, url, events_mask, room_id, enabled, secret_sealed, \
@@ -202,6 +202,42 @@ pub fn rotate(
     Ok(webhook)
 }
 
+/// The registration's custom headers; another account's registration is `NotFound("webhook")`.
+pub fn headers(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<WebhookHeaders> {
+    let stored: Option<String> = conn
+        .prepare_cached("SELECT headers FROM webhooks WHERE account_id = ?1 AND id = ?2")
+        .and_then(|mut s| {
+            s.query_row(params![account_id, webhook_id], |r| r.get(0))
+                .optional()
+        })
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound("webhook"))?;
+    Ok(rules::headers::from_stored(stored.as_deref()))
+}
+
+/// Replaces the registration's custom headers (empty clears them).
+pub fn set_headers(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    headers: WebhookHeaders,
+) -> StoreResult<WebhookHeaders> {
+    let n = conn
+        .prepare_cached("UPDATE webhooks SET headers = ?3 WHERE account_id = ?1 AND id = ?2")
+        .and_then(|mut s| {
+            s.execute(params![
+                account_id,
+                webhook_id,
+                rules::headers::stored(&headers)
+            ])
+        })
+        .map_err(backend)?;
+    if n == 0 {
+        return Err(StoreError::NotFound("webhook"));
+    }
+    Ok(headers)
+}
+
 pub fn delete(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<()> {
     let n = conn
         .execute(
@@ -288,6 +324,29 @@ mod contract {
             let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
             self.writer
                 .write_or_shed(move |c| webhooks::delete(c, &a, &w))
+                .await
+        }
+
+        async fn webhook_headers(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+        ) -> StoreResult<WebhookHeaders> {
+            let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+            self.readers
+                .read(move |c| webhooks::headers(c, &a, &w))
+                .await
+        }
+
+        async fn set_webhook_headers(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            headers: WebhookHeaders,
+        ) -> StoreResult<WebhookHeaders> {
+            let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+            self.writer
+                .write_or_shed(move |c| webhooks::set_headers(c, &a, &w, headers))
                 .await
         }
     }

@@ -2,6 +2,10 @@
 
 use super::*;
 
+/// A registration's custom headers, name to value, as given (names keep their case; no two
+/// are the same name case-insensitively, see [`crate::rules::headers`]). Empty: none.
+pub type WebhookHeaders = std::collections::BTreeMap<String, String>;
+
 /// A webhook registration as stored: the secrets are sealed (the server seals and opens them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Webhook {
@@ -174,6 +178,8 @@ pub struct ClaimedDelivery {
     pub payload: bytes::Bytes,
     /// Attempts made since the schedule (re)started, before this one.
     pub cycle_attempts: u32,
+    /// The registration's custom headers (see [`WebhookHeaders`]), sent on every attempt.
+    pub headers: Vec<(String, String)>,
 }
 
 /// What an attempt leads to.

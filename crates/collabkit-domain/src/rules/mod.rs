@@ -27,6 +27,7 @@ use crate::model::{
 };
 
 mod attempts;
+pub mod headers;
 mod sessions;
 pub mod stores;
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use collabkit_domain::clock::Timestamp;
 use collabkit_domain::ids;
+use collabkit_domain::rules;
 use collabkit_domain::store::{
     ClaimedDelivery, Event, InlineLease, Room, RoomCounters, StoreError, StoreResult, event_bit,
     event_code,
@@ -23,7 +24,7 @@ use crate::sql::query;
 /// follows the registrations that match, not the account's total (one scan over an account with
 /// 10,000 room registrations halved the end-to-end rate).
 pub const MATCHING: &str = "SELECT b.i, w.seq, w.id, w.url, w.secret_sealed,
-            CASE WHEN w.previous_secret_until > b.at THEN w.previous_secret_sealed END
+            CASE WHEN w.previous_secret_until > b.at THEN w.previous_secret_sealed END, w.headers
      FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::timestamptz[])
           WITH ORDINALITY AS b(account_id, room_id, bit, at, i)
      CROSS JOIN LATERAL (
@@ -117,6 +118,7 @@ pub struct Target {
     url: String,
     secret_sealed: String,
     previous_secret_sealed: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 /// The registrations each event goes to, in the order given: events named by their accounts,
@@ -138,6 +140,7 @@ pub async fn matching<C: GenericClient + Sync>(
             url: r.get(3),
             secret_sealed: r.get(4),
             previous_secret_sealed: r.get(5),
+            headers: rules::headers::pairs_from_stored(r.get::<_, Option<&str>>(6)),
         });
     }
     Ok(targets)
@@ -295,6 +298,7 @@ pub async fn store_events<C: GenericClient + Sync>(
                             .get_or_insert_with(|| bytes::Bytes::from(event.payload.clone()))
                             .clone(),
                         cycle_attempts: 0,
+                        headers: t.headers,
                     },
                 ));
             }

@@ -41,7 +41,8 @@ const CLAIM: &str = "WITH window_rows AS (
      FROM picked, webhooks w, events e
      WHERE d.seq = picked.seq AND w.seq = d.webhook_seq AND e.seq = d.event_seq
      RETURNING d.id, w.id, e.id, d.cycle_attempts, e.payload, w.url, w.secret_sealed,
-               CASE WHEN w.previous_secret_until > $3 THEN w.previous_secret_sealed END, e.room_seq";
+               CASE WHEN w.previous_secret_until > $3 THEN w.previous_secret_sealed END, e.room_seq,
+               w.headers";
 
 pub async fn claim_due<C: GenericClient + Sync>(
     c: &C,
@@ -80,6 +81,7 @@ pub async fn claim_due<C: GenericClient + Sync>(
             secret_sealed: r.get(6),
             previous_secret_sealed: r.get(7),
             room_seq: r.get(8),
+            headers: rules::headers::pairs_from_stored(r.get::<_, Option<&str>>(9)),
         })
         .collect())
 }

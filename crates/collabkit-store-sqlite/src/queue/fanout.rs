@@ -7,6 +7,7 @@ use super::Fanout;
 use crate::errors::backend;
 use crate::rows::{json, ts};
 use collabkit_domain::ids;
+use collabkit_domain::rules;
 use collabkit_domain::store::{
     ClaimedDelivery, Event, InlineLease, StoreResult, event_bit, event_code,
 };
@@ -18,12 +19,12 @@ use collabkit_domain::store::{
 /// registrations that match, not the account's total (thousands of rooms with a registration
 /// each made one `account_id, enabled` range scan per event 5.8x slower).
 const MATCHING: &str = "SELECT seq, id, url, secret_sealed,
-            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END
+            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END, headers
      FROM webhooks
      WHERE account_id = ?1 AND room_id IS NULL AND enabled = 1 AND (events_mask & ?2) != 0
      UNION ALL
      SELECT seq, id, url, secret_sealed,
-            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END
+            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END, headers
      FROM webhooks
      WHERE room_id = ?3 AND account_id = ?1 AND enabled = 1 AND (events_mask & ?2) != 0";
 
@@ -62,12 +63,22 @@ pub fn insert_event(
     event.room_seq = room_seq;
     let event_seq = conn.last_insert_rowid();
     let now = ts(&event.created_at);
-    let webhooks: Vec<(i64, String, String, String, Option<String>)> = conn
+    #[allow(clippy::type_complexity)]
+    let webhooks: Vec<(i64, String, String, String, Option<String>, Option<String>)> = conn
         .prepare_cached(MATCHING)
         .and_then(|mut s| {
             s.query_map(
                 params![event.account_id, event_bit(event.event), event.room_id, now],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )?
             .collect()
         })
@@ -116,7 +127,7 @@ pub fn insert_event(
             .into_iter()
             .zip(webhooks)
             .map(
-                |(id, (_, webhook_id, url, secret_sealed, previous_secret_sealed))| {
+                |(id, (_, webhook_id, url, secret_sealed, previous_secret_sealed, headers))| {
                     ClaimedDelivery {
                         delivery_id: id,
                         lease: l.token,
@@ -129,6 +140,7 @@ pub fn insert_event(
                         room_seq,
                         payload: payload.clone(),
                         cycle_attempts: 0,
+                        headers: rules::headers::pairs_from_stored(headers.as_deref()),
                     }
                 },
             )
