@@ -352,8 +352,11 @@ pub trait Webhooks: Send + Sync + 'static {
     /// Deletes the registration with its delivery log.
     async fn delete_webhook(&self, account_id: &str, webhook_id: &str) -> StoreResult<()>;
     /// The registration's custom headers (empty when it has none).
-    async fn webhook_headers(&self, account_id: &str, webhook_id: &str)
-    -> StoreResult<WebhookHeaders>;
+    async fn webhook_headers(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+    ) -> StoreResult<WebhookHeaders>;
     /// Replaces the registration's custom headers (empty clears them), already checked by
     /// [`crate::rules::headers::check_headers`]; every attempt from now on sends them, retries
     /// of earlier deliveries included. Returns them as stored.

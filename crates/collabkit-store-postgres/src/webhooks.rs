@@ -502,8 +502,7 @@ mod contract {
             headers: WebhookHeaders,
         ) -> StoreResult<WebhookHeaders> {
             self.within(async {
-                webhooks::set_headers(&self.client().await?, account_id, webhook_id, headers)
-                    .await
+                webhooks::set_headers(&self.client().await?, account_id, webhook_id, headers).await
             })
             .await
         }

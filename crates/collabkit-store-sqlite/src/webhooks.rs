@@ -203,7 +203,11 @@ pub fn rotate(
 }
 
 /// The registration's custom headers; another account's registration is `NotFound("webhook")`.
-pub fn headers(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResult<WebhookHeaders> {
+pub fn headers(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+) -> StoreResult<WebhookHeaders> {
     let stored: Option<String> = conn
         .prepare_cached("SELECT headers FROM webhooks WHERE account_id = ?1 AND id = ?2")
         .and_then(|mut s| {

@@ -19,7 +19,8 @@ use super::paths::WebhookPath;
 use super::{AppState, Data, EVENT_NAMES_LIST, validate};
 use crate::delivery::guard;
 use crate::secrets::new_webhook_secret;
-use crate::store::{NewWebhook, StoreError, WebhookFilter, WebhookPatch};
+use crate::store::{NewWebhook, StoreError, WebhookFilter, WebhookHeaders, WebhookPatch};
+use collabkit_domain::rules::headers::check_headers;
 
 /// How long a rotated-out secret keeps signing.
 const ROTATION_OVERLAP: chrono::Duration = chrono::Duration::hours(24);
@@ -29,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_webhook, list_webhooks))
         .routes(routes!(get_webhook, update_webhook, delete_webhook))
         .routes(routes!(rotate_secret))
+        .routes(routes!(get_headers, put_headers))
 }
 
 /// Fields are read as raw JSON so each rule gets a 400 naming its field.
@@ -403,4 +405,89 @@ async fn rotate_secret(
     Ok(Data::json(RegistrationBody {
         webhook: webhook.to_registration(secret),
     }))
+}
+
+/// A registration's custom headers.
+#[derive(Serialize, ToSchema)]
+pub struct HeadersBody {
+    /// Header names (as given) to values; empty when it has none.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub headers: WebhookHeaders,
+}
+
+/// Read as raw JSON so each rule gets a 400 naming the header.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutHeaders {
+    /// Every custom header, replacing the ones set before (`{}` clears them): at most 64, names
+    /// HTTP tokens, values visible ASCII, spaces and tabs, at most 4,096 bytes of names and
+    /// values together. Refused names, whatever their case: `webhook-*`, `collabkit-*`,
+    /// `proxy-*`, `host`, `content-length`, `content-type`, `transfer-encoding`, `connection`,
+    /// `keep-alive`, `te`, `trailer`, `upgrade`, `expect`.
+    #[serde(default, deserialize_with = "validate::present")]
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    headers: Option<Value>,
+}
+
+fn headers_field(value: Value) -> Result<WebhookHeaders, ApiError> {
+    let Value::Object(map) = value else {
+        return Err(ApiError::invalid(
+            "`headers` must be an object of header names to string values",
+        ));
+    };
+    let mut headers = WebhookHeaders::new();
+    for (name, value) in map {
+        let Value::String(value) = value else {
+            return Err(ApiError::invalid(format!(
+                "`headers` value of `{}` must be a string",
+                name.escape_debug()
+            )));
+        };
+        headers.insert(name, value);
+    }
+    check_headers(&headers).map_err(|e| ApiError::invalid(e.0))?;
+    Ok(headers)
+}
+
+/// The registration's custom headers, sent with every attempt of its deliveries.
+#[utoipa::path(get, path = "/webhooks/{webhook_id}/headers", tag = "webhooks",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path)),
+    responses((status = 200, body = ServerResponse<HeadersBody>), (status = 404, body = ErrorBody)))]
+async fn get_headers(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<WebhookPath>,
+) -> Result<Data<HeadersBody>, ApiError> {
+    let headers = state
+        .store
+        .webhook_headers(auth.id(), &p.webhook_id)
+        .await?;
+    Ok(Data::json(HeadersBody { headers }))
+}
+
+/// Replace the registration's custom headers (`{}` clears them). Every attempt from then on
+/// sends them, retries of earlier deliveries included, beside the signature headers; one named
+/// `User-Agent` replaces the server's. A refused set is 400 naming the header, nothing changed.
+#[utoipa::path(put, path = "/webhooks/{webhook_id}/headers", tag = "webhooks",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path)), request_body = PutHeaders,
+    responses((status = 200, body = ServerResponse<HeadersBody>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn put_headers(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<WebhookPath>,
+    Json(body): Json<PutHeaders>,
+) -> Result<Data<HeadersBody>, ApiError> {
+    let headers = headers_field(
+        body.headers
+            .ok_or_else(|| ApiError::invalid("`headers` is required"))?,
+    )?;
+    let headers = state
+        .store
+        .set_webhook_headers(auth.id(), &p.webhook_id, headers)
+        .await?;
+    Ok(Data::with(
+        StatusCode::OK,
+        "Webhook headers replaced",
+        HeadersBody { headers },
+    ))
 }

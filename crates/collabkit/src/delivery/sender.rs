@@ -90,8 +90,11 @@ impl Sender {
         })
     }
 
-    /// POSTs `body` to `url` with the Standard Webhooks headers, and the event's number in its
-    /// room when it has one.
+    /// POSTs `body` to `url` with the Standard Webhooks headers, the event's number in its
+    /// room when it has one, and the registration's custom `headers` (checked when they were
+    /// set, see `collabkit_domain::rules::headers`; one named like a default, `User-Agent`,
+    /// replaces it).
+    #[allow(clippy::too_many_arguments)]
     pub async fn send(
         &self,
         url: &str,
@@ -99,6 +102,7 @@ impl Sender {
         timestamp: i64,
         signature: &str,
         room_seq: Option<i64>,
+        headers: &[(String, String)],
         body: Bytes,
     ) -> Response {
         let started = Instant::now();
@@ -131,10 +135,21 @@ impl Sender {
             request = request.header(collabkit_webhooks::ROOM_SEQ_HEADER, n);
         }
         let request = request.body(Full::new(body));
-        let request = match request {
+        let mut request = match request {
             Ok(r) => r,
             Err(e) => return failed(format!("could not build the request: {e}")),
         };
+        for (name, value) in headers {
+            match (
+                http::HeaderName::try_from(name.as_str()),
+                http::HeaderValue::try_from(value.as_str()),
+            ) {
+                (Ok(n), Ok(v)) => {
+                    request.headers_mut().insert(n, v);
+                }
+                _ => return failed(format!("the custom header `{name}` is not a valid header")),
+            }
+        }
         // One deadline from connect to the last byte kept.
         let deadline = tokio::time::Instant::now() + self.timeout;
         match self.exchange(request, deadline).await {
@@ -268,7 +283,15 @@ mod tests {
 
     async fn send(sender: &Sender, url: &str) -> Response {
         sender
-            .send(url, "msg_1", 1, "v1,sig", None, Bytes::from_static(b"{}"))
+            .send(
+                url,
+                "msg_1",
+                1,
+                "v1,sig",
+                None,
+                &[],
+                Bytes::from_static(b"{}"),
+            )
             .await
     }
 

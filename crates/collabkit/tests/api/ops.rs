@@ -162,6 +162,8 @@ async fn openapi_covers_every_route() {
         (format!("{p}/webhooks/{{webhook_id}}"), "patch"),
         (format!("{p}/webhooks/{{webhook_id}}"), "delete"),
         (format!("{p}/webhooks/{{webhook_id}}/rotate-secret"), "post"),
+        (format!("{p}/webhooks/{{webhook_id}}/headers"), "get"),
+        (format!("{p}/webhooks/{{webhook_id}}/headers"), "put"),
         (format!("{p}/webhooks/{{webhook_id}}/deliveries"), "get"),
         (
             format!("{p}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}"),

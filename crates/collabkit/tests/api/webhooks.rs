@@ -429,3 +429,151 @@ async fn registrations_per_account_are_bounded() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     app.create_webhook(body).await;
 }
+
+/// Custom headers (`/webhooks/{id}/headers`): set, sent with every attempt beside a valid
+/// signature (retries too), refused when they would break the request (naming the header,
+/// changing nothing), private to the account, cleared by `{}`.
+#[tokio::test]
+async fn custom_headers_are_sent_on_every_attempt() {
+    use crate::receiver::Reply;
+    use std::time::Duration;
+    let app = TestApp::spawn_for_delivery(|c| {
+        c.delivery.retry_schedule = "100ms".parse().unwrap();
+    })
+    .await;
+    // The first attempt fails, the retry succeeds.
+    let rx = Receiver::start_with(vec![Reply::Status(500), Reply::Status(200)]).await;
+    let hook = app
+        .create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
+        .await;
+    let id = hook["id"].as_str().unwrap();
+    let path = format!("/webhooks/{id}/headers");
+
+    let (status, got) = app.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_eq!(got["data"]["headers"], json!({}), "none at first");
+
+    let set =
+        json!({"Authorization": "Bearer s3cret", "X-Tenant": "acme corp", "User-Agent": "mine/1"});
+    let (status, got) = app.put(&path, json!({"headers": set})).await;
+    assert_eq!(status, StatusCode::OK, "{got}");
+    assert_eq!(got["data"]["headers"], set);
+    let (_, got) = app.get(&path).await;
+    assert_eq!(got["data"]["headers"], set);
+
+    // Refused sets are 400 naming the header, and change nothing.
+    let refused = [
+        (
+            json!({"headers": {"Webhook-Signature": "v1,x"}}),
+            "Webhook-Signature",
+        ),
+        (
+            json!({"headers": {"webhook-anything": "x"}}),
+            "webhook-anything",
+        ),
+        (
+            json!({"headers": {"Collabkit-Room-Seq": "1"}}),
+            "Collabkit-Room-Seq",
+        ),
+        (json!({"headers": {"Host": "evil.test"}}), "Host"),
+        (
+            json!({"headers": {"content-length": "1"}}),
+            "content-length",
+        ),
+        (
+            json!({"headers": {"Transfer-Encoding": "chunked"}}),
+            "Transfer-Encoding",
+        ),
+        (json!({"headers": {"Connection": "close"}}), "Connection"),
+        (
+            json!({"headers": {"Proxy-Authorization": "x"}}),
+            "Proxy-Authorization",
+        ),
+        (json!({"headers": {"Bad Name": "x"}}), "Bad Name"),
+        (
+            json!({"headers": {"X-Split": "a\r\nX-Injected: b"}}),
+            "X-Split",
+        ),
+        (json!({"headers": {"X-Num": 1}}), "X-Num"),
+        (json!({"headers": {"X-Big": "v".repeat(4096)}}), "4096"),
+        (json!({"headers": ["X-A"]}), "headers"),
+        (json!({}), "headers"),
+    ];
+    for (body, named) in refused {
+        let (status, resp) = app.put(&path, body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body} → {resp}");
+        assert_eq!(resp["error"]["code"], "VALIDATION_ERROR", "{resp}");
+        let message = resp["error"]["message"].as_str().unwrap();
+        assert!(message.contains(named), "{message:?} should name {named}");
+    }
+    let many: serde_json::Map<String, Value> =
+        (0..65).map(|i| (format!("X-{i}"), json!("v"))).collect();
+    let (status, _) = app.put(&path, json!({"headers": many})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "at most 64 headers");
+    let (_, got) = app.get(&path).await;
+    assert_eq!(got["data"]["headers"], set, "a refused set changes nothing");
+
+    // Another account's registration is not found, and its headers stay.
+    let other = collabkit::accounts::create(app.store.as_ref(), "other")
+        .await
+        .unwrap();
+    let bearer = collabkit::accounts::bearer_token(&other.account.id, &other.api_key);
+    let url = format!("{}/v1/accounts/{}{path}", app.base, other.account.id);
+    let resp = app
+        .client
+        .get(&url)
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let resp = app
+        .client
+        .put(&url)
+        .bearer_auth(&bearer)
+        .json(&json!({"headers": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NOT_FOUND);
+    let (_, got) = app.get(&path).await;
+    assert_eq!(got["data"]["headers"], set);
+    let (status, _) = app.get("/webhooks/whk_nope/headers").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The registration itself keeps the seed's shape: headers are a sub-resource.
+    let (_, got) = app.get(&format!("/webhooks/{id}")).await;
+    assert!(got["data"]["webhook"].get("headers").is_none(), "{got}");
+
+    // An event: the failed attempt and the retry both carry them, with a valid signature.
+    let room = app.create_room("r").await;
+    app.create_user(room["id"].as_str().unwrap(), "u").await;
+    let got = rx.wait_for(2, Duration::from_secs(10)).await;
+    for req in &got[..2] {
+        standardwebhooks::Webhook::new(hook["secret"].as_str().unwrap())
+            .unwrap()
+            .verify(&req.body, &req.headers)
+            .expect("valid signature");
+        assert_eq!(req.header("authorization"), "Bearer s3cret");
+        assert_eq!(req.header("x-tenant"), "acme corp");
+        assert_eq!(req.header("user-agent"), "mine/1", "replaces the default");
+        assert_eq!(req.headers.get_all("user-agent").iter().count(), 1);
+        assert_eq!(req.header("content-type"), "application/json");
+    }
+    assert_eq!(got[0].header("webhook-id"), got[1].header("webhook-id"));
+
+    // Cleared: the next event goes without them.
+    let (status, got) = app.put(&path, json!({"headers": {}})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got["data"]["headers"], json!({}));
+    let (_, got) = app.get(&path).await;
+    assert_eq!(got["data"]["headers"], json!({}));
+    app.create_user(room["id"].as_str().unwrap(), "v").await;
+    let got = rx.wait_for(3, Duration::from_secs(10)).await;
+    assert_eq!(got[2].header("authorization"), "");
+    assert_eq!(got[2].header("x-tenant"), "");
+    assert!(
+        got[2]
+            .header("user-agent")
+            .starts_with("CollabKit-Webhooks/")
+    );
+}
