@@ -106,6 +106,7 @@ checks! {
     store delivery::registrations::webhooks_are_scoped_patched_rotated_and_deleted,
     store delivery::registrations::events_fan_out_to_matching_registrations,
     store delivery::registrations::delivery_log_pages_newest_first_across_event_names,
+    store delivery::registrations::webhook_headers_are_kept_and_travel_with_deliveries,
     store delivery::claims::claims_lease_deliveries_until_recorded,
     store delivery::claims::claims_respect_per_registration_limits,
     store delivery::claims::released_leases_are_due_at_once,

@@ -302,3 +302,132 @@ pub async fn delivery_log_pages_newest_first_across_event_names(store: &dyn Stor
         deleted
     );
 }
+
+/// A registration's custom headers: none at first, replaced whole, cleared by an empty set,
+/// another account's registration `NotFound("webhook")` (and left as it was), and carried by
+/// every delivery of the registration, leased inline or claimed, retries included.
+pub async fn webhook_headers_are_kept_and_travel_with_deliveries(store: &dyn Storage) {
+    use collabkit_domain::store::{InlineLease, NextStep, WebhookHeaders};
+    let a = account(store).await;
+    let b = account(store).await;
+    let room = store.create_room(&a, new_room("r")).await.unwrap();
+    let hook = store
+        .create_webhook(&a, new_webhook(USER_CREATED, None, true))
+        .await
+        .unwrap();
+    let plain = store
+        .create_webhook(&a, new_webhook(USER_CREATED, None, true))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.webhook_headers(&a, &hook.id).await,
+        Ok(WebhookHeaders::new())
+    );
+    let headers: WebhookHeaders = [
+        ("Authorization", "Bearer s3cret"),
+        ("X-Tenant", "acme corp"),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n.to_owned(), v.to_owned()))
+    .collect();
+    assert_eq!(
+        store
+            .set_webhook_headers(&a, &hook.id, headers.clone())
+            .await,
+        Ok(headers.clone())
+    );
+    assert_eq!(
+        store.webhook_headers(&a, &hook.id).await,
+        Ok(headers.clone())
+    );
+    assert_eq!(
+        store.webhook_headers(&a, &plain.id).await,
+        Ok(WebhookHeaders::new()),
+        "one registration's headers are its own"
+    );
+
+    // Tenant-scoped.
+    assert_eq!(
+        store.webhook_headers(&b, &hook.id).await,
+        Err(StoreError::NotFound("webhook"))
+    );
+    assert_eq!(
+        store
+            .set_webhook_headers(&b, &hook.id, WebhookHeaders::new())
+            .await,
+        Err(StoreError::NotFound("webhook"))
+    );
+    assert_eq!(
+        store.webhook_headers(&a, "whk_missing").await,
+        Err(StoreError::NotFound("webhook"))
+    );
+    assert_eq!(
+        store.webhook_headers(&a, &hook.id).await,
+        Ok(headers.clone())
+    );
+    let kept = store.get_webhook(&a, &hook.id).await.unwrap();
+    assert_eq!(kept.url, hook.url, "the registration is as it was");
+
+    let pairs: Vec<(String, String)> = headers.clone().into_iter().collect();
+    let of = |ds: &[collabkit_domain::store::ClaimedDelivery], id: &str| {
+        ds.iter()
+            .find(|d| d.webhook_id == id)
+            .map(|d| d.headers.clone())
+            .expect("a delivery of the registration")
+    };
+
+    // Leased inline: the headers travel with the lease.
+    let lease = InlineLease {
+        until: clock::now() + chrono::Duration::seconds(30),
+        token: 7,
+    };
+    let change = store
+        .create_user(&a, new_user(&room.id, "u"), Some(lease))
+        .await
+        .unwrap();
+    assert_eq!(change.leased.len(), 2);
+    assert_eq!(of(&change.leased, &hook.id), pairs);
+    assert_eq!(of(&change.leased, &plain.id), vec![]);
+
+    // Claimed: the same, and again on the retry after a failure.
+    let after = lease.until + chrono::Duration::seconds(1);
+    let claimed = super::claim(store, after).await;
+    assert_eq!(claimed.len(), 2, "the inline leases ran out");
+    assert_eq!(of(&claimed, &hook.id), pairs);
+    assert_eq!(of(&claimed, &plain.id), vec![]);
+    let failed = claimed.iter().find(|d| d.webhook_id == hook.id).unwrap();
+    store
+        .record_attempts(vec![super::record(
+            failed,
+            Some(500),
+            NextStep::RetryAt(after),
+        )])
+        .await
+        .unwrap();
+    let again = super::claim(store, after + chrono::Duration::seconds(60)).await;
+    assert_eq!(of(&again, &hook.id), pairs, "a retry carries them too");
+
+    // Cleared.
+    assert_eq!(
+        store
+            .set_webhook_headers(&a, &hook.id, WebhookHeaders::new())
+            .await,
+        Ok(WebhookHeaders::new())
+    );
+    assert_eq!(
+        store.webhook_headers(&a, &hook.id).await,
+        Ok(WebhookHeaders::new())
+    );
+    store
+        .create_user(&a, new_user(&room.id, "v"), None)
+        .await
+        .unwrap();
+    let later = super::claim(store, after + chrono::Duration::seconds(120)).await;
+    assert!(later.iter().all(|d| d.headers.is_empty()), "{later:?}");
+
+    store.delete_webhook(&a, &hook.id).await.unwrap();
+    assert_eq!(
+        store.webhook_headers(&a, &hook.id).await,
+        Err(StoreError::NotFound("webhook"))
+    );
+}
