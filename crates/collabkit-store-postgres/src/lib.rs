@@ -94,6 +94,7 @@ mod errors;
 mod event_log;
 mod filters;
 mod follows;
+mod idempotency;
 mod horizon;
 mod listener;
 mod lookup;

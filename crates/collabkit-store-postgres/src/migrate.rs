@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/0008_hot_path_keys.sql")),
     (9, include_str!("migrations/0009_user_follows.sql")),
     (10, include_str!("migrations/0010_room_stores.sql")),
+    (11, include_str!("migrations/0011_idempotency_keys.sql")),
 ];
 
 /// An arbitrary key of ours for `pg_advisory_xact_lock`.
