@@ -34,8 +34,14 @@ pub async fn idempotency_keys_claim_replay_refuse_and_release(store: &dyn Storag
     let a = account(store).await;
     let b = account(store).await;
     assert_eq!(claim(store, &a, "k", "h1").await, IdempotencyClaim::Claimed);
-    assert_eq!(claim(store, &a, "k", "h1").await, IdempotencyClaim::InProgress);
-    assert_eq!(claim(store, &a, "k", "h2").await, IdempotencyClaim::Mismatch);
+    assert_eq!(
+        claim(store, &a, "k", "h1").await,
+        IdempotencyClaim::InProgress
+    );
+    assert_eq!(
+        claim(store, &a, "k", "h2").await,
+        IdempotencyClaim::Mismatch
+    );
     assert_eq!(
         claim(store, &b, "k", "h2").await,
         IdempotencyClaim::Claimed,
@@ -49,7 +55,10 @@ pub async fn idempotency_keys_claim_replay_refuse_and_release(store: &dyn Storag
         claim(store, &a, "k", "h1").await,
         IdempotencyClaim::Replay(answer())
     );
-    assert_eq!(claim(store, &a, "k", "h2").await, IdempotencyClaim::Mismatch);
+    assert_eq!(
+        claim(store, &a, "k", "h2").await,
+        IdempotencyClaim::Mismatch
+    );
     // A completed record is not released; one in progress is.
     store.release_idempotency_key(&a, "k").await.unwrap();
     assert_eq!(
@@ -63,12 +72,18 @@ pub async fn idempotency_keys_claim_replay_refuse_and_release(store: &dyn Storag
 pub async fn expired_and_abandoned_idempotency_keys_are_taken_over(store: &dyn Storage) {
     let a = account(store).await;
     let then = clock::now();
-    assert_eq!(claim(store, &a, "done", "h").await, IdempotencyClaim::Claimed);
+    assert_eq!(
+        claim(store, &a, "done", "h").await,
+        IdempotencyClaim::Claimed
+    );
     store
         .complete_idempotency_key(&a, "done", answer())
         .await
         .unwrap();
-    assert_eq!(claim(store, &a, "open", "h").await, IdempotencyClaim::Claimed);
+    assert_eq!(
+        claim(store, &a, "open", "h").await,
+        IdempotencyClaim::Claimed
+    );
     let later = clock::after(then, std::time::Duration::from_secs(10));
     // Abandoned in progress (but not expired): the open one is taken over, the done one stays.
     let past = clock::after(then, std::time::Duration::from_secs(5));
@@ -94,16 +109,14 @@ pub async fn expired_and_abandoned_idempotency_keys_are_taken_over(store: &dyn S
         .await
         .unwrap();
     assert_eq!(pruned, 2);
+    assert_eq!(store.prune_idempotency_keys(later, 1000).await.unwrap(), 0);
     assert_eq!(
-        store.prune_idempotency_keys(later, 1000).await.unwrap(),
-        0
+        claim(store, &a, "done", "h").await,
+        IdempotencyClaim::Claimed
     );
-    assert_eq!(claim(store, &a, "done", "h").await, IdempotencyClaim::Claimed);
 }
 
-pub async fn concurrent_idempotency_claims_from_two_handles_have_one_winner(
-    db: &dyn TestDatabase,
-) {
+pub async fn concurrent_idempotency_claims_from_two_handles_have_one_winner(db: &dyn TestDatabase) {
     let one = db.open().await;
     let two = db.open().await;
     let a = account(one.as_ref()).await;

@@ -25,10 +25,10 @@ mod errors;
 mod events;
 #[path = "api/find_or_create.rs"]
 mod find_or_create;
-#[path = "api/idempotency.rs"]
-mod idempotency;
 #[path = "api/helpers.rs"]
 mod helpers;
+#[path = "api/idempotency.rs"]
+mod idempotency;
 #[path = "api/nodes.rs"]
 mod nodes;
 #[path = "api/ops.rs"]

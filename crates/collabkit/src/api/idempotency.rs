@@ -59,7 +59,8 @@ struct Claim {
 impl Drop for Claim {
     fn drop(&mut self) {
         if !self.done {
-            let (store, account, key) = (self.store.clone(), self.account.clone(), self.key.clone());
+            let (store, account, key) =
+                (self.store.clone(), self.account.clone(), self.key.clone());
             tokio::spawn(async move {
                 if let Err(e) = store.release_idempotency_key(&account, &key).await {
                     tracing::warn!(error = %e, "releasing an idempotency key failed");
@@ -155,7 +156,9 @@ pub async fn layer(
         done: false,
     };
     parts.extensions.insert(Authenticated(auth.account));
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     let status = response.status();
     if !(status.is_success() || status.is_client_error()) {
         return response;
@@ -224,10 +227,7 @@ fn request_hash(method: &Method, uri: &axum::http::Uri, body: &[u8]) -> String {
     );
     h.update([0]);
     h.update(body);
-    h.finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

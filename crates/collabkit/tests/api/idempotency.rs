@@ -44,7 +44,8 @@ async fn rooms(app: &TestApp) -> u64 {
 async fn a_repeat_is_answered_the_first_answer_without_acting_again() {
     let app = TestApp::spawn().await;
     let body = json!({"name": "Once"});
-    let (status, replayed, first, _) = post_keyed(&app, &app.bearer(), "/rooms", "k-1", &body).await;
+    let (status, replayed, first, _) =
+        post_keyed(&app, &app.bearer(), "/rooms", "k-1", &body).await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
     assert_eq!(replayed, None);
     let (status, replayed, second, _) =
@@ -116,7 +117,10 @@ async fn concurrent_duplicates_act_once() {
     assert_eq!(rooms(&app).await, 1);
     // Once the first is done, a retry is its replay.
     let (status, replayed, text, _) = post_keyed(&app, &bearer, "/rooms", "k-burst", &body).await;
-    assert_eq!((status, replayed.as_deref()), (StatusCode::CREATED, Some("true")));
+    assert_eq!(
+        (status, replayed.as_deref()),
+        (StatusCode::CREATED, Some("true"))
+    );
     assert_eq!(text, created[0].2);
 }
 
@@ -131,11 +135,21 @@ async fn a_key_expires_after_the_window() {
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let (status, replayed, _, _) = post_keyed(&app, &app.bearer(), "/rooms", "k", &body).await;
     assert_eq!((status, replayed), (StatusCode::CREATED, None));
-    assert_eq!(rooms(&app).await, 2, "past the window the request acts again");
+    assert_eq!(
+        rooms(&app).await,
+        2,
+        "past the window the request acts again"
+    );
     // Also with another body: the old record is gone.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let (status, _, _, _) =
-        post_keyed(&app, &app.bearer(), "/rooms", "k", &json!({"name": "Other"})).await;
+    let (status, _, _, _) = post_keyed(
+        &app,
+        &app.bearer(),
+        "/rooms",
+        "k",
+        &json!({"name": "Other"}),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -151,7 +165,10 @@ async fn keys_are_per_account() {
     assert_eq!(status, StatusCode::CREATED);
     let resp = app
         .client
-        .post(format!("{}/v1/accounts/{}/rooms", app.base, other.account.id))
+        .post(format!(
+            "{}/v1/accounts/{}/rooms",
+            app.base, other.account.id
+        ))
         .bearer_auth(&theirs)
         .header("Idempotency-Key", "k")
         .json(&body)
