@@ -33,8 +33,8 @@ pub type TokenSealer = Arc<dyn Fn(&str) -> String + Send + Sync + 'static>;
 /// the server opening it): `use collabkit_domain::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        Accounts, DeliveryLog, DeliveryQueue, EventLog, Maintenance, RoomStores, Rooms, Sessions,
-        Stats, Store, Users, Webhooks,
+        Accounts, DeliveryLog, DeliveryQueue, EventLog, Idempotency, Maintenance, RoomStores,
+        Rooms, Sessions, Stats, Store, Users, Webhooks,
     };
 }
 
@@ -50,7 +50,16 @@ pub type SharedStore = Arc<dyn Storage>;
 /// same name), and callers hold `Arc<dyn Store>` (or [`SharedStore`]) for all of them.
 #[async_trait]
 pub trait Store:
-    Accounts + Rooms + Users + EventLog + Sessions + Webhooks + DeliveryLog + Stats + RoomStores
+    Accounts
+    + Rooms
+    + Users
+    + EventLog
+    + Sessions
+    + Webhooks
+    + DeliveryLog
+    + Stats
+    + RoomStores
+    + Idempotency
 {
     /// Fails when the storage is unreachable (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
@@ -314,6 +323,59 @@ pub trait RoomStores: Send + Sync + 'static {
         store: &str,
         since: Option<i64>,
     ) -> StoreResult<StoreSync>;
+}
+
+/// The answer stored under an idempotency key, replayed to a request that repeats it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub location: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// What claiming an idempotency key found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// The key is this request's now: act, then complete or release it.
+    Claimed,
+    /// A request with the same key and hash was answered: this is its answer.
+    Replay(StoredResponse),
+    /// The key was used for a request with another hash.
+    Mismatch,
+    /// A request with the key is being handled now (on this node or another).
+    InProgress,
+}
+
+/// `Idempotency-Key` records, per (account, key), kept in the database so every node sees
+/// them. A record older than the window counts as absent.
+#[async_trait]
+pub trait Idempotency: Send + Sync + 'static {
+    /// Claims `key` for a request of hash `request_hash` at `now`, atomically: of several
+    /// claims at once exactly one is `Claimed`. A record created before `expired_before` is
+    /// replaced; so is one still in progress created before `abandoned_before` (its node died
+    /// before answering).
+    async fn claim_idempotency_key(
+        &self,
+        account_id: &str,
+        key: &str,
+        request_hash: &str,
+        now: Timestamp,
+        expired_before: Timestamp,
+        abandoned_before: Timestamp,
+    ) -> StoreResult<IdempotencyClaim>;
+    /// Stores the answer of the request that claimed the key (a no-op if it is gone).
+    async fn complete_idempotency_key(
+        &self,
+        account_id: &str,
+        key: &str,
+        response: StoredResponse,
+    ) -> StoreResult<()>;
+    /// Forgets a claim still in progress (the request failed with a 5xx or was cut off): the
+    /// next request with the key acts again. A completed record is left alone.
+    async fn release_idempotency_key(&self, account_id: &str, key: &str) -> StoreResult<()>;
+    /// Deletes up to `batch` records created before `before`; returns how many went.
+    async fn prune_idempotency_keys(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
 }
 
 /// Webhook registrations. A registration scoped to a room that is not the account's is

@@ -30,6 +30,7 @@ mod delivery;
 mod dialect;
 mod follows;
 mod handles;
+mod idempotency;
 mod people;
 mod sessions;
 mod stats;
@@ -148,6 +149,9 @@ checks! {
     store stores::deleting_a_room_deletes_its_stores,
     store stores::store_values_keep_their_numbers_and_bytes_exact,
     database stores::concurrent_store_writes_are_numbered_without_gaps,
+    store idempotency::idempotency_keys_claim_replay_refuse_and_release,
+    store idempotency::expired_and_abandoned_idempotency_keys_are_taken_over,
+    database idempotency::concurrent_idempotency_claims_from_two_handles_have_one_winner,
 }
 
 /// Runs every check against databases from `factory`, each as its own test (libtest's
@@ -275,6 +279,7 @@ mod tests {
             include_str!("dialect/custom_ids.rs"),
             include_str!("follows.rs"),
             include_str!("stores.rs"),
+            include_str!("idempotency.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

@@ -95,6 +95,7 @@ mod event_log;
 mod filters;
 mod follows;
 mod horizon;
+mod idempotency;
 mod listener;
 mod lookup;
 mod migrate;

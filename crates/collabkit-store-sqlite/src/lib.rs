@@ -15,6 +15,7 @@ mod errors;
 mod event_log;
 mod files;
 mod follows;
+mod idempotency;
 mod migrate;
 mod options;
 #[cfg(test)]

@@ -35,6 +35,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (15, include_str!("migrations/0015_user_follows.sql")),
     (16, include_str!("migrations/0016_room_stores.sql")),
     (17, include_str!("migrations/0017_webhook_headers.sql")),
+    (18, include_str!("migrations/0018_idempotency_keys.sql")),
 ];
 
 /// The version the migrations bring a database to.

@@ -95,6 +95,7 @@ impl App {
             )),
             event_stream_poll: config.http.event_stream_poll,
             stream_caps: config.http.stream_caps(),
+            idempotency_window: config.http.idempotency_window,
             shutdown: stopping.clone(),
         };
         Ok(App {
@@ -156,6 +157,7 @@ impl App {
         self.tasks.spawn(pruner::run(
             self.state.store.clone(),
             self.config.delivery.retention,
+            self.config.http.idempotency_window,
             self.config.delivery.prune_interval,
             shutdown.clone(),
         ));

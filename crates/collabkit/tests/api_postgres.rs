@@ -27,6 +27,8 @@ mod events;
 mod find_or_create;
 #[path = "api/helpers.rs"]
 mod helpers;
+#[path = "api/idempotency.rs"]
+mod idempotency;
 #[path = "api/nodes.rs"]
 mod nodes;
 #[path = "api/ops.rs"]

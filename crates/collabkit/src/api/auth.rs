@@ -13,6 +13,11 @@ use super::error::ApiError;
 use crate::accounts;
 use crate::store::{Account, StoreError};
 
+/// The account a layer before the handler authenticated (see `idempotency.rs`): the handler's
+/// [`AccountAuth`] takes it as it is, without asking the storage or the rate limit again.
+#[derive(Clone)]
+pub struct Authenticated(pub Account);
+
 /// The authenticated account of an account-scoped request.
 pub struct AccountAuth {
     pub account: Account,
@@ -28,6 +33,11 @@ impl FromRequestParts<AppState> for AccountAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(Authenticated(account)) = parts.extensions.get::<Authenticated>() {
+            return Ok(AccountAuth {
+                account: account.clone(),
+            });
+        }
         let (account_id, api_key) = credentials(parts)?;
         let account = match state.store.get_account(&account_id).await {
             Ok(account) => account,

@@ -64,6 +64,11 @@ impl ApiError {
         }
     }
 
+    /// The same error with another reason.
+    pub fn with_reason(self, reason: &'static str) -> ApiError {
+        ApiError { reason, ..self }
+    }
+
     /// 400 `VALIDATION_ERROR` for a body of the wrong shape or a field breaking a rule.
     pub fn validation(reason: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {

@@ -12,6 +12,7 @@ pub mod envelope;
 pub mod error;
 mod events;
 mod extract;
+mod idempotency;
 pub mod load;
 mod openapi;
 mod ops;
@@ -71,6 +72,8 @@ pub struct AppState {
     pub event_stream_poll: std::time::Duration,
     /// See [`serve::ConnectionLimits::stream_caps`].
     pub stream_caps: crate::event_streams::StreamCaps,
+    /// How long an `Idempotency-Key`'s answer is replayed (`--idempotency-window`).
+    pub idempotency_window: std::time::Duration,
     /// Cancelled when the server starts shutting down: event streams end then, so that a
     /// graceful stop does not wait for them.
     pub shutdown: tokio_util::sync::CancellationToken,
@@ -121,7 +124,11 @@ pub fn router(state: AppState, body_limit: usize, access_log: bool) -> Router {
         .merge(events::router())
         .merge(webhooks::router())
         .merge(deliveries::router())
-        .merge(stats::router());
+        .merge(stats::router())
+        .route_layer(middleware::from_fn_with_state(
+            (state.clone(), body_limit),
+            idempotency::layer,
+        ));
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(ops::router())
         .merge(connect::router())

@@ -40,11 +40,50 @@ fn operations(item: &mut PathItem) -> Vec<&mut Operation> {
     .collect()
 }
 
+/// Every account-scoped POST takes `Idempotency-Key` (see `idempotency.rs`).
+fn idempotency_key(op: &mut Operation) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let schema = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(super::idempotency::MAX_KEY))
+        .pattern(Some("^[\\x21-\\x7E]+$"));
+    let param = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes the request safe to retry: the same key and request (method, path, body) \
+             within the window (24 h by default) answers the first answer again, with \
+             `Idempotent-Replayed: true`, without acting again. 1 to 255 visible ASCII \
+             characters (else 400 `invalid_idempotency_key`); per account.",
+        ))
+        .schema(Some(schema))
+        .build();
+    op.parameters.get_or_insert_with(Vec::new).push(param);
+    add(
+        op,
+        "409",
+        "`CONFLICT`: `idempotency_key_in_progress` (a request with this `Idempotency-Key` is \
+         still being handled; retry after `Retry-After`), or a rule of the resource",
+    );
+    add(
+        op,
+        "422",
+        "`VALIDATION_ERROR`: `idempotency_key_reused` (this `Idempotency-Key` was used for a \
+         different request)",
+    );
+}
+
 /// Completes the document the routes generated.
 pub fn complete(doc: &mut OpenApi) {
     for (path, item) in doc.paths.paths.iter_mut() {
         let account_scoped = path.starts_with("/v1/accounts/");
         let names_a_thing = path.matches('{').count() > usize::from(account_scoped);
+        if account_scoped && let Some(post) = item.post.as_mut() {
+            idempotency_key(post);
+        }
         for op in operations(item) {
             if account_scoped {
                 add(

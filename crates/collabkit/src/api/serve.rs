@@ -69,6 +69,10 @@ pub struct ConnectionLimits {
     /// refused with 503 `streams_full`.
     #[arg(long, env = "COLLABKIT_MAX_STREAMS", default_value_t = ConnectionLimits::default().max_streams, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub max_streams: usize,
+    /// How long the answer to a POST with an `Idempotency-Key` is replayed to a request that
+    /// repeats it (kept in the database, then pruned).
+    #[arg(long, env = "COLLABKIT_IDEMPOTENCY_WINDOW", default_value = duration::shown!(ConnectionLimits::default().idempotency_window), value_parser = duration::parse)]
+    pub idempotency_window: Duration,
 }
 
 impl ConnectionLimits {
@@ -95,6 +99,7 @@ impl Default for ConnectionLimits {
             event_stream_poll: Duration::from_millis(500),
             max_streams_per_account: 16,
             max_streams: 4096,
+            idempotency_window: Duration::from_secs(24 * 3600),
         }
     }
 }

@@ -14,6 +14,7 @@ pub const BATCH: u32 = 1000;
 pub async fn run(
     store: SharedStore,
     retention: Duration,
+    idempotency_window: Duration,
     every: Duration,
     shutdown: CancellationToken,
 ) {
@@ -38,6 +39,18 @@ pub async fn run(
         }
         if total > 0 {
             tracing::info!(deleted = total, "pruned old deliveries");
+        }
+        // Idempotency keys past their window: replayed no more, they only take room.
+        let before = clock::before(clock::now(), idempotency_window);
+        loop {
+            match store.prune_idempotency_keys(before, BATCH).await {
+                Ok(n) if n < BATCH as u64 || shutdown.is_cancelled() => break,
+                Ok(_) => tokio::task::yield_now().await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "pruning expired idempotency keys failed");
+                    break;
+                }
+            }
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {},

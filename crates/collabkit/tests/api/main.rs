@@ -19,6 +19,7 @@ mod errors;
 mod events;
 mod find_or_create;
 mod helpers;
+mod idempotency;
 mod listen;
 mod nodes;
 mod npm;
