@@ -42,6 +42,8 @@ pub enum Conflict {
     RoomCustomId,
     /// A user's `customId` is unique within its room.
     UserCustomId,
+    /// Replaying events to a registration needs it enabled.
+    WebhookDisabled,
 }
 
 impl StoreError {

@@ -470,6 +470,28 @@ pub trait DeliveryLog: Send + Sync + 'static {
         webhook_id: &str,
         since: Timestamp,
     ) -> StoreResult<u64>;
+    /// Queues what the registration never got: for each stored event of the account created at
+    /// or after `since` that the registration matches now (its events and room scope, as
+    /// fan-out matches) and that has no delivery for it yet, a pending delivery due now, oldest
+    /// event first, at most [`crate::rules::REPLAY_LIMIT`] per call (`more` says some are
+    /// left), all in one transaction. A disabled registration is
+    /// `Conflict(WebhookDisabled)`: replay is for after enabling it again. Events already
+    /// pruned cannot be replayed.
+    async fn replay_events(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        since: Timestamp,
+    ) -> StoreResult<Replayed>;
+}
+
+/// What [`DeliveryLog::replay_events`] queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replayed {
+    /// Deliveries created.
+    pub queued: u64,
+    /// Whether more events are left to replay (call again).
+    pub more: bool,
 }
 
 /// Delivery statistics, from the per-minute counters (see [`crate::stats`]).

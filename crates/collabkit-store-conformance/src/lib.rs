@@ -115,6 +115,7 @@ checks! {
     store delivery::outcomes::retries_failures_and_recovery_move_deliveries,
     store delivery::outcomes::gone_disables_the_registration_and_fails_pending,
     store delivery::outcomes::prune_removes_old_finished_deliveries,
+    store delivery::outcomes::replay_queues_only_what_was_never_sent,
     store stats::attempts_are_counted_per_minute_outcome_and_latency,
     store handles::fresh_deliveries_are_leased_inline_when_asked,
     store handles::deliveries_left_to_claims_ring_the_wakeup,

@@ -72,4 +72,19 @@ impl DeliveryLog for crate::PgStore {
             n
         })
     }
+
+    async fn replay_events(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        since: Timestamp,
+    ) -> StoreResult<Replayed> {
+        in_tx!(self, tx => {
+            let replayed = webhooks::replay(&tx, account_id, webhook_id, since).await?;
+            if rules::wakes_after_requeue(replayed.queued) {
+                notify_due(&tx).await?;
+            }
+            replayed
+        })
+    }
 }

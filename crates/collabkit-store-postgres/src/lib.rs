@@ -22,8 +22,8 @@ use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
     Attempt, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter,
-    DeliveryQueue, Maintenance, NewRoom, NodeRecord, Page, PageRequest, QueueStats, StorageStats,
-    Store, StoreError, StoreResult,
+    DeliveryQueue, Maintenance, NewRoom, NodeRecord, Page, PageRequest, QueueStats, Replayed,
+    StorageStats, Store, StoreError, StoreResult,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};

@@ -3,8 +3,9 @@
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
-    Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, StoreError, StoreResult,
-    Webhook, WebhookFilter, WebhookHeaders, WebhookPatch, event_code, events_mask, like_pattern,
+    Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, Replayed, StoreError,
+    StoreResult, Webhook, WebhookFilter, WebhookHeaders, WebhookPatch, event_code, events_mask,
+    like_pattern,
 };
 use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::GenericClient;
@@ -418,6 +419,81 @@ pub async fn recover<C: GenericClient + Sync>(
         &[&clock::now(), &key, &since],
     )
     .await
+}
+
+/// Queues a pending delivery, due now, for each event the registration matches (see
+/// `rules::replay_scope`) stored at or after `since` and never given to it, oldest first and
+/// at most `rules::REPLAY_LIMIT` of them, counted on this connection's shard. The
+/// registration's row is held (`FOR NO KEY UPDATE`: fan-out's deliveries still go in) so two
+/// replays of it, or a replay and its disabling, take turns.
+pub async fn replay<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    since: Timestamp,
+) -> StoreResult<Replayed> {
+    let key: i64 = query_opt(
+        c,
+        "SELECT seq FROM webhooks WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE",
+        &[&account_id, &webhook_id],
+    )
+    .await?
+    .map(|r| r.get(0))
+    .ok_or(StoreError::NotFound("webhook"))?;
+    let webhook = webhook_in(c, account_id, webhook_id).await?;
+    let (names, room_id) = rules::replay_scope(&webhook)?;
+    let codes: std::collections::HashMap<&str, i64> = names.iter().copied().collect();
+    let names: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+    let limit = rules::REPLAY_LIMIT as usize;
+    let found = query(
+        c,
+        "SELECT e.seq, e.event FROM events e
+         WHERE e.account_id = $1 AND e.created_at >= $2 AND ($3::text IS NULL OR e.room_id = $3)
+           AND e.event = ANY($4::text[])
+           AND NOT EXISTS (SELECT 1 FROM deliveries d
+                           WHERE d.event_seq = e.seq AND d.webhook_seq = $5)
+         ORDER BY e.seq LIMIT $6",
+        &[
+            &account_id,
+            &since,
+            &room_id,
+            &names,
+            &key,
+            &((limit + 1) as i64),
+        ],
+    )
+    .await?;
+    let more = found.len() > limit;
+    let (mut ids_, mut seqs, mut event_codes) = (Vec::new(), Vec::new(), Vec::new());
+    for row in found.iter().take(limit) {
+        let name: String = row.get(1);
+        if let Some(code) = codes.get(name.as_str()) {
+            ids_.push(collabkit_domain::ids::new_id(
+                collabkit_domain::ids::DELIVERY,
+            ));
+            seqs.push(row.get::<_, i64>(0));
+            event_codes.push(*code as i16);
+        }
+    }
+    if !ids_.is_empty() {
+        let sql = format!(
+            "WITH d AS (
+                INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at)
+                SELECT x.id, $2, x.seq, x.code, 'pending', $5, $5
+                FROM UNNEST($1::text[], $3::bigint[], $4::smallint[]) AS x(id, seq, code)
+                RETURNING event_code)
+             INSERT INTO delivery_counters AS k (webhook_seq, event_code, shard, deliveries)
+             SELECT $2, event_code, {shard}, COUNT(*) FROM d GROUP BY event_code ORDER BY event_code
+             ON CONFLICT (webhook_seq, event_code, shard)
+             DO UPDATE SET deliveries = k.deliveries + excluded.deliveries",
+            shard = crate::sql::SHARD
+        );
+        execute(c, &sql, &[&ids_, &key, &seqs, &event_codes, &clock::now()]).await?;
+    }
+    Ok(Replayed {
+        queued: ids_.len() as u64,
+        more,
+    })
 }
 
 /// The storage contract's `Webhooks`.

@@ -8,8 +8,10 @@ use crate::errors::backend;
 use crate::rows::{self, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::store::{
-    Attempt, Delivery, DeliveryFilter, Page, PageRequest, StoreError, StoreResult, event_code,
+    Attempt, Delivery, DeliveryFilter, Page, PageRequest, Replayed, StoreError, StoreResult,
+    event_code,
 };
+use collabkit_domain::{ids, rules};
 use collabkit_webhooks::WebhookEventName;
 
 pub const DELIVERY_COLS: &str = "d.seq, d.id, w.id AS webhook_id, e.id AS event_id, d.event_code, \
@@ -206,6 +208,71 @@ pub fn recover(
     Ok(n as u64)
 }
 
+/// Queues a pending delivery, due now, for each event the registration matches (see
+/// `rules::replay_scope`) stored at or after `since` and never given to it, oldest first and
+/// at most `rules::REPLAY_LIMIT` of them.
+pub fn replay(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    since: Timestamp,
+) -> StoreResult<Replayed> {
+    let webhook = crate::webhooks::webhook_in(conn, account_id, webhook_id)?;
+    let (names, room_id) = rules::replay_scope(&webhook)?;
+    let key = webhook_key(conn, account_id, webhook_id)?;
+    let codes: std::collections::HashMap<&str, i64> = names.iter().copied().collect();
+    let names: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
+    let limit = rules::REPLAY_LIMIT as usize;
+    // `deliveries` has no index by event (fan-out would pay for it on every write): the
+    // registration's delivered events are read once, into the ephemeral index SQLite builds
+    // for an uncorrelated `NOT IN`, rather than searched for each event.
+    let found: Vec<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT e.seq, e.event FROM events e
+             WHERE e.account_id = ?1 AND e.created_at >= ?2 AND (?3 IS NULL OR e.room_id = ?3)
+               AND e.event IN (SELECT value FROM json_each(?4))
+               AND e.seq NOT IN (SELECT event_seq FROM deliveries WHERE webhook_seq = ?5)
+             ORDER BY e.seq LIMIT ?6",
+        )
+        .and_then(|mut s| {
+            s.query_map(
+                params![
+                    account_id,
+                    ts(&since),
+                    room_id,
+                    rows::json(&names),
+                    key,
+                    (limit + 1) as i64
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect()
+        })
+        .map_err(backend)?;
+    let more = found.len() > limit;
+    let picked: Vec<(String, i64, i64)> = found
+        .into_iter()
+        .take(limit)
+        .filter_map(|(seq, name)| {
+            let code = *codes.get(name.as_str())?;
+            Some((ids::new_id(ids::DELIVERY), seq, code))
+        })
+        .collect();
+    if !picked.is_empty() {
+        let now = ts(&clock::now());
+        conn.prepare_cached(
+            "INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at)
+             SELECT value ->> 0, ?2, value ->> 1, value ->> 2, 'pending', ?3, ?3 FROM json_each(?1)",
+        )
+        .and_then(|mut s| s.execute(params![rows::json(&picked), key, now]))
+        .map_err(backend)?;
+    }
+    Ok(Replayed {
+        queued: picked.len() as u64,
+        more,
+    })
+}
+
 /// The storage contract's `DeliveryLog`.
 mod contract {
     use crate::*;
@@ -293,6 +360,23 @@ mod contract {
                 self.wakeup.ring();
             }
             Ok(n)
+        }
+
+        async fn replay_events(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            since: Timestamp,
+        ) -> StoreResult<Replayed> {
+            let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+            let replayed = self
+                .writer
+                .write_or_shed(move |c| delivery_log::replay(c, &a, &w, since))
+                .await?;
+            if rules::wakes_after_requeue(replayed.queued) {
+                self.wakeup.ring();
+            }
+            Ok(replayed)
         }
     }
 }

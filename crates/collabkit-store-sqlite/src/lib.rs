@@ -42,8 +42,8 @@ use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
 use collabkit_domain::store::{
     Attempt, AttemptCounter, AttemptRecord, Change, ClaimedDelivery, Delivery, DeliveryFilter,
-    DeliveryQueue, InlineLease, Maintenance, NewRoom, Page, PageRequest, QueueStats, StorageStats,
-    Store, StoreError, StoreResult, TokenSealer,
+    DeliveryQueue, InlineLease, Maintenance, NewRoom, Page, PageRequest, QueueStats, Replayed,
+    StorageStats, Store, StoreError, StoreResult, TokenSealer,
 };
 use collabkit_domain::wakeup::{InProcessWakeup, Wakeup};
 use rusqlite::Connection;

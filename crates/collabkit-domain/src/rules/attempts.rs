@@ -96,6 +96,31 @@ pub fn wakes_after_requeue(count: u64) -> bool {
     count > 0
 }
 
+/// The most deliveries one replay creates (see `DeliveryLog::replay_events`).
+pub const REPLAY_LIMIT: u32 = 10_000;
+
+/// The event names a replay matches, each with its code, and the room it is scoped to.
+pub type ReplayScope = (Vec<(&'static str, i64)>, Option<String>);
+
+/// What a replay to `webhook` matches: the event names it subscribes to, each with its code,
+/// and the room it is scoped to (`None`: the whole account) — the same rule fan-out applies to
+/// a new event. A disabled registration is refused (replay is for after enabling it).
+pub fn replay_scope(
+    webhook: &crate::model::Webhook,
+) -> Result<ReplayScope, crate::error::StoreError> {
+    if !webhook.enabled {
+        return Err(crate::error::StoreError::Conflict(
+            crate::error::Conflict::WebhookDisabled,
+        ));
+    }
+    let names = webhook
+        .events
+        .iter()
+        .map(|e| (e.as_str(), crate::model::event_code(*e)))
+        .collect();
+    Ok((names, webhook.room_id.clone()))
+}
+
 #[cfg(test)]
 #[path = "tests/attempts.rs"]
 mod tests;

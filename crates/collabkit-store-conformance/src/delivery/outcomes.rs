@@ -280,3 +280,132 @@ pub async fn prune_removes_old_finished_deliveries(store: &dyn Storage) {
     let events = all_events(store, &a).await;
     assert_eq!(events.len(), 1, "the pruned delivery's event went with it");
 }
+
+/// Replay queues, once, what a registration matched but never got while it was disabled: not
+/// what it already had, not other registrations' or accounts', and nothing while disabled.
+pub async fn replay_queues_only_what_was_never_sent(store: &dyn Storage) {
+    use collabkit_domain::store::{Conflict, Replayed, WebhookPatch};
+    let a = account(store).await;
+    let b = account(store).await;
+    let r = store.create_room(&a, new_room("r")).await.unwrap();
+    let s = store.create_room(&a, new_room("s")).await.unwrap();
+    let hook = store
+        .create_webhook(&a, new_webhook(USER_CREATED, None, true))
+        .await
+        .unwrap()
+        .id;
+    let scoped = store
+        .create_webhook(&a, new_webhook(USER_CREATED, Some(&r.id), true))
+        .await
+        .unwrap()
+        .id;
+    let other = store
+        .create_webhook(&a, new_webhook(USER_CREATED, None, true))
+        .await
+        .unwrap()
+        .id;
+    let since = clock::now() - chrono::Duration::hours(1);
+    user(store, &a, &r.id, "sent").await;
+    let set = |enabled| WebhookPatch {
+        enabled: Some(enabled),
+        ..WebhookPatch::default()
+    };
+    for w in [&hook, &scoped, &other] {
+        store.update_webhook(&a, w, set(false)).await.unwrap();
+    }
+    user(store, &a, &r.id, "in_r").await;
+    let gone = user(store, &a, &s.id, "in_s").await;
+    store.delete_user(&a, &gone.id, None).await.unwrap();
+    let room_b = store.create_room(&b, new_room("r")).await.unwrap();
+    user(store, &b, &room_b.id, "elsewhere").await;
+
+    let refused = store.replay_events(&a, &hook, since).await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Conflict(Conflict::WebhookDisabled))
+        ),
+        "{refused:?}"
+    );
+    let count = |w: String| {
+        let a = a.clone();
+        async move {
+            store
+                .list_deliveries(&a, &w, DeliveryFilter::default(), ALL)
+                .await
+                .unwrap()
+                .items
+                .len()
+        }
+    };
+    assert_eq!(
+        count(hook.clone()).await,
+        1,
+        "nothing queued while disabled"
+    );
+
+    for w in [&hook, &scoped] {
+        store.update_webhook(&a, w, set(true)).await.unwrap();
+    }
+    let none = Replayed {
+        queued: 0,
+        more: false,
+    };
+    assert_eq!(
+        store
+            .replay_events(&a, &hook, clock::now() + chrono::Duration::hours(1))
+            .await
+            .unwrap(),
+        none,
+        "nothing stored since then"
+    );
+    let replayed = store.replay_events(&a, &hook, since).await.unwrap();
+    assert_eq!(
+        replayed,
+        Replayed {
+            queued: 2,
+            more: false
+        },
+        "both user.created, not the user.deleted nor the one sent"
+    );
+    let page = store
+        .list_deliveries(&a, &hook, DeliveryFilter::default(), ALL)
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 3);
+    assert_eq!(page.total, Some(3), "counted like fan-out's");
+    let mut events: Vec<&str> = page.items.iter().map(|d| d.event_id.as_str()).collect();
+    events.sort();
+    events.dedup();
+    assert_eq!(events.len(), 3, "one delivery per event");
+    assert!(
+        page.items
+            .iter()
+            .all(|d| d.status == DeliveryStatus::Pending || d.attempts == 0)
+    );
+    assert_eq!(
+        store
+            .replay_events(&a, &scoped, since)
+            .await
+            .unwrap()
+            .queued,
+        1,
+        "only its room's"
+    );
+    assert_eq!(
+        count(other.clone()).await,
+        1,
+        "another registration untouched"
+    );
+    assert_eq!(store.replay_events(&a, &hook, since).await.unwrap(), none);
+    assert!(matches!(
+        store.replay_events(&b, &hook, since).await,
+        Err(StoreError::NotFound("webhook"))
+    ));
+    let due = claim(store, clock::now()).await;
+    assert_eq!(
+        due.iter().filter(|d| d.webhook_id == hook).count(),
+        2,
+        "the replayed deliveries are due now"
+    );
+}

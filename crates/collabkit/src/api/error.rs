@@ -172,6 +172,9 @@ fn conflict_message(rule: Conflict) -> &'static str {
     match rule {
         Conflict::RoomCustomId => "a room with this customId already exists",
         Conflict::UserCustomId => "a user with this customId already exists in the room",
+        Conflict::WebhookDisabled => {
+            "the webhook is disabled; enable it (PATCH /webhooks/{id}) before replaying events"
+        }
     }
 }
 

@@ -105,3 +105,42 @@ fn dispatchers_wake_for_deliveries_left_to_a_claim_or_made_due_again() {
     assert!(wakes_after_requeue(1));
     assert!(!wakes_after_requeue(0));
 }
+
+#[test]
+fn replay_matches_as_fan_out_and_needs_the_registration_enabled() {
+    use collabkit_webhooks::WebhookEventName;
+    let mut webhook = crate::model::Webhook {
+        id: "wh_1".into(),
+        account_id: "acct_1".into(),
+        url: "https://receiver.example/hook".into(),
+        events: vec![WebhookEventName::UserCreated, WebhookEventName::UserDeleted],
+        room_id: Some("room_1".into()),
+        enabled: true,
+        secret_sealed: "v1:sealed".into(),
+        previous_secret: None,
+        created_at: at(0),
+        updated_at: at(0),
+    };
+    let (names, room) = replay_scope(&webhook).unwrap();
+    assert_eq!(
+        names,
+        vec![
+            (
+                "user.created",
+                crate::model::event_code(WebhookEventName::UserCreated)
+            ),
+            (
+                "user.deleted",
+                crate::model::event_code(WebhookEventName::UserDeleted)
+            ),
+        ]
+    );
+    assert_eq!(room.as_deref(), Some("room_1"));
+    webhook.enabled = false;
+    assert!(matches!(
+        replay_scope(&webhook),
+        Err(crate::error::StoreError::Conflict(
+            crate::error::Conflict::WebhookDisabled
+        ))
+    ));
+}
