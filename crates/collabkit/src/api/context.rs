@@ -68,7 +68,7 @@ pub fn module_of(path: &str) -> &'static str {
             _ => "Rooms",
         },
         "users" => "Users",
-        "webhooks" if tail.len() >= 2 && matches!(tail[1], "deliveries" | "recover") => {
+        "webhooks" if tail.len() >= 2 && matches!(tail[1], "deliveries" | "recover" | "replay") => {
             "Deliveries"
         }
         "webhooks" => "Webhooks",

@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_attempts))
         .routes(routes!(retry_delivery))
         .routes(routes!(recover))
+        .routes(routes!(replay))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -89,6 +90,23 @@ pub struct RecoverRequest {
 #[derive(Serialize, ToSchema)]
 pub struct Scheduled {
     pub scheduled: u64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReplayRequest {
+    /// RFC 3339: events stored at or after this time that never got a delivery to the
+    /// registration are queued.
+    #[schema(format = DateTime)]
+    since: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplayQueued {
+    /// Deliveries created (at most 10,000 per call).
+    pub queued: u64,
+    /// Whether more events are left: call again with the same `since`.
+    pub more: bool,
 }
 
 /// List a registration's deliveries, newest first.
@@ -231,5 +249,37 @@ async fn recover(
         StatusCode::ACCEPTED,
         "Deliveries scheduled",
         Scheduled { scheduled },
+    ))
+}
+
+/// Queue the events the registration matches but never got (stored while it was disabled, or
+/// before it subscribed to them): each event of the account stored at or after `since` that its
+/// events filter and room scope match and that has no delivery to it yet gets one, due now,
+/// oldest first, at most 10,000 per call (`more` says some are left). The registration must be
+/// enabled (409 otherwise). Events already pruned by retention cannot be replayed.
+#[utoipa::path(post, path = "/webhooks/{webhook_id}/replay", tag = "deliveries",
+    params(("account_id" = String, Path), ("webhook_id" = String, Path)), request_body = ReplayRequest,
+    responses((status = 202, body = ServerResponse<ReplayQueued>), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn replay(
+    auth: AccountAuth,
+    State(state): State<AppState>,
+    Path(p): Path<WebhookPath>,
+    Json(body): Json<ReplayRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let since = clock::parse(&body.since).map_err(|_| {
+        ApiError::invalid("`since` must be an RFC 3339 timestamp, e.g. 2026-01-31T00:00:00Z")
+    })?;
+    let replayed = state
+        .store
+        .replay_events(auth.id(), &p.webhook_id, since)
+        .await?;
+    Ok(Data::with(
+        StatusCode::ACCEPTED,
+        "Events queued",
+        ReplayQueued {
+            queued: replayed.queued,
+            more: replayed.more,
+        },
     ))
 }

@@ -174,6 +174,7 @@ mod tests {
                 "Deliveries",
             ),
             (&format!("{a}/webhooks/w/recover"), "Deliveries"),
+            (&format!("{a}/webhooks/w/replay"), "Deliveries"),
             (&format!("{a}/events/stream"), "Events"),
             (&format!("{a}/stats/webhooks"), "Stats"),
             (&format!("{a}/whatever"), "Accounts"),

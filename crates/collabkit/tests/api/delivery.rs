@@ -659,3 +659,70 @@ async fn a_graceful_stop_gives_back_unfinished_deliveries() {
         "the five abandoned deliveries came again at once"
     );
 }
+
+#[tokio::test]
+async fn replay_queues_what_a_disabled_registration_never_got_once() {
+    let app = TestApp::spawn_for_delivery(|_| {}).await;
+    let rx = Receiver::start().await;
+    let hook = app
+        .create_webhook(json!({"url": rx.url("/"), "events": ["user.created"]}))
+        .await;
+    let path = format!("/webhooks/{}", id(&hook));
+    let (status, _) = app.patch(&path, json!({"enabled": false})).await;
+    assert_eq!(status, StatusCode::OK);
+    let room = app.create_room("r").await;
+    let before = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let mut users = Vec::new();
+    for i in 0..3 {
+        users.push(id(&app.create_user(id(&room), &format!("u{i}")).await).to_owned());
+    }
+    assert!(app.deliveries(id(&hook)).await.is_empty());
+
+    // Disabled: refused, nothing queued.
+    let replay = format!("{path}/replay");
+    let (status, body) = app
+        .post(&replay, json!({"since": before.to_rfc3339()}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("disabled")
+    );
+
+    let (status, _) = app.patch(&path, json!({"enabled": true})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .post(&replay, json!({"since": before.to_rfc3339()}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(body["data"]["queued"], 3);
+    assert_eq!(body["data"]["more"], false);
+    rx.wait_for(3, WAIT).await;
+    let (status, body) = app
+        .post(&replay, json!({"since": before.to_rfc3339()}))
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(body["data"]["queued"], 0, "a second replay queues nothing");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let received = rx.received();
+    assert_eq!(received.len(), 3, "each event once");
+    for user in &users {
+        let n = received
+            .iter()
+            .filter(|r| String::from_utf8_lossy(&r.body).contains(user.as_str()))
+            .count();
+        assert_eq!(n, 1, "{user} delivered once");
+    }
+
+    let (status, _) = app.post(&replay, json!({"since": "yesterday"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .post(
+            "/webhooks/wh_nope/replay",
+            json!({"since": before.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -178,6 +178,7 @@ async fn openapi_covers_every_route() {
             "post",
         ),
         (format!("{p}/webhooks/{{webhook_id}}/recover"), "post"),
+        (format!("{p}/webhooks/{{webhook_id}}/replay"), "post"),
         (format!("{p}/rooms/{{room_id}}/recent-events"), "get"),
         (format!("{p}/rooms/{{room_id}}/events"), "get"),
         (format!("{p}/stats/deliveries"), "get"),
