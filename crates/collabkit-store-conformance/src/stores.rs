@@ -22,11 +22,7 @@ use crate::{TestDatabase, account, new_room, user};
 type Outcome = Result<Option<StoreChange>, StoreRuleError>;
 
 fn op(store: &str, write: StoreWrite) -> StoreOp {
-    StoreOp {
-        store: store.into(),
-        write,
-        schema: None,
-    }
+    StoreOp::new(store, write)
 }
 
 fn with_schema(store: &str, write: StoreWrite, schema: &Arc<StoreSchema>) -> StoreOp {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use collabkit_domain::clock;
 use collabkit_domain::store::{
     Attempt, AttemptRecord, InlineLease, NewRoom, NewUser, NewWebhook, NextStep, PageRequest,
-    StoreLimits, StoreOp, StoreSync, StoreWrite, prelude::*,
+    StoreLimits, StoreOp, StoreSync, prelude::*,
 };
 use collabkit_store_postgres::{PgOptions, PgStore, admin};
 use collabkit_webhooks::WebhookEventName;
@@ -609,25 +609,6 @@ async fn grouped_joins_and_leaves_keep_every_room_right() {
     test_db.drop().await;
 }
 
-fn store_set(store: &str, key: &str, value: serde_json::Value) -> StoreOp {
-    StoreOp {
-        store: store.into(),
-        write: StoreWrite::Set {
-            key: key.into(),
-            value,
-        },
-        schema: None,
-    }
-}
-
-fn store_delete(store: &str, key: &str) -> StoreOp {
-    StoreOp {
-        store: store.into(),
-        write: StoreWrite::Delete { key: key.into() },
-        schema: None,
-    }
-}
-
 #[tokio::test]
 async fn a_batch_of_store_writes_is_one_transaction_of_two_round_trips() {
     let s = setup().await;
@@ -639,7 +620,7 @@ async fn a_batch_of_store_writes_is_one_transaction_of_two_round_trips() {
     let by = Some("usr_writer");
     // The first batch prepares the statements on the connection.
     let first: Vec<StoreOp> = (0..4)
-        .map(|i| store_set("tasks", &format!("k{i}"), serde_json::json!({"i": i})))
+        .map(|i| StoreOp::set("tasks", &format!("k{i}"), serde_json::json!({"i": i})))
         .collect();
     s.store
         .write_stores(&s.account, &s.room, by, first, &limits)
@@ -659,21 +640,14 @@ async fn a_batch_of_store_writes_is_one_transaction_of_two_round_trips() {
     // BEGIN, the room's store lock, the room, its stores and the touched rows; then the
     // entries, the stores with the pruning, COMMIT.
     let batch = vec![
-        store_set("tasks", "k0", serde_json::json!({"i": 10})),
-        StoreOp {
-            store: "tasks".into(),
-            write: StoreWrite::Update {
-                key: "k0".into(),
-                value: serde_json::json!({"done": true}),
-            },
-            schema: None,
-        },
-        store_delete("tasks", "k1"),
-        store_delete("tasks", "k2"),
-        store_delete("tasks", "k3"),
-        store_delete("tasks", "nothing"),
-        store_set("notes", "n", serde_json::json!({"text": "hi"})),
-        store_set("bad-name", "n", serde_json::json!({})),
+        StoreOp::set("tasks", "k0", serde_json::json!({"i": 10})),
+        StoreOp::update("tasks", "k0", serde_json::json!({"done": true})),
+        StoreOp::delete("tasks", "k1"),
+        StoreOp::delete("tasks", "k2"),
+        StoreOp::delete("tasks", "k3"),
+        StoreOp::delete("tasks", "nothing"),
+        StoreOp::set("notes", "n", serde_json::json!({"text": "hi"})),
+        StoreOp::set("bad-name", "n", serde_json::json!({})),
     ];
     let (outcomes, took) = timed(
         s.store

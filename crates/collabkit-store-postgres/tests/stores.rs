@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use collabkit_domain::store::{
-    NewRoom, PageRequest, StoreError, StoreLimits, StoreOp, StoreSync, StoreWrite, prelude::*,
+    NewRoom, PageRequest, StoreError, StoreLimits, StoreOp, StoreSync, prelude::*,
 };
 use collabkit_store_postgres::{PgOptions, PgStore, admin};
 use serde_json::json;
@@ -25,25 +25,6 @@ async fn room(store: &PgStore, account: &str) -> String {
         .await
         .unwrap()
         .id
-}
-
-fn set(store: &str, key: &str, value: serde_json::Value) -> StoreOp {
-    StoreOp {
-        store: store.into(),
-        write: StoreWrite::Set {
-            key: key.into(),
-            value,
-        },
-        schema: None,
-    }
-}
-
-fn delete(store: &str, key: &str) -> StoreOp {
-    StoreOp {
-        store: store.into(),
-        write: StoreWrite::Delete { key: key.into() },
-        schema: None,
-    }
 }
 
 /// The rows of both tables that belong to `room_id`.
@@ -69,10 +50,10 @@ async fn a_rooms_stores_go_with_it_and_no_other_account_sees_them() {
     let limits = StoreLimits::default();
     for r in [&gone, &kept] {
         let ops = vec![
-            set("tasks", "a", json!({"v": 1})),
-            set("tasks", "b", json!({"v": 2})),
-            delete("tasks", "b"),
-            set("notes", "n", json!({"v": 3})),
+            StoreOp::set("tasks", "a", json!({"v": 1})),
+            StoreOp::set("tasks", "b", json!({"v": 2})),
+            StoreOp::delete("tasks", "b"),
+            StoreOp::set("notes", "n", json!({"v": 3})),
         ];
         let outcomes = store
             .write_stores(&account, r, None, ops, &limits)
@@ -98,7 +79,13 @@ async fn a_rooms_stores_go_with_it_and_no_other_account_sees_them() {
     );
     assert_eq!(
         store
-            .write_stores(&other, &kept, None, vec![set("x", "k", json!({}))], &limits)
+            .write_stores(
+                &other,
+                &kept,
+                None,
+                vec![StoreOp::set("x", "k", json!({}))],
+                &limits
+            )
             .await
             .err(),
         not_found
@@ -131,13 +118,16 @@ async fn entries_are_paged_by_key_and_synced_by_delta_or_snapshot() {
     };
     // Keys sort as bytes: "B" < "a" < "b" < "é".
     let keys = ["é", "b", "B", "a", "c"];
-    let ops = keys.iter().map(|k| set("s", k, json!({"k": k}))).collect();
+    let ops = keys
+        .iter()
+        .map(|k| StoreOp::set("s", k, json!({"k": k})))
+        .collect();
     store
         .write_stores(&account, &r, Some("usr_1"), ops, &limits)
         .await
         .unwrap();
     store
-        .write_stores(&account, &r, None, vec![delete("s", "c")], &limits)
+        .write_stores(&account, &r, None, vec![StoreOp::delete("s", "c")], &limits)
         .await
         .unwrap();
     let page = |p| store.list_store_entries(&account, &r, "s", p);
@@ -183,7 +173,11 @@ async fn entries_are_paged_by_key_and_synced_by_delta_or_snapshot() {
     }
     // Three more deletions: four tombstones, over the bound of two, so the oldest three are
     // forgotten (down to one, half the bound) and a client from before them gets a snapshot.
-    let ops = vec![delete("s", "a"), delete("s", "b"), delete("s", "B")];
+    let ops = vec![
+        StoreOp::delete("s", "a"),
+        StoreOp::delete("s", "b"),
+        StoreOp::delete("s", "B"),
+    ];
     store
         .write_stores(&account, &r, None, ops, &limits)
         .await
@@ -245,9 +239,9 @@ async fn two_nodes_writing_one_store_get_gapless_unique_versions() {
             let mut versions = Vec::new();
             for b in 0..batches {
                 // Each batch overwrites a shared key too, so the writers meet on rows.
-                let mut ops = vec![set("s", "shared", json!({"w": w, "b": b}))];
+                let mut ops = vec![StoreOp::set("s", "shared", json!({"w": w, "b": b}))];
                 for i in 1..per_batch {
-                    ops.push(set("s", &format!("w{w}b{b}i{i}"), json!({"i": i})));
+                    ops.push(StoreOp::set("s", &format!("w{w}b{b}i{i}"), json!({"i": i})));
                 }
                 let outcomes = node
                     .write_stores(&account, &r, None, ops, &StoreLimits::default())
@@ -297,7 +291,7 @@ async fn a_batch_racing_the_rooms_deletion_never_outlives_it() {
             .map(|w| {
                 let (store, account, r) = (store.clone(), account.clone(), r.clone());
                 tokio::spawn(async move {
-                    let ops = vec![set("s", &format!("k{w}"), json!({"w": w}))];
+                    let ops = vec![StoreOp::set("s", &format!("k{w}"), json!({"w": w}))];
                     store
                         .write_stores(&account, &r, None, ops, &StoreLimits::default())
                         .await
@@ -325,10 +319,10 @@ async fn what_postgresql_cannot_hold_is_refused_write_by_write() {
     let account = support::account(&store).await;
     let r = room(&store, &account).await;
     let ops = vec![
-        set("s", "nul\0key", json!({})),
-        set("s\0", "k", json!({})),
+        StoreOp::set("s", "nul\0key", json!({})),
+        StoreOp::set("s\0", "k", json!({})),
         // A NUL inside a JSON string is an escape in the text stored, not a NUL.
-        set("s", "k", json!({"text": "a\u{0}b"})),
+        StoreOp::set("s", "k", json!({"text": "a\u{0}b"})),
     ];
     let outcomes = store
         .write_stores(&account, &r, None, ops, &StoreLimits::default())

@@ -71,6 +71,32 @@ pub struct StoreOp {
     pub schema: Option<Arc<StoreSchema>>,
 }
 
+impl StoreOp {
+    /// A write checked against the bounds only (no schema): a REST write's.
+    pub fn new(store: &str, write: StoreWrite) -> StoreOp {
+        StoreOp {
+            store: store.to_owned(),
+            write,
+            schema: None,
+        }
+    }
+
+    pub fn set(store: &str, key: &str, value: Value) -> StoreOp {
+        let key = key.to_owned();
+        StoreOp::new(store, StoreWrite::Set { key, value })
+    }
+
+    pub fn update(store: &str, key: &str, value: Value) -> StoreOp {
+        let key = key.to_owned();
+        StoreOp::new(store, StoreWrite::Update { key, value })
+    }
+
+    pub fn delete(store: &str, key: &str) -> StoreOp {
+        let key = key.to_owned();
+        StoreOp::new(store, StoreWrite::Delete { key })
+    }
+}
+
 /// A change as stored: what every client applies, in the order of `version`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoreChange {

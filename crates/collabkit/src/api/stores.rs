@@ -279,11 +279,7 @@ async fn write_one(
     write: StoreWrite,
 ) -> Result<Option<StoreChange>, ApiError> {
     check(state, p)?;
-    let op = StoreOp {
-        store: p.store.clone(),
-        write,
-        schema: None,
-    };
+    let op = StoreOp::new(&p.store, write);
     let limits = state.hub.config().stores.limits();
     let outcome = state
         .store
