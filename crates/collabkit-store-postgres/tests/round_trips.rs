@@ -488,6 +488,82 @@ async fn joins_of_many_rooms_at_once_share_transactions() {
     s.db.drop().await;
 }
 
+/// Joins of one room that queue up together are one transaction, each planned on the one
+/// before: one session, every user in it in the order they came, the room's counters and its
+/// events as if they had joined one by one.
+#[tokio::test]
+async fn joins_of_one_room_at_once_share_a_transaction() {
+    let s = setup().await;
+    register_sessions(&s.store, &s.account).await;
+    let rooms = rooms_with_users(&s.store, &s.account, 1, 12).await;
+    let (room, users) = &rooms[0];
+    let joined = futures_util::future::join_all(users.iter().map(|user| {
+        let (store, account, room) = (s.store.clone(), s.account.clone(), room.clone());
+        async move {
+            store
+                .join_session(&account, &room, user, "n1", lease())
+                .await
+                .unwrap()
+        }
+    }))
+    .await;
+    let kinds: Vec<Vec<_>> = joined
+        .iter()
+        .map(|c| c.events.iter().map(|e| e.event).collect())
+        .collect();
+    use WebhookEventName::*;
+    assert_eq!(kinds[0], [SessionStarted, ParticipantJoined]);
+    for k in &kinds[1..] {
+        assert_eq!(k, &[ParticipantJoined]);
+    }
+    let ids: Vec<String> = joined
+        .iter()
+        .flat_map(|c| c.events.iter().map(|e| e.id.clone()))
+        .collect();
+    let db = admin::admin_client(&s.db.url).await.unwrap();
+    let txids: i64 = db
+        .query_one(
+            "SELECT COUNT(DISTINCT txid) FROM events WHERE id = ANY($1)",
+            &[&ids],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    // The first goes alone (its lane was idle); the eleven that queued behind it go together.
+    // One by one, it was twelve.
+    assert!(txids <= 3, "12 joins of one room took {txids} transactions");
+    let seqs: Vec<i64> = db
+        .query(
+            "SELECT room_seq FROM events WHERE id = ANY($1) ORDER BY room_seq",
+            &[&ids],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let first = seqs[0];
+    assert_eq!(seqs, (first..first + 13).collect::<Vec<_>>());
+    let sessions: i64 = db
+        .query_one("SELECT COUNT(*) FROM sessions", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(sessions, 1, "one session for the room");
+    let listed = s
+        .store
+        .session_participants(&s.account, room)
+        .await
+        .unwrap();
+    let listed: Vec<_> = listed.iter().map(|u| u.id.clone()).collect();
+    assert_eq!(&listed, users, "all take part, in join order");
+    let got = s.store.get_room(&s.account, room).await.unwrap();
+    assert_eq!(got.counters.participants, 12);
+    drop(db);
+    drop(s.store);
+    s.db.drop().await;
+}
+
 /// Grouped joins and leaves leave every room as one by one would: sessions started and closed,
 /// every participant paired, each room's events numbered 1, 2… in order.
 #[tokio::test]

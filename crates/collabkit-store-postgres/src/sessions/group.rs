@@ -4,9 +4,11 @@
 //! its own; at a few hundred per second those per-statement costs, not the rows, were what kept
 //! PostgreSQL's CPU busy.
 //!
-//! A group changes each room once (a room's later changes in the group go in the next round,
-//! in order), so every change is planned from its room as the reads found it, with the same
-//! rules as alone ([`rules::plan_join`], [`rules::plan_leave`]); a lone change is a group of one.
+//! A round of a group changes each room by one leave, or by the consecutive joins of different
+//! users (a room's later changes go in the next round, in order): a leave is planned from its
+//! room as the reads found it, and each join from the room as the round's joins before it
+//! leave it, with the same rules as alone ([`rules::plan_join`], [`rules::plan_leave`]); a lone
+//! change is a group of one.
 //! A change the rules refuse (a room or user gone) gets its error and writes nothing; a group
 //! whose writes fail is rolled back and its changes are written one by one, each with its own
 //! answer. The statements are the join's and the leave's (`join`, `leave`): one row per change.
@@ -15,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use collabkit_domain::clock;
-use collabkit_domain::rules::{self, JoinView};
+use collabkit_domain::rules::{self, JoinView, OpenSession};
 use collabkit_domain::store::{Change, Event, InlineLease, Room, StoreError, StoreResult, User};
 use collabkit_webhooks::WebhookEventName;
 use deadpool_postgres::Pool;
@@ -90,13 +92,41 @@ const LANES: usize = 4;
 async fn write(pool: &Pool, group: Vec<Job>) {
     let mut rest = group;
     while !rest.is_empty() {
-        let mut seen = HashSet::new();
-        let (round, later): (Vec<Job>, Vec<Job>) = rest
-            .into_iter()
-            .partition(|j| seen.insert(j.room_id.clone()));
+        let (round, later) = next_round(rest);
         rest = later;
         write_round(pool, round).await;
     }
+}
+
+/// The changes one transaction writes, in order, and those left for the next rounds: a room's
+/// leave alone, or a room's consecutive joins of different users (planned each on the one
+/// before: the room's joins that queued up while its last ones were stored go together). A
+/// room's change that cannot go in this round holds back the room's later ones.
+fn next_round(jobs: Vec<Job>) -> (Vec<Job>, Vec<Job>) {
+    // Per room in the round: whether it takes more joins, and the users it has.
+    let mut rooms: HashMap<String, (bool, HashSet<String>)> = HashMap::new();
+    let mut held: HashSet<String> = HashSet::new();
+    let (mut round, mut later) = (Vec::new(), Vec::new());
+    for job in jobs {
+        let fits = !held.contains(&job.room_id)
+            && match rooms.get_mut(&job.room_id) {
+                None => {
+                    let users = HashSet::from([job.user_id.clone()]);
+                    rooms.insert(job.room_id.clone(), (job.verb == Verb::Join, users));
+                    true
+                }
+                Some((open, users)) => {
+                    *open && job.verb == Verb::Join && users.insert(job.user_id.clone())
+                }
+            };
+        if fits {
+            round.push(job);
+        } else {
+            held.insert(job.room_id.clone());
+            later.push(job);
+        }
+    }
+    (round, later)
 }
 
 async fn write_round(pool: &Pool, round: Vec<Job>) {
@@ -211,22 +241,36 @@ async fn together(pool: &Pool, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Chan
     let mut events: Vec<Event> = Vec::new();
     let mut event_targets = Vec::new();
     let mut leases: Vec<Option<InlineLease>> = Vec::new();
-    let mut after: Vec<Room> = Vec::new();
+    // Each room as the round's changes so far leave it (a room's joins are planned one on
+    // the other), and the session a join of the round started in it.
+    let mut current: HashMap<String, Room> = HashMap::new();
+    let mut started: HashMap<String, String> = HashMap::new();
     // Per change: its plan's error, or how many events it made.
     let mut outcomes: Vec<StoreResult<usize>> = Vec::with_capacity(jobs.len());
     for ((i, job), targets) in jobs.iter().enumerate().zip(targets) {
-        let room = rooms
+        let room = current
             .get(&job.room_id)
+            .or_else(|| rooms.get(&job.room_id))
             .filter(|r| r.account_id == job.account_id)
+            .cloned()
             .ok_or(StoreError::NotFound("room"));
+        let room = room.as_ref().map_err(StoreError::clone);
         let user = users
             .get(&job.user_id)
             .filter(|u| u.account_id == job.account_id);
         let made = room.and_then(|room| match job.verb {
             Verb::Join => {
                 let user = user.ok_or(StoreError::NotFound("user"))?;
-                let open = opens.remove(&place[&i]);
+                let open = opens.remove(&place[&i]).or_else(|| {
+                    started.get(&job.room_id).map(|id| OpenSession {
+                        id: id.clone(),
+                        already_in: false,
+                    })
+                });
                 let plan = rules::plan_join(JoinView { room, user, open }, now)?;
+                if let Some(id) = &plan.start {
+                    started.insert(job.room_id.clone(), id.clone());
+                }
                 Ok(join_rows.add(room, user, &job.node, plan, now))
             }
             Verb::Leave => {
@@ -243,7 +287,7 @@ async fn together(pool: &Pool, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Chan
             leases.extend(std::iter::repeat_n(job.lease, n));
             events.extend(made);
             if let Some(room) = room_after.filter(|_| n > 0) {
-                after.push(room);
+                current.insert(room.id.clone(), room);
             }
             n
         }));
@@ -253,7 +297,7 @@ async fn together(pool: &Pool, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Chan
         .iter()
         .zip(&event_targets)
         .any(|(lease, t)| lease.is_none() && !t.is_empty());
-    let after: Vec<&Room> = after.iter().collect();
+    let after: Vec<&Room> = current.values().collect();
     let mut with_leases: Vec<_> = events.iter_mut().zip(leases).collect();
     // Every statement goes out at the first poll, before the `COMMIT` (see `Pipelined`).
     let written = async {

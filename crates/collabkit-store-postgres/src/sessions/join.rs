@@ -36,12 +36,12 @@ const HOLD: &str = "INSERT INTO participants (session_id, user_id, node_id, join
 
 /// The session's snapshot of each joining user, the user online, and their participation
 /// opened, in one statement. (An open participation left by a crash is kept, not doubled.) A
-/// user is in one room, so in one row of a group; each session gets one new row, numbered after
-/// the session's others.
+/// user is in one room, so in one row of a group; a session's new rows (a room's joins of one
+/// round) are numbered after the session's others, in the group's order.
 const JOINING: &str = "WITH b AS (
         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[],
-                             $6::text[], $7::text[], $8::timestamptz[])
-            AS b(session_id, user_id, user_json, joined_at, us_id, account_id, room_id, us_joined_at)),
+                             $6::text[], $7::text[], $8::timestamptz[]) WITH ORDINALITY
+            AS b(session_id, user_id, user_json, joined_at, us_id, account_id, room_id, us_joined_at, i)),
      u AS (UPDATE users SET online = true, joined_at = b.joined_at FROM b WHERE users.id = b.user_id),
      p AS (INSERT INTO user_sessions (id, account_id, user_id, room_id, joined_at)
            SELECT us_id, account_id, user_id, room_id, us_joined_at FROM b
@@ -49,6 +49,7 @@ const JOINING: &str = "WITH b AS (
      INSERT INTO session_users (session_id, user_id, user_json, seq)
      SELECT b.session_id, b.user_id, b.user_json,
             (SELECT COUNT(*) FROM session_users x WHERE x.session_id = b.session_id)
+                + ROW_NUMBER() OVER (PARTITION BY b.session_id ORDER BY b.i) - 1
      FROM b
      ON CONFLICT (session_id, user_id) DO UPDATE SET user_json = excluded.user_json";
 

@@ -8,12 +8,12 @@ use collabkit_webhooks::{CollabKitRoom, WebhookUser};
 use tokio::sync::mpsc;
 
 use super::Hub;
-use super::messages::{Command, JoinError};
-use super::outlet::{Outbound, Outlet};
-use super::protocol::{self, FollowView, ServerMessage, WelcomeV2};
+use super::messages::Command;
+use super::outlet::Outbound;
+use super::protocol::{self, FollowView, ServerMessage};
 use super::registry::Registry;
 use super::relayed::{News, Tell};
-use super::roster::{Participant, Presence, Roster};
+use super::roster::{Presence, Roster};
 use crate::store::{Room, StoreResult, User};
 use collabkit_webhooks::WebhookEventName;
 
@@ -22,6 +22,7 @@ const CLOSE_REMOVED: u16 = 4001;
 /// Close code when the server shuts down (WebSocket "going away").
 const CLOSE_GOING_AWAY: u16 = 1001;
 
+mod joins;
 mod remote;
 
 pub struct RoomActor {
@@ -37,6 +38,8 @@ pub struct RoomActor {
     /// The room's follows, read from the store when the first version 2 connection joins,
     /// then kept current by this room's follows and the other nodes'.
     follows: Option<std::collections::BTreeSet<FollowView>>,
+    /// A command taken from the inbox while gathering joins (see `joins`), handled next.
+    stashed: Option<Command>,
 }
 
 impl RoomActor {
@@ -51,6 +54,7 @@ impl RoomActor {
             roster: Roster::default(),
             generation: 0,
             follows: None,
+            stashed: None,
         }
     }
 
@@ -58,9 +62,12 @@ impl RoomActor {
         self.me = self.hub.live_room(&self.room.id);
         let shutdown = self.hub.shutdown_token().clone();
         loop {
-            let command = tokio::select! {
-                c = self.inbox.recv() => c,
-                _ = shutdown.cancelled() => None,
+            let command = match self.stashed.take() {
+                Some(c) => Some(c),
+                None => tokio::select! {
+                    c = self.inbox.recv() => c,
+                    _ = shutdown.cancelled() => None,
+                },
             };
             match command {
                 Some(c) => self.handle(c).await,
@@ -87,8 +94,15 @@ impl RoomActor {
                 v2,
                 reply,
             } => {
-                let result = self.join(connection, user, outbound, v2).await;
-                let _ = reply.send(result);
+                let first = joins::Pending {
+                    connection,
+                    user,
+                    outlet: outbound,
+                    v2,
+                    reply,
+                };
+                let batch = self.gather_joins(first);
+                self.joins(batch).await;
             }
             Command::Disconnected { connection } => self.disconnected(connection, true).await,
             Command::Leave { connection } => {
@@ -225,119 +239,6 @@ impl RoomActor {
     /// Sends this node's frame about a user to the room's connections on the other nodes.
     fn relay(&self, news: Tell<'_>) {
         self.hub.inner.outbox.send(&self.room.id, news);
-    }
-
-    async fn join(
-        &mut self,
-        connection: u64,
-        user: User,
-        outlet: Outlet,
-        v2: Option<Option<u64>>,
-    ) -> Result<(), JoinError> {
-        let user_id = user.id.clone();
-        if v2.is_some() && self.follows.is_none() {
-            let (store, room) = (&self.hub.inner.store, &self.room);
-            let read = store.room_follows(&room.account_id, &room.id).await?;
-            self.follows = Some(
-                read.into_iter()
-                    .map(|(follower_id, user_id)| FollowView {
-                        follower_id,
-                        user_id,
-                    })
-                    .collect(),
-            );
-        }
-        if self.hub.inner.outbox.is_shared() || self.hub.resuming() {
-            // Participants held by other nodes (or by this server's previous run, within the
-            // grace after a restart) since before this room was live here: they count against
-            // the room's bound and the welcome lists them.
-            let (hub, room) = (&self.hub.inner, &self.room);
-            let listed = hub
-                .store
-                .session_participants(&room.account_id, &room.id)
-                .await
-                .unwrap_or_default();
-            for user in listed {
-                if !self.roster.participants.contains_key(&user.id) {
-                    // Remembered from now on, so its leave or deletion is told here too.
-                    self.roster
-                        .remote
-                        .entry(user.id.clone())
-                        .or_insert_with(|| (user, Presence::default()));
-                }
-            }
-        }
-        let max = self.hub.config().room_max_participants;
-        self.roster.has_place(&user_id, max)?;
-        let new_participant = !self.roster.participants.contains_key(&user_id);
-        // Whether the user just became a participant at all (not already through another node).
-        let mut new_anywhere = false;
-        if new_participant {
-            // Stored first: if the store fails, nobody sees a join that did not happen.
-            let (hub, room) = (&self.hub.inner, &self.room);
-            let change = hub
-                .changes
-                .apply(|lease| {
-                    hub.store
-                        .join_session(&room.account_id, &room.id, &user_id, &hub.node, lease)
-                })
-                .await?;
-            new_anywhere = change
-                .events
-                .iter()
-                .any(|e| e.event == WebhookEventName::ParticipantJoined);
-            let joined = self.after_join(&user, &change.events).await;
-            let presence = self
-                .roster
-                .remote
-                .remove(&user_id)
-                .map(|(_, presence)| presence)
-                .unwrap_or_default();
-            self.roster.participants.insert(
-                user_id.clone(),
-                Participant {
-                    user: joined,
-                    presence,
-                    leaving: None,
-                },
-            );
-        }
-        // A user already a participant elsewhere (another node, or this server's previous run
-        // within the grace after a restart) resumes: nobody is told anything new.
-        let told = new_participant && new_anywhere;
-        // Presences are inlined in the welcome up to a quarter of the send queue's bound.
-        let budget = self.hub.config().send_queue_bytes / 4;
-        let follows: Vec<FollowView> = match (&self.follows, v2) {
-            (Some(set), Some(_)) => set.iter().cloned().collect(),
-            _ => Vec::new(),
-        };
-        let extra = v2.map(|id| WelcomeV2 {
-            id,
-            resumed: !told,
-            follows: &follows,
-        });
-        let (welcome, owed) = self.roster.welcome(&self.contract, &user_id, budget, extra);
-        if let Some(p) = self.roster.participants.get_mut(&user_id) {
-            p.leaving = None;
-        }
-        self.links
-            .add(connection, &user_id, outlet.clone(), owed, v2.is_some());
-        let _ = outlet.send(Outbound::Text(welcome));
-        self.catch_up(connection).await;
-        if told && let Some(me) = self.roster.participants.get(&user_id) {
-            let joined = ServerMessage::ParticipantJoined {
-                user: &me.user,
-                presence: &me.presence.value,
-                color: protocol::color(&user_id),
-            }
-            .encode();
-            self.relay(Tell::Joined {
-                user_id: &user_id,
-                frame: &joined,
-            });
-            self.send_all(joined, Some(connection)).await;
-        }
-        Ok(())
     }
 
     /// The user as the join left them (online), and the room's current shape for the welcome:

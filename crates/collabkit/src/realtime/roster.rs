@@ -63,8 +63,25 @@ impl Roster {
     /// the room has fewer than `max` (`--room-max-participants`). Those in their leave grace
     /// count: the room still holds them.
     pub fn has_place(&self, user_id: &str, max: usize) -> Result<(), JoinError> {
-        let known = self.participants.contains_key(user_id) || self.remote.contains_key(user_id);
-        if known || self.count() < max {
+        self.has_place_beside(user_id, max, &[])
+    }
+
+    /// [`has_place`](Self::has_place), with `joining` (users not participants here, whose
+    /// joins are being stored) counted as if they were.
+    pub fn has_place_beside(
+        &self,
+        user_id: &str,
+        max: usize,
+        joining: &[String],
+    ) -> Result<(), JoinError> {
+        let known = self.participants.contains_key(user_id)
+            || self.remote.contains_key(user_id)
+            || joining.iter().any(|id| id == user_id);
+        let extra = joining
+            .iter()
+            .filter(|id| !self.remote.contains_key(*id))
+            .count();
+        if known || self.count() + extra < max {
             Ok(())
         } else {
             Err(JoinError::Full(max))
