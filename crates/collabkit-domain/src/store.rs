@@ -39,9 +39,9 @@ pub mod prelude {
 }
 
 /// A whole backend: what the server holds.
-pub trait Storage: Store + DeliveryQueue + Maintenance {}
+pub trait Storage: Store + DeliveryQueue + DeliveryPace + Maintenance {}
 
-impl<T: Store + DeliveryQueue + Maintenance> Storage for T {}
+impl<T: Store + DeliveryQueue + DeliveryPace + Maintenance> Storage for T {}
 
 /// The storage the rest of the server talks to.
 pub type SharedStore = Arc<dyn Storage>;
@@ -550,6 +550,42 @@ pub trait DeliveryQueue: Send + Sync + 'static {
     async fn add_attempt_counters(&self, counters: Vec<AttemptCounter>) -> StoreResult<()>;
     /// Rung after every commit that made deliveries due to a claim (see [`crate::wakeup`]).
     fn wakeup(&self) -> Arc<dyn Wakeup>;
+}
+
+/// Registrations' delivery rate limits (see [`crate::rules::pace`]): the setting, and the
+/// schedule of send times every node reserves from.
+#[async_trait]
+pub trait DeliveryPace: Send + Sync + 'static {
+    /// The registration's limit in deliveries per second (`None`: none).
+    async fn webhook_rate_limit(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+    ) -> StoreResult<Option<u32>>;
+    /// Sets (or, with `None`, removes) the registration's limit, already checked by
+    /// [`crate::rules::pace::check_rate`]; returns it as stored.
+    async fn set_webhook_rate_limit(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        per_second: Option<u32>,
+    ) -> StoreResult<Option<u32>>;
+    /// Every registration that has a limit, with it (the dispatcher's view, all accounts).
+    async fn rate_limits(&self) -> StoreResult<Vec<(String, u32)>>;
+    /// Reserves `count` consecutive send times of the registration's schedule, unless the
+    /// first is more than `within` away ([`crate::rules::pace::reserve`]), atomically across
+    /// nodes; `None` when the registration has no limit (any more).
+    async fn reserve_sends(
+        &self,
+        webhook_id: &str,
+        count: u32,
+        now: Timestamp,
+        within: std::time::Duration,
+    ) -> StoreResult<Option<crate::rules::pace::Reserved>>;
+    /// Gives back leases (delivery id, lease token) of deliveries that wait for their send time
+    /// further than their lease reaches: due again at `until`, with no attempt logged (a wait,
+    /// not a failure). A lease taken over meanwhile is left alone. Returns how many moved.
+    async fn postpone(&self, leases: Vec<(String, i64)>, until: Timestamp) -> StoreResult<u64>;
 }
 
 /// Looking after the storage itself, and its links to the other nodes serving it.

@@ -153,6 +153,9 @@ checks! {
     store idempotency::idempotency_keys_claim_replay_refuse_and_release,
     store idempotency::expired_and_abandoned_idempotency_keys_are_taken_over,
     database idempotency::concurrent_idempotency_claims_from_two_handles_have_one_winner,
+    store delivery::pace::rate_limits_are_kept_per_registration_and_tenant,
+    database delivery::pace::reservations_follow_one_schedule_across_handles,
+    store delivery::pace::postponed_deliveries_wait_without_an_attempt,
 }
 
 /// Runs every check against databases from `factory`, each as its own test (libtest's
@@ -270,6 +273,7 @@ mod tests {
             include_str!("delivery/registrations.rs"),
             include_str!("delivery/claims.rs"),
             include_str!("delivery/outcomes.rs"),
+            include_str!("delivery/pace.rs"),
             include_str!("sessions.rs"),
             include_str!("handles.rs"),
             include_str!("stats.rs"),

@@ -18,6 +18,7 @@ mod follows;
 mod idempotency;
 mod migrate;
 mod options;
+mod pace;
 #[cfg(test)]
 mod query_plans;
 mod queue;

@@ -13,6 +13,7 @@ use collabkit_domain::store::{
 
 pub(crate) mod claims;
 pub(crate) mod outcomes;
+pub(crate) mod pace;
 pub(crate) mod registrations;
 
 pub(crate) fn new_webhook(
