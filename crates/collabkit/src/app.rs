@@ -96,6 +96,7 @@ impl App {
             event_stream_poll: config.http.event_stream_poll,
             stream_caps: config.http.stream_caps(),
             idempotency_window: config.http.idempotency_window,
+            pacer: dispatcher.pacer(),
             shutdown: stopping.clone(),
         };
         Ok(App {

@@ -63,6 +63,9 @@ pub struct Metrics {
     /// Claims of due deliveries asked of the store (fresh deliveries are handed over without
     /// one: this counts the queue's reads, not the deliveries).
     pub delivery_claims: Counter,
+    /// Deliveries of rate-limited registrations sent back to the queue to wait for their send
+    /// time (a wait, not an attempt).
+    pub delivery_rate_waits: Counter,
     /// Attempt latency in seconds (connect to last byte read).
     pub attempt_duration: Histogram,
     /// Pending deliveries due now, scheduled for later, and the age of the oldest due one;
@@ -251,6 +254,12 @@ impl Metrics {
             "Claims of due deliveries asked of the store",
             delivery_claims.clone(),
         );
+        let delivery_rate_waits = Counter::default();
+        registry.register(
+            "delivery_rate_waits",
+            "Deliveries of rate-limited registrations sent back to the queue to wait for their send time",
+            delivery_rate_waits.clone(),
+        );
         let event_stream_reads = Counter::default();
         registry.register(
             "event_stream_reads",
@@ -280,6 +289,7 @@ impl Metrics {
             events_stored,
             attempts,
             delivery_claims,
+            delivery_rate_waits,
             attempt_duration,
             queue_due,
             queue_scheduled,

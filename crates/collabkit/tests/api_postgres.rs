@@ -37,6 +37,8 @@ mod ops;
 mod outage;
 #[path = "api/paging.rs"]
 mod paging;
+#[path = "api/rate_limits.rs"]
+mod rate_limits;
 #[path = "api/realtime.rs"]
 mod realtime;
 #[path = "api/realtime_limits.rs"]

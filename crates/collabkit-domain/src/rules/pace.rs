@@ -17,13 +17,13 @@ pub const MAX_PER_SECOND: u32 = 10_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RateLimitInvalid(pub String);
 
-/// Checks `perSecond` as given (`None`: no limit).
+/// Checks `per_second` as given (`None`: no limit).
 pub fn check_rate(per_second: Option<i64>) -> Result<Option<u32>, RateLimitInvalid> {
     match per_second {
         None => Ok(None),
         Some(n) if (1..=MAX_PER_SECOND as i64).contains(&n) => Ok(Some(n as u32)),
         Some(n) => Err(RateLimitInvalid(format!(
-            "`perSecond` must be a whole number from 1 to {MAX_PER_SECOND} deliveries per \
+            "`per_second` must be a whole number from 1 to {MAX_PER_SECOND} deliveries per \
              second, or null for no limit; got {n}"
         ))),
     }
@@ -91,7 +91,7 @@ mod tests {
         assert_eq!(check_rate(Some(10_000)), Ok(Some(10_000)));
         for bad in [0, -1, 10_001] {
             let e = check_rate(Some(bad)).unwrap_err();
-            assert!(e.0.contains("perSecond") && e.0.contains("10000"), "{e:?}");
+            assert!(e.0.contains("per_second") && e.0.contains("10000"), "{e:?}");
         }
     }
 

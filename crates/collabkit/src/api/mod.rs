@@ -18,6 +18,7 @@ mod openapi;
 mod ops;
 mod pagination;
 mod paths;
+mod rate_limits;
 mod rooms;
 pub mod serve;
 mod stats;
@@ -74,6 +75,8 @@ pub struct AppState {
     pub stream_caps: crate::event_streams::StreamCaps,
     /// How long an `Idempotency-Key`'s answer is replayed (`--idempotency-window`).
     pub idempotency_window: std::time::Duration,
+    /// Told when a registration's rate limit changes here, so it applies at once.
+    pub pacer: Arc<crate::delivery::dispatcher::pace::Pacer>,
     /// Cancelled when the server starts shutting down: event streams end then, so that a
     /// graceful stop does not wait for them.
     pub shutdown: tokio_util::sync::CancellationToken,
@@ -123,6 +126,7 @@ pub fn router(state: AppState, body_limit: usize, access_log: bool) -> Router {
         .merge(users::router())
         .merge(events::router())
         .merge(webhooks::router())
+        .merge(rate_limits::router())
         .merge(deliveries::router())
         .merge(stats::router())
         .route_layer(middleware::from_fn_with_state(

@@ -496,3 +496,81 @@ async fn store_changes_reach_the_clients_of_the_other_node() {
         );
     }
 }
+
+/// A registration's rate limit holds over both nodes together: users created on both (each
+/// node hands its own deliveries to its own dispatcher) reach the receiver no faster than the
+/// limit, each once, none failed.
+#[tokio::test]
+async fn a_rate_limit_holds_across_two_nodes() {
+    let cluster = Cluster::new().await;
+    let flags = ["--allow-private-destinations"];
+    let a = cluster.node("node-a", &flags).await;
+    let b = cluster.node("node-b", &flags).await;
+    let (account, key) = a.first_account.clone().unwrap();
+    let rx = Receiver::start().await;
+    let hook = data(
+        post(
+            &a.base,
+            &account,
+            &key,
+            "/webhooks",
+            json!({"url": rx.url("/"), "events": ["user.created"]}),
+        )
+        .await,
+        "webhook",
+    )
+    .await;
+    let hook_id = hook["id"].as_str().unwrap();
+    // Set through node b: node a reads it from the database.
+    let set = client()
+        .put(format!(
+            "{}/v1/accounts/{account}/webhooks/{hook_id}/rate-limit",
+            b.base
+        ))
+        .bearer_auth(collabkit::accounts::bearer_token(&account, &key))
+        .json(&json!({"per_second": 4}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    // Within the second a node may go by what it read before.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let room = data(
+        post(&a.base, &account, &key, "/rooms", json!({"name": "r"})).await,
+        "room",
+    )
+    .await;
+    let room_id = room["id"].as_str().unwrap().to_owned();
+    const N: usize = 16;
+    for i in 0..N {
+        let base = if i % 2 == 0 { &a.base } else { &b.base };
+        let created = post(
+            base,
+            &account,
+            &key,
+            "/users",
+            json!({"name": format!("U{i}"), "roomId": room_id}),
+        )
+        .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    let got = rx.wait_for(N, Duration::from_secs(30)).await;
+    let times: Vec<Instant> = got.iter().map(|r| r.at).collect();
+    let most = crate::rate_limits::most_within(&times, Duration::from_millis(950));
+    assert!(
+        most <= 5,
+        "{most} arrived within a second at 4/s over two nodes"
+    );
+    let span = *times.iter().max().unwrap() - *times.iter().min().unwrap();
+    assert!(
+        span >= Duration::from_millis(3200),
+        "16 at 4/s took only {span:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(rx.received().len(), N, "nothing twice");
+    assert_eq!(rx.users_created().len(), N, "each once");
+    for node in [a, b] {
+        let status = node.terminate().await;
+        assert!(status.success(), "{status:?}");
+    }
+}

@@ -26,6 +26,7 @@ mod npm;
 mod ops;
 mod outage;
 mod paging;
+mod rate_limits;
 mod realtime;
 mod realtime_limits;
 mod realtime_v2;

@@ -11,6 +11,7 @@
 //! sleeps until the next due time or until the store signals new work — it never polls in a
 //! tight loop.
 
+pub mod pace;
 mod record;
 mod shares;
 mod signers;
@@ -31,6 +32,7 @@ use crate::clock;
 use crate::metrics::Metrics;
 use crate::secrets::SecretBox;
 use crate::store::{Attempt, AttemptRecord, ClaimedDelivery, NextStep, SharedStore};
+use pace::{Pace, Pacer};
 use shares::{Held, Shares};
 use signers::Signers;
 
@@ -79,6 +81,8 @@ struct Capacity {
     shares: Shares,
     /// Rung when an attempt finishes (a slot or a share frees up).
     freed: Notify,
+    /// When rate-limited registrations' attempts may start.
+    pacer: Arc<Pacer>,
 }
 
 /// Where deliveries come from and outcomes go, and what a stop gives back.
@@ -115,6 +119,7 @@ impl Dispatcher {
             config.concurrency,
         )?;
         let (records, records_rx) = mpsc::unbounded_channel();
+        let pacer = Arc::new(Pacer::new(store.clone()));
         let lease_for = config.timeout + config.lease_margin;
         let (handoff, handed) = Handoff::new(lease_for, MAX_HANDOFF_BACKLOG);
         let backlog = handoff.backlog();
@@ -131,6 +136,7 @@ impl Dispatcher {
                 slots: Arc::new(Semaphore::new(config.concurrency)),
                 shares: Shares::new(config.per_webhook_concurrency),
                 freed: Notify::new(),
+                pacer,
             },
             flow: Flow {
                 handoff,
@@ -144,6 +150,11 @@ impl Dispatcher {
             },
             config,
         }))
+    }
+
+    /// The rate limits' pacer (the API tells it when a limit changes).
+    pub fn pacer(&self) -> Arc<Pacer> {
+        self.capacity.pacer.clone()
     }
 
     /// Where changes hand their fresh deliveries to this dispatcher.
@@ -289,7 +300,8 @@ impl Dispatcher {
         if free == 0 {
             return Ok(vec![]);
         }
-        let full = self.capacity.shares.full();
+        let mut full = self.capacity.shares.full();
+        full.extend(self.capacity.pacer.paused());
         self.links.metrics.delivery_claims.inc();
         self.links
             .store
@@ -334,21 +346,56 @@ impl Dispatcher {
             let webhook_id = d.webhook_id.clone();
             {
                 let _share = share.acquire().await.expect("shares are never closed");
-                this.wait_for_api().await;
-                let _slot = this
-                    .capacity
-                    .slots
-                    .acquire()
-                    .await
-                    .expect("slots are never closed");
-                if handed {
+                if this.pace(&d).await {
+                    this.wait_for_api().await;
+                    let _slot = this
+                        .capacity
+                        .slots
+                        .acquire()
+                        .await
+                        .expect("slots are never closed");
+                    if handed {
+                        this.flow.backlog.fetch_sub(1, Ordering::Relaxed);
+                    }
+                    this.attempt(d).await;
+                } else if handed {
                     this.flow.backlog.fetch_sub(1, Ordering::Relaxed);
                 }
-                this.attempt(d).await;
             }
             this.capacity.shares.release(&webhook_id);
             this.capacity.freed.notify_one();
         });
+    }
+
+    /// Waits for the delivery's send time when its registration is rate-limited; `false` when
+    /// it went back to the queue to wait there instead (its time is further than it may sleep
+    /// or than its lease reaches): no attempt, no failure.
+    async fn pace(&self, d: &ClaimedDelivery) -> bool {
+        let until = match self.capacity.pacer.pace(&d.webhook_id).await {
+            Ok(Pace::Free) => return true,
+            Ok(Pace::At(at)) => {
+                let wait = clock::between(clock::now(), at);
+                let left = clock::between(clock::now(), d.lease_until);
+                if wait + self.config.timeout <= left {
+                    tokio::time::sleep(wait).await;
+                    return true;
+                }
+                at
+            }
+            Ok(Pace::Later(at)) => at,
+            Err(e) => {
+                tracing::warn!(webhook = %d.webhook_id, error = %e, "reserving a send time failed; the delivery waits a second");
+                clock::after(clock::now(), pace::MAX_SLEEP)
+            }
+        };
+        let lease = vec![(d.delivery_id.clone(), d.lease)];
+        if let Err(e) = self.links.store.postpone(lease, until).await {
+            // Its lease runs out and it is claimed again: later, never lost.
+            tracing::warn!(delivery = %d.delivery_id, error = %e, "sending a rate-limited delivery back to the queue failed");
+        }
+        self.flow.unfinished.done(&d.delivery_id);
+        self.links.metrics.delivery_rate_waits.inc();
+        false
     }
 
     async fn attempt(&self, d: ClaimedDelivery) {
