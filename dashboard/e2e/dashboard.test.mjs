@@ -332,7 +332,7 @@ test('every page passes axe-core accessibility checks (WCAG 2.1 AA, contrast inc
 test('a webhook is edited, disabled, enabled, rotated, recovered, paged and deleted', async () => {
   const hook = (await api('POST', '/webhooks', { url: `${webhookUrl}/second`, events: ['user.created'] })).webhook;
   await page.goto(`${base}/dashboard#/webhooks/${hook.id}`);
-  await page.getByRole('button', { name: 'Edit' }).click();
+  await page.getByRole('button', { name: 'Edit', exact: true }).click();
   await page.getByRole('checkbox', { name: 'user.deleted' }).check();
   await page.getByLabel('Room', { exact: true }).selectOption(room.id);
   await page.getByRole('button', { name: 'Save changes' }).click();
@@ -346,6 +346,32 @@ test('a webhook is edited, disabled, enabled, rotated, recovered, paged and dele
   assert.equal((await api('GET', `/webhooks/${hook.id}`)).webhook.enabled, false);
   await page.getByRole('button', { name: 'Enable' }).click();
   await page.locator('.facts .badge-on', { hasText: 'Enabled' }).waitFor({ timeout: WAIT });
+
+  // Delivery settings: custom headers and the rate limit, each a sub-resource.
+  await page.getByTestId('headers').getByText('None').waitFor({ timeout: WAIT });
+  await page.getByRole('button', { name: 'Edit headers' }).click();
+  await page.getByLabel(/Headers, one per line/).fill('X-Bad Line');
+  await page.getByRole('button', { name: 'Save headers' }).click();
+  await page.getByText('Line 1: write each header as “Name: value”.').waitFor({ timeout: WAIT });
+  await page.getByLabel(/Headers, one per line/).fill('Authorization: Bearer s3cret\nX-Tenant: acme');
+  await page.getByRole('button', { name: 'Save headers' }).click();
+  await page.getByTestId('headers').getByText('X-Tenant').waitFor({ timeout: WAIT });
+  assert.deepEqual((await api('GET', `/webhooks/${hook.id}/headers`)).headers, { Authorization: 'Bearer s3cret', 'X-Tenant': 'acme' });
+  assert.doesNotMatch(await page.getByTestId('headers').textContent(), /s3cret/, 'values are not shown');
+  await page.getByRole('button', { name: 'Edit headers' }).click();
+  await page.getByLabel(/Headers, one per line/).fill('Host: evil.test');
+  await page.getByRole('button', { name: 'Save headers' }).click();
+  await page.locator('.error', { hasText: 'Host' }).waitFor({ timeout: WAIT });
+  assert.deepEqual(Object.keys((await api('GET', `/webhooks/${hook.id}/headers`)).headers), ['Authorization', 'X-Tenant'], 'a refused set changes nothing');
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await page.getByLabel(/Deliveries per second at most/).fill('25');
+  await page.getByRole('button', { name: 'Save rate limit' }).click();
+  await page.getByTestId('rate-limit').getByText('25 deliveries per second').waitFor({ timeout: WAIT });
+  assert.equal((await api('GET', `/webhooks/${hook.id}/rate-limit`)).per_second, 25);
+  await page.getByRole('button', { name: 'Remove rate limit' }).click();
+  await page.getByTestId('rate-limit').getByText('None').waitFor({ timeout: WAIT });
+  assert.equal((await api('GET', `/webhooks/${hook.id}/rate-limit`)).per_second, null);
+  await api('PUT', `/webhooks/${hook.id}/headers`, { headers: {} });
 
   await page.getByRole('button', { name: 'Rotate secret' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click();

@@ -7,6 +7,7 @@ import { useLoad, ErrorNote, Empty, Status, SecretPanel, Confirm } from '../comp
 import { AttemptsChart, LatencyChart } from '../charts.js';
 import { when, ms, pretty, percent, localInput } from '../format.js';
 import { WebhookForm } from './webhook-form.js';
+import { DeliverySettings } from './webhook-settings.js';
 import { Outcome } from './webhooks.js';
 
 export function WebhookPage({ api, id }) {
@@ -72,6 +73,7 @@ export function WebhookPage({ api, id }) {
       onConfirm=${() => { setConfirm(null); act(async () => setSecret((await api.post(path`/webhooks/${id}/rotate-secret`)).webhook.secret)); }}>
       <p>Deliveries are signed with the new secret and, for 24 hours, also with the old one, so you can update your receiver without losing any.</p>
     <//>
+    <${DeliverySettings} api=${api} id=${id} ready=${!!w} />
     <${WebhookCharts} api=${api} id=${id} />
     <${Deliveries} api=${api} id=${id} />`;
 }
