@@ -9,6 +9,8 @@
 /// Every test here runs on PostgreSQL.
 pub const FORCED_BACKEND: Option<helpers::Backend> = Some(helpers::Backend::Postgres);
 
+#[path = "api/alerts.rs"]
+mod alerts;
 #[path = "api/auth.rs"]
 mod auth;
 #[path = "api/connections.rs"]

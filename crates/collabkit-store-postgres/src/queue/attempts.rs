@@ -134,6 +134,7 @@ pub async fn record_attempts<C: GenericClient + Sync>(
             disabled.push((*webhook_id).to_owned());
         }
     }
+    crate::alerts::after_outcomes(c, records, &plan, &disabled).await?;
     if plan.wake {
         // A dispatcher may be asleep until a later due time than this retry's.
         notify_due(c).await?;
