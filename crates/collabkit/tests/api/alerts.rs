@@ -154,9 +154,19 @@ async fn each_kind_reaches_the_destination_signed_and_never_the_failing_receiver
     no_alerts_through(&rx);
     no_alerts_through(&gone_rx);
 
-    // The log has them, newest first, each sent once.
-    let (status, body) = app.get("/alerts").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    // The log has them, newest first, each sent once (recorded just after it arrived).
+    let body = eventually(WAIT, "every alert recorded as sent", || async {
+        let (status, body) = app.get("/alerts").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        ok_if(body, |b| {
+            b["data"]["alerts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["status"] == "success")
+        })
+    })
+    .await;
     let log = body["data"]["alerts"].as_array().unwrap();
     assert_eq!(body["data"]["total"], log.len(), "{body}");
     let kinds: Vec<_> = log.iter().map(|a| a["kind"].as_str().unwrap()).collect();
