@@ -124,6 +124,7 @@ export function client(accountId, apiKey, onUnauthorized) {
     get: (path) => request('GET', path),
     post: (path, body) => request('POST', path, body ?? {}),
     patch: (path, body) => request('PATCH', path, body),
+    put: (path, body) => request('PUT', path, body),
     del: (path) => request('DELETE', path),
     /// One connection to the account's event stream (Server-Sent Events over fetch, so the
     /// credential goes in a header, not the URL), from just after `cursor` (or from now):
