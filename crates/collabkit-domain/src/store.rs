@@ -539,6 +539,9 @@ pub trait Alerts: Send + Sync + 'static {
     ) -> StoreResult<Vec<ClaimedAlert>>;
     /// Logs the attempt and moves the alert to its next state (if the lease is still its).
     async fn record_alert_attempt(&self, outcome: AlertOutcome) -> StoreResult<()>;
+    /// Deletes up to `batch` alerts no longer pending created before `before`, with their
+    /// attempts (retention, as deliveries'); returns how many went.
+    async fn prune_alerts(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
 }
 
 /// What [`DeliveryLog::replay_events`] queued.

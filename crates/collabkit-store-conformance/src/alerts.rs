@@ -255,6 +255,23 @@ pub async fn alert_claims_apply_the_rate_limit_and_record_attempts(store: &dyn S
         Some(StoreError::NotFound("alert"))
     );
 
+    // Retention takes finished alerts (and their attempts), never pending ones.
+    let later = clock::now() + chrono::Duration::seconds(1);
+    assert_eq!(
+        store.prune_alerts(later, 100).await.unwrap(),
+        2,
+        "the sent one and the suppressed one"
+    );
+    assert_eq!(
+        store.list_alert_attempts(&a, &first.alert_id).await.err(),
+        Some(StoreError::NotFound("alert"))
+    );
+    let left = store
+        .list_alerts(&a, &AlertFilter::default(), ALL)
+        .await
+        .unwrap();
+    assert_eq!(left.total, Some(1), "the one still leased stays");
+
     // Without a destination, what is left pending ends failed.
     store.delete_alert_destination(&a).await.unwrap();
     let pending = AlertFilter {

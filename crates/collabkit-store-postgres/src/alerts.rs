@@ -470,6 +470,26 @@ pub async fn record<C: GenericClient + Sync>(c: &C, outcome: &AlertOutcome) -> S
     Ok(())
 }
 
+pub async fn prune<C: GenericClient + Sync>(
+    c: &C,
+    before: Timestamp,
+    batch: u32,
+) -> StoreResult<u64> {
+    let rows = query(
+        c,
+        "WITH gone AS (
+            DELETE FROM alerts WHERE seq IN (
+                SELECT seq FROM alerts WHERE created_at < $1 AND status <> 'pending'
+                ORDER BY seq LIMIT $2)
+            RETURNING seq),
+         attempts AS (DELETE FROM alert_attempts WHERE alert_seq IN (SELECT seq FROM gone))
+         SELECT COUNT(*) FROM gone",
+        &[&before, &(batch as i64)],
+    )
+    .await?;
+    Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)).max(0) as u64)
+}
+
 /// The storage contract's `Alerts`.
 mod contract {
     use super::*;
@@ -539,6 +559,11 @@ mod contract {
 
         async fn record_alert_attempt(&self, outcome: AlertOutcome) -> StoreResult<()> {
             in_tx!(self, tx => record(&tx, &outcome).await?)
+        }
+
+        async fn prune_alerts(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
+            self.within(async { prune(&self.client().await?, before, batch).await })
+                .await
         }
     }
 }

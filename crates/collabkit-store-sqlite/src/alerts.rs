@@ -453,6 +453,24 @@ pub fn record(conn: &Connection, outcome: &AlertOutcome) -> StoreResult<()> {
     Ok(())
 }
 
+/// `?1` before, `?2` most: the oldest finished alerts past retention.
+const PRUNABLE: &str = "SELECT seq FROM alerts WHERE created_at < ?1 AND status <> 'pending'
+     ORDER BY seq LIMIT ?2";
+
+pub fn prune(conn: &Connection, before: Timestamp, batch: u32) -> StoreResult<u64> {
+    let before = ts(&before);
+    conn.prepare_cached(&format!(
+        "DELETE FROM alert_attempts WHERE alert_seq IN ({PRUNABLE})"
+    ))
+    .and_then(|mut s| s.execute(params![before, batch]))
+    .map_err(backend)?;
+    let n = conn
+        .prepare_cached(&format!("DELETE FROM alerts WHERE seq IN ({PRUNABLE})"))
+        .and_then(|mut s| s.execute(params![before, batch]))
+        .map_err(backend)?;
+    Ok(n as u64)
+}
+
 /// The storage contract's `Alerts`.
 mod contract {
     use super::*;
@@ -539,6 +557,10 @@ mod contract {
 
         async fn record_alert_attempt(&self, outcome: AlertOutcome) -> StoreResult<()> {
             self.writer.write(move |c| record(c, &outcome)).await
+        }
+
+        async fn prune_alerts(&self, before: Timestamp, batch: u32) -> StoreResult<u64> {
+            self.writer.write(move |c| prune(c, before, batch)).await
         }
     }
 }

@@ -19,6 +19,9 @@ use crate::store::{AlertOutcome, Attempt, ClaimedAlert, NextStep, SharedStore};
 /// Most alerts taken by one claim.
 const CLAIM_BATCH: u32 = 32;
 
+/// Most alerts deleted by one retention pass.
+const PRUNE_BATCH: u32 = 10_000;
+
 pub struct AlertSender {
     store: SharedStore,
     config: AlertConfig,
@@ -26,6 +29,9 @@ pub struct AlertSender {
     http: Sender,
     timeout: Duration,
     secrets: SecretBox,
+    /// Alerts are kept as long as deliveries (`--delivery-retention`), pruned this often.
+    retention: Duration,
+    prune_interval: Duration,
 }
 
 impl AlertSender {
@@ -45,13 +51,20 @@ impl AlertSender {
             )?,
             timeout: delivery.timeout,
             secrets,
+            retention: delivery.retention,
+            prune_interval: delivery.prune_interval,
         })
     }
 
     /// Sends until `shutdown`; an alert in flight then is finished (its lease would bring it
     /// back anyway).
     pub async fn run(self, shutdown: CancellationToken) {
+        let mut prune_at = tokio::time::Instant::now();
         while !shutdown.is_cancelled() {
+            if tokio::time::Instant::now() >= prune_at {
+                self.prune().await;
+                prune_at = tokio::time::Instant::now() + self.prune_interval;
+            }
             let sent = match self.send_due().await {
                 Ok(n) => n,
                 Err(e) => {
@@ -63,6 +76,21 @@ impl AlertSender {
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
                     _ = tokio::time::sleep(self.config.poll) => {}
+                }
+            }
+        }
+    }
+
+    /// Retention: finished alerts older than `--delivery-retention` go, a batch at a time.
+    async fn prune(&self) {
+        let before = clock::before(clock::now(), self.retention);
+        loop {
+            match self.store.prune_alerts(before, PRUNE_BATCH).await {
+                Ok(n) if n == u64::from(PRUNE_BATCH) => continue,
+                Ok(_) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "pruning delivery alerts failed; trying again later");
+                    break;
                 }
             }
         }
