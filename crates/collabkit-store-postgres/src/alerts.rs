@@ -351,6 +351,10 @@ pub async fn claim<C: GenericClient + Sync>(
         &[&now, &(limit as i64)],
     )
     .await?;
+    // The accounts' advisory locks are taken in one order (by account) by every claim, so two
+    // claims never wait for each other in a cycle.
+    let mut due = due;
+    due.sort_by(|x, y| x.get::<_, &str>(2).cmp(y.get::<_, &str>(2)));
     let lease_until = clock::after(now, lease_for);
     let lease: i64 = rand::random::<i64>() & i64::MAX;
     let mut claimed = Vec::new();

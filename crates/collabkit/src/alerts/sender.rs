@@ -112,6 +112,19 @@ impl AlertSender {
     async fn send(&self, alert: ClaimedAlert) {
         let now = clock::now();
         let response = match self.signature(&alert, now.timestamp()) {
+            // The destination is the URL of the registration the alert is about: an alert is
+            // never sent to the failing receiver, so this one fails without a request.
+            Ok(_) if about_its_destination(&alert) => Response {
+                status: None,
+                body: String::new(),
+                error: Some(
+                    "not sent: the alert destination is the URL of the registration this alert \
+                     is about (alerts never go to the failing receiver)"
+                        .into(),
+                ),
+                duration: Duration::ZERO,
+                retry_after: None,
+            },
             Ok(signature) => {
                 self.http
                     .send(
@@ -133,7 +146,11 @@ impl AlertSender {
                 retry_after: None,
             },
         };
-        let next = self.next_step(alert.attempts, &response);
+        let next = if about_its_destination(&alert) {
+            NextStep::Failed
+        } else {
+            self.next_step(alert.attempts, &response)
+        };
         let outcome = AlertOutcome {
             alert_id: alert.alert_id.clone(),
             lease: alert.lease,
@@ -184,4 +201,13 @@ impl AlertSender {
             None => NextStep::Failed,
         }
     }
+}
+
+/// Whether the alert is about the registration whose URL is the destination's.
+fn about_its_destination(alert: &ClaimedAlert) -> bool {
+    #[derive(serde::Deserialize)]
+    struct About {
+        url: String,
+    }
+    serde_json::from_str::<About>(&alert.payload).is_ok_and(|a| a.url == alert.url)
 }

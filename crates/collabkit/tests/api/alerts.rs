@@ -463,3 +463,31 @@ async fn another_account_sees_nothing_of_them() {
     let (status, _) = app.get("/alerts/destination").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_alert_about_the_registration_at_the_destination_url_is_not_sent_there() {
+    let app = spawn(Duration::ZERO, |_| {}).await;
+    let rx = Receiver::start_with(vec![Reply::Status(500)]).await;
+    // The destination is the very URL of the registration that fails.
+    set_destination(&app, &rx.url("/hook"), 1).await;
+    let hook = app
+        .create_webhook(json!({"url": rx.url("/hook"), "events": ["user.created"]}))
+        .await;
+    let room = app.create_room("r").await;
+    new_user(&app, &room, 1).await;
+    let body = eventually(WAIT, "the failing alert ends failed", || async {
+        let (_, body) = app.get("/alerts?kind=registration.failing").await;
+        ok_if(body, |b| b["data"]["alerts"][0]["status"] == "failed")
+    })
+    .await;
+    let alert = &body["data"]["alerts"][0];
+    assert_eq!(alert["webhook_id"], id(&hook));
+    assert!(
+        alert["error"]
+            .as_str()
+            .unwrap()
+            .contains("never go to the failing receiver"),
+        "{alert}"
+    );
+    no_alerts_through(&rx);
+}
