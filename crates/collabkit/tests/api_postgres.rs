@@ -11,6 +11,8 @@ pub const FORCED_BACKEND: Option<helpers::Backend> = Some(helpers::Backend::Post
 
 #[path = "api/alerts.rs"]
 mod alerts;
+#[path = "api/alerts_nodes.rs"]
+mod alerts_nodes;
 #[path = "api/auth.rs"]
 mod auth;
 #[path = "api/connections.rs"]
