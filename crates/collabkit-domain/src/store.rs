@@ -528,7 +528,7 @@ pub trait Alerts: Send + Sync + 'static {
     ) -> StoreResult<Vec<Attempt>>;
     /// Leases up to `limit` due alerts until `now + lease_for`, oldest due first, each to the
     /// account's destination as it is now. An alert claimed for the first time passes the
-    /// rate limit ([`crate::rules::alerts::admits`]) or ends `suppressed` (not returned);
+    /// rate limit ([`crate::rules::alerts::admits`]) or ends `suppressed` (counted, not returned);
     /// alerts whose account has no destination any more end `failed`.
     async fn claim_alerts(
         &self,
@@ -536,7 +536,7 @@ pub trait Alerts: Send + Sync + 'static {
         lease_for: std::time::Duration,
         limit: u32,
         limits: AlertLimits,
-    ) -> StoreResult<Vec<ClaimedAlert>>;
+    ) -> StoreResult<AlertClaim>;
     /// Logs the attempt and moves the alert to its next state (if the lease is still its).
     async fn record_alert_attempt(&self, outcome: AlertOutcome) -> StoreResult<()>;
     /// Deletes up to `batch` alerts no longer pending created before `before`, with their

@@ -172,10 +172,12 @@ pub async fn alert_claims_apply_the_rate_limit_and_record_attempts(store: &dyn S
         .map(|d| record(d, Some(500), NextStep::Failed))
         .collect();
     store.record_attempts(batch).await.unwrap();
-    let claimed = store
+    let claim = store
         .claim_alerts(clock::now(), LEASE, 10, HOUR)
         .await
         .unwrap();
+    assert_eq!(claim.suppressed, 1, "the claim counts what it held back");
+    let claimed = claim.claimed;
     // registration.failing and the first delivery.exhausted pass; the second is held back.
     assert_eq!(claimed.len(), 2, "{claimed:?}");
     assert!(claimed.iter().all(|c| c.url == "https://alerts.example/a"));
@@ -191,6 +193,7 @@ pub async fn alert_claims_apply_the_rate_limit_and_record_attempts(store: &dyn S
             .claim_alerts(clock::now(), LEASE, 10, HOUR)
             .await
             .unwrap()
+            .claimed
             .is_empty(),
         "leased ones are not claimed twice"
     );
@@ -216,7 +219,8 @@ pub async fn alert_claims_apply_the_rate_limit_and_record_attempts(store: &dyn S
     let again = store
         .claim_alerts(clock::now(), LEASE, 10, HOUR)
         .await
-        .unwrap();
+        .unwrap()
+        .claimed;
     assert_eq!(again.len(), 1);
     assert_eq!(
         (again[0].alert_id.as_str(), again[0].attempts),

@@ -5,9 +5,9 @@
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules::{self, HealthPlan, alerts::Watched};
 use collabkit_domain::store::{
-    Alert, AlertDestination, AlertEventName, AlertFilter, AlertHealth, AlertLimits, AlertOutcome,
-    AlertStatus, Attempt, AttemptRecord, ClaimedAlert, DisableReason, NextStep, Page, PageRequest,
-    StoreError, StoreResult,
+    Alert, AlertClaim, AlertDestination, AlertEventName, AlertFilter, AlertHealth, AlertLimits,
+    AlertOutcome, AlertStatus, Attempt, AttemptRecord, ClaimedAlert, DisableReason, NextStep, Page,
+    PageRequest, StoreError, StoreResult,
 };
 use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
@@ -342,7 +342,7 @@ pub async fn claim<C: GenericClient + Sync>(
     lease_for: std::time::Duration,
     limit: u32,
     limits: &AlertLimits,
-) -> StoreResult<Vec<ClaimedAlert>> {
+) -> StoreResult<AlertClaim> {
     let due = query(
         c,
         "SELECT seq, id, account_id, webhook_id, kind, payload, attempts, sent_at IS NOT NULL
@@ -358,6 +358,7 @@ pub async fn claim<C: GenericClient + Sync>(
     let lease_until = clock::after(now, lease_for);
     let lease: i64 = rand::random::<i64>() & i64::MAX;
     let mut claimed = Vec::new();
+    let mut suppressed = 0;
     for r in &due {
         let seq: i64 = r.get(0);
         let account_id: String = r.get(2);
@@ -403,6 +404,7 @@ pub async fn claim<C: GenericClient + Sync>(
                     &[&seq],
                 )
                 .await?;
+                suppressed += 1;
                 continue;
             }
         }
@@ -427,7 +429,10 @@ pub async fn claim<C: GenericClient + Sync>(
             attempts: r.get::<_, i32>(6).max(0) as u32,
         });
     }
-    Ok(claimed)
+    Ok(AlertClaim {
+        claimed,
+        suppressed,
+    })
 }
 
 pub async fn record<C: GenericClient + Sync>(c: &C, outcome: &AlertOutcome) -> StoreResult<()> {
@@ -557,7 +562,7 @@ mod contract {
             lease_for: std::time::Duration,
             limit: u32,
             limits: AlertLimits,
-        ) -> StoreResult<Vec<ClaimedAlert>> {
+        ) -> StoreResult<AlertClaim> {
             in_tx!(self, tx => claim(&tx, now, lease_for, limit, &limits).await?)
         }
 

@@ -9,9 +9,9 @@ use crate::rows::{json, parse_opt_ts, parse_ts, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules::{self, HealthPlan, alerts::Watched};
 use collabkit_domain::store::{
-    Alert, AlertDestination, AlertEventName, AlertFilter, AlertHealth, AlertLimits, AlertOutcome,
-    AlertStatus, Attempt, AttemptRecord, ClaimedAlert, DisableReason, Page, PageRequest,
-    StoreError, StoreResult,
+    Alert, AlertClaim, AlertDestination, AlertEventName, AlertFilter, AlertHealth, AlertLimits,
+    AlertOutcome, AlertStatus, Attempt, AttemptRecord, ClaimedAlert, DisableReason, Page,
+    PageRequest, StoreError, StoreResult,
 };
 
 /// The batch's registrations whose account has a destination, with what was remembered of
@@ -319,7 +319,7 @@ pub fn claim(
     lease_for: std::time::Duration,
     limit: u32,
     limits: &AlertLimits,
-) -> StoreResult<Vec<ClaimedAlert>> {
+) -> StoreResult<AlertClaim> {
     type Due = (i64, String, String, String, String, String, u32, bool);
     let due: Vec<Due> = conn
         .prepare_cached(
@@ -345,6 +345,7 @@ pub fn claim(
     let lease_until = clock::after(now, lease_for);
     let lease: i64 = rand::random::<i64>() & i64::MAX;
     let mut claimed = Vec::new();
+    let mut suppressed = 0;
     for (seq, id, account_id, webhook_id, kind, payload, attempts, sent) in due {
         let Some(d) = destination(conn, &account_id)? else {
             conn.execute(
@@ -377,6 +378,7 @@ pub fn claim(
                     params![seq],
                 )
                 .map_err(backend)?;
+                suppressed += 1;
                 continue;
             }
         }
@@ -400,7 +402,10 @@ pub fn claim(
             attempts,
         });
     }
-    Ok(claimed)
+    Ok(AlertClaim {
+        claimed,
+        suppressed,
+    })
 }
 
 pub fn record(conn: &Connection, outcome: &AlertOutcome) -> StoreResult<()> {
@@ -549,7 +554,7 @@ mod contract {
             lease_for: std::time::Duration,
             limit: u32,
             limits: AlertLimits,
-        ) -> StoreResult<Vec<ClaimedAlert>> {
+        ) -> StoreResult<AlertClaim> {
             self.writer
                 .write(move |c| claim(c, now, lease_for, limit, &limits))
                 .await

@@ -160,6 +160,7 @@ impl App {
                 self.config.alerts.clone(),
                 &self.config.delivery,
                 self.state.secrets.clone(),
+                self.state.metrics.clone(),
             )?
             .run(shutdown.clone()),
         );

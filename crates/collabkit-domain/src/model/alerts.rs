@@ -115,6 +115,15 @@ pub struct ClaimedAlert {
     pub attempts: u32,
 }
 
+/// What one claim of due alerts did.
+#[derive(Debug, Clone, Default)]
+pub struct AlertClaim {
+    /// Leased to the caller, to send.
+    pub claimed: Vec<ClaimedAlert>,
+    /// Held back by the rate limit now (`suppressed` in the log), for the caller to count.
+    pub suppressed: u64,
+}
+
 /// The outcome of one attempt to send an alert.
 #[derive(Debug, Clone)]
 pub struct AlertOutcome {

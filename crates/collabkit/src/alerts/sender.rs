@@ -3,6 +3,7 @@
 //! transaction with the deliveries' HTTP client rules (timeout, no redirects, private
 //! destinations refused), then records the attempt and the next try.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,6 +14,7 @@ use super::AlertConfig;
 use crate::clock;
 use crate::delivery::DeliveryConfig;
 use crate::delivery::sender::{Response, Sender};
+use crate::metrics::{Metrics, OutcomeLabels};
 use crate::secrets::SecretBox;
 use crate::store::{AlertOutcome, Attempt, ClaimedAlert, NextStep, SharedStore};
 
@@ -32,6 +34,7 @@ pub struct AlertSender {
     /// Alerts are kept as long as deliveries (`--delivery-retention`), pruned this often.
     retention: Duration,
     prune_interval: Duration,
+    metrics: Arc<Metrics>,
 }
 
 impl AlertSender {
@@ -40,6 +43,7 @@ impl AlertSender {
         config: AlertConfig,
         delivery: &DeliveryConfig,
         secrets: SecretBox,
+        metrics: Arc<Metrics>,
     ) -> anyhow::Result<AlertSender> {
         Ok(AlertSender {
             store,
@@ -53,6 +57,7 @@ impl AlertSender {
             secrets,
             retention: delivery.retention,
             prune_interval: delivery.prune_interval,
+            metrics,
         })
     }
 
@@ -100,10 +105,12 @@ impl AlertSender {
     /// many were claimed.
     pub async fn send_due(&self) -> anyhow::Result<usize> {
         let lease_for = self.timeout + Duration::from_secs(5);
-        let claimed = self
+        let claim = self
             .store
             .claim_alerts(clock::now(), lease_for, CLAIM_BATCH, self.config.limits())
             .await?;
+        self.metrics.alerts_suppressed.inc_by(claim.suppressed);
+        let claimed = claim.claimed;
         let n = claimed.len();
         futures_util::future::join_all(claimed.into_iter().map(|a| self.send(a))).await;
         Ok(n)
@@ -163,6 +170,17 @@ impl AlertSender {
             },
             next,
         };
+        let outcome_label = match next {
+            NextStep::Succeeded => "success",
+            NextStep::RetryAt(_) => "retry",
+            NextStep::Failed | NextStep::Gone => "failed",
+        };
+        self.metrics
+            .alert_attempts
+            .get_or_create(&OutcomeLabels {
+                outcome: outcome_label,
+            })
+            .inc();
         if next != NextStep::Succeeded {
             tracing::warn!(alert = %alert.alert_id, account = %alert.account_id, status = ?response.status, error = ?response.error, "a delivery alert was not accepted by its destination");
         }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, eventually, id, ok_if};
+use crate::helpers::{TestApp, eventually, id, metric, ok_if};
 use crate::receiver::{Received, Receiver, Reply};
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -267,6 +267,11 @@ async fn a_second_failing_streak_inside_the_interval_is_suppressed_and_counted()
     assert_eq!(failing.len(), 1, "the second streak sent nothing");
     let (_, all) = app.get("/alerts?kind=registration.failing").await;
     assert_eq!(all["data"]["total"], 2, "{all}");
+    let text = app.metrics_text().await;
+    assert_eq!(
+        metric(&text, "collabkit_alerts_suppressed_total"),
+        Some(1.0)
+    );
     no_alerts_through(&rx);
 }
 
@@ -313,6 +318,17 @@ async fn a_dead_destination_is_retried_and_logged() {
         .filter(|r| r.header("webhook-id") == alert["id"])
         .collect();
     assert_eq!(tries.len(), 3, "each attempt reached it, with the same id");
+    let text = app.metrics_text().await;
+    let attempts = |outcome: &str| {
+        metric(
+            &text,
+            &format!("collabkit_alert_attempts_total{{outcome=\"{outcome}\"}}"),
+        )
+    };
+    assert_eq!(
+        (attempts("retry"), attempts("failed")),
+        (Some(2.0), Some(1.0))
+    );
     no_alerts_through(&rx);
 }
 
