@@ -38,17 +38,31 @@ async fn watched<C: GenericClient + Sync>(c: &C, ids: &[&str]) -> StoreResult<Ve
         .collect())
 }
 
-/// The hook of `record_attempts`, after the registrations' health, in its transaction.
+/// The batch's watched registrations, read by `record_attempts` in its transaction, pipelined
+/// with its outcomes (no round trip of its own).
+///
+/// Not locked: two nodes recording outcomes of one registration at the same moment may both
+/// start from the same remembered state, so a streak may be counted short or an alert decided
+/// twice; the rate limit then suppresses the second one of a kind within the interval.
+pub async fn watched_in<C: GenericClient + Sync>(
+    c: &C,
+    records: &[AttemptRecord],
+) -> StoreResult<Vec<Watched>> {
+    let mut ids: Vec<&str> = records.iter().map(|r| r.webhook_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    watched(c, &ids).await
+}
+
+/// The hook of `record_attempts`, after the registrations' health, in its transaction:
+/// `watched` as [`watched_in`] read it.
 pub async fn after_outcomes<C: GenericClient + Sync>(
     c: &C,
     records: &[AttemptRecord],
     plan: &HealthPlan<'_>,
     disabled: &[String],
+    watched: Vec<Watched>,
 ) -> StoreResult<()> {
-    let mut ids: Vec<&str> = records.iter().map(|r| r.webhook_id.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let watched = watched(c, &ids).await?;
     if watched.is_empty() {
         return Ok(());
     }

@@ -569,3 +569,47 @@ mod contract {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::query_plan;
+
+    /// The hot path's read (every outcome batch) seeks the batch's registrations by id and
+    /// their destinations by account: its cost follows the batch, not the tables.
+    #[test]
+    fn the_batchs_watched_registrations_are_read_by_index() {
+        let plan = query_plan(WATCHED, 1);
+        assert!(
+            !plan
+                .iter()
+                .any(|l| l.starts_with("SCAN w") || l.starts_with("SCAN d")),
+            "{plan:#?}"
+        );
+        assert!(
+            plan.iter().any(|l| l.starts_with("SEARCH d USING")),
+            "{plan:#?}"
+        );
+    }
+
+    /// The sender's claim reads due alerts from their partial index, and the log the account's.
+    #[test]
+    fn claims_and_the_log_seek_their_index() {
+        let due = "SELECT seq FROM alerts WHERE due_at <= ?1 AND status = 'pending' ORDER BY due_at LIMIT ?2";
+        let plan = query_plan(due, 2);
+        assert!(
+            plan.iter().any(|l| l.contains("USING INDEX alerts_due")),
+            "{plan:#?}"
+        );
+        let log = format!(
+            "SELECT {ALERT_COLS} FROM alerts WHERE {ALERT_FILTER} AND seq < ?5
+             ORDER BY seq DESC LIMIT ?6 OFFSET ?7"
+        );
+        let plan = query_plan(&log, 7);
+        assert!(
+            plan.iter()
+                .any(|l| l.contains("USING INDEX alerts_by_account")),
+            "{plan:#?}"
+        );
+    }
+}
