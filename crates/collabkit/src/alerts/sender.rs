@@ -229,3 +229,38 @@ fn about_its_destination(alert: &ClaimedAlert) -> bool {
     }
     serde_json::from_str::<About>(&alert.payload).is_ok_and(|a| a.url == alert.url)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claimed(url: &str, payload: &str) -> ClaimedAlert {
+        ClaimedAlert {
+            alert_id: "alr_1".into(),
+            lease: 1,
+            account_id: "acct_1".into(),
+            url: url.into(),
+            secret_sealed: String::new(),
+            previous_secret_sealed: None,
+            payload: payload.into(),
+            attempts: 0,
+        }
+    }
+
+    #[test]
+    fn an_alert_about_the_destinations_own_url_is_recognised() {
+        let body = r#"{"event":"registration.recovered","url":"https://a.example/hook"}"#;
+        assert!(about_its_destination(&claimed(
+            "https://a.example/hook",
+            body
+        )));
+        assert!(!about_its_destination(&claimed(
+            "https://b.example/alerts",
+            body
+        )));
+        assert!(!about_its_destination(&claimed(
+            "https://a.example/hook",
+            "not json"
+        )));
+    }
+}

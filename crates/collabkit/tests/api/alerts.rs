@@ -514,3 +514,47 @@ async fn an_alert_about_the_registration_at_the_destination_url_is_not_sent_ther
     );
     no_alerts_through(&rx);
 }
+
+#[tokio::test]
+async fn after_a_rotation_alerts_are_signed_with_the_new_secret_and_the_old_one() {
+    let app = spawn(Duration::ZERO, |_| {}).await;
+    let arx = Receiver::start().await;
+    let old = set_destination(&app, &arx.url("/alerts"), 1).await;
+    let (status, rotated) = app
+        .post("/alerts/destination/rotate-secret", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rotated}");
+    let new = rotated["data"]["destination"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(new, old);
+    let rx = Receiver::start_with(vec![Reply::Status(500)]).await;
+    let hook = app
+        .create_webhook(json!({"url": rx.url("/hook"), "events": ["user.created"]}))
+        .await;
+    let room = app.create_room("r").await;
+    new_user(&app, &room, 1).await;
+    let got = wait_for_kind(&arx, "registration.failing", id(&hook), 1).await;
+    // Each secret alone verifies it (an independent verifier), and two signatures are sent.
+    assert_eq!(
+        alerts_of(&got, "registration.failing", &new, id(&hook)).len(),
+        1
+    );
+    assert_eq!(
+        alerts_of(&got, "registration.failing", &old, id(&hook)).len(),
+        1
+    );
+    let r = got
+        .iter()
+        .find(|r| event_of(r)["event"] == "registration.failing")
+        .unwrap();
+    assert_eq!(r.header("webhook-signature").split(' ').count(), 2);
+    // The registration's own secret signs none of it.
+    assert!(
+        standardwebhooks::Webhook::new(hook["secret"].as_str().unwrap())
+            .unwrap()
+            .verify(&r.body, &r.headers)
+            .is_err()
+    );
+}
