@@ -30,13 +30,13 @@ const ROTATION_OVERLAP: chrono::Duration = chrono::Duration::hours(24);
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(
-            get_destination,
-            put_destination,
-            delete_destination
+            get_alert_destination,
+            put_alert_destination,
+            delete_alert_destination
         ))
-        .routes(routes!(rotate_secret))
+        .routes(routes!(rotate_alert_secret))
         .routes(routes!(list_alerts))
-        .routes(routes!(list_attempts))
+        .routes(routes!(list_alert_attempts))
 }
 
 /// The account's alert destination. `secret` is only in the answer that created it and in
@@ -105,7 +105,7 @@ fn threshold_field(value: Value) -> Result<u32, ApiError> {
 #[utoipa::path(get, path = "/alerts/destination", tag = "alerts",
     params(("account_id" = String, Path)),
     responses((status = 200, body = ServerResponse<DestinationBody>), (status = 404, description = "no alert destination is set", body = ErrorBody)))]
-async fn get_destination(
+async fn get_alert_destination(
     auth: AccountAuth,
     State(state): State<AppState>,
 ) -> Result<Data<DestinationBody>, ApiError> {
@@ -123,7 +123,7 @@ async fn get_destination(
     params(("account_id" = String, Path)), request_body = PutDestination,
     responses((status = 200, body = ServerResponse<DestinationBody>), (status = 201, body = ServerResponse<DestinationBody>),
         (status = 400, body = ErrorBody)))]
-async fn put_destination(
+async fn put_alert_destination(
     auth: AccountAuth,
     State(state): State<AppState>,
     Json(body): Json<PutDestination>,
@@ -166,7 +166,7 @@ async fn put_destination(
 #[utoipa::path(delete, path = "/alerts/destination", tag = "alerts",
     params(("account_id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete_destination(
+async fn delete_alert_destination(
     auth: AccountAuth,
     State(state): State<AppState>,
 ) -> Result<StatusCode, ApiError> {
@@ -179,7 +179,7 @@ async fn delete_destination(
 #[utoipa::path(post, path = "/alerts/destination/rotate-secret", tag = "alerts",
     params(("account_id" = String, Path)),
     responses((status = 200, body = ServerResponse<DestinationBody>), (status = 404, body = ErrorBody)))]
-async fn rotate_secret(
+async fn rotate_alert_secret(
     auth: AccountAuth,
     State(state): State<AppState>,
 ) -> Result<Data<DestinationBody>, ApiError> {
@@ -325,7 +325,7 @@ async fn list_alerts(
 #[utoipa::path(get, path = "/alerts/{alert_id}/attempts", tag = "alerts",
     params(("account_id" = String, Path), ("alert_id" = String, Path)),
     responses((status = 200, body = ServerResponse<AttemptList>), (status = 404, body = ErrorBody)))]
-async fn list_attempts(
+async fn list_alert_attempts(
     auth: AccountAuth,
     State(state): State<AppState>,
     Path(p): Path<AlertPath>,
