@@ -5,6 +5,7 @@
 // The receiver is ours, on loopback: it answers 500 until told to recover.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -402,6 +403,49 @@ test('a webhook is edited, disabled, enabled, rotated, recovered, paged and dele
   await dialog.getByRole('button', { name: 'Delete webhook' }).click();
   await page.getByRole('heading', { name: 'Webhooks', exact: true }).waitFor({ timeout: WAIT });
   assert.equal((await api('GET', '/webhooks')).webhooks.length, 1);
+});
+
+test('the alerts page sets the destination, shows its secret once, and lists the alerts it was sent', async () => {
+  const alertsUrl = `http://127.0.0.1:${receiver.address().port}/alerts/collabkit`;
+  await nav('Alerts');
+  await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor({ timeout: WAIT });
+  await page.getByText('No alert destination yet').waitFor({ timeout: WAIT });
+  await page.getByText('No alerts yet.').waitFor({ timeout: WAIT });
+  await page.getByLabel('Alert destination URL').fill(alertsUrl);
+  await page.getByLabel('Failed attempts in a row before a registration is failing').fill('3');
+  await page.getByRole('button', { name: 'Save destination' }).click();
+  const shown = page.getByTestId('secret');
+  await shown.waitFor({ timeout: WAIT });
+  const secret = await shown.textContent();
+  assert.match(secret, /^whsec_/);
+  await page.getByRole('button', { name: 'I have stored it' }).click();
+  assert.equal(await page.getByTestId('alert-url').textContent(), alertsUrl);
+  assert.equal((await api('GET', '/alerts/destination')).destination.failure_threshold, 3);
+
+  // An alert: a registration disabled by hand reaches the destination, signed with its secret.
+  const hook = (await api('POST', '/webhooks', { url: `${webhookUrl}/alerted`, events: ['user.created'] })).webhook;
+  await api('PATCH', `/webhooks/${hook.id}`, { enabled: false });
+  const isAlert = (r) => r.body.includes('"registration.disabled"') && r.body.includes(hook.id);
+  for (const deadline = Date.now() + WAIT; !received.some(isAlert); ) {
+    assert.ok(Date.now() < deadline, 'the alert never arrived');
+    await page.waitForTimeout(50);
+  }
+  const alert = received.find(isAlert);
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  const expected = createHmac('sha256', key)
+    .update(`${alert.headers['webhook-id']}.${alert.headers['webhook-timestamp']}.${alert.body}`)
+    .digest('base64');
+  assert.ok(alert.headers['webhook-signature'].split(' ').includes(`v1,${expected}`), 'signed with the destination secret');
+  assert.equal(JSON.parse(alert.body).reason, 'manual');
+
+  await nav('Overview');
+  await nav('Alerts');
+  const row = page.locator('.alert-row[data-kind="registration.disabled"]').first();
+  await row.waitFor({ timeout: WAIT });
+  assert.match(await row.textContent(), new RegExp(hook.id));
+  assert.deepEqual(await accessibilityViolations(), []);
+  await shoot('alerts');
+  await api('DELETE', `/webhooks/${hook.id}`);
 });
 
 test('more than a page of rooms: the list says how many and shows the rest', async () => {

@@ -106,7 +106,7 @@ export function ShowMore({ list, what }) {
 }
 
 export function Status({ status }) {
-  const label = { success: 'Succeeded', failed: 'Failed', pending: 'Pending' }[status] ?? status;
+  const label = { success: 'Succeeded', failed: 'Failed', pending: 'Pending', suppressed: 'Suppressed' }[status] ?? status;
   return html`<span class="badge badge-${status}">${label}</span>`;
 }
 

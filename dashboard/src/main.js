@@ -9,6 +9,7 @@ import { Overview } from './views/overview.js';
 import { WebhooksPage } from './views/webhooks.js';
 import { WebhookPage } from './views/webhook.js';
 import { RoomsPage, RoomPage } from './views/rooms.js';
+import { AlertsPage } from './views/alerts.js';
 
 const STORAGE_KEY = 'collabkit.dashboard.credential';
 
@@ -102,11 +103,14 @@ function Shell({ credential, onSignOut }) {
     if (id === undefined) page = html`<${RoomsPage} api=${api} />`;
     else if (!isId(id)) page = html`<${InvalidId} what="room" list=${html`<a href="#/rooms">All rooms</a>`} />`;
     else page = html`<${RoomPage} api=${api} id=${id} key=${id} />`;
+  } else if (parts[0] === 'alerts') {
+    section = 'alerts';
+    page = html`<${AlertsPage} api=${api} />`;
   } else {
     page = html`<${Overview} api=${api} />`;
   }
   useEffect(() => {
-    document.title = `${{ overview: 'Overview', webhooks: 'Webhooks', rooms: 'Live rooms' }[section]} · CollabKit`;
+    document.title = `${{ overview: 'Overview', webhooks: 'Webhooks', rooms: 'Live rooms', alerts: 'Alerts' }[section]} · CollabKit`;
   }, [section]);
   const link = (href, name, label) =>
     html`<a href=${href} aria-current=${section === name ? 'page' : undefined}>${label}</a>`;
@@ -118,6 +122,7 @@ function Shell({ credential, onSignOut }) {
         ${link('#/', 'overview', 'Overview')}
         ${link('#/webhooks', 'webhooks', 'Webhooks')}
         ${link('#/rooms', 'rooms', 'Live rooms')}
+        ${link('#/alerts', 'alerts', 'Alerts')}
       </nav>
       <span class="account"><span class="muted">Account</span> <code>${credential.accountId}</code></span>
       <button type="button" class="secondary small" onClick=${() => onSignOut()}>Sign out</button>

@@ -76,6 +76,8 @@ pub const USER: &str = "usr";
 pub const EVENT: &str = "evt";
 pub const WEBHOOK: &str = "wh";
 pub const DELIVERY: &str = "dlv";
+/// A delivery alert (to the account's alert destination).
+pub const ALERT: &str = "alr";
 pub const SESSION: &str = "ses";
 /// One participation of a user (`CollabKitUserSession`), as the CollabKit docs name them.
 pub const USER_SESSION: &str = "sess";

@@ -33,8 +33,8 @@ pub type TokenSealer = Arc<dyn Fn(&str) -> String + Send + Sync + 'static>;
 /// the server opening it): `use collabkit_domain::store::prelude::*;`.
 pub mod prelude {
     pub use super::{
-        Accounts, DeliveryLog, DeliveryQueue, EventLog, Idempotency, Maintenance, RoomStores,
-        Rooms, Sessions, Stats, Store, Users, Webhooks,
+        Accounts, Alerts, DeliveryLog, DeliveryQueue, EventLog, Idempotency, Maintenance,
+        RoomStores, Rooms, Sessions, Stats, Store, Users, Webhooks,
     };
 }
 
@@ -60,6 +60,7 @@ pub trait Store:
     + Stats
     + RoomStores
     + Idempotency
+    + Alerts
 {
     /// Fails when the storage is unreachable (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
@@ -483,6 +484,64 @@ pub trait DeliveryLog: Send + Sync + 'static {
         webhook_id: &str,
         since: Timestamp,
     ) -> StoreResult<Replayed>;
+}
+
+/// Delivery alerts (see [`crate::rules::alerts`]): the account's alert destination, the log
+/// of alerts, and the sender's side (claim, record). The alerts themselves are stored by
+/// `record_attempts` and `update_webhook`, in their transactions.
+#[async_trait]
+pub trait Alerts: Send + Sync + 'static {
+    /// The account's alert destination; `NotFound("alert destination")` when it has none.
+    async fn alert_destination(&self, account_id: &str) -> StoreResult<AlertDestination>;
+    /// Sets the destination's URL and threshold ([`crate::rules::alerts::put_destination`]):
+    /// a new destination takes `secret_sealed`, an existing one keeps its secret. Returns it,
+    /// and whether it was created.
+    async fn put_alert_destination(
+        &self,
+        account_id: &str,
+        url: &str,
+        failure_threshold: u32,
+        secret_sealed: &str,
+    ) -> StoreResult<(AlertDestination, bool)>;
+    /// Removes the destination; its alerts still pending end `failed` (nowhere to send them),
+    /// the log stays. `NotFound("alert destination")` when it has none.
+    async fn delete_alert_destination(&self, account_id: &str) -> StoreResult<()>;
+    /// Replaces the destination's secret; the old one keeps signing until `previous_until`.
+    async fn rotate_alert_secret(
+        &self,
+        account_id: &str,
+        secret_sealed: &str,
+        previous_until: Timestamp,
+    ) -> StoreResult<AlertDestination>;
+    /// The account's alerts, newest first, filtered; the page carries the total.
+    async fn list_alerts(
+        &self,
+        account_id: &str,
+        filter: &AlertFilter,
+        page: PageRequest,
+    ) -> StoreResult<Page<Alert>>;
+    /// An alert's attempts, oldest first; `NotFound("alert")` for another account's.
+    async fn list_alert_attempts(
+        &self,
+        account_id: &str,
+        alert_id: &str,
+    ) -> StoreResult<Vec<Attempt>>;
+    /// Leases up to `limit` due alerts until `now + lease_for`, oldest due first, each to the
+    /// account's destination as it is now. An alert claimed for the first time passes the
+    /// rate limit ([`crate::rules::alerts::admits`]) or ends `suppressed` (counted, not returned);
+    /// alerts whose account has no destination any more end `failed`.
+    async fn claim_alerts(
+        &self,
+        now: Timestamp,
+        lease_for: std::time::Duration,
+        limit: u32,
+        limits: AlertLimits,
+    ) -> StoreResult<AlertClaim>;
+    /// Logs the attempt and moves the alert to its next state (if the lease is still its).
+    async fn record_alert_attempt(&self, outcome: AlertOutcome) -> StoreResult<()>;
+    /// Deletes up to `batch` alerts no longer pending created before `before`, with their
+    /// attempts (retention, as deliveries'); returns how many went.
+    async fn prune_alerts(&self, before: Timestamp, batch: u32) -> StoreResult<u64>;
 }
 
 /// What [`DeliveryLog::replay_events`] queued.

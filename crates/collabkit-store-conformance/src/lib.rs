@@ -26,6 +26,7 @@ use collabkit_domain::store::{
     EventFilter, NewRoom, NewUser, PageRequest, SharedStore, Storage, User,
 };
 
+mod alerts;
 mod delivery;
 mod dialect;
 mod follows;
@@ -151,6 +152,9 @@ checks! {
     store stores::store_values_keep_their_numbers_and_bytes_exact,
     database stores::concurrent_store_writes_are_numbered_without_gaps,
     store idempotency::idempotency_keys_claim_replay_refuse_and_release,
+    store alerts::alert_destinations_are_put_rotated_and_deleted,
+    store alerts::outcomes_and_disables_store_their_alerts,
+    store alerts::alert_claims_apply_the_rate_limit_and_record_attempts,
     store idempotency::expired_and_abandoned_idempotency_keys_are_taken_over,
     database idempotency::concurrent_idempotency_claims_from_two_handles_have_one_winner,
     store delivery::pace::rate_limits_are_kept_per_registration_and_tenant,
@@ -285,6 +289,7 @@ mod tests {
             include_str!("follows.rs"),
             include_str!("stores.rs"),
             include_str!("idempotency.rs"),
+            include_str!("alerts.rs"),
         ];
         let mut found = Vec::new();
         for source in sources {

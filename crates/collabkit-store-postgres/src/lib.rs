@@ -87,6 +87,7 @@ macro_rules! in_tx {
 
 mod account_cache;
 mod accounts;
+mod alerts;
 mod batch;
 mod connect;
 mod delivery_log;

@@ -174,6 +174,8 @@ pub async fn update<C: GenericClient + Sync>(
     .await?;
     if rules::disables(&before, &w) {
         fail_pending(c, &w.id).await?;
+        crate::alerts::after_disable(c, &w.id, collabkit_domain::store::DisableReason::Manual)
+            .await?;
     }
     Ok(w)
 }

@@ -9,6 +9,7 @@
 //! behind a cursor already handed out.
 
 mod accounts;
+mod alerts;
 mod checkpointer;
 mod delivery_log;
 mod errors;

@@ -163,6 +163,11 @@ pub fn update(
     .map_err(backend)?;
     if rules::disables(&before, &webhook) {
         fail_pending(conn, &webhook.id)?;
+        crate::alerts::after_disable(
+            conn,
+            &webhook.id,
+            collabkit_domain::store::DisableReason::Manual,
+        )?;
     }
     Ok(webhook)
 }

@@ -155,6 +155,16 @@ impl App {
                 shutdown.clone(),
             ));
         }
+        self.tasks.spawn(
+            crate::alerts::sender::AlertSender::new(
+                self.state.store.clone(),
+                self.config.alerts.clone(),
+                &self.config.delivery,
+                self.state.secrets.clone(),
+                self.state.metrics.clone(),
+            )?
+            .run(shutdown.clone()),
+        );
         self.tasks.spawn(pruner::run(
             self.state.store.clone(),
             self.config.delivery.retention,

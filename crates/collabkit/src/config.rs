@@ -54,6 +54,9 @@ pub struct Config {
     /// The webhook engine's knobs.
     #[command(flatten)]
     pub delivery: DeliveryConfig,
+    /// Delivery alerts' knobs (rate limit, retries).
+    #[command(flatten)]
+    pub alerts: crate::alerts::AlertConfig,
     /// The realtime hub's knobs.
     #[command(flatten)]
     pub realtime: RealtimeConfig,
@@ -81,6 +84,7 @@ impl Config {
             secret_key: None,
             user_tokens: Default::default(),
             delivery: DeliveryConfig::default(),
+            alerts: crate::alerts::AlertConfig::default(),
             realtime: RealtimeConfig::default(),
             http: ConnectionLimits::default(),
             node: NodeConfig::default(),

@@ -60,6 +60,10 @@ pub struct Metrics {
     pub events_stored: Family<EventLabels, Counter>,
     /// Delivery attempts by outcome.
     pub attempts: Family<OutcomeLabels, Counter>,
+    /// Attempts to send delivery alerts by outcome (`success`, `retry`, `failed`), and the
+    /// alerts the rate limit held back (`suppressed` in the alert log).
+    pub alert_attempts: Family<OutcomeLabels, Counter>,
+    pub alerts_suppressed: Counter,
     /// Claims of due deliveries asked of the store (fresh deliveries are handed over without
     /// one: this counts the queue's reads, not the deliveries).
     pub delivery_claims: Counter,
@@ -133,6 +137,18 @@ impl Metrics {
             "delivery_attempts",
             "Delivery attempts by outcome",
             attempts.clone(),
+        );
+        let alert_attempts = Family::<OutcomeLabels, Counter>::default();
+        registry.register(
+            "alert_attempts",
+            "Attempts to send delivery alerts by outcome",
+            alert_attempts.clone(),
+        );
+        let alerts_suppressed = Counter::default();
+        registry.register(
+            "alerts_suppressed",
+            "Delivery alerts held back by the rate limit (suppressed in the alert log)",
+            alerts_suppressed.clone(),
         );
         let attempt_duration = Histogram::new(exponential_buckets(0.0001, 2.0, 18));
         registry.register(
@@ -288,6 +304,8 @@ impl Metrics {
             http_duration,
             events_stored,
             attempts,
+            alert_attempts,
+            alerts_suppressed,
             delivery_claims,
             delivery_rate_waits,
             attempt_duration,

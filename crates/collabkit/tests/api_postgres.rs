@@ -9,6 +9,10 @@
 /// Every test here runs on PostgreSQL.
 pub const FORCED_BACKEND: Option<helpers::Backend> = Some(helpers::Backend::Postgres);
 
+#[path = "api/alerts.rs"]
+mod alerts;
+#[path = "api/alerts_nodes.rs"]
+mod alerts_nodes;
 #[path = "api/auth.rs"]
 mod auth;
 #[path = "api/connections.rs"]

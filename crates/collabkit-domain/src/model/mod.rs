@@ -323,8 +323,10 @@ pub fn like_pattern(search: &str) -> String {
     p
 }
 
+mod alerts;
 mod stores;
 mod webhooks;
 
+pub use alerts::*;
 pub use stores::*;
 pub use webhooks::*;

@@ -26,6 +26,7 @@ use crate::model::{
     WebhookPatch,
 };
 
+pub mod alerts;
 mod attempts;
 pub mod headers;
 pub mod pace;

@@ -74,9 +74,13 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         )
         .await
     };
-    let (recorded, healthy) = tokio::join!(outcomes, healthy);
+    // What the alert rules remember of the batch's registrations is read in the same round
+    // trip (nothing, unless their account has an alert destination).
+    let watched = crate::alerts::watched_in(c, records);
+    let (recorded, healthy, watched) = tokio::join!(outcomes, healthy, watched);
     let recorded: std::collections::HashSet<String> = recorded?.iter().map(|r| r.get(0)).collect();
     healthy?;
+    let watched = watched?;
     for rec in records {
         if recorded.contains(&rec.delivery_id) {
             continue;
@@ -134,6 +138,7 @@ pub async fn record_attempts<C: GenericClient + Sync>(
             disabled.push((*webhook_id).to_owned());
         }
     }
+    crate::alerts::after_outcomes(c, records, &plan, &disabled, watched).await?;
     if plan.wake {
         // A dispatcher may be asleep until a later due time than this retry's.
         notify_due(c).await?;

@@ -100,6 +100,7 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
     )
     .and_then(|mut s| s.execute(params![json(&plan.healthy)]))
     .map_err(backend)?;
+    crate::alerts::after_outcomes(conn, records, &plan, &disabled)?;
     Ok(disabled)
 }
 

@@ -4,10 +4,12 @@
 //! and the registrations with their delivery log. Every item is re-exported here, so its
 //! path (`collabkit_webhooks::types::…`) is the same as when this was one file.
 
+mod alerts;
 mod events;
 mod registrations;
 mod resources;
 
+pub use alerts::*;
 pub use events::*;
 pub use registrations::*;
 pub use resources::*;

@@ -72,6 +72,8 @@ pub fn module_of(path: &str) -> &'static str {
             "Deliveries"
         }
         "webhooks" => "Webhooks",
+        // Delivery alerts are about deliveries breaking.
+        "alerts" => "Deliveries",
         "events" => "Events",
         "stats" => "Stats",
         _ => "Accounts",

@@ -175,6 +175,7 @@ mod tests {
             ),
             (&format!("{a}/webhooks/w/recover"), "Deliveries"),
             (&format!("{a}/webhooks/w/replay"), "Deliveries"),
+            (&format!("{a}/alerts/destination"), "Deliveries"),
             (&format!("{a}/events/stream"), "Events"),
             (&format!("{a}/stats/webhooks"), "Stats"),
             (&format!("{a}/whatever"), "Accounts"),

@@ -3,6 +3,7 @@
 //! Every route is registered through `utoipa_axum`, so `/openapi.json` is generated from the
 //! same list the router serves and cannot miss one.
 
+mod alerts;
 mod auth;
 mod connect;
 pub mod context;
@@ -128,6 +129,7 @@ pub fn router(state: AppState, body_limit: usize, access_log: bool) -> Router {
         .merge(webhooks::router())
         .merge(rate_limits::router())
         .merge(deliveries::router())
+        .merge(alerts::router())
         .merge(stats::router())
         .route_layer(middleware::from_fn_with_state(
             (state.clone(), body_limit),

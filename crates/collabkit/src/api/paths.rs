@@ -25,6 +25,7 @@ pub fn refuse_impossible_ids(params: &RawPathParams, path: &str) -> Result<(), A
             "user_id" => "user",
             "webhook_id" => "webhook",
             "delivery_id" => "delivery",
+            "alert_id" => "alert",
             "custom_id" if path.contains("/users/custom/") => "user",
             "custom_id" => "room",
             _ => "resource",
@@ -69,4 +70,11 @@ pub struct DeliveryPath {
     pub account_id: String,
     pub webhook_id: String,
     pub delivery_id: String,
+}
+
+#[derive(Deserialize)]
+pub struct AlertPath {
+    #[allow(dead_code)]
+    pub account_id: String,
+    pub alert_id: String,
 }

@@ -141,7 +141,8 @@ fn room_spellings_differ() -> ApiError {
     ApiError::invalid("`room_id` and `roomId` name the same field and differ: give one")
 }
 
-async fn url_field(state: &AppState, value: Value) -> Result<String, ApiError> {
+/// A destination URL (a registration's, the alert destination's): one rule for both.
+pub(super) async fn url_field(state: &AppState, value: Value) -> Result<String, ApiError> {
     let Value::String(url) = value else {
         return Err(ApiError::invalid("`url` must be a string"));
     };

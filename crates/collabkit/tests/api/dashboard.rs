@@ -204,6 +204,7 @@ async fn the_dashboard_works_in_a_real_browser() {
         "webhook",
         "rooms",
         "room",
+        "alerts",
     ] {
         for width in ["desktop", "phone"] {
             assert!(

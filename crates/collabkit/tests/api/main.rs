@@ -5,6 +5,7 @@
 /// This binary follows `COLLABKIT_TEST_BACKEND`.
 pub const FORCED_BACKEND: Option<helpers::Backend> = None;
 
+mod alerts;
 mod auth;
 mod binary;
 mod client_sdk;
