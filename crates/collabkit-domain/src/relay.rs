@@ -78,9 +78,10 @@ pub struct RoomSignal {
 
 #[async_trait]
 pub trait Relay: Send + Sync + 'static {
-    /// Tells the other nodes. Best effort: a lost signal loses a presence update or a
+    /// Tells the other nodes, in order (all that queued up since the last call: on PostgreSQL
+    /// one transaction for them all). Best effort: a lost signal loses a presence update or a
     /// broadcast, never a stored event.
-    async fn publish(&self, signal: RoomSignal) -> StoreResult<()>;
+    async fn publish(&self, signals: Vec<RoomSignal>) -> StoreResult<()>;
     /// Signals from every node (this one's included).
     fn subscribe(&self) -> broadcast::Receiver<RoomSignal>;
     /// Whether other nodes may be listening (else publishing is skipped).
@@ -98,7 +99,7 @@ impl Default for LocalRelay {
 
 #[async_trait]
 impl Relay for LocalRelay {
-    async fn publish(&self, _signal: RoomSignal) -> StoreResult<()> {
+    async fn publish(&self, _signals: Vec<RoomSignal>) -> StoreResult<()> {
         Ok(())
     }
 

@@ -195,12 +195,31 @@ pub async fn room_signals_reach_the_other_nodes(db: &dyn TestDatabase) {
             user_id: "usr_1".into(),
             frame: "x".repeat(size),
         };
-        relay.publish(signal.clone()).await.unwrap();
+        relay.publish(vec![signal.clone()]).await.unwrap();
         let got = tokio::time::timeout(WAKE_WITHIN, heard.recv())
             .await
             .expect("the signal arrives")
             .unwrap();
         assert_eq!(got, signal);
+    }
+    // Several at once arrive each once, in order, large ones and identical ones included
+    // (PostgreSQL folds identical notifications of one transaction into one).
+    let signal = |i: usize, size: usize| RoomSignal {
+        room_id: "room_1".into(),
+        node: "node-one".into(),
+        kind: RelayKind::Broadcast,
+        user_id: "usr_1".into(),
+        frame: format!("{i}:{}", "y".repeat(size)),
+    };
+    let mut sent: Vec<RoomSignal> = (0..20).map(|i| signal(i % 5, 10)).collect();
+    sent.insert(7, signal(99, 60_000));
+    relay.publish(sent.clone()).await.unwrap();
+    for (i, want) in sent.iter().enumerate() {
+        let got = tokio::time::timeout(WAKE_WITHIN, heard.recv())
+            .await
+            .expect("every signal arrives")
+            .unwrap();
+        assert_eq!(&got, want, "signal {i} in order");
     }
 }
 

@@ -4,6 +4,7 @@
 //! `listener`) and reads such rows by key; rows older than a minute are deleted as new ones come.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use collabkit_domain::relay::{Relay, RelayKind, RoomSignal};
@@ -13,6 +14,9 @@ use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::sql::{execute, query_one, query_opt};
+
+/// Each published signal's number in this process (see `publish`).
+static SENT: AtomicU64 = AtomicU64::new(0);
 
 /// Payloads up to this many bytes go in the NOTIFY itself (its limit is 8,000).
 const INLINE_MAX: usize = 7_000;
@@ -77,40 +81,64 @@ impl PgRelay {
 
 #[async_trait]
 impl Relay for PgRelay {
-    async fn publish(&self, signal: RoomSignal) -> StoreResult<()> {
-        let payload = json!({
-            "r": signal.room_id,
-            "n": signal.node,
-            "k": signal.kind.as_str(),
-            "u": signal.user_id,
-            "f": signal.frame,
-        })
-        .to_string();
-        let client = self.pool.get().await.map_err(crate::pool_error)?;
-        let notice = if payload.len() <= INLINE_MAX {
-            payload
-        } else {
-            execute(
-                &client,
-                "DELETE FROM relay_frames WHERE created_at < now() - interval '1 minute'",
-                &[],
-            )
-            .await?;
+    async fn publish(&self, signals: Vec<RoomSignal>) -> StoreResult<()> {
+        if signals.is_empty() {
+            return Ok(());
+        }
+        // Identical notifications of one transaction are folded into one: each carries a
+        // number of its own, so two equal frames (a user sending "ping" twice) both arrive.
+        let payloads: Vec<String> = signals
+            .iter()
+            .map(|signal| {
+                json!({
+                    "r": signal.room_id,
+                    "n": signal.node,
+                    "k": signal.kind.as_str(),
+                    "u": signal.user_id,
+                    "f": signal.frame,
+                    "s": SENT.fetch_add(1, Ordering::Relaxed),
+                })
+                .to_string()
+            })
+            .collect();
+        let mut client = self.pool.get().await.map_err(crate::pool_error)?;
+        let tx = client.transaction().await.map_err(crate::errors::pg)?;
+        // Signals are not the durable state (that is stored with its own commit): no reason
+        // for their commit to wait for the WAL's flush.
+        execute(&tx, "SET LOCAL synchronous_commit = off", &[]).await?;
+        let mut notices = Vec::with_capacity(payloads.len());
+        let mut pruned = false;
+        for payload in payloads {
+            if payload.len() <= INLINE_MAX {
+                notices.push(payload);
+                continue;
+            }
+            if !pruned {
+                execute(
+                    &tx,
+                    "DELETE FROM relay_frames WHERE created_at < now() - interval '1 minute'",
+                    &[],
+                )
+                .await?;
+                pruned = true;
+            }
             let id: i64 = query_one(
-                &client,
+                &tx,
                 "INSERT INTO relay_frames (payload) VALUES ($1) RETURNING id",
                 &[&payload],
             )
             .await?
             .get(0);
-            json!({ "ref": id }).to_string()
-        };
+            notices.push(json!({ "ref": id }).to_string());
+        }
+        // In the array's order: the order the listeners get them in.
         execute(
-            &client,
-            "SELECT pg_notify('collabkit_room', $1)",
-            &[&notice],
+            &tx,
+            "SELECT pg_notify('collabkit_room', n) FROM UNNEST($1::text[]) AS n",
+            &[&notices],
         )
         .await?;
+        tx.commit().await.map_err(crate::errors::pg)?;
         Ok(())
     }
 

@@ -21,6 +21,9 @@ pub struct Outbox {
     node: Arc<str>,
 }
 
+/// At most this many signals are published together.
+const MAX_TOGETHER: usize = 256;
+
 impl Outbox {
     /// Nothing is sent when no other node can be listening. The publishing task runs on
     /// `tasks`, so a stop waits for the signal it is sending (within the shutdown timeout).
@@ -40,7 +43,16 @@ impl Outbox {
                     s = rx.recv() => match s { Some(s) => s, None => return },
                     _ = shutdown.cancelled() => return,
                 };
-                if let Err(e) = relay.publish(signal).await {
+                // Whatever queued up while the last ones were sent goes together: on
+                // PostgreSQL a signal alone was a transaction (and a WAL flush) of its own.
+                let mut signals = vec![signal];
+                while signals.len() < MAX_TOGETHER {
+                    match rx.try_recv() {
+                        Ok(s) => signals.push(s),
+                        Err(_) => break,
+                    }
+                }
+                if let Err(e) = relay.publish(signals).await {
                     tracing::warn!(error = %e, "relaying a room's frame to the other nodes failed");
                 }
             }
