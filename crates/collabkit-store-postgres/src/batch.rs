@@ -256,7 +256,7 @@ async fn write_group(
         .iter()
         .filter_map(|r| r.as_ref().ok())
         .zip(&made_targets)
-        .any(|((_, _, lease), t)| lease.is_none() && !t.is_empty());
+        .any(|((_, _, lease), t)| queue::left_to_claims(t, *lease));
     let made: Vec<&(User, collabkit_domain::store::Event, Option<InlineLease>)> =
         results.iter().filter_map(|r| r.as_ref().ok()).collect();
     let col = |f: fn(&User) -> String| made.iter().map(|m| f(&m.0)).collect::<Vec<String>>();

@@ -99,6 +99,7 @@ mod idempotency;
 mod listener;
 mod lookup;
 mod migrate;
+mod ordering;
 mod queue;
 mod relay;
 mod rooms;

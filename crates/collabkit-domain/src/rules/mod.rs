@@ -28,6 +28,7 @@ use crate::model::{
 
 mod attempts;
 pub mod headers;
+pub mod ordering;
 mod sessions;
 pub mod stores;
 

@@ -20,11 +20,11 @@ const RECORD: &str = "WITH r AS (
                last_attempt_at = r.at, status_code = r.code, status = r.status,
                next_retry_at = r.next, due_at = r.next, lease = NULL
         FROM r WHERE d.id = r.id AND d.lease = r.lease
-        RETURNING d.id, d.seq),
+        RETURNING d.id, d.seq, d.status != 'pending' AND d.previous_room_seq IS NOT NULL AS ended),
      a AS (
         INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
         SELECT u.seq, r.at, r.code, r.ms, r.error, r.body FROM u JOIN r ON r.id = u.id)
-     SELECT id FROM u";
+     SELECT id, seq, ended FROM u";
 
 /// Records a batch of outcomes in a statement for the whole batch, then the registrations'
 /// health (see the SQLite backend, which does the same).
@@ -75,8 +75,16 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         .await
     };
     let (recorded, healthy) = tokio::join!(outcomes, healthy);
-    let recorded: std::collections::HashSet<String> = recorded?.iter().map(|r| r.get(0)).collect();
+    let recorded = recorded?;
     healthy?;
+    // An ordered delivery that ended hands its room over to the next one waiting.
+    let ended: Vec<i64> = recorded
+        .iter()
+        .filter(|r| r.get::<_, bool>(2))
+        .map(|r| r.get(1))
+        .collect();
+    let handed_over = crate::ordering::on_ended(c, &ended, clock::now()).await? > 0;
+    let recorded: std::collections::HashSet<String> = recorded.iter().map(|r| r.get(0)).collect();
     for rec in records {
         if recorded.contains(&rec.delivery_id) {
             continue;
@@ -134,7 +142,7 @@ pub async fn record_attempts<C: GenericClient + Sync>(
             disabled.push((*webhook_id).to_owned());
         }
     }
-    if plan.wake {
+    if plan.wake || handed_over {
         // A dispatcher may be asleep until a later due time than this retry's.
         notify_due(c).await?;
     }
@@ -156,11 +164,20 @@ async fn disable<C: GenericClient + Sync>(c: &C, webhook_id: &str) -> StoreResul
 
 /// A disabled registration receives nothing: its pending deliveries end `failed`.
 pub async fn fail_pending<C: GenericClient + Sync>(c: &C, webhook_id: &str) -> StoreResult<()> {
+    let Some(seq) = query_opt(c, "SELECT seq FROM webhooks WHERE id = $1", &[&webhook_id])
+        .await?
+        .map(|r| r.get::<_, i64>(0))
+    else {
+        return Ok(());
+    };
+    // Nothing of an ordered registration waits or heads its rooms any more (its pairs are
+    // locked first, as every writer of a pair does).
+    crate::ordering::release_all(c, seq, None).await?;
     execute(
         c,
         "UPDATE deliveries SET status = 'failed', next_retry_at = NULL, due_at = NULL, lease = NULL
-         WHERE webhook_seq = (SELECT seq FROM webhooks WHERE id = $1) AND status = 'pending'",
-        &[&webhook_id],
+         WHERE webhook_seq = $1 AND status = 'pending'",
+        &[&seq],
     )
     .await?;
     Ok(())

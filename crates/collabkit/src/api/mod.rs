@@ -16,6 +16,7 @@ mod idempotency;
 pub mod load;
 mod openapi;
 mod ops;
+mod ordering;
 mod pagination;
 mod paths;
 mod rooms;
@@ -124,6 +125,7 @@ pub fn router(state: AppState, body_limit: usize, access_log: bool) -> Router {
         .merge(events::router())
         .merge(webhooks::router())
         .merge(deliveries::router())
+        .merge(ordering::router())
         .merge(stats::router())
         .route_layer(middleware::from_fn_with_state(
             (state.clone(), body_limit),

@@ -24,6 +24,7 @@ mod listen;
 mod nodes;
 mod npm;
 mod ops;
+mod ordering;
 mod outage;
 mod paging;
 mod realtime;

@@ -164,6 +164,12 @@ async fn openapi_covers_every_route() {
         (format!("{p}/webhooks/{{webhook_id}}/rotate-secret"), "post"),
         (format!("{p}/webhooks/{{webhook_id}}/headers"), "get"),
         (format!("{p}/webhooks/{{webhook_id}}/headers"), "put"),
+        (format!("{p}/webhooks/{{webhook_id}}/ordering"), "get"),
+        (format!("{p}/webhooks/{{webhook_id}}/ordering"), "put"),
+        (
+            format!("{p}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/waiting"),
+            "get",
+        ),
         (format!("{p}/webhooks/{{webhook_id}}/deliveries"), "get"),
         (
             format!("{p}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}"),

@@ -370,6 +370,7 @@ impl Dispatcher {
                         started_at.timestamp(),
                         &signature,
                         d.room_seq,
+                        d.previous_room_seq,
                         &d.headers,
                         d.payload.clone(),
                     )
