@@ -201,31 +201,43 @@ pub async fn on_fanout<C: GenericClient + Sync>(c: &C, new: Vec<NewDelivery>) ->
     Ok(())
 }
 
-/// Deliveries of ordered registrations that just ended (`success` or `failed`), in the
-/// transaction that ended them: each pair they headed hands over to its lowest waiting
-/// delivery, due `now`. Returns how many became due.
-pub async fn on_ended<C: GenericClient + Sync>(
+/// Deliveries of ordered registrations that may just have ended (`delivery_ids`, recorded
+/// earlier in the same transaction): the pairs they headed, if they did end, lose their head
+/// and stay locked (in key order) until the transaction ends. Returns those pairs, for
+/// [`hand_over`]. Sent in the record's pipeline: nothing to send for unordered deliveries.
+pub async fn free_heads<C: GenericClient + Sync>(
     c: &C,
-    delivery_seqs: &[i64],
-    now: Timestamp,
-) -> StoreResult<u64> {
-    if delivery_seqs.is_empty() {
-        return Ok(0);
+    delivery_ids: &[&str],
+) -> StoreResult<Vec<(i64, String)>> {
+    if delivery_ids.is_empty() {
+        return Ok(Vec::new());
     }
     let freed = query(
         c,
         "UPDATE ordering_pairs SET head_seq = NULL WHERE (webhook_seq, room_id) IN (
-            SELECT webhook_seq, room_id FROM ordering_pairs WHERE head_seq = ANY($1)
-            ORDER BY webhook_seq, room_id FOR UPDATE)
+            SELECT p.webhook_seq, p.room_id FROM ordering_pairs p
+            JOIN deliveries d ON d.seq = p.head_seq
+            WHERE d.id = ANY($1) AND d.status != 'pending'
+            ORDER BY p.webhook_seq, p.room_id FOR UPDATE OF p)
          RETURNING webhook_seq, room_id",
-        &[&delivery_seqs],
+        &[&delivery_ids],
     )
     .await?;
+    Ok(freed.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// The pairs [`free_heads`] freed each get their lowest waiting delivery as the head, due
+/// `now`. Returns how many became due.
+pub async fn hand_over<C: GenericClient + Sync>(
+    c: &C,
+    freed: &[(i64, String)],
+    now: Timestamp,
+) -> StoreResult<u64> {
     if freed.is_empty() {
         return Ok(0);
     }
-    let webhooks: Vec<i64> = freed.iter().map(|r| r.get(0)).collect();
-    let rooms: Vec<String> = freed.iter().map(|r| r.get(1)).collect();
+    let webhooks: Vec<i64> = freed.iter().map(|(w, _)| *w).collect();
+    let rooms: Vec<String> = freed.iter().map(|(_, r)| r.clone()).collect();
     advance(c, &webhooks, &rooms, now).await
 }
 

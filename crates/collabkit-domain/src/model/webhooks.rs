@@ -208,6 +208,9 @@ pub struct AttemptRecord {
     pub next: NextStep,
     /// A registration failing since before this is disabled.
     pub disable_if_failing_since: Timestamp,
+    /// The delivery is of a registration ordered per room ([`ClaimedDelivery::previous_room_seq`]
+    /// is set): when it ends, its room goes to the next delivery waiting behind it.
+    pub ordered: bool,
 }
 
 /// How deep the delivery queue is.

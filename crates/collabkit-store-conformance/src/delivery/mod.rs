@@ -53,6 +53,7 @@ pub(crate) fn record(
         attempt: attempt(status),
         next,
         disable_if_failing_since: clock::now() - chrono::Duration::days(5),
+        ordered: d.previous_room_seq.is_some(),
     }
 }
 

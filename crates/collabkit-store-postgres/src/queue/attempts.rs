@@ -3,7 +3,7 @@
 
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
-use collabkit_domain::store::{AttemptRecord, StoreResult};
+use collabkit_domain::store::{AttemptRecord, NextStep, StoreResult};
 use deadpool_postgres::GenericClient;
 
 use crate::sql::{execute, notify_due, query, query_opt};
@@ -20,11 +20,11 @@ const RECORD: &str = "WITH r AS (
                last_attempt_at = r.at, status_code = r.code, status = r.status,
                next_retry_at = r.next, due_at = r.next, lease = NULL
         FROM r WHERE d.id = r.id AND d.lease = r.lease
-        RETURNING d.id, d.seq, d.status != 'pending' AND d.previous_room_seq IS NOT NULL AS ended),
+        RETURNING d.id, d.seq),
      a AS (
         INSERT INTO attempts (delivery_seq, attempted_at, status_code, duration_ms, error, response_body)
         SELECT u.seq, r.at, r.code, r.ms, r.error, r.body FROM u JOIN r ON r.id = u.id)
-     SELECT id, seq, ended FROM u";
+     SELECT id FROM u";
 
 /// Records a batch of outcomes in a statement for the whole batch, then the registrations'
 /// health (see the SQLite backend, which does the same).
@@ -57,12 +57,44 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         bodies.push(rec.attempt.response_body.clone());
     }
     let plan = rules::plan_health(records);
+    // Ordered deliveries that end (not a retry) free their rooms' heads (see `crate::ordering`).
+    let ending: Vec<&str> = records
+        .iter()
+        .filter(|r| r.ordered && !matches!(r.next, NextStep::RetryAt(_)))
+        .map(|r| r.delivery_id.as_str())
+        .collect();
+    // Registrations whose rows this batch updates when some failed: locked first, by id (the
+    // health updates below take them one by one, and two nodes' batches would otherwise take
+    // them in different orders and deadlock).
+    let mut touched: Vec<&str> = plan
+        .failing
+        .iter()
+        .map(|f| f.webhook_id)
+        .chain(plan.healthy.iter().copied())
+        .chain(plan.gone.iter().copied())
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let lock_health = !plan.failing.is_empty() || !plan.gone.is_empty();
     // The outcomes and the registrations found healthy again are sent together (pipelined:
-    // one round trip), the rare cases after.
+    // one round trip); the rooms of ordered deliveries that ended and the rare cases after.
+    // Locks are taken in this order: the deliveries, the registrations (by id), the pairs
+    // (in key order, see `crate::ordering`).
     let params: crate::sql::Params = &[
         &ids, &leases, &at, &codes, &statuses, &next, &ms, &errors, &bodies,
     ];
     let outcomes = query(c, RECORD, params);
+    let locked = async {
+        if !lock_health {
+            return Ok(0);
+        }
+        execute(
+            c,
+            "SELECT 1 FROM webhooks WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE",
+            &[&touched],
+        )
+        .await
+    };
     let healthy = async {
         if plan.healthy.is_empty() {
             return Ok(0);
@@ -74,16 +106,14 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         )
         .await
     };
-    let (recorded, healthy) = tokio::join!(outcomes, healthy);
+    let (recorded, locked, healthy) = tokio::join!(outcomes, locked, healthy);
     let recorded = recorded?;
+    locked?;
     healthy?;
-    // An ordered delivery that ended hands its room over to the next one waiting.
-    let ended: Vec<i64> = recorded
-        .iter()
-        .filter(|r| r.get::<_, bool>(2))
-        .map(|r| r.get(1))
-        .collect();
-    let handed_over = crate::ordering::on_ended(c, &ended, clock::now()).await? > 0;
+    // An ordered delivery that ended hands its room over to the next one waiting (a statement
+    // that must follow the outcomes', so not pipelined with them; only ordered ones pay).
+    let freed = crate::ordering::free_heads(c, &ending).await?;
+    let handed_over = crate::ordering::hand_over(c, &freed, clock::now()).await? > 0;
     let recorded: std::collections::HashSet<String> = recorded.iter().map(|r| r.get(0)).collect();
     for rec in records {
         if recorded.contains(&rec.delivery_id) {
@@ -124,7 +154,9 @@ pub async fn record_attempts<C: GenericClient + Sync>(
 
     // Registration health ([`rules::plan_health`]).
     let mut disabled = Vec::new();
-    for failing in &plan.failing {
+    let mut failing: Vec<_> = plan.failing.iter().collect();
+    failing.sort_unstable_by_key(|f| f.webhook_id);
+    for failing in failing {
         let since: Option<Timestamp> = query_opt(
             c,
             "UPDATE webhooks SET failing_since = COALESCE(failing_since, $1) WHERE id = $2

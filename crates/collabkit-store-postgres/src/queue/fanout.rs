@@ -237,6 +237,13 @@ pub fn left_to_claims(targets: &[Target], inline: Option<InlineLease>) -> bool {
     }
 }
 
+/// Whether some of these events go to a registration ordered per room: storing them then
+/// takes statements after the events' own (see `crate::ordering::on_fanout`), so a caller that
+/// pipelines its `COMMIT` must wait for them first ([`crate::sql::commit_after`]).
+pub fn any_ordered(targets: &[Vec<Target>]) -> bool {
+    targets.iter().flatten().any(Target::ordered)
+}
+
 /// Stores the events and one pending delivery per matching registration, leased inline when
 /// the event comes with a lease: two statements for any number of events and deliveries. Gives
 /// each event its room's next number and writes each room's counters as `rooms` has them (the

@@ -15,8 +15,8 @@ mod fanout;
 
 pub use self::attempts::{fail_pending, record_attempts};
 pub use self::fanout::{
-    INSERT_EVENTS, KindTargets, MATCHING, insert_event, insert_events, left_to_claims, matching,
-    store_events, wakes,
+    INSERT_EVENTS, KindTargets, MATCHING, any_ordered, insert_event, insert_events, left_to_claims,
+    matching, store_events, wakes,
 };
 pub use collabkit_domain::model::Fanout;
 

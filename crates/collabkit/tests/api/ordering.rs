@@ -309,7 +309,7 @@ async fn a_room_is_delivered_in_order_and_a_gap_is_announced() {
     assert_eq!(why, json!({"reason": "ordering", "behind": head["id"]}));
     let why = waiting(&app, &hook, head["id"].as_str().unwrap()).await;
     assert_eq!(why, json!({"reason": null}), "the head waits for nothing");
-    assert_eq!(next["status"], "pending");
+    assert_eq!(next["status"], "pending", "{:#?}", gate.hits());
     assert!(next["next_retry_at"].is_null(), "{next}");
     assert!(
         gate.hits().iter().all(|h| h.seq == 1),
@@ -606,8 +606,12 @@ async fn randomized_churn_on_two_nodes_keeps_every_room_in_order() {
             for h in attempts.iter().filter(|h| h.ok) {
                 assert!(
                     h.seq > last,
-                    "seed {seed}: {path} {room} went {last} then {}",
-                    h.seq
+                    "seed {seed}: {path} {room} went {last} then {}: {:?}",
+                    h.seq,
+                    attempts
+                        .iter()
+                        .map(|h| (h.seq, h.ok, h.previous, &h.event_id[..12]))
+                        .collect::<Vec<_>>()
                 );
                 let previous = h
                     .previous

@@ -399,6 +399,7 @@ impl Dispatcher {
             },
             next,
             disable_if_failing_since: clock::before(started_at, self.config.disable_after),
+            ordered: d.previous_room_seq.is_some(),
         };
         // The record loop only stops at the end of shutdown, after every attempt reported.
         self.flow.unfinished.done(&record.delivery_id);
