@@ -12,6 +12,7 @@ use collabkit_domain::store::{
 };
 
 pub(crate) mod claims;
+pub(crate) mod ordering;
 pub(crate) mod outcomes;
 pub(crate) mod registrations;
 
