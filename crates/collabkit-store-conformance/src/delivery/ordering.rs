@@ -183,6 +183,7 @@ pub async fn ordered_deliveries_go_one_per_room_in_order(store: &dyn Storage) {
 }
 
 pub async fn nothing_stays_stuck_when_ordering_stops(store: &dyn Storage) {
+    let since = clock::now();
     let a = account(store).await;
     let room = store.create_room(&a, new_room("r")).await.unwrap();
     let hook = store
@@ -241,4 +242,47 @@ pub async fn nothing_stays_stuck_when_ordering_stops(store: &dyn Storage) {
     assert_eq!(next[0].room_seq, Some(6));
     // It announces the last number the registration matched, 5 (whose delivery failed).
     assert_eq!(next[0].previous_room_seq, Some(5));
+
+    // An event stored while disabled, replayed: it waits behind the head in flight, announcing
+    // the room's event before it that the registration subscribes to, and goes once the head
+    // ended (a replay is late by nature: it comes after newer ones).
+    store
+        .update_webhook(&a, &hook.id, disable(false))
+        .await
+        .unwrap();
+    store
+        .create_user(&a, new_user(&room.id, "u6"), None)
+        .await
+        .unwrap();
+    store
+        .update_webhook(&a, &hook.id, disable(true))
+        .await
+        .unwrap();
+    store
+        .create_user(&a, new_user(&room.id, "u7"), None)
+        .await
+        .unwrap();
+    let head = claimed(store, later()).await;
+    assert_eq!(head.len(), 1, "{head:?}");
+    // 7 was not matched (the registration was disabled): 8 announces 6.
+    assert_eq!(
+        (head[0].room_seq, head[0].previous_room_seq),
+        (Some(8), Some(6))
+    );
+    let replayed = store.replay_events(&a, &hook.id, since).await.unwrap();
+    assert_eq!(replayed.queued, 1);
+    assert!(
+        claimed(store, later()).await.is_empty(),
+        "it waits for the head"
+    );
+    store
+        .record_attempts(vec![record(&head[0], Some(200), NextStep::Succeeded)])
+        .await
+        .unwrap();
+    let late = claimed(store, later()).await;
+    assert_eq!(late.len(), 1, "{late:?}");
+    assert_eq!(
+        (late[0].room_seq, late[0].previous_room_seq),
+        (Some(7), Some(6))
+    );
 }
