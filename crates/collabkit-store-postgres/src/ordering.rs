@@ -15,8 +15,14 @@
 //! (`FOR UPDATE SKIP LOCKED`, whose rows are re-checked against `status`/`due_at` once
 //! locked) can see both. A lease that runs out makes the same head due again, never the next.
 //!
-//! Locks are taken pair rows after room rows (fan-out) and in `(webhook_seq, room_id)` order
-//! within a statement, so two transactions cannot wait for each other's pairs.
+//! Lock order, so two transactions cannot wait for each other: fan-out takes room rows, then
+//! pair rows; a record takes its deliveries, then registration rows (by id), then pair rows;
+//! pair rows always in `(webhook_seq, room_id)` order within a statement. Two rare paths take
+//! them otherwise — a manual retry (pairs, then the delivery: a retry of a head at the moment
+//! its outcome is recorded) and disabling a registration from a record (its pairs after its
+//! row) — where PostgreSQL's deadlock detection aborts one of the two: the API answers an
+//! error, or the batch's deliveries are attempted again once their leases run out (at least
+//! once, as always).
 
 use std::collections::BTreeMap;
 
