@@ -49,7 +49,8 @@ pub async fn mode<C: GenericClient + Sync>(
     .ok_or(StoreError::NotFound("webhook"))
 }
 
-/// Sets the mode (in a transaction); turning it off lets the waiting deliveries go at `now`.
+/// Sets the mode (in a transaction); turning it off lets the waiting deliveries go at `now`,
+/// turning it on starts every room afresh (its first delivery announces 0).
 pub async fn set_mode<C: GenericClient + Sync>(
     c: &C,
     account_id: &str,
@@ -57,16 +58,32 @@ pub async fn set_mode<C: GenericClient + Sync>(
     mode: Ordering,
     now: Timestamp,
 ) -> StoreResult<Ordering> {
-    let seq: i64 = query_opt(
+    // The row is locked first: two changes of the mode take turns.
+    let (seq, before): (i64, i16) = query_opt(
         c,
-        "UPDATE webhooks SET ordering = $3 WHERE account_id = $1 AND id = $2 RETURNING seq",
-        &[&account_id, &webhook_id, &(mode.code() as i16)],
+        "SELECT seq, ordering FROM webhooks WHERE account_id = $1 AND id = $2 FOR NO KEY UPDATE",
+        &[&account_id, &webhook_id],
     )
     .await?
-    .map(|r| r.get(0))
+    .map(|r| (r.get(0), r.get(1)))
     .ok_or(StoreError::NotFound("webhook"))?;
+    execute(
+        c,
+        "UPDATE webhooks SET ordering = $2 WHERE seq = $1",
+        &[&seq, &(mode.code() as i16)],
+    )
+    .await?;
     if mode == Ordering::None {
         release_all(c, seq, Some(now)).await?;
+    } else if Ordering::from_code(i64::from(before)) == Ordering::None {
+        // Numbers kept from an earlier ordered period would announce the events delivered
+        // unordered since as missed.
+        execute(
+            c,
+            "DELETE FROM ordering_pairs WHERE webhook_seq = $1",
+            &[&seq],
+        )
+        .await?;
     }
     Ok(mode)
 }

@@ -23,7 +23,8 @@ pub fn mode(conn: &Connection, account_id: &str, webhook_id: &str) -> StoreResul
         .ok_or(StoreError::NotFound("webhook"))
 }
 
-/// Sets the mode; turning it off lets the registration's waiting deliveries go now.
+/// Sets the mode; turning it off lets the registration's waiting deliveries go now, turning
+/// it on starts every room afresh (its first delivery announces 0).
 pub fn set_mode(
     conn: &Connection,
     account_id: &str,
@@ -31,6 +32,7 @@ pub fn set_mode(
     mode: Ordering,
     now: Timestamp,
 ) -> StoreResult<Ordering> {
+    let before = self::mode(conn, account_id, webhook_id)?;
     let seq: i64 = conn
         .prepare_cached(
             "UPDATE webhooks SET ordering = ?3 WHERE account_id = ?1 AND id = ?2 RETURNING seq",
@@ -43,6 +45,12 @@ pub fn set_mode(
         .ok_or(StoreError::NotFound("webhook"))?;
     if mode == Ordering::None {
         release_all(conn, seq, Some(now))?;
+    } else if before == Ordering::None {
+        // Numbers kept from an earlier ordered period would announce the events delivered
+        // unordered since as missed.
+        conn.prepare_cached("DELETE FROM ordering_pairs WHERE webhook_seq = ?1")
+            .and_then(|mut s| s.execute(params![seq]))
+            .map_err(backend)?;
     }
     Ok(mode)
 }

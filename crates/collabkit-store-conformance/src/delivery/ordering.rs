@@ -209,8 +209,8 @@ pub async fn nothing_stays_stuck_when_ordering_stops(store: &dyn Storage) {
         .unwrap();
     assert_eq!(claimed(store, later()).await.len(), 2);
 
-    // On again, then disabled with deliveries waiting: they fail, and once enabled the
-    // room's next delivery is its head at once (no head left from before).
+    // On again (rooms start afresh), then disabled with deliveries waiting: they fail, and once
+    // enabled the room's next delivery is its head at once (no head left from before).
     store
         .set_webhook_ordering(&a, &hook.id, Ordering::PerRoom)
         .await
@@ -221,6 +221,13 @@ pub async fn nothing_stays_stuck_when_ordering_stops(store: &dyn Storage) {
             .await
             .unwrap();
     }
+    let fresh = claimed(store, later()).await;
+    assert_eq!(fresh.len(), 1, "{fresh:?}");
+    assert_eq!(
+        (fresh[0].room_seq, fresh[0].previous_room_seq),
+        (Some(4), Some(0)),
+        "on again: the room starts afresh"
+    );
     let disable = |enabled| WebhookPatch {
         enabled: Some(enabled),
         ..Default::default()
