@@ -121,12 +121,41 @@ pub struct BenchArgs {
         default_value_t = 1_000_000
     )]
     pub(crate) scale_deliveries: u64,
+    /// Only the ordered runs: `--events` spread over `--ordered-rooms` rooms to one
+    /// registration, unordered then ordered per room (throughput as a fraction), then one
+    /// room's receiver answering 500 for `--ordered-stall-secs` while events are offered at
+    /// 500/s: the other rooms' event-to-receipt latency beside the same load without the stall.
+    #[arg(long, env = "COLLABKIT_BENCH_ORDERED")]
+    pub(crate) ordered: bool,
+    /// Ordered runs: rooms the events are spread over.
+    #[arg(long, env = "COLLABKIT_BENCH_ORDERED_ROOMS", default_value_t = 1_000)]
+    pub(crate) ordered_rooms: usize,
+    /// Ordered runs: seconds one room's receiver answers 500 (a shortened form of a minute).
+    #[arg(long, env = "COLLABKIT_BENCH_ORDERED_STALL_SECS", default_value_t = 5)]
+    pub(crate) ordered_stall_secs: u64,
 }
 
 /// The flags that reproduce this run, as `cargo run -p collabkit-bench -- …` takes them.
 pub(crate) fn reproduce(args: &BenchArgs) -> String {
     if args.sdk {
         return "--sdk".into();
+    }
+    if args.ordered {
+        return format!(
+            "--ordered --events {} --ordered-rooms {} --ordered-stall-secs {} --clients {}{}",
+            args.events,
+            args.ordered_rooms,
+            args.ordered_stall_secs,
+            args.clients,
+            match &args.database {
+                Some(url) => format!(
+                    " --database {} --pg-pool-size {}",
+                    collabkit::store::DatabaseUrl::Postgres(url.clone()),
+                    args.pg_pool_size
+                ),
+                None => String::new(),
+            }
+        );
     }
     if args.stores {
         return format!(

@@ -7,6 +7,7 @@
 mod args;
 mod database;
 mod measure;
+mod ordered;
 mod overload;
 mod pg_costs;
 mod realtime;
@@ -67,6 +68,9 @@ async fn runs(args: &BenchArgs) -> anyhow::Result<()> {
     }
     if args.stores {
         return stores::run(args).await;
+    }
+    if args.ordered {
+        return ordered::run(args).await;
     }
     if args.overload {
         return overload::overload(args).await;

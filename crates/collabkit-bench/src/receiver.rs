@@ -24,6 +24,10 @@ pub struct Counts {
     /// Rung when `received` reaches `target`.
     pub arrived: Notify,
     pub target: AtomicU64,
+    /// Requests whose body holds this (a room's id) are answered 500 and counted in `failed`
+    /// instead (the ordered run's stalled room).
+    pub fail_marker: Mutex<Option<String>>,
+    pub failed: AtomicU64,
 }
 
 pub struct BenchReceiver {
@@ -83,6 +87,18 @@ async fn receive(counts: &Counts, request: Request<Incoming>) -> Response<Empty<
         Ok(b) => b.to_bytes(),
         Err(_) => Bytes::new(),
     };
+    let marked = {
+        let marker = counts.fail_marker.lock().unwrap();
+        marker
+            .as_deref()
+            .is_some_and(|m| memchr_contains(&body, m.as_bytes()))
+    };
+    if marked {
+        counts.failed.fetch_add(1, Ordering::Relaxed);
+        let mut response = Response::new(Empty::new());
+        *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        return response;
+    }
     if counts.measure.load(Ordering::Relaxed) {
         // The payload's timestamp is when the event was committed with its change.
         #[derive(serde::Deserialize)]
@@ -106,4 +122,8 @@ async fn receive(counts: &Counts, request: Request<Incoming>) -> Response<Empty<
     *response.status_mut() =
         StatusCode::from_u16(counts.status.load(Ordering::Relaxed)).unwrap_or(StatusCode::OK);
     response
+}
+
+fn memchr_contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }

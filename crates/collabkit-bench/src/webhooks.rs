@@ -42,6 +42,7 @@ pub(crate) async fn webhooks(args: &BenchArgs) -> anyhow::Result<()> {
                             ts,
                             &sig,
                             Some(1),
+                            None,
                             &[],
                             bytes::Bytes::from_static(body.as_bytes()),
                         )

@@ -275,6 +275,7 @@ mod tests {
             },
             next: NextStep::Succeeded,
             disable_if_failing_since: at,
+            ordered: false,
         };
         let counters = counters_of(&[
             record("wh_a", 200, 3),

@@ -23,6 +23,7 @@ use crate::wakeup::Wakeup;
 pub use crate::error::{Conflict, StoreError, StoreResult};
 pub use crate::model::*;
 pub use crate::page::{Cursor, Page, PageRequest};
+pub use crate::rules::ordering::Ordering;
 pub use crate::rules::stores::{StoreLimits, StoreRuleError};
 pub use crate::stats::{AttemptCount, AttemptCounter, WebhookHealth};
 
@@ -429,6 +430,17 @@ pub trait Webhooks: Send + Sync + 'static {
         webhook_id: &str,
         headers: WebhookHeaders,
     ) -> StoreResult<WebhookHeaders>;
+    /// How the registration's deliveries are ordered ([`crate::rules::ordering`]).
+    async fn webhook_ordering(&self, account_id: &str, webhook_id: &str) -> StoreResult<Ordering>;
+    /// Sets how the registration's deliveries are ordered, from its next event on (deliveries
+    /// already queued unordered stay so). Turning ordering off lets every waiting delivery go
+    /// at once. Returns the mode as stored.
+    async fn set_webhook_ordering(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        ordering: Ordering,
+    ) -> StoreResult<Ordering>;
 }
 
 /// The delivery log.
@@ -463,6 +475,15 @@ pub trait DeliveryLog: Send + Sync + 'static {
         webhook_id: &str,
         delivery_id: &str,
     ) -> StoreResult<Delivery>;
+    /// Why a pending delivery is not attempted although due: `Some(head)` while it waits
+    /// behind `head`, the delivery of its room in flight or being retried (the registration is
+    /// ordered per room), `None` otherwise.
+    async fn delivery_waiting(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Option<String>>;
     /// Retries every delivery of the registration that ended `failed` at or after `since`;
     /// returns how many.
     async fn recover_deliveries(

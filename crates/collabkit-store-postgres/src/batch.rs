@@ -256,7 +256,7 @@ async fn write_group(
         .iter()
         .filter_map(|r| r.as_ref().ok())
         .zip(&made_targets)
-        .any(|((_, _, lease), t)| lease.is_none() && !t.is_empty());
+        .any(|((_, _, lease), t)| queue::left_to_claims(t, *lease));
     let made: Vec<&(User, collabkit_domain::store::Event, Option<InlineLease>)> =
         results.iter().filter_map(|r| r.as_ref().ok()).collect();
     let col = |f: fn(&User) -> String| made.iter().map(|m| f(&m.0)).collect::<Vec<String>>();
@@ -296,6 +296,7 @@ async fn write_group(
     let leases: Vec<Option<InlineLease>> = made.iter().map(|m| m.2).collect();
     let mut with_leases: Vec<_> = stored.iter_mut().zip(leases).collect();
     let touched: Vec<&Room> = rooms.values().collect();
+    let ordered = queue::any_ordered(&made_targets);
     let insert_events = queue::store_events(c, &mut with_leases, &touched, made_targets);
     // Every statement goes out at the first poll, before the `COMMIT` (see `Pipelined`); the
     // first failure is the cause, the ones after it only say the transaction was aborted.
@@ -306,7 +307,7 @@ async fn write_group(
         notified?;
         fanouts
     };
-    let fanouts = tx.commit(written).await?;
+    let fanouts = crate::sql::commit_after(&tx, written, ordered).await?;
     let mut stored = stored.into_iter();
     let mut fanouts = fanouts.into_iter();
     Ok(results

@@ -58,6 +58,18 @@ impl DeliveryLog for crate::PgStore {
         })
     }
 
+    async fn delivery_waiting(
+        &self,
+        account_id: &str,
+        webhook_id: &str,
+        delivery_id: &str,
+    ) -> StoreResult<Option<String>> {
+        self.within(async {
+            webhooks::waiting(&self.client().await?, account_id, webhook_id, delivery_id).await
+        })
+        .await
+    }
+
     async fn recover_deliveries(
         &self,
         account_id: &str,

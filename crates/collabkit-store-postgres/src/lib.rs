@@ -100,6 +100,7 @@ mod idempotency;
 mod listener;
 mod lookup;
 mod migrate;
+mod ordering;
 mod pace;
 mod queue;
 mod relay;

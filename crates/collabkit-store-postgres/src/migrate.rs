@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("migrations/0010_room_stores.sql")),
     (11, include_str!("migrations/0011_webhook_headers.sql")),
     (12, include_str!("migrations/0012_idempotency_keys.sql")),
+    (13, include_str!("migrations/0013_ordering_per_room.sql")),
     (14, include_str!("migrations/0014_alerts.sql")),
     (15, include_str!("migrations/0015_webhook_rate_limits.sql")),
 ];

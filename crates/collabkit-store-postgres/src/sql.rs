@@ -130,6 +130,22 @@ impl Pipelined {
     }
 }
 
+/// Commits after `last`: pipelined with it (one round trip) unless `wait_first`, when `last`
+/// sends statements only after its first answers (fan-out to an ordered registration, see
+/// `crate::ordering::on_fanout`), which must be in the transaction, before the `COMMIT`.
+pub async fn commit_after<T>(
+    tx: &Pipelined,
+    last: impl Future<Output = StoreResult<T>>,
+    wait_first: bool,
+) -> StoreResult<T> {
+    if wait_first {
+        let out = last.await;
+        tx.commit(async { out }).await
+    } else {
+        tx.commit(last).await
+    }
+}
+
 impl Drop for Pipelined {
     fn drop(&mut self) {
         if let Some(client) = self.client.take()

@@ -2,6 +2,7 @@
 
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
+use collabkit_domain::rules::ordering::Ordering;
 use collabkit_domain::store::{
     Attempt, Delivery, DeliveryFilter, NewWebhook, Page, PageRequest, Replayed, StoreError,
     StoreResult, Webhook, WebhookFilter, WebhookHeaders, WebhookPatch, event_code, events_mask,
@@ -393,15 +394,22 @@ pub async fn retry<C: GenericClient + Sync>(
     delivery_id: &str,
 ) -> StoreResult<Delivery> {
     let key = webhook_key(c, account_id, webhook_id).await?;
-    let n = execute(
+    let ordered = crate::ordering::mode(c, account_id, webhook_id).await? == Ordering::PerRoom;
+    if ordered {
+        // The pairs before the delivery, the order a record takes them in.
+        crate::ordering::lock_pairs(c, key).await?;
+    }
+    let seq: i64 = query_opt(
         c,
         "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
-                due_at = $1, lease = NULL WHERE id = $2 AND webhook_seq = $3",
+                due_at = $1, lease = NULL WHERE id = $2 AND webhook_seq = $3 RETURNING seq",
         &[&clock::now(), &delivery_id, &key],
     )
-    .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound("delivery"));
+    .await?
+    .map(|r| r.get(0))
+    .ok_or(StoreError::NotFound("delivery"))?;
+    if ordered {
+        crate::ordering::on_requeued(c, &[seq]).await?;
     }
     delivery_in(c, account_id, webhook_id, delivery_id).await
 }
@@ -413,14 +421,26 @@ pub async fn recover<C: GenericClient + Sync>(
     since: Timestamp,
 ) -> StoreResult<u64> {
     let key = webhook_key(c, account_id, webhook_id).await?;
-    execute(
+    let ordered = crate::ordering::mode(c, account_id, webhook_id).await? == Ordering::PerRoom;
+    if ordered {
+        crate::ordering::lock_pairs(c, key).await?;
+    }
+    let rows = query(
         c,
         "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
                 due_at = $1, lease = NULL
-         WHERE webhook_seq = $2 AND status = 'failed' AND last_attempt_at >= $3",
+         WHERE webhook_seq = $2 AND status = 'failed' AND last_attempt_at >= $3
+         RETURNING seq",
         &[&clock::now(), &key, &since],
     )
-    .await
+    .await?;
+    if ordered {
+        // Oldest first: deliveries are numbered in their events' order.
+        let mut seqs: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        seqs.sort_unstable();
+        crate::ordering::on_requeued(c, &seqs).await?;
+    }
+    Ok(rows.len() as u64)
 }
 
 /// Queues a pending delivery, due now, for each event the registration matches (see
@@ -491,11 +511,59 @@ pub async fn replay<C: GenericClient + Sync>(
             shard = crate::sql::SHARD
         );
         execute(c, &sql, &[&ids_, &key, &seqs, &event_codes, &clock::now()]).await?;
+        if crate::ordering::mode(c, account_id, webhook_id).await? == Ordering::PerRoom {
+            order_replayed(c, &ids_, &names).await?;
+        }
     }
     Ok(Replayed {
         queued: ids_.len() as u64,
         more,
     })
+}
+
+/// Replayed deliveries of an ordered registration: each announces the newest earlier event of
+/// its room the registration matches, then queues in its room like a retry (oldest first).
+async fn order_replayed<C: GenericClient + Sync>(
+    c: &C,
+    ids: &[String],
+    names: &[&str],
+) -> StoreResult<()> {
+    let mut seqs = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(row) = query_opt(
+            c,
+            "SELECT d.seq, e.room_id, e.room_seq FROM deliveries d
+             JOIN events e ON e.seq = d.event_seq WHERE d.id = $1",
+            &[id],
+        )
+        .await?
+        else {
+            continue;
+        };
+        let (seq, room_id, room_seq): (i64, String, Option<i64>) =
+            (row.get(0), row.get(1), row.get(2));
+        let Some(room_seq) = room_seq else { continue };
+        let previous = crate::ordering::previous_for_replay(c, &room_id, room_seq, names).await?;
+        execute(
+            c,
+            "UPDATE deliveries SET previous_room_seq = $2 WHERE seq = $1",
+            &[&seq, &previous],
+        )
+        .await?;
+        seqs.push(seq);
+    }
+    crate::ordering::on_requeued(c, &seqs).await
+}
+
+/// Why a delivery waits: the head of its room it waits behind, if any.
+pub async fn waiting<C: GenericClient + Sync>(
+    c: &C,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Option<String>> {
+    let (seq, _) = delivery_row(c, account_id, webhook_id, delivery_id).await?;
+    crate::ordering::waiting_behind(c, seq).await
 }
 
 /// The storage contract's `Webhooks`.
@@ -583,6 +651,32 @@ mod contract {
                 webhooks::set_headers(&self.client().await?, account_id, webhook_id, headers).await
             })
             .await
+        }
+
+        async fn webhook_ordering(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+        ) -> StoreResult<Ordering> {
+            self.within(async {
+                crate::ordering::mode(&self.client().await?, account_id, webhook_id).await
+            })
+            .await
+        }
+
+        async fn set_webhook_ordering(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            ordering: Ordering,
+        ) -> StoreResult<Ordering> {
+            in_tx!(self, tx => {
+                let set = crate::ordering::set_mode(&tx, account_id, webhook_id, ordering, clock::now())
+                    .await?;
+                // Turning ordering off may have made waiting deliveries due.
+                crate::sql::notify_due(&tx).await?;
+                set
+            })
         }
     }
 }

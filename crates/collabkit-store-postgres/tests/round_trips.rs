@@ -222,6 +222,7 @@ async fn an_outcome_is_recorded_in_three_round_trips() {
             },
             next: NextStep::Succeeded,
             disable_if_failing_since: clock::now(),
+            ordered: false,
         });
     }
     let second = records.pop().unwrap();

@@ -8,8 +8,8 @@ use crate::errors::backend;
 use crate::rows::{self, ts};
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::store::{
-    Attempt, Delivery, DeliveryFilter, Page, PageRequest, Replayed, StoreError, StoreResult,
-    event_code,
+    Attempt, Delivery, DeliveryFilter, Ordering, Page, PageRequest, Replayed, StoreError,
+    StoreResult, event_code,
 };
 use collabkit_domain::{ids, rules};
 use collabkit_webhooks::WebhookEventName;
@@ -177,16 +177,17 @@ pub fn retry(
     delivery_id: &str,
 ) -> StoreResult<Delivery> {
     let key = webhook_key(conn, account_id, webhook_id)?;
-    let n = conn
-        .execute(
+    let seq: i64 = conn
+        .query_row(
             "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
-                    due_at = ?1, lease = NULL WHERE id = ?2 AND webhook_seq = ?3",
+                    due_at = ?1, lease = NULL WHERE id = ?2 AND webhook_seq = ?3 RETURNING seq",
             params![ts(&clock::now()), delivery_id, key],
+            |r| r.get(0),
         )
-        .map_err(backend)?;
-    if n == 0 {
-        return Err(StoreError::NotFound("delivery"));
-    }
+        .optional()
+        .map_err(backend)?
+        .ok_or(StoreError::NotFound("delivery"))?;
+    crate::ordering::on_requeued(conn, &[seq])?;
     delivery_in(conn, account_id, webhook_id, delivery_id)
 }
 
@@ -197,15 +198,26 @@ pub fn recover(
     since: Timestamp,
 ) -> StoreResult<u64> {
     let key = webhook_key(conn, account_id, webhook_id)?;
-    let n = conn
-        .execute(
+    let seqs: Vec<i64> = conn
+        .prepare(
             "UPDATE deliveries SET status = 'pending', cycle_attempts = 0, next_retry_at = NULL,
                     due_at = ?1, lease = NULL
-             WHERE webhook_seq = ?2 AND status = 'failed' AND last_attempt_at >= ?3",
-            params![ts(&clock::now()), key, ts(&since)],
+             WHERE webhook_seq = ?2 AND status = 'failed' AND last_attempt_at >= ?3
+             RETURNING seq",
         )
+        .and_then(|mut s| {
+            s.query_map(params![ts(&clock::now()), key, ts(&since)], |r| r.get(0))?
+                .collect()
+        })
         .map_err(backend)?;
-    Ok(n as u64)
+    // An ordered registration's recovered deliveries queue in their rooms' order (RETURNING
+    // gives no order, the pairs' queues do).
+    if crate::ordering::mode(conn, account_id, webhook_id)? == Ordering::PerRoom {
+        let mut sorted = seqs.clone();
+        sorted.sort_unstable();
+        crate::ordering::on_requeued(conn, &sorted)?;
+    }
+    Ok(seqs.len() as u64)
 }
 
 /// Queues a pending delivery, due now, for each event the registration matches (see
@@ -266,11 +278,56 @@ pub fn replay(
         )
         .and_then(|mut s| s.execute(params![rows::json(&picked), key, now]))
         .map_err(backend)?;
+        if crate::ordering::mode(conn, account_id, webhook_id)? == Ordering::PerRoom {
+            order_replayed(conn, &picked, &names)?;
+        }
     }
     Ok(Replayed {
         queued: picked.len() as u64,
         more,
     })
+}
+
+/// Replayed deliveries of an ordered registration: each announces the newest earlier event of
+/// its room the registration matches, then queues in its room like a retry (oldest first).
+fn order_replayed(
+    conn: &Connection,
+    picked: &[(String, i64, i64)],
+    names: &[&str],
+) -> StoreResult<()> {
+    let mut seqs = Vec::with_capacity(picked.len());
+    for (id, _, _) in picked {
+        let found: Option<(i64, String, Option<i64>)> = conn
+            .prepare_cached(
+                "SELECT d.seq, e.room_id, e.room_seq FROM deliveries d
+                 JOIN events e ON e.seq = d.event_seq WHERE d.id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
+            .map_err(backend)?;
+        let Some((seq, room_id, Some(room_seq))) = found else {
+            continue;
+        };
+        let previous = crate::ordering::previous_for_replay(conn, &room_id, room_seq, names)?;
+        conn.prepare_cached("UPDATE deliveries SET previous_room_seq = ?2 WHERE seq = ?1")
+            .and_then(|mut s| s.execute(params![seq, previous]))
+            .map_err(backend)?;
+        seqs.push(seq);
+    }
+    crate::ordering::on_requeued(conn, &seqs)
+}
+
+/// Why a delivery waits: the head of its room it waits behind, if any.
+pub fn waiting(
+    conn: &Connection,
+    account_id: &str,
+    webhook_id: &str,
+    delivery_id: &str,
+) -> StoreResult<Option<String>> {
+    let (seq, _) = delivery_row(conn, account_id, webhook_id, delivery_id)?;
+    crate::ordering::waiting_behind(conn, seq)
 }
 
 /// The storage contract's `DeliveryLog`.
@@ -343,6 +400,22 @@ mod contract {
                 .await?;
             self.wakeup.ring();
             Ok(delivery)
+        }
+
+        async fn delivery_waiting(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            delivery_id: &str,
+        ) -> StoreResult<Option<String>> {
+            let (a, w, d) = (
+                account_id.to_owned(),
+                webhook_id.to_owned(),
+                delivery_id.to_owned(),
+            );
+            self.readers
+                .read(move |c| delivery_log::waiting(c, &a, &w, &d))
+                .await
         }
 
         async fn recover_deliveries(

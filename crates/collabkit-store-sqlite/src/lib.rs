@@ -19,6 +19,7 @@ mod follows;
 mod idempotency;
 mod migrate;
 mod options;
+mod ordering;
 mod pace;
 #[cfg(test)]
 mod query_plans;
@@ -259,11 +260,11 @@ impl DeliveryQueue for SqliteStore {
 
     async fn record_attempts(&self, records: Vec<AttemptRecord>) -> StoreResult<Vec<String>> {
         let retry = rules::wakes_after_record(&records);
-        let disabled = self
+        let (disabled, handed_over) = self
             .writer
             .write(move |c| queue::record_attempts(c, &records))
             .await?;
-        if retry {
+        if retry || handed_over {
             // The dispatcher may be asleep until a later due time than this retry's.
             self.wakeup.ring();
         }

@@ -36,6 +36,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (16, include_str!("migrations/0016_room_stores.sql")),
     (17, include_str!("migrations/0017_webhook_headers.sql")),
     (18, include_str!("migrations/0018_idempotency_keys.sql")),
+    (19, include_str!("migrations/0019_ordering_per_room.sql")),
     (20, include_str!("migrations/0020_alerts.sql")),
     (21, include_str!("migrations/0021_webhook_rate_limits.sql")),
 ];

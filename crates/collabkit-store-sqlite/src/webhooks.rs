@@ -174,13 +174,24 @@ pub fn update(
 
 /// A disabled registration receives nothing: its pending deliveries end `failed`.
 pub fn fail_pending(conn: &Connection, webhook_id: &str) -> StoreResult<()> {
+    let Some(seq) = conn
+        .prepare_cached("SELECT seq FROM webhooks WHERE id = ?1")
+        .and_then(|mut s| {
+            s.query_row(params![webhook_id], |r| r.get::<_, i64>(0))
+                .optional()
+        })
+        .map_err(backend)?
+    else {
+        return Ok(());
+    };
     conn.prepare_cached(
         "UPDATE deliveries SET status = 'failed', next_retry_at = NULL, due_at = NULL, lease = NULL
-         WHERE webhook_seq = (SELECT seq FROM webhooks WHERE id = ?1) AND status = 'pending'",
+         WHERE webhook_seq = ?1 AND status = 'pending'",
     )
-    .and_then(|mut s| s.execute(params![webhook_id]))
+    .and_then(|mut s| s.execute(params![seq]))
     .map_err(backend)?;
-    Ok(())
+    // Nothing of an ordered registration waits or heads its rooms any more.
+    crate::ordering::release_all(conn, seq, None)
 }
 
 pub fn rotate(
@@ -265,7 +276,7 @@ mod contract {
     use super::*;
     use crate::*;
 
-    use collabkit_domain::store::Webhooks;
+    use collabkit_domain::store::{Ordering, Webhooks};
 
     #[async_trait]
     impl Webhooks for crate::SqliteStore {
@@ -357,6 +368,35 @@ mod contract {
             self.writer
                 .write_or_shed(move |c| webhooks::set_headers(c, &a, &w, headers))
                 .await
+        }
+
+        async fn webhook_ordering(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+        ) -> StoreResult<Ordering> {
+            let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+            self.readers
+                .read(move |c| crate::ordering::mode(c, &a, &w))
+                .await
+        }
+
+        async fn set_webhook_ordering(
+            &self,
+            account_id: &str,
+            webhook_id: &str,
+            ordering: Ordering,
+        ) -> StoreResult<Ordering> {
+            let (a, w) = (account_id.to_owned(), webhook_id.to_owned());
+            let set = self
+                .writer
+                .write_or_shed(move |c| {
+                    crate::ordering::set_mode(c, &a, &w, ordering, clock::now())
+                })
+                .await?;
+            // Turning ordering off may have made waiting deliveries due.
+            self.wakeup.ring();
+            Ok(set)
         }
     }
 }

@@ -15,6 +15,9 @@ pub mod signature;
 pub mod types;
 
 pub use envelope::{Empty, ErrorCode, ResponseType, ServerError, ServerResponse};
-pub use receive::{ROOM_SEQ_HEADER, VerifyError, room_seq, verify_webhook, verify_webhook_at};
+pub use receive::{
+    ROOM_PREVIOUS_SEQ_HEADER, ROOM_SEQ_HEADER, VerifyError, room_previous_seq, room_seq,
+    verify_webhook, verify_webhook_at,
+};
 pub use signature::{SignatureError, Signer, verify};
 pub use types::*;

@@ -108,6 +108,27 @@ pub fn verify_webhook_at(
 /// the server's `GET /rooms/{id}/events?after_room_seq=`. Not covered by the signature.
 pub const ROOM_SEQ_HEADER: &str = "collabkit-room-seq";
 
+/// On the deliveries of a registration ordered per room (`/webhooks/{id}/ordering`): the room
+/// number of the previous event of that room this registration matched, `0` for the first. A
+/// receiver that applied N and now sees a previous number other than N missed the events in
+/// between (their deliveries ended `failed`) and reads them from the room's catch-up,
+/// `GET /rooms/{id}/events?after_room_seq=N`. Not covered by the signature.
+pub const ROOM_PREVIOUS_SEQ_HEADER: &str = "collabkit-room-previous-seq";
+
+/// The previous room number an ordered delivery announces (see [`ROOM_PREVIOUS_SEQ_HEADER`]);
+/// `None` without a valid one (an unordered registration sends none).
+pub fn room_previous_seq(headers: &HeaderMap) -> Option<i64> {
+    digits(headers.get(ROOM_PREVIOUS_SEQ_HEADER)?.to_str().ok()?)
+}
+
+fn digits(value: &str) -> Option<i64> {
+    // Digits only, as `roomSeq` in `@collab-kit/utils` reads it (no sign).
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    value.parse().ok()
+}
+
 /// The event's number in its room from a delivery's headers; `None` without a valid one.
 ///
 /// ```
@@ -116,12 +137,7 @@ pub const ROOM_SEQ_HEADER: &str = "collabkit-room-seq";
 /// assert_eq!(collabkit_webhooks::room_seq(&headers), Some(42));
 /// ```
 pub fn room_seq(headers: &HeaderMap) -> Option<i64> {
-    let value = headers.get(ROOM_SEQ_HEADER)?.to_str().ok()?;
-    // Digits only, as `roomSeq` in `@collab-kit/utils` reads it (no sign).
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    value.parse().ok()
+    digits(headers.get(ROOM_SEQ_HEADER)?.to_str().ok()?)
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ mod idempotency;
 mod nodes;
 #[path = "api/ops.rs"]
 mod ops;
+#[path = "api/ordering.rs"]
+mod ordering;
 #[path = "api/outage.rs"]
 mod outage;
 #[path = "api/paging.rs"]

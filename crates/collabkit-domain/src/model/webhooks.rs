@@ -174,6 +174,9 @@ pub struct ClaimedDelivery {
     pub event_id: String,
     /// The event's number in its room: the `collabkit-room-seq` header.
     pub room_seq: Option<i64>,
+    /// For a registration ordered per room, the room number of the previous event of the room
+    /// it matched (the `collabkit-room-previous-seq` header); `None` when not ordered.
+    pub previous_room_seq: Option<i64>,
     /// The payload, shared between the deliveries of one event rather than copied.
     pub payload: bytes::Bytes,
     /// Attempts made since the schedule (re)started, before this one.
@@ -205,6 +208,9 @@ pub struct AttemptRecord {
     pub next: NextStep,
     /// A registration failing since before this is disabled.
     pub disable_if_failing_since: Timestamp,
+    /// The delivery is of a registration ordered per room ([`ClaimedDelivery::previous_room_seq`]
+    /// is set): when it ends, its room goes to the next delivery waiting behind it.
+    pub ordered: bool,
 }
 
 /// How deep the delivery queue is.

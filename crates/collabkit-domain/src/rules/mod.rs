@@ -29,6 +29,7 @@ use crate::model::{
 pub mod alerts;
 mod attempts;
 pub mod headers;
+pub mod ordering;
 pub mod pace;
 mod sessions;
 pub mod stores;

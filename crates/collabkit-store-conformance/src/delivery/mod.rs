@@ -12,6 +12,7 @@ use collabkit_domain::store::{
 };
 
 pub(crate) mod claims;
+pub(crate) mod ordering;
 pub(crate) mod outcomes;
 pub(crate) mod pace;
 pub(crate) mod registrations;
@@ -54,6 +55,7 @@ pub(crate) fn record(
         attempt: attempt(status),
         next,
         disable_if_failing_since: clock::now() - chrono::Duration::days(5),
+        ordered: d.previous_room_seq.is_some(),
     }
 }
 

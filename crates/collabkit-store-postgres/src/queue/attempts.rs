@@ -3,7 +3,7 @@
 
 use collabkit_domain::clock::{self, Timestamp};
 use collabkit_domain::rules;
-use collabkit_domain::store::{AttemptRecord, StoreResult};
+use collabkit_domain::store::{AttemptRecord, NextStep, StoreResult};
 use deadpool_postgres::GenericClient;
 
 use crate::sql::{execute, notify_due, query, query_opt};
@@ -57,12 +57,44 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         bodies.push(rec.attempt.response_body.clone());
     }
     let plan = rules::plan_health(records);
+    // Ordered deliveries that end (not a retry) free their rooms' heads (see `crate::ordering`).
+    let ending: Vec<&str> = records
+        .iter()
+        .filter(|r| r.ordered && !matches!(r.next, NextStep::RetryAt(_)))
+        .map(|r| r.delivery_id.as_str())
+        .collect();
+    // Registrations whose rows this batch updates when some failed: locked first, by id (the
+    // health updates below take them one by one, and two nodes' batches would otherwise take
+    // them in different orders and deadlock).
+    let mut touched: Vec<&str> = plan
+        .failing
+        .iter()
+        .map(|f| f.webhook_id)
+        .chain(plan.healthy.iter().copied())
+        .chain(plan.gone.iter().copied())
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    let lock_health = !plan.failing.is_empty() || !plan.gone.is_empty();
     // The outcomes and the registrations found healthy again are sent together (pipelined:
-    // one round trip), the rare cases after.
+    // one round trip); the rooms of ordered deliveries that ended and the rare cases after.
+    // Locks are taken in this order: the deliveries, the registrations (by id), the pairs
+    // (in key order, see `crate::ordering`).
     let params: crate::sql::Params = &[
         &ids, &leases, &at, &codes, &statuses, &next, &ms, &errors, &bodies,
     ];
     let outcomes = query(c, RECORD, params);
+    let locked = async {
+        if !lock_health {
+            return Ok(0);
+        }
+        execute(
+            c,
+            "SELECT 1 FROM webhooks WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE",
+            &[&touched],
+        )
+        .await
+    };
     let healthy = async {
         if plan.healthy.is_empty() {
             return Ok(0);
@@ -77,10 +109,16 @@ pub async fn record_attempts<C: GenericClient + Sync>(
     // What the alert rules remember of the batch's registrations is read in the same round
     // trip (nothing, unless their account has an alert destination).
     let watched = crate::alerts::watched_in(c, records);
-    let (recorded, healthy, watched) = tokio::join!(outcomes, healthy, watched);
-    let recorded: std::collections::HashSet<String> = recorded?.iter().map(|r| r.get(0)).collect();
+    let (recorded, locked, healthy, watched) = tokio::join!(outcomes, locked, healthy, watched);
+    let recorded = recorded?;
+    locked?;
     healthy?;
     let watched = watched?;
+    // An ordered delivery that ended hands its room over to the next one waiting (a statement
+    // that must follow the outcomes', so not pipelined with them; only ordered ones pay).
+    let freed = crate::ordering::free_heads(c, &ending).await?;
+    let handed_over = crate::ordering::hand_over(c, &freed, clock::now()).await? > 0;
+    let recorded: std::collections::HashSet<String> = recorded.iter().map(|r| r.get(0)).collect();
     for rec in records {
         if recorded.contains(&rec.delivery_id) {
             continue;
@@ -120,7 +158,9 @@ pub async fn record_attempts<C: GenericClient + Sync>(
 
     // Registration health ([`rules::plan_health`]).
     let mut disabled = Vec::new();
-    for failing in &plan.failing {
+    let mut failing: Vec<_> = plan.failing.iter().collect();
+    failing.sort_unstable_by_key(|f| f.webhook_id);
+    for failing in failing {
         let since: Option<Timestamp> = query_opt(
             c,
             "UPDATE webhooks SET failing_since = COALESCE(failing_since, $1) WHERE id = $2
@@ -139,7 +179,7 @@ pub async fn record_attempts<C: GenericClient + Sync>(
         }
     }
     crate::alerts::after_outcomes(c, records, &plan, &disabled, watched).await?;
-    if plan.wake {
+    if plan.wake || handed_over {
         // A dispatcher may be asleep until a later due time than this retry's.
         notify_due(c).await?;
     }
@@ -161,11 +201,20 @@ async fn disable<C: GenericClient + Sync>(c: &C, webhook_id: &str) -> StoreResul
 
 /// A disabled registration receives nothing: its pending deliveries end `failed`.
 pub async fn fail_pending<C: GenericClient + Sync>(c: &C, webhook_id: &str) -> StoreResult<()> {
+    let Some(seq) = query_opt(c, "SELECT seq FROM webhooks WHERE id = $1", &[&webhook_id])
+        .await?
+        .map(|r| r.get::<_, i64>(0))
+    else {
+        return Ok(());
+    };
+    // Nothing of an ordered registration waits or heads its rooms any more (its pairs are
+    // locked first, as every writer of a pair does).
+    crate::ordering::release_all(c, seq, None).await?;
     execute(
         c,
         "UPDATE deliveries SET status = 'failed', next_retry_at = NULL, due_at = NULL, lease = NULL
-         WHERE webhook_seq = (SELECT seq FROM webhooks WHERE id = $1) AND status = 'pending'",
-        &[&webhook_id],
+         WHERE webhook_seq = $1 AND status = 'pending'",
+        &[&seq],
     )
     .await?;
     Ok(())

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use collabkit_domain::clock::Timestamp;
 use collabkit_domain::ids;
 use collabkit_domain::rules;
+use collabkit_domain::rules::ordering::Ordering;
 use collabkit_domain::store::{
     ClaimedDelivery, Event, InlineLease, Room, RoomCounters, StoreError, StoreResult, event_bit,
     event_code,
@@ -24,7 +25,8 @@ use crate::sql::query;
 /// follows the registrations that match, not the account's total (one scan over an account with
 /// 10,000 room registrations halved the end-to-end rate).
 pub const MATCHING: &str = "SELECT b.i, w.seq, w.id, w.url, w.secret_sealed,
-            CASE WHEN w.previous_secret_until > b.at THEN w.previous_secret_sealed END, w.headers
+            CASE WHEN w.previous_secret_until > b.at THEN w.previous_secret_sealed END, w.headers,
+            w.ordering
      FROM UNNEST($1::text[], $2::text[], $3::bigint[], $4::timestamptz[])
           WITH ORDINALITY AS b(account_id, room_id, bit, at, i)
      CROSS JOIN LATERAL (
@@ -119,6 +121,15 @@ pub struct Target {
     secret_sealed: String,
     previous_secret_sealed: Option<String>,
     headers: Vec<(String, String)>,
+    /// Ordered per room: its deliveries go through their pair (`crate::ordering`), never
+    /// leased inline.
+    ordered: bool,
+}
+
+impl Target {
+    pub fn ordered(&self) -> bool {
+        self.ordered
+    }
 }
 
 /// The registrations each event goes to, in the order given: events named by their accounts,
@@ -141,6 +152,7 @@ pub async fn matching<C: GenericClient + Sync>(
             secret_sealed: r.get(4),
             previous_secret_sealed: r.get(5),
             headers: rules::headers::pairs_from_stored(r.get::<_, Option<&str>>(6)),
+            ordered: Ordering::from_code(i64::from(r.get::<_, i16>(7))) == Ordering::PerRoom,
         });
     }
     Ok(targets)
@@ -212,7 +224,24 @@ impl KindTargets {
 /// dispatchers must then be woken: [`crate::sql::notify_due`]), decided before the events are
 /// stored so the notification goes in the same pipeline.
 pub fn wakes(targets: &[Vec<Target>], inline: Option<InlineLease>) -> bool {
-    inline.is_none() && targets.iter().any(|t| !t.is_empty())
+    targets.iter().any(|t| left_to_claims(t, inline))
+}
+
+/// Whether some of an event's deliveries to these targets wait for a claim: all of them
+/// without an inline lease, the ordered ones always.
+pub fn left_to_claims(targets: &[Target], inline: Option<InlineLease>) -> bool {
+    if inline.is_none() {
+        !targets.is_empty()
+    } else {
+        targets.iter().any(Target::ordered)
+    }
+}
+
+/// Whether some of these events go to a registration ordered per room: storing them then
+/// takes statements after the events' own (see `crate::ordering::on_fanout`), so a caller that
+/// pipelines its `COMMIT` must wait for them first ([`crate::sql::commit_after`]).
+pub fn any_ordered(targets: &[Vec<Target>]) -> bool {
+    targets.iter().flatten().any(Target::ordered)
 }
 
 /// Stores the events and one pending delivery per matching registration, leased inline when
@@ -269,9 +298,13 @@ pub async fn store_events<C: GenericClient + Sync>(
     // one event share its payload rather than copy it.
     let mut leased: Vec<(usize, ClaimedDelivery)> = Vec::new();
     let mut payloads: Vec<Option<bytes::Bytes>> = vec![None; events.len()];
+    // Deliveries of ordered registrations, placed in their pairs once their events' numbers
+    // are known: (event index, delivery id, registration).
+    let mut ordered: Vec<(usize, String, i64)> = Vec::new();
     for (i, event_targets) in targets.into_iter().enumerate() {
-        let (event, inline) = (events[i], with_leases[i].1);
+        let (event, event_inline) = (events[i], with_leases[i].1);
         for t in event_targets {
+            let inline = if t.ordered { None } else { event_inline };
             let delivery_id = ids::new_id(ids::DELIVERY);
             d_ids.push(delivery_id.clone());
             d_events.push(event.id.clone());
@@ -281,6 +314,9 @@ pub async fn store_events<C: GenericClient + Sync>(
             d_due.push(inline.map_or(event.created_at, |l| l.until));
             d_lease.push(inline.map(|l| l.token));
             fanouts[i].count += 1;
+            if t.ordered {
+                ordered.push((i, delivery_id.clone(), t.webhook_seq));
+            }
             if let Some(l) = inline {
                 leased.push((
                     i,
@@ -294,6 +330,7 @@ pub async fn store_events<C: GenericClient + Sync>(
                         previous_secret_sealed: t.previous_secret_sealed,
                         event_id: event.id.clone(),
                         room_seq: None,
+                        previous_room_seq: None,
                         payload: payloads[i]
                             .get_or_insert_with(|| bytes::Bytes::from(event.payload.clone()))
                             .clone(),
@@ -349,6 +386,19 @@ pub async fn store_events<C: GenericClient + Sync>(
     for (event, _) in with_leases.iter_mut() {
         event.room_seq = numbers.get(&event.id).copied().flatten();
     }
+    let placed: Vec<crate::ordering::NewDelivery> = ordered
+        .into_iter()
+        .filter_map(|(i, delivery_id, webhook_seq)| {
+            let event = &with_leases[i].0;
+            Some(crate::ordering::NewDelivery {
+                delivery_id,
+                webhook_seq,
+                room_id: event.room_id.clone(),
+                room_seq: event.room_seq?,
+            })
+        })
+        .collect();
+    crate::ordering::on_fanout(c, placed).await?;
     for (i, mut delivery) in leased {
         delivery.room_seq = with_leases[i].0.room_seq;
         fanouts[i].leased.push(delivery);

@@ -15,8 +15,8 @@ mod fanout;
 
 pub use self::attempts::{fail_pending, record_attempts};
 pub use self::fanout::{
-    INSERT_EVENTS, KindTargets, MATCHING, insert_event, insert_events, matching, store_events,
-    wakes,
+    INSERT_EVENTS, KindTargets, MATCHING, any_ordered, insert_event, insert_events, left_to_claims,
+    matching, store_events, wakes,
 };
 pub use collabkit_domain::model::Fanout;
 
@@ -42,7 +42,7 @@ const CLAIM: &str = "WITH window_rows AS (
      WHERE d.seq = picked.seq AND w.seq = d.webhook_seq AND e.seq = d.event_seq
      RETURNING d.id, w.id, e.id, d.cycle_attempts, e.payload, w.url, w.secret_sealed,
                CASE WHEN w.previous_secret_until > $3 THEN w.previous_secret_sealed END, e.room_seq,
-               w.headers";
+               w.headers, d.previous_room_seq";
 
 pub async fn claim_due<C: GenericClient + Sync>(
     c: &C,
@@ -81,6 +81,7 @@ pub async fn claim_due<C: GenericClient + Sync>(
             secret_sealed: r.get(6),
             previous_secret_sealed: r.get(7),
             room_seq: r.get(8),
+            previous_room_seq: r.get(10),
             headers: rules::headers::pairs_from_stored(r.get::<_, Option<&str>>(9)),
         })
         .collect())

@@ -296,7 +296,8 @@ async fn together(pool: &Pool, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Chan
     let wake = leases
         .iter()
         .zip(&event_targets)
-        .any(|(lease, t)| lease.is_none() && !t.is_empty());
+        .any(|(lease, t)| queue::left_to_claims(t, *lease));
+    let ordered = queue::any_ordered(&event_targets);
     let after: Vec<&Room> = current.values().collect();
     let mut with_leases: Vec<_> = events.iter_mut().zip(leases).collect();
     // Every statement goes out at the first poll, before the `COMMIT` (see `Pipelined`).
@@ -312,7 +313,7 @@ async fn together(pool: &Pool, jobs: &[Job]) -> StoreResult<Vec<StoreResult<Chan
         notified?;
         fanouts
     };
-    let fanouts = tx.commit(written).await?;
+    let fanouts = sql::commit_after(&tx, written, ordered).await?;
     let mut fanouts = fanouts.into_iter();
     let mut events = events.into_iter();
     Ok(outcomes

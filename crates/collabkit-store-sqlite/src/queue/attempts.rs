@@ -13,9 +13,15 @@ use collabkit_domain::store::{AttemptRecord, StoreResult};
 
 /// Records a batch of outcomes: each delivery's new state and its attempt, in a few statements
 /// for the whole batch (see `insert_event`); then the registrations' health.
-pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreResult<Vec<String>> {
+///
+/// Returns the registrations the batch disabled, and whether deliveries waiting behind an
+/// ordered delivery that ended became due (the dispatcher must then be woken).
+pub fn record_attempts(
+    conn: &Connection,
+    records: &[AttemptRecord],
+) -> StoreResult<(Vec<String>, bool)> {
     if records.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     }
     let outcomes: Vec<_> = records
         .iter()
@@ -32,6 +38,7 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
             )
         })
         .collect();
+    let mut ended_ordered = Vec::new();
     let mut seqs: HashMap<String, i64> = conn
         .prepare_cached(
             "UPDATE deliveries SET attempts = attempts + 1, cycle_attempts = cycle_attempts + 1,
@@ -40,13 +47,30 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
                     lease = NULL
              FROM json_each(?1) AS r
              WHERE deliveries.id = r.value ->> 0 AND deliveries.lease = r.value ->> 1
-             RETURNING deliveries.id, deliveries.seq",
+             RETURNING deliveries.id, deliveries.seq,
+                       deliveries.status != 'pending' AND deliveries.previous_room_seq IS NOT NULL",
         )
         .and_then(|mut s| {
-            s.query_map(params![json(&outcomes)], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect()
+            s.query_map(params![json(&outcomes)], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, bool>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()
         })
-        .map_err(backend)?;
+        .map_err(backend)?
+        .into_iter()
+        .map(|(id, seq, ended)| {
+            if ended {
+                ended_ordered.push(seq);
+            }
+            (id, seq)
+        })
+        .collect();
+    // An ordered delivery that ended hands its room over to the next one waiting.
+    let woke = crate::ordering::on_ended(conn, &ended_ordered, clock::now())? > 0;
     for rec in records {
         if !seqs.contains_key(&rec.delivery_id)
             && let Some(seq) = count_late_attempt(conn, rec)?
@@ -101,7 +125,7 @@ pub fn record_attempts(conn: &Connection, records: &[AttemptRecord]) -> StoreRes
     .and_then(|mut s| s.execute(params![json(&plan.healthy)]))
     .map_err(backend)?;
     crate::alerts::after_outcomes(conn, records, &plan, &disabled)?;
-    Ok(disabled)
+    Ok((disabled, woke))
 }
 
 /// The lease ran out and someone else owns the delivery now (or it was retried by hand): count

@@ -8,6 +8,7 @@ use crate::errors::backend;
 use crate::rows::{json, ts};
 use collabkit_domain::ids;
 use collabkit_domain::rules;
+use collabkit_domain::rules::ordering::Ordering;
 use collabkit_domain::store::{
     ClaimedDelivery, Event, InlineLease, StoreResult, event_bit, event_code,
 };
@@ -19,12 +20,12 @@ use collabkit_domain::store::{
 /// registrations that match, not the account's total (thousands of rooms with a registration
 /// each made one `account_id, enabled` range scan per event 5.8x slower).
 const MATCHING: &str = "SELECT seq, id, url, secret_sealed,
-            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END, headers
+            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END, headers, ordering
      FROM webhooks
      WHERE account_id = ?1 AND room_id IS NULL AND enabled = 1 AND (events_mask & ?2) != 0
      UNION ALL
      SELECT seq, id, url, secret_sealed,
-            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END, headers
+            CASE WHEN previous_secret_until > ?4 THEN previous_secret_sealed END, headers, ordering
      FROM webhooks
      WHERE room_id = ?3 AND account_id = ?1 AND enabled = 1 AND (events_mask & ?2) != 0";
 
@@ -64,7 +65,15 @@ pub fn insert_event(
     let event_seq = conn.last_insert_rowid();
     let now = ts(&event.created_at);
     #[allow(clippy::type_complexity)]
-    let webhooks: Vec<(i64, String, String, String, Option<String>, Option<String>)> = conn
+    let webhooks: Vec<(
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        i64,
+    )> = conn
         .prepare_cached(MATCHING)
         .and_then(|mut s| {
             s.query_map(
@@ -77,6 +86,7 @@ pub fn insert_event(
                         r.get(3)?,
                         r.get(4)?,
                         r.get(5)?,
+                        r.get(6)?,
                     ))
                 },
             )?
@@ -98,36 +108,55 @@ pub fn insert_event(
         .iter()
         .map(|_| ids::new_id(ids::DELIVERY))
         .collect();
-    let rows: Vec<(&str, i64)> = ids
+    // Deliveries of registrations ordered per room are never leased inline: they go through
+    // their pair (its head or its queue, see `crate::ordering`), and a claim takes the head.
+    let ordered = |w: &(
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        i64,
+    )| { room_seq.is_some() && Ordering::from_code(w.6) == Ordering::PerRoom };
+    let rows: Vec<(&str, i64, Option<&str>, Option<i64>)> = ids
         .iter()
         .zip(&webhooks)
-        .map(|(id, w)| (id.as_str(), w.0))
+        .map(|(id, w)| {
+            if ordered(w) {
+                (id.as_str(), w.0, Some(now.as_str()), None)
+            } else {
+                (id.as_str(), w.0, Some(due_at.as_str()), lease)
+            }
+        })
         .collect();
     // One statement for all of them: per statement, SQLite copies every page it changes into the
     // statement journal, and the pages are the same for every row (the ends of the table and
     // its indexes).
     conn.prepare_cached(
         "INSERT INTO deliveries (id, webhook_seq, event_seq, event_code, status, created_at, due_at, lease)
-         SELECT value ->> 0, value ->> 1, ?2, ?3, 'pending', ?4, ?5, ?6 FROM json_each(?1)",
+         SELECT value ->> 0, value ->> 1, ?2, ?3, 'pending', ?4, value ->> 2, value ->> 3
+         FROM json_each(?1)",
     )
-    .and_then(|mut s| {
-        s.execute(params![
-            json(&rows),
-            event_seq,
-            event_code(event.event),
-            now,
-            due_at,
-            lease
-        ])
-    })
+    .and_then(|mut s| s.execute(params![json(&rows), event_seq, event_code(event.event), now]))
     .map_err(backend)?;
+    if let Some(room_seq) = room_seq {
+        for (id, w) in ids.iter().zip(&webhooks).filter(|(_, w)| ordered(w)) {
+            let seq: i64 = conn
+                .prepare_cached("SELECT seq FROM deliveries WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id], |r| r.get(0)))
+                .map_err(backend)?;
+            crate::ordering::on_fanout(conn, w.0, &event.room_id, room_seq, seq)?;
+        }
+    }
     if let Some(l) = inline {
         let payload = bytes::Bytes::from(event.payload.clone());
         fanout.leased = ids
             .into_iter()
             .zip(webhooks)
+            .filter(|(_, w)| !ordered(w))
             .map(
-                |(id, (_, webhook_id, url, secret_sealed, previous_secret_sealed, headers))| {
+                |(id, (_, webhook_id, url, secret_sealed, previous_secret_sealed, headers, _))| {
                     ClaimedDelivery {
                         delivery_id: id,
                         lease: l.token,
@@ -138,6 +167,7 @@ pub fn insert_event(
                         previous_secret_sealed,
                         event_id: event.id.clone(),
                         room_seq,
+                        previous_room_seq: None,
                         payload: payload.clone(),
                         cycle_attempts: 0,
                         headers: rules::headers::pairs_from_stored(headers.as_deref()),

@@ -69,7 +69,7 @@ pub fn claim_due(
         .prepare_cached(
             "SELECT d.id, w.id, e.id, d.cycle_attempts, e.payload, w.url, w.secret_sealed,
                     CASE WHEN w.previous_secret_until > ?2 THEN w.previous_secret_sealed END AS previous,
-                    e.room_seq, w.headers
+                    e.room_seq, w.headers, d.previous_room_seq
              FROM deliveries d JOIN webhooks w ON w.seq = d.webhook_seq JOIN events e ON e.seq = d.event_seq
              WHERE d.seq = ?1",
         )
@@ -90,6 +90,7 @@ pub fn claim_due(
                     secret_sealed: r.get(6)?,
                     previous_secret_sealed: r.get(7)?,
                     room_seq: r.get(8)?,
+                    previous_room_seq: r.get(10)?,
                     headers: rules::headers::pairs_from_stored(
                         r.get::<_, Option<String>>(9)?.as_deref(),
                     ),

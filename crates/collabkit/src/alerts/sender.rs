@@ -140,6 +140,7 @@ impl AlertSender {
                         now.timestamp(),
                         &signature,
                         None,
+                        None,
                         &[],
                         Bytes::from(alert.payload.clone()),
                     )

@@ -17,6 +17,7 @@ mod idempotency;
 pub mod load;
 mod openapi;
 mod ops;
+mod ordering;
 mod pagination;
 mod paths;
 mod rate_limits;
@@ -130,6 +131,7 @@ pub fn router(state: AppState, body_limit: usize, access_log: bool) -> Router {
         .merge(rate_limits::router())
         .merge(deliveries::router())
         .merge(alerts::router())
+        .merge(ordering::router())
         .merge(stats::router())
         .route_layer(middleware::from_fn_with_state(
             (state.clone(), body_limit),

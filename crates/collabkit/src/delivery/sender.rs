@@ -102,6 +102,7 @@ impl Sender {
         timestamp: i64,
         signature: &str,
         room_seq: Option<i64>,
+        previous_room_seq: Option<i64>,
         headers: &[(String, String)],
         body: Bytes,
     ) -> Response {
@@ -133,6 +134,10 @@ impl Sender {
             .header("webhook-signature", signature);
         if let Some(n) = room_seq {
             request = request.header(collabkit_webhooks::ROOM_SEQ_HEADER, n);
+        }
+        // Only deliveries of a registration ordered per room have one.
+        if let Some(n) = previous_room_seq {
+            request = request.header(collabkit_webhooks::ROOM_PREVIOUS_SEQ_HEADER, n);
         }
         let request = request.body(Full::new(body));
         let mut request = match request {
@@ -288,6 +293,7 @@ mod tests {
                 "msg_1",
                 1,
                 "v1,sig",
+                None,
                 None,
                 &[],
                 Bytes::from_static(b"{}"),

@@ -25,6 +25,7 @@ mod listen;
 mod nodes;
 mod npm;
 mod ops;
+mod ordering;
 mod outage;
 mod paging;
 mod rate_limits;

@@ -166,6 +166,12 @@ async fn openapi_covers_every_route() {
         (format!("{p}/webhooks/{{webhook_id}}/headers"), "put"),
         (format!("{p}/webhooks/{{webhook_id}}/rate-limit"), "get"),
         (format!("{p}/webhooks/{{webhook_id}}/rate-limit"), "put"),
+        (format!("{p}/webhooks/{{webhook_id}}/ordering"), "get"),
+        (format!("{p}/webhooks/{{webhook_id}}/ordering"), "put"),
+        (
+            format!("{p}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/waiting"),
+            "get",
+        ),
         (format!("{p}/webhooks/{{webhook_id}}/deliveries"), "get"),
         (
             format!("{p}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}"),

@@ -20,6 +20,7 @@ fn rec(webhook: &str, n: i64, next: NextStep) -> AttemptRecord {
         },
         next,
         disable_if_failing_since: at(-1_000_000),
+        ordered: false,
     }
 }
 

@@ -20,6 +20,7 @@ fn rec(webhook: &str, ms: i64, next: NextStep) -> AttemptRecord {
         },
         next,
         disable_if_failing_since: at(ms - 100),
+        ordered: false,
     }
 }
 

@@ -417,6 +417,7 @@ impl Dispatcher {
                         started_at.timestamp(),
                         &signature,
                         d.room_seq,
+                        d.previous_room_seq,
                         &d.headers,
                         d.payload.clone(),
                     )
@@ -445,6 +446,7 @@ impl Dispatcher {
             },
             next,
             disable_if_failing_since: clock::before(started_at, self.config.disable_after),
+            ordered: d.previous_room_seq.is_some(),
         };
         // The record loop only stops at the end of shutdown, after every attempt reported.
         self.flow.unfinished.done(&record.delivery_id);
