@@ -586,6 +586,7 @@ async fn randomized_churn_on_two_nodes_keeps_every_room_in_order() {
         failed
     };
     let mut checked = 0;
+    let mut redelivered = 0;
     for (path, hook) in [("/o1", &o1), ("/o2", &o2)] {
         let mut by_room: BTreeMap<&str, Vec<&Hit>> = BTreeMap::new();
         for h in hits.iter().filter(|h| h.path == path) {
@@ -603,7 +604,15 @@ async fn randomized_churn_on_two_nodes_keeps_every_room_in_order() {
                 .map(|h| (h.seq, h.event_id.as_str()))
                 .collect();
             let mut last = 0;
+            let mut last_event: &str = "";
             for h in attempts.iter().filter(|h| h.ok) {
+                // Delivery is at least once: an outcome that did not get recorded in time
+                // (a lease that ran out under load) sends the same event again. That is the
+                // last one again, never an older one, and receivers dedupe it on its id.
+                if h.seq == last && h.event_id == last_event {
+                    redelivered += 1;
+                    continue;
+                }
                 assert!(
                     h.seq > last,
                     "seed {seed}: {path} {room} went {last} then {}: {:?}",
@@ -633,6 +642,7 @@ async fn randomized_churn_on_two_nodes_keeps_every_room_in_order() {
                     );
                 }
                 last = h.seq;
+                last_event = h.event_id.as_str();
                 checked += 1;
             }
         }
@@ -663,6 +673,11 @@ async fn randomized_churn_on_two_nodes_keeps_every_room_in_order() {
     assert!(
         checked > expected,
         "both ordered registrations were checked"
+    );
+    // Redeliveries are the exception (an outcome recorded too late), not the rule.
+    assert!(
+        redelivered * 20 <= checked,
+        "seed {seed}: {redelivered} redeliveries for {checked} deliveries"
     );
     let failed_attempts = hits.iter().filter(|h| !h.ok).count();
     assert!(
