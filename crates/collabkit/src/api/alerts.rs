@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::AccountAuth;
-use super::deliveries::{AttemptList, AttemptView};
+use super::deliveries::AttemptList;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Json, Path, Query};
 use super::pagination::{PageQuery, encode_cursor, total_of};
@@ -334,16 +334,5 @@ async fn list_alert_attempts(
         .store
         .list_alert_attempts(auth.id(), &p.alert_id)
         .await?;
-    Ok(Data::json(AttemptList {
-        attempts: attempts
-            .into_iter()
-            .map(|a| AttemptView {
-                attempted_at: clock::format(&a.attempted_at),
-                status_code: a.status_code,
-                duration_ms: a.duration_ms,
-                error: a.error,
-                response_body: a.response_body,
-            })
-            .collect(),
-    }))
+    Ok(Data::json(AttemptList::of(attempts)))
 }

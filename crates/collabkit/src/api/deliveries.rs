@@ -79,6 +79,24 @@ pub struct AttemptList {
     pub attempts: Vec<AttemptView>,
 }
 
+impl AttemptList {
+    /// The attempts as the log shows them (a delivery's and an alert's alike).
+    pub fn of(attempts: Vec<crate::store::Attempt>) -> AttemptList {
+        AttemptList {
+            attempts: attempts
+                .into_iter()
+                .map(|a| AttemptView {
+                    attempted_at: clock::format(&a.attempted_at),
+                    status_code: a.status_code,
+                    duration_ms: a.duration_ms,
+                    error: a.error,
+                    response_body: a.response_body,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecoverRequest {
@@ -192,18 +210,7 @@ async fn list_attempts(
         .store
         .list_attempts(auth.id(), &p.webhook_id, &p.delivery_id)
         .await?;
-    Ok(Data::json(AttemptList {
-        attempts: attempts
-            .into_iter()
-            .map(|a| AttemptView {
-                attempted_at: clock::format(&a.attempted_at),
-                status_code: a.status_code,
-                duration_ms: a.duration_ms,
-                error: a.error,
-                response_body: a.response_body,
-            })
-            .collect(),
-    }))
+    Ok(Data::json(AttemptList::of(attempts)))
 }
 
 /// Attempt a delivery again now, whatever its status, with a fresh retry schedule.
